@@ -1,0 +1,79 @@
+import type { SweepSpec } from './sweep-spec.schema';
+import type { ParamValue } from './search-space.schema';
+
+export const SWEEP_STATUSES = ['running', 'completed', 'cancelled', 'failed'] as const;
+export type SweepStatus = (typeof SWEEP_STATUSES)[number];
+
+export const TRIAL_STATUSES = ['queued', 'running', 'completed', 'pruned', 'failed', 'cancelled'] as const;
+export type TrialStatus = (typeof TRIAL_STATUSES)[number];
+export const ACTIVE_TRIAL_STATUSES: readonly TrialStatus[] = ['queued', 'running'];
+
+/** What a trial trains: the resolved dataset settings and model hyperparameters. */
+export interface TrialConfig {
+  model: 'lstm';
+  dataset: Record<string, ParamValue> & { source: string; name: string };
+  hyperparameters: Record<string, ParamValue>;
+  maxEpochs: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface TrialCounts {
+  total: number;
+  queued: number;
+  running: number;
+  completed: number;
+  pruned: number;
+  failed: number;
+  cancelled: number;
+}
+
+export interface SweepDto {
+  id: string;
+  name: string;
+  status: SweepStatus;
+  spec: SweepSpec;
+  seed: number;
+  objective: SweepSpec['objective'];
+  algorithm: SweepSpec['algorithm']['type'];
+  /** Trials the sweep will run in all: maxTrials, or the grid's size when it is smaller. */
+  plannedTrials: number;
+  trialsCreated: number;
+  trialCounts: TrialCounts;
+  best: { trialId: string; value: number } | null;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+}
+
+export interface TrialDto {
+  id: string;
+  sweepId: string;
+  number: number;
+  status: TrialStatus;
+  statusReason: string | null;
+  config: TrialConfig;
+  seed: number;
+  attempts: number;
+  bestMetric: number | null;
+  lastEpoch: number | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface MetricSeriesDto {
+  trialId: string;
+  metrics: Record<string, { epochs: number[]; values: number[] }>;
+}
+
+export interface CancelSweepResultDto {
+  sweep: SweepDto;
+  cancelledTrials: number;
+  removedJobs: number;
+}

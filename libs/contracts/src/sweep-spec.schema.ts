@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { DATASET_HYPERPARAMETERS, MODEL_HYPERPARAMETERS, type ModelHyperparameterName } from './hyperparameters';
+import { paramSchema } from './search-space.schema';
+
+export const BUILTIN_FORECAST_DATASETS = ['us-births-1969-1988'] as const;
+export const BUILTIN_TEXT_DATASETS = ['sotu'] as const;
+
+const validationSplit = z.number().min(0.05).max(0.5).default(0.2);
+
+export const ForecastDatasetSchema = z.strictObject({
+  source: z.literal('builtin'),
+  name: z.enum(BUILTIN_FORECAST_DATASETS),
+  window: paramSchema(DATASET_HYPERPARAMETERS.window).default(DATASET_HYPERPARAMETERS.window.default),
+  horizon: paramSchema(DATASET_HYPERPARAMETERS.horizon).default(DATASET_HYPERPARAMETERS.horizon.default),
+  validationSplit,
+});
+
+export const TextDatasetSchema = z.strictObject({
+  source: z.literal('builtin'),
+  name: z.enum(BUILTIN_TEXT_DATASETS),
+  window: paramSchema(DATASET_HYPERPARAMETERS.window).default(64),
+  maxChars: paramSchema(DATASET_HYPERPARAMETERS.maxChars).default(DATASET_HYPERPARAMETERS.maxChars.default),
+  validationSplit,
+});
+
+export const DatasetSpecSchema = z.discriminatedUnion('name', [ForecastDatasetSchema, TextDatasetSchema]);
+
+export const FORECAST_METRICS = ['loss', 'val_loss', 'val_mae'] as const;
+export const TEXT_METRICS = ['loss', 'val_loss', 'val_bpc'] as const;
+
+export const ObjectiveSchema = z.strictObject({
+  metric: z.enum([...new Set([...FORECAST_METRICS, ...TEXT_METRICS])] as [string, ...string[]]),
+  direction: z.enum(['minimize', 'maximize']),
+});
+
+const searchSpaceShape = Object.fromEntries(
+  Object.entries(MODEL_HYPERPARAMETERS).map(([name, domain]) => [name, paramSchema(domain).optional()]),
+) as Record<ModelHyperparameterName, z.ZodOptional<ReturnType<typeof paramSchema>>>;
+
+export const SearchSpaceSchema = z.strictObject(searchSpaceShape);
+
+export const AlgorithmSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('grid') }),
+  z.strictObject({ type: z.literal('random') }),
+]);
+
+export const EarlyStoppingSchema = z.discriminatedUnion('type', [z.strictObject({ type: z.literal('none') })]);
+
+export const BudgetSchema = z.strictObject({
+  maxTrials: z.int().min(1).max(100_000),
+  maxConcurrent: z.int().min(1).max(1_000),
+  maxEpochsPerTrial: z.int().min(1).max(10_000),
+});
+
+export const MAX_SEED = 2 ** 32 - 1;
+
+export const SweepSpecSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200),
+    description: z.string().max(10_000).optional(),
+    dataset: DatasetSpecSchema,
+    model: z.literal('lstm'),
+    objective: ObjectiveSchema,
+    searchSpace: SearchSpaceSchema.default({}),
+    algorithm: AlgorithmSchema,
+    earlyStopping: EarlyStoppingSchema.default({ type: 'none' }),
+    budget: BudgetSchema,
+    seed: z.int().min(0).max(MAX_SEED).optional(),
+  })
+  .superRefine((spec, ctx) => {
+    const metrics: readonly string[] = spec.dataset.name === 'sotu' ? TEXT_METRICS : FORECAST_METRICS;
+    if (!metrics.includes(spec.objective.metric)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['objective', 'metric'],
+        message: `'${spec.objective.metric}' is not reported for dataset '${spec.dataset.name}'; use one of ${metrics.join(', ')}`,
+      });
+    }
+  });
+
+export type SweepSpec = z.output<typeof SweepSpecSchema>;
+export type SweepSpecInput = z.input<typeof SweepSpecSchema>;
+export type DatasetSpec = SweepSpec['dataset'];
+export type Objective = SweepSpec['objective'];
+export type AlgorithmSpec = SweepSpec['algorithm'];
+export type Budget = SweepSpec['budget'];

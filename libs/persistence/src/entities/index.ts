@@ -1,0 +1,8 @@
+import { CheckpointEntity } from './checkpoint.entity';
+import { DatasetEntity } from './dataset.entity';
+import { MetricPointEntity } from './metric-point.entity';
+import { SweepEntity } from './sweep.entity';
+import { TrialEntity } from './trial.entity';
+
+export { CheckpointEntity, DatasetEntity, MetricPointEntity, SweepEntity, TrialEntity };
+export const ENTITIES = [SweepEntity, TrialEntity, MetricPointEntity, CheckpointEntity, DatasetEntity];

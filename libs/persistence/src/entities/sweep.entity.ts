@@ -1,0 +1,45 @@
+import { Column, CreateDateColumn, Entity, Index, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn, type Relation } from 'typeorm';
+import { SWEEP_STATUSES, type SweepSpec, type SweepStatus } from '@tuneforge/contracts';
+import { bigintAsNumber } from './column-transformers';
+import { TrialEntity } from './trial.entity';
+
+@Entity({ name: 'sweeps' })
+@Index('uq_sweeps_idempotency_key', ['idempotencyKey'], { unique: true, where: '"idempotency_key" IS NOT NULL' })
+@Index('ix_sweeps_created_at', ['createdAt'])
+export class SweepEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  name!: string;
+
+  @Column({ type: 'enum', enum: SWEEP_STATUSES, enumName: 'sweep_status', default: 'running' })
+  status!: SweepStatus;
+
+  @Column({ type: 'jsonb' })
+  spec!: SweepSpec;
+
+  @Column({ type: 'bigint', transformer: bigintAsNumber })
+  seed!: number;
+
+  @Column({ name: 'planned_trials', type: 'integer' })
+  plannedTrials!: number;
+
+  @Column({ name: 'trials_created', type: 'integer', default: 0 })
+  trialsCreated!: number;
+
+  @Column({ name: 'idempotency_key', type: 'varchar', length: 200, nullable: true })
+  idempotencyKey!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
+  finishedAt!: Date | null;
+
+  @OneToMany(() => TrialEntity, (trial) => trial.sweep)
+  trials?: Relation<TrialEntity[]>;
+}

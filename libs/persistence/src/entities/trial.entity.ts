@@ -1,0 +1,62 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, UpdateDateColumn, type Relation } from 'typeorm';
+import { TRIAL_STATUSES, type TrialConfig, type TrialStatus } from '@tuneforge/contracts';
+import { bigintAsNumber } from './column-transformers';
+import { SweepEntity } from './sweep.entity';
+
+@Entity({ name: 'trials' })
+@Unique('uq_trials_sweep_number', ['sweepId', 'number'])
+@Index('ix_trials_sweep_status', ['sweepId', 'status'])
+@Index('ix_trials_sweep_best_metric', ['sweepId', 'bestMetric'])
+@Index('ix_trials_unenqueued', ['createdAt'], { where: `"status" = 'queued' AND "enqueued_at" IS NULL` })
+export class TrialEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'sweep_id', type: 'uuid' })
+  sweepId!: string;
+
+  @ManyToOne(() => SweepEntity, (sweep) => sweep.trials, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'sweep_id', foreignKeyConstraintName: 'fk_trials_sweep' })
+  sweep?: Relation<SweepEntity>;
+
+  /** 0-based position in the sweep; with the sweep seed it determines the config. */
+  @Column({ type: 'integer' })
+  number!: number;
+
+  @Column({ type: 'enum', enum: TRIAL_STATUSES, enumName: 'trial_status', default: 'queued' })
+  status!: TrialStatus;
+
+  @Column({ name: 'status_reason', type: 'text', nullable: true })
+  statusReason!: string | null;
+
+  @Column({ type: 'jsonb' })
+  config!: TrialConfig;
+
+  @Column({ type: 'bigint', transformer: bigintAsNumber })
+  seed!: number;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts!: number;
+
+  @Column({ name: 'best_metric', type: 'double precision', nullable: true })
+  bestMetric!: number | null;
+
+  @Column({ name: 'last_epoch', type: 'integer', nullable: true })
+  lastEpoch!: number | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+
+  /** Set once the trial's job is in the queue; a queued trial without it is re-enqueued. */
+  @Column({ name: 'enqueued_at', type: 'timestamptz', nullable: true })
+  enqueuedAt!: Date | null;
+
+  @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
+  startedAt!: Date | null;
+
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
+  finishedAt!: Date | null;
+}

@@ -1,0 +1,5 @@
+export * from './database-admin';
+export * from './database-options';
+export * from './entities';
+export * from './metric-points.writer';
+export * from './migrations';

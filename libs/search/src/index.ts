@@ -1,0 +1,5 @@
+export * from './dimension';
+export * from './grid';
+export * from './random.sampler';
+export * from './seeds';
+export * from './sweep-plan';
