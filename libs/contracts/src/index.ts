@@ -1,4 +1,5 @@
 export * from './api';
+export * from './api-query';
 export * from './hyperparameters';
 export * from './parse-sweep-spec';
 export * from './queue';

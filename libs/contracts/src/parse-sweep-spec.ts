@@ -9,7 +9,7 @@ import { SpecValidationError, toValidationIssues } from './validation-issue';
 export function parseSweepSpec(body: unknown): SweepSpec {
   const input = typeof body === 'string' ? parseSpecText(body) : body;
   if (input === undefined || input === null || (typeof input === 'object' && !Array.isArray(input) && Object.keys(input).length === 0)) {
-    throw new SpecValidationError([{ path: '', message: 'the sweep spec is empty: send a JSON or YAML object' }]);
+    throw new SpecValidationError([{ path: '', message: 'the sweep spec is empty: send a JSON (application/json) or YAML (application/yaml) object' }]);
   }
   const result = SweepSpecSchema.safeParse(input);
   if (!result.success) throw new SpecValidationError(toValidationIssues(result.error, input));

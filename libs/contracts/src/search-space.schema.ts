@@ -73,7 +73,7 @@ function checkWithinDomain(param: Dimension | number, domain: NumericDomain, ctx
   if (typeof param === 'number') return check(param, []);
   if (param.type === 'choice') return param.values.forEach((value, i) => check(value, ['values', i]));
   if (param.type === 'float' && domain.kind === 'int') {
-    ctx.addIssue({ code: 'custom', path: ['type'], message: `must be 'int' or 'choice': ${domain.description} is an integer` });
+    ctx.addIssue({ code: 'custom', path: ['type'], message: `must be 'int' or 'choice': this hyperparameter (${domain.description}) takes integers` });
     return;
   }
   check(param.min, ['min']);

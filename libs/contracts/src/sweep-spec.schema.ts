@@ -48,7 +48,7 @@ export const EarlyStoppingSchema = z.discriminatedUnion('type', [z.strictObject(
 
 export const BudgetSchema = z.strictObject({
   maxTrials: z.int().min(1).max(100_000),
-  maxConcurrent: z.int().min(1).max(1_000),
+  maxConcurrent: z.int().min(1).max(100_000),
   maxEpochsPerTrial: z.int().min(1).max(10_000),
 });
 

@@ -29,7 +29,11 @@ export function toValidationIssues(error: z.ZodError, input: unknown): Validatio
       if (issue.code === 'invalid_union' && issue.errors.length > 0) {
         const typeMismatches = issue.errors.map((branch) => (branch.length === 1 && branch[0].code === 'invalid_type' && branch[0].path.length === 0 ? branch[0] : undefined));
         if (typeMismatches.every((mismatch) => mismatch !== undefined)) {
-          const expected = typeMismatches.map((m) => EXPECTED_WORDING[m.expected] ?? m.expected).join(' or ');
+          const expected = typeMismatches
+            .map((m) => m.expected)
+            .sort((a, b) => Number(a === 'object') - Number(b === 'object'))
+            .map((kind) => EXPECTED_WORDING[kind] ?? kind)
+            .join(' or ');
           out.push({ path: formatPath(path), message: `expected ${expected}, received ${JSON.stringify(valueAt(input, path)) ?? 'nothing'}` });
           continue;
         }

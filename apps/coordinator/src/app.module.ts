@@ -1,0 +1,45 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { TRIALS_QUEUE } from '@tuneforge/contracts';
+import { databaseOptions } from '@tuneforge/persistence';
+import { HttpErrorFilter } from './common/http-error.filter';
+import { COORDINATOR_CONFIG, type CoordinatorConfig } from './config/coordinator.config';
+import { HealthController } from './health/health.controller';
+import { RedisProbe } from './health/redis-probe.service';
+import { TrialDispatcher } from './queue/trial-dispatcher.service';
+import { SweepReads } from './sweeps/sweep-reads.service';
+import { SweepScheduler } from './sweeps/sweep-scheduler.service';
+import { SweepsController } from './sweeps/sweeps.controller';
+import { SweepsService } from './sweeps/sweeps.service';
+import { TrialsController } from './trials/trials.controller';
+import { TrialsService } from './trials/trials.service';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: CoordinatorConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        TypeOrmModule.forRoot({ ...databaseOptions(config.databaseUrl, 'tuneforge-coordinator'), retryAttempts: 3, retryDelay: 1_000 }),
+        BullModule.forRoot({
+          connection: { url: config.redisUrl, enableOfflineQueue: false },
+          prefix: config.queuePrefix,
+        }),
+        BullModule.registerQueue({ name: TRIALS_QUEUE }),
+      ],
+      controllers: [SweepsController, TrialsController, HealthController],
+      providers: [
+        { provide: COORDINATOR_CONFIG, useValue: config },
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+        RedisProbe,
+        TrialDispatcher,
+        SweepScheduler,
+        SweepReads,
+        SweepsService,
+        TrialsService,
+      ],
+    };
+  }
+}

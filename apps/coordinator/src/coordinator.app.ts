@@ -1,0 +1,26 @@
+import 'reflect-metadata';
+import type { LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import express from 'express';
+import { AppModule } from './app.module';
+import { RequestBodyError } from './common/domain-errors';
+import type { CoordinatorConfig } from './config/coordinator.config';
+import { setUpOpenApi } from './openapi';
+
+export const YAML_MEDIA_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
+
+/** Builds the coordinator (not yet listening): API under /api/v1, docs under /api/docs. */
+export async function createCoordinatorApp(config: CoordinatorConfig, options: { logLevels?: LogLevel[] } = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, logger: options.logLevels });
+  app.use(express.json({ limit: config.maxBodyBytes }));
+  app.use(express.text({ type: YAML_MEDIA_TYPES, limit: config.maxBodyBytes }));
+  // Hand body-parser failures to the error filter as our own type (Nest would turn some into bare 400s).
+  app.use((error: unknown, _request: express.Request, _response: express.Response, next: express.NextFunction) =>
+    next(RequestBodyError.isBodyParserError(error) ? new RequestBodyError(error) : error),
+  );
+  app.setGlobalPrefix('api/v1');
+  app.enableShutdownHooks();
+  setUpOpenApi(app);
+  return app;
+}

@@ -1,0 +1,19 @@
+import { Logger } from '@nestjs/common';
+import { migrate } from '@tuneforge/persistence';
+import { createCoordinatorApp } from './coordinator.app';
+import { loadCoordinatorConfig } from './config/coordinator.config';
+
+async function main(): Promise<void> {
+  const config = loadCoordinatorConfig();
+  const applied = await migrate(config.databaseUrl);
+  if (applied.length > 0) Logger.log(`applied migrations: ${applied.join(', ')}`, 'Coordinator');
+  const app = await createCoordinatorApp(config);
+  await app.listen(config.port, config.host);
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
+  Logger.log(`listening on ${url} (API ${url}/api/v1, docs ${url}/api/docs)`, 'Coordinator');
+}
+
+main().catch((error: unknown) => {
+  console.error(`coordinator failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

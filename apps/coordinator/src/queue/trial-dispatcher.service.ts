@@ -1,0 +1,71 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { JobName, TRIAL_JOB_ATTEMPTS, TRIAL_JOB_BACKOFF, TRIAL_JOB_RETENTION, TRIALS_QUEUE, type JobOf } from '@tuneforge/contracts';
+
+export type TrialJobQueue = Queue<JobOf<typeof JobName.TrainTrial>>;
+
+export interface TrialRef {
+  id: string;
+  sweepId: string;
+}
+
+/** addBulk is one MULTI; keep each under a size Redis handles without stalling other clients. */
+const JOBS_PER_BULK = 1_000;
+
+/**
+ * Puts trials on the queue. The job id is the trial id, so enqueueing the same trial twice (a retry,
+ * or the reconcile loop racing a request) never makes a second job.
+ */
+@Injectable()
+export class TrialDispatcher implements OnModuleInit {
+  private readonly logger = new Logger(TrialDispatcher.name);
+
+  constructor(
+    @InjectQueue(TRIALS_QUEUE) private readonly queue: TrialJobQueue,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  onModuleInit(): void {
+    this.queue.on('error', (error) => this.logger.warn(`queue connection: ${error.message}`));
+  }
+
+  async enqueue(trials: readonly TrialRef[]): Promise<void> {
+    for (let start = 0; start < trials.length; start += JOBS_PER_BULK) {
+      const chunk = trials.slice(start, start + JOBS_PER_BULK);
+      await this.queue.addBulk(
+        chunk.map((trial) => ({
+          name: JobName.TrainTrial,
+          data: { sweepId: trial.sweepId, trialId: trial.id },
+          opts: { jobId: trial.id, attempts: TRIAL_JOB_ATTEMPTS, backoff: { ...TRIAL_JOB_BACKOFF }, ...TRIAL_JOB_RETENTION },
+        })),
+      );
+      await this.dataSource.query(`UPDATE trials SET enqueued_at = now() WHERE id = ANY($1) AND enqueued_at IS NULL`, [chunk.map((t) => t.id)]);
+    }
+  }
+
+  /** Enqueues queued trials whose job was never added (the coordinator stopped, or Redis was down). */
+  async enqueuePending(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const pending: TrialRef[] = await this.dataSource.query(
+        `SELECT id, sweep_id AS "sweepId" FROM trials WHERE status = 'queued' AND enqueued_at IS NULL ORDER BY created_at LIMIT $1`,
+        [JOBS_PER_BULK],
+      );
+      if (pending.length === 0) return total;
+      await this.enqueue(pending);
+      total += pending.length;
+    }
+  }
+
+  /** Removes the waiting jobs of these trials; a job a worker holds stays, and the worker sees the trial's status. */
+  async removeWaiting(trialIds: readonly string[]): Promise<number> {
+    let removed = 0;
+    for (let start = 0; start < trialIds.length; start += JOBS_PER_BULK) {
+      const results = await Promise.all(trialIds.slice(start, start + JOBS_PER_BULK).map((id) => this.queue.remove(id)));
+      removed += results.reduce((sum: number, r) => sum + r, 0);
+    }
+    return removed;
+  }
+}

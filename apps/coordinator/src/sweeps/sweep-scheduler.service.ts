@@ -1,0 +1,113 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { DataSource, In, type EntityManager } from 'typeorm';
+import { ACTIVE_TRIAL_STATUSES, trialConfigOf } from '@tuneforge/contracts';
+import { SweepEntity, TrialEntity } from '@tuneforge/persistence';
+import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
+import { TrialDispatcher, type TrialRef } from '../queue/trial-dispatcher.service';
+import { planOf } from './sweep-plan.factory';
+
+const TRIALS_PER_INSERT = 1_000;
+
+/**
+ * Keeps each running sweep at `maxConcurrent` active trials until `plannedTrials` exist, and ends a
+ * sweep once all of its trials have ended. Every decision happens under a row lock on the sweep, so
+ * budgets stay exact however many coordinators or events race.
+ */
+@Injectable()
+export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(SweepScheduler.name);
+  private timer?: NodeJS.Timeout;
+  private reconciling?: Promise<void>;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly dispatcher: TrialDispatcher,
+    @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void this.reconcile();
+    this.timer = setInterval(() => void this.reconcile(), this.config.dispatchIntervalMs);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.reconciling;
+  }
+
+  /** Creates up to `count` next trials of a sweep inside the caller's transaction (the sweep row must be locked). */
+  async createTrials(manager: EntityManager, sweep: SweepEntity, count: number): Promise<TrialEntity[]> {
+    const plan = planOf(sweep.spec, sweep.seed);
+    const rows: Partial<TrialEntity>[] = [];
+    for (let number = sweep.trialsCreated; number < sweep.trialsCreated + count; number++) {
+      const planned = plan.trial(number);
+      rows.push({ sweepId: sweep.id, number, seed: planned.seed, config: trialConfigOf(sweep.spec, planned.assignment), status: 'queued' });
+    }
+    const created: TrialEntity[] = [];
+    for (let start = 0; start < rows.length; start += TRIALS_PER_INSERT) {
+      const result = await manager
+        .createQueryBuilder()
+        .insert()
+        .into(TrialEntity)
+        .values(rows.slice(start, start + TRIALS_PER_INSERT))
+        .returning(['id', 'sweepId', 'number'])
+        .execute();
+      created.push(...(result.generatedMaps as TrialEntity[]));
+    }
+    await manager.increment(SweepEntity, { id: sweep.id }, 'trialsCreated', count);
+    sweep.trialsCreated += count;
+    return created;
+  }
+
+  /** Fills a sweep's free slots with new trials and enqueues them; completes the sweep when it is done. */
+  async topUp(sweepId: string): Promise<number> {
+    const created = await this.dataSource.transaction(async (manager) => {
+      const sweep = await manager.findOne(SweepEntity, { where: { id: sweepId }, lock: { mode: 'pessimistic_write' } });
+      if (!sweep || sweep.status !== 'running') return [];
+      const active = await manager.count(TrialEntity, { where: { sweepId, status: In([...ACTIVE_TRIAL_STATUSES]) } });
+      const room = Math.min(sweep.spec.budget.maxConcurrent - active, sweep.plannedTrials - sweep.trialsCreated);
+      if (room > 0) return this.createTrials(manager, sweep, room);
+      if (active === 0 && sweep.trialsCreated >= sweep.plannedTrials) {
+        await manager.update(SweepEntity, { id: sweepId }, { status: 'completed', finishedAt: new Date() });
+        this.logger.log(`sweep ${sweepId} completed: all ${sweep.plannedTrials} trials ended`);
+      }
+      return [];
+    });
+    await this.enqueueOrDefer(created);
+    return created.length;
+  }
+
+  /** Enqueues now; if Redis is down, the trials stay un-enqueued and the reconcile loop retries them. */
+  async enqueueOrDefer(trials: readonly TrialRef[]): Promise<void> {
+    if (trials.length === 0) return;
+    try {
+      await this.dispatcher.enqueue(trials);
+    } catch (error) {
+      this.logger.warn(`could not enqueue ${trials.length} trials now, will retry: ${(error as Error).message}`);
+    }
+  }
+
+  /** Catches up on what events may have missed: un-enqueued trials and running sweeps with free slots. */
+  reconcile(): Promise<void> {
+    this.reconciling ??= this.reconcileOnce().finally(() => (this.reconciling = undefined));
+    return this.reconciling;
+  }
+
+  private async reconcileOnce(): Promise<void> {
+    try {
+      const enqueued = await this.dispatcher.enqueuePending();
+      if (enqueued > 0) this.logger.log(`enqueued ${enqueued} trials that had no job yet`);
+      const sweeps: { id: string }[] = await this.dataSource.query(
+        `SELECT s.id FROM sweeps s
+         CROSS JOIN LATERAL (SELECT count(*) AS n FROM trials t WHERE t.sweep_id = s.id AND t.status IN ('queued', 'running')) active
+         WHERE s.status = 'running'
+           AND ((s.trials_created < s.planned_trials AND active.n < (s.spec->'budget'->>'maxConcurrent')::int)
+             OR (s.trials_created >= s.planned_trials AND active.n = 0))`,
+      );
+      for (const sweep of sweeps) await this.topUp(sweep.id);
+    } catch (error) {
+      this.logger.warn(`reconcile failed, will retry: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ListSweepsQuerySchema, ListTrialsQuerySchema, SWEEP_STATUSES, TRIAL_SORT_KEYS, TRIAL_STATUSES } from '@tuneforge/contracts';
+import { RequestValidationError } from '../common/domain-errors';
+import { parseQuery } from '../common/query';
+import { TrialsService } from '../trials/trials.service';
+import { SweepReads } from './sweep-reads.service';
+import { SweepsService } from './sweeps.service';
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+@ApiTags('sweeps')
+@Controller('sweeps')
+export class SweepsController {
+  constructor(
+    private readonly sweeps: SweepsService,
+    private readonly reads: SweepReads,
+    private readonly trials: TrialsService,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Submit a sweep (JSON or YAML); creates the sweep and queues its first trials' })
+  @ApiConsumes('application/json', 'application/yaml')
+  @ApiBody({ schema: { $ref: '#/components/schemas/SweepSpec' } })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'repeat a request safely: the same key returns the same sweep' })
+  @ApiResponse({ status: 201, description: 'created' })
+  @ApiResponse({ status: 200, description: 'an earlier request with the same Idempotency-Key created this sweep' })
+  @ApiResponse({ status: 400, description: 'the spec is invalid; `issues` names each field and rule' })
+  @ApiResponse({ status: 409, description: 'the Idempotency-Key was used for a different spec' })
+  @ApiResponse({ status: 413, description: 'the body is too large' })
+  @ApiResponse({ status: 503, description: 'Redis or PostgreSQL is down; nothing was created' })
+  async create(@Body() body: unknown, @Headers('idempotency-key') idempotencyKey: string | undefined, @Res({ passthrough: true }) response: Response) {
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      throw new RequestValidationError([{ path: 'headers.idempotency-key', message: 'must be 1 to 200 printable ASCII characters' }]);
+    }
+    const result = await this.sweeps.create(body, idempotencyKey);
+    response.status(result.created ? 201 : 200);
+    if (result.created) response.location(`/api/v1/sweeps/${result.sweep.id}`);
+    return result.sweep;
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Sweeps, newest first, one page' })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } })
+  @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', minimum: 0, default: 0 } })
+  @ApiQuery({ name: 'status', required: false, enum: SWEEP_STATUSES })
+  list(@Query() query: unknown) {
+    return this.reads.list(parseQuery(ListSweepsQuerySchema, query));
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One sweep with trial counts and its best trial so far' })
+  @ApiResponse({ status: 404, description: 'no sweep with this id' })
+  get(@Param('id') id: string) {
+    return this.reads.get(id);
+  }
+
+  @Get(':id/trials')
+  @ApiOperation({ summary: "A sweep's trials, one page, best objective first by default" })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } })
+  @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', minimum: 0, default: 0 } })
+  @ApiQuery({ name: 'sort', required: false, enum: TRIAL_SORT_KEYS })
+  @ApiQuery({ name: 'order', required: false, enum: ['asc', 'desc'] })
+  @ApiQuery({ name: 'status', required: false, enum: TRIAL_STATUSES })
+  @ApiResponse({ status: 404, description: 'no sweep with this id' })
+  listTrials(@Param('id') id: string, @Query() query: unknown) {
+    return this.trials.listForSweep(id, parseQuery(ListTrialsQuerySchema, query));
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel a running sweep: queued and running trials become cancelled, waiting jobs are removed' })
+  @ApiResponse({ status: 404, description: 'no sweep with this id' })
+  @ApiResponse({ status: 409, description: 'the sweep has already ended' })
+  cancel(@Param('id') id: string) {
+    return this.sweeps.cancel(id);
+  }
+}

@@ -1,0 +1,112 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { randomInt } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import { DataSource, In } from 'typeorm';
+import { MAX_SEED, parseSweepSpec, type CancelSweepResultDto, type SweepDto, type SweepSpec } from '@tuneforge/contracts';
+import { SweepEntity, TrialEntity } from '@tuneforge/persistence';
+import { ConflictError, NotFoundError, ServiceUnavailableError } from '../common/domain-errors';
+import { isUuid } from '../common/query';
+import { RedisProbe } from '../health/redis-probe.service';
+import { TrialDispatcher } from '../queue/trial-dispatcher.service';
+import { planOf } from './sweep-plan.factory';
+import { SweepReads } from './sweep-reads.service';
+import { SweepScheduler } from './sweep-scheduler.service';
+
+export interface CreateSweepResult {
+  sweep: SweepDto;
+  /** false when an Idempotency-Key named a sweep that already existed. */
+  created: boolean;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+@Injectable()
+export class SweepsService {
+  private readonly logger = new Logger(SweepsService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly scheduler: SweepScheduler,
+    private readonly dispatcher: TrialDispatcher,
+    private readonly reads: SweepReads,
+    private readonly redis: RedisProbe,
+  ) {}
+
+  /**
+   * Validates the spec, writes the sweep and its first trials in one transaction, then enqueues them.
+   * With an idempotency key, a repeated request returns the sweep the first one made.
+   */
+  async create(body: unknown, idempotencyKey?: string): Promise<CreateSweepResult> {
+    const parsed = parseSweepSpec(body);
+    const spec: SweepSpec = { ...parsed, seed: parsed.seed ?? randomInt(0, MAX_SEED) };
+    const plan = planOf(spec, spec.seed!);
+
+    if (idempotencyKey) {
+      const existing = await this.findByIdempotencyKey(idempotencyKey, parsed);
+      if (existing) return { sweep: existing, created: false };
+    }
+    await this.redis.ping().catch((error: Error) => {
+      throw new ServiceUnavailableError(`the trial queue (Redis) is unavailable, nothing was created: ${error.message}`);
+    });
+
+    let trials: TrialEntity[];
+    let sweepId: string;
+    try {
+      [sweepId, trials] = await this.dataSource.transaction(async (manager) => {
+        const sweep = await manager.save(
+          manager.create(SweepEntity, {
+            name: spec.name,
+            status: 'running',
+            spec,
+            seed: spec.seed!,
+            plannedTrials: plan.totalTrials,
+            trialsCreated: 0,
+            idempotencyKey: idempotencyKey ?? null,
+          }),
+        );
+        const first = await this.scheduler.createTrials(manager, sweep, Math.min(spec.budget.maxConcurrent, plan.totalTrials));
+        return [sweep.id, first] as const;
+      });
+    } catch (error) {
+      const existing = idempotencyKey && (error as { code?: string }).code === UNIQUE_VIOLATION ? await this.findByIdempotencyKey(idempotencyKey, parsed) : undefined;
+      if (existing) return { sweep: existing, created: false };
+      throw error;
+    }
+    await this.scheduler.enqueueOrDefer(trials);
+    this.logger.log(`sweep ${sweepId} '${spec.name}': ${plan.totalTrials} trials planned, ${trials.length} queued`);
+    return { sweep: await this.reads.get(sweepId), created: true };
+  }
+
+  /** Cancels a running sweep: its queued and running trials become `cancelled`, waiting jobs leave the queue. */
+  async cancel(id: string): Promise<CancelSweepResultDto> {
+    if (!isUuid(id)) throw new NotFoundError('sweep', id);
+    const queuedIds = await this.dataSource.transaction(async (manager) => {
+      const sweep = await manager.findOne(SweepEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!sweep) throw new NotFoundError('sweep', id);
+      if (sweep.status !== 'running') throw new ConflictError(`sweep '${id}' is already ${sweep.status}`);
+      const active = await manager.find(TrialEntity, { where: { sweepId: id, status: In(['queued', 'running']) }, select: ['id', 'status'] });
+      if (active.length > 0) {
+        await manager.update(TrialEntity, { id: In(active.map((t) => t.id)) }, { status: 'cancelled', statusReason: 'sweep cancelled', finishedAt: new Date() });
+      }
+      await manager.update(SweepEntity, { id }, { status: 'cancelled', finishedAt: new Date() });
+      return { all: active.map((t) => t.id), queued: active.filter((t) => t.status === 'queued').map((t) => t.id) };
+    });
+    const removedJobs = await this.dispatcher.removeWaiting(queuedIds.queued).catch((error: Error) => {
+      // The trials are cancelled in PostgreSQL already; a worker that later takes a leftover job skips it.
+      this.logger.warn(`sweep ${id} cancelled, but its waiting jobs could not be removed: ${error.message}`);
+      return 0;
+    });
+    return { sweep: await this.reads.get(id), cancelledTrials: queuedIds.all.length, removedJobs };
+  }
+
+  private async findByIdempotencyKey(key: string, spec: SweepSpec): Promise<SweepDto | undefined> {
+    const existing = await this.dataSource.manager.findOne(SweepEntity, { where: { idempotencyKey: key } });
+    if (!existing) return undefined;
+    const { seed: storedSeed, ...stored } = existing.spec;
+    const { seed: requestedSeed, ...requested } = spec;
+    if (!isDeepStrictEqual(stored, requested) || (requestedSeed !== undefined && requestedSeed !== storedSeed)) {
+      throw new ConflictError(`Idempotency-Key '${key}' was already used for a different sweep spec (sweep '${existing.id}')`);
+    }
+    return this.reads.get(existing.id);
+  }
+}

@@ -1,0 +1,88 @@
+import type { AddressInfo } from 'node:net';
+import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
+import { TRIALS_QUEUE } from '@tuneforge/contracts';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createCoordinatorApp } from '../../src/coordinator.app';
+import type { CoordinatorConfig } from '../../src/config/coordinator.config';
+import { createTestDatabase, uniqueQueuePrefix, type TestDatabase } from './test-database';
+
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export interface TestCoordinator {
+  app: NestExpressApplication;
+  baseUrl: string;
+  config: CoordinatorConfig;
+  database: TestDatabase;
+  /** The real trial queue, read from the test's side. */
+  queue: Queue;
+  close(): Promise<void>;
+}
+
+/** A real coordinator on a random port, with its own database and queue prefix, against real PostgreSQL and Redis. */
+export async function startTestCoordinator(label: string, overrides: Partial<CoordinatorConfig> = {}): Promise<TestCoordinator> {
+  const database = await createTestDatabase(label);
+  const config: CoordinatorConfig = {
+    port: 0,
+    host: '127.0.0.1',
+    databaseUrl: database.url,
+    redisUrl: TEST_REDIS_URL,
+    queuePrefix: uniqueQueuePrefix(label),
+    maxBodyBytes: 1024 * 1024,
+    dispatchIntervalMs: 60_000,
+    ...overrides,
+  };
+  const app = await createCoordinatorApp(config, { logLevels: ['error'] });
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const queue = new Queue(TRIALS_QUEUE, { connection: { url: config.redisUrl }, prefix: config.queuePrefix });
+  return {
+    app,
+    baseUrl: `http://127.0.0.1:${port}`,
+    config,
+    database,
+    queue,
+    async close() {
+      await app.close();
+      await queue.obliterate({ force: true }).catch(() => undefined);
+      await queue.close();
+      await deleteKeys(config.redisUrl, `${config.queuePrefix}:*`);
+      await database.drop();
+    },
+  };
+}
+
+async function deleteKeys(redisUrl: string, pattern: string): Promise<void> {
+  const redis = new IORedis(redisUrl);
+  try {
+    const keys = await redis.keys(pattern);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** A small HTTP client for the coordinator's API. */
+export function apiClient(baseUrl: string) {
+  const request = async <T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> => {
+    const isText = typeof body === 'string';
+    const response = await fetch(baseUrl + path, {
+      method,
+      headers: body === undefined ? headers : { 'content-type': isText ? 'application/yaml' : 'application/json', ...headers },
+      body: body === undefined ? undefined : isText ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+  };
+  return {
+    request,
+    get: <T = any>(path: string) => request<T>('GET', path),
+    post: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => request<T>('POST', path, body, headers),
+  };
+}

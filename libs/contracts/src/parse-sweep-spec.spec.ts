@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parseSweepSpec } from './parse-sweep-spec';
+import { searchDimensionsOf, trialConfigOf } from './trial-config';
+import { SpecValidationError, type ValidationIssue } from './validation-issue';
+
+const EXAMPLE_YAML = readFileSync(join(__dirname, '../../../examples/births-lstm.yaml'), 'utf8');
+
+function issuesOf(input: unknown): ValidationIssue[] {
+  try {
+    parseSweepSpec(input);
+  } catch (error) {
+    assert.ok(error instanceof SpecValidationError, `expected SpecValidationError, got ${String(error)}`);
+    return error.issues;
+  }
+  assert.fail('the spec was accepted');
+}
+
+function withChange(change: (spec: any) => void): any {
+  const spec = structuredClone(parseSweepSpec(EXAMPLE_YAML)) as any;
+  change(spec);
+  return spec;
+}
+
+function assertIssue(issues: ValidationIssue[], path: string, message: RegExp): void {
+  assert.ok(
+    issues.some((issue) => issue.path === path && message.test(issue.message)),
+    `no issue at '${path}' matching ${message}; got ${JSON.stringify(issues)}`,
+  );
+}
+
+describe(parseSweepSpec.name, () => {
+  it('reads the example sweep from YAML, and the same spec from JSON, identically', () => {
+    const fromYaml = parseSweepSpec(EXAMPLE_YAML);
+    assert.deepEqual(parseSweepSpec(JSON.stringify(fromYaml)), fromYaml);
+    assert.deepEqual(parseSweepSpec(fromYaml), fromYaml);
+    assert.equal(fromYaml.budget.maxTrials, 20);
+    assert.deepEqual(fromYaml.searchSpace.layers, { type: 'choice', values: [1, 2] });
+  });
+
+  it('lets any dataset or model hyperparameter be fixed or searched', () => {
+    const spec = parseSweepSpec(
+      withChange((s) => {
+        s.dataset.window = { type: 'int', min: 7, max: 56, step: 7 };
+        s.searchSpace.hiddenUnits = 48;
+        s.searchSpace.recurrentDropout = { type: 'float', min: 0, max: 0.3 };
+      }),
+    );
+    assert.deepEqual(Object.keys(searchDimensionsOf(spec)), ['dataset.window', 'layers', 'dropout', 'recurrentDropout', 'learningRate', 'batchSize']);
+    const config = trialConfigOf(spec, { 'dataset.window': 14, layers: 2, dropout: 0.1, recurrentDropout: 0.2, learningRate: 0.001, batchSize: 32 });
+    assert.equal(config.dataset.window, 14);
+    assert.equal(config.hyperparameters.hiddenUnits, 48);
+    assert.equal(config.hyperparameters.gradientClipNorm, 0, 'unset hyperparameters take their defaults');
+    assert.equal(config.maxEpochs, 20);
+  });
+
+  it('names each offending field and rule', () => {
+    const issues = issuesOf(
+      withChange((s) => {
+        s.searchSpace.hiddenUnits = { type: 'int', min: 200, max: 100 };
+        s.searchSpace.layers = { type: 'choice', values: [] };
+        s.algorithm = { type: 'bayes' };
+        s.budget.maxTrials = -1;
+        s.budget.maxConcurrent = 2.5;
+        s.name = 42;
+        s.colour = 'blue';
+        s.searchSpace.units2 = 3;
+      }),
+    );
+    assertIssue(issues, 'searchSpace.hiddenUnits.min', /min \(200\) must be <= max \(100\)/);
+    assertIssue(issues, 'searchSpace.layers.values', /at least one value/);
+    assertIssue(issues, 'algorithm.type', /grid.*random/);
+    assertIssue(issues, 'budget.maxTrials', />=1/);
+    assertIssue(issues, 'budget.maxConcurrent', /int/);
+    assertIssue(issues, 'name', /string/);
+    assertIssue(issues, 'colour', /unknown field/);
+    assertIssue(issues, 'searchSpace.units2', /unknown field/);
+  });
+
+  it('rejects NaN and Infinity written in YAML', () => {
+    const issues = issuesOf(EXAMPLE_YAML.replace('min: 0, max: 0.5', 'min: .nan, max: .inf'));
+    assertIssue(issues, 'searchSpace.dropout.min', /NaN/);
+    assertIssue(issues, 'searchSpace.dropout.max', /Infinity/);
+  });
+
+  it('keeps values inside each hyperparameter domain', () => {
+    const issues = issuesOf(
+      withChange((s) => {
+        s.searchSpace.dropout = { type: 'float', min: 0, max: 1.5 };
+        s.searchSpace.layers = { type: 'float', min: 1, max: 2 };
+        s.searchSpace.batchSize = { type: 'choice', values: [32, 'big'] };
+        s.searchSpace.learningRate = { type: 'float', min: 0, max: 0.1, log: true };
+        s.dataset.window = 0.5;
+      }),
+    );
+    assertIssue(issues, 'searchSpace.dropout.max', /outside the allowed range \[0, 0.95\]/);
+    assertIssue(issues, 'searchSpace.layers.type', /must be 'int' or 'choice'/);
+    assertIssue(issues, 'searchSpace.batchSize.values.1', /must be a number/);
+    assertIssue(issues, 'searchSpace.learningRate.min', /log-scaled dimension needs min > 0/);
+    assertIssue(issues, 'dataset.window', /expected an integer or a search dimension/);
+  });
+
+  it('rejects an objective the dataset does not report', () => {
+    assertIssue(issuesOf(withChange((s) => (s.objective.metric = 'val_bpc'))), 'objective.metric', /not reported for dataset 'us-births-1969-1988'/);
+  });
+
+  it('points at the line of a YAML syntax error', () => {
+    const issues = issuesOf('name: x\nbudget: { maxTrials: 3\n');
+    assert.match(issues[0].message, /line \d+, column \d+/);
+  });
+
+  it('rejects an empty body and a body that is not an object', () => {
+    assertIssue(issuesOf(''), '', /empty/);
+    assertIssue(issuesOf('[1, 2]'), '', /expected object/);
+  });
+});
