@@ -34,7 +34,7 @@ if (files.length === 0) {
 }
 const result = spawnSync(
   process.execPath,
-  ['-r', './tools/register.js', '--test', '--test-concurrency=2', '--test-reporter=spec', ...extra, ...files],
+  ['-r', './tools/register.js', '--test', '--test-concurrency=2', '--test-timeout=180000', '--test-reporter=spec', ...extra, ...files],
   { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
 );
 process.exit(result.status ?? 1);

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import IORedis from 'ioredis';
+import { once } from 'node:events';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
 
 /** A connection of its own for health checks: it fails fast instead of queueing commands while Redis is down. */
@@ -27,6 +28,12 @@ export class RedisProbe implements OnModuleDestroy {
   /** Round-trip time of a PING in ms; throws when Redis cannot be reached within `timeoutMs`. */
   async ping(timeoutMs = 2_000): Promise<number> {
     const started = performance.now();
+    if (this.client.status !== 'ready') {
+      // Commands fail at once while disconnected (no offline queue): give a (re)connect in progress the time budget.
+      await once(this.client, 'ready', { signal: AbortSignal.timeout(timeoutMs) }).catch(() => {
+        throw new Error(`Redis is not reachable${this.lastError ? `: ${this.lastError}` : ''}`);
+      });
+    }
     await withTimeout(this.client.ping(), timeoutMs, 'Redis did not answer PING');
     return performance.now() - started;
   }

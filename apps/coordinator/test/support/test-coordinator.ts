@@ -20,8 +20,12 @@ export interface TestCoordinator {
 }
 
 /** A real coordinator on a random port, with its own database and queue prefix, against real PostgreSQL and Redis. */
-export async function startTestCoordinator(label: string, overrides: Partial<CoordinatorConfig> = {}): Promise<TestCoordinator> {
-  const database = await createTestDatabase(label);
+export async function startTestCoordinator(
+  label: string,
+  overrides: Partial<CoordinatorConfig> = {},
+  databaseServerUrl?: string,
+): Promise<TestCoordinator> {
+  const database = await createTestDatabase(label, databaseServerUrl);
   const config: CoordinatorConfig = {
     port: 0,
     host: '127.0.0.1',

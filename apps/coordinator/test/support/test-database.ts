@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { dropDatabase, migrate } from '@tuneforge/persistence';
 
-const SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
+export const TEST_DATABASE_SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
 
 export interface TestDatabase {
   url: string;
@@ -9,15 +9,10 @@ export interface TestDatabase {
 }
 
 /** A fresh database for one test file, migrated to the current schema. */
-export async function createTestDatabase(label: string, options: { migrated?: boolean } = { migrated: true }): Promise<TestDatabase> {
+export async function createTestDatabase(label: string, serverUrl = TEST_DATABASE_SERVER_URL): Promise<TestDatabase> {
   const name = `tf_test_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
-  const url = `${SERVER_URL}/${name}`;
-  if (options.migrated === false) {
-    const { ensureDatabase } = await import('@tuneforge/persistence');
-    await ensureDatabase(url);
-  } else {
-    await migrate(url);
-  }
+  const url = `${serverUrl}/${name}`;
+  await migrate(url);
   return { url, drop: () => dropDatabase(url) };
 }
 

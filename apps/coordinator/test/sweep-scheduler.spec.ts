@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { SweepDto } from '@tuneforge/contracts';
+import { DataSource } from 'typeorm';
+import { SweepScheduler } from '../src/sweeps/sweep-scheduler.service';
+import { aSweepSpec } from './support/sweep-specs';
+import { apiClient, startTestCoordinator, type TestCoordinator } from './support/test-coordinator';
+
+describe(SweepScheduler.name, () => {
+  let coordinator: TestCoordinator;
+  let api: ReturnType<typeof apiClient>;
+  let db: DataSource;
+  let sut: SweepScheduler;
+
+  /** What a worker does when a trial ends: a terminal status and a result in PostgreSQL. */
+  const finishActiveTrials = async (sweepId: string, limit: number) =>
+    db.query(
+      `UPDATE trials SET status = 'completed', best_metric = random(), finished_at = now()
+       WHERE id IN (SELECT id FROM trials WHERE sweep_id = $1 AND status IN ('queued', 'running') ORDER BY number LIMIT $2)`,
+      [sweepId, limit],
+    );
+  const stateOf = async (sweepId: string) => {
+    const [row] = await db.query(
+      `SELECT s.status, s.trials_created AS created,
+              (SELECT count(*) FROM trials t WHERE t.sweep_id = s.id)::int AS rows,
+              (SELECT count(*) FROM trials t WHERE t.sweep_id = s.id AND t.status IN ('queued', 'running'))::int AS active,
+              (SELECT count(DISTINCT number) FROM trials t WHERE t.sweep_id = s.id)::int AS numbers
+       FROM sweeps s WHERE s.id = $1`,
+      [sweepId],
+    );
+    return row as { status: string; created: number; rows: number; active: number; numbers: number };
+  };
+
+  before(async () => {
+    coordinator = await startTestCoordinator('scheduler');
+    api = apiClient(coordinator.baseUrl);
+    db = coordinator.app.get(DataSource);
+    sut = coordinator.app.get(SweepScheduler);
+  });
+  after(() => coordinator.close());
+
+  it('refills free slots as trials end and completes the sweep at exactly maxTrials', async () => {
+    const { body: sweep } = await api.post<SweepDto>('/api/v1/sweeps', aSweepSpec({ budget: { maxTrials: 10, maxConcurrent: 3, maxEpochsPerTrial: 1 } }));
+    assert.deepEqual(await stateOf(sweep.id), { status: 'running', created: 3, rows: 3, active: 3, numbers: 3 });
+    for (let round = 0; round < 10; round++) {
+      await finishActiveTrials(sweep.id, 2);
+      await sut.topUp(sweep.id);
+      const state = await stateOf(sweep.id);
+      assert.ok(state.active <= 3, `never more than maxConcurrent active (${state.active})`);
+      assert.ok(state.created <= 10 && state.created === state.rows);
+    }
+    const end = await stateOf(sweep.id);
+    assert.deepEqual(end, { status: 'completed', created: 10, rows: 10, active: 0, numbers: 10 });
+    assert.equal((await api.get<SweepDto>(`/api/v1/sweeps/${sweep.id}`)).body.trialCounts.completed, 10);
+    assert.equal(await coordinator.queue.count(), 10, 'every created trial got exactly one job');
+  });
+
+  it('keeps the budget exact when many top-ups race', async () => {
+    const { body: sweep } = await api.post<SweepDto>('/api/v1/sweeps', aSweepSpec({ budget: { maxTrials: 50, maxConcurrent: 8, maxEpochsPerTrial: 1 } }));
+    while ((await stateOf(sweep.id)).status === 'running') {
+      await finishActiveTrials(sweep.id, 8);
+      await Promise.all([...Array.from({ length: 8 }, () => sut.topUp(sweep.id)), sut.reconcile()]);
+      const state = await stateOf(sweep.id);
+      assert.ok(state.active <= 8, `active ${state.active} > maxConcurrent`);
+      assert.equal(state.created, state.rows);
+      assert.equal(state.numbers, state.rows, 'no trial number is used twice');
+    }
+    assert.deepEqual(await stateOf(sweep.id), { status: 'completed', created: 50, rows: 50, active: 0, numbers: 50 });
+  });
+
+  it('runs a grid sweep over exactly its grid, whatever maxTrials allows', async () => {
+    const { body: sweep } = await api.post<SweepDto>(
+      '/api/v1/sweeps',
+      aSweepSpec({
+        algorithm: { type: 'grid' },
+        searchSpace: { hiddenUnits: { type: 'choice', values: [16, 32, 64] }, layers: { type: 'int', min: 1, max: 2 } },
+        budget: { maxTrials: 100, maxConcurrent: 4, maxEpochsPerTrial: 1 },
+      }),
+    );
+    assert.equal(sweep.plannedTrials, 6);
+    while ((await stateOf(sweep.id)).status === 'running') {
+      await finishActiveTrials(sweep.id, 4);
+      await sut.topUp(sweep.id);
+    }
+    const configs: { units: number; layers: number }[] = await db.query(
+      `SELECT (config->'hyperparameters'->>'hiddenUnits')::int AS units, (config->'hyperparameters'->>'layers')::int AS layers FROM trials WHERE sweep_id = $1 ORDER BY number`,
+      [sweep.id],
+    );
+    assert.deepEqual(configs, [16, 32, 64].flatMap((units) => [1, 2].map((layers) => ({ units, layers }))));
+  });
+
+  it('does not create trials for a cancelled sweep', async () => {
+    const { body: sweep } = await api.post<SweepDto>('/api/v1/sweeps', aSweepSpec());
+    await api.post(`/api/v1/sweeps/${sweep.id}/cancel`);
+    assert.equal(await sut.topUp(sweep.id), 0);
+    assert.equal((await stateOf(sweep.id)).rows, 4);
+  });
+});

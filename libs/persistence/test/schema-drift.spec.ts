@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { DataSource } from 'typeorm';
+import { databaseOptions, dropDatabase, ensureDatabase, migrate, MIGRATIONS } from '../src';
+
+const SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
+
+describe('migrations', () => {
+  const url = `${SERVER_URL}/tf_test_schema_${randomBytes(4).toString('hex')}`;
+  let dataSource: DataSource;
+
+  before(async () => {
+    await ensureDatabase(url);
+    dataSource = await new DataSource(databaseOptions(url, 'schema-drift-test')).initialize();
+  });
+  after(async () => {
+    await dataSource?.destroy();
+    await dropDatabase(url);
+  });
+
+  it('build exactly the schema the entities describe (generating again would add nothing)', async () => {
+    assert.deepEqual(await migrate(url), MIGRATIONS.map((m) => m.name));
+    const pending = await dataSource.driver.createSchemaBuilder().log();
+    assert.deepEqual(
+      pending.upQueries.map((q) => q.query),
+      [],
+      'entities and migrations drifted: run `npm run migration:generate -- libs/persistence/src/migrations/<Name>`',
+    );
+  });
+
+  it('apply once: a second run applies nothing', async () => {
+    assert.deepEqual(await migrate(url), []);
+  });
+
+  it('undo completely and apply again', async () => {
+    for (let i = 0; i < MIGRATIONS.length; i++) await dataSource.undoLastMigration();
+    const tables: { table_name: string }[] = await dataSource.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'typeorm_migrations'`,
+    );
+    assert.deepEqual(tables, []);
+    assert.equal((await migrate(url)).length, MIGRATIONS.length);
+  });
+
+  it('enforce one metric value per (trial, name, epoch)', async () => {
+    const [sweep] = await dataSource.query(
+      `INSERT INTO sweeps (name, spec, seed, planned_trials) VALUES ('s', '{}', 1, 1) RETURNING id`,
+    );
+    const [trial] = await dataSource.query(`INSERT INTO trials (sweep_id, number, config, seed) VALUES ($1, 0, '{}', 1) RETURNING id`, [sweep.id]);
+    const insert = () => dataSource.query(`INSERT INTO metric_points (trial_id, epoch, name, value) VALUES ($1, 1, 'loss', 0.5)`, [trial.id]);
+    await insert();
+    await assert.rejects(insert, /uq_metric_points_trial_name_epoch/);
+  });
+});
