@@ -1,7 +1,7 @@
 // Runs the test suite with Node's test runner over the TypeScript sources.
 // Usage: node tools/run-tests.mjs [unit|integration|e2e|all] [extra node --test flags]
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
@@ -32,9 +32,28 @@ if (files.length === 0) {
   console.error(`no test files for tier '${tier}'`);
   process.exit(1);
 }
+mkdirSync(join(root, 'tmp'), { recursive: true });
+const tapFile = join(root, 'tmp', `test-results-${tier}.tap`);
 const result = spawnSync(
   process.execPath,
-  ['-r', './tools/register.js', '--test', '--test-concurrency=2', '--test-timeout=180000', '--test-reporter=spec', ...extra, ...files],
+  [
+    '-r',
+    './tools/register.js',
+    '--test',
+    '--test-concurrency=2',
+    '--test-timeout=180000',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tapFile}`,
+    ...extra,
+    ...files,
+  ],
   { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
 );
+
+// One plain closing line, whatever reporter is on screen.
+const tap = readFileSync(tapFile, 'utf8');
+const total = (key) => Number([...tap.matchAll(new RegExp(`^# ${key} (\\d+)$`, 'gm'))].at(-1)?.[1] ?? 0);
+console.log(`\ntests: ${total('pass')} passed, ${total('fail') + total('cancelled')} failed, ${total('skipped') + total('todo')} skipped`);
 process.exit(result.status ?? 1);

@@ -27,7 +27,7 @@ export const TrialMetricsQuerySchema = z.strictObject({
   /** Comma-separated metric names; all metrics when absent. */
   names: z
     .string()
-    .regex(/^[A-Za-z0-9_.\-]+(,[A-Za-z0-9_.\-]+)*$/, 'a comma-separated list of metric names')
+    .regex(/^[A-Za-z0-9_.-]+(,[A-Za-z0-9_.-]+)*$/, 'a comma-separated list of metric names')
     .optional(),
 });
 export type TrialMetricsQuery = z.output<typeof TrialMetricsQuerySchema>;

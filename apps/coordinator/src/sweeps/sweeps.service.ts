@@ -38,8 +38,9 @@ export class SweepsService {
    */
   async create(body: unknown, idempotencyKey?: string): Promise<CreateSweepResult> {
     const parsed = parseSweepSpec(body);
-    const spec: SweepSpec = { ...parsed, seed: parsed.seed ?? randomInt(0, MAX_SEED) };
-    const plan = planOf(spec, spec.seed!);
+    const seed = parsed.seed ?? randomInt(0, MAX_SEED);
+    const spec: SweepSpec = { ...parsed, seed };
+    const plan = planOf(spec, seed);
 
     if (idempotencyKey) {
       const existing = await this.findByIdempotencyKey(idempotencyKey, parsed);
@@ -58,7 +59,7 @@ export class SweepsService {
             name: spec.name,
             status: 'running',
             spec,
-            seed: spec.seed!,
+            seed,
             plannedTrials: plan.totalTrials,
             trialsCreated: 0,
             idempotencyKey: idempotencyKey ?? null,

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: dependencies, PostgreSQL and Redis, lint, type check, tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
+bash infra/dev/install.sh
+bash infra/dev/services.sh
+echo "[test] lint"
+npx nx run-many -t lint --outputStyle=static --skipNxCache
+echo "[test] type check"
+npx tsc -p tsconfig.typecheck.json
+echo "[test] unit, integration and end-to-end tests"
+node tools/run-tests.mjs all
