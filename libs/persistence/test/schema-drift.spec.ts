@@ -25,7 +25,7 @@ describe('migrations', () => {
     assert.deepEqual(
       pending.upQueries.map((q) => q.query),
       [],
-      'entities and migrations drifted: run `npm run migration:generate -- libs/persistence/src/migrations/<Name>`',
+      'entities and migrations drifted: run `npm run migration:generate -- <Name>`',
     );
   });
 

@@ -13,7 +13,9 @@ export class TrialsService {
 
   /** A sweep's trials, one page; `objective` order puts the best first for the sweep's direction. */
   async listForSweep(sweepId: string, query: ListTrialsQuery): Promise<Page<TrialDto>> {
-    const sweep = isUuid(sweepId) ? await this.dataSource.manager.findOne(SweepEntity, { where: { id: sweepId }, select: ['id', 'spec'] }) : null;
+    const sweep = isUuid(sweepId)
+      ? await this.dataSource.manager.findOne(SweepEntity, { where: { id: sweepId }, select: ['id', 'spec', 'trialsCreated'] })
+      : null;
     if (!sweep) throw new NotFoundError('sweep', sweepId);
     const bestFirst = sweep.spec.objective.direction === 'maximize' ? 'DESC' : 'ASC';
     const order = query.order ? (query.order.toUpperCase() as 'ASC' | 'DESC') : query.sort === 'objective' ? bestFirst : 'ASC';
@@ -25,7 +27,8 @@ export class TrialsService {
       .take(query.limit)
       .skip(query.offset);
     if (query.status) builder.andWhere('trial.status = :status', { status: query.status });
-    const [trials, total] = await builder.getManyAndCount();
+    // Unfiltered, the total is the sweep's own counter: no count over thousands of rows per page.
+    const [trials, total] = query.status ? await builder.getManyAndCount() : [await builder.getMany(), sweep.trialsCreated];
     return { items: trials.map(toTrialDto), total, limit: query.limit, offset: query.offset };
   }
 

@@ -6,7 +6,7 @@ import { SweepEntity } from './sweep.entity';
 @Entity({ name: 'trials' })
 @Unique('uq_trials_sweep_number', ['sweepId', 'number'])
 @Index('ix_trials_sweep_status', ['sweepId', 'status'])
-@Index('ix_trials_sweep_best_metric', ['sweepId', 'bestMetric'])
+@Index('ix_trials_sweep_best_metric_number', ['sweepId', 'bestMetric', 'number'])
 @Index('ix_trials_unenqueued', ['createdAt'], { where: `"status" = 'queued' AND "enqueued_at" IS NULL` })
 export class TrialEntity {
   @PrimaryGeneratedColumn('uuid')

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class InitialSchema1795739877032 implements MigrationInterface {
-  name = 'InitialSchema1795739877032';
+export class InitialSchema1795741093377 implements MigrationInterface {
+  name = 'InitialSchema1795741093377';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
@@ -67,7 +67,7 @@ export class InitialSchema1795739877032 implements MigrationInterface {
                 AND "enqueued_at" IS NULL
         `);
     await queryRunner.query(`
-            CREATE INDEX "ix_trials_sweep_best_metric" ON "trials" ("sweep_id", "best_metric")
+            CREATE INDEX "ix_trials_sweep_best_metric_number" ON "trials" ("sweep_id", "best_metric", "number")
         `);
     await queryRunner.query(`
             CREATE INDEX "ix_trials_sweep_status" ON "trials" ("sweep_id", "status")
@@ -158,7 +158,7 @@ export class InitialSchema1795739877032 implements MigrationInterface {
             DROP INDEX "public"."ix_trials_sweep_status"
         `);
     await queryRunner.query(`
-            DROP INDEX "public"."ix_trials_sweep_best_metric"
+            DROP INDEX "public"."ix_trials_sweep_best_metric_number"
         `);
     await queryRunner.query(`
             DROP INDEX "public"."ix_trials_unenqueued"
