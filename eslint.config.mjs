@@ -17,6 +17,9 @@ export default [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            // contracts and search depend on nothing of ours; persistence (and training) only on contracts.
+            { sourceTag: 'layer:base', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'layer:data', onlyDependOnLibsWithTags: ['layer:base'] },
             { sourceTag: 'scope:coordinator', onlyDependOnLibsWithTags: ['scope:shared', 'scope:coordinator'] },
             { sourceTag: 'scope:worker', onlyDependOnLibsWithTags: ['scope:shared', 'scope:worker'] },
           ],
