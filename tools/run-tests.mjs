@@ -1,7 +1,7 @@
 // Runs the test suite with Node's test runner over the TypeScript sources.
 // Usage: node tools/run-tests.mjs [unit|integration|e2e|all] [extra node --test flags]
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
@@ -27,7 +27,7 @@ if (selected.some((t) => !t)) {
   console.error(`unknown test tier '${tier}'; use one of ${Object.keys(TIERS).join(', ')}, all`);
   process.exit(2);
 }
-const files = ['apps', 'libs', 'test'].flatMap((dir) => walk(join(root, dir))).filter((path) => selected.some((t) => t(path))).sort();
+const files = ['apps', 'libs', 'test'].filter((dir) => existsSync(join(root, dir))).flatMap((dir) => walk(join(root, dir))).filter((path) => selected.some((t) => t(path))).sort();
 if (files.length === 0) {
   console.error(`no test files for tier '${tier}'`);
   process.exit(1);
