@@ -1,5 +1,6 @@
 export * from './api';
 export * from './api-query';
+export * from './env';
 export * from './hyperparameters';
 export * from './parse-sweep-spec';
 export * from './queue';
