@@ -14,6 +14,7 @@ export interface TrialConfig {
   dataset: Record<string, ParamValue> & { source: string; name: string };
   hyperparameters: Record<string, ParamValue>;
   maxEpochs: number;
+  checkpointEvery: number;
 }
 
 export interface Page<T> {

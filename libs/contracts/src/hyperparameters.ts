@@ -14,7 +14,6 @@ export const MODEL_HYPERPARAMETERS = {
   recurrentDropout: { kind: 'float', min: 0, max: 0.95, default: 0, description: 'dropout on the recurrent state' },
   learningRate: { kind: 'float', min: 1e-7, max: 1, default: 1e-3, description: 'Adam learning rate' },
   batchSize: { kind: 'int', min: 1, max: 65536, default: 64, description: 'samples per gradient step' },
-  gradientClipNorm: { kind: 'float', min: 0, max: 1e6, default: 0, description: 'global gradient-norm clip (0 = off)' },
 } as const satisfies Record<string, NumericDomain>;
 
 export type ModelHyperparameterName = keyof typeof MODEL_HYPERPARAMETERS;

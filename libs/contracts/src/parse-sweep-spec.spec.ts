@@ -45,14 +45,16 @@ describe(parseSweepSpec.name, () => {
       withChange((s) => {
         s.dataset.window = { type: 'int', min: 7, max: 56, step: 7 };
         s.searchSpace.hiddenUnits = 48;
+        delete s.searchSpace.learningRate;
         s.searchSpace.recurrentDropout = { type: 'float', min: 0, max: 0.3 };
       }),
     );
-    assert.deepEqual(Object.keys(searchDimensionsOf(spec)), ['dataset.window', 'layers', 'dropout', 'recurrentDropout', 'learningRate', 'batchSize']);
-    const config = trialConfigOf(spec, { 'dataset.window': 14, layers: 2, dropout: 0.1, recurrentDropout: 0.2, learningRate: 0.001, batchSize: 32 });
+    assert.deepEqual(Object.keys(searchDimensionsOf(spec)), ['dataset.window', 'layers', 'dropout', 'recurrentDropout', 'batchSize']);
+    const config = trialConfigOf(spec, { 'dataset.window': 14, layers: 2, dropout: 0.1, recurrentDropout: 0.2, batchSize: 32 });
     assert.equal(config.dataset.window, 14);
     assert.equal(config.hyperparameters.hiddenUnits, 48);
-    assert.equal(config.hyperparameters.gradientClipNorm, 0, 'unset hyperparameters take their defaults');
+    assert.equal(config.hyperparameters.learningRate, 0.001, 'unset hyperparameters take their defaults');
+    assert.equal(config.checkpointEvery, 1);
     assert.equal(config.maxEpochs, 20);
   });
 

@@ -66,6 +66,8 @@ export const SweepSpecSchema = z
     earlyStopping: EarlyStoppingSchema.default({ type: 'none' }),
     budget: BudgetSchema,
     seed: z.int().min(0).max(MAX_SEED).optional(),
+    /** A checkpoint every this many epochs (and after the last); a killed worker loses at most this many. */
+    checkpointEvery: z.int().min(1).max(1_000).default(1),
   })
   .superRefine((spec, ctx) => {
     const metrics: readonly string[] = spec.dataset.name === 'sotu' ? TEXT_METRICS : FORECAST_METRICS;

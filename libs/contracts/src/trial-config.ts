@@ -34,6 +34,7 @@ export function trialConfigOf(spec: SweepSpec, assignment: Record<string, ParamV
     dataset: dataset as TrialConfig['dataset'],
     hyperparameters,
     maxEpochs: spec.budget.maxEpochsPerTrial,
+    checkpointEvery: spec.checkpointEvery,
   };
 }
 

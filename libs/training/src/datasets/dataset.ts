@@ -1,0 +1,36 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { Standardiser } from './windowing';
+
+/** Samples ready for training, split in time order; tensors are shared read-only between trials. */
+export interface ForecastData {
+  task: 'forecast';
+  /** [samples, window, features] */
+  trainX: tf.Tensor3D;
+  /** [samples, horizon], standardised */
+  trainY: tf.Tensor2D;
+  valX: tf.Tensor3D;
+  valY: tf.Tensor2D;
+  featureCount: number;
+  horizon: number;
+  /** Turns standardised predictions back into the target's units. */
+  target: Standardiser;
+  /** MAE of "the value 7 days earlier" on the same validation targets, in the target's units. */
+  seasonalNaiveMae: number;
+}
+
+export interface TextData {
+  task: 'text';
+  /** [samples, window] character ids */
+  trainX: tf.Tensor2D;
+  /** [samples] id of the next character (float32, as the sparse cross-entropy loss wants) */
+  trainY: tf.Tensor1D;
+  valX: tf.Tensor2D;
+  valY: tf.Tensor1D;
+  vocabulary: string[];
+}
+
+export type TrainingData = ForecastData | TextData;
+
+export function sampleCount(data: TrainingData): { train: number; validation: number } {
+  return { train: data.trainX.shape[0], validation: data.valX.shape[0] };
+}

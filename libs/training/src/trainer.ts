@@ -1,0 +1,115 @@
+import * as tf from '@tensorflow/tfjs';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import type { TrainingData } from './datasets/dataset';
+
+export type EpochMetrics = Record<string, number>;
+
+export class NonFiniteLossError extends Error {
+  constructor(readonly epoch: number, readonly batch: number, readonly loss: number) {
+    super(`training loss became ${loss} at epoch ${epoch}, batch ${batch}`);
+    this.name = 'NonFiniteLossError';
+  }
+}
+
+/** Thrown out of an epoch when the caller asked to stop; the model is then mid-epoch. */
+export class TrainingStoppedError extends Error {
+  override name = 'TrainingStoppedError';
+}
+
+const LN2 = Math.log(2);
+const EVAL_BATCH = 1024;
+
+/**
+ * The training loop of one trial: seeded shuffles (epoch e uses a generator seeded with the trial
+ * seed and e, so a resumed trial shuffles as an uninterrupted one would), one Adam step per batch,
+ * validation after each epoch. It yields to the event loop between batches so that a worker keeps
+ * renewing its job locks and can run several trials at once.
+ */
+export class TrialTrainer {
+  constructor(
+    readonly model: tf.LayersModel,
+    private readonly data: TrainingData,
+    private readonly batchSize: number,
+    private readonly seed: number,
+  ) {}
+
+  async trainEpoch(epoch: number, shouldStop: () => boolean = () => false): Promise<EpochMetrics> {
+    const started = performance.now();
+    const trainCount = this.data.trainX.shape[0];
+    const order = this.permutation(trainCount, epoch);
+    let lossSum = 0;
+    for (let start = 0, batch = 0; start < trainCount; start += this.batchSize, batch++) {
+      if (shouldStop()) throw new TrainingStoppedError(`stopped during epoch ${epoch}`);
+      const indices = tf.tensor1d(order.subarray(start, start + this.batchSize), 'int32');
+      const [x, y] = tf.tidy(() => [modelInput(this.data, tf.gather(this.data.trainX, indices)), tf.gather(this.data.trainY, indices)]);
+      const loss = (await this.model.trainOnBatch(x, y)) as number;
+      const size = indices.shape[0];
+      tf.dispose([indices, x, y]);
+      if (!Number.isFinite(loss)) throw new NonFiniteLossError(epoch, batch, loss);
+      lossSum += loss * size;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const trainSeconds = (performance.now() - started) / 1000;
+    const metrics: EpochMetrics = { loss: lossSum / trainCount, ...(await this.validate()) };
+    if (!Number.isFinite(metrics.val_loss)) throw new NonFiniteLossError(epoch, -1, metrics.val_loss);
+    metrics.epoch_seconds = (performance.now() - started) / 1000;
+    metrics.samples_per_second = trainCount / trainSeconds;
+    return metrics;
+  }
+
+  private async validate(): Promise<EpochMetrics> {
+    const data = this.data;
+    const predictions = this.predictValidation();
+    try {
+      const [loss, extra] = tf.tidy(() => {
+        if (data.task === 'forecast') {
+          return [tf.losses.meanSquaredError(data.valY, predictions), tf.losses.absoluteDifference(data.valY, predictions)];
+        }
+        const picked = tf.sum(tf.mul(tf.oneHot(tf.cast(data.valY, 'int32'), data.vocabulary.length), predictions), 1);
+        return [tf.neg(tf.mean(tf.log(tf.clipByValue(picked, 1e-7, 1)))), tf.scalar(0)];
+      });
+      const [lossValue, extraValue] = await Promise.all([loss.data(), extra.data()]);
+      tf.dispose([loss, extra]);
+      if (data.task === 'forecast') {
+        return { val_loss: lossValue[0], val_mae: extraValue[0] * data.target.std, seasonal_naive_val_mae: data.seasonalNaiveMae };
+      }
+      return { val_loss: lossValue[0], val_bpc: lossValue[0] / LN2 };
+    } finally {
+      predictions.dispose();
+    }
+  }
+
+  /** Predictions for the validation inputs, a chunk at a time (one-hot text inputs are large). */
+  private predictValidation(): tf.Tensor {
+    const count = this.data.valX.shape[0];
+    const chunks: tf.Tensor[] = [];
+    for (let start = 0; start < count; start += EVAL_BATCH) {
+      const size = Math.min(EVAL_BATCH, count - start);
+      chunks.push(
+        tf.tidy(() => {
+          const x = this.data.valX.slice(start, size);
+          return this.model.predict(modelInput(this.data, x as tf.Tensor), { batchSize: EVAL_BATCH }) as tf.Tensor;
+        }),
+      );
+    }
+    const all = tf.concat(chunks);
+    tf.dispose(chunks);
+    return all;
+  }
+
+  private permutation(count: number, epoch: number): Int32Array {
+    const rng = xoroshiro128plus((this.seed ^ Math.imul(epoch + 1, 0x85ebca6b)) >>> 0);
+    const order = Int32Array.from({ length: count }, (_, i) => i);
+    for (let i = count - 1; i > 0; i--) {
+      const j = uniformInt(rng, 0, i);
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    return order;
+  }
+}
+
+/** What the model reads: forecasting windows as they are; character ids one-hot encoded. */
+export function modelInput(data: TrainingData, x: tf.Tensor): tf.Tensor {
+  return data.task === 'text' ? tf.oneHot(tf.cast(x, 'int32'), data.vocabulary.length) : x;
+}

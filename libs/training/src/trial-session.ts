@@ -1,0 +1,60 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { Objective, TrialConfig } from '@tuneforge/contracts';
+import { encodeCheckpoint, restoreModel, type DecodedCheckpoint } from './checkpoint';
+import type { TrainingData } from './datasets/dataset';
+import { buildLstmModel } from './lstm.model';
+import { TrialTrainer, type EpochMetrics } from './trainer';
+
+/**
+ * One trial's model and progress: built fresh from the config and seed, or restored from a
+ * checkpoint (weights, Adam's state, last epoch, best value so far).
+ */
+export class TrialSession {
+  private constructor(
+    private readonly trainer: TrialTrainer,
+    private readonly objective: Objective,
+    private readonly seed: number,
+    /** Last completed epoch. */
+    public epoch: number,
+    public bestMetric: number | null,
+  ) {}
+
+  static async open(data: TrainingData, config: TrialConfig, seed: number, objective: Objective, checkpoint?: DecodedCheckpoint): Promise<TrialSession> {
+    const hp = config.hyperparameters;
+    const model: tf.LayersModel = checkpoint
+      ? await restoreModel(checkpoint)
+      : buildLstmModel(
+          data,
+          {
+            hiddenUnits: Number(hp.hiddenUnits),
+            layers: Number(hp.layers),
+            dropout: Number(hp.dropout),
+            recurrentDropout: Number(hp.recurrentDropout),
+            learningRate: Number(hp.learningRate),
+          },
+          seed,
+        );
+    const trainer = new TrialTrainer(model, data, Number(hp.batchSize), seed);
+    return new TrialSession(trainer, objective, seed, checkpoint?.state.epoch ?? 0, checkpoint?.state.bestMetric ?? null);
+  }
+
+  /** Trains the next epoch and returns its metrics; the best objective value is kept up to date. */
+  async trainNextEpoch(shouldStop?: () => boolean): Promise<EpochMetrics> {
+    const metrics = await this.trainer.trainEpoch(this.epoch + 1, shouldStop);
+    this.epoch += 1;
+    const value = metrics[this.objective.metric];
+    if (value !== undefined && Number.isFinite(value)) {
+      const better = this.objective.direction === 'minimize' ? (b: number) => value < b : (b: number) => value > b;
+      if (this.bestMetric === null || better(this.bestMetric)) this.bestMetric = value;
+    }
+    return metrics;
+  }
+
+  checkpoint(): Promise<Buffer> {
+    return encodeCheckpoint(this.trainer.model, { epoch: this.epoch, seed: this.seed, bestMetric: this.bestMetric });
+  }
+
+  dispose(): void {
+    this.trainer.model.dispose();
+  }
+}
