@@ -9,12 +9,14 @@ import { COORDINATOR_CONFIG, type CoordinatorConfig } from './config/coordinator
 import { HealthController } from './health/health.controller';
 import { RedisProbe } from './health/redis-probe.service';
 import { TrialDispatcher } from './queue/trial-dispatcher.service';
+import { TrialEventsListener } from './queue/trial-events.listener';
 import { SweepReads } from './sweeps/sweep-reads.service';
 import { SweepScheduler } from './sweeps/sweep-scheduler.service';
 import { SweepsController } from './sweeps/sweeps.controller';
 import { SweepsService } from './sweeps/sweeps.service';
 import { TrialsController } from './trials/trials.controller';
 import { TrialsService } from './trials/trials.service';
+import { WorkersController } from './workers/workers.controller';
 
 @Module({})
 export class AppModule {
@@ -29,7 +31,7 @@ export class AppModule {
         }),
         BullModule.registerQueue({ name: TRIALS_QUEUE }),
       ],
-      controllers: [SweepsController, TrialsController, HealthController],
+      controllers: [SweepsController, TrialsController, WorkersController, HealthController],
       providers: [
         { provide: COORDINATOR_CONFIG, useValue: config },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
@@ -39,6 +41,7 @@ export class AppModule {
         SweepReads,
         SweepsService,
         TrialsService,
+        TrialEventsListener,
       ],
     };
   }

@@ -1,31 +1,39 @@
 import 'reflect-metadata';
-import { getQueueToken } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
-import { TRIALS_QUEUE } from '@tuneforge/contracts';
+import { TrialProcessor } from './trial.processor';
+import { TrialRunner } from './trial-runner.service';
 import { loadWorkerConfig } from './worker.config';
 import { WorkerModule } from './worker.module';
+import { WorkerRegistry } from './worker-registry.service';
 
 /**
- * Until the trial processor lands, the worker checks its connections, says what is waiting and exits
- * with status 3 (EX_NOT_IMPLEMENTED here) instead of taking jobs it cannot train.
+ * A worker process: trains trial jobs until SIGTERM/SIGINT, then lets each running trial finish its
+ * epoch, checkpoint and go back to the queue, and exits.
  */
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: ['error', 'warn', 'log'] });
-  app.enableShutdownHooks();
-  const queue = app.get<Queue>(getQueueToken(TRIALS_QUEUE));
-  const [{ queued }] = await app.get(DataSource).query(`SELECT count(*)::int AS queued FROM trials WHERE status = 'queued'`);
-  const counts = await queue.getJobCounts('waiting', 'active', 'delayed');
-  Logger.log(`connected: ${queued} queued trials in PostgreSQL; queue '${config.queuePrefix}:${TRIALS_QUEUE}' has ${JSON.stringify(counts)}`, 'Worker');
-  Logger.warn('this worker does not train yet: the LSTM trial processor (libs/training) is not built, so it takes no jobs', 'Worker');
-  await app.close();
-  process.exitCode = 3;
+  const runner = app.get(TrialRunner);
+  Logger.log(`worker ${config.id} ready: ${config.concurrency} trial(s) at a time on queue '${config.queuePrefix}:trials'`, 'Worker');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    Logger.log(`${signal}: handing back ${runner.running.size} running trial(s) after their current epoch`, 'Worker');
+    runner.requestStop();
+    await app.get(TrialProcessor).worker.pause(true); // take no new jobs
+    await runner.idle();
+    await app.get(WorkerRegistry).markStopped();
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
 main().catch((error: unknown) => {
-  console.error(`worker failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`worker failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

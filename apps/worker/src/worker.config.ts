@@ -1,3 +1,5 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { connectionEnvShape, parseEnv } from '@tuneforge/contracts';
 import { DEFAULT_DATABASE_URL } from '@tuneforge/persistence';
@@ -5,13 +7,24 @@ import { DEFAULT_DATABASE_URL } from '@tuneforge/persistence';
 const WorkerEnvSchema = z.object({
   ...connectionEnvShape(DEFAULT_DATABASE_URL),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  WORKER_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,120}$/).optional(),
+  /** A dead worker's job lock expires after this; the stalled check then re-delivers the trial. */
+  JOB_LOCK_MS: z.coerce.number().int().min(1_000).default(15_000),
+  STALLED_CHECK_MS: z.coerce.number().int().min(1_000).default(10_000),
+  HEARTBEAT_MS: z.coerce.number().int().min(100).default(5_000),
+  METRICS_FLUSH_MS: z.coerce.number().int().min(10).default(500),
 });
 
 export interface WorkerConfig {
+  id: string;
   databaseUrl: string;
   redisUrl: string;
   queuePrefix: string;
   concurrency: number;
+  jobLockMs: number;
+  stalledCheckMs: number;
+  heartbeatMs: number;
+  metricsFlushMs: number;
 }
 
 export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
@@ -19,5 +32,15 @@ export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
 /** Reads the worker's environment once at start-up; a bad value stops it with the variable's name. */
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const e = parseEnv(WorkerEnvSchema, env, 'worker');
-  return { databaseUrl: e.DATABASE_URL, redisUrl: e.REDIS_URL, queuePrefix: e.QUEUE_PREFIX, concurrency: e.WORKER_CONCURRENCY };
+  return {
+    id: e.WORKER_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    concurrency: e.WORKER_CONCURRENCY,
+    jobLockMs: e.JOB_LOCK_MS,
+    stalledCheckMs: e.STALLED_CHECK_MS,
+    heartbeatMs: e.HEARTBEAT_MS,
+    metricsFlushMs: e.METRICS_FLUSH_MS,
+  };
 }

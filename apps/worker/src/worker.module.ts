@@ -1,17 +1,25 @@
-import { BullModule } from '@nestjs/bullmq';
+import { BullModule, Processor } from '@nestjs/bullmq';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { TRIALS_QUEUE } from '@tuneforge/contracts';
 import { databaseOptions } from '@tuneforge/persistence';
+import { computeBackendProvider } from './compute-backend';
+import { MetricWriter } from './metric-writer.service';
+import { TrialProcessor } from './trial.processor';
+import { TrialRunner } from './trial-runner.service';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config';
+import { WorkerRegistry } from './worker-registry.service';
 
-/**
- * The worker's composition root (no HTTP server). It connects to PostgreSQL and the trial queue;
- * the trial processor that trains LSTMs is added by the training work (libs/training).
- */
+/** The worker's composition root: no HTTP server, one BullMQ processor that trains trials. */
 @Module({})
 export class WorkerModule {
   static forRoot(config: WorkerConfig): DynamicModule {
+    Processor(TRIALS_QUEUE, {
+      concurrency: config.concurrency,
+      lockDuration: config.jobLockMs,
+      stalledInterval: config.stalledCheckMs,
+      maxStalledCount: 5,
+    })(TrialProcessor);
     return {
       module: WorkerModule,
       imports: [
@@ -19,7 +27,7 @@ export class WorkerModule {
         BullModule.forRoot({ connection: { url: config.redisUrl, maxRetriesPerRequest: null }, prefix: config.queuePrefix }),
         BullModule.registerQueue({ name: TRIALS_QUEUE }),
       ],
-      providers: [{ provide: WORKER_CONFIG, useValue: config }],
+      providers: [{ provide: WORKER_CONFIG, useValue: config }, computeBackendProvider, MetricWriter, TrialRunner, TrialProcessor, WorkerRegistry],
     };
   }
 }

@@ -17,6 +17,15 @@ export interface TrialConfig {
   checkpointEvery: number;
 }
 
+export const TRIAL_EVENT_TYPES = ['started', 'resumed', 'checkpoint-fallback', 'handed-back', 'completed', 'failed', 'cancelled'] as const;
+export type TrialEventType = (typeof TRIAL_EVENT_TYPES)[number];
+
+export interface TrialEvent {
+  at: string;
+  type: TrialEventType;
+  message: string;
+}
+
 export interface Page<T> {
   items: T[];
   total: number;
@@ -63,9 +72,24 @@ export interface TrialDto {
   attempts: number;
   bestMetric: number | null;
   lastEpoch: number | null;
+  workerId: string | null;
+  backend: string | null;
+  events: TrialEvent[];
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+}
+
+export interface WorkerDto {
+  id: string;
+  host: string;
+  pid: number;
+  backend: string;
+  concurrency: number;
+  runningTrialIds: string[];
+  startedAt: string;
+  lastHeartbeatAt: string;
+  heartbeatAgeSeconds: number;
 }
 
 export interface MetricSeriesDto {

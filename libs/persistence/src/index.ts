@@ -1,3 +1,4 @@
+export * from './checkpoints.repository';
 export * from './database-admin';
 export * from './database-options';
 export * from './entities';

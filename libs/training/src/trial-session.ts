@@ -50,6 +50,10 @@ export class TrialSession {
     return metrics;
   }
 
+  get model(): tf.LayersModel {
+    return this.trainer.model;
+  }
+
   checkpoint(): Promise<Buffer> {
     return encodeCheckpoint(this.trainer.model, { epoch: this.epoch, seed: this.seed, bestMetric: this.bestMetric });
   }

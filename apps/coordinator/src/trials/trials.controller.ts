@@ -1,4 +1,5 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { TrialMetricsQuerySchema } from '@tuneforge/contracts';
 import { parseQuery } from '../common/query';
@@ -22,5 +23,37 @@ export class TrialsController {
   @ApiResponse({ status: 404, description: 'no trial with this id' })
   metrics(@Param('id') id: string, @Query() query: unknown) {
     return this.trials.metrics(id, parseQuery(TrialMetricsQuerySchema, query));
+  }
+
+  @Get(':id/checkpoints')
+  @ApiOperation({ summary: "A trial's stored checkpoints, newest first" })
+  checkpoints(@Param('id') id: string) {
+    return this.trials.checkpoints(id);
+  }
+
+  @Get(':id/checkpoints/latest')
+  @ApiOperation({ summary: 'The newest checkpoint as a TensorFlow.js model.json: tf.loadLayersModel(thisUrl) loads it' })
+  @ApiResponse({ status: 404, description: 'no trial with this id, or it has no readable checkpoint yet' })
+  async latestModel(@Param('id') id: string, @Res({ passthrough: true }) response: Response) {
+    const files = await this.trials.latestModelFiles(id, 'latest/weights.bin');
+    response.setHeader('X-Checkpoint-Epoch', String(files.epoch));
+    return files.modelJson;
+  }
+
+  @Get(':id/checkpoints/latest/model.json')
+  @ApiOperation({ summary: 'The same model.json, at a path whose folder also holds weights.bin' })
+  async latestModelJson(@Param('id') id: string, @Res({ passthrough: true }) response: Response) {
+    const files = await this.trials.latestModelFiles(id, 'weights.bin');
+    response.setHeader('X-Checkpoint-Epoch', String(files.epoch));
+    return files.modelJson;
+  }
+
+  @Get(':id/checkpoints/latest/weights.bin')
+  @ApiOperation({ summary: 'The weights of the newest checkpoint (float32, in model.json order)' })
+  async latestWeights(@Param('id') id: string, @Res() response: Response) {
+    const files = await this.trials.latestModelFiles(id, 'weights.bin');
+    response.setHeader('Content-Type', 'application/octet-stream');
+    response.setHeader('X-Checkpoint-Epoch', String(files.epoch));
+    response.send(files.weights);
   }
 }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { ListTrialsQuery, MetricSeriesDto, Page, TrialDto, TrialMetricsQuery } from '@tuneforge/contracts';
-import { SweepEntity, TrialEntity } from '@tuneforge/persistence';
+import { checkpointsNewestFirst, SweepEntity, TrialEntity } from '@tuneforge/persistence';
+import { CorruptCheckpointError, decodeCheckpoint, toLayersModelFiles } from '@tuneforge/training';
 import { NotFoundError } from '../common/domain-errors';
 import { isUuid } from '../common/query';
 
@@ -55,6 +56,30 @@ export class TrialsService {
     return { trialId: id, metrics };
   }
 
+  /** The trial's checkpoints, newest first (without their bytes). */
+  async checkpoints(id: string): Promise<{ epoch: number; format: string; sizeBytes: number; createdAt: string }[]> {
+    await this.find(id);
+    const rows: { epoch: number; format: string; size_bytes: number; created_at: Date }[] = await this.dataSource.query(
+      `SELECT epoch, format, size_bytes, created_at FROM checkpoints WHERE trial_id = $1 ORDER BY epoch DESC`,
+      [id],
+    );
+    return rows.map((r) => ({ epoch: r.epoch, format: r.format, sizeBytes: r.size_bytes, createdAt: r.created_at.toISOString() }));
+  }
+
+  /** The newest readable checkpoint as the files `tf.loadLayersModel` fetches: model.json and its weights. */
+  async latestModelFiles(id: string, weightsPath: string): Promise<{ epoch: number; modelJson: object; weights: Buffer }> {
+    await this.find(id);
+    for (const row of await checkpointsNewestFirst(this.dataSource.manager, id)) {
+      try {
+        const files = toLayersModelFiles(decodeCheckpoint(row.bytes), weightsPath);
+        return { epoch: row.epoch, ...files };
+      } catch (error) {
+        if (!(error instanceof CorruptCheckpointError)) throw error;
+      }
+    }
+    throw new NotFoundError('checkpoint of trial', id);
+  }
+
   private async find(id: string): Promise<TrialEntity> {
     const trial = isUuid(id) ? await this.dataSource.manager.findOne(TrialEntity, { where: { id } }) : null;
     if (!trial) throw new NotFoundError('trial', id);
@@ -74,6 +99,9 @@ function toTrialDto(trial: TrialEntity): TrialDto {
     attempts: trial.attempts,
     bestMetric: trial.bestMetric,
     lastEpoch: trial.lastEpoch,
+    workerId: trial.workerId,
+    backend: trial.backend,
+    events: trial.events,
     createdAt: trial.createdAt.toISOString(),
     startedAt: trial.startedAt?.toISOString() ?? null,
     finishedAt: trial.finishedAt?.toISOString() ?? null,

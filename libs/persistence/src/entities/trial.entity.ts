@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, UpdateDateColumn, type Relation } from 'typeorm';
-import { TRIAL_STATUSES, type TrialConfig, type TrialStatus } from '@tuneforge/contracts';
+import { TRIAL_STATUSES, type TrialConfig, type TrialEvent, type TrialStatus } from '@tuneforge/contracts';
 import { bigintAsNumber } from './column-transformers';
 import { SweepEntity } from './sweep.entity';
 
@@ -43,6 +43,17 @@ export class TrialEntity {
 
   @Column({ name: 'last_epoch', type: 'integer', nullable: true })
   lastEpoch!: number | null;
+
+  /** The worker that ran (or runs) the trial's latest attempt, and the backend it trained on. */
+  @Column({ name: 'worker_id', type: 'varchar', length: 120, nullable: true })
+  workerId!: string | null;
+
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  backend!: string | null;
+
+  /** What happened to the trial, oldest first: starts, resumes, checkpoint fallbacks, hand-backs, its end. */
+  @Column({ type: 'jsonb', default: () => `'[]'` })
+  events!: TrialEvent[];
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

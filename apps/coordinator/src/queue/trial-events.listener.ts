@@ -1,0 +1,54 @@
+import { InjectQueue, OnQueueEvent, QueueEventsHost, QueueEventsListener } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { TRIALS_QUEUE } from '@tuneforge/contracts';
+import { SweepScheduler } from '../sweeps/sweep-scheduler.service';
+import type { TrialJobQueue } from './trial-dispatcher.service';
+
+/**
+ * When a trial's job ends, the sweep gets its next trial (SweepScheduler.topUp, exact under a row
+ * lock). A job that failed for good leaves its trial `failed` with the job's reason. Events missed
+ * while the coordinator was down are caught up by the scheduler's reconcile loop.
+ */
+@QueueEventsListener(TRIALS_QUEUE)
+export class TrialEventsListener extends QueueEventsHost {
+  private readonly logger = new Logger(TrialEventsListener.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly scheduler: SweepScheduler,
+    @InjectQueue(TRIALS_QUEUE) private readonly queue: TrialJobQueue,
+  ) {
+    super();
+  }
+
+  @OnQueueEvent('completed')
+  async onCompleted({ jobId }: { jobId: string }): Promise<void> {
+    await this.topUpSweepOf(jobId);
+  }
+
+  @OnQueueEvent('failed')
+  async onFailed({ jobId, failedReason }: { jobId: string; failedReason: string }): Promise<void> {
+    try {
+      if ((await this.queue.getJobState(jobId)) !== 'failed') return; // it will be retried
+      await this.dataSource.query(
+        `UPDATE trials SET status = 'failed', status_reason = $2, finished_at = now(),
+                events = events || jsonb_build_array(jsonb_build_object('at', now(), 'type', 'failed', 'message', $2::text))
+         WHERE id = $1 AND status IN ('queued', 'running')`,
+        [jobId, `job failed: ${failedReason}`.slice(0, 2_000)],
+      );
+    } catch (error) {
+      this.logger.warn(`could not record the failure of job ${jobId}: ${(error as Error).message}`);
+    }
+    await this.topUpSweepOf(jobId);
+  }
+
+  private async topUpSweepOf(trialId: string): Promise<void> {
+    try {
+      const [trial]: { sweep_id: string }[] = await this.dataSource.query(`SELECT sweep_id FROM trials WHERE id = $1`, [trialId]);
+      if (trial) await this.scheduler.topUp(trial.sweep_id);
+    } catch (error) {
+      this.logger.warn(`top-up after job ${trialId} failed; the reconcile loop will retry: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,43 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { DataSource, IsNull, MoreThan } from 'typeorm';
+import { z } from 'zod';
+import type { WorkerDto } from '@tuneforge/contracts';
+import { WorkerEntity } from '@tuneforge/persistence';
+import { parseQuery } from '../common/query';
+
+/** A worker that has not heartbeated for this long is taken for dead. */
+export const LIVE_WORKER_WINDOW_MS = 30_000;
+
+const ListWorkersQuerySchema = z.strictObject({ all: z.enum(['true', 'false']).optional() });
+
+@ApiTags('workers')
+@Controller('workers')
+export class WorkersController {
+  constructor(private readonly dataSource: DataSource) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Live workers (heartbeat within 30 s): backend, concurrency, running trials, heartbeat age' })
+  @ApiQuery({ name: 'all', required: false, enum: ['true', 'false'], description: 'include stopped and silent workers' })
+  async list(@Query() query: unknown): Promise<{ items: WorkerDto[] }> {
+    const { all } = parseQuery(ListWorkersQuerySchema, query);
+    const workers = await this.dataSource.manager.find(WorkerEntity, {
+      where: all === 'true' ? {} : { stoppedAt: IsNull(), lastHeartbeatAt: MoreThan(new Date(Date.now() - LIVE_WORKER_WINDOW_MS)) },
+      order: { startedAt: 'ASC' },
+    });
+    const now = Date.now();
+    return {
+      items: workers.map((w) => ({
+        id: w.id,
+        host: w.host,
+        pid: w.pid,
+        backend: w.backend,
+        concurrency: w.concurrency,
+        runningTrialIds: w.runningTrialIds,
+        startedAt: w.startedAt.toISOString(),
+        lastHeartbeatAt: w.lastHeartbeatAt.toISOString(),
+        heartbeatAgeSeconds: Math.round((now - w.lastHeartbeatAt.getTime()) / 100) / 10,
+      })),
+    };
+  }
+}

@@ -1,0 +1,51 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { upsertMetricPoints, type MetricPointInput } from '@tuneforge/persistence';
+import { WORKER_CONFIG, type WorkerConfig } from './worker.config';
+
+/**
+ * Buffers metric points and writes them in batches on a timer, so training never waits for
+ * PostgreSQL between epochs; `flush()` is awaited only before a checkpoint or a trial's end.
+ */
+@Injectable()
+export class MetricWriter implements OnModuleDestroy {
+  private readonly logger = new Logger(MetricWriter.name);
+  private buffer: MetricPointInput[] = [];
+  private writing: Promise<void> = Promise.resolve();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(WORKER_CONFIG) config: WorkerConfig,
+  ) {
+    this.timer = setInterval(() => void this.flush().catch((error: Error) => this.logger.warn(`metric write failed, will retry: ${error.message}`)), config.metricsFlushMs);
+    this.timer.unref();
+  }
+
+  add(trialId: string, epoch: number, metrics: Record<string, number>): void {
+    for (const [name, value] of Object.entries(metrics)) {
+      if (Number.isFinite(value)) this.buffer.push({ trialId, epoch, name, value });
+    }
+  }
+
+  /** Writes everything added so far; failed points go back to the buffer and the error is thrown. */
+  flush(): Promise<void> {
+    this.writing = this.writing.catch(() => undefined).then(async () => {
+      if (this.buffer.length === 0) return;
+      const points = this.buffer;
+      this.buffer = [];
+      try {
+        await upsertMetricPoints(this.dataSource.manager, points);
+      } catch (error) {
+        this.buffer = points.concat(this.buffer);
+        throw error;
+      }
+    });
+    return this.writing;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush().catch((error: Error) => this.logger.warn(`metrics lost at shutdown: ${error.message}`));
+  }
+}

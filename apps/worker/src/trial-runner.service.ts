@@ -1,0 +1,181 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
+import { DataSource } from 'typeorm';
+import type { JobName, JobOf, SweepSpec, TrialEvent, TrialEventType, TrialStatus } from '@tuneforge/contracts';
+import { checkpointsNewestFirst, saveCheckpoint, SweepEntity, TrialEntity } from '@tuneforge/persistence';
+import {
+  CHECKPOINT_FORMAT,
+  CorruptCheckpointError,
+  DatasetTooShortError,
+  decodeCheckpoint,
+  NonFiniteLossError,
+  trainingDataFor,
+  TrialSession,
+  type DecodedCheckpoint,
+  type SelectedBackend,
+} from '@tuneforge/training';
+import { COMPUTE_BACKEND } from './compute-backend';
+import { MetricWriter } from './metric-writer.service';
+import { WORKER_CONFIG, type WorkerConfig } from './worker.config';
+
+type TrialJob = Job<JobOf<typeof JobName.TrainTrial>>;
+
+const ENDED: readonly TrialStatus[] = ['completed', 'pruned', 'failed', 'cancelled'];
+
+export type TrialOutcome = 'completed' | 'failed' | 'cancelled' | 'skipped';
+
+/**
+ * Runs one trial job: claims the trial, resumes from its newest readable checkpoint, trains epoch
+ * by epoch (metrics buffered, checkpoints atomic with the trial's progress), and records how it ended.
+ */
+@Injectable()
+export class TrialRunner {
+  private readonly logger = new Logger(TrialRunner.name);
+  private stopping = false;
+  readonly running = new Set<string>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly metrics: MetricWriter,
+    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+    @Inject(COMPUTE_BACKEND) private readonly backend: SelectedBackend,
+  ) {}
+
+  /** From now on, running trials checkpoint after their current epoch and go back to the queue. */
+  requestStop(): void {
+    this.stopping = true;
+  }
+
+  /** Resolves once no trial is running here. */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+
+  async run(job: TrialJob, token?: string): Promise<TrialOutcome> {
+    const { trialId, sweepId } = job.data;
+    if (this.stopping) {
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
+    const trial = await this.dataSource.manager.findOne(TrialEntity, { where: { id: trialId } });
+    const sweep = await this.dataSource.manager.findOne(SweepEntity, { where: { id: sweepId } });
+    if (!trial || !sweep || trial.sweepId !== sweepId) throw new UnrecoverableError(`trial ${trialId} of sweep ${sweepId} no longer exists`);
+    if (ENDED.includes(trial.status)) {
+      this.logger.log(`trial ${trialId} is already ${trial.status}; skipping its job`);
+      return 'skipped';
+    }
+    if (sweep.status === 'cancelled') {
+      await this.end(trialId, 'cancelled', 'sweep cancelled', null, null);
+      return 'cancelled';
+    }
+    if (!(await this.claim(trial))) return 'skipped';
+
+    this.running.add(trialId);
+    let session: TrialSession | undefined;
+    try {
+      const data = trainingDataFor(trial.config.dataset);
+      const checkpoint = await this.newestReadableCheckpoint(trialId);
+      session = await TrialSession.open(data, trial.config, trial.seed, sweep.spec.objective, checkpoint);
+      if (checkpoint) await this.addEvent(trialId, 'resumed', `resumed from the checkpoint of epoch ${checkpoint.state.epoch}`);
+      return await this.train(job, token, trial, sweep.spec, session);
+    } catch (error) {
+      if (error instanceof DatasetTooShortError || error instanceof NonFiniteLossError) {
+        await this.metrics.flush();
+        await this.end(trialId, 'failed', error.message, session?.bestMetric ?? null, session?.epoch ?? null);
+        return 'failed';
+      }
+      throw error;
+    } finally {
+      session?.dispose();
+      this.running.delete(trialId);
+    }
+  }
+
+  private async train(job: TrialJob, token: string | undefined, trial: TrialEntity, spec: SweepSpec, session: TrialSession): Promise<TrialOutcome> {
+    const { maxEpochs, checkpointEvery } = trial.config;
+    let checkpointed = session.epoch;
+    while (session.epoch < maxEpochs) {
+      if (this.stopping) return this.handBack(job, token, trial.id, session, checkpointed);
+      if (await this.wasCancelled(trial.id)) return 'cancelled';
+      const metrics = await session.trainNextEpoch();
+      this.metrics.add(trial.id, session.epoch, metrics);
+      if (session.epoch % checkpointEvery === 0 || session.epoch === maxEpochs) {
+        await this.checkpoint(trial.id, session);
+        checkpointed = session.epoch;
+      }
+    }
+    await this.metrics.flush();
+    const objective = spec.objective.metric;
+    await this.end(trial.id, 'completed', `best ${objective} ${session.bestMetric?.toPrecision(6) ?? 'n/a'} after ${session.epoch} epochs`, session.bestMetric, session.epoch);
+    return 'completed';
+  }
+
+  /** Marks the trial running for this attempt; false when another worker or a cancel got there first. */
+  private async claim(trial: TrialEntity): Promise<boolean> {
+    const result = await this.dataSource.query(
+      `UPDATE trials SET status = 'running', attempts = attempts + 1, worker_id = $2, backend = $3,
+              started_at = COALESCE(started_at, now()), status_reason = NULL, events = events || $4::jsonb
+       WHERE id = $1 AND status IN ('queued', 'running') RETURNING attempts`,
+      [trial.id, this.config.id, this.backend.name, JSON.stringify([event('started', `attempt ${trial.attempts + 1} on worker ${this.config.id} (${this.backend.name})`)])],
+    );
+    const [, updated] = result as [unknown[], number];
+    return updated > 0;
+  }
+
+  private async newestReadableCheckpoint(trialId: string): Promise<DecodedCheckpoint | undefined> {
+    for (const row of await checkpointsNewestFirst(this.dataSource.manager, trialId)) {
+      try {
+        if (row.format !== CHECKPOINT_FORMAT) throw new CorruptCheckpointError(`unknown format '${row.format}'`);
+        return decodeCheckpoint(row.bytes);
+      } catch (error) {
+        if (!(error instanceof CorruptCheckpointError)) throw error;
+        this.logger.warn(`trial ${trialId}: checkpoint of epoch ${row.epoch} is unreadable (${error.message}); trying an older one`);
+        await this.addEvent(trialId, 'checkpoint-fallback', `checkpoint of epoch ${row.epoch} is unreadable: ${error.message}`);
+      }
+    }
+    return undefined;
+  }
+
+  /** The checkpoint and the trial's progress in one transaction, after the epoch's metrics are written. */
+  private async checkpoint(trialId: string, session: TrialSession): Promise<void> {
+    const bytes = await session.checkpoint();
+    await this.metrics.flush();
+    await this.dataSource.transaction(async (manager) => {
+      await saveCheckpoint(manager, trialId, session.epoch, CHECKPOINT_FORMAT, bytes);
+      await manager.update(TrialEntity, { id: trialId }, { lastEpoch: session.epoch, bestMetric: session.bestMetric });
+    });
+  }
+
+  private async handBack(job: TrialJob, token: string | undefined, trialId: string, session: TrialSession, checkpointed: number): Promise<never> {
+    if (session.epoch > checkpointed) await this.checkpoint(trialId, session);
+    await this.dataSource.query(`UPDATE trials SET status = 'queued', events = events || $2::jsonb WHERE id = $1 AND status = 'running'`, [
+      trialId,
+      JSON.stringify([event('handed-back', `worker ${this.config.id} stopped after epoch ${session.epoch}; the trial goes back to the queue`)]),
+    ]);
+    await job.moveToWait(token);
+    throw new WaitingError();
+  }
+
+  private async wasCancelled(trialId: string): Promise<boolean> {
+    const [row] = await this.dataSource.query(`SELECT status FROM trials WHERE id = $1`, [trialId]);
+    return !row || row.status === 'cancelled';
+  }
+
+  private async end(trialId: string, status: TrialStatus, reason: string, bestMetric: number | null, lastEpoch: number | null): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE trials SET status = $2, status_reason = $3, finished_at = now(), best_metric = COALESCE($4, best_metric),
+              last_epoch = COALESCE($5, last_epoch), events = events || $6::jsonb
+       WHERE id = $1 AND status IN ('queued', 'running')`,
+      [trialId, status, reason, bestMetric, lastEpoch, JSON.stringify([event(status as TrialEventType, reason)])],
+    );
+    this.logger.log(`trial ${trialId} ${status}: ${reason}`);
+  }
+
+  private async addEvent(trialId: string, type: TrialEventType, message: string): Promise<void> {
+    await this.dataSource.query(`UPDATE trials SET events = events || $2::jsonb WHERE id = $1`, [trialId, JSON.stringify([event(type, message)])]);
+  }
+}
+
+function event(type: TrialEventType, message: string): TrialEvent {
+  return { at: new Date().toISOString(), type, message };
+}

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import type { TrialConfig } from '@tuneforge/contracts';
+import { selectBackend } from './backend';
+import { CorruptCheckpointError, decodeCheckpoint, toLayersModelFiles } from './checkpoint';
+import { forecastData } from './datasets/forecast.dataset';
+import { sotuCorpus, textData } from './datasets/sotu.dataset';
+import { usBirthsSeries } from './datasets/us-births.dataset';
+import { NonFiniteLossError } from './trainer';
+import { TrialSession } from './trial-session';
+
+const OBJECTIVE = { metric: 'val_mae', direction: 'minimize' } as const;
+
+function aConfig(hyperparameters: Partial<Record<string, number>> = {}): TrialConfig {
+  return {
+    model: 'lstm',
+    dataset: { source: 'builtin', name: 'us-births-1969-1988' },
+    hyperparameters: { hiddenUnits: 8, layers: 1, dropout: 0, recurrentDropout: 0, learningRate: 0.01, batchSize: 256, ...hyperparameters },
+    maxEpochs: 3,
+    checkpointEvery: 1,
+  };
+}
+
+describe(TrialSession.name, () => {
+  const births = () => forecastData(usBirthsSeries(), { window: 7, horizon: 1, validationSplit: 0.2 });
+  let data: ReturnType<typeof births>;
+
+  before(async () => {
+    await selectBackend(process.env.TF_BACKEND ?? 'wasm');
+    data = births();
+  });
+
+  it('reports loss, val_loss, val_mae in births, the baseline, time and throughput each epoch', async () => {
+    const sut = await TrialSession.open(data, aConfig(), 1, OBJECTIVE);
+    const metrics = await sut.trainNextEpoch();
+    assert.deepEqual(Object.keys(metrics).sort(), ['epoch_seconds', 'loss', 'samples_per_second', 'seasonal_naive_val_mae', 'val_loss', 'val_mae']);
+    assert.ok(metrics.val_mae > 50 && metrics.val_mae < 3000, `val_mae ${metrics.val_mae} is in births per day`);
+    assert.equal(sut.epoch, 1);
+    assert.equal(sut.bestMetric, metrics.val_mae);
+    sut.dispose();
+  });
+
+  it('gives the same first-epoch loss for the same config and seed, another for another seed', async () => {
+    const lossOf = async (seed: number) => {
+      const session = await TrialSession.open(data, aConfig(), seed, OBJECTIVE);
+      const { loss } = await session.trainNextEpoch();
+      session.dispose();
+      return loss;
+    };
+    const [a, b, c] = [await lossOf(7), await lossOf(7), await lossOf(8)];
+    assert.equal(a, b);
+    assert.notEqual(a, c);
+  });
+
+  it('resumes from its checkpoint exactly where an uninterrupted run goes', async () => {
+    const straight = await TrialSession.open(data, aConfig(), 3, OBJECTIVE);
+    await straight.trainNextEpoch();
+    const bytes = await straight.checkpoint();
+    const expected = await straight.trainNextEpoch();
+
+    const resumed = await TrialSession.open(data, aConfig(), 3, OBJECTIVE, decodeCheckpoint(bytes));
+    assert.equal(resumed.epoch, 1);
+    const actual = await resumed.trainNextEpoch();
+    assert.ok(Math.abs(actual.loss - expected.loss) < 1e-6 * Math.abs(expected.loss), `${actual.loss} vs ${expected.loss}`);
+    assert.ok(Math.abs(actual.val_mae - expected.val_mae) < 1e-3);
+    straight.dispose();
+    resumed.dispose();
+  });
+
+  it('writes checkpoints that tf.loadLayersModel reads and that predict what the trial predicts', async () => {
+    const session = await TrialSession.open(data, aConfig(), 4, OBJECTIVE);
+    await session.trainNextEpoch();
+    const files = toLayersModelFiles(decodeCheckpoint(await session.checkpoint())) as { modelJson: any; weights: Buffer };
+    const weights = files.weights.buffer.slice(files.weights.byteOffset, files.weights.byteOffset + files.weights.length) as ArrayBuffer;
+    const loaded = await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: files.modelJson.modelTopology, weightSpecs: files.modelJson.weightsManifest[0].weights, weightData: weights }),
+    );
+    const sample = data.valX.slice(0, 4);
+    const restored = await (loaded.predict(sample) as tf.Tensor).data();
+    const original = await (session.model.predict(sample) as tf.Tensor).data();
+    assert.deepEqual(Array.from(restored), Array.from(original));
+    assert.ok(files.modelJson.weightsManifest[0].weights.every((w: { name: string }) => !w.name.includes('/m') && !w.name.includes('iter')));
+    session.dispose();
+  });
+
+  it('detects a corrupted checkpoint', async () => {
+    const session = await TrialSession.open(data, aConfig(), 5, OBJECTIVE);
+    const bytes = await session.checkpoint();
+    bytes[bytes.length - 10] ^= 0xff;
+    assert.throws(() => decodeCheckpoint(bytes), CorruptCheckpointError);
+    assert.throws(() => decodeCheckpoint(Buffer.from('garbage')), CorruptCheckpointError);
+    session.dispose();
+  });
+
+  it('stops with NonFiniteLossError when the loss is not finite', async () => {
+    const broken = forecastData({ target: Array.from({ length: 200 }, (_, t) => (t === 50 ? NaN : t)), covariates: [] }, { window: 5, horizon: 1, validationSplit: 0.2 });
+    const session = await TrialSession.open(broken, aConfig(), 6, OBJECTIVE);
+    await assert.rejects(() => session.trainNextEpoch(), NonFiniteLossError);
+    session.dispose();
+  });
+
+  it('trains the character model on State of the Union text and reports bits per character', async () => {
+    const text = textData(sotuCorpus(3_000), { window: 16, maxChars: 3_000, validationSplit: 0.2 });
+    const session = await TrialSession.open(text, aConfig({ hiddenUnits: 16, batchSize: 128 }), 1, { metric: 'val_bpc', direction: 'minimize' });
+    const metrics = await session.trainNextEpoch();
+    assert.ok(metrics.val_bpc > 0 && metrics.val_bpc < 8, `val_bpc ${metrics.val_bpc}`);
+    assert.ok(Math.abs(metrics.val_bpc - metrics.val_loss / Math.log(2)) < 1e-9);
+    session.dispose();
+  });
+});
