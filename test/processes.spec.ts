@@ -76,10 +76,9 @@ describe('the coordinator and worker processes', () => {
     assert.match(output(), /invalid coordinator environment: PORT: /);
   });
 
-  it('the worker connects, reports the queue, and says it does not train yet', async () => {
-    const { child, output } = run('apps/worker/src/main.ts', { DATABASE_URL: database.url, REDIS_URL, QUEUE_PREFIX: queuePrefix });
-    assert.equal(await exitCode(child), 3, output());
-    assert.match(output(), /4 queued trials in PostgreSQL/);
-    assert.match(output(), /does not train yet/);
+  it('the worker refuses a bad environment, naming the variable', async () => {
+    const { child, output } = run('apps/worker/src/main.ts', { DATABASE_URL: database.url, WORKER_CONCURRENCY: '0' });
+    assert.equal(await exitCode(child), 1);
+    assert.match(output(), /invalid worker environment: WORKER_CONCURRENCY: /);
   });
 });

@@ -1,0 +1,61 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { freePort } from '../../apps/coordinator/test/support/private-services';
+
+const ROOT = join(__dirname, '../..');
+
+/** A Tuneforge process (coordinator or worker) started from its TypeScript entry point. */
+export class AppProcess {
+  readonly child: ChildProcess;
+  private log = '';
+
+  constructor(entry: string, env: Record<string, string>) {
+    this.child = spawn(process.execPath, ['-r', './tools/register.js', entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout!.on('data', (chunk) => (this.log += chunk));
+    this.child.stderr!.on('data', (chunk) => (this.log += chunk));
+  }
+
+  get output(): string {
+    return this.log;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async exit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (!this.running) return { code: this.child.exitCode, signal: this.child.signalCode };
+    const [code, signal] = await once(this.child, 'exit');
+    return { code, signal };
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    if (this.running) {
+      this.child.kill(signal);
+      await this.exit();
+    }
+  }
+}
+
+/** Polls until `check` returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined && value !== false) return value;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+}
+
+export async function startCoordinatorProcess(env: Record<string, string>): Promise<{ process: AppProcess; api: string }> {
+  const port = await freePort();
+  const coordinator = new AppProcess('apps/coordinator/src/main.ts', { ...env, PORT: String(port), HOST: '127.0.0.1' });
+  const api = `http://127.0.0.1:${port}/api/v1`;
+  await waitFor('the coordinator is healthy', async () => {
+    if (!coordinator.running) throw new Error(`the coordinator exited:\n${coordinator.output}`);
+    return (await fetch(`${api}/health`)).ok;
+  });
+  return { process: coordinator, api };
+}

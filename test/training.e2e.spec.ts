@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Client } from 'pg';
+import { Queue } from 'bullmq';
+import { TRIALS_QUEUE, type SweepDto, type SweepSpecInput, type TrialDto } from '@tuneforge/contracts';
+import { createTestDatabase, uniqueQueuePrefix, type TestDatabase } from '../apps/coordinator/test/support/test-database';
+import { AppProcess, startCoordinatorProcess, waitFor } from './support/processes';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A sweep small enough for 2 CPU cores: a 7-day window, 8 units, big batches. */
+function tinySweep(overrides: Partial<SweepSpecInput> = {}): SweepSpecInput {
+  return {
+    name: 'e2e',
+    dataset: { source: 'builtin', name: 'us-births-1969-1988', window: 7, horizon: 1, validationSplit: 0.2 },
+    model: 'lstm',
+    objective: { metric: 'val_mae', direction: 'minimize' },
+    searchSpace: { hiddenUnits: { type: 'choice', values: [4, 8] }, learningRate: { type: 'float', min: 0.003, max: 0.03, log: true }, batchSize: 512 },
+    algorithm: { type: 'random' },
+    budget: { maxTrials: 5, maxConcurrent: 2, maxEpochsPerTrial: 2 },
+    seed: 11,
+    ...overrides,
+  };
+}
+
+describe('training end to end (coordinator and worker processes)', () => {
+  let database: TestDatabase;
+  let db: Client;
+  let coordinator: AppProcess;
+  let api: string;
+  const queuePrefix = uniqueQueuePrefix('e2e');
+  const workers: AppProcess[] = [];
+  const env = () => ({ DATABASE_URL: database.url, REDIS_URL, QUEUE_PREFIX: queuePrefix, TF_BACKEND: 'wasm' });
+
+  const startWorker = (id: string) => {
+    const worker = new AppProcess('apps/worker/src/main.ts', { ...env(), WORKER_ID: id, JOB_LOCK_MS: '3000', STALLED_CHECK_MS: '1000', HEARTBEAT_MS: '500' });
+    workers.push(worker);
+    return worker;
+  };
+  const submit = async (spec: SweepSpecInput): Promise<SweepDto> => {
+    const response = await fetch(`${api}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+    assert.equal(response.status, 201, await response.clone().text());
+    return (await response.json()) as SweepDto;
+  };
+  const get = async <T>(path: string): Promise<T> => (await (await fetch(`${api}${path}`)).json()) as T;
+  const waitForSweep = (id: string, timeoutMs = 120_000) =>
+    waitFor(`sweep ${id} completes`, async () => {
+      const sweep = await get<SweepDto>(`/sweeps/${id}`);
+      return sweep.status === 'completed' ? sweep : undefined;
+    }, timeoutMs);
+
+  before(async () => {
+    database = await createTestDatabase('e2e');
+    db = new Client({ connectionString: database.url });
+    await db.connect();
+    ({ process: coordinator, api } = await startCoordinatorProcess({ ...env(), DISPATCH_INTERVAL_MS: '1000' }));
+  });
+  after(async () => {
+    await Promise.all(workers.map((w) => w.stop('SIGKILL')));
+    await coordinator?.stop('SIGTERM');
+    await db?.end();
+    const queue = new Queue(TRIALS_QUEUE, { connection: { url: REDIS_URL }, prefix: queuePrefix });
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    await database?.drop();
+  });
+
+  it('runs a sweep on two workers to exactly maxTrials, with metrics, checkpoints and a best trial', async () => {
+    startWorker('worker-a');
+    startWorker('worker-b');
+    await waitFor('two workers are live', async () => (await get<{ items: unknown[] }>('/workers')).items.length === 2);
+    const sweep = await waitForSweep((await submit(tinySweep())).id);
+
+    assert.equal(sweep.trialsCreated, 5);
+    assert.equal(sweep.trialCounts.completed, 5);
+    assert.equal(sweep.trialCounts.total, 5);
+    const trials = (await get<{ items: TrialDto[] }>(`/sweeps/${sweep.id}/trials`)).items;
+    assert.equal(sweep.best?.trialId, trials[0].id, 'the best trial leads the leaderboard');
+    assert.ok(trials.every((t) => t.backend === 'wasm' && t.lastEpoch === 2 && t.bestMetric !== null));
+    const { rows } = await db.query(`SELECT trial_id, name, count(*)::int AS n FROM metric_points GROUP BY 1, 2`);
+    assert.equal(rows.length, 5 * 6, 'six metrics per trial');
+    assert.ok(rows.every((r) => r.n === 2), 'one row per epoch');
+
+    const modelJson = await fetch(`${api}/trials/${trials[0].id}/checkpoints/latest`);
+    assert.equal(modelJson.status, 200);
+    assert.equal(modelJson.headers.get('x-checkpoint-epoch'), '2');
+    const manifest = ((await modelJson.json()) as { weightsManifest: { paths: string[] }[] }).weightsManifest[0];
+    const weights = await fetch(`${api}/trials/${trials[0].id}/checkpoints/${manifest.paths[0]}`);
+    assert.equal(weights.status, 200);
+    assert.ok((await weights.arrayBuffer()).byteLength > 100);
+
+    const live = await get<{ items: { id: string; backend: string }[] }>('/workers');
+    assert.deepEqual(live.items.map((w) => [w.id, w.backend]).sort(), [['worker-a', 'wasm'], ['worker-b', 'wasm']]);
+    await Promise.all(workers.splice(0).map((w) => w.stop('SIGTERM')));
+  });
+
+  it('finishes a trial on another worker from its checkpoint after kill -9, without duplicate metrics', async () => {
+    const victim = startWorker('victim');
+    const sweep = await submit(tinySweep({ budget: { maxTrials: 1, maxConcurrent: 1, maxEpochsPerTrial: 6 }, searchSpace: { hiddenUnits: 16, batchSize: 128 } }));
+    const trialId = (await get<{ items: TrialDto[] }>(`/sweeps/${sweep.id}/trials`)).items[0].id;
+    await waitFor('the trial has a checkpoint of epoch 2', async () => ((await get<TrialDto>(`/trials/${trialId}`)).lastEpoch ?? 0) >= 2);
+    await victim.stop('SIGKILL');
+    startWorker('rescuer');
+    await waitForSweep(sweep.id);
+
+    const trial = await get<TrialDto>(`/trials/${trialId}`);
+    assert.equal(trial.status, 'completed');
+    assert.equal(trial.workerId, 'rescuer');
+    assert.equal(trial.attempts, 2);
+    assert.ok(trial.events.some((e) => e.type === 'resumed' && /epoch [2-5]/.test(e.message)), JSON.stringify(trial.events));
+    const { rows } = await db.query(`SELECT name, count(*)::int AS n, count(DISTINCT epoch)::int AS epochs FROM metric_points WHERE trial_id = $1 GROUP BY name`, [trialId]);
+    assert.equal(rows.length, 6);
+    assert.ok(rows.every((r) => r.n === 6 && r.epochs === 6), JSON.stringify(rows));
+    await Promise.all(workers.splice(0).map((w) => w.stop('SIGTERM')));
+  });
+
+  it('on SIGTERM checkpoints the running trial and hands it back; another worker resumes it', async () => {
+    const leaving = startWorker('leaving');
+    const sweep = await submit(
+      tinySweep({ budget: { maxTrials: 1, maxConcurrent: 1, maxEpochsPerTrial: 5 }, searchSpace: { hiddenUnits: 16, batchSize: 128 }, checkpointEvery: 10 }),
+    );
+    const trialId = (await get<{ items: TrialDto[] }>(`/sweeps/${sweep.id}/trials`)).items[0].id;
+    await waitFor('the trial has trained an epoch', async () => {
+      const { rows } = await db.query(`SELECT count(*)::int AS n FROM metric_points WHERE trial_id = $1 AND name = 'loss'`, [trialId]);
+      return rows[0].n >= 1;
+    });
+    leaving.child.kill('SIGTERM');
+    assert.deepEqual(await leaving.exit(), { code: 0, signal: null }, leaving.output);
+    const handedBack = await get<TrialDto>(`/trials/${trialId}`);
+    assert.equal(handedBack.status, 'queued');
+    assert.ok(handedBack.events.some((e) => e.type === 'handed-back'));
+    const checkpointEpoch = handedBack.lastEpoch!;
+    assert.ok(checkpointEpoch >= 1 && checkpointEpoch < 5, `checkpoint at epoch ${checkpointEpoch} though checkpointEvery is 10`);
+
+    startWorker('successor');
+    await waitForSweep(sweep.id);
+    const trial = await get<TrialDto>(`/trials/${trialId}`);
+    assert.equal(trial.workerId, 'successor');
+    assert.ok(trial.events.some((e) => e.type === 'resumed' && e.message.includes(`epoch ${checkpointEpoch}`)), JSON.stringify(trial.events));
+  });
+});
