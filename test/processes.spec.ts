@@ -59,7 +59,7 @@ describe('the coordinator and worker processes', () => {
     assert.equal(response.status, 201);
     const sweep = (await response.json()) as { id: string };
     const queue = new Queue(TRIALS_QUEUE, { connection: { url: REDIS_URL }, prefix: queuePrefix });
-    assert.equal(await queue.getWaitingCount(), 4);
+    assert.equal(await queue.getWaitingCount(), 2);
     await queue.close();
 
     child.kill('SIGTERM');
@@ -67,7 +67,7 @@ describe('the coordinator and worker processes', () => {
     // Nest closes the app on SIGTERM (queues, pools), then re-raises the signal.
     assert.ok(code === 0 || signal === 'SIGTERM', `exit ${code} ${signal}:\n${output()}`);
     assert.doesNotMatch(output(), /ERROR/);
-    assert.match(output(), new RegExp(`sweep ${sweep.id} 'births-lstm': 20 trials planned, 4 queued`));
+    assert.match(output(), new RegExp(`sweep ${sweep.id} 'births-lstm': 10 trials planned, 2 queued`));
   });
 
   it('the coordinator refuses a bad environment, naming the variable', async () => {

@@ -6,6 +6,8 @@ import { TRIALS_QUEUE } from '@tuneforge/contracts';
 import { databaseOptions } from '@tuneforge/persistence';
 import { HttpErrorFilter } from './common/http-error.filter';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from './config/coordinator.config';
+import { DatasetsController } from './datasets/datasets.controller';
+import { DatasetsService } from './datasets/datasets.service';
 import { HealthController } from './health/health.controller';
 import { RedisProbe } from './health/redis-probe.service';
 import { TrialDispatcher } from './queue/trial-dispatcher.service';
@@ -31,7 +33,7 @@ export class AppModule {
         }),
         BullModule.registerQueue({ name: TRIALS_QUEUE }),
       ],
-      controllers: [SweepsController, TrialsController, WorkersController, HealthController],
+      controllers: [SweepsController, TrialsController, WorkersController, DatasetsController, HealthController],
       providers: [
         { provide: COORDINATOR_CONFIG, useValue: config },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
@@ -42,6 +44,7 @@ export class AppModule {
         SweepsService,
         TrialsService,
         TrialEventsListener,
+        DatasetsService,
       ],
     };
   }

@@ -6,6 +6,7 @@ import express from 'express';
 import { AppModule } from './app.module';
 import { RequestBodyError } from './common/domain-errors';
 import type { CoordinatorConfig } from './config/coordinator.config';
+import { MAX_DATASET_BYTES } from './datasets/datasets.controller';
 import { setUpOpenApi } from './openapi';
 
 export const YAML_MEDIA_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
@@ -15,6 +16,7 @@ export async function createCoordinatorApp(config: CoordinatorConfig, options: {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, logger: options.logLevels });
   app.use(express.json({ limit: config.maxBodyBytes }));
   app.use(express.text({ type: YAML_MEDIA_TYPES, limit: config.maxBodyBytes }));
+  app.use(express.text({ type: 'text/csv', limit: MAX_DATASET_BYTES }));
   // Hand body-parser failures to the error filter as our own type (Nest would turn some into bare 400s).
   app.use((error: unknown, _request: express.Request, _response: express.Response, next: express.NextFunction) =>
     next(RequestBodyError.isBodyParserError(error) ? new RequestBodyError(error) : error),

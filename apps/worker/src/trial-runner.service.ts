@@ -2,17 +2,20 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import type { JobName, JobOf, SweepSpec, TrialEvent, TrialEventType, TrialStatus } from '@tuneforge/contracts';
-import { checkpointsNewestFirst, saveCheckpoint, SweepEntity, TrialEntity } from '@tuneforge/persistence';
+import { checkpointsNewestFirst, DatasetEntity, saveCheckpoint, SweepEntity, TrialEntity } from '@tuneforge/persistence';
 import {
   CHECKPOINT_FORMAT,
   CorruptCheckpointError,
   DatasetTooShortError,
   decodeCheckpoint,
   NonFiniteLossError,
+  parseCsvTable,
+  seriesFromCsv,
   trainingDataFor,
   TrialSession,
   type DecodedCheckpoint,
   type SelectedBackend,
+  type TimeSeries,
 } from '@tuneforge/training';
 import { COMPUTE_BACKEND } from './compute-backend';
 import { MetricWriter } from './metric-writer.service';
@@ -73,7 +76,7 @@ export class TrialRunner {
     this.running.add(trialId);
     let session: TrialSession | undefined;
     try {
-      const data = trainingDataFor(trial.config.dataset);
+      const data = trainingDataFor(trial.config.dataset, await this.uploadedSeries(trial));
       const checkpoint = await this.newestReadableCheckpoint(trialId);
       session = await TrialSession.open(data, trial.config, trial.seed, sweep.spec.objective, checkpoint);
       if (checkpoint) await this.addEvent(trialId, 'resumed', `resumed from the checkpoint of epoch ${checkpoint.state.epoch}`);
@@ -120,6 +123,15 @@ export class TrialRunner {
     );
     const [, updated] = result as [unknown[], number];
     return updated > 0;
+  }
+
+  /** The series of an uploaded dataset (read from PostgreSQL), or undefined for builtin datasets. */
+  private async uploadedSeries(trial: TrialEntity): Promise<TimeSeries | undefined> {
+    const dataset = trial.config.dataset;
+    if (dataset.source !== 'upload') return undefined;
+    const row = await this.dataSource.manager.findOne(DatasetEntity, { where: { id: String(dataset.id) } });
+    if (!row) throw new UnrecoverableError(`uploaded dataset ${String(dataset.id)} no longer exists`);
+    return seriesFromCsv(parseCsvTable(row.content.toString('utf8')), String(dataset.target), (dataset.features as string[]) ?? []);
   }
 
   private async newestReadableCheckpoint(trialId: string): Promise<DecodedCheckpoint | undefined> {

@@ -11,7 +11,7 @@ export const ACTIVE_TRIAL_STATUSES: readonly TrialStatus[] = ['queued', 'running
 /** What a trial trains: the resolved dataset settings and model hyperparameters. */
 export interface TrialConfig {
   model: 'lstm';
-  dataset: Record<string, ParamValue> & { source: string; name: string };
+  dataset: Record<string, ParamValue | string[]> & { source: string };
   hyperparameters: Record<string, ParamValue>;
   maxEpochs: number;
   checkpointEvery: number;

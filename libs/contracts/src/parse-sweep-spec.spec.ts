@@ -36,7 +36,7 @@ describe(parseSweepSpec.name, () => {
     const fromYaml = parseSweepSpec(EXAMPLE_YAML);
     assert.deepEqual(parseSweepSpec(JSON.stringify(fromYaml)), fromYaml);
     assert.deepEqual(parseSweepSpec(fromYaml), fromYaml);
-    assert.equal(fromYaml.budget.maxTrials, 20);
+    assert.equal(fromYaml.budget.maxTrials, 10);
     assert.deepEqual(fromYaml.searchSpace.layers, { type: 'choice', values: [1, 2] });
   });
 
@@ -54,8 +54,8 @@ describe(parseSweepSpec.name, () => {
     assert.equal(config.dataset.window, 14);
     assert.equal(config.hyperparameters.hiddenUnits, 48);
     assert.equal(config.hyperparameters.learningRate, 0.001, 'unset hyperparameters take their defaults');
-    assert.equal(config.checkpointEvery, 1);
-    assert.equal(config.maxEpochs, 20);
+    assert.equal(config.checkpointEvery, 2);
+    assert.equal(config.maxEpochs, 10);
   });
 
   it('names each offending field and rule', () => {
@@ -82,7 +82,7 @@ describe(parseSweepSpec.name, () => {
   });
 
   it('rejects NaN and Infinity written in YAML', () => {
-    const issues = issuesOf(EXAMPLE_YAML.replace('min: 0, max: 0.5', 'min: .nan, max: .inf'));
+    const issues = issuesOf(EXAMPLE_YAML.replace('min: 0, max: 0.3', 'min: .nan, max: .inf'));
     assertIssue(issues, 'searchSpace.dropout.min', /NaN/);
     assertIssue(issues, 'searchSpace.dropout.max', /Infinity/);
   });

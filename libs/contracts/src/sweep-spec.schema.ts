@@ -23,7 +23,18 @@ export const TextDatasetSchema = z.strictObject({
   validationSplit,
 });
 
-export const DatasetSpecSchema = z.discriminatedUnion('name', [ForecastDatasetSchema, TextDatasetSchema]);
+/** A CSV time series uploaded with POST /api/v1/datasets: forecast `target` from itself and `features`. */
+export const UploadDatasetSchema = z.strictObject({
+  source: z.literal('upload'),
+  id: z.uuid(),
+  target: z.string().min(1).max(200),
+  features: z.array(z.string().min(1).max(200)).max(100).default([]),
+  window: paramSchema(DATASET_HYPERPARAMETERS.window).default(DATASET_HYPERPARAMETERS.window.default),
+  horizon: paramSchema(DATASET_HYPERPARAMETERS.horizon).default(DATASET_HYPERPARAMETERS.horizon.default),
+  validationSplit,
+});
+
+export const DatasetSpecSchema = z.discriminatedUnion('source', [z.discriminatedUnion('name', [ForecastDatasetSchema, TextDatasetSchema]), UploadDatasetSchema]);
 
 export const FORECAST_METRICS = ['loss', 'val_loss', 'val_mae'] as const;
 export const TEXT_METRICS = ['loss', 'val_loss', 'val_bpc'] as const;
@@ -70,13 +81,18 @@ export const SweepSpecSchema = z
     checkpointEvery: z.int().min(1).max(1_000).default(1),
   })
   .superRefine((spec, ctx) => {
-    const metrics: readonly string[] = spec.dataset.name === 'sotu' ? TEXT_METRICS : FORECAST_METRICS;
+    const isText = spec.dataset.source === 'builtin' && spec.dataset.name === 'sotu';
+    const metrics: readonly string[] = isText ? TEXT_METRICS : FORECAST_METRICS;
     if (!metrics.includes(spec.objective.metric)) {
+      const dataset = spec.dataset.source === 'builtin' ? `dataset '${spec.dataset.name}'` : 'an uploaded time series';
       ctx.addIssue({
         code: 'custom',
         path: ['objective', 'metric'],
-        message: `'${spec.objective.metric}' is not reported for dataset '${spec.dataset.name}'; use one of ${metrics.join(', ')}`,
+        message: `'${spec.objective.metric}' is not reported for ${dataset}; use one of ${metrics.join(', ')}`,
       });
+    }
+    if (spec.dataset.source === 'upload' && spec.dataset.features.includes(spec.dataset.target)) {
+      ctx.addIssue({ code: 'custom', path: ['dataset', 'features'], message: `the target '${spec.dataset.target}' is always an input; do not list it as a feature` });
     }
   });
 

@@ -20,9 +20,9 @@ export function searchDimensionsOf(spec: SweepSpec): Record<string, Dimension> {
 
 /** The concrete configuration of one trial: fixed values and defaults, plus one value per dimension. */
 export function trialConfigOf(spec: SweepSpec, assignment: Record<string, ParamValue>): TrialConfig {
-  const dataset: Record<string, ParamValue> = {};
+  const dataset: Record<string, ParamValue | string[]> = {};
   for (const [field, value] of Object.entries(spec.dataset)) {
-    dataset[field] = isDimension(value) ? required(assignment, DATASET_PREFIX + field) : (value as ParamValue);
+    dataset[field] = isDimension(value) ? required(assignment, DATASET_PREFIX + field) : (value as ParamValue | string[]);
   }
   const hyperparameters: Record<string, ParamValue> = {};
   for (const name of MODEL_HYPERPARAMETER_NAMES) {
@@ -39,7 +39,7 @@ export function trialConfigOf(spec: SweepSpec, assignment: Record<string, ParamV
 }
 
 function isDimension(value: unknown): value is Dimension {
-  return typeof value === 'object' && value !== null && 'type' in value;
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'type' in value;
 }
 
 function required(assignment: Record<string, ParamValue>, key: string): ParamValue {

@@ -1,6 +1,7 @@
 export * from './backend';
 export * from './checkpoint';
 export * from './datasets/catalog';
+export * from './datasets/csv-dataset';
 export * from './datasets/dataset';
 export * from './datasets/forecast.dataset';
 export * from './datasets/sotu.dataset';

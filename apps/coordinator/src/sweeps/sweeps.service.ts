@@ -6,6 +6,7 @@ import { MAX_SEED, parseSweepSpec, type CancelSweepResultDto, type SweepDto, typ
 import { SweepEntity, TrialEntity } from '@tuneforge/persistence';
 import { ConflictError, NotFoundError, ServiceUnavailableError } from '../common/domain-errors';
 import { isUuid } from '../common/query';
+import { DatasetsService } from '../datasets/datasets.service';
 import { RedisProbe } from '../health/redis-probe.service';
 import { TrialDispatcher } from '../queue/trial-dispatcher.service';
 import { planOf } from './sweep-plan.factory';
@@ -30,6 +31,7 @@ export class SweepsService {
     private readonly dispatcher: TrialDispatcher,
     private readonly reads: SweepReads,
     private readonly redis: RedisProbe,
+    private readonly datasets: DatasetsService,
   ) {}
 
   /**
@@ -41,6 +43,7 @@ export class SweepsService {
     const seed = parsed.seed ?? randomInt(0, MAX_SEED);
     const spec: SweepSpec = { ...parsed, seed };
     const plan = planOf(spec, seed);
+    await this.datasets.checkSweepDataset(spec);
 
     if (idempotencyKey) {
       const existing = await this.findByIdempotencyKey(idempotencyKey, parsed);

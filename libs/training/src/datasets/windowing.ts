@@ -57,3 +57,12 @@ export function seasonalNaiveMae(series: ArrayLike<number>, starts: readonly num
   }
   return total / count;
 }
+
+/** How many training and validation samples a series of `length` rows gives. */
+export function forecastSampleCounts(length: number, window: number, horizon: number, validationSplit: number): { train: number; validation: number } {
+  const split = timeSplit(length, validationSplit);
+  return {
+    train: windowStarts(window, horizon, 0, split.trainEnd).length,
+    validation: windowStarts(window, horizon, split.trainEnd, length).length,
+  };
+}

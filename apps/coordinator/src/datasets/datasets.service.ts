@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { SpecValidationError, type Dimension, type SweepSpec, type ValidationIssue } from '@tuneforge/contracts';
+import { DatasetEntity } from '@tuneforge/persistence';
+import { CsvDatasetError, forecastSampleCounts, parseCsvTable } from '@tuneforge/training';
+import { NotFoundError, RequestValidationError } from '../common/domain-errors';
+import { isUuid } from '../common/query';
+
+export interface DatasetDto {
+  id: string;
+  name: string;
+  format: string;
+  columns: DatasetEntity['columns'];
+  rowCount: number;
+  sizeBytes: number;
+  sha256: string;
+  createdAt: string;
+}
+
+const NAME = /^[\w .-]{1,200}$/;
+
+/** Uploaded CSV time series: checked before they are stored, and checked against the sweeps that name them. */
+@Injectable()
+export class DatasetsService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async upload(content: Buffer, name: string | undefined): Promise<DatasetDto> {
+    const datasetName = name ?? `upload-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`;
+    if (!NAME.test(datasetName)) throw new RequestValidationError([{ path: 'query.name', message: 'letters, digits, spaces, _ . - only (1 to 200)' }]);
+    let table;
+    try {
+      table = parseCsvTable(content.toString('utf8'));
+    } catch (error) {
+      if (error instanceof CsvDatasetError) {
+        throw new RequestValidationError(
+          error.issues.map((issue) => ({
+            path: 'file',
+            message: [issue.line !== undefined ? `line ${issue.line}` : '', issue.column ? `column '${issue.column}'` : '', issue.message].filter(Boolean).join(', '),
+          })),
+        );
+      }
+      throw error;
+    }
+    const saved = await this.dataSource.manager.save(
+      this.dataSource.manager.create(DatasetEntity, {
+        name: datasetName,
+        format: 'csv',
+        columns: table.columns,
+        rowCount: table.rowCount,
+        content,
+        sizeBytes: content.length,
+        sha256: createHash('sha256').update(content).digest('hex'),
+      }),
+    );
+    return toDto(saved);
+  }
+
+  async list(): Promise<{ items: DatasetDto[] }> {
+    const rows = await this.dataSource.manager.find(DatasetEntity, {
+      select: ['id', 'name', 'format', 'columns', 'rowCount', 'sizeBytes', 'sha256', 'createdAt'],
+      order: { createdAt: 'DESC' },
+    });
+    return { items: rows.map(toDto) };
+  }
+
+  async get(id: string): Promise<DatasetDto> {
+    const row = isUuid(id)
+      ? await this.dataSource.manager.findOne(DatasetEntity, { where: { id }, select: ['id', 'name', 'format', 'columns', 'rowCount', 'sizeBytes', 'sha256', 'createdAt'] })
+      : null;
+    if (!row) throw new NotFoundError('dataset', id);
+    return toDto(row);
+  }
+
+  /** A sweep on an uploaded dataset must name an existing dataset, numeric columns, and fit its windows. */
+  async checkSweepDataset(spec: SweepSpec): Promise<void> {
+    if (spec.dataset.source !== 'upload') return;
+    const { id, target, features, window, horizon, validationSplit } = spec.dataset;
+    const dataset = await this.dataSource.manager.findOne(DatasetEntity, { where: { id }, select: ['id', 'columns', 'rowCount'] });
+    if (!dataset) throw new SpecValidationError([{ path: 'dataset.id', message: `no uploaded dataset '${id}' (POST /api/v1/datasets first)` }]);
+    const issues: ValidationIssue[] = [];
+    const numeric = new Set(dataset.columns.filter((c) => c.type === 'number').map((c) => c.name));
+    const choices = [...numeric].join(', ');
+    if (!numeric.has(target)) issues.push({ path: 'dataset.target', message: `'${target}' is not a numeric column of the dataset (${choices})` });
+    features.forEach((f, i) => {
+      if (!numeric.has(f)) issues.push({ path: `dataset.features.${i}`, message: `'${f}' is not a numeric column of the dataset (${choices})` });
+    });
+    const largestWindow = largest(window);
+    const largestHorizon = largest(horizon);
+    const counts = forecastSampleCounts(dataset.rowCount, largestWindow, largestHorizon, validationSplit);
+    if (counts.train < 1 || counts.validation < 1) {
+      issues.push({
+        path: 'dataset.window',
+        message: `the dataset's ${dataset.rowCount} rows are too few for window ${largestWindow} + horizon ${largestHorizon} with validationSplit ${validationSplit} (${counts.train} training, ${counts.validation} validation samples)`,
+      });
+    }
+    if (issues.length) throw new SpecValidationError(issues);
+  }
+}
+
+function largest(param: number | Dimension): number {
+  if (typeof param === 'number') return param;
+  if (param.type === 'choice') return Math.max(...param.values.map(Number));
+  return param.max;
+}
+
+function toDto(row: DatasetEntity): DatasetDto {
+  return {
+    id: row.id,
+    name: row.name,
+    format: row.format,
+    columns: row.columns,
+    rowCount: row.rowCount,
+    sizeBytes: row.sizeBytes,
+    sha256: row.sha256,
+    createdAt: row.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { SweepDto, TrialDto } from '@tuneforge/contracts';
+import { DataSource } from 'typeorm';
+import { aSweepSpec } from './support/sweep-specs';
+import { apiClient, startTestCoordinator, type TestCoordinator } from './support/test-coordinator';
+
+/** A daily series with a weekly cycle: date, sales, temperature. */
+export function aCsv(rows = 60, start = Date.UTC(2024, 0, 1)): string {
+  const lines = ['date,sales,temperature'];
+  for (let i = 0; i < rows; i++) {
+    const day = new Date(start + i * 86_400_000).toISOString().slice(0, 10);
+    lines.push(`${day},${(100 + 20 * Math.sin((2 * Math.PI * i) / 7) + i * 0.5).toFixed(2)},${(10 + 5 * Math.cos(i / 30)).toFixed(1)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+describe('datasets API', () => {
+  let coordinator: TestCoordinator;
+  let api: ReturnType<typeof apiClient>;
+  let db: DataSource;
+
+  const postCsv = (csv: string, query = '') =>
+    fetch(`${coordinator.baseUrl}/api/v1/datasets${query}`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv }).then(async (r) => ({
+      status: r.status,
+      body: await r.json(),
+    }));
+  const datasetCount = async () => (await db.query(`SELECT count(*)::int AS n FROM datasets`))[0].n as number;
+
+  before(async () => {
+    coordinator = await startTestCoordinator('datasets');
+    api = apiClient(coordinator.baseUrl);
+    db = coordinator.app.get(DataSource);
+  });
+  after(() => coordinator.close());
+
+  it('stores a CSV sent as text/csv, typing its columns', async () => {
+    const { status, body } = await postCsv(aCsv(), '?name=shop-sales');
+    assert.equal(status, 201);
+    assert.equal(body.name, 'shop-sales');
+    assert.equal(body.rowCount, 60);
+    assert.deepEqual(body.columns, [
+      { name: 'date', type: 'time' },
+      { name: 'sales', type: 'number' },
+      { name: 'temperature', type: 'number' },
+    ]);
+    assert.match(body.sha256, /^[0-9a-f]{64}$/);
+    assert.deepEqual((await api.get(`/api/v1/datasets/${body.id}`)).body, body);
+  });
+
+  it('stores a CSV sent as multipart/form-data', async () => {
+    const form = new FormData();
+    form.append('file', new Blob([aCsv(30)], { type: 'text/csv' }), 'sales.csv');
+    const response = await fetch(`${coordinator.baseUrl}/api/v1/datasets?name=multipart`, { method: 'POST', body: form });
+    assert.equal(response.status, 201);
+    assert.equal(((await response.json()) as { rowCount: number }).rowCount, 30);
+  });
+
+  const bad: [string, string, RegExp][] = [
+    ['an empty file', '', /empty/],
+    ['a ragged row', 'date,sales\n2024-01-01,1\n2024-01-02,2,3\n', /line 3.*different number of cells/],
+    ['a non-numeric cell', aCsv(20).replace(/\n(2024-01-05),[0-9.]+,/, '\n$1,lots,'), /line 6, column 'sales'.*'lots' is not a number/],
+    ['rows out of time order', aCsv(20).replace('2024-01-03', '2023-12-25'), /line 4, column 'date'.*time order/],
+    ['no header row', '1,2\n3,4\n', /header/],
+    ['too few rows', aCsv(5), /5 data rows; at least 10/],
+  ];
+  for (const [what, csv, message] of bad) {
+    it(`answers 400 for ${what}, naming where, and stores nothing`, async () => {
+      const before = await datasetCount();
+      const { status, body } = await postCsv(csv);
+      assert.equal(status, 400);
+      const text = body.issues.map((i: { path: string; message: string }) => `${i.path.replace(/\./g, ', ')}: ${i.message}`).join('\n');
+      assert.match(text, message);
+      assert.equal(await datasetCount(), before);
+    });
+  }
+
+  it('answers 413 for a file over 10 MB', async () => {
+    const { status } = await postCsv('a,b\n' + '1,2\n'.repeat(3_000_000));
+    assert.equal(status, 413);
+  });
+
+  it('answers 400 when neither text/csv nor a file was sent', async () => {
+    const { status, body } = await api.post('/api/v1/datasets', { csv: 'a,b' });
+    assert.equal(status, 400);
+    assert.match(body.issues[0].message, /text\/csv/);
+  });
+
+  describe('sweeps on an uploaded dataset', () => {
+    let datasetId: string;
+    before(async () => {
+      datasetId = (await postCsv(aCsv(60))).body.id;
+    });
+    const uploadSweep = (dataset: Record<string, unknown>) =>
+      aSweepSpec({ dataset: { source: 'upload', id: datasetId, target: 'sales', features: ['temperature'], window: 7, horizon: 1, ...dataset } as never });
+
+    it('accepts a sweep naming the dataset, its target and features', async () => {
+      const { status, body } = await api.post<SweepDto>('/api/v1/sweeps', uploadSweep({}));
+      assert.equal(status, 201, JSON.stringify(body));
+      const trial = (await api.get<{ items: TrialDto[] }>(`/api/v1/sweeps/${body.id}/trials`)).body.items[0];
+      assert.deepEqual(trial.config.dataset, { source: 'upload', id: datasetId, target: 'sales', features: ['temperature'], window: 7, horizon: 1, validationSplit: 0.2 });
+    });
+
+    const cases: [string, Record<string, unknown>, string, RegExp][] = [
+      ['an unknown dataset', { id: '0b7e1c7e-0000-4000-8000-000000000000' }, 'dataset.id', /no uploaded dataset/],
+      ['a target that is not a numeric column', { target: 'date' }, 'dataset.target', /'date' is not a numeric column/],
+      ['an unknown feature', { features: ['rain'] }, 'dataset.features.0', /'rain' is not a numeric column/],
+      ['a window too long for the rows', { window: { type: 'int', min: 7, max: 50 } }, 'dataset.window', /60 rows are too few for window 50/],
+    ];
+    for (const [what, change, path, message] of cases) {
+      it(`answers 400 for ${what}`, async () => {
+        const { status, body } = await api.post('/api/v1/sweeps', uploadSweep(change));
+        assert.equal(status, 400);
+        assert.ok(body.issues.some((i: { path: string; message: string }) => i.path === path && message.test(i.message)), JSON.stringify(body.issues));
+      });
+    }
+  });
+});

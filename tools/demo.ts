@@ -1,0 +1,116 @@
+/**
+ * The main job after services and migrations are up (infra/dev/demo.sh does those): starts the
+ * coordinator and two workers, submits a sweep, shows its progress until it ends, then prints the
+ * leaderboard and the best trial's validation MAE next to the seasonal-naive baseline.
+ * Usage: node -r ./tools/register.js tools/demo.ts [spec.yaml]   (DEMO_KEEP_RUNNING=1 leaves the stack up)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import type { MetricSeriesDto, Page, SweepDto, TrialDto } from '@tuneforge/contracts';
+
+const ROOT = join(__dirname, '..');
+const SPEC = process.argv[2] ?? 'examples/births-lstm.yaml';
+const PORT = process.env.PORT ?? '3000';
+const API = `http://127.0.0.1:${PORT}/api/v1`;
+const WORKERS = Number(process.env.DEMO_WORKERS ?? 2);
+const children: ChildProcess[] = [];
+
+function start(name: string, entry: string, env: Record<string, string> = {}): ChildProcess {
+  mkdirSync(join(ROOT, 'tmp'), { recursive: true });
+  const log = openSync(join(ROOT, 'tmp', `${name}.log`), 'w');
+  const child = spawn(process.execPath, ['-r', './tools/register.js', entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', log, log] });
+  children.push(child);
+  return child;
+}
+
+async function api<T>(path: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(API + path, init);
+  const body = await response.json();
+  if (!response.ok) throw new Error(`${init?.method ?? 'GET'} ${path}: ${response.status} ${JSON.stringify(body)}`);
+  return body as T;
+}
+
+async function waitHealthy(): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (await fetch(`${API}/health`).then((r) => r.ok, () => false)) return;
+    if (children[0].exitCode !== null) throw new Error('the coordinator exited: see tmp/coordinator.log');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error('the coordinator did not become healthy: see tmp/coordinator.log');
+}
+
+function format(value: number | null | undefined, digits = 1): string {
+  return value === null || value === undefined ? '-' : value.toFixed(digits);
+}
+
+async function main(): Promise<void> {
+  console.log(`[demo] coordinator on :${PORT} and ${WORKERS} workers (logs in tmp/)`);
+  start('coordinator', 'apps/coordinator/src/main.ts', { PORT, DISPATCH_INTERVAL_MS: '2000' });
+  await waitHealthy();
+  for (let i = 1; i <= WORKERS; i++) start(`worker-${i}`, 'apps/worker/src/main.ts', { WORKER_ID: `demo-worker-${i}` });
+
+  const sweep = await api<SweepDto>('/sweeps', { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: readFileSync(join(ROOT, SPEC), 'utf8') });
+  console.log(`[demo] sweep ${sweep.id} '${sweep.name}': ${sweep.plannedTrials} trials, ${sweep.algorithm} search, objective ${sweep.objective.metric} (${sweep.objective.direction})`);
+
+  const bar = new SingleBar({ format: 'trials {bar} {value}/{total} | running {running} | best {metric} {best} | {duration_formatted}', hideCursor: true });
+  bar.start(sweep.plannedTrials, 0, { running: 0, metric: sweep.objective.metric, best: '-' });
+  let current = sweep;
+  const started = Date.now();
+  while (current.status === 'running') {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    current = await api<SweepDto>(`/sweeps/${sweep.id}`);
+    const c = current.trialCounts;
+    bar.update(c.completed + c.failed + c.pruned + c.cancelled, { running: c.running, best: format(current.best?.value) });
+  }
+  bar.stop();
+  console.log(`[demo] sweep ${current.status} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+
+  const trials = await api<Page<TrialDto>>(`/sweeps/${sweep.id}/trials?limit=10`);
+  console.log('\nLeaderboard (best first):');
+  console.table(
+    trials.items.map((t) => ({
+      trial: t.number,
+      status: t.status,
+      [sweep.objective.metric]: format(t.bestMetric),
+      hiddenUnits: t.config.hyperparameters.hiddenUnits,
+      layers: t.config.hyperparameters.layers,
+      dropout: format(Number(t.config.hyperparameters.dropout), 2),
+      learningRate: Number(t.config.hyperparameters.learningRate).toPrecision(2),
+      batchSize: t.config.hyperparameters.batchSize,
+      worker: t.workerId,
+    })),
+  );
+  if (current.best) {
+    const series = await api<MetricSeriesDto>(`/trials/${current.best.trialId}/metrics?names=val_mae,seasonal_naive_val_mae`);
+    const best = Math.min(...(series.metrics.val_mae?.values ?? [NaN]));
+    const naive = series.metrics.seasonal_naive_val_mae?.values[0];
+    if (naive !== undefined) {
+      const verdict = best < naive ? `beats it by ${(100 * (1 - best / naive)).toFixed(1)}%` : `does not beat it (${(100 * (best / naive - 1)).toFixed(1)}% worse)`;
+      console.log(`\nBest trial ${current.best.trialId}: validation MAE ${best.toFixed(1)} births/day; seasonal naive (same day last week) ${naive.toFixed(1)}: the LSTM ${verdict}.`);
+    }
+    console.log(`Its model: ${API}/trials/${current.best.trialId}/checkpoints/latest (tf.loadLayersModel reads this URL)`);
+  }
+  console.log(`Sweep: ${API}/sweeps/${sweep.id}   workers: ${API}/workers   API docs: http://127.0.0.1:${PORT}/api/docs`);
+  if (process.env.DEMO_KEEP_RUNNING === '1') {
+    console.log('[demo] the stack keeps running; Ctrl-C stops it');
+    await new Promise(() => undefined);
+  }
+}
+
+function stopAll(): void {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+}
+process.on('SIGINT', () => {
+  stopAll();
+  process.exit(130);
+});
+
+main()
+  .then(() => stopAll())
+  .catch((error: unknown) => {
+    console.error(`[demo] ${error instanceof Error ? error.message : String(error)}`);
+    stopAll();
+    process.exitCode = 1;
+  });
