@@ -137,5 +137,47 @@ describe('training end to end (coordinator and worker processes)', () => {
     const trial = await get<TrialDto>(`/trials/${trialId}`);
     assert.equal(trial.workerId, 'successor');
     assert.ok(trial.events.some((e) => e.type === 'resumed' && e.message.includes(`epoch ${checkpointEpoch}`)), JSON.stringify(trial.events));
+    await Promise.all(workers.splice(0).map((w) => w.stop('SIGTERM')));
+  });
+
+  it('falls back to the previous checkpoint when the newest is corrupt, and records it', async () => {
+    const first = startWorker('first');
+    const sweep = await submit(tinySweep({ budget: { maxTrials: 1, maxConcurrent: 1, maxEpochsPerTrial: 6 }, searchSpace: { hiddenUnits: 16, batchSize: 128 } }));
+    const trialId = (await get<{ items: TrialDto[] }>(`/sweeps/${sweep.id}/trials`)).items[0].id;
+    await waitFor('the trial has two checkpoints', async () => ((await get<TrialDto>(`/trials/${trialId}`)).lastEpoch ?? 0) >= 2);
+    first.child.kill('SIGTERM');
+    await first.exit();
+    const { rows } = await db.query(`UPDATE checkpoints SET bytes = 'not a checkpoint' WHERE trial_id = $1 AND epoch = (SELECT max(epoch) FROM checkpoints WHERE trial_id = $1) RETURNING epoch`, [trialId]);
+    const corrupted = rows[0].epoch as number;
+
+    startWorker('second');
+    await waitForSweep(sweep.id);
+    const trial = await get<TrialDto>(`/trials/${trialId}`);
+    assert.equal(trial.status, 'completed');
+    assert.ok(trial.events.some((e) => e.type === 'checkpoint-fallback' && e.message.includes(`epoch ${corrupted}`)), JSON.stringify(trial.events));
+    assert.ok(trial.events.some((e) => e.type === 'resumed' && e.message.includes(`epoch ${corrupted - 1}`)), JSON.stringify(trial.events));
+    const counts = await db.query(`SELECT count(*)::int AS n FROM metric_points WHERE trial_id = $1 AND name = 'val_mae'`, [trialId]);
+    assert.equal(counts.rows[0].n, 6);
+    await Promise.all(workers.splice(0).map((w) => w.stop('SIGTERM')));
+  });
+
+  it('trains on an uploaded CSV time series', async () => {
+    const lines = ['day,visitors,promo'];
+    for (let i = 0; i < 300; i++) lines.push(`${new Date(Date.UTC(2023, 0, 1) + i * 86_400_000).toISOString().slice(0, 10)},${200 + 50 * Math.sin((2 * Math.PI * i) / 7) + (i % 30 === 0 ? 80 : 0)},${i % 30 === 0 ? 1 : 0}`);
+    const upload = await fetch(`${api}/datasets?name=visitors`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: lines.join('\n') });
+    assert.equal(upload.status, 201);
+    const { id } = (await upload.json()) as { id: string };
+    startWorker('csv-worker');
+    const sweep = await submit(
+      tinySweep({
+        dataset: { source: 'upload', id, target: 'visitors', features: ['promo'], window: 14, horizon: 2, validationSplit: 0.25 },
+        budget: { maxTrials: 2, maxConcurrent: 2, maxEpochsPerTrial: 2 },
+      }),
+    );
+    const done = await waitForSweep(sweep.id);
+    assert.equal(done.trialCounts.completed, 2);
+    const metrics = await get<{ metrics: Record<string, { values: number[] }> }>(`/trials/${done.best!.trialId}/metrics?names=val_mae,seasonal_naive_val_mae`);
+    assert.equal(metrics.metrics.val_mae.values.length, 2);
+    assert.ok(metrics.metrics.seasonal_naive_val_mae.values[0] > 0);
   });
 });
