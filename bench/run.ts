@@ -1,8 +1,10 @@
 /**
- * Benchmarks of the coordinator, run against a real coordinator process, PostgreSQL and Redis:
- *  1. time to create a sweep of 10,000 grid trials through the API (sweep row + 10,000 trials + 10,000 jobs);
- *  2. GET /api/v1/sweeps/:id/trials throughput under autocannon load.
- * Writes BENCHMARKS.md. Usage: npm run bench [-- --runs 3 --duration 10]
+ * Tuneforge's benchmarks, each side by side with its anchor in one run, written to BENCHMARKS.md:
+ *  1. training throughput of the worker's loop on workload W1 against PyTorch (anchors/torch_lstm_cpu.py);
+ *  2. the demo sweep (examples/births-lstm.yaml, coordinator + two workers): best validation MAE against seasonal naive;
+ *  3. time to create a sweep of 10,000 grid trials through the API (sweep row + 10,000 trials + 10,000 jobs);
+ *  4. GET /api/v1/sweeps/:id/trials throughput under autocannon load.
+ * Usage: npm run bench [-- --runs 3 --duration 10 --skip-demo]
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -14,8 +16,12 @@ import autocannon from 'autocannon';
 import IORedis from 'ioredis';
 import { dropDatabase, migrate } from '@tuneforge/persistence';
 import { freePort } from '../apps/coordinator/test/support/private-services';
+import { demoSweep, type DemoSweepResult } from './demo-sweep.bench';
+import { trainingThroughput, W1, type TrainingResult } from './training.bench';
 
-const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '3' }, duration: { type: 'string', default: '10' } } });
+const { values: args } = parseArgs({
+  options: { runs: { type: 'string', default: '3' }, duration: { type: 'string', default: '10' }, 'skip-demo': { type: 'boolean', default: false } },
+});
 const RUNS = Number(args.runs);
 const DURATION_S = Number(args.duration);
 const ROOT = join(__dirname, '..');
@@ -67,9 +73,16 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
+  const training = await trainingThroughput(progress);
   await dropDatabase(DATABASE_URL);
   await migrate(DATABASE_URL);
   await clearQueue();
+  let demo: DemoSweepResult | undefined;
+  if (!args['skip-demo']) {
+    progress('demo sweep (a few minutes)');
+    demo = demoSweep({ DATABASE_URL, REDIS_URL, QUEUE_PREFIX }, await freePort());
+    await clearQueue();
+  }
   const { child, base } = await startCoordinator(await freePort());
   try {
     const createMs: number[] = [];
@@ -96,7 +109,7 @@ async function main(): Promise<void> {
       await load(`/sweeps/${sweepId}/trials?limit=50&offset=9000&sort=number`),
     ];
     const createMedian = median(createMs);
-    writeReport({ createMs, createMedian, loads });
+    writeReport({ createMs, createMedian, loads, training, demo });
   } finally {
     child.kill('SIGTERM');
     await once(child, 'exit');
@@ -104,7 +117,53 @@ async function main(): Promise<void> {
   }
 }
 
-function writeReport(r: { createMs: number[]; createMedian: number; loads: { path: string; rps: number; p50: number; p99: number }[] }): void {
+interface Report {
+  createMs: number[];
+  createMedian: number;
+  loads: { path: string; rps: number; p50: number; p99: number }[];
+  training: TrainingResult;
+  demo?: DemoSweepResult;
+}
+
+function trainingSection(t: TrainingResult): string[] {
+  const torch = 'error' in t.torch ? undefined : t.torch;
+  return [
+    '## Training throughput: the worker loop against PyTorch (workload W1)',
+    '',
+    `W1 = T ${W1.T}, F ${W1.F}, H ${W1.H}, B ${W1.B}, ${W1.N} samples, one LSTM layer + dense, MSE, Adam; one warm-up epoch, two timed.`,
+    "Tuneforge: the worker's own loop (`TrialTrainer`) on the backend it selected. PyTorch: `../shared/anchors/torch_lstm_cpu.py`, one thread.",
+    '',
+    '| engine | samples/s | vs PyTorch |',
+    '|---|---|---|',
+    `| Tuneforge, TensorFlow.js ${t.tfjs.backend} | ${Math.round(t.tfjs.samplesPerSecond).toLocaleString('en-US')} | ${torch ? `${(t.tfjs.samplesPerSecond / torch.samplesPerSecond).toFixed(3)}x` : '-'} |`,
+    torch ? `| PyTorch CPU (${torch.threads} thread) | ${Math.round(torch.samplesPerSecond).toLocaleString('en-US')} | 1x |` : `| PyTorch | ${'error' in t.torch ? t.torch.error : ''} | |`,
+    '',
+    'TensorFlow.js dispatches every gate op of every timestep separately; the native engine of issue 7 is the fix.',
+    '',
+  ];
+}
+
+function demoSection(d: DemoSweepResult | undefined): string[] {
+  if (!d) return ['## The demo sweep', '', 'Skipped (`--skip-demo`).', ''];
+  const ratio = d.bestValMae / d.seasonalNaiveValMae;
+  return [
+    '## The demo sweep: best validation MAE against the seasonal-naive baseline',
+    '',
+    '`examples/births-lstm.yaml` (10 random-search trials x 10 epochs, US births, 14-day window) run by `tools/demo.ts`',
+    '(the `npm run demo` job: coordinator and two workers), validation = the last 20% of days.',
+    '',
+    '| | validation MAE (births/day) |',
+    '|---|---|',
+    `| best LSTM trial | ${d.bestValMae.toFixed(1)} |`,
+    `| seasonal naive (same day last week) | ${d.seasonalNaiveValMae.toFixed(1)} |`,
+    `| ratio LSTM / naive | ${ratio.toFixed(3)} (${ratio < 1 ? 'the LSTM beats the baseline' : 'the LSTM does not beat the baseline'}) |`,
+    '',
+    `Wall time ${d.seconds.toFixed(0)} s for ${Object.entries(d.trials).filter(([k, v]) => k !== 'total' && v > 0).map(([k, v]) => `${v} ${k}`).join(', ')}.`,
+    '',
+  ];
+}
+
+function writeReport(r: Report): void {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const lines = [
     '# Benchmarks',
@@ -113,8 +172,10 @@ function writeReport(r: { createMs: number[]; createMedian: number; loads: { pat
     'PostgreSQL and Redis on the same machine, coordinator in its own process (one Node process, as deployed).',
     'These machines are noisy: compare figures from one run.',
     '',
-    'Command: `npm run bench` (`bench/run.ts`; `-- --runs N --duration S` to change repetitions and load time).',
+    'Command: `npm run bench` (`bench/run.ts`; `-- --runs N --duration S` to change repetitions and load time, `--skip-demo`).',
     '',
+    ...trainingSection(r.training),
+    ...demoSection(r.demo),
     '## Creating a sweep of 10,000 grid trials through the API',
     '',
     '`POST /api/v1/sweeps` with a 100 x 100 grid, `maxConcurrent` 10,000: validation, one transaction',
@@ -135,9 +196,9 @@ function writeReport(r: { createMs: number[]; createMedian: number; loads: { pat
     '',
     '## Against the anchors',
     '',
-    'No anchor in `../shared/anchors` measures sweep creation or trial listing. The Optuna bookkeeping',
-    'comparison (`optuna_bookkeeping.py`) needs trials that run and report, which arrives with the worker;',
-    'it is not measured yet.',
+    'Training throughput above is measured against the PyTorch anchor in the same run. No anchor measures sweep',
+    'creation or trial listing; the Optuna bookkeeping comparison (`optuna_bookkeeping.py`) belongs to the search issue',
+    '(the `simulated` model family) and is not measured yet.',
     '',
   ];
   writeFileSync(join(ROOT, 'BENCHMARKS.md'), lines.join('\n'));

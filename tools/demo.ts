@@ -5,7 +5,7 @@
  * Usage: node -r ./tools/register.js tools/demo.ts [spec.yaml]   (DEMO_KEEP_RUNNING=1 leaves the stack up)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { MetricSeriesDto, Page, SweepDto, TrialDto } from '@tuneforge/contracts';
@@ -86,6 +86,9 @@ async function main(): Promise<void> {
     const series = await api<MetricSeriesDto>(`/trials/${current.best.trialId}/metrics?names=val_mae,seasonal_naive_val_mae`);
     const best = Math.min(...(series.metrics.val_mae?.values ?? [NaN]));
     const naive = series.metrics.seasonal_naive_val_mae?.values[0];
+    if (process.env.DEMO_RESULT_FILE) {
+      writeFileSync(process.env.DEMO_RESULT_FILE, JSON.stringify({ sweepId: sweep.id, trials: current.trialCounts, seconds: (Date.now() - started) / 1000, bestValMae: best, seasonalNaiveValMae: naive }));
+    }
     if (naive !== undefined) {
       const verdict = best < naive ? `beats it by ${(100 * (1 - best / naive)).toFixed(1)}%` : `does not beat it (${(100 * (best / naive - 1)).toFixed(1)}% worse)`;
       console.log(`\nBest trial ${current.best.trialId}: validation MAE ${best.toFixed(1)} births/day; seasonal naive (same day last week) ${naive.toFixed(1)}: the LSTM ${verdict}.`);

@@ -1,0 +1,24 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface DemoSweepResult {
+  seconds: number;
+  trials: Record<string, number>;
+  bestValMae: number;
+  seasonalNaiveValMae: number;
+}
+
+/** Runs the README's main job (tools/demo.ts: coordinator, two workers, examples/births-lstm.yaml) and reads its result. */
+export function demoSweep(env: Record<string, string>, port: number): DemoSweepResult {
+  const root = join(__dirname, '..');
+  const resultFile = join(root, 'tmp', 'bench-demo-result.json');
+  const run = spawnSync(process.execPath, ['-r', './tools/register.js', 'tools/demo.ts', 'examples/births-lstm.yaml'], {
+    cwd: root,
+    env: { ...process.env, ...env, PORT: String(port), DEMO_RESULT_FILE: resultFile },
+    stdio: ['ignore', 'inherit', 'inherit'],
+    timeout: 15 * 60_000,
+  });
+  if (run.status !== 0) throw new Error(`the demo sweep failed (exit ${run.status})`);
+  return JSON.parse(readFileSync(resultFile, 'utf8')) as DemoSweepResult;
+}
