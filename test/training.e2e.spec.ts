@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { Client } from 'pg';
 import { Queue } from 'bullmq';
 import { TRIALS_QUEUE, type SweepDto, type SweepSpecInput, type TrialDto } from '@tuneforge/contracts';
@@ -55,8 +55,10 @@ describe('training end to end (coordinator and worker processes)', () => {
     await db.connect();
     ({ process: coordinator, api } = await startCoordinatorProcess({ ...env(), DISPATCH_INTERVAL_MS: '1000' }));
   });
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((w) => w.stop('SIGTERM')));
+  });
   after(async () => {
-    await Promise.all(workers.map((w) => w.stop('SIGKILL')));
     await coordinator?.stop('SIGTERM');
     await db?.end();
     const queue = new Queue(TRIALS_QUEUE, { connection: { url: REDIS_URL }, prefix: queuePrefix });
@@ -179,5 +181,47 @@ describe('training end to end (coordinator and worker processes)', () => {
     const metrics = await get<{ metrics: Record<string, { values: number[] }> }>(`/trials/${done.best!.trialId}/metrics?names=val_mae,seasonal_naive_val_mae`);
     assert.equal(metrics.metrics.val_mae.values.length, 2);
     assert.ok(metrics.metrics.seasonal_naive_val_mae.values[0] > 0);
+  });
+
+  it('fails the job of a trial that no longer exists for good, and keeps working', async () => {
+    const sweep = await submit(tinySweep({ budget: { maxTrials: 1, maxConcurrent: 1, maxEpochsPerTrial: 1 } }));
+    const trialId = (await get<{ items: TrialDto[] }>(`/sweeps/${sweep.id}/trials`)).items[0].id;
+    await db.query(`DELETE FROM sweeps WHERE id = $1`, [sweep.id]);
+    const worker = startWorker('survivor');
+    const queue = new Queue(TRIALS_QUEUE, { connection: { url: REDIS_URL }, prefix: queuePrefix });
+    try {
+      await waitFor('the orphan job has failed', async () => (await queue.getJobState(trialId)) === 'failed');
+      const job = await queue.getJob(trialId);
+      assert.match(job!.failedReason, /no longer exists/);
+      assert.equal(job!.attemptsMade, 1, 'a permanent failure is not retried');
+    } finally {
+      await queue.close();
+    }
+    const next = await waitForSweep((await submit(tinySweep({ budget: { maxTrials: 1, maxConcurrent: 1, maxEpochsPerTrial: 1 } }))).id);
+    assert.equal(next.trialCounts.completed, 1);
+    assert.ok(worker.running);
+    await Promise.all(workers.splice(0).map((w) => w.stop('SIGTERM')));
+  });
+
+  it('stops a running trial when its sweep is cancelled', async () => {
+    startWorker('cancelled-worker');
+    const sweep = await submit(tinySweep({ budget: { maxTrials: 3, maxConcurrent: 1, maxEpochsPerTrial: 20 }, searchSpace: { hiddenUnits: 16, batchSize: 128 } }));
+    const trialId = (await get<{ items: TrialDto[] }>(`/sweeps/${sweep.id}/trials`)).items[0].id;
+    await waitFor('a worker is training the trial', async () => {
+      const live = await get<{ items: { runningTrialIds: string[] }[] }>('/workers');
+      return live.items.some((w) => w.runningTrialIds.includes(trialId));
+    });
+    const cancel = await fetch(`${api}/sweeps/${sweep.id}/cancel`, { method: 'POST' });
+    assert.equal(cancel.status, 200);
+    await waitFor('the worker has let go of the trial', async () => {
+      const live = await get<{ items: { runningTrialIds: string[] }[] }>('/workers');
+      return live.items.every((w) => !w.runningTrialIds.includes(trialId));
+    });
+    const trial = await get<TrialDto>(`/trials/${trialId}`);
+    assert.equal(trial.status, 'cancelled');
+    assert.ok((trial.lastEpoch ?? 0) < 20);
+    const after = await get<SweepDto>(`/sweeps/${sweep.id}`);
+    assert.equal(after.status, 'cancelled');
+    assert.equal(after.trialsCreated, 1, 'no new trial after a cancel');
   });
 });
