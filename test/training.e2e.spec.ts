@@ -93,7 +93,6 @@ describe('training end to end (coordinator and worker processes)', () => {
 
     const live = await get<{ items: { id: string; backend: string }[] }>('/workers');
     assert.deepEqual(live.items.map((w) => [w.id, w.backend]).sort(), [['worker-a', 'wasm'], ['worker-b', 'wasm']]);
-    await Promise.all(workers.splice(0).map((w) => w.stop('SIGTERM')));
   });
 
   it('finishes a trial on another worker from its checkpoint after kill -9, without duplicate metrics', async () => {
@@ -113,7 +112,6 @@ describe('training end to end (coordinator and worker processes)', () => {
     const { rows } = await db.query(`SELECT name, count(*)::int AS n, count(DISTINCT epoch)::int AS epochs FROM metric_points WHERE trial_id = $1 GROUP BY name`, [trialId]);
     assert.equal(rows.length, 6);
     assert.ok(rows.every((r) => r.n === 6 && r.epochs === 6), JSON.stringify(rows));
-    await Promise.all(workers.splice(0).map((w) => w.stop('SIGTERM')));
   });
 
   it('on SIGTERM checkpoints the running trial and hands it back; another worker resumes it', async () => {
@@ -139,7 +137,6 @@ describe('training end to end (coordinator and worker processes)', () => {
     const trial = await get<TrialDto>(`/trials/${trialId}`);
     assert.equal(trial.workerId, 'successor');
     assert.ok(trial.events.some((e) => e.type === 'resumed' && e.message.includes(`epoch ${checkpointEpoch}`)), JSON.stringify(trial.events));
-    await Promise.all(workers.splice(0).map((w) => w.stop('SIGTERM')));
   });
 
   it('falls back to the previous checkpoint when the newest is corrupt, and records it', async () => {
@@ -160,7 +157,6 @@ describe('training end to end (coordinator and worker processes)', () => {
     assert.ok(trial.events.some((e) => e.type === 'resumed' && e.message.includes(`epoch ${corrupted - 1}`)), JSON.stringify(trial.events));
     const counts = await db.query(`SELECT count(*)::int AS n FROM metric_points WHERE trial_id = $1 AND name = 'val_mae'`, [trialId]);
     assert.equal(counts.rows[0].n, 6);
-    await Promise.all(workers.splice(0).map((w) => w.stop('SIGTERM')));
   });
 
   it('trains on an uploaded CSV time series', async () => {
@@ -200,7 +196,6 @@ describe('training end to end (coordinator and worker processes)', () => {
     const next = await waitForSweep((await submit(tinySweep({ budget: { maxTrials: 1, maxConcurrent: 1, maxEpochsPerTrial: 1 } }))).id);
     assert.equal(next.trialCounts.completed, 1);
     assert.ok(worker.running);
-    await Promise.all(workers.splice(0).map((w) => w.stop('SIGTERM')));
   });
 
   it('stops a running trial when its sweep is cancelled', async () => {

@@ -34,18 +34,14 @@ export class TrialsController {
   @Get(':id/checkpoints/latest')
   @ApiOperation({ summary: 'The newest checkpoint as a TensorFlow.js model.json: tf.loadLayersModel(thisUrl) loads it' })
   @ApiResponse({ status: 404, description: 'no trial with this id, or it has no readable checkpoint yet' })
-  async latestModel(@Param('id') id: string, @Res({ passthrough: true }) response: Response) {
-    const files = await this.trials.latestModelFiles(id, 'latest/weights.bin');
-    response.setHeader('X-Checkpoint-Epoch', String(files.epoch));
-    return files.modelJson;
+  latestModel(@Param('id') id: string, @Res({ passthrough: true }) response: Response) {
+    return this.modelJson(id, 'latest/weights.bin', response);
   }
 
   @Get(':id/checkpoints/latest/model.json')
   @ApiOperation({ summary: 'The same model.json, at a path whose folder also holds weights.bin' })
-  async latestModelJson(@Param('id') id: string, @Res({ passthrough: true }) response: Response) {
-    const files = await this.trials.latestModelFiles(id, 'weights.bin');
-    response.setHeader('X-Checkpoint-Epoch', String(files.epoch));
-    return files.modelJson;
+  latestModelJson(@Param('id') id: string, @Res({ passthrough: true }) response: Response) {
+    return this.modelJson(id, 'weights.bin', response);
   }
 
   @Get(':id/checkpoints/latest/weights.bin')
@@ -55,5 +51,12 @@ export class TrialsController {
     response.setHeader('Content-Type', 'application/octet-stream');
     response.setHeader('X-Checkpoint-Epoch', String(files.epoch));
     response.send(files.weights);
+  }
+
+  /** model.json names its weights file relative to its own URL's folder, so each path gets its own. */
+  private async modelJson(id: string, weightsPath: string, response: Response): Promise<object> {
+    const files = await this.trials.latestModelFiles(id, weightsPath);
+    response.setHeader('X-Checkpoint-Epoch', String(files.epoch));
+    return files.modelJson;
   }
 }
