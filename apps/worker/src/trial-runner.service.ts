@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import type { JobName, JobOf, SweepSpec, TrialEvent, TrialEventType, TrialStatus } from '@tuneforge/contracts';
+import { decideAtRung as decideAtRungRule, peerGroupOf, rungAt, type RungCheck, type StopDecision } from '@tuneforge/search';
 import { checkpointsNewestFirst, DatasetEntity, saveCheckpoint, SweepEntity, TrialEntity } from '@tuneforge/persistence';
 import {
   CHECKPOINT_FORMAT,
@@ -11,10 +12,12 @@ import {
   NonFiniteLossError,
   parseCsvTable,
   seriesFromCsv,
+  SIMULATED_CHECKPOINT_FORMAT,
+  SimulatedSession,
   trainingDataFor,
   TrialSession,
-  type DecodedCheckpoint,
   type SelectedBackend,
+  type TrainingSession,
   type TimeSeries,
 } from '@tuneforge/training';
 import { COMPUTE_BACKEND } from './compute-backend';
@@ -25,7 +28,7 @@ type TrialJob = Job<JobOf<typeof JobName.TrainTrial>>;
 
 const ENDED: readonly TrialStatus[] = ['completed', 'pruned', 'failed', 'cancelled'];
 
-export type TrialOutcome = 'completed' | 'failed' | 'cancelled' | 'skipped';
+export type TrialOutcome = 'completed' | 'pruned' | 'failed' | 'cancelled' | 'skipped';
 
 /**
  * Runs one trial job: claims the trial, resumes from its newest readable checkpoint, trains epoch
@@ -74,12 +77,10 @@ export class TrialRunner {
     if (!(await this.claim(trial))) return 'skipped';
 
     this.running.add(trialId);
-    let session: TrialSession | undefined;
+    let session: TrainingSession | undefined;
     try {
-      const data = trainingDataFor(trial.config.dataset, await this.uploadedSeries(trial));
-      const checkpoint = await this.newestReadableCheckpoint(trialId);
-      session = await TrialSession.open(data, trial.config, trial.seed, sweep.spec.objective, checkpoint);
-      if (checkpoint) await this.addEvent(trialId, 'resumed', `resumed from the checkpoint of epoch ${checkpoint.state.epoch}`);
+      session = await this.openSession(trial, sweep.spec);
+      if (session.epoch > 0) await this.addEvent(trialId, 'resumed', `resumed from the checkpoint of epoch ${session.epoch}`);
       return await this.train(job, token, trial, sweep.spec, session);
     } catch (error) {
       if (error instanceof DatasetTooShortError || error instanceof NonFiniteLossError) {
@@ -94,7 +95,7 @@ export class TrialRunner {
     }
   }
 
-  private async train(job: TrialJob, token: string | undefined, trial: TrialEntity, spec: SweepSpec, session: TrialSession): Promise<TrialOutcome> {
+  private async train(job: TrialJob, token: string | undefined, trial: TrialEntity, spec: SweepSpec, session: TrainingSession): Promise<TrialOutcome> {
     const { maxEpochs, checkpointEvery } = trial.config;
     let checkpointed = session.epoch;
     while (session.epoch < maxEpochs) {
@@ -106,6 +107,14 @@ export class TrialRunner {
         await this.checkpoint(trial.id, session);
         checkpointed = session.epoch;
       }
+      const rung = rungAt(spec.earlyStopping, maxEpochs, trial.number, session.epoch);
+      if (rung) {
+        const decision = await this.decideAtRung(trial, spec, rung, session.epoch, metrics[spec.objective.metric]);
+        if (decision.stop) {
+          await this.end(trial.id, 'pruned', decision.reason, session.bestMetric, session.epoch, rung.rung);
+          return 'pruned';
+        }
+      }
     }
     await this.metrics.flush();
     const objective = spec.objective.metric;
@@ -115,11 +124,12 @@ export class TrialRunner {
 
   /** Marks the trial running for this attempt; false when another worker or a cancel got there first. */
   private async claim(trial: TrialEntity): Promise<boolean> {
+    const backend = trial.config.model === 'simulated' ? 'simulated' : this.backend.name;
     const result = await this.dataSource.query(
       `UPDATE trials SET status = 'running', attempts = attempts + 1, worker_id = $2, backend = $3,
               started_at = COALESCE(started_at, now()), status_reason = NULL, events = events || $4::jsonb
        WHERE id = $1 AND status IN ('queued', 'running') RETURNING attempts`,
-      [trial.id, this.config.id, this.backend.name, JSON.stringify([event('started', `attempt ${trial.attempts + 1} on worker ${this.config.id} (${this.backend.name})`)])],
+      [trial.id, this.config.id, backend, JSON.stringify([event('started', `attempt ${trial.attempts + 1} on worker ${this.config.id} (${backend})`)])],
     );
     const [, updated] = result as [unknown[], number];
     return updated > 0;
@@ -134,11 +144,26 @@ export class TrialRunner {
     return seriesFromCsv(parseCsvTable(row.content.toString('utf8')), String(dataset.target), (dataset.features as string[]) ?? []);
   }
 
-  private async newestReadableCheckpoint(trialId: string): Promise<DecodedCheckpoint | undefined> {
+  /** A session for the trial's model family, restored from its newest readable checkpoint if it has one. */
+  private async openSession(trial: TrialEntity, spec: SweepSpec): Promise<TrainingSession> {
+    const { config, seed } = trial;
+    if (config.model === 'simulated') {
+      const restored = await this.newestReadable(trial.id, SIMULATED_CHECKPOINT_FORMAT, (bytes) =>
+        SimulatedSession.fromCheckpoint(bytes, config, spec.objective, this.config.simulatedEpochMs),
+      );
+      return restored ?? new SimulatedSession(config, seed, spec.objective, 0, null, this.config.simulatedEpochMs);
+    }
+    const data = trainingDataFor(config.dataset, await this.uploadedSeries(trial));
+    const checkpoint = await this.newestReadable(trial.id, CHECKPOINT_FORMAT, decodeCheckpoint);
+    return TrialSession.open(data, config, seed, spec.objective, checkpoint);
+  }
+
+  /** Decodes the newest checkpoint that reads; each unreadable one is skipped and recorded on the trial. */
+  private async newestReadable<T>(trialId: string, format: string, decode: (bytes: Buffer) => T): Promise<T | undefined> {
     for (const row of await checkpointsNewestFirst(this.dataSource.manager, trialId)) {
       try {
-        if (row.format !== CHECKPOINT_FORMAT) throw new CorruptCheckpointError(`unknown format '${row.format}'`);
-        return decodeCheckpoint(row.bytes);
+        if (row.format !== format) throw new CorruptCheckpointError(`format '${row.format}' is not '${format}'`);
+        return decode(row.bytes);
       } catch (error) {
         if (!(error instanceof CorruptCheckpointError)) throw error;
         this.logger.warn(`trial ${trialId}: checkpoint of epoch ${row.epoch} is unreadable (${error.message}); trying an older one`);
@@ -148,17 +173,33 @@ export class TrialRunner {
     return undefined;
   }
 
+  /** Reads the other trials' values at this epoch from PostgreSQL (after writing this trial's) and applies the rule. */
+  private async decideAtRung(trial: TrialEntity, spec: SweepSpec, rung: RungCheck, epoch: number, value: number | undefined): Promise<StopDecision> {
+    const metric = spec.objective.metric;
+    if (value === undefined || !Number.isFinite(value)) return { stop: false, reason: `no ${metric} at epoch ${epoch}` };
+    await this.metrics.flush();
+    const rows: { number: number; value: number }[] = await this.dataSource.query(
+      `SELECT t.number, mp.value FROM trials t JOIN metric_points mp ON mp.trial_id = t.id AND mp.name = $2 AND mp.epoch = $3
+       WHERE t.sweep_id = $1 AND t.id <> $4`,
+      [trial.sweepId, metric, epoch, trial.id],
+    );
+    const peers = rows
+      .filter((row) => rung.group === undefined || peerGroupOf(spec.earlyStopping, trial.config.maxEpochs, row.number) === rung.group)
+      .map((row) => row.value);
+    return decideAtRungRule(spec.earlyStopping, rung, epoch, metric, value, peers, spec.objective.direction);
+  }
+
   /** The checkpoint and the trial's progress in one transaction, after the epoch's metrics are written. */
-  private async checkpoint(trialId: string, session: TrialSession): Promise<void> {
+  private async checkpoint(trialId: string, session: TrainingSession): Promise<void> {
     const bytes = await session.checkpoint();
     await this.metrics.flush();
     await this.dataSource.transaction(async (manager) => {
-      await saveCheckpoint(manager, trialId, session.epoch, CHECKPOINT_FORMAT, bytes);
+      await saveCheckpoint(manager, trialId, session.epoch, session.checkpointFormat, bytes);
       await manager.update(TrialEntity, { id: trialId }, { lastEpoch: session.epoch, bestMetric: session.bestMetric });
     });
   }
 
-  private async handBack(job: TrialJob, token: string | undefined, trialId: string, session: TrialSession, checkpointed: number): Promise<never> {
+  private async handBack(job: TrialJob, token: string | undefined, trialId: string, session: TrainingSession, checkpointed: number): Promise<never> {
     if (session.epoch > checkpointed) await this.checkpoint(trialId, session);
     await this.dataSource.query(`UPDATE trials SET status = 'queued', events = events || $2::jsonb WHERE id = $1 AND status = 'running'`, [
       trialId,
@@ -173,12 +214,13 @@ export class TrialRunner {
     return !row || row.status === 'cancelled';
   }
 
-  private async end(trialId: string, status: TrialStatus, reason: string, bestMetric: number | null, lastEpoch: number | null): Promise<void> {
+  private async end(trialId: string, status: TrialStatus, reason: string, bestMetric: number | null, lastEpoch: number | null, prunedRung: number | null = null): Promise<void> {
+    await this.metrics.flush();
     await this.dataSource.query(
       `UPDATE trials SET status = $2, status_reason = $3, finished_at = now(), best_metric = COALESCE($4, best_metric),
-              last_epoch = COALESCE($5, last_epoch), events = events || $6::jsonb
+              last_epoch = COALESCE($5, last_epoch), pruned_rung = $7, events = events || $6::jsonb
        WHERE id = $1 AND status IN ('queued', 'running')`,
-      [trialId, status, reason, bestMetric, lastEpoch, JSON.stringify([event(status as TrialEventType, reason)])],
+      [trialId, status, reason, bestMetric, lastEpoch, JSON.stringify([event(status as TrialEventType, reason)]), prunedRung],
     );
     this.logger.log(`trial ${trialId} ${status}: ${reason}`);
   }

@@ -13,6 +13,8 @@ const WorkerEnvSchema = z.object({
   STALLED_CHECK_MS: z.coerce.number().int().min(1_000).default(10_000),
   HEARTBEAT_MS: z.coerce.number().int().min(100).default(5_000),
   METRICS_FLUSH_MS: z.coerce.number().int().min(10).default(500),
+  /** Wall time of one epoch of the `simulated` model family (0: as fast as the bookkeeping allows). */
+  SIMULATED_EPOCH_MS: z.coerce.number().int().min(0).max(600_000).default(0),
 });
 
 export interface WorkerConfig {
@@ -25,6 +27,7 @@ export interface WorkerConfig {
   stalledCheckMs: number;
   heartbeatMs: number;
   metricsFlushMs: number;
+  simulatedEpochMs: number;
 }
 
 export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
@@ -42,5 +45,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     stalledCheckMs: e.STALLED_CHECK_MS,
     heartbeatMs: e.HEARTBEAT_MS,
     metricsFlushMs: e.METRICS_FLUSH_MS,
+    simulatedEpochMs: e.SIMULATED_EPOCH_MS,
   };
 }

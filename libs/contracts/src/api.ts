@@ -10,14 +10,14 @@ export const ACTIVE_TRIAL_STATUSES: readonly TrialStatus[] = ['queued', 'running
 
 /** What a trial trains: the resolved dataset settings and model hyperparameters. */
 export interface TrialConfig {
-  model: 'lstm';
+  model: 'lstm' | 'simulated';
   dataset: Record<string, ParamValue | string[]> & { source: string };
   hyperparameters: Record<string, ParamValue>;
   maxEpochs: number;
   checkpointEvery: number;
 }
 
-export const TRIAL_EVENT_TYPES = ['started', 'resumed', 'checkpoint-fallback', 'handed-back', 'completed', 'failed', 'cancelled'] as const;
+export const TRIAL_EVENT_TYPES = ['started', 'resumed', 'checkpoint-fallback', 'handed-back', 'completed', 'pruned', 'failed', 'cancelled'] as const;
 export type TrialEventType = (typeof TRIAL_EVENT_TYPES)[number];
 
 export interface TrialEvent {
@@ -72,6 +72,7 @@ export interface TrialDto {
   attempts: number;
   bestMetric: number | null;
   lastEpoch: number | null;
+  prunedRung: number | null;
   workerId: string | null;
   backend: string | null;
   events: TrialEvent[];

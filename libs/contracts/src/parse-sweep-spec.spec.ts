@@ -117,4 +117,18 @@ describe(parseSweepSpec.name, () => {
     assertIssue(issuesOf(''), '', /empty/);
     assertIssue(issuesOf('[1, 2]'), '', /expected object/);
   });
+
+  it('checks early-stopping rules and names the field', () => {
+    const issuesFor = (earlyStopping: unknown, budget?: unknown) => issuesOf(withChange((s) => ((s.earlyStopping = earlyStopping), budget && (s.budget = budget))));
+    assertIssue(issuesFor({ type: 'asha', reductionFactor: 1 }), 'earlyStopping.reductionFactor', />=2/);
+    assertIssue(issuesFor({ type: 'asha', minEpochs: 12 }), 'earlyStopping.minEpochs', /minEpochs \(12\) must be <= maxEpochs \(10\)/);
+    assertIssue(issuesFor({ type: 'hyperband', maxEpochs: 50 }), 'earlyStopping.maxEpochs', /<= budget.maxEpochsPerTrial \(10\)/);
+    assertIssue(issuesFor({ type: 'asha', patience: 3 }), 'earlyStopping.patience', /unknown field/);
+    assertIssue(issuesFor({ type: 'median', warmupEpochs: 10 }), 'earlyStopping.warmupEpochs', /< budget.maxEpochsPerTrial/);
+    assertIssue(issuesFor({ type: 'successive' }), 'earlyStopping.type', /'none' \| 'asha' \| 'hyperband' \| 'median'/);
+    const spec = parseSweepSpec(withChange((s) => (s.earlyStopping = { type: 'asha', maxEpochs: 9 })));
+    assert.deepEqual(spec.earlyStopping, { type: 'asha', minEpochs: 1, reductionFactor: 3, maxEpochs: 9 });
+    assert.equal(trialConfigOf(spec, { hiddenUnits: 16, layers: 1, dropout: 0, learningRate: 0.01, batchSize: 64 }).maxEpochs, 9);
+  });
 });
+

@@ -55,7 +55,30 @@ export const AlgorithmSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('random') }),
 ]);
 
-export const EarlyStoppingSchema = z.discriminatedUnion('type', [z.strictObject({ type: z.literal('none') })]);
+const successiveHalving = {
+  /** Epochs of the first rung. */
+  minEpochs: z.int().min(1).max(10_000).default(1),
+  /** Keep the best 1/reductionFactor at each rung; rungs are minEpochs x reductionFactor^k. */
+  reductionFactor: z.int().min(2).max(100).default(3),
+  /** Last epoch a trial may reach; defaults to budget.maxEpochsPerTrial. */
+  maxEpochs: z.int().min(1).max(10_000).optional(),
+};
+
+export const EarlyStoppingSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('none') }),
+  z.strictObject({ type: z.literal('asha'), ...successiveHalving }),
+  z.strictObject({ type: z.literal('hyperband'), ...successiveHalving }),
+  z.strictObject({
+    type: z.literal('median'),
+    /** Epochs every trial runs before it can be stopped. */
+    warmupEpochs: z.int().min(0).max(10_000).default(1),
+    /** Other trials that must have reported an epoch before the median at that epoch is used. */
+    minTrials: z.int().min(1).max(10_000).default(5),
+  }),
+]);
+export type EarlyStoppingSpec = z.output<typeof EarlyStoppingSchema>;
+
+export const MODEL_FAMILIES = ['lstm', 'simulated'] as const;
 
 export const BudgetSchema = z.strictObject({
   maxTrials: z.int().min(1).max(100_000),
@@ -70,7 +93,8 @@ export const SweepSpecSchema = z
     name: z.string().trim().min(1).max(200),
     description: z.string().max(10_000).optional(),
     dataset: DatasetSpecSchema,
-    model: z.literal('lstm'),
+    /** `simulated` trains nothing: a deterministic learning curve from the config, for benchmarks and orchestration tests. */
+    model: z.enum(MODEL_FAMILIES),
     objective: ObjectiveSchema,
     searchSpace: SearchSpaceSchema.default({}),
     algorithm: AlgorithmSchema,
@@ -90,6 +114,19 @@ export const SweepSpecSchema = z
         path: ['objective', 'metric'],
         message: `'${spec.objective.metric}' is not reported for ${dataset}; use one of ${metrics.join(', ')}`,
       });
+    }
+    const rule = spec.earlyStopping;
+    if (rule.type === 'asha' || rule.type === 'hyperband') {
+      const maxEpochs = rule.maxEpochs ?? spec.budget.maxEpochsPerTrial;
+      if (rule.maxEpochs !== undefined && rule.maxEpochs > spec.budget.maxEpochsPerTrial) {
+        ctx.addIssue({ code: 'custom', path: ['earlyStopping', 'maxEpochs'], message: `must be <= budget.maxEpochsPerTrial (${spec.budget.maxEpochsPerTrial})` });
+      }
+      if (rule.minEpochs > maxEpochs) {
+        ctx.addIssue({ code: 'custom', path: ['earlyStopping', 'minEpochs'], message: `minEpochs (${rule.minEpochs}) must be <= maxEpochs (${maxEpochs})` });
+      }
+    }
+    if (rule.type === 'median' && rule.warmupEpochs >= spec.budget.maxEpochsPerTrial) {
+      ctx.addIssue({ code: 'custom', path: ['earlyStopping', 'warmupEpochs'], message: `must be < budget.maxEpochsPerTrial (${spec.budget.maxEpochsPerTrial}), or nothing is ever stopped` });
     }
     if (spec.dataset.source === 'upload' && spec.dataset.features.includes(spec.dataset.target)) {
       ctx.addIssue({ code: 'custom', path: ['dataset', 'features'], message: `the target '${spec.dataset.target}' is always an input; do not list it as a feature` });

@@ -33,7 +33,7 @@ export function trialConfigOf(spec: SweepSpec, assignment: Record<string, ParamV
     model: spec.model,
     dataset: dataset as TrialConfig['dataset'],
     hyperparameters,
-    maxEpochs: spec.budget.maxEpochsPerTrial,
+    maxEpochs: spec.earlyStopping.type === 'asha' || spec.earlyStopping.type === 'hyperband' ? (spec.earlyStopping.maxEpochs ?? spec.budget.maxEpochsPerTrial) : spec.budget.maxEpochsPerTrial,
     checkpointEvery: spec.checkpointEvery,
   };
 }

@@ -1,4 +1,5 @@
 export * from './dimension';
+export * from './early-stopping';
 export * from './grid';
 export * from './random.sampler';
 export * from './seeds';

@@ -9,4 +9,6 @@ export * from './datasets/us-births.dataset';
 export * from './datasets/windowing';
 export * from './lstm.model';
 export * from './trainer';
+export * from './simulated.session';
+export * from './training-session';
 export * from './trial-session';

@@ -1,15 +1,17 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Objective, TrialConfig } from '@tuneforge/contracts';
-import { encodeCheckpoint, restoreModel, type DecodedCheckpoint } from './checkpoint';
+import { CHECKPOINT_FORMAT, encodeCheckpoint, restoreModel, type DecodedCheckpoint } from './checkpoint';
 import type { TrainingData } from './datasets/dataset';
 import { buildLstmModel } from './lstm.model';
 import { TrialTrainer, type EpochMetrics } from './trainer';
+import type { TrainingSession } from './training-session';
 
 /**
  * One trial's model and progress: built fresh from the config and seed, or restored from a
  * checkpoint (weights, Adam's state, last epoch, best value so far).
  */
-export class TrialSession {
+export class TrialSession implements TrainingSession {
+  readonly checkpointFormat = CHECKPOINT_FORMAT;
   private constructor(
     private readonly trainer: TrialTrainer,
     private readonly objective: Objective,

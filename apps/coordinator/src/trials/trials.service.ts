@@ -99,6 +99,7 @@ function toTrialDto(trial: TrialEntity): TrialDto {
     attempts: trial.attempts,
     bestMetric: trial.bestMetric,
     lastEpoch: trial.lastEpoch,
+    prunedRung: trial.prunedRung,
     workerId: trial.workerId,
     backend: trial.backend,
     events: trial.events,

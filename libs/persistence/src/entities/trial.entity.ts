@@ -44,6 +44,10 @@ export class TrialEntity {
   @Column({ name: 'last_epoch', type: 'integer', nullable: true })
   lastEpoch!: number | null;
 
+  /** For a pruned trial: the early-stopping rung (0-based) it was stopped at. */
+  @Column({ name: 'pruned_rung', type: 'integer', nullable: true })
+  prunedRung!: number | null;
+
   /** The worker that ran (or runs) the trial's latest attempt, and the backend it trained on. */
   @Column({ name: 'worker_id', type: 'varchar', length: 120, nullable: true })
   workerId!: string | null;

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { Client } from 'pg';
+import { Queue } from 'bullmq';
+import { TRIALS_QUEUE, type SweepDto, type SweepSpecInput, type TrialDto } from '@tuneforge/contracts';
+import { createTestDatabase, uniqueQueuePrefix, type TestDatabase } from '../apps/coordinator/test/support/test-database';
+import { AppProcess, startCoordinatorProcess, waitFor } from './support/processes';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+function simulatedSweep(overrides: Partial<SweepSpecInput> = {}): SweepSpecInput {
+  return {
+    name: 'simulated',
+    dataset: { source: 'builtin', name: 'us-births-1969-1988', window: 14, horizon: 1 },
+    model: 'simulated',
+    objective: { metric: 'val_loss', direction: 'minimize' },
+    searchSpace: {
+      hiddenUnits: { type: 'int', min: 8, max: 256, log: true },
+      learningRate: { type: 'float', min: 0.0001, max: 0.1, log: true },
+      dropout: { type: 'float', min: 0, max: 0.5 },
+    },
+    algorithm: { type: 'random' },
+    budget: { maxTrials: 12, maxConcurrent: 4, maxEpochsPerTrial: 9 },
+    checkpointEvery: 3,
+    seed: 5,
+    ...overrides,
+  };
+}
+
+describe('early stopping and budgets with the simulated model family (separate processes)', () => {
+  let database: TestDatabase;
+  let db: Client;
+  let coordinator: AppProcess;
+  let api: string;
+  const queuePrefix = uniqueQueuePrefix('stopping');
+  const workers: AppProcess[] = [];
+  const env = () => ({ DATABASE_URL: database.url, REDIS_URL, QUEUE_PREFIX: queuePrefix, TF_BACKEND: 'cpu', DISPATCH_INTERVAL_MS: '1000' });
+  const startWorker = (id: string, concurrency: number, epochMs = 0) => {
+    const worker = new AppProcess('apps/worker/src/main.ts', { ...env(), WORKER_ID: id, WORKER_CONCURRENCY: String(concurrency), SIMULATED_EPOCH_MS: String(epochMs), METRICS_FLUSH_MS: '50' });
+    workers.push(worker);
+    return worker;
+  };
+  const submit = async (spec: SweepSpecInput): Promise<SweepDto> => {
+    const response = await fetch(`${api}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+    assert.equal(response.status, 201, await response.clone().text());
+    return (await response.json()) as SweepDto;
+  };
+  const get = async <T>(path: string): Promise<T> => (await (await fetch(`${api}${path}`)).json()) as T;
+  const ended = (id: string) =>
+    waitFor(`sweep ${id} ends`, async () => {
+      const sweep = await get<SweepDto>(`/sweeps/${id}`);
+      return sweep.status === 'completed' ? sweep : undefined;
+    }, 120_000);
+  const allTrials = async (id: string) => (await get<{ items: TrialDto[] }>(`/sweeps/${id}/trials?limit=500&sort=number`)).items;
+
+  before(async () => {
+    database = await createTestDatabase('stopping');
+    db = new Client({ connectionString: database.url });
+    await db.connect();
+    ({ process: coordinator, api } = await startCoordinatorProcess(env()));
+  });
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((w) => w.stop('SIGTERM')));
+  });
+  after(async () => {
+    await coordinator?.stop('SIGTERM');
+    await db?.end();
+    const queue = new Queue(TRIALS_QUEUE, { connection: { url: REDIS_URL }, prefix: queuePrefix });
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    await database?.drop();
+  });
+
+  it('prunes with ASHA at its rungs, recording rung and reason, and still runs exactly maxTrials', async () => {
+    startWorker('asha-worker', 4);
+    const sweep = await ended((await submit(simulatedSweep({ earlyStopping: { type: 'asha', minEpochs: 1, reductionFactor: 3 } }))).id);
+    const trials = await allTrials(sweep.id);
+    assert.equal(trials.length, 12);
+    assert.equal(sweep.trialCounts.completed + sweep.trialCounts.pruned, 12);
+    const pruned = trials.filter((t) => t.status === 'pruned');
+    assert.ok(pruned.length >= 3, `${pruned.length} pruned`);
+    for (const trial of pruned) {
+      assert.ok(trial.prunedRung === 0 || trial.prunedRung === 1, `rung ${trial.prunedRung}`);
+      assert.equal(trial.lastEpoch, [1, 3][trial.prunedRung!]);
+      assert.match(trial.statusReason!, /^stopped at rung [01] \(epoch [13]\): val_loss .* is outside the best \d+ of \d+/);
+      assert.equal(trial.backend, 'simulated');
+    }
+    assert.ok(trials.filter((t) => t.status === 'completed').every((t) => t.lastEpoch === 9));
+  });
+
+  it('keeps the budget exact with 8 concurrent worker slots and median stopping', async () => {
+    startWorker('slots-a', 4);
+    startWorker('slots-b', 4);
+    const sweep = await ended(
+      (await submit(simulatedSweep({ earlyStopping: { type: 'median', warmupEpochs: 2, minTrials: 3 }, budget: { maxTrials: 40, maxConcurrent: 8, maxEpochsPerTrial: 6 } }))).id,
+    );
+    const { rows } = await db.query(`SELECT count(*)::int AS n, count(DISTINCT number)::int AS numbers, max(number) AS last FROM trials WHERE sweep_id = $1`, [sweep.id]);
+    assert.deepEqual(rows[0], { n: 40, numbers: 40, last: 39 });
+    assert.equal(sweep.trialsCreated, 40);
+    assert.equal(sweep.trialCounts.completed + sweep.trialCounts.pruned, 40);
+    assert.ok(sweep.trialCounts.pruned > 0);
+    const duplicates = await db.query(
+      `SELECT count(*)::int AS n FROM (SELECT trial_id, name, epoch FROM metric_points mp JOIN trials t ON t.id = mp.trial_id WHERE t.sweep_id = $1 GROUP BY 1, 2, 3 HAVING count(*) > 1) d`,
+      [sweep.id],
+    );
+    assert.equal(duplicates.rows[0].n, 0);
+  });
+
+  it('finishes with the same number of trials when the coordinator is killed mid-sweep and restarted', async () => {
+    startWorker('restart-worker', 4, 40);
+    const sweep = await submit(simulatedSweep({ budget: { maxTrials: 16, maxConcurrent: 4, maxEpochsPerTrial: 5 } }));
+    await waitFor('a few trials have ended', async () => (await get<SweepDto>(`/sweeps/${sweep.id}`)).trialCounts.completed >= 3);
+    await coordinator.stop('SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // trials end while no coordinator listens
+    ({ process: coordinator, api } = await startCoordinatorProcess(env()));
+    const done = await ended(sweep.id);
+    assert.equal(done.trialsCreated, 16);
+    assert.equal(done.trialCounts.total, 16);
+    assert.equal(done.trialCounts.completed, 16);
+  });
+});
