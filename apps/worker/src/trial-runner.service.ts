@@ -27,6 +27,7 @@ import { WORKER_CONFIG, type WorkerConfig } from './worker.config';
 type TrialJob = Job<JobOf<typeof JobName.TrainTrial>>;
 
 const ENDED: readonly TrialStatus[] = ['completed', 'pruned', 'failed', 'cancelled'];
+const CANCEL_CHECK_MS = 1_000;
 
 export type TrialOutcome = 'completed' | 'pruned' | 'failed' | 'cancelled' | 'skipped';
 
@@ -98,9 +99,14 @@ export class TrialRunner {
   private async train(job: TrialJob, token: string | undefined, trial: TrialEntity, spec: SweepSpec, session: TrainingSession): Promise<TrialOutcome> {
     const { maxEpochs, checkpointEvery } = trial.config;
     let checkpointed = session.epoch;
+    let cancelCheckedAt = 0;
     while (session.epoch < maxEpochs) {
       if (this.stopping) return this.handBack(job, token, trial.id, session, checkpointed);
-      if (await this.wasCancelled(trial.id)) return 'cancelled';
+      // Fast epochs (the simulated family) ask at most once a second whether the trial was cancelled.
+      if (Date.now() - cancelCheckedAt >= CANCEL_CHECK_MS) {
+        if (await this.wasCancelled(trial.id)) return 'cancelled';
+        cancelCheckedAt = Date.now();
+      }
       const metrics = await session.trainNextEpoch();
       this.metrics.add(trial.id, session.epoch, metrics);
       if (session.epoch % checkpointEvery === 0 || session.epoch === maxEpochs) {
@@ -173,11 +179,11 @@ export class TrialRunner {
     return undefined;
   }
 
-  /** Reads the other trials' values at this epoch from PostgreSQL (after writing this trial's) and applies the rule. */
+  /** Reads the other trials' values at this epoch from PostgreSQL and applies the rule. */
   private async decideAtRung(trial: TrialEntity, spec: SweepSpec, rung: RungCheck, epoch: number, value: number | undefined): Promise<StopDecision> {
     const metric = spec.objective.metric;
     if (value === undefined || !Number.isFinite(value)) return { stop: false, reason: `no ${metric} at epoch ${epoch}` };
-    await this.metrics.flush();
+    // Peers exclude this trial, so its own value need not be written first; the writer's timer publishes it.
     const rows: { number: number; value: number }[] = await this.dataSource.query(
       `SELECT t.number, mp.value FROM trials t JOIN metric_points mp ON mp.trial_id = t.id AND mp.name = $2 AND mp.epoch = $3
        WHERE t.sweep_id = $1 AND t.id <> $4`,

@@ -46,7 +46,7 @@ export class TrialEventsListener extends QueueEventsHost {
   private async topUpSweepOf(trialId: string): Promise<void> {
     try {
       const [trial]: { sweep_id: string }[] = await this.dataSource.query(`SELECT sweep_id FROM trials WHERE id = $1`, [trialId]);
-      if (trial) await this.scheduler.topUp(trial.sweep_id);
+      if (trial) await this.scheduler.requestTopUp(trial.sweep_id);
     } catch (error) {
       this.logger.warn(`top-up after job ${trialId} failed; the reconcile loop will retry: ${(error as Error).message}`);
     }

@@ -18,6 +18,7 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(SweepScheduler.name);
   private timer?: NodeJS.Timeout;
   private reconciling?: Promise<void>;
+  private readonly pendingTopUps = new Map<string, { running: Promise<number>; queued?: Promise<number> }>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -58,6 +59,33 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     await manager.increment(SweepEntity, { id: sweep.id }, 'trialsCreated', count);
     sweep.trialsCreated += count;
     return created;
+  }
+
+  /**
+   * Coalesces top-up requests per sweep: while one top-up runs, requests that arrive meanwhile share
+   * the single next run (which sees every slot freed so far), instead of queueing on the row lock.
+   */
+  requestTopUp(sweepId: string): Promise<number> {
+    const pending = this.pendingTopUps.get(sweepId);
+    if (pending?.queued) return pending.queued;
+    const run = (): Promise<number> => this.topUp(sweepId);
+    if (!pending) {
+      const entry: { running: Promise<number>; queued?: Promise<number> } = { running: run() };
+      this.pendingTopUps.set(sweepId, entry);
+      const settle = (): void => {
+        if (entry.queued) {
+          entry.running = entry.queued;
+          entry.queued = undefined;
+          void entry.running.finally(settle);
+        } else {
+          this.pendingTopUps.delete(sweepId);
+        }
+      };
+      void entry.running.finally(settle);
+      return entry.running;
+    }
+    pending.queued = pending.running.catch(() => 0).then(run);
+    return pending.queued;
   }
 
   /** Fills a sweep's free slots with new trials and enqueues them; completes the sweep when it is done. */
