@@ -95,4 +95,65 @@ describe(SweepScheduler.name, () => {
     assert.equal(await sut.topUp(sweep.id), 0);
     assert.equal((await stateOf(sweep.id)).rows, 4);
   });
+
+  describe('sweep control', () => {
+    const patch = (id: string, body: unknown) =>
+      fetch(`${coordinator.baseUrl}/api/v1/sweeps/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({
+        status: r.status,
+        body: await r.json(),
+      }));
+
+    it('pauses (no new trials, waiting jobs leave the queue) and resumes', async () => {
+      const { body: sweep } = await api.post<SweepDto>('/api/v1/sweeps', aSweepSpec({ budget: { maxTrials: 6, maxConcurrent: 2, maxEpochsPerTrial: 1 } }));
+      const paused = await api.post<SweepDto>(`/api/v1/sweeps/${sweep.id}/pause`);
+      assert.equal(paused.status, 200);
+      assert.equal(paused.body.status, 'paused');
+      assert.equal(paused.body.trialCounts.queued, 2, 'its trials stay queued');
+      const trialIds: { id: string }[] = await db.query(`SELECT id FROM trials WHERE sweep_id = $1`, [sweep.id]);
+      for (const { id } of trialIds) assert.equal(await coordinator.queue.getJob(id), undefined);
+
+      await finishActiveTrials(sweep.id, 2);
+      await sut.topUp(sweep.id);
+      await sut.reconcile();
+      assert.equal((await stateOf(sweep.id)).created, 2, 'a paused sweep creates nothing');
+      assert.equal((await api.post(`/api/v1/sweeps/${sweep.id}/pause`)).status, 409);
+
+      const resumed = await api.post<SweepDto>(`/api/v1/sweeps/${sweep.id}/resume`);
+      assert.equal(resumed.body.status, 'running');
+      assert.equal((await stateOf(sweep.id)).created, 4, 'freed slots are filled on resume');
+      assert.equal((await api.post(`/api/v1/sweeps/${sweep.id}/resume`)).status, 409);
+    });
+
+    it('re-enqueues the queued trials of a resumed sweep', async () => {
+      const { body: sweep } = await api.post<SweepDto>('/api/v1/sweeps', aSweepSpec({ budget: { maxTrials: 6, maxConcurrent: 2, maxEpochsPerTrial: 1 } }));
+      await api.post(`/api/v1/sweeps/${sweep.id}/pause`);
+      await api.post(`/api/v1/sweeps/${sweep.id}/resume`);
+      const trials: { id: string }[] = await db.query(`SELECT id FROM trials WHERE sweep_id = $1 AND status = 'queued'`, [sweep.id]);
+      assert.equal(trials.length, 2);
+      for (const { id } of trials) assert.ok(await coordinator.queue.getJob(id));
+    });
+
+    it('extends a finished sweep, raises maxConcurrent, and refuses to cut below what exists', async () => {
+      const { body: sweep } = await api.post<SweepDto>('/api/v1/sweeps', aSweepSpec({ budget: { maxTrials: 3, maxConcurrent: 3, maxEpochsPerTrial: 1 } }));
+      await finishActiveTrials(sweep.id, 3);
+      await sut.topUp(sweep.id);
+      assert.equal((await stateOf(sweep.id)).status, 'completed');
+
+      const lower = await patch(sweep.id, { maxTrials: 2 });
+      assert.equal(lower.status, 409);
+      assert.match(lower.body.message, /below the 3 trials this sweep has already created/);
+
+      const extended = await patch(sweep.id, { maxTrials: 8, maxConcurrent: 5 });
+      assert.equal(extended.status, 200);
+      assert.equal(extended.body.status, 'running');
+      assert.equal(extended.body.plannedTrials, 8);
+      assert.deepEqual(await stateOf(sweep.id), { status: 'running', created: 8, rows: 8, active: 5, numbers: 8 });
+
+      const bad = await patch(sweep.id, { maxTrials: 0, colour: 'red' });
+      assert.equal(bad.status, 400);
+      assert.deepEqual(bad.body.issues.map((i: { path: string }) => i.path).sort(), ['body.colour', 'body.maxTrials']);
+      assert.equal((await patch(sweep.id, {})).status, 400);
+    });
+  });
 });
+

@@ -31,3 +31,12 @@ export const TrialMetricsQuerySchema = z.strictObject({
     .optional(),
 });
 export type TrialMetricsQuery = z.output<typeof TrialMetricsQuerySchema>;
+
+/** PATCH /api/v1/sweeps/:id: change the budget of a running, paused or finished sweep. */
+export const UpdateSweepSchema = z
+  .strictObject({
+    maxTrials: z.int().min(1).max(100_000).optional(),
+    maxConcurrent: z.int().min(1).max(100_000).optional(),
+  })
+  .refine((patch) => patch.maxTrials !== undefined || patch.maxConcurrent !== undefined, { message: 'give maxTrials and/or maxConcurrent' });
+export type UpdateSweep = z.output<typeof UpdateSweepSchema>;

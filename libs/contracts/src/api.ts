@@ -1,7 +1,7 @@
 import type { SweepSpec } from './sweep-spec.schema';
 import type { ParamValue } from './search-space.schema';
 
-export const SWEEP_STATUSES = ['running', 'completed', 'cancelled', 'failed'] as const;
+export const SWEEP_STATUSES = ['running', 'paused', 'completed', 'cancelled', 'failed'] as const;
 export type SweepStatus = (typeof SWEEP_STATUSES)[number];
 
 export const TRIAL_STATUSES = ['queued', 'running', 'completed', 'pruned', 'failed', 'cancelled'] as const;

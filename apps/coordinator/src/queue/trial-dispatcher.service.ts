@@ -45,12 +45,13 @@ export class TrialDispatcher implements OnModuleInit {
     }
   }
 
-  /** Enqueues queued trials whose job was never added (the coordinator stopped, or Redis was down). */
+  /** Enqueues queued trials of running sweeps whose job was never added (coordinator stopped, Redis down, sweep paused). */
   async enqueuePending(): Promise<number> {
     let total = 0;
     for (;;) {
       const pending: TrialRef[] = await this.dataSource.query(
-        `SELECT id, sweep_id AS "sweepId" FROM trials WHERE status = 'queued' AND enqueued_at IS NULL ORDER BY created_at LIMIT $1`,
+        `SELECT t.id, t.sweep_id AS "sweepId" FROM trials t JOIN sweeps s ON s.id = t.sweep_id
+         WHERE t.status = 'queued' AND t.enqueued_at IS NULL AND s.status = 'running' ORDER BY t.created_at LIMIT $1`,
         [JOBS_PER_BULK],
       );
       if (pending.length === 0) return total;

@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ListSweepsQuerySchema, ListTrialsQuerySchema, SWEEP_STATUSES, TRIAL_SORT_KEYS, TRIAL_STATUSES } from '@tuneforge/contracts';
+import { ListSweepsQuerySchema, ListTrialsQuerySchema, SWEEP_STATUSES, toValidationIssues, TRIAL_SORT_KEYS, TRIAL_STATUSES, UpdateSweepSchema } from '@tuneforge/contracts';
 import { RequestValidationError } from '../common/domain-errors';
 import { parseQuery } from '../common/query';
 import { TrialsService } from '../trials/trials.service';
@@ -66,6 +66,32 @@ export class SweepsController {
   @ApiResponse({ status: 404, description: 'no sweep with this id' })
   listTrials(@Param('id') id: string, @Query() query: unknown) {
     return this.trials.listForSweep(id, parseQuery(ListTrialsQuerySchema, query));
+  }
+
+  @Post(':id/pause')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Pause: no new trials start (waiting jobs leave the queue); running trials finish' })
+  @ApiResponse({ status: 409, description: 'the sweep is not running' })
+  pause(@Param('id') id: string) {
+    return this.sweeps.pause(id);
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Resume a paused sweep' })
+  @ApiResponse({ status: 409, description: 'the sweep is not paused' })
+  resume(@Param('id') id: string) {
+    return this.sweeps.resume(id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change maxTrials (extend a running or finished sweep) and/or maxConcurrent' })
+  @ApiBody({ schema: { type: 'object', properties: { maxTrials: { type: 'integer', minimum: 1 }, maxConcurrent: { type: 'integer', minimum: 1 } } } })
+  @ApiResponse({ status: 409, description: 'maxTrials below the trials already created, or the sweep was cancelled' })
+  update(@Param('id') id: string, @Body() body: unknown) {
+    const result = UpdateSweepSchema.safeParse(body ?? {});
+    if (!result.success) throw new RequestValidationError(toValidationIssues(result.error, body).map((i) => ({ ...i, path: i.path ? `body.${i.path}` : 'body' })));
+    return this.sweeps.update(id, result.data);
   }
 
   @Post(':id/cancel')

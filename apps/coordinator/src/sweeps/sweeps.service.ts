@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { DataSource, In } from 'typeorm';
-import { MAX_SEED, parseSweepSpec, type CancelSweepResultDto, type SweepDto, type SweepSpec } from '@tuneforge/contracts';
+import { DataSource, In, type EntityManager } from 'typeorm';
+import { MAX_SEED, parseSweepSpec, type CancelSweepResultDto, type SweepDto, type SweepSpec, type UpdateSweep } from '@tuneforge/contracts';
 import { SweepEntity, TrialEntity } from '@tuneforge/persistence';
 import { ConflictError, NotFoundError, ServiceUnavailableError } from '../common/domain-errors';
 import { isUuid } from '../common/query';
@@ -87,7 +87,7 @@ export class SweepsService {
     const queuedIds = await this.dataSource.transaction(async (manager) => {
       const sweep = await manager.findOne(SweepEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!sweep) throw new NotFoundError('sweep', id);
-      if (sweep.status !== 'running') throw new ConflictError(`sweep '${id}' is already ${sweep.status}`);
+      if (sweep.status !== 'running' && sweep.status !== 'paused') throw new ConflictError(`sweep '${id}' is already ${sweep.status}`);
       const active = await manager.find(TrialEntity, { where: { sweepId: id, status: In(['queued', 'running']) }, select: ['id', 'status'] });
       if (active.length > 0) {
         await manager.update(TrialEntity, { id: In(active.map((t) => t.id)) }, { status: 'cancelled', statusReason: 'sweep cancelled', finishedAt: new Date() });
@@ -101,6 +101,60 @@ export class SweepsService {
       return 0;
     });
     return { sweep: await this.reads.get(id), cancelledTrials: queuedIds.all.length, removedJobs };
+  }
+
+  /** No new trials start: waiting jobs leave the queue (their trials stay queued), running trials finish. */
+  async pause(id: string): Promise<SweepDto> {
+    const queuedIds = await this.dataSource.transaction(async (manager) => {
+      const sweep = await this.lockSweep(manager, id);
+      if (sweep.status !== 'running') throw new ConflictError(`sweep '${id}' is ${sweep.status}; only a running sweep can be paused`);
+      await manager.update(SweepEntity, { id }, { status: 'paused' });
+      const queued = await manager.find(TrialEntity, { where: { sweepId: id, status: 'queued' }, select: ['id'] });
+      return queued.map((t) => t.id);
+    });
+    for (const trialId of queuedIds) {
+      // A job a worker already holds cannot be removed: that trial runs and finishes.
+      if ((await this.dispatcher.removeWaiting([trialId])) > 0) await this.dataSource.query(`UPDATE trials SET enqueued_at = NULL WHERE id = $1`, [trialId]);
+    }
+    return this.reads.get(id);
+  }
+
+  async resume(id: string): Promise<SweepDto> {
+    await this.dataSource.transaction(async (manager) => {
+      const sweep = await this.lockSweep(manager, id);
+      if (sweep.status !== 'paused') throw new ConflictError(`sweep '${id}' is ${sweep.status}; only a paused sweep can be resumed`);
+      await manager.update(SweepEntity, { id }, { status: 'running' });
+    });
+    await this.dispatcher.enqueuePending().catch((error: Error) => this.logger.warn(`re-enqueue after resume deferred: ${error.message}`));
+    await this.scheduler.requestTopUp(id);
+    return this.reads.get(id);
+  }
+
+  /**
+   * Changes maxTrials and/or maxConcurrent. maxTrials below the trials already created is a conflict;
+   * a grid cannot grow past its points. A finished (completed) sweep given more trials runs again.
+   */
+  async update(id: string, patch: UpdateSweep): Promise<SweepDto> {
+    await this.dataSource.transaction(async (manager) => {
+      const sweep = await this.lockSweep(manager, id);
+      if (sweep.status === 'cancelled' || sweep.status === 'failed') throw new ConflictError(`sweep '${id}' is ${sweep.status}; its budget cannot change`);
+      const budget = { ...sweep.spec.budget, ...patch };
+      if (budget.maxTrials < sweep.trialsCreated) {
+        throw new ConflictError(`maxTrials ${budget.maxTrials} is below the ${sweep.trialsCreated} trials this sweep has already created`);
+      }
+      const spec = { ...sweep.spec, budget };
+      const plan = planOf(spec, sweep.seed);
+      const reopen = sweep.status === 'completed' && plan.totalTrials > sweep.trialsCreated;
+      await manager.update(SweepEntity, { id }, { spec, plannedTrials: plan.totalTrials, ...(reopen ? { status: 'running', finishedAt: null } : {}) });
+    });
+    await this.scheduler.requestTopUp(id);
+    return this.reads.get(id);
+  }
+
+  private async lockSweep(manager: EntityManager, id: string): Promise<SweepEntity> {
+    const sweep = isUuid(id) ? await manager.findOne(SweepEntity, { where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
+    if (!sweep) throw new NotFoundError('sweep', id);
+    return sweep;
   }
 
   private async findByIdempotencyKey(key: string, spec: SweepSpec): Promise<SweepDto | undefined> {
