@@ -118,4 +118,28 @@ describe('early stopping and budgets with the simulated model family (separate p
     assert.equal(done.trialCounts.total, 16);
     assert.equal(done.trialCounts.completed, 16);
   });
+
+  it('runs TPE with ASHA to exactly maxTrials, its later trials closer to the optimum', async () => {
+    startWorker('tpe-a', 4);
+    startWorker('tpe-b', 4);
+    const sweep = await ended(
+      (
+        await submit(
+          simulatedSweep({
+            algorithm: { type: 'tpe', startupTrials: 8 },
+            earlyStopping: { type: 'asha', minEpochs: 1, reductionFactor: 3 },
+            budget: { maxTrials: 48, maxConcurrent: 4, maxEpochsPerTrial: 9 },
+          }),
+        )
+      ).id,
+    );
+    const trials = await allTrials(sweep.id);
+    assert.equal(trials.length, 48);
+    assert.equal(new Set(trials.map((t) => JSON.stringify(t.config.hyperparameters))).size, 48, 'no two trials share a config');
+    // The simulated curve is best near learningRate 3e-3: TPE's later suggestions should sit closer to it.
+    const distance = (t: TrialDto) => Math.abs(Math.log10(Number(t.config.hyperparameters.learningRate)) - Math.log10(3e-3));
+    const mean = (list: TrialDto[]) => list.reduce((sum, t) => sum + distance(t), 0) / list.length;
+    assert.ok(mean(trials.slice(32)) < mean(trials.slice(0, 8)), `late ${mean(trials.slice(32))} vs start-up ${mean(trials.slice(0, 8))}`);
+  });
 });
+

@@ -114,7 +114,11 @@ describe('sweeps API', () => {
       ['a wrong type', { ...aSweepSpec(), name: 5 }, 'name', /string/],
       ['min > max', aSweepSpec({ searchSpace: { hiddenUnits: { type: 'int', min: 64, max: 8 } } }), 'searchSpace.hiddenUnits.min', /must be <= max/],
       ['an empty choice', aSweepSpec({ searchSpace: { layers: { type: 'choice', values: [] } } }), 'searchSpace.layers.values', /at least one/],
-      ['an unknown algorithm', { ...aSweepSpec(), algorithm: { type: 'tpe' } }, 'algorithm.type', /'grid' \| 'random'/],
+      ['an unknown algorithm', { ...aSweepSpec(), algorithm: { type: 'bayes' } }, 'algorithm.type', /'grid' \| 'random' \| 'tpe'/],
+      ['an unknown algorithm option', { ...aSweepSpec(), algorithm: { type: 'tpe', gamma: 0.2 } }, 'algorithm.gamma', /unknown field/],
+      ['TPE on an empty space', { ...aSweepSpec(), searchSpace: { hiddenUnits: 32 }, algorithm: { type: 'tpe' } }, 'searchSpace', /TPE needs at least one search dimension/],
+      ['a reductionFactor below 2', { ...aSweepSpec(), earlyStopping: { type: 'asha', reductionFactor: 1 } }, 'earlyStopping.reductionFactor', />=2/],
+      ['minEpochs above maxEpochs', { ...aSweepSpec(), earlyStopping: { type: 'asha', minEpochs: 30 } }, 'earlyStopping.minEpochs', /must be <= maxEpochs \(20\)/],
       ['a negative budget', aSweepSpec({ budget: { maxTrials: -5, maxConcurrent: 1, maxEpochsPerTrial: 1 } }), 'budget.maxTrials', />=1/],
       ['an unknown field', { ...aSweepSpec(), priority: 'high' }, 'priority', /unknown field/],
       [

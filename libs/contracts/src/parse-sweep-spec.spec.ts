@@ -73,7 +73,7 @@ describe(parseSweepSpec.name, () => {
     );
     assertIssue(issues, 'searchSpace.hiddenUnits.min', /min \(200\) must be <= max \(100\)/);
     assertIssue(issues, 'searchSpace.layers.values', /at least one value/);
-    assertIssue(issues, 'algorithm.type', /grid.*random/);
+    assertIssue(issues, 'algorithm.type', /grid.*random.*tpe/);
     assertIssue(issues, 'budget.maxTrials', />=1/);
     assertIssue(issues, 'budget.maxConcurrent', /int/);
     assertIssue(issues, 'name', /string/);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DATASET_HYPERPARAMETERS, MODEL_HYPERPARAMETERS, type ModelHyperparameterName } from './hyperparameters';
 import { paramSchema } from './search-space.schema';
+import { searchDimensionsOf } from './trial-config';
 
 export const BUILTIN_FORECAST_DATASETS = ['us-births-1969-1988'] as const;
 export const BUILTIN_TEXT_DATASETS = ['sotu'] as const;
@@ -53,6 +54,13 @@ export const SearchSpaceSchema = z.strictObject(searchSpaceShape);
 export const AlgorithmSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('grid') }),
   z.strictObject({ type: z.literal('random') }),
+  z.strictObject({
+    type: z.literal('tpe'),
+    /** Trials drawn at random before TPE models the results. */
+    startupTrials: z.int().min(1).max(10_000).default(10),
+    /** Candidates scored per suggestion. */
+    candidates: z.int().min(1).max(10_000).default(24),
+  }),
 ]);
 
 const successiveHalving = {
@@ -114,6 +122,9 @@ export const SweepSpecSchema = z
         path: ['objective', 'metric'],
         message: `'${spec.objective.metric}' is not reported for ${dataset}; use one of ${metrics.join(', ')}`,
       });
+    }
+    if (spec.algorithm.type === 'tpe' && Object.keys(searchDimensionsOf(spec)).length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['searchSpace'], message: 'TPE needs at least one search dimension; with none, use random' });
     }
     const rule = spec.earlyStopping;
     if (rule.type === 'asha' || rule.type === 'hyperband') {

@@ -38,6 +38,16 @@ export function trialConfigOf(spec: SweepSpec, assignment: Record<string, ParamV
   };
 }
 
+/** The values a trial's config holds for each searched dimension: the inverse of trialConfigOf. */
+export function assignmentOf(config: TrialConfig, dimensionKeys: readonly string[]): Record<string, ParamValue> {
+  const assignment: Record<string, ParamValue> = {};
+  for (const key of dimensionKeys) {
+    const value = key.startsWith(DATASET_PREFIX) ? config.dataset[key.slice(DATASET_PREFIX.length)] : config.hyperparameters[key];
+    if (value !== undefined && !Array.isArray(value)) assignment[key] = value;
+  }
+  return assignment;
+}
+
 function isDimension(value: unknown): value is Dimension {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && 'type' in value;
 }

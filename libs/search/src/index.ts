@@ -4,3 +4,4 @@ export * from './grid';
 export * from './random.sampler';
 export * from './seeds';
 export * from './sweep-plan';
+export * from './tpe.sampler';

@@ -3,8 +3,10 @@ import { SearchSpaceError } from './dimension';
 import { Grid } from './grid';
 import { sampleRandom } from './random.sampler';
 import { deriveTrialSeed } from './seeds';
+import { suggestTpe, TPE_DEFAULTS, type Observation, type TpeOptions } from './tpe.sampler';
+import type { Direction } from './early-stopping';
 
-export type SearchAlgorithm = 'grid' | 'random';
+export type SearchAlgorithm = 'grid' | 'random' | 'tpe';
 
 export interface PlannedTrial {
   number: number;
@@ -21,12 +23,17 @@ export class SweepPlan {
   readonly totalTrials: number;
   private readonly grid?: Grid;
 
+  /** Whether trial n depends on earlier results (TPE), not only on n. */
+  readonly needsHistory: boolean;
+
   constructor(
     algorithm: SearchAlgorithm,
     private readonly space: SearchSpace,
     private readonly sweepSeed: number,
     maxTrials: number,
+    private readonly tpe: TpeOptions = TPE_DEFAULTS,
   ) {
+    this.needsHistory = algorithm === 'tpe';
     if (algorithm === 'grid') {
       this.grid = new Grid(space);
       if (this.grid.size > maxTrials) {
@@ -41,6 +48,14 @@ export class SweepPlan {
     } else {
       this.totalTrials = maxTrials;
     }
+  }
+
+  /** Trial `number` given the results so far and the trials still running (used by TPE; others ignore them). */
+  suggest(number: number, observations: readonly Observation[], pending: readonly Assignment[], direction: Direction): PlannedTrial {
+    if (!this.needsHistory) return this.trial(number);
+    if (number >= this.totalTrials) throw new RangeError(`trial ${number} is past the sweep's ${this.totalTrials} trials`);
+    const seed = deriveTrialSeed(this.sweepSeed, number);
+    return { number, seed, assignment: suggestTpe(this.space, observations, pending, direction, seed, this.tpe) };
   }
 
   trial(number: number): PlannedTrial {

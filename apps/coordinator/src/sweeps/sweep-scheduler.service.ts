@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource, In, type EntityManager } from 'typeorm';
-import { ACTIVE_TRIAL_STATUSES, trialConfigOf } from '@tuneforge/contracts';
+import { ACTIVE_TRIAL_STATUSES, assignmentOf, searchDimensionsOf, trialConfigOf } from '@tuneforge/contracts';
+import type { Assignment, Observation } from '@tuneforge/search';
 import { SweepEntity, TrialEntity } from '@tuneforge/persistence';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
 import { TrialDispatcher, type TrialRef } from '../queue/trial-dispatcher.service';
@@ -40,9 +41,11 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   /** Creates up to `count` next trials of a sweep inside the caller's transaction (the sweep row must be locked). */
   async createTrials(manager: EntityManager, sweep: SweepEntity, count: number): Promise<TrialEntity[]> {
     const plan = planOf(sweep.spec, sweep.seed);
+    const { observations, pending } = plan.needsHistory ? await this.history(manager, sweep) : { observations: [], pending: [] };
     const rows: Partial<TrialEntity>[] = [];
     for (let number = sweep.trialsCreated; number < sweep.trialsCreated + count; number++) {
-      const planned = plan.trial(number);
+      const planned = plan.suggest(number, observations, pending, sweep.spec.objective.direction);
+      pending.push(planned.assignment);
       rows.push({ sweepId: sweep.id, number, seed: planned.seed, config: trialConfigOf(sweep.spec, planned.assignment), status: 'queued' });
     }
     const created: TrialEntity[] = [];
@@ -86,6 +89,20 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     }
     pending.queued = pending.running.catch(() => 0).then(run);
     return pending.queued;
+  }
+
+  /** What TPE learns from, read from PostgreSQL: finished trials with a result, and the ones still in flight. */
+  private async history(manager: EntityManager, sweep: SweepEntity): Promise<{ observations: Observation[]; pending: Assignment[] }> {
+    const keys = Object.keys(searchDimensionsOf(sweep.spec));
+    const trials = await manager.find(TrialEntity, { where: { sweepId: sweep.id }, select: ['config', 'status', 'bestMetric'], order: { number: 'ASC' } });
+    const observations: Observation[] = [];
+    const pending: Assignment[] = [];
+    for (const trial of trials) {
+      const assignment = assignmentOf(trial.config, keys);
+      if ((trial.status === 'completed' || trial.status === 'pruned') && trial.bestMetric !== null) observations.push({ assignment, value: trial.bestMetric });
+      else if (trial.status === 'queued' || trial.status === 'running') pending.push(assignment);
+    }
+    return { observations, pending };
   }
 
   /** Fills a sweep's free slots with new trials and enqueues them; completes the sweep when it is done. */

@@ -1,0 +1,166 @@
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import type { Assignment, Dimension, ParamValue, SearchSpace } from './dimension';
+import type { Direction } from './early-stopping';
+import { roundFloat, sampleRandom } from './random.sampler';
+
+type Rng = ReturnType<typeof xoroshiro128plus>;
+
+/** A finished trial as TPE sees it: what it tried and how well it did (lower is better after `direction`). */
+export interface Observation {
+  assignment: Assignment;
+  value: number;
+}
+
+export interface TpeOptions {
+  /** Trials drawn at random before TPE takes over. */
+  startupTrials: number;
+  /** Candidates drawn from the good-trial density per dimension; the one with the best l(x)/g(x) wins. */
+  candidates: number;
+}
+
+export const TPE_DEFAULTS: TpeOptions = { startupTrials: 10, candidates: 24 };
+
+/**
+ * Tree-structured Parzen Estimator (Bergstra et al. 2011), univariate as in Optuna's default: the
+ * best gamma(n) = min(ceil(n / 10), 25) observations make the "good" density l, the rest the "bad"
+ * density g, per dimension (Gaussian kernels plus a uniform prior; counts plus one for choices), and
+ * the candidate drawn from l with the highest l/g is suggested. `pending` are trials created but not
+ * finished: they join the bad set with the worst value seen (a constant liar), so that workers
+ * asking at the same time do not all get the same suggestion.
+ */
+export function suggestTpe(
+  space: SearchSpace,
+  observations: readonly Observation[],
+  pending: readonly Assignment[],
+  direction: Direction,
+  seed: number,
+  options: TpeOptions = TPE_DEFAULTS,
+): Assignment {
+  if (observations.length < options.startupTrials) return sampleRandom(space, seed);
+  const sign = direction === 'minimize' ? 1 : -1;
+  const sorted = [...observations].sort((a, b) => sign * (a.value - b.value));
+  const nGood = Math.min(Math.ceil(sorted.length / 10), 25);
+  const good = sorted.slice(0, nGood).map((o) => o.assignment);
+  const bad = [...sorted.slice(nGood).map((o) => o.assignment), ...pending];
+  const rng = xoroshiro128plus(seed);
+  const suggestion: Assignment = {};
+  for (const [name, dimension] of Object.entries(space)) {
+    const goodValues = good.map((a) => a[name]).filter((v) => v !== undefined);
+    const badValues = bad.map((a) => a[name]).filter((v) => v !== undefined);
+    suggestion[name] =
+      dimension.type === 'choice'
+        ? suggestChoice(dimension.values, goodValues, badValues, rng, options.candidates)
+        : suggestNumeric(dimension, goodValues as number[], badValues as number[], rng, options.candidates);
+  }
+  return suggestion;
+}
+
+function suggestChoice(values: readonly ParamValue[], good: ParamValue[], bad: ParamValue[], rng: Rng, candidates: number): ParamValue {
+  const weights = (seen: ParamValue[]) => values.map((v) => (seen.filter((s) => s === v).length + 1) / (seen.length + values.length));
+  const l = weights(good);
+  const g = weights(bad);
+  let best = 0;
+  let bestScore = -Infinity;
+  for (let i = 0; i < candidates; i++) {
+    const index = drawIndex(l, rng);
+    const score = Math.log(l[index]) - Math.log(g[index]);
+    if (score > bestScore) [best, bestScore] = [index, score];
+  }
+  return values[best];
+}
+
+/** A Parzen estimator on [low, high]: a uniform prior plus one truncated Gaussian per observation. */
+class Parzen {
+  private readonly sigmas: number[];
+  constructor(
+    private readonly mus: number[],
+    private readonly low: number,
+    private readonly high: number,
+  ) {
+    const range = high - low;
+    const sorted = [...mus].sort((a, b) => a - b);
+    const minSigma = range / Math.min(100, mus.length + 1);
+    this.sigmas = mus.map((mu) => {
+      const i = sorted.indexOf(mu);
+      const left = i > 0 ? mu - sorted[i - 1] : mu - low;
+      const right = i < sorted.length - 1 ? sorted[i + 1] - mu : high - mu;
+      return Math.min(range, Math.max(minSigma, left, right));
+    });
+  }
+
+  sample(rng: Rng): number {
+    const component = uniformInt(rng, 0, this.mus.length); // index mus.length is the prior
+    if (component === this.mus.length) return this.low + (this.high - this.low) * uniformFloat64(rng);
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const x = this.mus[component] + this.sigmas[component] * gaussian(rng);
+      if (x >= this.low && x <= this.high) return x;
+    }
+    return Math.min(this.high, Math.max(this.low, this.mus[component]));
+  }
+
+  logDensity(x: number): number {
+    const range = this.high - this.low;
+    let total = 1 / range; // the prior
+    this.mus.forEach((mu, i) => {
+      const sigma = this.sigmas[i];
+      const mass = normalCdf((this.high - mu) / sigma) - normalCdf((this.low - mu) / sigma);
+      total += Math.exp(-0.5 * ((x - mu) / sigma) ** 2) / (sigma * Math.sqrt(2 * Math.PI) * Math.max(mass, 1e-12));
+    });
+    return Math.log(total / (this.mus.length + 1));
+  }
+}
+
+function suggestNumeric(dimension: Extract<Dimension, { min: number }>, good: number[], bad: number[], rng: Rng, candidates: number): number {
+  const log = dimension.log === true;
+  const isInt = dimension.type === 'int';
+  // Integers get half a step either side so that every value owns the same width.
+  const half = isInt ? 0.5 : 0;
+  const to = (v: number) => (log ? Math.log(v) : v);
+  const low = to(dimension.min - half);
+  const high = to(dimension.max + half);
+  const l = new Parzen(good.map(to), low, high);
+  const g = new Parzen(bad.map(to), low, high);
+  let best = l.sample(rng);
+  let bestScore = -Infinity;
+  for (let i = 0; i < candidates; i++) {
+    const x = l.sample(rng);
+    const score = l.logDensity(x) - g.logDensity(x);
+    if (score > bestScore) [best, bestScore] = [x, score];
+  }
+  return snap(dimension, log ? Math.exp(best) : best);
+}
+
+function snap(dimension: Extract<Dimension, { min: number }>, value: number): number {
+  const clamp = (v: number) => Math.min(dimension.max, Math.max(dimension.min, v));
+  if (dimension.step !== undefined) {
+    const steps = Math.round((value - dimension.min) / dimension.step);
+    const snapped = clamp(dimension.min + steps * dimension.step);
+    return dimension.type === 'int' ? snapped : roundFloat(snapped);
+  }
+  return dimension.type === 'int' ? clamp(Math.round(value)) : clamp(value);
+}
+
+function drawIndex(weights: number[], rng: Rng): number {
+  let u = uniformFloat64(rng) * weights.reduce((a, b) => a + b, 0);
+  for (let i = 0; i < weights.length; i++) {
+    u -= weights[i];
+    if (u <= 0) return i;
+  }
+  return weights.length - 1;
+}
+
+function gaussian(rng: Rng): number {
+  const u = 1 - uniformFloat64(rng);
+  const v = uniformFloat64(rng);
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
+/** Standard normal CDF (Abramowitz and Stegun 7.1.26 on erf). */
+function normalCdf(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
+}
