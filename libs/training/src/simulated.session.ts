@@ -69,7 +69,9 @@ export class SimulatedSession implements TrainingSession {
     return Buffer.concat([body, createHash('sha256').update(body).digest()]);
   }
 
-  dispose(): void {}
+  dispose(): void {
+    // nothing to free: no tensors
+  }
 }
 
 function decodeSimulated(bytes: Buffer): { epoch: number; seed: number; bestMetric: number | null } {
