@@ -74,7 +74,7 @@ async function main(): Promise<void> {
       trial: t.number,
       status: t.status,
       [sweep.objective.metric]: format(t.bestMetric),
-      hiddenUnits: t.config.hyperparameters.hiddenUnits,
+      hiddenUnits: String(t.config.hyperparameters.hiddenUnits),
       layers: t.config.hyperparameters.layers,
       dropout: format(Number(t.config.hyperparameters.dropout), 2),
       learningRate: Number(t.config.hyperparameters.learningRate).toPrecision(2),

@@ -67,6 +67,34 @@ describe('sweeps API', () => {
     assert.equal(new Set((await configsOf(first.body.id)).map((t) => t.seed)).size, 10);
   });
 
+  it('creates trials of a conditional space: one unit count per layer, recurrent dropout only with dropout', async () => {
+    const { status, body: sweep } = await api.post<SweepDto>(
+      '/api/v1/sweeps',
+      aSweepSpec({
+        name: 'conditional',
+        searchSpace: {
+          layers: { type: 'choice', values: [1, 2, 3] },
+          hiddenUnits: { type: 'perLayer', item: { type: 'int', min: 8, max: 64, log: true } },
+          dropout: { type: 'choice', values: [0, 0.3] },
+          recurrentDropout: { type: 'float', min: 0.05, max: 0.3, when: { dropout: { gt: 0 } } },
+        },
+        algorithm: { type: 'tpe', startupTrials: 4 },
+        budget: { maxTrials: 30, maxConcurrent: 30, maxEpochsPerTrial: 2 },
+      }),
+    );
+    assert.equal(status, 201, JSON.stringify(sweep));
+    const trials = (await api.get<Page<TrialDto>>(`/api/v1/sweeps/${sweep.id}/trials?limit=30`)).body.items;
+    assert.equal(trials.length, 30);
+    for (const { config } of trials) {
+      const units = config.hyperparameters.hiddenUnits as number[];
+      assert.equal(units.length, config.hyperparameters.layers);
+      assert.ok(units.every((u) => u >= 8 && u <= 64));
+      if (config.hyperparameters.dropout === 0) assert.equal(config.hyperparameters.recurrentDropout, 0);
+      else assert.ok((config.hyperparameters.recurrentDropout as number) >= 0.05);
+    }
+    assert.ok(new Set(trials.map((t) => t.config.hyperparameters.layers)).size === 3);
+  });
+
   it('picks and records a seed when the spec has none', async () => {
     const { seed: _seed, ...spec } = aSweepSpec({ name: 'unseeded' });
     const { body } = await api.post<SweepDto>('/api/v1/sweeps', spec);

@@ -12,7 +12,8 @@ export const ACTIVE_TRIAL_STATUSES: readonly TrialStatus[] = ['queued', 'running
 export interface TrialConfig {
   model: 'lstm' | 'simulated';
   dataset: Record<string, ParamValue | string[]> & { source: string };
-  hyperparameters: Record<string, ParamValue>;
+  /** Per-layer hyperparameters (`hiddenUnits` with `type: perLayer`) hold one number per layer. */
+  hyperparameters: Record<string, ParamValue | number[]>;
   maxEpochs: number;
   checkpointEvery: number;
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseSweepSpec } from './parse-sweep-spec';
-import { searchDimensionsOf, trialConfigOf } from './trial-config';
+import { assignmentOf, searchDimensionsOf, trialConfigOf } from './trial-config';
 import { SpecValidationError, type ValidationIssue } from './validation-issue';
 
 const EXAMPLE_YAML = readFileSync(join(__dirname, '../../../examples/births-lstm.yaml'), 'utf8');
@@ -129,6 +129,61 @@ describe(parseSweepSpec.name, () => {
     const spec = parseSweepSpec(withChange((s) => (s.earlyStopping = { type: 'asha', maxEpochs: 9 })));
     assert.deepEqual(spec.earlyStopping, { type: 'asha', minEpochs: 1, reductionFactor: 3, maxEpochs: 9 });
     assert.equal(trialConfigOf(spec, { hiddenUnits: 16, layers: 1, dropout: 0, learningRate: 0.01, batchSize: 64 }).maxEpochs, 9);
+  });
+
+  describe('conditional and per-layer dimensions', () => {
+    const conditional = () =>
+      withChange((s) => {
+        s.searchSpace = {
+          layers: { type: 'choice', values: [1, 2, 3] },
+          hiddenUnits: { type: 'perLayer', item: { type: 'int', min: 8, max: 64 } },
+          dropout: { type: 'choice', values: [0, 0.2] },
+          recurrentDropout: { type: 'float', min: 0, max: 0.3, when: { dropout: { gt: 0 } } },
+        };
+      });
+
+    it('expands per-layer dimensions behind the layer count and orders parents first', () => {
+      const spec = parseSweepSpec(conditional());
+      const dims = searchDimensionsOf(spec);
+      assert.deepEqual(Object.keys(dims), ['hiddenUnits.0', 'layers', 'hiddenUnits.1', 'hiddenUnits.2', 'dropout', 'recurrentDropout']);
+      assert.deepEqual(dims['hiddenUnits.2'].when, { layers: { gt: 2 } });
+      assert.equal(dims['hiddenUnits.0'].when, undefined);
+    });
+
+    it('builds configs with one unit count per layer, and defaults for dimensions that are off', () => {
+      const spec = parseSweepSpec(conditional());
+      const config = trialConfigOf(spec, { layers: 2, 'hiddenUnits.0': 32, 'hiddenUnits.1': 16, dropout: 0 });
+      assert.deepEqual(config.hyperparameters.hiddenUnits, [32, 16]);
+      assert.equal(config.hyperparameters.recurrentDropout, 0);
+      // The config holds the default of a dimension that is off; search's activeOnly drops it again.
+      assert.deepEqual(assignmentOf(config, Object.keys(searchDimensionsOf(spec))), { layers: 2, 'hiddenUnits.0': 32, 'hiddenUnits.1': 16, dropout: 0, recurrentDropout: 0 });
+    });
+
+    it('rejects conditions on dimensions that do not exist, and cycles', () => {
+      assertIssue(
+        issuesOf(withChange((s) => (s.searchSpace.dropout = { type: 'float', min: 0, max: 0.5, when: { momentum: { gt: 0 } } }))),
+        'searchSpace.dropout.when.momentum',
+        /'momentum' is not a search dimension/,
+      );
+      assertIssue(
+        issuesOf(withChange((s) => ((s.searchSpace.hiddenUnits = 32), (s.searchSpace.batchSize = { type: 'choice', values: [32, 64], when: { hiddenUnits: { gt: 16 } } })))),
+        'searchSpace.batchSize.when.hiddenUnits',
+        /is not a search dimension/,
+      );
+      const cyclic = issuesOf(
+        withChange((s) => {
+          s.searchSpace.dropout = { type: 'float', min: 0, max: 0.5, when: { recurrentDropout: { gt: 0 } } };
+          s.searchSpace.recurrentDropout = { type: 'float', min: 0, max: 0.5, when: { dropout: { gt: 0 } } };
+        }),
+      );
+      assert.ok(cyclic.some((i) => /conditions form a cycle: (dropout -> recurrentDropout -> dropout|recurrentDropout -> dropout -> recurrentDropout)/.test(i.message)), JSON.stringify(cyclic));
+      assertIssue(issuesOf(withChange((s) => (s.searchSpace.dropout = { type: 'float', min: 0, max: 0.5, when: { layers: { gt: 1, lt: 3 } } }))), 'searchSpace.dropout.when.layers', /exactly one/);
+    });
+
+    it('refuses grid search over conditional dimensions', () => {
+      const issues = issuesOf(withChange((s) => ((s.searchSpace = conditional().searchSpace), (s.algorithm = { type: 'grid' }))));
+      assertIssue(issues, 'algorithm.type', /grid search does not take conditional/);
+    });
   });
 });
 

@@ -2,6 +2,24 @@ import { z } from 'zod';
 import type { NumericDomain } from './hyperparameters';
 
 const finite = z.number();
+const scalar = z.union([finite, z.string(), z.boolean()]);
+
+/** When a dimension exists: one comparison against another dimension's value, e.g. { gt: 0 } or { in: [2, 3] }. */
+export const ConditionSchema = z
+  .strictObject({
+    eq: scalar.optional(),
+    ne: scalar.optional(),
+    gt: finite.optional(),
+    gte: finite.optional(),
+    lt: finite.optional(),
+    lte: finite.optional(),
+    in: z.array(scalar).min(1).optional(),
+  })
+  .refine((c) => Object.values(c).filter((v) => v !== undefined).length === 1, { message: 'give exactly one of eq, ne, gt, gte, lt, lte, in' });
+export type Condition = z.infer<typeof ConditionSchema>;
+
+/** `when: { layers: { gte: 2 } }`: the dimension exists only in trials where every condition holds. */
+const when = z.record(z.string(), ConditionSchema).optional();
 
 export const IntDimensionSchema = z
   .strictObject({
@@ -10,6 +28,7 @@ export const IntDimensionSchema = z
     max: z.int(),
     step: z.int().positive().optional(),
     log: z.boolean().optional(),
+    when,
   })
   .superRefine(checkRangeDimension);
 
@@ -20,13 +39,15 @@ export const FloatDimensionSchema = z
     max: finite,
     step: finite.positive().optional(),
     log: z.boolean().optional(),
+    when,
   })
   .superRefine(checkRangeDimension);
 
 export const ChoiceDimensionSchema = z
   .strictObject({
     type: z.literal('choice'),
-    values: z.array(z.union([finite, z.string(), z.boolean()])).min(1, 'a choice needs at least one value'),
+    values: z.array(scalar).min(1, 'a choice needs at least one value'),
+    when,
   })
   .superRefine((dim, ctx) => {
     const seen = new Set<unknown>();
@@ -37,6 +58,13 @@ export const ChoiceDimensionSchema = z
   });
 
 export const DimensionSchema = z.discriminatedUnion('type', [IntDimensionSchema, FloatDimensionSchema, ChoiceDimensionSchema]);
+
+/** One value per LSTM layer, each searched alone: `hiddenUnits: { type: perLayer, item: { type: int, ... } }`. */
+export const PerLayerSchema = z.strictObject({
+  type: z.literal('perLayer'),
+  item: z.discriminatedUnion('type', [IntDimensionSchema, ChoiceDimensionSchema]),
+});
+export type PerLayer = z.infer<typeof PerLayerSchema>;
 
 export type IntDimension = z.infer<typeof IntDimensionSchema>;
 export type FloatDimension = z.infer<typeof FloatDimensionSchema>;
@@ -59,9 +87,21 @@ export function paramSchema(domain: NumericDomain) {
   return z.union([DimensionSchema, fixed]).superRefine((param, ctx) => checkWithinDomain(param, domain, ctx));
 }
 
-function checkWithinDomain(param: Dimension | number, domain: NumericDomain, ctx: z.RefinementCtx): void {
+/** The same, or one dimension per layer. */
+export function perLayerParamSchema(domain: NumericDomain) {
+  const fixed = domain.kind === 'int' ? z.int() : finite;
+  return z
+    .union([z.discriminatedUnion('type', [IntDimensionSchema, FloatDimensionSchema, ChoiceDimensionSchema, PerLayerSchema]), fixed])
+    .superRefine((param, ctx) => {
+      if (typeof param === 'object' && param.type === 'perLayer') checkWithinDomain(param.item, domain, ctx, ['item']);
+      else checkWithinDomain(param as Dimension | number, domain, ctx);
+    });
+}
+
+function checkWithinDomain(param: Dimension | number, domain: NumericDomain, ctx: z.RefinementCtx, prefix: (string | number)[] = []): void {
   const range = `[${domain.min}, ${domain.max}]`;
-  const check = (value: ParamValue, path: (string | number)[]) => {
+  const check = (value: ParamValue, relative: (string | number)[]) => {
+    const path = [...prefix, ...relative];
     if (typeof value !== 'number') {
       ctx.addIssue({ code: 'custom', path, message: `must be a number (${domain.description})` });
     } else if (domain.kind === 'int' && !Number.isInteger(value)) {
@@ -73,7 +113,7 @@ function checkWithinDomain(param: Dimension | number, domain: NumericDomain, ctx
   if (typeof param === 'number') return check(param, []);
   if (param.type === 'choice') return param.values.forEach((value, i) => check(value, ['values', i]));
   if (param.type === 'float' && domain.kind === 'int') {
-    ctx.addIssue({ code: 'custom', path: ['type'], message: `must be 'int' or 'choice': this hyperparameter (${domain.description}) takes integers` });
+    ctx.addIssue({ code: 'custom', path: [...prefix, 'type'], message: `must be 'int' or 'choice': this hyperparameter (${domain.description}) takes integers` });
     return;
   }
   check(param.min, ['min']);

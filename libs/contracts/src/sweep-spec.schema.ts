@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DATASET_HYPERPARAMETERS, MODEL_HYPERPARAMETERS, type ModelHyperparameterName } from './hyperparameters';
-import { paramSchema } from './search-space.schema';
-import { searchDimensionsOf } from './trial-config';
+import { paramSchema, perLayerParamSchema } from './search-space.schema';
+import { conditionIssues, searchDimensionsOf } from './trial-config';
 
 export const BUILTIN_FORECAST_DATASETS = ['us-births-1969-1988'] as const;
 export const BUILTIN_TEXT_DATASETS = ['sotu'] as const;
@@ -45,9 +45,14 @@ export const ObjectiveSchema = z.strictObject({
   direction: z.enum(['minimize', 'maximize']),
 });
 
-const searchSpaceShape = Object.fromEntries(
-  Object.entries(MODEL_HYPERPARAMETERS).map(([name, domain]) => [name, paramSchema(domain).optional()]),
-) as Record<ModelHyperparameterName, z.ZodOptional<ReturnType<typeof paramSchema>>>;
+const { hiddenUnits, ...otherHyperparameters } = MODEL_HYPERPARAMETERS;
+const searchSpaceShape = {
+  hiddenUnits: perLayerParamSchema(hiddenUnits).optional(),
+  ...(Object.fromEntries(Object.entries(otherHyperparameters).map(([name, domain]) => [name, paramSchema(domain).optional()])) as Record<
+    Exclude<ModelHyperparameterName, 'hiddenUnits'>,
+    z.ZodOptional<ReturnType<typeof paramSchema>>
+  >),
+};
 
 export const SearchSpaceSchema = z.strictObject(searchSpaceShape);
 
@@ -122,6 +127,11 @@ export const SweepSpecSchema = z
         path: ['objective', 'metric'],
         message: `'${spec.objective.metric}' is not reported for ${dataset}; use one of ${metrics.join(', ')}`,
       });
+    }
+    const conditionProblems = conditionIssues(spec);
+    conditionProblems.forEach((issue) => ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message }));
+    if (conditionProblems.length === 0 && spec.algorithm.type === 'grid' && Object.values(searchDimensionsOf(spec)).some((d) => d.when)) {
+      ctx.addIssue({ code: 'custom', path: ['algorithm', 'type'], message: 'grid search does not take conditional or per-layer dimensions; use random or tpe' });
     }
     if (spec.algorithm.type === 'tpe' && Object.keys(searchDimensionsOf(spec)).length === 0) {
       ctx.addIssue({ code: 'custom', path: ['searchSpace'], message: 'TPE needs at least one search dimension; with none, use random' });

@@ -1,10 +1,22 @@
 /** Search-space dimensions as the samplers see them (the same shape the sweep spec validates). */
 export type ParamValue = number | string | boolean;
 
-export type Dimension =
+export interface Condition {
+  eq?: ParamValue;
+  ne?: ParamValue;
+  gt?: number;
+  gte?: number;
+  lt?: number;
+  lte?: number;
+  in?: readonly ParamValue[];
+}
+
+/** `when`: the dimension exists only where every named dimension's value meets its condition. */
+export type Dimension = (
   | { type: 'int'; min: number; max: number; step?: number; log?: boolean }
   | { type: 'float'; min: number; max: number; step?: number; log?: boolean }
-  | { type: 'choice'; values: readonly ParamValue[] };
+  | { type: 'choice'; values: readonly ParamValue[] }
+) & { when?: Readonly<Record<string, Condition>> };
 
 export type SearchSpace = Readonly<Record<string, Dimension>>;
 export type Assignment = Record<string, ParamValue>;
@@ -20,4 +32,30 @@ export class SearchSpaceError extends Error {
     super(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
     this.name = 'SearchSpaceError';
   }
+}
+
+/** Whether a conditional dimension exists given the values chosen so far (a missing parent means no). */
+export function isActive(dimension: Dimension, assignment: Assignment): boolean {
+  return Object.entries(dimension.when ?? {}).every(([parent, condition]) => {
+    const value = assignment[parent];
+    if (value === undefined) return false;
+    if (condition.eq !== undefined) return value === condition.eq;
+    if (condition.ne !== undefined) return value !== condition.ne;
+    if (condition.in !== undefined) return condition.in.includes(value);
+    const n = Number(value);
+    if (condition.gt !== undefined) return n > condition.gt;
+    if (condition.gte !== undefined) return n >= condition.gte;
+    if (condition.lt !== undefined) return n < condition.lt;
+    if (condition.lte !== undefined) return n <= condition.lte;
+    return true;
+  });
+}
+
+/** The assignment without values of dimensions that are off (a stored config keeps their defaults). */
+export function activeOnly(space: SearchSpace, assignment: Assignment): Assignment {
+  const active: Assignment = {};
+  for (const [name, dimension] of Object.entries(space)) {
+    if (assignment[name] !== undefined && isActive(dimension, active)) active[name] = assignment[name];
+  }
+  return active;
 }

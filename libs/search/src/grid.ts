@@ -7,6 +7,7 @@ const MAX_POINTS_PER_DIMENSION = 1_000_000;
 
 /** The values a grid visits along one dimension, or an issue when it cannot be listed. */
 export function gridValues(dimension: Dimension): readonly ParamValue[] | string {
+  if (dimension.when) return 'grid search does not take conditional dimensions; use random or tpe';
   if (dimension.type === 'choice') return dimension.values;
   if (dimension.type === 'float' && dimension.step === undefined) {
     return 'grid search needs a step for a float dimension (or make it a choice)';

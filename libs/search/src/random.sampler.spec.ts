@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SearchSpace } from './dimension';
+import { activeOnly, type SearchSpace } from './dimension';
 import { sampleRandom } from './random.sampler';
 import { deriveTrialSeed } from './seeds';
 
@@ -60,3 +60,24 @@ describe(deriveTrialSeed.name, () => {
     assert.notEqual(deriveTrialSeed(42, 0), deriveTrialSeed(43, 0));
   });
 });
+
+describe('conditional dimensions', () => {
+  const space: SearchSpace = {
+    layers: { type: 'choice', values: [1, 2] },
+    'units.1': { type: 'int', min: 8, max: 64, when: { layers: { gte: 2 } } },
+    dropout: { type: 'choice', values: [0, 0.25] },
+    recurrentDropout: { type: 'float', min: 0, max: 0.3, when: { dropout: { gt: 0 } } },
+  };
+  it('draw a child only when its condition holds', () => {
+    for (let seed = 0; seed < 200; seed++) {
+      const s = sampleRandom(space, seed);
+      assert.equal(s['units.1'] !== undefined, s.layers === 2);
+      assert.equal(s.recurrentDropout !== undefined, s.dropout === 0.25);
+    }
+  });
+
+  it('drop the stored values of dimensions that are off', () => {
+    assert.deepEqual(activeOnly(space, { layers: 1, 'units.1': 32, dropout: 0, recurrentDropout: 0 }), { layers: 1, dropout: 0 });
+  });
+});
+

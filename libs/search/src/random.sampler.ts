@@ -1,15 +1,17 @@
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import type { Assignment, Dimension, ParamValue, SearchSpace } from './dimension';
+import { isActive, type Assignment, type Dimension, type ParamValue, type SearchSpace } from './dimension';
 
 type Rng = ReturnType<typeof xoroshiro128plus>;
 
-/** Draws one value per dimension, in the space's key order, from a generator seeded with `seed`. */
+/** Draws one value per active dimension, in the space's key order (parents first), from a generator seeded with `seed`. */
 export function sampleRandom(space: SearchSpace, seed: number): Assignment {
   const rng = xoroshiro128plus(seed);
   const assignment: Assignment = {};
-  for (const [name, dimension] of Object.entries(space)) assignment[name] = sampleDimension(dimension, rng);
+  for (const [name, dimension] of Object.entries(space)) {
+    if (isActive(dimension, assignment)) assignment[name] = sampleDimension(dimension, rng);
+  }
   return assignment;
 }
 

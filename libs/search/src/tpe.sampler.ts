@@ -1,7 +1,7 @@
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import type { Assignment, Dimension, ParamValue, SearchSpace } from './dimension';
+import { isActive, type Assignment, type Dimension, type ParamValue, type SearchSpace } from './dimension';
 import type { Direction } from './early-stopping';
 import { roundFloat, sampleRandom } from './random.sampler';
 
@@ -47,6 +47,7 @@ export function suggestTpe(
   const rng = xoroshiro128plus(seed);
   const suggestion: Assignment = {};
   for (const [name, dimension] of Object.entries(space)) {
+    if (!isActive(dimension, suggestion)) continue;
     const goodValues = good.map((a) => a[name]).filter((v) => v !== undefined);
     const badValues = bad.map((a) => a[name]).filter((v) => v !== undefined);
     suggestion[name] =

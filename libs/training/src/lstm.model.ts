@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { TrainingData } from './datasets/dataset';
 
 export interface LstmHyperparameters {
-  hiddenUnits: number;
+  /** Units of every layer, or one number per layer. */
+  hiddenUnits: number | readonly number[];
   layers: number;
   dropout: number;
   recurrentDropout: number;
@@ -37,7 +38,7 @@ export function buildLstmModel(data: TrainingData, hp: LstmHyperparameters, seed
   for (let layer = 0; layer < hp.layers; layer++) {
     model.add(
       tf.layers.lstm({
-        units: hp.hiddenUnits,
+        units: typeof hp.hiddenUnits === 'number' ? hp.hiddenUnits : (hp.hiddenUnits[layer] ?? hp.hiddenUnits[hp.hiddenUnits.length - 1]),
         returnSequences: layer < hp.layers - 1,
         dropout: hp.dropout,
         recurrentDropout: hp.recurrentDropout,

@@ -28,7 +28,7 @@ export class SimulatedSession implements TrainingSession {
   ) {
     const hp = config.hyperparameters;
     const lr = Number(hp.learningRate ?? 1e-3);
-    const units = Number(hp.hiddenUnits ?? 64);
+    const units = Array.isArray(hp.hiddenUnits) ? hp.hiddenUnits.reduce((a, b) => a + b, 0) / hp.hiddenUnits.length : Number(hp.hiddenUnits ?? 64);
     const dropout = Number(hp.dropout ?? 0);
     this.floor = 0.2 + 0.08 * (Math.log10(lr) - Math.log10(3e-3)) ** 2 + 0.03 * Math.abs(Math.log2(units / 45)) + 0.15 * dropout * dropout;
   }

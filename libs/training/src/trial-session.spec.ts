@@ -41,6 +41,14 @@ describe(TrialSession.name, () => {
     sut.dispose();
   });
 
+  it('builds one LSTM layer per entry of per-layer unit counts', async () => {
+    const sut = await TrialSession.open(data, { ...aConfig({ layers: 2 }), hyperparameters: { ...aConfig().hyperparameters, layers: 2, hiddenUnits: [8, 4] } }, 2, OBJECTIVE);
+    const units = sut.model.layers.filter((l) => l.getClassName() === 'LSTM').map((l) => (l.getConfig() as { units: number }).units);
+    assert.deepEqual(units, [8, 4]);
+    assert.ok(Number.isFinite((await sut.trainNextEpoch()).val_mae));
+    sut.dispose();
+  });
+
   it('gives the same first-epoch loss for the same config and seed, another for another seed', async () => {
     const lossOf = async (seed: number) => {
       const session = await TrialSession.open(data, aConfig(), seed, OBJECTIVE);

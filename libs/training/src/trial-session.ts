@@ -28,7 +28,7 @@ export class TrialSession implements TrainingSession {
       : buildLstmModel(
           data,
           {
-            hiddenUnits: Number(hp.hiddenUnits),
+            hiddenUnits: Array.isArray(hp.hiddenUnits) ? hp.hiddenUnits : Number(hp.hiddenUnits),
             layers: Number(hp.layers),
             dropout: Number(hp.dropout),
             recurrentDropout: Number(hp.recurrentDropout),

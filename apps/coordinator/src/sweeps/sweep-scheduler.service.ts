@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { ACTIVE_TRIAL_STATUSES, assignmentOf, searchDimensionsOf, trialConfigOf } from '@tuneforge/contracts';
-import type { Assignment, Observation } from '@tuneforge/search';
+import { activeOnly, type Assignment, type Observation } from '@tuneforge/search';
 import { SweepEntity, TrialEntity } from '@tuneforge/persistence';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
 import { TrialDispatcher, type TrialRef } from '../queue/trial-dispatcher.service';
@@ -93,12 +93,13 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** What TPE learns from, read from PostgreSQL: finished trials with a result, and the ones still in flight. */
   private async history(manager: EntityManager, sweep: SweepEntity): Promise<{ observations: Observation[]; pending: Assignment[] }> {
-    const keys = Object.keys(searchDimensionsOf(sweep.spec));
+    const space = searchDimensionsOf(sweep.spec);
+    const keys = Object.keys(space);
     const trials = await manager.find(TrialEntity, { where: { sweepId: sweep.id }, select: ['config', 'status', 'bestMetric'], order: { number: 'ASC' } });
     const observations: Observation[] = [];
     const pending: Assignment[] = [];
     for (const trial of trials) {
-      const assignment = assignmentOf(trial.config, keys);
+      const assignment = activeOnly(space, assignmentOf(trial.config, keys));
       if ((trial.status === 'completed' || trial.status === 'pruned') && trial.bestMetric !== null) observations.push({ assignment, value: trial.bestMetric });
       else if (trial.status === 'queued' || trial.status === 'running') pending.push(assignment);
     }
