@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SweepDto } from '@tuneforge/contracts';
 import { DataSource } from 'typeorm';
+import { sampleRandom } from '@tuneforge/search';
 import { SweepScheduler } from '../src/sweeps/sweep-scheduler.service';
 import { aSweepSpec } from './support/sweep-specs';
 import { apiClient, startTestCoordinator, type TestCoordinator } from './support/test-coordinator';
@@ -153,6 +154,36 @@ describe(SweepScheduler.name, () => {
       assert.equal(bad.status, 400);
       assert.deepEqual(bad.body.issues.map((i: { path: string }) => i.path).sort(), ['body.colour', 'body.maxTrials']);
       assert.equal((await patch(sweep.id, {})).status, 400);
+    });
+  });
+
+  describe('warm start', () => {
+    it('lets TPE learn from an earlier sweep at once, and checks what it names', async () => {
+      const space = { learningRate: { type: 'float', min: 0.0001, max: 0.1, log: true }, hiddenUnits: { type: 'int', min: 8, max: 128, log: true } } as const;
+      const { body: earlier } = await api.post<SweepDto>('/api/v1/sweeps', aSweepSpec({ searchSpace: space, budget: { maxTrials: 12, maxConcurrent: 12, maxEpochsPerTrial: 1 } }));
+      // Earlier results: the closer learningRate is to 1e-2, the better.
+      await db.query(
+        `UPDATE trials SET status = 'completed', best_metric = abs(ln((config->'hyperparameters'->>'learningRate')::float8 / 0.01)) WHERE sweep_id = $1`,
+        [earlier.id],
+      );
+      const spec = aSweepSpec({ searchSpace: space, algorithm: { type: 'tpe', startupTrials: 10 }, budget: { maxTrials: 20, maxConcurrent: 6, maxEpochsPerTrial: 1 } });
+      const cold = (await api.post<SweepDto>('/api/v1/sweeps', spec)).body;
+      const warm = (await api.post<SweepDto>('/api/v1/sweeps', { ...spec, warmStartFrom: earlier.id })).body;
+      // Cold, the first trials are start-up draws from their seeds; warm, TPE already has 12 results to model.
+      const firstRates = async (id: string) =>
+        ((await db.query(`SELECT (config->'hyperparameters'->>'learningRate')::float8 AS lr, seed FROM trials WHERE sweep_id = $1 ORDER BY number`, [id])) as {
+          lr: number;
+          seed: string;
+        }[]).map((r) => ({ lr: r.lr, draw: sampleRandom({ hiddenUnits: space.hiddenUnits, learningRate: space.learningRate }, Number(r.seed)).learningRate }));
+      assert.ok((await firstRates(cold.id)).every((t) => t.lr === t.draw));
+      assert.ok((await firstRates(warm.id)).every((t) => t.lr !== t.draw));
+      const missing = await api.post('/api/v1/sweeps', { ...spec, warmStartFrom: '0b7e1c7e-0000-4000-8000-000000000000' });
+      assert.equal(missing.status, 400);
+      assert.match(missing.body.issues[0].message, /no sweep/);
+      const otherObjective = await api.post('/api/v1/sweeps', { ...spec, objective: { metric: 'val_mae', direction: 'minimize' }, warmStartFrom: earlier.id });
+      assert.match(otherObjective.body.issues[0].message, /optimised val_loss/);
+      const random = await api.post('/api/v1/sweeps', { ...spec, algorithm: { type: 'random' }, warmStartFrom: earlier.id });
+      assert.equal(random.body.issues[0].path, 'warmStartFrom');
     });
   });
 });

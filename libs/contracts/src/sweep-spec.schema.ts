@@ -116,6 +116,8 @@ export const SweepSpecSchema = z
     seed: z.int().min(0).max(MAX_SEED).optional(),
     /** A checkpoint every this many epochs (and after the last); a killed worker loses at most this many. */
     checkpointEvery: z.int().min(1).max(1_000).default(1),
+    /** An earlier sweep whose finished trials TPE learns from before this sweep's own results exist. */
+    warmStartFrom: z.uuid().optional(),
   })
   .superRefine((spec, ctx) => {
     const isText = spec.dataset.source === 'builtin' && spec.dataset.name === 'sotu';
@@ -135,6 +137,9 @@ export const SweepSpecSchema = z
     }
     if (spec.algorithm.type === 'tpe' && Object.keys(searchDimensionsOf(spec)).length === 0) {
       ctx.addIssue({ code: 'custom', path: ['searchSpace'], message: 'TPE needs at least one search dimension; with none, use random' });
+    }
+    if (spec.warmStartFrom && spec.algorithm.type !== 'tpe') {
+      ctx.addIssue({ code: 'custom', path: ['warmStartFrom'], message: `only tpe learns from earlier results; ${spec.algorithm.type} search would ignore them` });
     }
     const rule = spec.earlyStopping;
     if (rule.type === 'asha' || rule.type === 'hyperband') {

@@ -91,17 +91,18 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     return pending.queued;
   }
 
-  /** What TPE learns from, read from PostgreSQL: finished trials with a result, and the ones still in flight. */
+  /** What TPE learns from, read from PostgreSQL: finished trials with a result (its own and a warm start's), and its trials in flight. */
   private async history(manager: EntityManager, sweep: SweepEntity): Promise<{ observations: Observation[]; pending: Assignment[] }> {
     const space = searchDimensionsOf(sweep.spec);
     const keys = Object.keys(space);
-    const trials = await manager.find(TrialEntity, { where: { sweepId: sweep.id }, select: ['config', 'status', 'bestMetric'], order: { number: 'ASC' } });
+    const sweepIds = sweep.spec.warmStartFrom ? [sweep.spec.warmStartFrom, sweep.id] : [sweep.id];
+    const trials = await manager.find(TrialEntity, { where: { sweepId: In(sweepIds) }, select: ['sweepId', 'config', 'status', 'bestMetric'], order: { number: 'ASC' } });
     const observations: Observation[] = [];
     const pending: Assignment[] = [];
     for (const trial of trials) {
       const assignment = activeOnly(space, assignmentOf(trial.config, keys));
       if ((trial.status === 'completed' || trial.status === 'pruned') && trial.bestMetric !== null) observations.push({ assignment, value: trial.bestMetric });
-      else if (trial.status === 'queued' || trial.status === 'running') pending.push(assignment);
+      else if (trial.sweepId === sweep.id && (trial.status === 'queued' || trial.status === 'running')) pending.push(assignment);
     }
     return { observations, pending };
   }

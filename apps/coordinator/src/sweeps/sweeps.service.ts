@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { DataSource, In, type EntityManager } from 'typeorm';
-import { MAX_SEED, parseSweepSpec, type CancelSweepResultDto, type SweepDto, type SweepSpec, type UpdateSweep } from '@tuneforge/contracts';
+import { MAX_SEED, parseSweepSpec, SpecValidationError, type CancelSweepResultDto, type SweepDto, type SweepSpec, type UpdateSweep } from '@tuneforge/contracts';
 import { SweepEntity, TrialEntity } from '@tuneforge/persistence';
 import { ConflictError, NotFoundError, ServiceUnavailableError } from '../common/domain-errors';
 import { isUuid } from '../common/query';
@@ -44,6 +44,7 @@ export class SweepsService {
     const spec: SweepSpec = { ...parsed, seed };
     const plan = planOf(spec, seed);
     await this.datasets.checkSweepDataset(spec);
+    await this.checkWarmStart(spec);
 
     if (idempotencyKey) {
       const existing = await this.findByIdempotencyKey(idempotencyKey, parsed);
@@ -149,6 +150,18 @@ export class SweepsService {
     });
     await this.scheduler.requestTopUp(id);
     return this.reads.get(id);
+  }
+
+  /** A warm start must name an existing sweep with the same objective. */
+  private async checkWarmStart(spec: SweepSpec): Promise<void> {
+    if (!spec.warmStartFrom) return;
+    const source = await this.dataSource.manager.findOne(SweepEntity, { where: { id: spec.warmStartFrom }, select: ['id', 'spec'] });
+    if (!source) throw new SpecValidationError([{ path: 'warmStartFrom', message: `no sweep '${spec.warmStartFrom}'` }]);
+    const a = source.spec.objective;
+    const b = spec.objective;
+    if (a.metric !== b.metric || a.direction !== b.direction) {
+      throw new SpecValidationError([{ path: 'warmStartFrom', message: `sweep '${source.id}' optimised ${a.metric} (${a.direction}); this one ${b.metric} (${b.direction})` }]);
+    }
   }
 
   private async lockSweep(manager: EntityManager, id: string): Promise<SweepEntity> {
