@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import { DataSource } from 'typeorm';
-import type { JobName, JobOf, SweepSpec, TrialEvent, TrialEventType, TrialStatus } from '@tuneforge/contracts';
+import type { JobName, JobOf, SweepSpec, TrialConfig, TrialEvent, TrialEventType, TrialStatus } from '@tuneforge/contracts';
 import { decideAtRung as decideAtRungRule, peerGroupOf, rungAt, type RungCheck, type StopDecision } from '@tuneforge/search';
 import { checkpointsNewestFirst, DatasetEntity, saveCheckpoint, SweepEntity, TrialEntity } from '@tuneforge/persistence';
 import {
@@ -26,10 +26,21 @@ import { WORKER_CONFIG, type WorkerConfig } from './worker.config';
 
 type TrialJob = Job<JobOf<typeof JobName.TrainTrial>>;
 
-const ENDED: readonly TrialStatus[] = ['completed', 'pruned', 'failed', 'cancelled'];
 const CANCEL_CHECK_MS = 1_000;
 
 export type TrialOutcome = 'completed' | 'pruned' | 'failed' | 'cancelled' | 'skipped';
+
+/** A trial as claimed for this attempt, with its sweep's spec. */
+interface ClaimedTrial {
+  id: string;
+  sweepId: string;
+  number: number;
+  config: TrialConfig;
+  seed: number;
+  /** Including this attempt. */
+  attempts: number;
+  spec: SweepSpec;
+}
 
 /**
  * Runs one trial job: claims the trial, resumes from its newest readable checkpoint, trains epoch
@@ -64,25 +75,15 @@ export class TrialRunner {
       await job.moveToWait(token);
       throw new WaitingError();
     }
-    const trial = await this.dataSource.manager.findOne(TrialEntity, { where: { id: trialId } });
-    const sweep = await this.dataSource.manager.findOne(SweepEntity, { where: { id: sweepId } });
-    if (!trial || !sweep || trial.sweepId !== sweepId) throw new UnrecoverableError(`trial ${trialId} of sweep ${sweepId} no longer exists`);
-    if (ENDED.includes(trial.status)) {
-      this.logger.log(`trial ${trialId} is already ${trial.status}; skipping its job`);
-      return 'skipped';
-    }
-    if (sweep.status === 'cancelled') {
-      await this.end(trialId, 'cancelled', 'sweep cancelled', null, null);
-      return 'cancelled';
-    }
-    if (!(await this.claim(trial))) return 'skipped';
+    const trial = await this.claim(trialId, sweepId);
+    if (!trial) return this.whyNotClaimed(trialId, sweepId);
 
     this.running.add(trialId);
     let session: TrainingSession | undefined;
     try {
-      session = await this.openSession(trial, sweep.spec);
+      session = await this.openSession(trial);
       if (session.epoch > 0) await this.addEvent(trialId, 'resumed', `resumed from the checkpoint of epoch ${session.epoch}`);
-      return await this.train(job, token, trial, sweep.spec, session);
+      return await this.train(job, token, trial, trial.spec, session);
     } catch (error) {
       if (error instanceof DatasetTooShortError || error instanceof NonFiniteLossError) {
         await this.metrics.flush();
@@ -96,10 +97,10 @@ export class TrialRunner {
     }
   }
 
-  private async train(job: TrialJob, token: string | undefined, trial: TrialEntity, spec: SweepSpec, session: TrainingSession): Promise<TrialOutcome> {
+  private async train(job: TrialJob, token: string | undefined, trial: ClaimedTrial, spec: SweepSpec, session: TrainingSession): Promise<TrialOutcome> {
     const { maxEpochs, checkpointEvery } = trial.config;
     let checkpointed = session.epoch;
-    let cancelCheckedAt = 0;
+    let cancelCheckedAt = Date.now(); // the claim just found the trial live
     while (session.epoch < maxEpochs) {
       if (this.stopping) return this.handBack(job, token, trial.id, session, checkpointed);
       // Fast epochs (the simulated family) ask at most once a second whether the trial was cancelled.
@@ -128,21 +129,43 @@ export class TrialRunner {
     return 'completed';
   }
 
-  /** Marks the trial running for this attempt; false when another worker or a cancel got there first. */
-  private async claim(trial: TrialEntity): Promise<boolean> {
-    const backend = trial.config.model === 'simulated' ? 'simulated' : this.backend.name;
-    const result = await this.dataSource.query(
-      `UPDATE trials SET status = 'running', attempts = attempts + 1, worker_id = $2, backend = $3,
-              started_at = COALESCE(started_at, now()), status_reason = NULL, events = events || $4::jsonb
-       WHERE id = $1 AND status IN ('queued', 'running') RETURNING attempts`,
-      [trial.id, this.config.id, backend, JSON.stringify([event('started', `attempt ${trial.attempts + 1} on worker ${this.config.id} (${backend})`)])],
+  /**
+   * Marks the trial running for this attempt and returns it with its sweep's spec, in one statement;
+   * undefined when the trial is gone, has ended, or its sweep was cancelled.
+   */
+  private async claim(trialId: string, sweepId: string): Promise<ClaimedTrial | undefined> {
+    const rows: ClaimedTrial[] = await this.dataSource.query(
+      `WITH claimed AS (
+         UPDATE trials t SET status = 'running', attempts = t.attempts + 1, worker_id = $3::text,
+                backend = CASE WHEN t.config->>'model' = 'simulated' THEN 'simulated' ELSE $4::text END,
+                started_at = COALESCE(t.started_at, now()), status_reason = NULL,
+                events = t.events || jsonb_build_array(jsonb_build_object('at', now(), 'type', 'started', 'message',
+                  'attempt ' || (t.attempts + 1) || ' on worker ' || $3::text || ' (' || CASE WHEN t.config->>'model' = 'simulated' THEN 'simulated' ELSE $4::text END || ')'))
+         FROM sweeps s
+         WHERE t.id = $1 AND t.sweep_id = $2 AND s.id = t.sweep_id AND s.status IN ('running', 'paused') AND t.status IN ('queued', 'running')
+         RETURNING t.id, t.sweep_id AS "sweepId", t.number, t.config, t.seed::float8 AS seed, t.attempts, s.spec
+       )
+       SELECT * FROM claimed`,
+      [trialId, sweepId, this.config.id, this.backend.name],
     );
-    const [, updated] = result as [unknown[], number];
-    return updated > 0;
+    return rows[0];
+  }
+
+  /** The rare path: say why a job's trial could not be claimed. */
+  private async whyNotClaimed(trialId: string, sweepId: string): Promise<TrialOutcome> {
+    const trial = await this.dataSource.manager.findOne(TrialEntity, { where: { id: trialId }, select: ['id', 'sweepId', 'status'] });
+    const sweep = await this.dataSource.manager.findOne(SweepEntity, { where: { id: sweepId }, select: ['id', 'status'] });
+    if (!trial || !sweep || trial.sweepId !== sweepId) throw new UnrecoverableError(`trial ${trialId} of sweep ${sweepId} no longer exists`);
+    if (sweep.status === 'cancelled') {
+      await this.end(trialId, 'cancelled', 'sweep cancelled', null, null);
+      return 'cancelled';
+    }
+    this.logger.log(`trial ${trialId} is ${trial.status} in a ${sweep.status} sweep; skipping its job`);
+    return 'skipped';
   }
 
   /** The series of an uploaded dataset (read from PostgreSQL), or undefined for builtin datasets. */
-  private async uploadedSeries(trial: TrialEntity): Promise<TimeSeries | undefined> {
+  private async uploadedSeries(trial: ClaimedTrial): Promise<TimeSeries | undefined> {
     const dataset = trial.config.dataset;
     if (dataset.source !== 'upload') return undefined;
     const row = await this.dataSource.manager.findOne(DatasetEntity, { where: { id: String(dataset.id) } });
@@ -151,16 +174,18 @@ export class TrialRunner {
   }
 
   /** A session for the trial's model family, restored from its newest readable checkpoint if it has one. */
-  private async openSession(trial: TrialEntity, spec: SweepSpec): Promise<TrainingSession> {
-    const { config, seed } = trial;
+  private async openSession(trial: ClaimedTrial): Promise<TrainingSession> {
+    const { config, seed, spec } = trial;
+    // A first attempt has no checkpoint to look for.
+    const firstAttempt = trial.attempts === 1;
     if (config.model === 'simulated') {
-      const restored = await this.newestReadable(trial.id, SIMULATED_CHECKPOINT_FORMAT, (bytes) =>
-        SimulatedSession.fromCheckpoint(bytes, config, spec.objective, this.config.simulatedEpochMs),
-      );
+      const restored = firstAttempt
+        ? undefined
+        : await this.newestReadable(trial.id, SIMULATED_CHECKPOINT_FORMAT, (bytes) => SimulatedSession.fromCheckpoint(bytes, config, spec.objective, this.config.simulatedEpochMs));
       return restored ?? new SimulatedSession(config, seed, spec.objective, 0, null, this.config.simulatedEpochMs);
     }
     const data = trainingDataFor(config.dataset, await this.uploadedSeries(trial));
-    const checkpoint = await this.newestReadable(trial.id, CHECKPOINT_FORMAT, decodeCheckpoint);
+    const checkpoint = firstAttempt ? undefined : await this.newestReadable(trial.id, CHECKPOINT_FORMAT, decodeCheckpoint);
     return TrialSession.open(data, config, seed, spec.objective, checkpoint);
   }
 
@@ -180,7 +205,7 @@ export class TrialRunner {
   }
 
   /** Reads the other trials' values at this epoch from PostgreSQL and applies the rule. */
-  private async decideAtRung(trial: TrialEntity, spec: SweepSpec, rung: RungCheck, epoch: number, value: number | undefined): Promise<StopDecision> {
+  private async decideAtRung(trial: ClaimedTrial, spec: SweepSpec, rung: RungCheck, epoch: number, value: number | undefined): Promise<StopDecision> {
     const metric = spec.objective.metric;
     if (value === undefined || !Number.isFinite(value)) return { stop: false, reason: `no ${metric} at epoch ${epoch}` };
     // Peers exclude this trial, so its own value need not be written first; the writer's timer publishes it.

@@ -16,8 +16,9 @@ export class TrialProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: Job<JobOf<typeof JobName.TrainTrial>>, token?: string): Promise<TrialOutcome> {
-    this.logger.log(`job ${job.id}: trial ${job.data.trialId} (delivery ${job.attemptsMade + 1}, stalled ${job.stalledCounter})`);
-    return this.runner.run(job, token);
+  /** The result names the sweep, so the coordinator tops it up without looking the trial up. */
+  async process(job: Job<JobOf<typeof JobName.TrainTrial>>, token?: string): Promise<{ outcome: TrialOutcome; sweepId: string }> {
+    this.logger.debug(`job ${job.id}: trial ${job.data.trialId} (delivery ${job.attemptsMade + 1}, stalled ${job.stalledCounter})`);
+    return { outcome: await this.runner.run(job, token), sweepId: job.data.sweepId };
   }
 }

@@ -23,8 +23,10 @@ export class TrialEventsListener extends QueueEventsHost {
   }
 
   @OnQueueEvent('completed')
-  async onCompleted({ jobId }: { jobId: string }): Promise<void> {
-    await this.topUpSweepOf(jobId);
+  async onCompleted({ jobId, returnvalue }: { jobId: string; returnvalue?: unknown }): Promise<void> {
+    const sweepId = sweepIdOf(returnvalue);
+    if (sweepId) await this.scheduler.requestTopUp(sweepId).catch((error: Error) => this.logger.warn(`top-up of sweep ${sweepId} failed; the reconcile loop will retry: ${error.message}`));
+    else await this.topUpSweepOf(jobId);
   }
 
   @OnQueueEvent('failed')
@@ -50,5 +52,15 @@ export class TrialEventsListener extends QueueEventsHost {
     } catch (error) {
       this.logger.warn(`top-up after job ${trialId} failed; the reconcile loop will retry: ${(error as Error).message}`);
     }
+  }
+}
+
+/** Workers return `{ outcome, sweepId }`; the event carries it as JSON text or as an object. */
+function sweepIdOf(returnvalue: unknown): string | undefined {
+  try {
+    const value = typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue;
+    return typeof value?.sweepId === 'string' ? value.sweepId : undefined;
+  } catch {
+    return undefined;
   }
 }
