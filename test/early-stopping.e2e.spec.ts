@@ -147,5 +147,31 @@ describe('early stopping and budgets with the simulated model family (separate p
     assert.ok(trials.slice(0, 8).every(isRandomDraw));
     assert.ok(trials.slice(8).filter(isRandomDraw).length <= 2, 'TPE suggested the trials after start-up');
   });
+
+  it('serves the Pareto front of val_loss against parameter count', async () => {
+    startWorker('pareto-worker', 4);
+    const sweep = await ended(
+      (
+        await submit(
+          simulatedSweep({
+            paretoObjectives: [
+              { metric: 'val_loss', direction: 'minimize' },
+              { metric: 'param_count', direction: 'minimize' },
+            ],
+            budget: { maxTrials: 12, maxConcurrent: 4, maxEpochsPerTrial: 3 },
+          }),
+        )
+      ).id,
+    );
+    const pareto = await get<{ front: { values: Record<string, number> }[]; trialsCompared: number }>(`/sweeps/${sweep.id}/pareto`);
+    assert.equal(pareto.trialsCompared, 12);
+    assert.ok(pareto.front.length >= 1 && pareto.front.length <= 12);
+    for (let i = 1; i < pareto.front.length; i++) {
+      // Along the front, a better val_loss costs parameters.
+      assert.ok(pareto.front[i].values.val_loss >= pareto.front[i - 1].values.val_loss);
+      assert.ok(pareto.front[i].values.param_count < pareto.front[i - 1].values.param_count);
+    }
+    assert.equal((await fetch(`${api}/sweeps/0b7e1c7e-0000-4000-8000-000000000000/pareto`)).status, 404);
+  });
 });
 

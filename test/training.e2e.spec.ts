@@ -80,7 +80,7 @@ describe('training end to end (coordinator and worker processes)', () => {
     assert.equal(sweep.best?.trialId, trials[0].id, 'the best trial leads the leaderboard');
     assert.ok(trials.every((t) => t.backend === 'wasm' && t.lastEpoch === 2 && t.bestMetric !== null));
     const { rows } = await db.query(`SELECT trial_id, name, count(*)::int AS n FROM metric_points GROUP BY 1, 2`);
-    assert.equal(rows.length, 5 * 6, 'six metrics per trial');
+    assert.equal(rows.length, 5 * 7, 'seven metrics per trial');
     assert.ok(rows.every((r) => r.n === 2), 'one row per epoch');
 
     const modelJson = await fetch(`${api}/trials/${trials[0].id}/checkpoints/latest`);
@@ -110,7 +110,7 @@ describe('training end to end (coordinator and worker processes)', () => {
     assert.equal(trial.attempts, 2);
     assert.ok(trial.events.some((e) => e.type === 'resumed' && /epoch [2-5]/.test(e.message)), JSON.stringify(trial.events));
     const { rows } = await db.query(`SELECT name, count(*)::int AS n, count(DISTINCT epoch)::int AS epochs FROM metric_points WHERE trial_id = $1 GROUP BY name`, [trialId]);
-    assert.equal(rows.length, 6);
+    assert.equal(rows.length, 7);
     assert.ok(rows.every((r) => r.n === 6 && r.epochs === 6), JSON.stringify(rows));
   });
 

@@ -131,6 +131,13 @@ describe(parseSweepSpec.name, () => {
     assert.equal(trialConfigOf(spec, { hiddenUnits: 16, layers: 1, dropout: 0, learningRate: 0.01, batchSize: 64 }).maxEpochs, 9);
   });
 
+  it('checks Pareto objectives against the dataset', () => {
+    const issues = issuesOf(withChange((s) => (s.paretoObjectives = [{ metric: 'val_bpc', direction: 'minimize' }, { metric: 'val_bpc', direction: 'maximize' }])));
+    assertIssue(issues, 'paretoObjectives.0.metric', /'val_bpc' is not reported for this dataset/);
+    assertIssue(issues, 'paretoObjectives.1.metric', /must differ/);
+    assertIssue(issuesOf(withChange((s) => (s.paretoObjectives = [{ metric: 'val_mae', direction: 'minimize' }]))), 'paretoObjectives', /2/);
+  });
+
   describe('conditional and per-layer dimensions', () => {
     const conditional = () =>
       withChange((s) => {

@@ -118,6 +118,11 @@ export const SweepSpecSchema = z
     checkpointEvery: z.int().min(1).max(1_000).default(1),
     /** An earlier sweep whose finished trials TPE learns from before this sweep's own results exist. */
     warmStartFrom: z.uuid().optional(),
+    /** Two objectives traded off on GET /api/v1/sweeps/:id/pareto (default: the objective and param_count, minimized). */
+    paretoObjectives: z
+      .array(z.strictObject({ metric: z.enum([...new Set([...FORECAST_METRICS, ...TEXT_METRICS, 'param_count'])] as [string, ...string[]]), direction: z.enum(['minimize', 'maximize']) }))
+      .length(2)
+      .optional(),
   })
   .superRefine((spec, ctx) => {
     const isText = spec.dataset.source === 'builtin' && spec.dataset.name === 'sotu';
@@ -129,6 +134,14 @@ export const SweepSpecSchema = z
         path: ['objective', 'metric'],
         message: `'${spec.objective.metric}' is not reported for ${dataset}; use one of ${metrics.join(', ')}`,
       });
+    }
+    spec.paretoObjectives?.forEach((o, i) => {
+      if (o.metric !== 'param_count' && !metrics.includes(o.metric)) {
+        ctx.addIssue({ code: 'custom', path: ['paretoObjectives', i, 'metric'], message: `'${o.metric}' is not reported for this dataset; use param_count or one of ${metrics.join(', ')}` });
+      }
+    });
+    if (spec.paretoObjectives && spec.paretoObjectives[0].metric === spec.paretoObjectives[1].metric) {
+      ctx.addIssue({ code: 'custom', path: ['paretoObjectives', 1, 'metric'], message: 'the two objectives must differ' });
     }
     const conditionProblems = conditionIssues(spec);
     conditionProblems.forEach((issue) => ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message }));

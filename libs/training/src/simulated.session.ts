@@ -54,8 +54,23 @@ export class SimulatedSession implements TrainingSession {
       const better = this.objective.direction === 'minimize' ? value < (this.bestMetric ?? Infinity) : value > (this.bestMetric ?? -Infinity);
       if (better) this.bestMetric = value;
     }
+    metrics.param_count = this.paramCount();
     metrics.epoch_seconds = (performance.now() - started) / 1000;
     return metrics;
+  }
+
+  /** What an LSTM of this config would have: 4 (in h + h^2 + h) per layer, plus the head. */
+  private paramCount(): number {
+    const hp = this.config.hyperparameters;
+    const layers = Number(hp.layers ?? 1);
+    const units = Array.isArray(hp.hiddenUnits) ? hp.hiddenUnits : Array.from({ length: layers }, () => Number(hp.hiddenUnits ?? 64));
+    let inputs = 5;
+    let total = 0;
+    for (const h of units) {
+      total += 4 * (inputs * h + h * h + h);
+      inputs = h;
+    }
+    return total + inputs + 1;
   }
 
   async checkpoint(): Promise<Buffer> {

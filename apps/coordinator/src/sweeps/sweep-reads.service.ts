@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { TRIAL_STATUSES, type ListSweepsQuery, type Page, type SweepDto, type TrialCounts, type TrialStatus } from '@tuneforge/contracts';
 import { SweepEntity } from '@tuneforge/persistence';
+import { paretoFront } from '@tuneforge/search';
 import { NotFoundError } from '../common/domain-errors';
 import { isUuid } from '../common/query';
 
@@ -37,6 +38,39 @@ export class SweepReads {
       skip: query.offset,
     });
     return { items: await this.toDtos(sweeps), total, limit: query.limit, offset: query.offset };
+  }
+
+  /**
+   * The trade-off between two objectives (the spec's paretoObjectives, else its objective and
+   * param_count): each finished trial's best value of each, and the trials no other trial beats on both.
+   */
+  async pareto(id: string) {
+    const sweep = isUuid(id) ? await this.dataSource.manager.findOne(SweepEntity, { where: { id }, select: ['id', 'spec'] }) : null;
+    if (!sweep) throw new NotFoundError('sweep', id);
+    const objectives = sweep.spec.paretoObjectives ?? [sweep.spec.objective, { metric: 'param_count', direction: 'minimize' as const }];
+    const rows: { id: string; number: number; name: string; low: number; high: number }[] = await this.dataSource.query(
+      `SELECT t.id, t.number, mp.name, min(mp.value) AS low, max(mp.value) AS high
+       FROM trials t JOIN metric_points mp ON mp.trial_id = t.id
+       WHERE t.sweep_id = $1 AND t.status IN ('completed', 'pruned') AND mp.name = ANY($2)
+       GROUP BY t.id, t.number, mp.name`,
+      [id, objectives.map((o) => o.metric)],
+    );
+    const byTrial = new Map<string, { trialId: string; number: number; values: number[] }>();
+    for (const row of rows) {
+      const entry = byTrial.get(row.id) ?? { trialId: row.id, number: row.number, values: objectives.map(() => NaN) };
+      objectives.forEach((o, i) => {
+        if (o.metric === row.name) entry.values[i] = o.direction === 'minimize' ? row.low : row.high;
+      });
+      byTrial.set(row.id, entry);
+    }
+    const points = [...byTrial.values()].filter((t) => t.values.every(Number.isFinite)).map((t) => ({ item: t, values: t.values }));
+    const front = paretoFront(points, objectives.map((o) => o.direction));
+    const toDto = (t: { trialId: string; number: number; values: number[] }) => ({
+      trialId: t.trialId,
+      number: t.number,
+      values: Object.fromEntries(objectives.map((o, i) => [o.metric, t.values[i]])),
+    });
+    return { sweepId: id, objectives, front: front.map((p) => toDto(p.item)), trialsCompared: points.length };
   }
 
   async toDtos(sweeps: readonly SweepEntity[]): Promise<SweepDto[]> {

@@ -68,6 +68,13 @@ export class SweepsController {
     return this.trials.listForSweep(id, parseQuery(ListTrialsQuerySchema, query));
   }
 
+  @Get(':id/pareto')
+  @ApiOperation({ summary: 'The Pareto front of two objectives (paretoObjectives, else the objective and param_count)' })
+  @ApiResponse({ status: 404, description: 'no sweep with this id' })
+  pareto(@Param('id') id: string) {
+    return this.reads.pareto(id);
+  }
+
   @Post(':id/pause')
   @HttpCode(200)
   @ApiOperation({ summary: 'Pause: no new trials start (waiting jobs leave the queue); running trials finish' })
