@@ -140,7 +140,7 @@ export const SweepSpecSchema = z
         ctx.addIssue({ code: 'custom', path: ['paretoObjectives', i, 'metric'], message: `'${o.metric}' is not reported for this dataset; use param_count or one of ${metrics.join(', ')}` });
       }
     });
-    if (spec.paretoObjectives && spec.paretoObjectives[0].metric === spec.paretoObjectives[1].metric) {
+    if (spec.paretoObjectives?.length === 2 && spec.paretoObjectives[0].metric === spec.paretoObjectives[1].metric) {
       ctx.addIssue({ code: 'custom', path: ['paretoObjectives', 1, 'metric'], message: 'the two objectives must differ' });
     }
     const conditionProblems = conditionIssues(spec);
