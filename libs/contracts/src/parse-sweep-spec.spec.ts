@@ -131,6 +131,37 @@ describe(parseSweepSpec.name, () => {
     assert.equal(trialConfigOf(spec, { hiddenUnits: 16, layers: 1, dropout: 0, learningRate: 0.01, batchSize: 64 }).maxEpochs, 9);
   });
 
+  it('answers every malformed field with a SpecValidationError, never another error', () => {
+    const base = parseSweepSpec(EXAMPLE_YAML) as any;
+    base.paretoObjectives = [{ metric: 'val_mae', direction: 'minimize' }, { metric: 'param_count', direction: 'minimize' }];
+    base.warmStartFrom = '0b7e1c7e-0000-4000-8000-000000000000';
+    base.algorithm = { type: 'tpe' };
+    base.earlyStopping = { type: 'asha' };
+    const junk = [null, [], {}, 'x', -1, 1.5, true, [null], { type: 'x' }];
+    const paths: string[][] = [];
+    const walk = (value: unknown, path: string[]) => {
+      paths.push(path);
+      if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
+    };
+    walk(base, []);
+    let checked = 0;
+    for (const path of paths.filter((p) => p.length > 0)) {
+      for (const value of junk) {
+        const spec = structuredClone(base);
+        let target = spec;
+        for (const key of path.slice(0, -1)) target = target[key];
+        target[path[path.length - 1]] = value;
+        try {
+          parseSweepSpec(spec);
+        } catch (error) {
+          assert.ok(error instanceof SpecValidationError, `${path.join('.')} = ${JSON.stringify(value)}: ${String(error)}`);
+        }
+        checked++;
+      }
+    }
+    assert.ok(checked > 300);
+  });
+
   it('checks Pareto objectives against the dataset', () => {
     const issues = issuesOf(withChange((s) => (s.paretoObjectives = [{ metric: 'val_bpc', direction: 'minimize' }, { metric: 'val_bpc', direction: 'maximize' }])));
     assertIssue(issues, 'paretoObjectives.0.metric', /'val_bpc' is not reported for this dataset/);
