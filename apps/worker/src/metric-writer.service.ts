@@ -22,9 +22,9 @@ export class MetricWriter implements OnModuleDestroy {
     this.timer.unref();
   }
 
-  add(trialId: string, epoch: number, metrics: Record<string, number>): void {
+  add(sweepId: string, trialId: string, epoch: number, metrics: Record<string, number>): void {
     for (const [name, value] of Object.entries(metrics)) {
-      if (Number.isFinite(value)) this.buffer.push({ trialId, epoch, name, value });
+      if (Number.isFinite(value)) this.buffer.push({ sweepId, trialId, epoch, name, value });
     }
   }
 

@@ -109,7 +109,7 @@ export class TrialRunner {
         cancelCheckedAt = Date.now();
       }
       const metrics = await session.trainNextEpoch();
-      this.metrics.add(trial.id, session.epoch, metrics);
+      this.metrics.add(trial.sweepId, trial.id, session.epoch, metrics);
       if (session.epoch % checkpointEvery === 0 || session.epoch === maxEpochs) {
         await this.checkpoint(trial.id, session);
         checkpointed = session.epoch;
@@ -210,8 +210,8 @@ export class TrialRunner {
     if (value === undefined || !Number.isFinite(value)) return { stop: false, reason: `no ${metric} at epoch ${epoch}` };
     // Peers exclude this trial, so its own value need not be written first; the writer's timer publishes it.
     const rows: { number: number; value: number }[] = await this.dataSource.query(
-      `SELECT t.number, mp.value FROM trials t JOIN metric_points mp ON mp.trial_id = t.id AND mp.name = $2 AND mp.epoch = $3
-       WHERE t.sweep_id = $1 AND t.id <> $4`,
+      `SELECT t.number, mp.value FROM metric_points mp JOIN trials t ON t.id = mp.trial_id
+       WHERE mp.sweep_id = $1 AND mp.name = $2 AND mp.epoch = $3 AND mp.trial_id <> $4`,
       [trial.sweepId, metric, epoch, trial.id],
     );
     const peers = rows

@@ -2,13 +2,14 @@ import type { EntityManager } from 'typeorm';
 import { MetricPointEntity } from './entities';
 
 export interface MetricPointInput {
+  sweepId: string;
   trialId: string;
   epoch: number;
   name: string;
   value: number;
 }
 
-/** PostgreSQL takes at most 65,535 bind parameters per statement; each row uses four. */
+/** PostgreSQL takes at most 65,535 bind parameters per statement; each row uses five. */
 const ROWS_PER_STATEMENT = 10_000;
 
 /**
@@ -21,7 +22,7 @@ export async function upsertMetricPoints(manager: EntityManager, points: readonl
       .createQueryBuilder()
       .insert()
       .into(MetricPointEntity)
-      .values(points.slice(start, start + ROWS_PER_STATEMENT).map((p) => ({ trialId: p.trialId, epoch: p.epoch, name: p.name, value: p.value })))
+      .values(points.slice(start, start + ROWS_PER_STATEMENT).map((p) => ({ sweepId: p.sweepId, trialId: p.trialId, epoch: p.epoch, name: p.name, value: p.value })))
       .orUpdate(['value', 'recorded_at'], ['trial_id', 'name', 'epoch'])
       .execute();
   }

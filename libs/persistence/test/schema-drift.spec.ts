@@ -47,7 +47,7 @@ describe('migrations', () => {
       `INSERT INTO sweeps (name, spec, seed, planned_trials) VALUES ('s', '{}', 1, 1) RETURNING id`,
     );
     const [trial] = await dataSource.query(`INSERT INTO trials (sweep_id, number, config, seed) VALUES ($1, 0, '{}', 1) RETURNING id`, [sweep.id]);
-    const insert = () => dataSource.query(`INSERT INTO metric_points (trial_id, epoch, name, value) VALUES ($1, 1, 'loss', 0.5)`, [trial.id]);
+    const insert = () => dataSource.query(`INSERT INTO metric_points (sweep_id, trial_id, epoch, name, value) VALUES ($1, $2, 1, 'loss', 0.5)`, [sweep.id, trial.id]);
     await insert();
     await assert.rejects(insert, /uq_metric_points_trial_name_epoch/);
   });
