@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { SweepDto } from '@tuneforge/contracts';
+import { dropDatabase, ensureDatabase } from '@tuneforge/persistence';
 import { AppProcess, startCoordinatorProcess, waitFor } from '../test/support/processes';
 
 export interface BookkeepingResult {
@@ -18,7 +19,7 @@ export interface BookkeepingResult {
  * sweep's end; then the Optuna anchor with the same trials, epochs and worker processes.
  */
 export async function bookkeeping(env: Record<string, string>, trials: number, epochs: number, workers: number, progress: (m: string) => void): Promise<BookkeepingResult> {
-  const slotsPerWorker = 16;
+  const slotsPerWorker = Number(process.env.BENCH_SLOTS_PER_WORKER ?? 16);
   const { process: coordinator, api } = await startCoordinatorProcess({ ...env, DISPATCH_INTERVAL_MS: '1000' });
   const processes = Array.from(
     { length: workers },
@@ -54,9 +55,14 @@ export async function bookkeeping(env: Record<string, string>, trials: number, e
     const tuneforge = { seconds, trialsPerSecond: done.trialCounts.total / seconds, pruned: done.trialCounts.pruned };
     progress(`bookkeeping: Tuneforge ${tuneforge.trialsPerSecond.toFixed(1)} trials/s; now the Optuna anchor`);
     let optuna: BookkeepingResult['optuna'];
+    // Optuna gets a fresh database of its own on the same server, as Tuneforge had.
+    const optunaDb = new URL(env.DATABASE_URL);
+    optunaDb.pathname = '/tuneforge_bench_optuna';
+    await dropDatabase(optunaDb.toString());
+    await ensureDatabase(optunaDb.toString());
     try {
       const out = execFileSync('/usr/bin/python3', [join(__dirname, '../../shared/anchors/optuna_bookkeeping.py'), String(trials), String(epochs), String(workers), 'random'], {
-        env: { ...process.env, OPTUNA_DB_URL: process.env.OPTUNA_DB_URL ?? 'postgresql+psycopg2://postgres@127.0.0.1:5432/test' },
+        env: { ...process.env, OPTUNA_DB_URL: optunaDb.toString().replace(/^postgres(ql)?:/, 'postgresql+psycopg2:') },
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'pipe'],
       });
