@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { Client } from 'pg';
-import { Queue } from 'bullmq';
-import { TRIALS_QUEUE, type SweepDto, type SweepSpecInput, type TrialDto } from '@tuneforge/contracts';
+import type { Client } from 'pg';
+import type { SweepDto, SweepSpecInput, TrialDto } from '@tuneforge/contracts';
 import { deriveTrialSeed, sampleRandom } from '@tuneforge/search';
-import { createTestDatabase, uniqueQueuePrefix, type TestDatabase } from '../apps/coordinator/test/support/test-database';
-import { AppProcess, startCoordinatorProcess, waitFor } from './support/processes';
-
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+import { E2eStack } from './support/e2e-stack';
+import { waitFor } from './support/processes';
 
 function simulatedSweep(overrides: Partial<SweepSpecInput> = {}): SweepSpecInput {
   return {
@@ -29,48 +26,21 @@ function simulatedSweep(overrides: Partial<SweepSpecInput> = {}): SweepSpecInput
 }
 
 describe('early stopping and budgets with the simulated model family (separate processes)', () => {
-  let database: TestDatabase;
-  let db: Client;
-  let coordinator: AppProcess;
-  let api: string;
-  const queuePrefix = uniqueQueuePrefix('stopping');
-  const workers: AppProcess[] = [];
-  const env = () => ({ DATABASE_URL: database.url, REDIS_URL, QUEUE_PREFIX: queuePrefix, TF_BACKEND: 'cpu', DISPATCH_INTERVAL_MS: '1000' });
-  const startWorker = (id: string, concurrency: number, epochMs = 0) => {
-    const worker = new AppProcess('apps/worker/src/main.ts', { ...env(), WORKER_ID: id, WORKER_CONCURRENCY: String(concurrency), SIMULATED_EPOCH_MS: String(epochMs), METRICS_FLUSH_MS: '50' });
-    workers.push(worker);
-    return worker;
-  };
-  const submit = async (spec: SweepSpecInput): Promise<SweepDto> => {
-    const response = await fetch(`${api}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
-    assert.equal(response.status, 201, await response.clone().text());
-    return (await response.json()) as SweepDto;
-  };
-  const get = async <T>(path: string): Promise<T> => (await (await fetch(`${api}${path}`)).json()) as T;
-  const ended = (id: string) =>
-    waitFor(`sweep ${id} ends`, async () => {
-      const sweep = await get<SweepDto>(`/sweeps/${id}`);
-      return sweep.status === 'completed' ? sweep : undefined;
-    }, 120_000);
+  const stack = new E2eStack('stopping', { TF_BACKEND: 'cpu' });
+  const startWorker = (id: string, concurrency: number, epochMs = 0) =>
+    stack.startWorker(id, { WORKER_CONCURRENCY: String(concurrency), SIMULATED_EPOCH_MS: String(epochMs), METRICS_FLUSH_MS: '50' });
+  const submit = (spec: SweepSpecInput) => stack.submit(spec);
+  const get = <T>(path: string) => stack.get<T>(path);
+  const ended = (id: string) => stack.waitForSweep(id);
   const allTrials = async (id: string) => (await get<{ items: TrialDto[] }>(`/sweeps/${id}/trials?limit=500&sort=number`)).items;
+  let db: Client;
 
   before(async () => {
-    database = await createTestDatabase('stopping');
-    db = new Client({ connectionString: database.url });
-    await db.connect();
-    ({ process: coordinator, api } = await startCoordinatorProcess(env()));
+    await stack.start();
+    db = stack.db;
   });
-  afterEach(async () => {
-    await Promise.all(workers.splice(0).map((w) => w.stop('SIGTERM')));
-  });
-  after(async () => {
-    await coordinator?.stop('SIGTERM');
-    await db?.end();
-    const queue = new Queue(TRIALS_QUEUE, { connection: { url: REDIS_URL }, prefix: queuePrefix });
-    await queue.obliterate({ force: true }).catch(() => undefined);
-    await queue.close();
-    await database?.drop();
-  });
+  afterEach(() => stack.stopWorkers());
+  after(() => stack.close());
 
   it('prunes with ASHA at its rungs, recording rung and reason, and still runs exactly maxTrials', async () => {
     startWorker('asha-worker', 4);
@@ -111,9 +81,9 @@ describe('early stopping and budgets with the simulated model family (separate p
     startWorker('restart-worker', 4, 40);
     const sweep = await submit(simulatedSweep({ budget: { maxTrials: 16, maxConcurrent: 4, maxEpochsPerTrial: 5 } }));
     await waitFor('a few trials have ended', async () => (await get<SweepDto>(`/sweeps/${sweep.id}`)).trialCounts.completed >= 3);
-    await coordinator.stop('SIGKILL');
+    await stack.coordinator.stop('SIGKILL');
     await new Promise((resolve) => setTimeout(resolve, 1_500)); // trials end while no coordinator listens
-    ({ process: coordinator, api } = await startCoordinatorProcess(env()));
+    await stack.startCoordinator();
     const done = await ended(sweep.id);
     assert.equal(done.trialsCreated, 16);
     assert.equal(done.trialCounts.total, 16);
@@ -171,7 +141,7 @@ describe('early stopping and budgets with the simulated model family (separate p
       assert.ok(pareto.front[i].values.val_loss >= pareto.front[i - 1].values.val_loss);
       assert.ok(pareto.front[i].values.param_count < pareto.front[i - 1].values.param_count);
     }
-    assert.equal((await fetch(`${api}/sweeps/0b7e1c7e-0000-4000-8000-000000000000/pareto`)).status, 404);
+    assert.equal((await fetch(`${stack.api}/sweeps/0b7e1c7e-0000-4000-8000-000000000000/pareto`)).status, 404);
   });
 });
 

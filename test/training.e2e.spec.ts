@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { Client } from 'pg';
-import { Queue } from 'bullmq';
-import { TRIALS_QUEUE, type SweepDto, type SweepSpecInput, type TrialDto } from '@tuneforge/contracts';
-import { createTestDatabase, uniqueQueuePrefix, type TestDatabase } from '../apps/coordinator/test/support/test-database';
-import { AppProcess, startCoordinatorProcess, waitFor } from './support/processes';
-
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+import type { Client } from 'pg';
+import type { SweepDto, SweepSpecInput, TrialDto } from '@tuneforge/contracts';
+import { E2eStack } from './support/e2e-stack';
+import { waitFor } from './support/processes';
 
 /** A sweep small enough for 2 CPU cores: a 7-day window, 8 units, big batches. */
 function tinySweep(overrides: Partial<SweepSpecInput> = {}): SweepSpecInput {
@@ -24,48 +21,20 @@ function tinySweep(overrides: Partial<SweepSpecInput> = {}): SweepSpecInput {
 }
 
 describe('training end to end (coordinator and worker processes)', () => {
-  let database: TestDatabase;
+  const stack = new E2eStack('e2e', { TF_BACKEND: 'wasm' });
+  const startWorker = (id: string) => stack.startWorker(id, { JOB_LOCK_MS: '3000', STALLED_CHECK_MS: '1000', HEARTBEAT_MS: '500' });
+  const submit = (spec: SweepSpecInput) => stack.submit(spec);
+  const get = <T>(path: string) => stack.get<T>(path);
+  const waitForSweep = (id: string) => stack.waitForSweep(id);
   let db: Client;
-  let coordinator: AppProcess;
   let api: string;
-  const queuePrefix = uniqueQueuePrefix('e2e');
-  const workers: AppProcess[] = [];
-  const env = () => ({ DATABASE_URL: database.url, REDIS_URL, QUEUE_PREFIX: queuePrefix, TF_BACKEND: 'wasm' });
-
-  const startWorker = (id: string) => {
-    const worker = new AppProcess('apps/worker/src/main.ts', { ...env(), WORKER_ID: id, JOB_LOCK_MS: '3000', STALLED_CHECK_MS: '1000', HEARTBEAT_MS: '500' });
-    workers.push(worker);
-    return worker;
-  };
-  const submit = async (spec: SweepSpecInput): Promise<SweepDto> => {
-    const response = await fetch(`${api}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
-    assert.equal(response.status, 201, await response.clone().text());
-    return (await response.json()) as SweepDto;
-  };
-  const get = async <T>(path: string): Promise<T> => (await (await fetch(`${api}${path}`)).json()) as T;
-  const waitForSweep = (id: string, timeoutMs = 120_000) =>
-    waitFor(`sweep ${id} completes`, async () => {
-      const sweep = await get<SweepDto>(`/sweeps/${id}`);
-      return sweep.status === 'completed' ? sweep : undefined;
-    }, timeoutMs);
 
   before(async () => {
-    database = await createTestDatabase('e2e');
-    db = new Client({ connectionString: database.url });
-    await db.connect();
-    ({ process: coordinator, api } = await startCoordinatorProcess({ ...env(), DISPATCH_INTERVAL_MS: '1000' }));
+    await stack.start();
+    ({ db, api } = stack);
   });
-  afterEach(async () => {
-    await Promise.all(workers.splice(0).map((w) => w.stop('SIGTERM')));
-  });
-  after(async () => {
-    await coordinator?.stop('SIGTERM');
-    await db?.end();
-    const queue = new Queue(TRIALS_QUEUE, { connection: { url: REDIS_URL }, prefix: queuePrefix });
-    await queue.obliterate({ force: true }).catch(() => undefined);
-    await queue.close();
-    await database?.drop();
-  });
+  afterEach(() => stack.stopWorkers());
+  after(() => stack.close());
 
   it('runs a sweep on two workers to exactly maxTrials, with metrics, checkpoints and a best trial', async () => {
     startWorker('worker-a');
@@ -184,7 +153,7 @@ describe('training end to end (coordinator and worker processes)', () => {
     const trialId = (await get<{ items: TrialDto[] }>(`/sweeps/${sweep.id}/trials`)).items[0].id;
     await db.query(`DELETE FROM sweeps WHERE id = $1`, [sweep.id]);
     const worker = startWorker('survivor');
-    const queue = new Queue(TRIALS_QUEUE, { connection: { url: REDIS_URL }, prefix: queuePrefix });
+    const queue = stack.queue();
     try {
       await waitFor('the orphan job has failed', async () => (await queue.getJobState(trialId)) === 'failed');
       const job = await queue.getJob(trialId);

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { Client } from 'pg';
+import { Queue } from 'bullmq';
+import { TRIALS_QUEUE, type SweepDto, type SweepSpecInput } from '@tuneforge/contracts';
+import { createTestDatabase, uniqueQueuePrefix, type TestDatabase } from '../../apps/coordinator/test/support/test-database';
+import { AppProcess, startCoordinatorProcess, waitFor } from './processes';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/**
+ * A coordinator process with its own database and queue prefix, workers started on demand, and small
+ * helpers for the API. Call `start` in `before`, `stopWorkers` in `afterEach`, `close` in `after`.
+ */
+export class E2eStack {
+  database!: TestDatabase;
+  db!: Client;
+  coordinator!: AppProcess;
+  api = '';
+  readonly workers: AppProcess[] = [];
+  private readonly queuePrefix: string;
+
+  constructor(
+    private readonly label: string,
+    private readonly baseEnv: Record<string, string> = {},
+  ) {
+    this.queuePrefix = uniqueQueuePrefix(label);
+  }
+
+  env(): Record<string, string> {
+    return { DATABASE_URL: this.database.url, REDIS_URL, QUEUE_PREFIX: this.queuePrefix, DISPATCH_INTERVAL_MS: '1000', ...this.baseEnv };
+  }
+
+  async start(): Promise<void> {
+    this.database = await createTestDatabase(this.label);
+    this.db = new Client({ connectionString: this.database.url });
+    await this.db.connect();
+    await this.startCoordinator();
+  }
+
+  async startCoordinator(): Promise<void> {
+    ({ process: this.coordinator, api: this.api } = await startCoordinatorProcess(this.env()));
+  }
+
+  startWorker(id: string, env: Record<string, string> = {}): AppProcess {
+    const worker = new AppProcess('apps/worker/src/main.ts', { ...this.env(), WORKER_ID: id, ...env });
+    this.workers.push(worker);
+    return worker;
+  }
+
+  async stopWorkers(): Promise<void> {
+    await Promise.all(this.workers.splice(0).map((w) => w.stop('SIGTERM')));
+  }
+
+  async submit(spec: SweepSpecInput): Promise<SweepDto> {
+    const response = await fetch(`${this.api}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+    assert.equal(response.status, 201, await response.clone().text());
+    return (await response.json()) as SweepDto;
+  }
+
+  async get<T>(path: string): Promise<T> {
+    return (await (await fetch(`${this.api}${path}`)).json()) as T;
+  }
+
+  /** Resolves with the sweep once it is `completed`. */
+  waitForSweep(id: string, timeoutMs = 120_000): Promise<SweepDto> {
+    return waitFor(
+      `sweep ${id} completes`,
+      async () => {
+        const sweep = await this.get<SweepDto>(`/sweeps/${id}`);
+        return sweep.status === 'completed' ? sweep : undefined;
+      },
+      timeoutMs,
+    );
+  }
+
+  queue(): Queue {
+    return new Queue(TRIALS_QUEUE, { connection: { url: REDIS_URL }, prefix: this.queuePrefix });
+  }
+
+  async close(): Promise<void> {
+    await this.stopWorkers();
+    await this.coordinator?.stop('SIGTERM');
+    await this.db?.end();
+    const queue = this.queue();
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    await this.database?.drop();
+  }
+}
