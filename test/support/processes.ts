@@ -11,7 +11,9 @@ export class AppProcess {
   private log = '';
 
   constructor(entry: string, env: Record<string, string>) {
-    this.child = spawn(process.execPath, ['-r', './tools/register.js', entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // PROCESS_NODE_ARGS adds node flags to every started process, e.g. "--cpu-prof --cpu-prof-dir=tmp/prof".
+    const nodeArgs = (process.env.PROCESS_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    this.child = spawn(process.execPath, [...nodeArgs, '-r', './tools/register.js', entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (chunk) => (this.log += chunk));
     this.child.stderr!.on('data', (chunk) => (this.log += chunk));
   }
