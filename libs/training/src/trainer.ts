@@ -12,11 +12,6 @@ export class NonFiniteLossError extends Error {
   }
 }
 
-/** Thrown out of an epoch when the caller asked to stop; the model is then mid-epoch. */
-export class TrainingStoppedError extends Error {
-  override name = 'TrainingStoppedError';
-}
-
 const LN2 = Math.log(2);
 const EVAL_BATCH = 1024;
 
@@ -34,13 +29,12 @@ export class TrialTrainer {
     private readonly seed: number,
   ) {}
 
-  async trainEpoch(epoch: number, shouldStop: () => boolean = () => false): Promise<EpochMetrics> {
+  async trainEpoch(epoch: number): Promise<EpochMetrics> {
     const started = performance.now();
     const trainCount = this.data.trainX.shape[0];
     const order = this.permutation(trainCount, epoch);
     let lossSum = 0;
     for (let start = 0, batch = 0; start < trainCount; start += this.batchSize, batch++) {
-      if (shouldStop()) throw new TrainingStoppedError(`stopped during epoch ${epoch}`);
       const indices = tf.tensor1d(order.subarray(start, start + this.batchSize), 'int32');
       const [x, y] = tf.tidy(() => [modelInput(this.data, tf.gather(this.data.trainX, indices)), tf.gather(this.data.trainY, indices)]);
       const loss = (await this.model.trainOnBatch(x, y)) as number;

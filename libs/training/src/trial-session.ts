@@ -41,8 +41,8 @@ export class TrialSession implements TrainingSession {
   }
 
   /** Trains the next epoch and returns its metrics; the best objective value is kept up to date. */
-  async trainNextEpoch(shouldStop?: () => boolean): Promise<EpochMetrics> {
-    const metrics = await this.trainer.trainEpoch(this.epoch + 1, shouldStop);
+  async trainNextEpoch(): Promise<EpochMetrics> {
+    const metrics = await this.trainer.trainEpoch(this.epoch + 1);
     metrics.param_count = this.trainer.model.countParams();
     this.epoch += 1;
     const value = metrics[this.objective.metric];
