@@ -86,7 +86,6 @@ export class TrialRunner {
       return await this.train(job, token, trial, trial.spec, session);
     } catch (error) {
       if (error instanceof DatasetTooShortError || error instanceof NonFiniteLossError) {
-        await this.metrics.flush();
         await this.end(trialId, 'failed', error.message, session?.bestMetric ?? null, session?.epoch ?? null);
         return 'failed';
       }
@@ -123,7 +122,6 @@ export class TrialRunner {
         }
       }
     }
-    await this.metrics.flush();
     const objective = spec.objective.metric;
     await this.end(trial.id, 'completed', `best ${objective} ${session.bestMetric?.toPrecision(6) ?? 'n/a'} after ${session.epoch} epochs`, session.bestMetric, session.epoch);
     return 'completed';

@@ -24,9 +24,7 @@ export class TrialEventsListener extends QueueEventsHost {
 
   @OnQueueEvent('completed')
   async onCompleted({ jobId, returnvalue }: { jobId: string; returnvalue?: unknown }): Promise<void> {
-    const sweepId = sweepIdOf(returnvalue);
-    if (sweepId) await this.scheduler.requestTopUp(sweepId).catch((error: Error) => this.logger.warn(`top-up of sweep ${sweepId} failed; the reconcile loop will retry: ${error.message}`));
-    else await this.topUpSweepOf(jobId);
+    await this.topUpSweepOf(jobId, sweepIdOf(returnvalue));
   }
 
   @OnQueueEvent('failed')
@@ -45,10 +43,11 @@ export class TrialEventsListener extends QueueEventsHost {
     await this.topUpSweepOf(jobId);
   }
 
-  private async topUpSweepOf(trialId: string): Promise<void> {
+  /** Tops up the trial's sweep; looks the sweep up only when the job's result did not name it. */
+  private async topUpSweepOf(trialId: string, knownSweepId?: string): Promise<void> {
     try {
-      const [trial]: { sweep_id: string }[] = await this.dataSource.query(`SELECT sweep_id FROM trials WHERE id = $1`, [trialId]);
-      if (trial) await this.scheduler.requestTopUp(trial.sweep_id);
+      const sweepId = knownSweepId ?? (await this.dataSource.query(`SELECT sweep_id FROM trials WHERE id = $1`, [trialId]))[0]?.sweep_id;
+      if (sweepId) await this.scheduler.requestTopUp(sweepId);
     } catch (error) {
       this.logger.warn(`top-up after job ${trialId} failed; the reconcile loop will retry: ${(error as Error).message}`);
     }

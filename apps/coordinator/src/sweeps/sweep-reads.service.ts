@@ -24,9 +24,7 @@ export class SweepReads {
   constructor(private readonly dataSource: DataSource) {}
 
   async get(id: string): Promise<SweepDto> {
-    const sweep = isUuid(id) ? await this.dataSource.manager.findOne(SweepEntity, { where: { id } }) : null;
-    if (!sweep) throw new NotFoundError('sweep', id);
-    const [dto] = await this.toDtos([sweep]);
+    const [dto] = await this.toDtos([await this.find(id)]);
     return dto;
   }
 
@@ -45,8 +43,7 @@ export class SweepReads {
    * param_count): each finished trial's best value of each, and the trials no other trial beats on both.
    */
   async pareto(id: string) {
-    const sweep = isUuid(id) ? await this.dataSource.manager.findOne(SweepEntity, { where: { id }, select: ['id', 'spec'] }) : null;
-    if (!sweep) throw new NotFoundError('sweep', id);
+    const sweep = await this.find(id, ['id', 'spec']);
     const objectives = sweep.spec.paretoObjectives ?? [sweep.spec.objective, { metric: 'param_count', direction: 'minimize' as const }];
     const rows: { id: string; number: number; name: string; low: number; high: number }[] = await this.dataSource.query(
       `SELECT t.id, t.number, mp.name, min(mp.value) AS low, max(mp.value) AS high
@@ -71,6 +68,12 @@ export class SweepReads {
       values: Object.fromEntries(objectives.map((o, i) => [o.metric, t.values[i]])),
     });
     return { sweepId: id, objectives, front: front.map((p) => toDto(p.item)), trialsCompared: points.length };
+  }
+
+  private async find(id: string, select?: (keyof SweepEntity)[]): Promise<SweepEntity> {
+    const sweep = isUuid(id) ? await this.dataSource.manager.findOne(SweepEntity, { where: { id }, select }) : null;
+    if (!sweep) throw new NotFoundError('sweep', id);
+    return sweep;
   }
 
   async toDtos(sweeps: readonly SweepEntity[]): Promise<SweepDto[]> {

@@ -84,10 +84,8 @@ export class SweepsService {
 
   /** Cancels a running sweep: its queued and running trials become `cancelled`, waiting jobs leave the queue. */
   async cancel(id: string): Promise<CancelSweepResultDto> {
-    if (!isUuid(id)) throw new NotFoundError('sweep', id);
     const queuedIds = await this.dataSource.transaction(async (manager) => {
-      const sweep = await manager.findOne(SweepEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!sweep) throw new NotFoundError('sweep', id);
+      const sweep = await this.lockSweep(manager, id);
       if (sweep.status !== 'running' && sweep.status !== 'paused') throw new ConflictError(`sweep '${id}' is already ${sweep.status}`);
       const active = await manager.find(TrialEntity, { where: { sweepId: id, status: In(['queued', 'running']) }, select: ['id', 'status'] });
       if (active.length > 0) {
