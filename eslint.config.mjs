@@ -22,6 +22,8 @@ export default [
             { sourceTag: 'layer:data', onlyDependOnLibsWithTags: ['layer:base'] },
             { sourceTag: 'scope:coordinator', onlyDependOnLibsWithTags: ['scope:shared', 'scope:coordinator'] },
             { sourceTag: 'scope:worker', onlyDependOnLibsWithTags: ['scope:shared', 'scope:worker'] },
+            // The command line speaks HTTP only: it shares the API's contracts, never the data layer.
+            { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['layer:base'] },
           ],
         },
       ],

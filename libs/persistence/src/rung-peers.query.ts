@@ -57,7 +57,8 @@ export async function rungPeerSummaries(manager: EntityManager, queries: readonl
   );
   const byIndex = new Map(rows.map((row) => [row.i, row]));
   return queries.map((q, i) => {
-    const row = byIndex.get(i)!;
+    const row = byIndex.get(i);
+    if (!row) throw new Error(`no rung summary came back for decision ${i}`);
     return { count: row.count, median: row.median, cutoff: row.cutoff ?? q.value };
   });
 }

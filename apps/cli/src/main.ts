@@ -1,0 +1,125 @@
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import type { CancelSweepResultDto, SweepDto } from '@tuneforge/contracts';
+import { ApiError, apiBaseUrl, TuneforgeApi, UnreachableError } from './api-client';
+import { sweepDetails, sweepsTable, trialsTable } from './render';
+import { locateIssues, readSpecFile, SpecFileError } from './spec-file';
+import { watchSweep } from './watch';
+
+/** Exit codes: 0 done; 1 the coordinator refused the request or the sweep did not complete; 2 bad usage or file; 3 coordinator unreachable. */
+export const EXIT = { ok: 0, refused: 1, badInput: 2, unreachable: 3 } as const;
+
+const DEFAULT_API = 'http://127.0.0.1:3000';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  return n;
+}
+
+function program(): Command {
+  const cli = new Command('tuneforge')
+    .description('Submit and follow Tuneforge hyperparameter sweeps')
+    .option('--api <url>', 'coordinator URL (env TUNEFORGE_API)', process.env.TUNEFORGE_API ?? DEFAULT_API)
+    .showHelpAfterError()
+    .exitOverride();
+  const api = () => new TuneforgeApi(apiBaseUrl(cli.opts<{ api: string }>().api));
+  const follow = async (id: string, trialLines: boolean, intervalMs: number) => {
+    const sweep = await watchSweep(api(), id, { trialLines, intervalMs, out: process.stderr });
+    console.log(sweepDetails(sweep));
+    if (sweep.status !== 'completed') process.exitCode = EXIT.refused;
+  };
+
+  cli
+    .command('submit')
+    .description('validate a sweep file (YAML or JSON) and submit it')
+    .argument('<file>', 'sweep spec, e.g. examples/births-lstm.yaml')
+    .option('-w, --watch', 'follow the sweep until it ends')
+    .option('--interval <ms>', 'poll interval while watching', positiveInt, 1_000)
+    .action(async (file: string, options: { watch?: boolean; interval: number }) => {
+      const spec = readSpecFile(file);
+      let sweep: SweepDto;
+      try {
+        sweep = await api().submitSweep(spec.text);
+      } catch (error) {
+        if (error instanceof ApiError && error.issues.length > 0) throw new SpecFileError(file, locateIssues(file, spec.text, error.issues));
+        throw error;
+      }
+      console.log(`submitted sweep ${sweep.id} '${sweep.name}': ${sweep.plannedTrials} trials, ${sweep.algorithm} search, ${sweep.objective.direction} ${sweep.objective.metric}`);
+      if (options.watch) await follow(sweep.id, false, options.interval);
+    });
+
+  cli
+    .command('status')
+    .description('one sweep in detail, or the most recent sweeps')
+    .argument('[id]', 'sweep id')
+    .option('-n, --limit <n>', 'how many sweeps to list', positiveInt, 20)
+    .action(async (id: string | undefined, options: { limit: number }) => {
+      if (id) console.log(sweepDetails(await api().sweep(id)));
+      else {
+        const page = await api().listSweeps(options.limit);
+        console.log(page.items.length > 0 ? sweepsTable(page.items) : 'no sweeps yet');
+      }
+    });
+
+  cli
+    .command('trials')
+    .description("a sweep's leaderboard, best first")
+    .argument('<id>', 'sweep id')
+    .option('-t, --top <n>', 'how many trials', positiveInt, 10)
+    .action(async (id: string, options: { top: number }) => {
+      const sweep = await api().sweep(id);
+      const page = await api().topTrials(id, Math.min(options.top, 500));
+      console.log(trialsTable(page.items, sweep.objective.metric));
+      console.log(`${page.items.length} of ${page.total} trials`);
+    });
+
+  for (const action of ['cancel', 'pause', 'resume'] as const) {
+    cli
+      .command(action)
+      .description(`${action} a sweep`)
+      .argument('<id>', 'sweep id')
+      .action(async (id: string) => {
+        const result = await api().control(id, action);
+        const sweep = 'sweep' in result ? (result as unknown as CancelSweepResultDto).sweep : result;
+        console.log(`sweep ${sweep.id} is ${sweep.status}`);
+      });
+  }
+
+  for (const [name, trialLines, description] of [
+    ['watch', false, 'follow a sweep with a progress bar and the best value so far'],
+    ['logs', true, 'follow a sweep, printing each trial as it ends and why'],
+  ] as const) {
+    cli
+      .command(name)
+      .description(description)
+      .argument('<id>', 'sweep id')
+      .option('--interval <ms>', 'poll interval', positiveInt, 1_000)
+      .action((id: string, options: { interval: number }) => follow(id, trialLines, options.interval));
+  }
+  return cli;
+}
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    await program().parseAsync(argv);
+    return Number(process.exitCode ?? EXIT.ok);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    if (error instanceof SpecFileError) {
+      console.error(error.message);
+      return EXIT.badInput;
+    }
+    if (error instanceof UnreachableError) {
+      console.error(`error: ${error.message}`);
+      return EXIT.unreachable;
+    }
+    if (error instanceof ApiError) {
+      console.error(`error: ${error.message}${error.issues.map((i) => `\n  ${i.path || '(request)'}: ${i.message}`).join('')}`);
+      return EXIT.refused;
+    }
+    console.error(`error: ${(error as Error).stack ?? String(error)}`);
+    return EXIT.refused;
+  }
+}
+
+void main(process.argv).then((code) => process.exit(code));

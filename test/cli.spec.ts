@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import type { SweepDto } from '@tuneforge/contracts';
+import { freePort } from '../apps/coordinator/test/support/private-services';
+import { E2eStack } from './support/e2e-stack';
+import { waitFor } from './support/processes';
+
+const BIN = join(__dirname, '..', 'apps', 'cli', 'bin', 'tuneforge.js');
+const run = promisify(execFile);
+
+/** Runs the real `tuneforge` binary; resolves with its exit code and output whatever the code. */
+async function tuneforge(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const SIMULATED_SWEEP = `# a small simulated sweep
+name: cli-simulated
+dataset:
+  source: builtin
+  name: us-births-1969-1988
+model: simulated
+objective:
+  metric: val_loss
+  direction: minimize
+searchSpace:
+  learningRate: { type: float, min: 0.0001, max: 0.1, log: true }
+  hiddenUnits: { type: int, min: 16, max: 128 }
+algorithm: { type: random }
+earlyStopping: { type: median, warmupEpochs: 1, minTrials: 3 }
+budget: { maxTrials: 12, maxConcurrent: 4, maxEpochsPerTrial: 6 }
+seed: 7
+`;
+
+describe('the tuneforge command line against a real coordinator', () => {
+  const stack = new E2eStack('cli', { SIMULATED_EPOCH_MS: '20' });
+  const dir = mkdtempSync(join(tmpdir(), 'tuneforge-cli-'));
+  let api = '';
+  const file = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  before(async () => {
+    await stack.start();
+    api = stack.api.replace(/\/api\/v1$/, '');
+  });
+  after(() => stack.close());
+
+  it('submits a sweep, watches it to the end and shows the leaderboard best first', async () => {
+    stack.startWorker('cli-worker');
+    const submitted = await tuneforge(['--api', api, 'submit', file('sweep.yaml', SIMULATED_SWEEP), '--watch', '--interval', '200']);
+    assert.equal(submitted.code, 0, submitted.stderr);
+    const id = /submitted sweep ([0-9a-f-]{36})/.exec(submitted.stdout)?.[1];
+    assert.ok(id, submitted.stdout);
+    assert.match(submitted.stdout, /status\s+completed/);
+    assert.match(submitted.stderr, /trials/, 'the progress bar goes to stderr');
+    const sweep = await stack.get<SweepDto>(`/sweeps/${id}`);
+    assert.equal(sweep.trialCounts.total, 12);
+
+    const trials = await tuneforge(['trials', id, '--top', '3'], { TUNEFORGE_API: api });
+    assert.equal(trials.code, 0, trials.stderr);
+    const rows = trials.stdout.split('\n').filter((line) => /^\s*\d+\s+\d+\s/.test(line));
+    assert.equal(rows.length, 3, trials.stdout);
+    const values = rows.map((row) => Number(row.trim().split(/\s+/)[3]));
+    assert.deepEqual(values, [...values].sort((a, b) => a - b), 'best (lowest val_loss) first');
+    assert.equal(values[0], Number(sweep.best!.value.toPrecision(5)));
+
+    const list = await tuneforge(['--api', api, 'status']);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, new RegExp(`${id}\\s+cli-simulated\\s+completed\\s+12/12`));
+    await stack.stopWorkers();
+  });
+
+  it('pauses, resumes and cancels a running sweep; logs prints each trial as it ends', async () => {
+    const submitted = await tuneforge(['--api', api, 'submit', file('long.yaml', SIMULATED_SWEEP.replace('maxTrials: 12, maxConcurrent: 4', 'maxTrials: 400, maxConcurrent: 2'))]);
+    const id = /submitted sweep ([0-9a-f-]{36})/.exec(submitted.stdout)![1];
+    assert.match((await tuneforge(['--api', api, 'pause', id])).stdout, /is paused/);
+    assert.match((await tuneforge(['--api', api, 'resume', id])).stdout, /is running/);
+
+    stack.startWorker('cli-logs-worker');
+    const logs = spawn(process.execPath, [BIN, '--api', api, 'logs', id, '--interval', '200'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = once(logs, 'exit');
+    let output = '';
+    logs.stdout.on('data', (chunk) => (output += chunk));
+    logs.stderr.on('data', (chunk) => (output += chunk));
+    await waitFor('logs prints ended trials', async () => /trial \d+ (completed|pruned at rung \d+): \S+/.test(output), 60_000).catch((error: Error) => {
+      throw new Error(`${error.message}; logs printed:\n${output}`);
+    });
+
+    const cancelled = await tuneforge(['--api', api, 'cancel', id]);
+    assert.equal(cancelled.code, 0, cancelled.stderr);
+    assert.match(cancelled.stdout, /is cancelled/);
+    const timer = setTimeout(() => logs.kill(), 30_000);
+    const [code] = await exited;
+    clearTimeout(timer);
+    assert.equal(code, 1, `following a sweep that was cancelled exits non-zero; it printed:\n${output.slice(-2000)}`);
+    await stack.stopWorkers();
+  });
+
+  it('points at the line of a YAML syntax error and of an invalid field, without contacting anyone', async () => {
+    const broken = await tuneforge(['--api', 'http://127.0.0.1:1', 'submit', file('broken.yaml', 'name: x\nbudget:\n  maxTrials: [1, 2\n')]);
+    assert.equal(broken.code, 2);
+    assert.match(broken.stderr, /broken\.yaml:\d+:\d+: /);
+
+    const invalid = await tuneforge(['--api', 'http://127.0.0.1:1', 'submit', file('invalid.yaml', SIMULATED_SWEEP.replace('maxTrials: 12', 'maxTrials: -3').replace('seed: 7', 'seed: 7\nspeed: 3'))]);
+    assert.equal(invalid.code, 2, invalid.stderr);
+    assert.match(invalid.stderr, /invalid\.yaml:15:\d+: budget\.maxTrials: /);
+    assert.match(invalid.stderr, /invalid\.yaml:17:\d+: speed: unknown field/);
+
+    const missing = await tuneforge(['submit', join(dir, 'nope.yaml')]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /nope\.yaml is not a valid sweep:\n\s+no such file/);
+  });
+
+  it('says clearly when the coordinator is unreachable or the sweep does not exist', async () => {
+    const port = await freePort();
+    const down = await tuneforge(['status'], { TUNEFORGE_API: `http://127.0.0.1:${port}` });
+    assert.equal(down.code, 3);
+    assert.match(down.stderr, new RegExp(`cannot reach the coordinator at http://127\\.0\\.0\\.1:${port}/api/v1 \\(ECONNREFUSED\\)`));
+
+    const unknown = await tuneforge(['--api', api, 'status', '00000000-0000-4000-8000-000000000000']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /404.*00000000-0000-4000-8000-000000000000/);
+
+    const usage = await tuneforge(['trials']);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /missing required argument 'id'/);
+  });
+});
