@@ -205,6 +205,8 @@ for (const overlay of OVERLAYS) {
       const lists = Object.fromEntries(scaled.spec.triggers.map((t: any) => [t.name, t.metadata.listName]));
       assert.deepEqual(lists, { waiting: `${queue}:wait`, active: `${queue}:active` });
       assert.equal(scaled.spec.advanced.scalingModifiers.formula, 'waiting + active');
+      const formulaNames = scaled.spec.advanced.scalingModifiers.formula.match(/[A-Za-z_]\w*/g);
+      for (const name of formulaNames) assert.ok(name in lists, `the formula uses ${name}, which names no trigger`);
       assert.equal(scaled.spec.advanced.scalingModifiers.target, env.WORKER_CONCURRENCY, 'the target is the trials one worker trains at once');
       const auth = find(objects, 'TriggerAuthentication', 'tuneforge-redis');
       for (const trigger of scaled.spec.triggers) {
@@ -236,7 +238,12 @@ for (const overlay of OVERLAYS) {
         }
       }
       for (const budget of objects.filter((o) => o.kind === 'PodDisruptionBudget')) {
-        assert.ok(workloads.some((w) => matches(budget.spec.selector.matchLabels, w.spec.template.metadata.labels)), `PDB ${budget.metadata.name} selects no pods`);
+        const selected = workloads.filter((w) => matches(budget.spec.selector.matchLabels, w.spec.template.metadata.labels));
+        assert.equal(selected.length, 1, `PDB ${budget.metadata.name} selects ${selected.length} workloads`);
+        // A budget that no eviction can satisfy blocks node drains for good.
+        if (budget.spec.minAvailable !== undefined) {
+          assert.ok((selected[0].spec.replicas ?? 1) > budget.spec.minAvailable, `PDB ${budget.metadata.name} allows no eviction`);
+        }
       }
       const ingress = find(objects, 'Ingress', 'tuneforge');
       for (const path of ingress.spec.rules.flatMap((rule: any) => rule.http.paths)) {
