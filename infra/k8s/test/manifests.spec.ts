@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import Ajv from 'ajv';
 import { TRIALS_QUEUE } from '@tuneforge/contracts';
-import { configMapData, find, OVERLAYS, podSpecOf, renderOverlay, REPO_ROOT, type K8sObject, type Overlay } from './support/render';
+import { find, OVERLAYS, podSpecOf, renderOverlay, REPO_ROOT, type K8sObject, type Overlay } from './support/render';
 import { StrictFieldChecker } from './support/strict-fields';
 
 const KEDA_SCHEMAS = JSON.parse(readFileSync(join(__dirname, 'schemas/keda-v1alpha1.schema.json'), 'utf8'));

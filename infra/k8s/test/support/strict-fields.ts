@@ -12,7 +12,7 @@ export class StrictFieldChecker {
   private readonly program: ts.Program;
 
   /** `models`: [apiVersion, kind] of every kind to check, e.g. ['apps/v1', 'Deployment']. */
-  constructor(private readonly models: ReadonlyArray<readonly [string, string]>) {
+  constructor(models: ReadonlyArray<readonly [string, string]>) {
     this.program = ts.createProgram(
       [...models.map(([apiVersion, kind]) => declarationFile(apiVersion, kind)), objectMetaFile()],
       { strict: true, noEmit: true, skipLibCheck: true, types: [] },
