@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 const root = join(import.meta.dirname, '..');
 const TIERS = {
   unit: (path) => path.startsWith('libs/') && path.endsWith('.spec.ts'),
-  integration: (path) => /^(apps|libs)\/[^/]+\/test\//.test(path) && path.endsWith('.spec.ts'),
+  integration: (path) => /^(apps|libs|infra)\/[^/]+\/test\//.test(path) && path.endsWith('.spec.ts'),
   e2e: (path) => path.startsWith('test/') && path.endsWith('.spec.ts'),
 };
 
@@ -27,7 +27,7 @@ if (selected.some((t) => !t)) {
   console.error(`unknown test tier '${tier}'; use one of ${Object.keys(TIERS).join(', ')}, all`);
   process.exit(2);
 }
-const files = ['apps', 'libs', 'test'].filter((dir) => existsSync(join(root, dir))).flatMap((dir) => walk(join(root, dir))).filter((path) => selected.some((t) => t(path))).sort();
+const files = ['apps', 'libs', 'infra', 'test'].filter((dir) => existsSync(join(root, dir))).flatMap((dir) => walk(join(root, dir))).filter((path) => selected.some((t) => t(path))).sort();
 if (files.length === 0) {
   console.error(`no test files for tier '${tier}'`);
   process.exit(1);

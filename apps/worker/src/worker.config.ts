@@ -15,6 +15,10 @@ const WorkerEnvSchema = z.object({
   METRICS_FLUSH_MS: z.coerce.number().int().min(10).default(500),
   /** Wall time of one epoch of the `simulated` model family (0: as fast as the bookkeeping allows). */
   SIMULATED_EPOCH_MS: z.coerce.number().int().min(0).max(600_000).default(0),
+  /** Port of the probe endpoints (GET /livez, GET /readyz); unset: no health server. */
+  WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  /** After SIGTERM, exit after this long even if a trial has not reached its epoch boundary (its job lock expires and it resumes from its last checkpoint elsewhere); unset: wait for the hand-back. */
+  WORKER_STOP_TIMEOUT_MS: z.coerce.number().int().min(100).optional(),
 });
 
 export interface WorkerConfig {
@@ -28,6 +32,8 @@ export interface WorkerConfig {
   heartbeatMs: number;
   metricsFlushMs: number;
   simulatedEpochMs: number;
+  healthPort?: number;
+  stopTimeoutMs?: number;
 }
 
 export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
@@ -46,5 +52,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     heartbeatMs: e.HEARTBEAT_MS,
     metricsFlushMs: e.METRICS_FLUSH_MS,
     simulatedEpochMs: e.SIMULATED_EPOCH_MS,
+    healthPort: e.WORKER_HEALTH_PORT,
+    stopTimeoutMs: e.WORKER_STOP_TIMEOUT_MS,
   };
 }

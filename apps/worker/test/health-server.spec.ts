@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { createTestDatabase, freePort, PrivateRedis, waitFor, WorkerProcess } from './support/worker-process';
+
+interface Probe {
+  status: number;
+  body: { status?: string; message?: string; checks?: Record<string, { status: string; error?: string }> };
+}
+
+async function probe(port: number, path: string, method = 'GET'): Promise<Probe> {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`, { method });
+  return { status: response.status, body: (await response.json()) as Probe['body'] };
+}
+
+describe('worker probe endpoints (real worker process, PostgreSQL and Redis)', () => {
+  let redis: PrivateRedis;
+  let database: { url: string; drop(): Promise<void> };
+  const workers: WorkerProcess[] = [];
+
+  /** A worker with its probe endpoints on a port of the test's choosing, once /livez answers. */
+  async function startWorker(): Promise<{ worker: WorkerProcess; port: number }> {
+    const port = await freePort();
+    const worker = new WorkerProcess({
+      DATABASE_URL: database.url,
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: `tf-test-worker-health-${randomBytes(4).toString('hex')}`,
+      TF_BACKEND: 'cpu',
+      WORKER_HEALTH_PORT: String(port),
+    });
+    workers.push(worker);
+    await waitFor('the worker answers /livez', async () => {
+      if (!worker.running) throw new Error(`the worker exited:\n${worker.output}`);
+      return (await probe(port, '/livez')).status === 200;
+    });
+    return { worker, port };
+  }
+
+  before(async () => {
+    // A Redis of the test's own, so that one test can stop it.
+    redis = new PrivateRedis(await freePort());
+    await redis.start();
+    database = await createTestDatabase('worker_health');
+  });
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((worker) => worker.kill()));
+  });
+  after(async () => {
+    await redis?.stop();
+    await database?.drop();
+  });
+
+  it('is live and ready with PostgreSQL, Redis and the processor up; names unknown routes and methods', async () => {
+    const { port } = await startWorker();
+    const ready = await waitFor('the worker is ready', async () => {
+      const answer = await probe(port, '/readyz');
+      return answer.status === 200 ? answer : undefined;
+    });
+    assert.deepEqual(ready.body, { status: 'ok', checks: { postgres: { status: 'up' }, redis: { status: 'up' }, processor: { status: 'up' } } });
+    assert.deepEqual(await probe(port, '/livez'), { status: 200, body: { status: 'ok' } });
+
+    const unknown = await probe(port, '/metrics');
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.body.message ?? '', /GET \/livez and GET \/readyz/);
+    const post = await probe(port, '/readyz', 'POST');
+    assert.equal(post.status, 405);
+    assert.match(post.body.message ?? '', /POST is not allowed/);
+  });
+
+  it('is not ready while Redis is down, stays live, and is ready again once Redis is back', async () => {
+    const { worker, port } = await startWorker();
+    await waitFor('the worker is ready', async () => (await probe(port, '/readyz')).status === 200);
+
+    await redis.stop();
+    try {
+      const down = await waitFor('readiness reports Redis down', async () => {
+        const answer = await probe(port, '/readyz');
+        return answer.status === 503 ? answer : undefined;
+      });
+      assert.equal(down.body.status, 'unavailable');
+      assert.equal(down.body.checks?.redis.status, 'down');
+      assert.equal(down.body.checks?.postgres.status, 'up');
+      assert.equal((await probe(port, '/livez')).status, 200);
+    } finally {
+      await redis.start();
+    }
+    await waitFor('the worker is ready again', async () => (await probe(port, '/readyz')).status === 200, 30_000);
+    assert.ok(worker.running, 'the worker kept running while Redis was down');
+  });
+});

@@ -1,0 +1,276 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import Ajv from 'ajv';
+import { TRIALS_QUEUE } from '@tuneforge/contracts';
+import { find, OVERLAYS, podSpecOf, renderOverlay, REPO_ROOT, type K8sObject, type Overlay } from './support/render';
+import { StrictFieldChecker } from './support/strict-fields';
+
+const KEDA_SCHEMAS = JSON.parse(readFileSync(join(__dirname, 'schemas/keda-v1alpha1.schema.json'), 'utf8'));
+const KEDA_KINDS = new Set(['ScaledObject', 'TriggerAuthentication']);
+/** Metadata keys of KEDA's redis (list) scaler. */
+const REDIS_SCALER_KEYS = new Set([
+  'address', 'addressFromEnv', 'host', 'hostFromEnv', 'port', 'portFromEnv', 'username', 'usernameFromEnv', 'password', 'passwordFromEnv',
+  'databaseIndex', 'enableTLS', 'unsafeSsl', 'listName', 'listLength', 'activationListLength',
+]);
+/** A stopping worker needs this long beyond WORKER_STOP_TIMEOUT_MS to record itself stopped and close its connections. */
+const STOP_MARGIN_MS = 30_000;
+
+/** kubernetes-models' class for a built-in kind, e.g. apps/v1 Deployment. */
+function modelClass(object: K8sObject): new (data: object) => { validate(): void } {
+  const models = require(`kubernetes-models/${object.apiVersion}`);
+  const model = models[object.kind];
+  assert.ok(model, `kubernetes-models has no ${object.apiVersion} ${object.kind}`);
+  return model;
+}
+
+function containersOf(object: K8sObject): { init: any[]; main: any[] } {
+  const pod = podSpecOf(object);
+  return { init: pod?.initContainers ?? [], main: pod?.containers ?? [] };
+}
+
+/** The environment a container gets: envFrom ConfigMaps and Secrets, then env (values and references). */
+function environmentOf(objects: K8sObject[], container: any): Record<string, string> {
+  const secretValue = (name: string, key: string) => {
+    const secret = find(objects, 'Secret', name);
+    const value = secret.data?.[key] ?? secret.stringData?.[key];
+    assert.ok(value !== undefined, `Secret ${name} has no key ${key}`);
+    return secret.data ? Buffer.from(value, 'base64').toString('utf8') : value;
+  };
+  const env: Record<string, string> = {};
+  for (const source of container.envFrom ?? []) {
+    if (source.configMapRef) Object.assign(env, find(objects, 'ConfigMap', source.configMapRef.name).data);
+    if (source.secretRef) {
+      const secret = find(objects, 'Secret', source.secretRef.name);
+      for (const key of Object.keys(secret.data ?? {})) env[key] = secretValue(source.secretRef.name, key);
+    }
+  }
+  for (const variable of container.env ?? []) {
+    if (variable.value !== undefined) env[variable.name] = variable.value;
+    else if (variable.valueFrom?.configMapKeyRef) {
+      const { name, key } = variable.valueFrom.configMapKeyRef;
+      const value = find(objects, 'ConfigMap', name).data?.[key];
+      assert.ok(value !== undefined, `ConfigMap ${name} has no key ${key}`);
+      env[variable.name] = value;
+    } else if (variable.valueFrom?.secretKeyRef) {
+      env[variable.name] = secretValue(variable.valueFrom.secretKeyRef.name, variable.valueFrom.secretKeyRef.key);
+    }
+  }
+  return env;
+}
+
+/**
+ * kustomize wraps a generated Secret's base64 values at 70 columns; the API server's decoder skips
+ * the line breaks, kubernetes-models' "byte" format does not, so they are joined before validation.
+ */
+function unwrapSecretData(object: K8sObject): K8sObject {
+  if (object.kind !== 'Secret' || !object.data) return object;
+  return { ...object, data: Object.fromEntries(Object.entries(object.data).map(([key, value]) => [key, String(value).replace(/\s+/g, '')])) };
+}
+
+function matches(selector: Record<string, string>, labels: Record<string, string> | undefined): boolean {
+  return Object.entries(selector).every(([key, value]) => labels?.[key] === value);
+}
+
+for (const overlay of OVERLAYS) {
+  describe(`kustomize overlay ${overlay}`, () => {
+    let objects: K8sObject[];
+    let workloads: K8sObject[];
+    let checker: StrictFieldChecker;
+
+    before(() => {
+      objects = renderOverlay(overlay as Overlay);
+      workloads = objects.filter((object) => podSpecOf(object));
+      const builtIn = objects.filter((object) => !KEDA_KINDS.has(object.kind)).map((object) => [object.apiVersion, object.kind] as const);
+      checker = new StrictFieldChecker([...new Map(builtIn.map((pair) => [pair.join(' '), pair])).values()]);
+    });
+
+    it('renders the coordinator, migrations, GPU-or-CPU workers, autoscaling, budgets and policies', () => {
+      const names = objects.map((object) => `${object.kind}/${object.metadata.name}`);
+      for (const expected of [
+        'Deployment/tuneforge-coordinator', 'Service/tuneforge-coordinator', 'Ingress/tuneforge', 'Deployment/tuneforge-worker',
+        'PodDisruptionBudget/tuneforge-worker', 'ScaledObject/tuneforge-worker', 'TriggerAuthentication/tuneforge-redis',
+        'NetworkPolicy/tuneforge-worker', 'NetworkPolicy/tuneforge-coordinator', 'Secret/tuneforge-connections',
+      ]) assert.ok(names.includes(expected), `${expected} is missing from ${names.join(', ')}`);
+      assert.ok(names.some((name) => name.startsWith('ConfigMap/tuneforge-config-')), 'the ConfigMap is missing');
+      const migrate = containersOf(find(objects, 'Deployment', 'tuneforge-coordinator')).init.find((c) => c.name === 'migrate');
+      assert.ok(migrate, 'the coordinator has no migrate init container');
+      if (overlay === 'dev') for (const expected of ['StatefulSet/postgres', 'Service/postgres', 'Deployment/redis', 'Service/redis']) assert.ok(names.includes(expected), `${expected} is missing`);
+      else assert.ok(!names.some((name) => /\/(postgres|redis)$/.test(name)), 'prod runs no in-cluster PostgreSQL or Redis');
+    });
+
+    it('validates every built-in object against the Kubernetes schemas (kubernetes-models) with no unknown field', () => {
+      for (const object of objects.filter((o) => !KEDA_KINDS.has(o.kind))) {
+        const Model = modelClass(object);
+        assert.doesNotThrow(() => new Model(unwrapSecretData(object)).validate(), `${object.kind}/${object.metadata.name}`);
+        assert.deepEqual(checker.unknownFields(object), [], `${object.kind}/${object.metadata.name} has fields Kubernetes does not define`);
+      }
+    });
+
+    it("validates KEDA's objects against the ScaledObject and TriggerAuthentication schemas, unknown fields rejected", () => {
+      const ajv = new Ajv({ allErrors: true, strict: true });
+      ajv.addSchema(KEDA_SCHEMAS, 'keda');
+      const keda = objects.filter((o) => KEDA_KINDS.has(o.kind));
+      assert.equal(keda.length, 2);
+      for (const object of keda) {
+        const validate = ajv.getSchema(`keda#/definitions/${object.kind}`)!;
+        assert.ok(validate(object), `${object.kind}/${object.metadata.name}: ${ajv.errorsText(validate.errors)}`);
+        assert.deepEqual(checker.unknownMetadataFields(object.metadata), []);
+      }
+    });
+
+    it('gives every container resource requests and limits, and every long-running container readiness and liveness probes', () => {
+      for (const workload of workloads) {
+        const { init, main } = containersOf(workload);
+        for (const container of [...init, ...main]) {
+          const where = `${workload.kind}/${workload.metadata.name} container ${container.name}`;
+          for (const resource of ['cpu', 'memory']) {
+            assert.ok(container.resources?.requests?.[resource], `${where} requests no ${resource}`);
+            assert.ok(container.resources?.limits?.[resource], `${where} has no ${resource} limit`);
+          }
+        }
+        for (const container of main) {
+          const where = `${workload.kind}/${workload.metadata.name} container ${container.name}`;
+          assert.ok(container.readinessProbe, `${where} has no readiness probe`);
+          assert.ok(container.livenessProbe, `${where} has no liveness probe`);
+          for (const probe of [container.readinessProbe, container.livenessProbe, container.startupProbe].filter(Boolean)) {
+            const port = probe.httpGet?.port ?? probe.tcpSocket?.port;
+            if (typeof port === 'string') assert.ok(container.ports?.some((p: any) => p.name === port), `${where} probes a port named ${port} it does not declare`);
+          }
+        }
+      }
+    });
+
+    it('pins every image to a version (no latest, no untagged image)', () => {
+      for (const workload of workloads) {
+        const { init, main } = containersOf(workload);
+        for (const { image, name } of [...init, ...main]) {
+          const tag = /@sha256:[0-9a-f]{64}$/.test(image) ? 'digest' : image.slice(image.lastIndexOf('/') + 1).split(':')[1];
+          assert.ok(tag, `${workload.metadata.name}/${name}: image ${image} has no tag`);
+          assert.notEqual(tag, 'latest', `${workload.metadata.name}/${name}: image ${image} is latest`);
+        }
+      }
+    });
+
+    it('runs the entry points the images contain, as a non-root user', () => {
+      for (const workload of workloads.filter((w) => w.metadata.name.startsWith('tuneforge-'))) {
+        const pod = podSpecOf(workload);
+        assert.equal(pod.securityContext?.runAsNonRoot, true, `${workload.metadata.name} may run as root`);
+        for (const container of [...(pod.initContainers ?? []), ...pod.containers]) {
+          const entry = (container.command ?? []).find((arg: string) => arg.endsWith('.ts'));
+          if (entry) assert.ok(existsSync(join(REPO_ROOT, entry)), `${workload.metadata.name}/${container.name} runs ${entry}, which does not exist`);
+          assert.equal(container.securityContext?.allowPrivilegeEscalation, false);
+        }
+      }
+    });
+
+    it("gives the worker a grace period longer than its hand-back bound (WORKER_STOP_TIMEOUT_MS)", () => {
+      const worker = find(objects, 'Deployment', 'tuneforge-worker');
+      const pod = podSpecOf(worker);
+      const env = environmentOf(objects, pod.containers[0]);
+      const stopTimeoutMs = Number(env.WORKER_STOP_TIMEOUT_MS);
+      assert.ok(Number.isInteger(stopTimeoutMs) && stopTimeoutMs > 0, `WORKER_STOP_TIMEOUT_MS is '${env.WORKER_STOP_TIMEOUT_MS}'`);
+      assert.ok(
+        pod.terminationGracePeriodSeconds * 1000 >= stopTimeoutMs + STOP_MARGIN_MS,
+        `terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds} s does not exceed WORKER_STOP_TIMEOUT_MS ${stopTimeoutMs} ms by ${STOP_MARGIN_MS / 1000} s`,
+      );
+      assert.ok(env.DATABASE_URL && env.REDIS_URL, 'the worker gets DATABASE_URL and REDIS_URL');
+    });
+
+    it(overlay === 'prod' ? 'puts workers on GPU nodes, one GPU each' : 'runs CPU workers without GPU requests', () => {
+      const pod = podSpecOf(find(objects, 'Deployment', 'tuneforge-worker'));
+      const [worker] = pod.containers;
+      if (overlay === 'prod') {
+        assert.equal(String(worker.resources.limits['nvidia.com/gpu']), '1');
+        assert.equal(pod.nodeSelector?.['nvidia.com/gpu.present'], 'true');
+        assert.ok(pod.tolerations?.some((t: any) => t.key === 'nvidia.com/gpu' && t.effect === 'NoSchedule'), 'no toleration for GPU nodes');
+        assert.match(worker.image, /worker-gpu:/);
+      } else {
+        assert.equal(worker.resources.limits['nvidia.com/gpu'], undefined);
+        assert.deepEqual(pod.nodeSelector ?? {}, {});
+        assert.match(worker.image, /worker-cpu:/);
+      }
+    });
+
+    it('scales workers with KEDA on the trial queue: waiting plus active jobs per WORKER_CONCURRENCY, from zero', () => {
+      const scaled = find(objects, 'ScaledObject', 'tuneforge-worker');
+      const worker = find(objects, 'Deployment', 'tuneforge-worker');
+      const env = environmentOf(objects, podSpecOf(worker).containers[0]);
+      assert.equal(scaled.spec.scaleTargetRef.name, worker.metadata.name);
+      assert.equal(scaled.spec.minReplicaCount, 0);
+      assert.ok(scaled.spec.maxReplicaCount >= 1);
+      assert.equal(worker.spec.replicas, undefined, 'KEDA owns the worker replica count');
+      const queue = `${env.QUEUE_PREFIX}:${TRIALS_QUEUE}`;
+      const lists = Object.fromEntries(scaled.spec.triggers.map((t: any) => [t.name, t.metadata.listName]));
+      assert.deepEqual(lists, { waiting: `${queue}:wait`, active: `${queue}:active` });
+      assert.equal(scaled.spec.advanced.scalingModifiers.formula, 'waiting + active');
+      const formulaNames = scaled.spec.advanced.scalingModifiers.formula.match(/[A-Za-z_]\w*/g);
+      for (const name of formulaNames) assert.ok(name in lists, `the formula uses ${name}, which names no trigger`);
+      assert.equal(scaled.spec.advanced.scalingModifiers.target, env.WORKER_CONCURRENCY, 'the target is the trials one worker trains at once');
+      const auth = find(objects, 'TriggerAuthentication', 'tuneforge-redis');
+      for (const trigger of scaled.spec.triggers) {
+        assert.equal(trigger.type, 'redis');
+        for (const key of Object.keys(trigger.metadata)) assert.ok(REDIS_SCALER_KEYS.has(key), `KEDA's redis scaler has no setting ${key}`);
+        assert.equal(trigger.authenticationRef.name, auth.metadata.name);
+      }
+      const secret = find(objects, 'Secret', 'tuneforge-connections');
+      for (const ref of auth.spec.secretTargetRef) {
+        assert.equal(ref.name, secret.metadata.name);
+        assert.ok(ref.key in (secret.data ?? {}), `Secret ${secret.metadata.name} has no key ${ref.key} for ${ref.parameter}`);
+      }
+      const redisUrl = new URL(environmentOf(objects, podSpecOf(worker).containers[0]).REDIS_URL);
+      const address = Buffer.from(secret.data.REDIS_ADDRESS, 'base64').toString('utf8');
+      assert.equal(address, `${redisUrl.hostname}:${redisUrl.port || 6379}`, "KEDA's address is REDIS_URL's host and port");
+    });
+
+    it('wires references: Secret and ConfigMap keys, Service, Ingress and budget selectors, named ports', () => {
+      for (const workload of workloads) {
+        const { init, main } = containersOf(workload);
+        for (const container of [...init, ...main]) environmentOf(objects, container); // throws on a missing key
+      }
+      for (const service of objects.filter((o) => o.kind === 'Service')) {
+        const targets = workloads.filter((w) => matches(service.spec.selector, w.spec.template.metadata.labels));
+        assert.equal(targets.length, 1, `Service ${service.metadata.name} selects ${targets.length} workloads`);
+        const ports = targets[0].spec.template.spec.containers.flatMap((c: any) => c.ports ?? []);
+        for (const port of service.spec.ports) {
+          if (typeof port.targetPort === 'string') assert.ok(ports.some((p: any) => p.name === port.targetPort), `Service ${service.metadata.name} targets port ${port.targetPort}`);
+        }
+      }
+      for (const budget of objects.filter((o) => o.kind === 'PodDisruptionBudget')) {
+        const selected = workloads.filter((w) => matches(budget.spec.selector.matchLabels, w.spec.template.metadata.labels));
+        assert.equal(selected.length, 1, `PDB ${budget.metadata.name} selects ${selected.length} workloads`);
+        // A budget that no eviction can satisfy blocks node drains for good.
+        if (budget.spec.minAvailable !== undefined) {
+          assert.ok((selected[0].spec.replicas ?? 1) > budget.spec.minAvailable, `PDB ${budget.metadata.name} allows no eviction`);
+        }
+      }
+      const ingress = find(objects, 'Ingress', 'tuneforge');
+      for (const path of ingress.spec.rules.flatMap((rule: any) => rule.http.paths)) {
+        const service = find(objects, 'Service', path.backend.service.name);
+        assert.ok(service.spec.ports.some((p: any) => p.name === path.backend.service.port.name), `Ingress points at a port ${path.backend.service.port.name} that Service lacks`);
+      }
+      const namespaces = new Set(objects.filter((o) => o.kind !== 'Namespace').map((o) => o.metadata.namespace));
+      assert.equal(namespaces.size, 1, `objects span namespaces ${[...namespaces].join(', ')}`);
+      assert.ok(objects.some((o) => o.kind === 'Namespace' && o.metadata.name === [...namespaces][0]), 'the namespace is created');
+    });
+
+    it('lets workers reach PostgreSQL, Redis and DNS only, and nothing reach them', () => {
+      const policy = find(objects, 'NetworkPolicy', 'tuneforge-worker');
+      const worker = find(objects, 'Deployment', 'tuneforge-worker');
+      assert.ok(matches(policy.spec.podSelector.matchLabels, worker.spec.template.metadata.labels), 'the policy does not select the workers');
+      assert.deepEqual(policy.spec.policyTypes, ['Ingress', 'Egress']);
+      assert.deepEqual(policy.spec.ingress, []);
+      const ports = policy.spec.egress.flatMap((rule: any) => rule.ports.map((p: any) => `${p.protocol}/${p.port}`)).sort();
+      assert.deepEqual(ports, ['TCP/53', 'TCP/5432', 'TCP/6379', 'UDP/53']);
+      const dns = policy.spec.egress.find((rule: any) => rule.ports.some((p: any) => p.port === 53));
+      assert.ok(dns.to?.length, 'DNS is allowed to the cluster DNS only');
+      if (overlay === 'dev') {
+        for (const rule of policy.spec.egress.filter((r: any) => r !== dns)) {
+          const target = rule.to?.[0]?.podSelector?.matchLabels?.['app.kubernetes.io/name'];
+          assert.ok(['postgres', 'redis'].includes(target), `dev egress goes to ${target ?? 'anywhere'}`);
+        }
+      }
+    });
+  });
+}
