@@ -23,7 +23,7 @@ describe('datasets API', () => {
   const postCsv = (csv: string, query = '') =>
     fetch(`${coordinator.baseUrl}/api/v1/datasets${query}`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv }).then(async (r) => ({
       status: r.status,
-      body: await r.json(),
+      body: (await r.json()) as any,
     }));
   const datasetCount = async () => (await db.query(`SELECT count(*)::int AS n FROM datasets`))[0].n as number;
 

@@ -47,6 +47,7 @@ describe('health when dependencies go down and come back', () => {
     assert.equal(down.status, 503);
     assert.equal(down.body.checks.redis.status, 'down');
     assert.equal(down.body.checks.postgres.status, 'up');
+    assert.equal((await api.get('/api/v1/health/live')).status, 200, 'liveness does not depend on Redis');
 
     const refused = await api.post('/api/v1/sweeps', aSweepSpec());
     assert.equal(refused.status, 503);

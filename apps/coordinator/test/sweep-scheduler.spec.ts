@@ -101,7 +101,7 @@ describe(SweepScheduler.name, () => {
     const patch = (id: string, body: unknown) =>
       fetch(`${coordinator.baseUrl}/api/v1/sweeps/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({
         status: r.status,
-        body: await r.json(),
+        body: (await r.json()) as any,
       }));
 
     it('pauses (no new trials, waiting jobs leave the queue) and resumes', async () => {

@@ -189,7 +189,7 @@ describe('sweeps API', () => {
       assert.equal(json.status, 400);
       const broken = await fetch(`${coordinator.baseUrl}/api/v1/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name": ' });
       assert.equal(broken.status, 400);
-      assert.match((await broken.json()).message, /not valid JSON/);
+      assert.match(((await broken.json()) as { message: string }).message, /not valid JSON/);
       const yaml = await api.post('/api/v1/sweeps', 'name: [unclosed\nmodel: lstm\n');
       assert.equal(yaml.status, 400);
       assert.match(yaml.body.issues[0].message, /line \d+/);

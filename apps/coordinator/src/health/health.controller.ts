@@ -18,8 +18,15 @@ export class HealthController {
     private readonly redis: RedisProbe,
   ) {}
 
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: 200 while the process serves HTTP; checks no dependency, so an outage of one never restarts the coordinator' })
+  @ApiResponse({ status: 200, description: 'the process is up' })
+  live() {
+    return { status: 'ok' };
+  }
+
   @Get()
-  @ApiOperation({ summary: 'Checks PostgreSQL and Redis; 503 when either is down' })
+  @ApiOperation({ summary: 'Readiness: checks PostgreSQL and Redis; 503 when either is down' })
   @ApiResponse({ status: 200, description: 'both dependencies answer' })
   @ApiResponse({ status: 503, description: 'a dependency is down; `checks` says which' })
   async check(@Res({ passthrough: true }) response: Response) {
