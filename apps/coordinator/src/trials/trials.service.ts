@@ -4,6 +4,7 @@ import type { ListTrialsQuery, MetricSeriesDto, Page, TrialDto, TrialMetricsQuer
 import { checkpointsNewestFirst, SweepEntity, TrialEntity } from '@tuneforge/persistence';
 import { CorruptCheckpointError, decodeCheckpoint, toLayersModelFiles } from '@tuneforge/training';
 import { NotFoundError } from '../common/domain-errors';
+import { downsampleLttb } from '../curves/downsample';
 import { isUuid } from '../common/query';
 
 const SORT_COLUMNS = { objective: 'trial.bestMetric', number: 'trial.number', createdAt: 'trial.createdAt' } as const;
@@ -52,6 +53,9 @@ export class TrialsService {
       const series = (metrics[row.name] ??= { epochs: [], values: [] });
       series.epochs.push(row.epoch);
       series.values.push(row.value);
+    }
+    if (query.points !== undefined) {
+      for (const [name, series] of Object.entries(metrics)) metrics[name] = downsampleLttb(series, query.points);
     }
     return { trialId: id, metrics };
   }
