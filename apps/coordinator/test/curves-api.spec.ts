@@ -89,6 +89,20 @@ describe('sweep curves API', () => {
     assert.deepEqual(metrics.body.issues.map((i: { path: string }) => i.path), ['query.points']);
   });
 
+  it('downloads a stored checkpoint by epoch, and names a bad epoch', async () => {
+    const db = coordinator.app.get(DataSource);
+    await db.query(`INSERT INTO checkpoints (trial_id, epoch, format, bytes, size_bytes) VALUES ($1, 7, 'simulated/v1', $2, 3)`, [trials[0].id, Buffer.from([1, 2, 3])]);
+    const response = await fetch(`${coordinator.baseUrl}/api/v1/trials/${trials[0].id}/checkpoints/7`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('x-checkpoint-format'), 'simulated/v1');
+    assert.match(response.headers.get('content-disposition') ?? '', /attachment/);
+    assert.deepEqual([...new Uint8Array(await response.arrayBuffer())], [1, 2, 3]);
+    assert.equal((await api.get(`/api/v1/trials/${trials[0].id}/checkpoints/8`)).status, 404);
+    const bad = await api.get(`/api/v1/trials/${trials[0].id}/checkpoints/seven`);
+    assert.equal(bad.status, 400);
+    assert.deepEqual(bad.body.issues.map((i: { path: string }) => i.path), ['params.epoch']);
+  });
+
   it('answers 404 for an unknown sweep', async () => {
     assert.equal((await api.get('/api/v1/sweeps/00000000-0000-4000-8000-000000000000/curves')).status, 404);
     assert.equal((await api.get('/api/v1/sweeps/nope/trial-points')).status, 404);

@@ -70,6 +70,14 @@ export class TrialsService {
     return rows.map((r) => ({ epoch: r.epoch, format: r.format, sizeBytes: r.size_bytes, createdAt: r.created_at.toISOString() }));
   }
 
+  /** The stored bytes of the trial's checkpoint of one epoch. */
+  async checkpointBytes(id: string, epoch: number): Promise<{ format: string; bytes: Buffer }> {
+    await this.find(id);
+    const [row]: { format: string; bytes: Buffer }[] = await this.dataSource.query(`SELECT format, bytes FROM checkpoints WHERE trial_id = $1 AND epoch = $2`, [id, epoch]);
+    if (!row) throw new NotFoundError(`checkpoint of epoch ${epoch} of trial`, id);
+    return row;
+  }
+
   /** The newest readable checkpoint as the files `tf.loadLayersModel` fetches: model.json and its weights. */
   async latestModelFiles(id: string, weightsPath: string): Promise<{ epoch: number; modelJson: object; weights: Buffer }> {
     await this.find(id);

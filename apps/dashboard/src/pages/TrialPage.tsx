@@ -112,17 +112,19 @@ function TrialView({ trial }: { trial: TrialDto }) {
         {checkpoints.data && checkpoints.data.length === 0 && <p className="muted">No checkpoint yet.</p>}
         {checkpoints.data && checkpoints.data.length > 0 && (
           <>
-            <p>
-              Newest (epoch {checkpoints.data[0].epoch}):{' '}
-              <a href={`${API}/trials/${trial.id}/checkpoints/latest/model.json`} download={`trial-${trial.number}-model.json`} data-testid="download-model">
-                model.json
-              </a>{' '}
-              ·{' '}
-              <a href={`${API}/trials/${trial.id}/checkpoints/latest/weights.bin`} download={`weights.bin`} data-testid="download-weights">
-                weights.bin
-              </a>{' '}
-              <span className="muted">(tf.loadLayersModel on the model.json URL loads it)</span>
-            </p>
+            {checkpoints.data[0].format.startsWith('tfjs') && (
+              <p>
+                Newest as a TensorFlow.js model:{' '}
+                <a href={`${API}/trials/${trial.id}/checkpoints/latest/model.json`} download={`trial-${trial.number}-model.json`} data-testid="download-model">
+                  model.json
+                </a>{' '}
+                +{' '}
+                <a href={`${API}/trials/${trial.id}/checkpoints/latest/weights.bin`} download="weights.bin" data-testid="download-weights">
+                  weights.bin
+                </a>{' '}
+                <span className="muted">(tf.loadLayersModel on the model.json URL loads it)</span>
+              </p>
+            )}
             <table className="table compact">
               <thead>
                 <tr>
@@ -130,6 +132,7 @@ function TrialView({ trial }: { trial: TrialDto }) {
                   <th>Format</th>
                   <th>Size</th>
                   <th>Written</th>
+                  <th>Download</th>
                 </tr>
               </thead>
               <tbody>
@@ -139,6 +142,11 @@ function TrialView({ trial }: { trial: TrialDto }) {
                     <td>{c.format}</td>
                     <td>{formatBytes(c.sizeBytes)}</td>
                     <td>{new Date(c.createdAt).toLocaleString()}</td>
+                    <td>
+                      <a href={`${API}/trials/${trial.id}/checkpoints/${c.epoch}`} download data-testid="download-checkpoint">
+                        epoch {c.epoch} ({c.format})
+                      </a>
+                    </td>
                   </tr>
                 ))}
               </tbody>
