@@ -5,7 +5,7 @@ export default [
   ...nx.configs['flat/typescript'],
   { ignores: ['**/node_modules', '**/dist', 'tmp', '.nx', 'test-artifacts'] },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       // Libs are imported only through their index as @tuneforge/<lib>; apps depend on libs, never the reverse.
       '@nx/enforce-module-boundaries': [
@@ -22,6 +22,7 @@ export default [
             { sourceTag: 'layer:data', onlyDependOnLibsWithTags: ['layer:base'] },
             { sourceTag: 'scope:coordinator', onlyDependOnLibsWithTags: ['scope:shared', 'scope:coordinator'] },
             { sourceTag: 'scope:worker', onlyDependOnLibsWithTags: ['scope:shared', 'scope:worker'] },
+            { sourceTag: 'scope:dashboard', onlyDependOnLibsWithTags: ['scope:shared'] },
           ],
         },
       ],

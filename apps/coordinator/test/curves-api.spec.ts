@@ -115,8 +115,8 @@ describe('sweep curves API', () => {
     assert.deepEqual(body.objective, { metric: 'val_loss', direction: 'minimize' });
     assert.deepEqual(body.trials.map((t) => t.number), [0, 1, 2, 3, 4]);
     for (const t of body.trials) {
-      const trial = trials.find((x) => x.id === t.id)!;
-      assert.deepEqual(t.values, body.parameters.map((p) => trial.config.hyperparameters[p]));
+      const trial = trials.find((x) => x.id === t.id);
+      assert.deepEqual(t.values, body.parameters.map((p) => trial?.config.hyperparameters[p]));
       assert.equal(t.objective, valLoss(t.number, EPOCHS));
       assert.equal(t.status, 'completed');
     }

@@ -13,8 +13,6 @@ export class SseReader {
   contentType = '';
   ended = false;
 
-  private constructor() {}
-
   static async open(url: string): Promise<SseReader> {
     const reader = new SseReader();
     const response = await fetch(url, { signal: reader.controller.signal, headers: { accept: 'text/event-stream' } });
