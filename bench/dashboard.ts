@@ -72,6 +72,10 @@ async function fillSweep(db: Client, sweepId: string, epochs: number, metrics: s
   );
 }
 
+/** Evaluated in the page (a string: this file is type-checked without the DOM's types). */
+const SWEEP_PAGE_READY = `document.body.dataset.sweepReady === 'true' &&
+  ['curves-chart', 'parallel-chart', 'scatter-chart'].every((id) => Number(document.querySelector('[data-testid="' + id + '"]')?.getAttribute('data-points') ?? 0) > 0)`;
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function timeRequest(url: string): Promise<{ ms: number; bytes: number }> {
@@ -124,7 +128,8 @@ async function main(): Promise<void> {
     await measure(`curves ${TRIALS}x${EPOCHS}, top 50, points 50`, `/sweeps/${big.id}/curves?top=50&points=50`);
     await measure(`curves ${LONG_TRIALS}x${LONG_EPOCHS}, top 10, points 200`, `/sweeps/${long.id}/curves?top=10&points=200`);
     await measure(`curves ${LONG_TRIALS}x${LONG_EPOCHS}, top 10, not downsampled`, `/sweeps/${long.id}/curves?top=10&points=10000`);
-    await measure(`trial metrics 1x${LONG_EPOCHS}, points 500`, `/trials/${(await (await fetch(`${api}/sweeps/${long.id}/trials?limit=1`)).json()).items[0].id}/metrics?points=500`);
+    const longTrial = ((await (await fetch(`${api}/sweeps/${long.id}/trials?limit=1`)).json()) as { items: { id: string }[] }).items[0];
+    await measure(`trial metrics 1x${LONG_EPOCHS}, points 500`, `/trials/${longTrial.id}/metrics?points=500`);
     await measure(`trial-points ${TRIALS} trials`, `/sweeps/${big.id}/trial-points`);
     await measure(`leaderboard page (25 trials)`, `/sweeps/${big.id}/trials?limit=25`);
 
@@ -140,13 +145,7 @@ async function main(): Promise<void> {
         });
         await page.goto(`${origin}/sweeps/${big.id}`, { waitUntil: 'commit' });
         // Interactive: the sweep, the leaderboard, the curves and both plots are loaded and drawn.
-        await page.waitForFunction(
-          () =>
-            document.body.dataset.sweepReady === 'true' &&
-            ['curves-chart', 'parallel-chart', 'scatter-chart'].every((id) => Number(document.querySelector(`[data-testid="${id}"]`)?.getAttribute('data-points') ?? 0) > 0),
-          undefined,
-          { polling: 'raf', timeout: 60_000 },
-        );
+        await page.waitForFunction(SWEEP_PAGE_READY, undefined, { polling: 'raf', timeout: 60_000 });
         const readyMs = await page.evaluate(() => performance.now());
         // Then how fast it answers: the next leaderboard page, sorted on the server.
         const range = await page.getByTestId('page-range').innerText();

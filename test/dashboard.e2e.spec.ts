@@ -114,7 +114,8 @@ describe('dashboard in headless chromium against a real coordinator and workers'
     assert.ok(history.some((h) => /started attempt 1 on worker dash-w/.test(h)), history.join('\n'));
     assert.ok(history.some((h) => /completed best val_loss/.test(h)), history.join('\n'));
     await waitForAttribute(page, '[data-metric="val_loss"] .chart', 'data-points', (v) => Number(v) === 20);
-    const metrics = await page.getByTestId('metric-chart').evaluateAll((els) => els.map((el) => el.getAttribute('data-metric')));
+    const charts = page.getByTestId('metric-chart');
+    const metrics = await Promise.all(Array.from({ length: await charts.count() }, (_, i) => charts.nth(i).getAttribute('data-metric')));
     assert.deepEqual(metrics, ['epoch_seconds', 'loss', 'param_count', 'val_loss', 'val_mae']);
     assert.match(await page.getByTestId('baseline').innerText(), /best val_mae/);
     await page.getByTestId('checkpoint-row').first().waitFor();

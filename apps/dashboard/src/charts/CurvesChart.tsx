@@ -42,7 +42,8 @@ export function CurvesChart({
         return {
         name: curve.name,
         type: 'line',
-        showSymbol: false,
+        // A trial stopped after one epoch is a single point: draw it, or it would vanish.
+        showSymbol: curve.epochs.length <= 1,
         sampling: 'lttb',
         lineStyle: { width: i === 0 ? 2.5 : 1.5 },
         emphasis: { focus: 'series' },

@@ -30,6 +30,7 @@ export function ParallelCoordinates({ points, onOpenTrial }: { points: TrialPoin
         right: 0,
         top: 'middle',
         calculable: true,
+        precision: 3,
         text: [points.objective.direction === 'minimize' ? 'best' : 'worst', ''],
       },
       tooltip: { formatter: (p: { dataIndex: number }) => `trial #${scored[p.dataIndex]?.number}` },
