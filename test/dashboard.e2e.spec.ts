@@ -57,6 +57,12 @@ describe('dashboard in headless chromium against a real coordinator and workers'
     assert.match(await row.getByTestId('progress').innerText(), /\d+ \/ 40/);
     await page.getByTestId('connection').and(page.locator('[data-state="live"]')).waitFor();
     await screenshot(page, 'sweeps');
+    // Live: trials finish and the progress moves with no reload.
+    await waitFor('the list shows finished trials', async () => Number.parseInt(await row.getByTestId('progress').innerText(), 10) > 0, TIMEOUT);
+    await page.getByTestId('status-filter').selectOption('completed');
+    await page.getByText('No sweeps with status completed yet.').waitFor();
+    await page.getByTestId('status-filter').selectOption('running');
+    await row.waitFor();
   });
 
   it('opens the running sweep: the leaderboard fills, the curves and plots draw', async () => {
@@ -84,6 +90,16 @@ describe('dashboard in headless chromium against a real coordinator and workers'
     await page.getByRole('dialog', { name: 'Resume this sweep?' }).getByRole('button', { name: 'Resume' }).click();
     await page.locator('[data-testid="sweep-page"][data-sweep-status="running"]').waitFor();
     assert.equal((await stack.get<SweepDto>(`/sweeps/${sweep.id}`)).status, 'running');
+  });
+
+  it('extends the budget from the UI', async () => {
+    await page.getByTestId('action-extend').click();
+    const dialog = page.getByRole('dialog', { name: 'Extend the budget?' });
+    await dialog.getByTestId('extend-by').fill('5');
+    assert.match(await dialog.innerText(), /from 40 to 45 trials/);
+    await dialog.getByRole('button', { name: 'Extend' }).click();
+    await waitFor('the progress shows the new budget', async () => /\/ 45$/.test(await page.getByTestId('sweep-summary').getByTestId('progress').innerText()), TIMEOUT);
+    assert.equal((await stack.get<SweepDto>(`/sweeps/${sweep.id}`)).plannedTrials, 45);
   });
 
   it('shows disconnected while the coordinator restarts, then reconnects and keeps updating', async () => {
@@ -154,6 +170,18 @@ describe('dashboard in headless chromium against a real coordinator and workers'
     assert.match(await page.getByTestId('not-found').innerText(), /no trial with id not-an-id/);
     await page.goto(`${stack.origin}/no/such/page`);
     await page.getByTestId('not-found').waitFor();
+  });
+
+  it('cancels the sweep from the UI after confirming; Back leaves it running', async () => {
+    await page.goto(`${stack.origin}/sweeps/${sweep.id}`);
+    await page.getByTestId('action-cancel').click();
+    await page.getByRole('dialog', { name: 'Cancel this sweep?' }).getByRole('button', { name: 'Back' }).click();
+    assert.equal((await stack.get<SweepDto>(`/sweeps/${sweep.id}`)).status, 'running');
+    await page.getByTestId('action-cancel').click();
+    await page.getByRole('dialog', { name: 'Cancel this sweep?' }).getByRole('button', { name: 'Cancel the sweep' }).click();
+    await page.locator('[data-testid="sweep-page"][data-sweep-status="cancelled"]').waitFor();
+    assert.equal((await stack.get<SweepDto>(`/sweeps/${sweep.id}`)).status, 'cancelled');
+    assert.equal(await page.getByTestId('action-pause').count(), 0);
   });
 
   it('raised no errors in the page, other than the failed requests while the coordinator was down', () => {

@@ -69,6 +69,9 @@ export class ChangeFeed {
         events.push({ type: 'trial', sweepId: t.sweep_id, trialId: t.id, number: t.number, status: t.status, lastEpoch: t.last_epoch, bestMetric: t.best_metric, prunedRung: t.pruned_rung });
       }
     }
+    // Identity ids are handed out at insert, not at commit, so a slow writer's lower ids can land
+    // after this mark and go unreported; its trial's next epoch is reported, and clients re-read
+    // whole curves on each event, so that costs one epoch of latency, not data.
     let lastMetricId = this.lastMetricId ?? (await this.maxMetricId());
     const metricRows: { trial_id: string; sweep_id: string; epoch: number; max_id: string }[] = baseline
       ? []
