@@ -54,4 +54,11 @@ describe('dashboard serving', () => {
     assert.match(await index.text(), /dashboard is not built[\s\S]*npm run dashboard:build/);
     assert.equal((await fetch(`${withoutBuild.baseUrl}/api/v1/sweeps`)).status, 200);
   });
+
+  it('serves a build made after start-up without a restart', async () => {
+    writeFileSync(join(missing, 'index.html'), '<!doctype html><div id="root">late</div>');
+    const index = await fetch(`${withoutBuild.baseUrl}/sweeps/abc`);
+    assert.equal(index.status, 200);
+    assert.match(await index.text(), /late/);
+  });
 });

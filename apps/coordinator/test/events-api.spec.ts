@@ -90,6 +90,14 @@ describe('events API (Server-Sent Events)', () => {
     assert.deepEqual(unknown.body.issues.map((i: { path: string }) => i.path), ['query.since']);
   });
 
+  it('documents the dashboard endpoints in the OpenAPI document', async () => {
+    const { body } = await api.get('/api/docs-json');
+    for (const path of ['/api/v1/events', '/api/v1/sweeps/{id}/curves', '/api/v1/sweeps/{id}/trial-points', '/api/v1/trials/{id}/checkpoints/{epoch}']) {
+      assert.ok(body.paths[path]?.get, `${path} is documented`);
+    }
+    assert.deepEqual(body.paths['/api/v1/sweeps/{id}/curves'].get.parameters.map((p: { name: string }) => p.name).sort(), ['id', 'metric', 'points', 'top', 'trials']);
+  });
+
   it('stops polling when the last subscriber leaves', async () => {
     const stream = coordinator.app.get(EventStream);
     for (const reader of readers.splice(0)) reader.close();

@@ -18,11 +18,13 @@ const NOT_BUILT_PAGE = `<!doctype html><meta charset="utf-8"><title>Tuneforge</t
  */
 export function serveDashboard(app: NestExpressApplication, dir = DEFAULT_DASHBOARD_DIR): void {
   const index = join(dir, 'index.html');
-  const built = existsSync(index);
+  // Looked up again on each request until found, so a build made after start-up is served without a restart.
+  let built = existsSync(index);
   if (!built) Logger.warn(`no dashboard build in ${dir}; / explains how to build it`, 'Dashboard');
-  if (built) app.use(express.static(dir, { index: false, maxAge: '1h', immutable: false }));
+  app.use(express.static(dir, { index: false, maxAge: '1h' }));
   app.use((request: express.Request, response: express.Response, next: express.NextFunction) => {
     if ((request.method !== 'GET' && request.method !== 'HEAD') || request.path === '/api' || request.path.startsWith('/api/')) return next();
+    built ||= existsSync(index);
     if (!built) return void response.status(503).type('html').send(NOT_BUILT_PAGE);
     // The shell must never be cached: it names the current build's hashed assets.
     response.setHeader('Cache-Control', 'no-cache');
