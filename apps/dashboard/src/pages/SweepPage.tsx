@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { SweepDto } from '@tuneforge/contracts';
+import type { Page, SweepCurvesDto, SweepDto, TrialDto, TrialPointsDto } from '@tuneforge/contracts';
 import { ApiError, api, type TrialSortKey } from '../api';
 import { CurvesChart } from '../charts/CurvesChart';
 import { ObjectiveScatter, ParallelCoordinates } from '../charts/TrialPlots';
@@ -9,37 +9,71 @@ import { SweepActions } from '../components/SweepActions';
 import { useLiveReload } from '../events';
 import { doneTrials, formatNumber, formatValue } from '../format';
 import { useNavigate } from '../router';
-import { useLoad } from '../use-load';
+import { useLoad, type Loaded } from '../use-load';
 import { NotFoundPage } from './NotFoundPage';
 
 const TOP_CURVES = 10;
 const CURVE_POINTS = 200;
 
+type LeaderboardPage = { offset: number; limit: number; sort: TrialSortKey; order?: 'asc' | 'desc' };
+
+/** Loads the sweep, its leaderboard page, curves and trial points at once (the curves default to the objective), then shows them. */
 export function SweepPage({ id }: { id: string }) {
   const sweep = useLoad(() => api.sweep(id), [id]);
-  const isLive = (e: { type: string; sweepId?: string }) => (e.type === 'sweep' || e.type === 'trial') && e.sweepId === id;
-  useLiveReload(isLive, sweep.reload, 1_000);
+  const [page, setPage] = useState<LeaderboardPage>({ offset: 0, limit: 25, sort: 'objective' });
+  const trials = useLoad(() => api.trials(id, page), [id, page]);
+  const [metric, setMetric] = useState<string>();
+  const curves = useLoad(() => api.curves(id, metric, TOP_CURVES, CURVE_POINTS), [id, metric]);
+  const points = useLoad(() => api.trialPoints(id), [id]);
 
-  if (sweep.error?.status === 404) return <NotFoundPage what={`There is no sweep with id ${id}.`} />;
-  if (!sweep.data) return sweep.error ? <ErrorBox>Could not load the sweep: {sweep.error.message}</ErrorBox> : <p className="muted">Loading…</p>;
-  return <SweepView sweep={sweep.data} onChanged={sweep.reload} />;
-}
-
-function SweepView({ sweep, onChanged }: { sweep: SweepDto; onChanged: () => void }) {
-  const navigate = useNavigate();
-  const [page, setPage] = useState({ offset: 0, limit: 25, sort: 'objective' as TrialSortKey, order: undefined as 'asc' | 'desc' | undefined });
-  const trials = useLoad(() => api.trials(sweep.id, page), [sweep.id, page]);
-  const [metric, setMetric] = useState(sweep.objective.metric);
-  const [logScale, setLogScale] = useState(false);
-  const [smoothing, setSmoothing] = useState(0);
-  const curves = useLoad(() => api.curves(sweep.id, metric, TOP_CURVES, CURVE_POINTS), [sweep.id, metric]);
-  const points = useLoad(() => api.trialPoints(sweep.id), [sweep.id]);
-  const [actionError, setActionError] = useState<string>();
-
-  const ofThisSweep = (e: { type: string; sweepId?: string }) => e.sweepId === sweep.id;
+  const ofThisSweep = (e: { type: string; sweepId?: string }) => e.sweepId === id;
+  useLiveReload((e) => ofThisSweep(e) && (e.type === 'sweep' || e.type === 'trial'), sweep.reload, 1_000);
   useLiveReload((e) => ofThisSweep(e) && (e.type === 'trial' || e.type === 'sweep'), trials.reload, 1_000);
   useLiveReload((e) => ofThisSweep(e) && (e.type === 'metrics' || e.type === 'trial'), curves.reload, 2_000);
   useLiveReload((e) => ofThisSweep(e) && e.type === 'trial', points.reload, 3_000);
+
+  if (sweep.error?.status === 404) return <NotFoundPage what={`There is no sweep with id ${id}.`} />;
+  if (!sweep.data) return sweep.error ? <ErrorBox>Could not load the sweep: {sweep.error.message}</ErrorBox> : <p className="muted">Loading…</p>;
+  return (
+    <SweepView
+      sweep={sweep.data}
+      onChanged={sweep.reload}
+      trials={trials}
+      page={page}
+      setPage={setPage}
+      curves={curves}
+      metric={metric ?? sweep.data.objective.metric}
+      setMetric={setMetric}
+      points={points}
+    />
+  );
+}
+
+function SweepView({
+  sweep,
+  onChanged,
+  trials,
+  page,
+  setPage,
+  curves,
+  metric,
+  setMetric,
+  points,
+}: {
+  sweep: SweepDto;
+  onChanged: () => void;
+  trials: Loaded<Page<TrialDto>>;
+  page: LeaderboardPage;
+  setPage: (page: LeaderboardPage) => void;
+  curves: Loaded<SweepCurvesDto>;
+  metric: string;
+  setMetric: (metric: string) => void;
+  points: Loaded<TrialPointsDto>;
+}) {
+  const navigate = useNavigate();
+  const [logScale, setLogScale] = useState(false);
+  const [smoothing, setSmoothing] = useState(0);
+  const [actionError, setActionError] = useState<string>();
 
   const ready = Boolean(trials.data && curves.data && points.data);
   useEffect(() => {
