@@ -76,6 +76,10 @@ async function fillSweep(db: Client, sweepId: string, epochs: number, metrics: s
 const SWEEP_PAGE_READY = `document.body.dataset.sweepReady === 'true' &&
   ['curves-chart', 'parallel-chart', 'scatter-chart'].every((id) => Number(document.querySelector('[data-testid="' + id + '"]')?.getAttribute('data-points') ?? 0) > 0)`;
 
+const RESOURCE_TIMINGS = `performance.getEntriesByType('resource').map((e) => [e.name, e.responseEnd])`;
+
+const CHART_TIMINGS = `performance.getEntriesByType('measure').filter((e) => e.name.startsWith('chart ')).map((e) => [e.name.slice(6), e.duration])`;
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function timeRequest(url: string): Promise<{ ms: number; bytes: number }> {
@@ -134,7 +138,7 @@ async function main(): Promise<void> {
     await measure(`leaderboard page (25 trials)`, `/sweeps/${big.id}/trials?limit=25`);
 
     const browser = await launchChromium();
-    const loads: { readyMs: number; apiBytes: number; nextPageMs: number }[] = [];
+    const loads: { readyMs: number; scriptMs: number; lastApiMs: number; apiBytes: number; nextPageMs: number; chartMs: Record<string, number> }[] = [];
     try {
       for (let i = 0; i < LOADS; i++) {
         const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
@@ -147,14 +151,22 @@ async function main(): Promise<void> {
         // Interactive: the sweep, the leaderboard, the curves and both plots are loaded and drawn.
         await page.waitForFunction(SWEEP_PAGE_READY, undefined, { polling: 'raf', timeout: 60_000 });
         const readyMs = await page.evaluate(() => performance.now());
+        // Where the time went: the script bundle, and the API answers the page waited for.
+        const resources = (await page.evaluate(RESOURCE_TIMINGS)) as [string, number][];
+        const scriptMs = Math.max(...resources.filter(([name]) => name.endsWith('.js')).map(([, end]) => end));
+        const lastApiMs = Math.max(...resources.filter(([name]) => name.includes('/api/v1/') && !name.includes('/events')).map(([, end]) => end));
         // Then how fast it answers: the next leaderboard page, sorted on the server.
         const range = await page.getByTestId('page-range').innerText();
         const clicked = performance.now();
         await page.getByTestId('next-page').click();
         await waitFor('the next page shows', async () => (await page.getByTestId('page-range').innerText()) !== range, 30_000);
         const nextPageMs = performance.now() - clicked;
-        loads.push({ readyMs, apiBytes, nextPageMs });
-        console.log(`[bench] sweep page load ${i + 1}: interactive after ${readyMs.toFixed(0)} ms (${apiBytes} bytes of API answers), next leaderboard page in ${nextPageMs.toFixed(0)} ms`);
+        const charts = (await page.evaluate(CHART_TIMINGS)) as [string, number][];
+        const chartMs = Object.fromEntries(charts.map(([name, ms]) => [name, Math.round(ms)]));
+        loads.push({ readyMs, scriptMs, lastApiMs, apiBytes, nextPageMs, chartMs });
+        console.log(
+          `[bench] sweep page load ${i + 1}: interactive after ${readyMs.toFixed(0)} ms (script loaded at ${scriptMs.toFixed(0)} ms, last API answer at ${lastApiMs.toFixed(0)} ms, ${apiBytes} bytes of API answers), next leaderboard page in ${nextPageMs.toFixed(0)} ms; drawing ${JSON.stringify(chartMs)}`,
+        );
         await context.close();
       }
     } finally {
