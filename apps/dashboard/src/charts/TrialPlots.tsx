@@ -23,7 +23,7 @@ export function ParallelCoordinates({ points, onOpenTrial }: { points: TrialPoin
     const objectiveAxis = points.parameters.length;
     return {
       animation: false,
-      parallel: { left: 40, right: 90, top: 40, bottom: 30 },
+      parallel: { left: 40, right: 120, top: 40, bottom: 30 },
       parallelAxis: [
         ...axes,
         {
