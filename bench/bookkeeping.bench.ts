@@ -19,7 +19,7 @@ export interface BookkeepingResult {
  * sweep's end; then the Optuna anchor with the same trials, epochs and worker processes.
  */
 export async function bookkeeping(env: Record<string, string>, trials: number, epochs: number, workers: number, progress: (m: string) => void): Promise<BookkeepingResult> {
-  const slotsPerWorker = Number(process.env.BENCH_SLOTS_PER_WORKER ?? 16);
+  const slotsPerWorker = Number(process.env.BENCH_SLOTS_PER_WORKER ?? 64);
   const { process: coordinator, api } = await startCoordinatorProcess({ ...env, DISPATCH_INTERVAL_MS: '1000' });
   const processes = Array.from(
     { length: workers },
@@ -35,7 +35,7 @@ export async function bookkeeping(env: Record<string, string>, trials: number, e
       searchSpace: { learningRate: { type: 'float', min: 1e-4, max: 1e-1, log: true }, hiddenUnits: { type: 'int', min: 16, max: 256 } },
       algorithm: { type: 'random' },
       earlyStopping: { type: 'median', warmupEpochs: 0, minTrials: 5 },
-      budget: { maxTrials: trials, maxConcurrent: workers * slotsPerWorker, maxEpochsPerTrial: epochs },
+      budget: { maxTrials: trials, maxConcurrent: Number(process.env.BENCH_MAX_CONCURRENT ?? workers * slotsPerWorker), maxEpochsPerTrial: epochs },
       checkpointEvery: epochs,
       seed: 1,
     };
@@ -61,6 +61,7 @@ export async function bookkeeping(env: Record<string, string>, trials: number, e
     await dropDatabase(optunaDb.toString());
     await ensureDatabase(optunaDb.toString());
     try {
+      if (process.env.BENCH_SKIP_OPTUNA) throw new Error('skipped');
       const out = execFileSync('/usr/bin/python3', [join(__dirname, '../../shared/anchors/optuna_bookkeeping.py'), String(trials), String(epochs), String(workers), 'random'], {
         env: { ...process.env, OPTUNA_DB_URL: optunaDb.toString().replace(/^postgres(ql)?:/, 'postgresql+psycopg2:') },
         encoding: 'utf8',

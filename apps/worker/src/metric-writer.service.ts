@@ -12,6 +12,8 @@ export class MetricWriter implements OnModuleDestroy {
   private readonly logger = new Logger(MetricWriter.name);
   private buffer: MetricPointInput[] = [];
   private writing: Promise<void> = Promise.resolve();
+  /** The write that has not started yet, shared by every flush() until it starts. */
+  private next?: Promise<void>;
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -28,20 +30,28 @@ export class MetricWriter implements OnModuleDestroy {
     }
   }
 
-  /** Writes everything added so far; failed points go back to the buffer and the error is thrown. */
+  /**
+   * Writes everything added so far; failed points go back to the buffer and the error is thrown.
+   * Callers that arrive while a write is in flight share the one write after it, so many trials
+   * ending at once cost two writes, not one each in a row.
+   */
   flush(): Promise<void> {
-    this.writing = this.writing.catch(() => undefined).then(async () => {
-      if (this.buffer.length === 0) return;
-      const points = this.buffer;
-      this.buffer = [];
-      try {
-        await upsertMetricPoints(this.dataSource.manager, points);
-      } catch (error) {
-        this.buffer = points.concat(this.buffer);
-        throw error;
-      }
-    });
-    return this.writing;
+    this.next ??= this.writing
+      .catch(() => undefined)
+      .then(async () => {
+        this.next = undefined;
+        if (this.buffer.length === 0) return;
+        const points = this.buffer;
+        this.buffer = [];
+        try {
+          await upsertMetricPoints(this.dataSource.manager, points);
+        } catch (error) {
+          this.buffer = points.concat(this.buffer);
+          throw error;
+        }
+      });
+    this.writing = this.next;
+    return this.next;
   }
 
   async onModuleDestroy(): Promise<void> {

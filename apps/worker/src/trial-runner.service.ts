@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import { DataSource } from 'typeorm';
-import type { JobName, JobOf, SweepSpec, TrialConfig, TrialEvent, TrialEventType, TrialStatus } from '@tuneforge/contracts';
-import { decideAtRung as decideAtRungRule, peerGroupOf, rungAt, type RungCheck, type StopDecision } from '@tuneforge/search';
+import type { JobName, JobOf, SweepSpec, TrialEventType, TrialStatus } from '@tuneforge/contracts';
+import { decideFromSummary, peerNumbersOf, reductionFactorOf, rungAt, type RungCheck, type StopDecision } from '@tuneforge/search';
 import { checkpointsNewestFirst, DatasetEntity, saveCheckpoint, SweepEntity, TrialEntity } from '@tuneforge/persistence';
 import {
   CHECKPOINT_FORMAT,
@@ -16,12 +16,11 @@ import {
   SimulatedSession,
   trainingDataFor,
   TrialSession,
-  type SelectedBackend,
   type TrainingSession,
   type TimeSeries,
 } from '@tuneforge/training';
-import { COMPUTE_BACKEND } from './compute-backend';
 import { MetricWriter } from './metric-writer.service';
+import { TrialLedger, trialEvent, type ClaimedTrial } from './trial-ledger.service';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config';
 
 type TrialJob = Job<JobOf<typeof JobName.TrainTrial>>;
@@ -29,18 +28,6 @@ type TrialJob = Job<JobOf<typeof JobName.TrainTrial>>;
 const CANCEL_CHECK_MS = 1_000;
 
 export type TrialOutcome = 'completed' | 'pruned' | 'failed' | 'cancelled' | 'skipped';
-
-/** A trial as claimed for this attempt, with its sweep's spec. */
-interface ClaimedTrial {
-  id: string;
-  sweepId: string;
-  number: number;
-  config: TrialConfig;
-  seed: number;
-  /** Including this attempt. */
-  attempts: number;
-  spec: SweepSpec;
-}
 
 /**
  * Runs one trial job: claims the trial, resumes from its newest readable checkpoint, trains epoch
@@ -55,8 +42,8 @@ export class TrialRunner {
   constructor(
     private readonly dataSource: DataSource,
     private readonly metrics: MetricWriter,
+    private readonly ledger: TrialLedger,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
-    @Inject(COMPUTE_BACKEND) private readonly backend: SelectedBackend,
   ) {}
 
   /** From now on, running trials checkpoint after their current epoch and go back to the queue. */
@@ -75,7 +62,7 @@ export class TrialRunner {
       await job.moveToWait(token);
       throw new WaitingError();
     }
-    const trial = await this.claim(trialId, sweepId);
+    const trial = await this.ledger.claim(trialId, sweepId);
     if (!trial) return this.whyNotClaimed(trialId, sweepId);
 
     this.running.add(trialId);
@@ -125,28 +112,6 @@ export class TrialRunner {
     const objective = spec.objective.metric;
     await this.end(trial.id, 'completed', `best ${objective} ${session.bestMetric?.toPrecision(6) ?? 'n/a'} after ${session.epoch} epochs`, session.bestMetric, session.epoch);
     return 'completed';
-  }
-
-  /**
-   * Marks the trial running for this attempt and returns it with its sweep's spec, in one statement;
-   * undefined when the trial is gone, has ended, or its sweep was cancelled.
-   */
-  private async claim(trialId: string, sweepId: string): Promise<ClaimedTrial | undefined> {
-    const rows: ClaimedTrial[] = await this.dataSource.query(
-      `WITH claimed AS (
-         UPDATE trials t SET status = 'running', attempts = t.attempts + 1, worker_id = $3::text,
-                backend = CASE WHEN t.config->>'model' = 'simulated' THEN 'simulated' ELSE $4::text END,
-                started_at = COALESCE(t.started_at, now()), status_reason = NULL,
-                events = t.events || jsonb_build_array(jsonb_build_object('at', now(), 'type', 'started', 'message',
-                  'attempt ' || (t.attempts + 1) || ' on worker ' || $3::text || ' (' || CASE WHEN t.config->>'model' = 'simulated' THEN 'simulated' ELSE $4::text END || ')'))
-         FROM sweeps s
-         WHERE t.id = $1 AND t.sweep_id = $2 AND s.id = t.sweep_id AND s.status IN ('running', 'paused') AND t.status IN ('queued', 'running')
-         RETURNING t.id, t.sweep_id AS "sweepId", t.number, t.config, t.seed::float8 AS seed, t.attempts, s.spec
-       )
-       SELECT * FROM claimed`,
-      [trialId, sweepId, this.config.id, this.backend.name],
-    );
-    return rows[0];
   }
 
   /** The rare path: say why a job's trial could not be claimed. */
@@ -202,20 +167,22 @@ export class TrialRunner {
     return undefined;
   }
 
-  /** Reads the other trials' values at this epoch from PostgreSQL and applies the rule. */
+  /** Applies the rule to a summary of the other trials' values at this epoch, computed by PostgreSQL. */
   private async decideAtRung(trial: ClaimedTrial, spec: SweepSpec, rung: RungCheck, epoch: number, value: number | undefined): Promise<StopDecision> {
     const metric = spec.objective.metric;
     if (value === undefined || !Number.isFinite(value)) return { stop: false, reason: `no ${metric} at epoch ${epoch}` };
     // Peers exclude this trial, so its own value need not be written first; the writer's timer publishes it.
-    const rows: { number: number; value: number }[] = await this.dataSource.query(
-      `SELECT t.number, mp.value FROM metric_points mp JOIN trials t ON t.id = mp.trial_id
-       WHERE mp.sweep_id = $1 AND mp.name = $2 AND mp.epoch = $3 AND mp.trial_id <> $4`,
-      [trial.sweepId, metric, epoch, trial.id],
-    );
-    const peers = rows
-      .filter((row) => rung.group === undefined || peerGroupOf(spec.earlyStopping, trial.config.maxEpochs, row.number) === rung.group)
-      .map((row) => row.value);
-    return decideAtRungRule(spec.earlyStopping, rung, epoch, metric, value, peers, spec.objective.direction);
+    const peers = await this.ledger.peersAtRung({
+      sweepId: trial.sweepId,
+      trialId: trial.id,
+      metric,
+      epoch,
+      value,
+      direction: spec.objective.direction,
+      peers: peerNumbersOf(spec.earlyStopping, trial.config.maxEpochs, rung.group),
+      reductionFactor: reductionFactorOf(spec.earlyStopping),
+    });
+    return decideFromSummary(spec.earlyStopping, rung, epoch, metric, value, peers, spec.objective.direction);
   }
 
   /** The checkpoint and the trial's progress in one transaction, after the epoch's metrics are written. */
@@ -232,7 +199,7 @@ export class TrialRunner {
     if (session.epoch > checkpointed) await this.checkpoint(trialId, session);
     await this.dataSource.query(`UPDATE trials SET status = 'queued', events = events || $2::jsonb WHERE id = $1 AND status = 'running'`, [
       trialId,
-      JSON.stringify([event('handed-back', `worker ${this.config.id} stopped after epoch ${session.epoch}; the trial goes back to the queue`)]),
+      JSON.stringify([trialEvent('handed-back', `worker ${this.config.id} stopped after epoch ${session.epoch}; the trial goes back to the queue`)]),
     ]);
     await job.moveToWait(token);
     throw new WaitingError();
@@ -244,21 +211,11 @@ export class TrialRunner {
   }
 
   private async end(trialId: string, status: TrialStatus, reason: string, bestMetric: number | null, lastEpoch: number | null, prunedRung: number | null = null): Promise<void> {
-    await this.metrics.flush();
-    await this.dataSource.query(
-      `UPDATE trials SET status = $2, status_reason = $3, finished_at = now(), best_metric = COALESCE($4, best_metric),
-              last_epoch = COALESCE($5, last_epoch), pruned_rung = $7, events = events || $6::jsonb
-       WHERE id = $1 AND status IN ('queued', 'running')`,
-      [trialId, status, reason, bestMetric, lastEpoch, JSON.stringify([event(status as TrialEventType, reason)]), prunedRung],
-    );
+    await this.ledger.end({ trialId, status, reason, bestMetric, lastEpoch, prunedRung });
     this.logger.log(`trial ${trialId} ${status}: ${reason}`);
   }
 
   private async addEvent(trialId: string, type: TrialEventType, message: string): Promise<void> {
-    await this.dataSource.query(`UPDATE trials SET events = events || $2::jsonb WHERE id = $1`, [trialId, JSON.stringify([event(type, message)])]);
+    await this.dataSource.query(`UPDATE trials SET events = events || $2::jsonb WHERE id = $1`, [trialId, JSON.stringify([trialEvent(type, message)])]);
   }
-}
-
-function event(type: TrialEventType, message: string): TrialEvent {
-  return { at: new Date().toISOString(), type, message };
 }

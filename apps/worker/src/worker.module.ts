@@ -5,6 +5,7 @@ import { TRIALS_QUEUE } from '@tuneforge/contracts';
 import { databaseOptions } from '@tuneforge/persistence';
 import { computeBackendProvider } from './compute-backend';
 import { MetricWriter } from './metric-writer.service';
+import { TrialLedger } from './trial-ledger.service';
 import { TrialProcessor } from './trial.processor';
 import { TrialRunner } from './trial-runner.service';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config';
@@ -27,7 +28,7 @@ export class WorkerModule {
         BullModule.forRoot({ connection: { url: config.redisUrl, maxRetriesPerRequest: null }, prefix: config.queuePrefix }),
         BullModule.registerQueue({ name: TRIALS_QUEUE }),
       ],
-      providers: [{ provide: WORKER_CONFIG, useValue: config }, computeBackendProvider, MetricWriter, TrialRunner, TrialProcessor, WorkerRegistry],
+      providers: [{ provide: WORKER_CONFIG, useValue: config }, computeBackendProvider, MetricWriter, TrialLedger, TrialRunner, TrialProcessor, WorkerRegistry],
     };
   }
 }

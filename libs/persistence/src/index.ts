@@ -4,3 +4,4 @@ export * from './database-options';
 export * from './entities';
 export * from './metric-points.writer';
 export * from './migrations';
+export * from './rung-peers.query';

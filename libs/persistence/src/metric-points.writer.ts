@@ -1,5 +1,4 @@
 import type { EntityManager } from 'typeorm';
-import { MetricPointEntity } from './entities';
 
 export interface MetricPointInput {
   sweepId: string;
@@ -9,21 +8,20 @@ export interface MetricPointInput {
   value: number;
 }
 
-/** PostgreSQL takes at most 65,535 bind parameters per statement; each row uses five. */
-const ROWS_PER_STATEMENT = 10_000;
-
 /**
  * Writes metric points, replacing any already stored for the same (trial, name, epoch): an epoch
- * replayed after a crash overwrites its values instead of duplicating them.
+ * replayed after a crash overwrites its values instead of duplicating them. The rows travel as five
+ * arrays, so a batch of any size is one short statement with five parameters.
  */
 export async function upsertMetricPoints(manager: EntityManager, points: readonly MetricPointInput[]): Promise<void> {
-  for (let start = 0; start < points.length; start += ROWS_PER_STATEMENT) {
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(MetricPointEntity)
-      .values(points.slice(start, start + ROWS_PER_STATEMENT).map((p) => ({ sweepId: p.sweepId, trialId: p.trialId, epoch: p.epoch, name: p.name, value: p.value })))
-      .orUpdate(['value', 'recorded_at'], ['trial_id', 'name', 'epoch'])
-      .execute();
-  }
+  if (points.length === 0) return;
+  // One row per (trial, name, epoch) in a batch: ON CONFLICT cannot update a row twice in one statement.
+  const latest = new Map(points.map((p) => [`${p.trialId}/${p.name}/${p.epoch}`, p]));
+  const rows = [...latest.values()];
+  await manager.query(
+    `INSERT INTO metric_points (sweep_id, trial_id, epoch, name, value)
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::float8[])
+     ON CONFLICT (trial_id, name, epoch) DO UPDATE SET value = EXCLUDED.value, recorded_at = now()`,
+    [rows.map((p) => p.sweepId), rows.map((p) => p.trialId), rows.map((p) => p.epoch), rows.map((p) => p.name), rows.map((p) => p.value)],
+  );
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decideAtRung, hyperbandBracketOf, hyperbandBrackets, rungAt, successiveHalvingRungs, type StoppingRule } from './early-stopping';
+import { decideAtRung, hyperbandBracketOf, hyperbandBrackets, isPeerNumber, peerNumbersOf, rungAt, successiveHalvingRungs, summarizePeers, type StoppingRule } from './early-stopping';
 
 const ASHA: StoppingRule = { type: 'asha', minEpochs: 1, reductionFactor: 3 };
 
@@ -75,5 +75,32 @@ describe('median stopping', () => {
   it('stops a trial worse than the median of the others at the same epoch', () => {
     assert.equal(decideAtRung(rule, { rung: 2 }, 3, 'val_loss', 2.6, [1, 2, 3, 4], 'minimize').stop, true); // median 2.5
     assert.equal(decideAtRung(rule, { rung: 2 }, 3, 'val_loss', 2.5, [1, 2, 3, 4], 'minimize').stop, false);
+  });
+});
+
+describe('peer numbers', () => {
+  it('are the trial numbers of the same Hyperband bracket', () => {
+    const rule: StoppingRule = { type: 'hyperband', minEpochs: 1, reductionFactor: 3, maxEpochs: 27 };
+    const brackets = hyperbandBrackets(1, 3, 27);
+    for (const bracket of brackets) {
+      const peers = peerNumbersOf(rule, 27, bracket.index);
+      for (let number = 0; number < 200; number++) {
+        assert.equal(isPeerNumber(peers, number), hyperbandBracketOf(number, brackets).index === bracket.index, `trial ${number}, bracket ${bracket.index}`);
+      }
+    }
+  });
+
+  it('are every trial without groups', () => {
+    const peers = peerNumbersOf({ type: 'median', warmupEpochs: 0, minTrials: 1 }, 20, undefined);
+    assert.ok([0, 1, 7, 1999].every((number) => isPeerNumber(peers, number)));
+  });
+});
+
+describe('peer summaries', () => {
+  it('hold the median of the peers and the ASHA cutoff among peers and the trial', () => {
+    const asha: StoppingRule = { type: 'asha', minEpochs: 1, reductionFactor: 3 };
+    assert.deepEqual(summarizePeers(asha, [5, 1, 3, 2, 4], 2.5, 'minimize'), { count: 5, median: 3, cutoff: 2 });
+    assert.deepEqual(summarizePeers(asha, [5, 1, 3, 2, 4], 2.5, 'maximize'), { count: 5, median: 3, cutoff: 4 });
+    assert.deepEqual(summarizePeers({ type: 'median', warmupEpochs: 0, minTrials: 1 }, [], 7, 'minimize'), { count: 0, median: null, cutoff: 7 });
   });
 });

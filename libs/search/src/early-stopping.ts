@@ -81,15 +81,67 @@ export function rungAt(rule: StoppingRule, maxEpochs: number, trialNumber: numbe
   }
 }
 
-/** The Hyperband bracket of each trial number, so a caller can keep only a trial's bracket-mates. */
-export function peerGroupOf(rule: StoppingRule, maxEpochs: number, trialNumber: number): number | undefined {
-  if (rule.type !== 'hyperband') return undefined;
-  return hyperbandBracketOf(trialNumber, hyperbandBrackets(rule.minEpochs, rule.reductionFactor, rule.maxEpochs ?? maxEpochs)).index;
+/**
+ * Which trial numbers are a trial's peers at a rung: those with `number % modulus` in [from, to).
+ * Hyperband brackets are such ranges (trials fill them round after round); without groups it is every trial.
+ */
+export interface PeerNumbers {
+  modulus: number;
+  from: number;
+  to: number;
+}
+
+export function peerNumbersOf(rule: StoppingRule, maxEpochs: number, group: number | undefined): PeerNumbers {
+  if (rule.type !== 'hyperband' || group === undefined) return { modulus: 1, from: 0, to: 1 };
+  const brackets = hyperbandBrackets(rule.minEpochs, rule.reductionFactor, rule.maxEpochs ?? maxEpochs);
+  let from = 0;
+  for (const bracket of brackets) {
+    if (bracket.index === group) return { modulus: brackets.reduce((sum, b) => sum + b.trials, 0), from, to: from + bracket.trials };
+    from += bracket.trials;
+  }
+  throw new Error(`no Hyperband bracket ${group}`);
+}
+
+export function isPeerNumber(peers: PeerNumbers, trialNumber: number): boolean {
+  const position = trialNumber % peers.modulus;
+  return position >= peers.from && position < peers.to;
 }
 
 export interface StopDecision {
   stop: boolean;
   reason: string;
+}
+
+/**
+ * All a rung decision needs to know about the other trials' values at the epoch. The worker has
+ * PostgreSQL compute it (one row back, however many trials ran); `summarizePeers` is the same in code.
+ */
+export interface PeerSummary {
+  count: number;
+  /** Of the peers' values; null without peers. */
+  median: number | null;
+  /** The value ranked `keptAtRung(count + 1, eta)` best among the peers and the trial itself (ASHA, Hyperband). */
+  cutoff: number;
+}
+
+/** How many of n trials at a rung go on: the best max(1, floor(n / eta)). */
+export function keptAtRung(trialsAtRung: number, reductionFactor: number): number {
+  return Math.max(1, Math.floor(trialsAtRung / reductionFactor));
+}
+
+/** The reduction factor a rule ranks trials by, or undefined when it compares with the median. */
+export function reductionFactorOf(rule: StoppingRule): number | undefined {
+  return rule.type === 'asha' || rule.type === 'hyperband' ? rule.reductionFactor : undefined;
+}
+
+export function summarizePeers(rule: StoppingRule, peers: readonly number[], value: number, direction: Direction): PeerSummary {
+  const eta = reductionFactorOf(rule);
+  let cutoff = value;
+  if (eta !== undefined) {
+    const all = [...peers, value].sort((a, b) => (direction === 'minimize' ? a - b : b - a));
+    cutoff = all[keptAtRung(all.length, eta) - 1];
+  }
+  return { count: peers.length, median: peers.length > 0 ? medianOf(peers) : null, cutoff };
 }
 
 /**
@@ -106,23 +158,25 @@ export function decideAtRung(
   peers: readonly number[],
   direction: Direction,
 ): StopDecision {
+  return decideFromSummary(rule, check, epoch, metric, value, summarizePeers(rule, peers, value, direction), direction);
+}
+
+export function decideFromSummary(rule: StoppingRule, check: RungCheck, epoch: number, metric: string, value: number, peers: PeerSummary, direction: Direction): StopDecision {
   const better = (a: number, b: number) => (direction === 'minimize' ? a < b : a > b);
   const at = `rung ${check.rung} (epoch ${epoch})`;
-  if (rule.type === 'asha' || rule.type === 'hyperband') {
-    const all = [...peers, value].sort((a, b) => (direction === 'minimize' ? a - b : b - a));
-    const keep = Math.max(1, Math.floor(all.length / rule.reductionFactor));
-    const cutoff = all[keep - 1];
-    const stop = better(cutoff, value);
+  const eta = reductionFactorOf(rule);
+  if (eta !== undefined) {
+    const keep = keptAtRung(peers.count + 1, eta);
+    const stop = better(peers.cutoff, value);
     return {
       stop,
-      reason: `${stop ? 'stopped' : 'promoted'} at ${at}: ${metric} ${fmt(value)} ${stop ? 'is outside' : 'is within'} the best ${keep} of ${all.length} (cutoff ${fmt(cutoff)})`,
+      reason: `${stop ? 'stopped' : 'promoted'} at ${at}: ${metric} ${fmt(value)} ${stop ? 'is outside' : 'is within'} the best ${keep} of ${peers.count + 1} (cutoff ${fmt(peers.cutoff)})`,
     };
   }
   if (rule.type === 'median') {
-    if (peers.length < rule.minTrials) return { stop: false, reason: `continued at ${at}: ${peers.length} of ${rule.minTrials} trials needed for a median` };
-    const median = medianOf(peers);
-    const stop = better(median, value);
-    return { stop, reason: `${stop ? 'stopped' : 'continued'} at ${at}: ${metric} ${fmt(value)} is ${stop ? 'worse' : 'not worse'} than the median ${fmt(median)} of ${peers.length} trials` };
+    if (peers.count < rule.minTrials || peers.median === null) return { stop: false, reason: `continued at ${at}: ${peers.count} of ${rule.minTrials} trials needed for a median` };
+    const stop = better(peers.median, value);
+    return { stop, reason: `${stop ? 'stopped' : 'continued'} at ${at}: ${metric} ${fmt(value)} is ${stop ? 'worse' : 'not worse'} than the median ${fmt(peers.median)} of ${peers.count} trials` };
   }
   return { stop: false, reason: 'no early stopping' };
 }

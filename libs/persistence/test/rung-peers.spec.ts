@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { DataSource } from 'typeorm';
+import { peerNumbersOf, reductionFactorOf, summarizePeers, type Direction, type StoppingRule } from '@tuneforge/search';
+import { databaseOptions, dropDatabase, migrate, rungPeerSummaries, upsertMetricPoints } from '../src';
+
+const SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
+const TRIALS = 40;
+const EPOCH = 3;
+
+describe('rung peer summaries computed by PostgreSQL', () => {
+  const url = `${SERVER_URL}/tf_test_rung_${randomBytes(4).toString('hex')}`;
+  let dataSource: DataSource;
+  let sweepId: string;
+  const trials: { id: string; number: number; value: number }[] = [];
+
+  before(async () => {
+    await migrate(url);
+    dataSource = await new DataSource(databaseOptions(url, 'rung-peers-test')).initialize();
+    [{ id: sweepId }] = await dataSource.query(`INSERT INTO sweeps (name, spec, seed, planned_trials) VALUES ('rungs', '{}', 1, $1) RETURNING id`, [TRIALS]);
+    for (let number = 0; number < TRIALS; number++) {
+      const [{ id }] = await dataSource.query(`INSERT INTO trials (sweep_id, number, config, seed) VALUES ($1, $2, '{}', 1) RETURNING id`, [sweepId, number]);
+      // Ties on purpose (values repeat every 17 trials), and an unrelated metric and epoch around them.
+      trials.push({ id, number, value: ((number * 7) % 17) / 4 });
+    }
+    await upsertMetricPoints(
+      dataSource.manager,
+      trials.flatMap((t) => [
+        { sweepId, trialId: t.id, epoch: EPOCH, name: 'val_loss', value: t.value },
+        { sweepId, trialId: t.id, epoch: EPOCH + 1, name: 'val_loss', value: -t.value },
+        { sweepId, trialId: t.id, epoch: EPOCH, name: 'loss', value: 100 + t.value },
+      ]),
+    );
+  });
+  after(async () => {
+    await dataSource?.destroy();
+    await dropDatabase(url);
+  });
+
+  const rules: StoppingRule[] = [
+    { type: 'median', warmupEpochs: 0, minTrials: 1 },
+    { type: 'asha', minEpochs: 1, reductionFactor: 3 },
+    { type: 'asha', minEpochs: 1, reductionFactor: 2 },
+    { type: 'hyperband', minEpochs: 1, reductionFactor: 3, maxEpochs: 9 },
+  ];
+  for (const rule of rules) {
+    for (const direction of ['minimize', 'maximize'] as Direction[]) {
+      it(`equal summarizePeers for ${rule.type}${'reductionFactor' in rule ? ` eta ${rule.reductionFactor}` : ''}, ${direction}`, async () => {
+        const groups = rule.type === 'hyperband' ? [0, 1, 2] : [undefined];
+        for (const group of groups) {
+          const peerNumbers = peerNumbersOf(rule, 9, group);
+          for (const deciding of [trials[0], trials[5], trials[TRIALS - 1]]) {
+            for (const value of [deciding.value, 0, 2.25, 10]) {
+              const expectedPeers = trials.filter((t) => t.id !== deciding.id && t.number % peerNumbers.modulus >= peerNumbers.from && t.number % peerNumbers.modulus < peerNumbers.to);
+              const [fromSql] = await rungPeerSummaries(dataSource.manager, [{
+                sweepId,
+                trialId: deciding.id,
+                metric: 'val_loss',
+                epoch: EPOCH,
+                value,
+                direction,
+                peers: peerNumbers,
+                reductionFactor: reductionFactorOf(rule),
+              }]);
+              const expected = summarizePeers(rule, expectedPeers.map((t) => t.value), value, direction);
+              assert.equal(fromSql.count, expected.count, `count (group ${group}, trial ${deciding.number}, value ${value})`);
+              assert.ok(Math.abs((fromSql.median ?? NaN) - (expected.median ?? NaN)) < 1e-12 || fromSql.median === expected.median, `median ${fromSql.median} vs ${expected.median}`);
+              assert.equal(fromSql.cutoff, expected.cutoff, `cutoff (group ${group}, trial ${deciding.number}, value ${value})`);
+            }
+          }
+        }
+      });
+    }
+  }
+
+  it('has no peers at an epoch nobody reached', async () => {
+    const summaries = await rungPeerSummaries(dataSource.manager, [
+      { sweepId, trialId: trials[0].id, metric: 'val_loss', epoch: 99, value: 1, direction: 'minimize', peers: { modulus: 1, from: 0, to: 1 }, reductionFactor: 3 },
+      { sweepId, trialId: trials[0].id, metric: 'val_loss', epoch: EPOCH, value: 1, direction: 'minimize', peers: { modulus: 1, from: 0, to: 1 } },
+    ]);
+    assert.deepEqual(summaries[0], { count: 0, median: null, cutoff: 1 });
+    assert.equal(summaries[1].count, TRIALS - 1, 'several decisions answer in one statement, each for itself');
+  });
+});
