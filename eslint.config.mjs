@@ -5,7 +5,7 @@ export default [
   ...nx.configs['flat/typescript'],
   { ignores: ['**/node_modules', '**/dist', 'tmp', '.nx', 'test-artifacts'] },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       // Libs are imported only through their index as @tuneforge/<lib>; apps depend on libs, never the reverse.
       '@nx/enforce-module-boundaries': [
@@ -24,6 +24,7 @@ export default [
             { sourceTag: 'scope:worker', onlyDependOnLibsWithTags: ['scope:shared', 'scope:worker'] },
             // The command line speaks HTTP only: it shares the API's contracts, never the data layer.
             { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['layer:base'] },
+            { sourceTag: 'scope:dashboard', onlyDependOnLibsWithTags: ['scope:shared'] },
           ],
         },
       ],

@@ -53,6 +53,7 @@ async function main(): Promise<void> {
 
   const sweep = await api<SweepDto>('/sweeps', { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: readFileSync(join(ROOT, SPEC), 'utf8') });
   console.log(`[demo] sweep ${sweep.id} '${sweep.name}': ${sweep.plannedTrials} trials, ${sweep.algorithm} search, objective ${sweep.objective.metric} (${sweep.objective.direction})`);
+  console.log(`[demo] watch it live in the dashboard: http://127.0.0.1:${PORT}/sweeps/${sweep.id}`);
 
   const bar = new SingleBar({ format: 'trials {bar} {value}/{total} | running {running} | best {metric} {best} | {duration_formatted}', hideCursor: true });
   bar.start(sweep.plannedTrials, 0, { running: 0, metric: sweep.objective.metric, best: '-' });
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
     }
     console.log(`Its model: ${API}/trials/${current.best.trialId}/checkpoints/latest (tf.loadLayersModel reads this URL)`);
   }
+  console.log(`Dashboard: http://127.0.0.1:${PORT}/sweeps/${sweep.id}   workers: http://127.0.0.1:${PORT}/workers`);
   console.log(`Sweep: ${API}/sweeps/${sweep.id}   workers: ${API}/workers   API docs: http://127.0.0.1:${PORT}/api/docs`);
   if (process.env.DEMO_KEEP_RUNNING === '1') {
     console.log('[demo] the stack keeps running; Ctrl-C stops it');

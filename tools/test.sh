@@ -9,5 +9,6 @@ echo "[test] lint"
 npx nx run-many -t lint --outputStyle=static --skipNxCache
 echo "[test] type check"
 npx tsc -p tsconfig.typecheck.json
+npx tsc -p apps/dashboard/tsconfig.json
 echo "[test] unit, integration and end-to-end tests"
 node tools/run-tests.mjs all

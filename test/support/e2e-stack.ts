@@ -37,8 +37,13 @@ export class E2eStack {
     await this.startCoordinator();
   }
 
-  async startCoordinator(): Promise<void> {
-    ({ process: this.coordinator, api: this.api } = await startCoordinatorProcess(this.env()));
+  async startCoordinator(port?: number): Promise<void> {
+    ({ process: this.coordinator, api: this.api } = await startCoordinatorProcess(this.env(), port));
+  }
+
+  /** The coordinator's base URL, without /api/v1 (where the dashboard is served). */
+  get origin(): string {
+    return new URL(this.api).origin;
   }
 
   startWorker(id: string, env: Record<string, string> = {}): AppProcess {

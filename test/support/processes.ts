@@ -51,8 +51,9 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
 }
 
-export async function startCoordinatorProcess(env: Record<string, string>): Promise<{ process: AppProcess; api: string }> {
-  const port = await freePort();
+/** Starts a coordinator on `port` (a free one when absent; pass the old port to restart it where browsers expect it). */
+export async function startCoordinatorProcess(env: Record<string, string>, port?: number): Promise<{ process: AppProcess; api: string }> {
+  port ??= await freePort();
   const coordinator = new AppProcess('apps/coordinator/src/main.ts', { ...env, PORT: String(port), HOST: '127.0.0.1' });
   const api = `http://127.0.0.1:${port}/api/v1`;
   await waitFor('the coordinator is healthy', async () => {

@@ -6,8 +6,13 @@ import { TRIALS_QUEUE } from '@tuneforge/contracts';
 import { databaseOptions } from '@tuneforge/persistence';
 import { HttpErrorFilter } from './common/http-error.filter';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from './config/coordinator.config';
+import { CurvesController } from './curves/curves.controller';
+import { CurvesService } from './curves/curves.service';
 import { DatasetsController } from './datasets/datasets.controller';
 import { DatasetsService } from './datasets/datasets.service';
+import { ChangeFeed } from './events/change-feed.service';
+import { EventStream } from './events/event-stream.service';
+import { EventsController } from './events/events.controller';
 import { HealthController } from './health/health.controller';
 import { RedisProbe } from './health/redis-probe.service';
 import { TrialDispatcher } from './queue/trial-dispatcher.service';
@@ -33,7 +38,7 @@ export class AppModule {
         }),
         BullModule.registerQueue({ name: TRIALS_QUEUE }),
       ],
-      controllers: [SweepsController, TrialsController, WorkersController, DatasetsController, HealthController],
+      controllers: [SweepsController, CurvesController, TrialsController, WorkersController, DatasetsController, HealthController, EventsController],
       providers: [
         { provide: COORDINATOR_CONFIG, useValue: config },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
@@ -45,6 +50,9 @@ export class AppModule {
         TrialsService,
         TrialEventsListener,
         DatasetsService,
+        CurvesService,
+        ChangeFeed,
+        EventStream,
       ],
     };
   }

@@ -6,12 +6,13 @@ import express from 'express';
 import { AppModule } from './app.module';
 import { RequestBodyError } from './common/domain-errors';
 import type { CoordinatorConfig } from './config/coordinator.config';
+import { serveDashboard } from './dashboard/serve-dashboard';
 import { MAX_DATASET_BYTES } from './datasets/datasets.controller';
 import { setUpOpenApi } from './openapi';
 
 export const YAML_MEDIA_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
 
-/** Builds the coordinator (not yet listening): API under /api/v1, docs under /api/docs. */
+/** Builds the coordinator (not yet listening): API under /api/v1, docs under /api/docs, the dashboard at /. */
 export async function createCoordinatorApp(config: CoordinatorConfig, options: { logLevels?: LogLevel[] } = {}): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, logger: options.logLevels });
   app.use(express.json({ limit: config.maxBodyBytes }));
@@ -21,6 +22,7 @@ export async function createCoordinatorApp(config: CoordinatorConfig, options: {
   app.use((error: unknown, _request: express.Request, _response: express.Response, next: express.NextFunction) =>
     next(RequestBodyError.isBodyParserError(error) ? new RequestBodyError(error) : error),
   );
+  serveDashboard(app, config.dashboardDir);
   app.setGlobalPrefix('api/v1');
   app.enableShutdownHooks();
   setUpOpenApi(app);

@@ -12,6 +12,9 @@ export const ListSweepsQuerySchema = z.strictObject({
 });
 export type ListSweepsQuery = z.output<typeof ListSweepsQuerySchema>;
 
+/** How many points a downsampled curve may have. */
+export const curvePoints = z.coerce.number().int().min(2).max(10_000);
+
 export const TRIAL_SORT_KEYS = ['objective', 'number', 'createdAt'] as const;
 
 export const ListTrialsQuerySchema = z.strictObject({
@@ -29,6 +32,8 @@ export const TrialMetricsQuerySchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9_.-]+(,[A-Za-z0-9_.-]+)*$/, 'a comma-separated list of metric names')
     .optional(),
+  /** Downsample each series to at most this many points (first and last kept); every point when absent. */
+  points: curvePoints.optional(),
 });
 export type TrialMetricsQuery = z.output<typeof TrialMetricsQuerySchema>;
 

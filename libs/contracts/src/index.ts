@@ -8,3 +8,4 @@ export * from './search-space.schema';
 export * from './sweep-spec.schema';
 export * from './trial-config';
 export * from './validation-issue';
+export * from './dashboard';

@@ -8,6 +8,9 @@ const CoordinatorEnvSchema = z.object({
   ...connectionEnvShape(DEFAULT_DATABASE_URL),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
   DISPATCH_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
+  EVENTS_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+  EVENTS_HEARTBEAT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  DASHBOARD_DIR: z.string().min(1).optional(),
 });
 
 export interface CoordinatorConfig {
@@ -19,6 +22,11 @@ export interface CoordinatorConfig {
   maxBodyBytes: number;
   /** How often queued-but-unenqueued trials and sweeps with free slots are looked for. */
   dispatchIntervalMs: number;
+  /** How often the SSE change feed reads PostgreSQL while someone listens, and how often it sends a heartbeat. */
+  eventsPollMs: number;
+  eventsHeartbeatMs: number;
+  /** The dashboard's build (index.html and assets); apps/dashboard/dist when unset. */
+  dashboardDir?: string;
 }
 
 export const COORDINATOR_CONFIG = Symbol('COORDINATOR_CONFIG');
@@ -34,5 +42,8 @@ export function loadCoordinatorConfig(env: NodeJS.ProcessEnv = process.env): Coo
     queuePrefix: e.QUEUE_PREFIX,
     maxBodyBytes: e.MAX_BODY_BYTES,
     dispatchIntervalMs: e.DISPATCH_INTERVAL_MS,
+    eventsPollMs: e.EVENTS_POLL_MS,
+    eventsHeartbeatMs: e.EVENTS_HEARTBEAT_MS,
+    dashboardDir: e.DASHBOARD_DIR,
   };
 }

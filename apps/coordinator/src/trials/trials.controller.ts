@@ -2,6 +2,7 @@ import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { TrialMetricsQuerySchema } from '@tuneforge/contracts';
+import { RequestValidationError } from '../common/domain-errors';
 import { parseQuery } from '../common/query';
 import { TrialsService } from './trials.service';
 
@@ -20,6 +21,7 @@ export class TrialsController {
   @Get(':id/metrics')
   @ApiOperation({ summary: "A trial's per-epoch metrics, one series per metric name" })
   @ApiQuery({ name: 'names', required: false, description: 'comma-separated metric names, e.g. loss,val_loss' })
+  @ApiQuery({ name: 'points', required: false, schema: { type: 'integer', minimum: 2, maximum: 10_000 }, description: 'downsample each series to at most this many points (LTTB)' })
   @ApiResponse({ status: 404, description: 'no trial with this id' })
   metrics(@Param('id') id: string, @Query() query: unknown) {
     return this.trials.metrics(id, parseQuery(TrialMetricsQuerySchema, query));
@@ -51,6 +53,20 @@ export class TrialsController {
     response.setHeader('Content-Type', 'application/octet-stream');
     response.setHeader('X-Checkpoint-Epoch', String(files.epoch));
     response.send(files.weights);
+  }
+
+  @Get(':id/checkpoints/:epoch')
+  @ApiOperation({ summary: 'One stored checkpoint as written by the worker (its `format` says how to read it), for download' })
+  @ApiResponse({ status: 400, description: 'the epoch is not a whole number' })
+  @ApiResponse({ status: 404, description: 'no trial with this id, or no checkpoint of this epoch' })
+  async checkpointBytes(@Param('id') id: string, @Param('epoch') epoch: string, @Res() response: Response) {
+    if (!/^\d{1,9}$/.test(epoch)) throw new RequestValidationError([{ path: 'params.epoch', message: 'must be a whole number of epochs' }]);
+    const wanted = Number(epoch);
+    const checkpoint = await this.trials.checkpointBytes(id, wanted);
+    response.setHeader('Content-Type', 'application/octet-stream');
+    response.setHeader('Content-Disposition', `attachment; filename="trial-${id}-epoch-${wanted}.ckpt"`);
+    response.setHeader('X-Checkpoint-Format', checkpoint.format);
+    response.send(checkpoint.bytes);
   }
 
   /** model.json names its weights file relative to its own URL's folder, so each path gets its own. */

@@ -4,6 +4,7 @@ import type { ListTrialsQuery, MetricSeriesDto, Page, TrialDto, TrialMetricsQuer
 import { checkpointsNewestFirst, SweepEntity, TrialEntity } from '@tuneforge/persistence';
 import { CorruptCheckpointError, decodeCheckpoint, toLayersModelFiles } from '@tuneforge/training';
 import { NotFoundError } from '../common/domain-errors';
+import { downsampleLttb } from '../curves/downsample';
 import { isUuid } from '../common/query';
 
 const SORT_COLUMNS = { objective: 'trial.bestMetric', number: 'trial.number', createdAt: 'trial.createdAt' } as const;
@@ -53,6 +54,9 @@ export class TrialsService {
       series.epochs.push(row.epoch);
       series.values.push(row.value);
     }
+    if (query.points !== undefined) {
+      for (const [name, series] of Object.entries(metrics)) metrics[name] = downsampleLttb(series, query.points);
+    }
     return { trialId: id, metrics };
   }
 
@@ -64,6 +68,14 @@ export class TrialsService {
       [id],
     );
     return rows.map((r) => ({ epoch: r.epoch, format: r.format, sizeBytes: r.size_bytes, createdAt: r.created_at.toISOString() }));
+  }
+
+  /** The stored bytes of the trial's checkpoint of one epoch. */
+  async checkpointBytes(id: string, epoch: number): Promise<{ format: string; bytes: Buffer }> {
+    await this.find(id);
+    const [row]: { format: string; bytes: Buffer }[] = await this.dataSource.query(`SELECT format, bytes FROM checkpoints WHERE trial_id = $1 AND epoch = $2`, [id, epoch]);
+    if (!row) throw new NotFoundError(`checkpoint of epoch ${epoch} of trial`, id);
+    return row;
   }
 
   /** The newest readable checkpoint as the files `tf.loadLayersModel` fetches: model.json and its weights. */

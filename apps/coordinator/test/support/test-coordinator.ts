@@ -34,6 +34,8 @@ export async function startTestCoordinator(
     queuePrefix: uniqueQueuePrefix(label),
     maxBodyBytes: 1024 * 1024,
     dispatchIntervalMs: 60_000,
+    eventsPollMs: 200,
+    eventsHeartbeatMs: 1_000,
     ...overrides,
   };
   const app = await createCoordinatorApp(config, { logLevels: ['error'] });

@@ -1,0 +1,30 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { SweepCurvesQuerySchema, type SweepCurvesDto, type TrialPointsDto } from '@tuneforge/contracts';
+import { parseQuery } from '../common/query';
+import { CurvesService } from './curves.service';
+
+@ApiTags('sweeps')
+@Controller('sweeps')
+export class CurvesController {
+  constructor(private readonly curves: CurvesService) {}
+
+  @Get(':id/curves')
+  @ApiOperation({ summary: "One metric's learning curves of the sweep's best trials (leaderboard order), downsampled on the server (LTTB)" })
+  @ApiQuery({ name: 'metric', required: false, description: "metric name; the sweep's objective metric when absent" })
+  @ApiQuery({ name: 'top', required: false, schema: { type: 'integer', minimum: 1, maximum: 50, default: 10 } })
+  @ApiQuery({ name: 'points', required: false, schema: { type: 'integer', minimum: 2, maximum: 10_000, default: 200 }, description: 'at most this many points per curve; first and last epochs kept' })
+  @ApiQuery({ name: 'trials', required: false, description: 'comma-separated trial ids (at most 50) instead of the top trials' })
+  @ApiResponse({ status: 400, description: 'a bad query parameter; `issues` names it' })
+  @ApiResponse({ status: 404, description: 'no sweep with this id' })
+  sweepCurves(@Param('id') id: string, @Query() query: unknown): Promise<SweepCurvesDto> {
+    return this.curves.sweepCurves(id, parseQuery(SweepCurvesQuerySchema, query));
+  }
+
+  @Get(':id/trial-points')
+  @ApiOperation({ summary: "Every trial's hyperparameters and best objective in columns, for parallel-coordinates and scatter plots" })
+  @ApiResponse({ status: 404, description: 'no sweep with this id' })
+  trialPoints(@Param('id') id: string): Promise<TrialPointsDto> {
+    return this.curves.trialPoints(id);
+  }
+}

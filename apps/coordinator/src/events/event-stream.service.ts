@@ -1,0 +1,99 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import type { Response } from 'express';
+import type { DashboardEvent } from '@tuneforge/contracts';
+import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
+import { ChangeFeed } from './change-feed.service';
+
+/** How long a browser waits before reconnecting after the stream drops (the SSE `retry:` field). */
+export const SSE_RETRY_MS = 2_000;
+
+interface Subscriber {
+  response: Response;
+  /** Only this sweep's sweep/trial/metrics events, when set. */
+  sweepId?: string;
+}
+
+/**
+ * Fans change events out to Server-Sent Events subscribers. PostgreSQL is polled only while
+ * someone listens, once per `eventsPollMs`; a heartbeat every `eventsHeartbeatMs` lets clients
+ * tell a quiet stream from a dead one.
+ */
+@Injectable()
+export class EventStream implements OnModuleDestroy {
+  private readonly logger = new Logger(EventStream.name);
+  private readonly subscribers = new Set<Subscriber>();
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private polling = false;
+
+  constructor(
+    private readonly feed: ChangeFeed,
+    @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
+  ) {}
+
+  get subscriberCount(): number {
+    return this.subscribers.size;
+  }
+
+  subscribe(response: Response, sweepId?: string): void {
+    response.status(200);
+    response.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+    response.setHeader('Cache-Control', 'no-cache, no-transform');
+    response.setHeader('Connection', 'keep-alive');
+    response.setHeader('X-Accel-Buffering', 'no');
+    response.flushHeaders();
+    response.socket?.setNoDelay(true);
+    response.write(`retry: ${SSE_RETRY_MS}\n\n`);
+    const subscriber: Subscriber = { response, sweepId };
+    this.subscribers.add(subscriber);
+    send(subscriber, { type: 'hello', serverTime: new Date().toISOString(), pollMs: this.config.eventsPollMs });
+    response.on('close', () => {
+      this.subscribers.delete(subscriber);
+      if (this.subscribers.size === 0) this.stop();
+    });
+    this.start();
+  }
+
+  onModuleDestroy(): void {
+    this.stop();
+    // An open stream would keep the HTTP server from closing.
+    for (const subscriber of this.subscribers) subscriber.response.end();
+    this.subscribers.clear();
+  }
+
+  private start(): void {
+    if (this.heartbeatTimer) return;
+    this.heartbeatTimer = setInterval(() => this.broadcast({ type: 'heartbeat', serverTime: new Date().toISOString() }), this.config.eventsHeartbeatMs);
+    if (!this.polling) void this.pollWhileSubscribed();
+  }
+
+  private stop(): void {
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
+    this.feed.reset();
+  }
+
+  private async pollWhileSubscribed(): Promise<void> {
+    this.polling = true;
+    while (this.heartbeatTimer) {
+      try {
+        for (const event of await this.feed.poll()) this.broadcast(event);
+      } catch (error) {
+        this.logger.warn(`change poll failed, retrying: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, this.config.eventsPollMs).unref());
+    }
+    this.polling = false;
+  }
+
+  private broadcast(event: DashboardEvent): void {
+    for (const subscriber of this.subscribers) {
+      if (subscriber.sweepId && 'sweepId' in event && event.sweepId !== subscriber.sweepId) continue;
+      send(subscriber, event);
+    }
+  }
+}
+
+function send(subscriber: Subscriber, event: DashboardEvent): void {
+  const { type, ...data } = event;
+  subscriber.response.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+}

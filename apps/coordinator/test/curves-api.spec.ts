@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { MetricSeriesDto, Page, SweepCurvesDto, SweepDto, TrialDto, TrialPointsDto } from '@tuneforge/contracts';
+import { upsertMetricPoints, type MetricPointInput } from '@tuneforge/persistence';
+import { DataSource } from 'typeorm';
+import { downsampleLttb } from '../src/curves/downsample';
+import { aSweepSpec } from './support/sweep-specs';
+import { apiClient, startTestCoordinator, type TestCoordinator } from './support/test-coordinator';
+
+const EPOCHS = 1_000;
+const SPIKE_EPOCH = 500;
+
+/** Trial i's stored val_loss at an epoch: decreasing, trial 0 worst, one spike at SPIKE_EPOCH. */
+const valLoss = (trial: number, epoch: number) => (epoch === SPIKE_EPOCH ? 5 : 1 / epoch + (4 - trial) * 0.1);
+
+describe('sweep curves API', () => {
+  let coordinator: TestCoordinator;
+  let api: ReturnType<typeof apiClient>;
+  let sweep: SweepDto;
+  let trials: TrialDto[];
+
+  before(async () => {
+    coordinator = await startTestCoordinator('curves_api');
+    api = apiClient(coordinator.baseUrl);
+    const spec = aSweepSpec({ name: 'curves', model: 'simulated', budget: { maxTrials: 5, maxConcurrent: 5, maxEpochsPerTrial: EPOCHS } });
+    sweep = (await api.post<SweepDto>('/api/v1/sweeps', spec)).body;
+    trials = (await api.get<Page<TrialDto>>(`/api/v1/sweeps/${sweep.id}/trials?sort=number`)).body.items;
+    const db = coordinator.app.get(DataSource);
+    const points: MetricPointInput[] = [];
+    for (const trial of trials) {
+      for (let epoch = 1; epoch <= EPOCHS; epoch++) {
+        points.push({ sweepId: sweep.id, trialId: trial.id, epoch, name: 'val_loss', value: valLoss(trial.number, epoch) });
+        points.push({ sweepId: sweep.id, trialId: trial.id, epoch, name: 'loss', value: 2 * valLoss(trial.number, epoch) });
+      }
+      await db.query(`UPDATE trials SET status = 'completed', best_metric = $2, last_epoch = $3 WHERE id = $1`, [trial.id, valLoss(trial.number, EPOCHS), EPOCHS]);
+    }
+    await upsertMetricPoints(db.manager, points);
+  });
+  after(() => coordinator.close());
+
+  it('returns the objective curves of the top trials, best first, downsampled to stored points with first and last kept', async () => {
+    const { status, body } = await api.get<SweepCurvesDto>(`/api/v1/sweeps/${sweep.id}/curves?top=3&points=50`);
+    assert.equal(status, 200);
+    assert.equal(body.metric, 'val_loss');
+    assert.deepEqual(body.curves.map((c) => c.number), [4, 3, 2]);
+    for (const curve of body.curves) {
+      assert.equal(curve.storedPoints, EPOCHS);
+      assert.equal(curve.epochs.length, 50);
+      assert.equal(curve.epochs[0], 1);
+      assert.equal(curve.epochs.at(-1), EPOCHS);
+      assert.ok(curve.epochs.every((e, i) => i === 0 || e > curve.epochs[i - 1]), 'epochs increase');
+      curve.epochs.forEach((epoch, i) => assert.equal(curve.values[i], valLoss(curve.number, epoch), `point at epoch ${epoch} is a stored one`));
+      assert.ok(curve.epochs.includes(SPIKE_EPOCH), 'the spike survives downsampling');
+    }
+  });
+
+  it('returns every point when the curve is shorter than `points`, another metric, and explicitly listed trials', async () => {
+    const ids = [trials[0].id, trials[1].id].join(',');
+    const { body } = await api.get<SweepCurvesDto>(`/api/v1/sweeps/${sweep.id}/curves?metric=loss&points=5000&trials=${ids}`);
+    assert.deepEqual(body.curves.map((c) => c.number), [1, 0]);
+    assert.equal(body.curves[0].epochs.length, EPOCHS);
+    assert.equal(body.curves[0].values[9], 2 * valLoss(1, 10));
+  });
+
+  it('downsamples a trial\'s metrics when asked for `points`', async () => {
+    const { body } = await api.get<MetricSeriesDto>(`/api/v1/trials/${trials[2].id}/metrics?names=val_loss&points=20`);
+    assert.deepEqual(Object.keys(body.metrics), ['val_loss']);
+    assert.equal(body.metrics.val_loss.epochs.length, 20);
+    const all = (await api.get<MetricSeriesDto>(`/api/v1/trials/${trials[2].id}/metrics?names=val_loss`)).body;
+    assert.equal(all.metrics.val_loss.epochs.length, EPOCHS);
+  });
+
+  it('answers 400 naming each bad query parameter', async () => {
+    const cases: [string, string[]][] = [
+      ['points=1', ['query.points']],
+      ['top=abc', ['query.top']],
+      ['top=51', ['query.top']],
+      ['metric=no%20spaces', ['query.metric']],
+      ['trials=not-a-uuid', ['query.trials']],
+      ['colour=red&points=0', ['query.colour', 'query.points']],
+    ];
+    for (const [query, paths] of cases) {
+      const { status, body } = await api.get(`/api/v1/sweeps/${sweep.id}/curves?${query}`);
+      assert.equal(status, 400, query);
+      assert.deepEqual(body.issues.map((i: { path: string }) => i.path).sort(), paths, query);
+    }
+    const metrics = await api.get(`/api/v1/trials/${trials[0].id}/metrics?points=-3`);
+    assert.equal(metrics.status, 400);
+    assert.deepEqual(metrics.body.issues.map((i: { path: string }) => i.path), ['query.points']);
+  });
+
+  it('downloads a stored checkpoint by epoch, and names a bad epoch', async () => {
+    const db = coordinator.app.get(DataSource);
+    await db.query(`INSERT INTO checkpoints (trial_id, epoch, format, bytes, size_bytes) VALUES ($1, 7, 'simulated/v1', $2, 3)`, [trials[0].id, Buffer.from([1, 2, 3])]);
+    const response = await fetch(`${coordinator.baseUrl}/api/v1/trials/${trials[0].id}/checkpoints/7`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('x-checkpoint-format'), 'simulated/v1');
+    assert.match(response.headers.get('content-disposition') ?? '', /attachment/);
+    assert.deepEqual([...new Uint8Array(await response.arrayBuffer())], [1, 2, 3]);
+    assert.equal((await api.get(`/api/v1/trials/${trials[0].id}/checkpoints/8`)).status, 404);
+    const bad = await api.get(`/api/v1/trials/${trials[0].id}/checkpoints/seven`);
+    assert.equal(bad.status, 400);
+    assert.deepEqual(bad.body.issues.map((i: { path: string }) => i.path), ['params.epoch']);
+  });
+
+  it('answers 404 for an unknown sweep', async () => {
+    assert.equal((await api.get('/api/v1/sweeps/00000000-0000-4000-8000-000000000000/curves')).status, 404);
+    assert.equal((await api.get('/api/v1/sweeps/nope/trial-points')).status, 404);
+  });
+
+  it("lists every trial's hyperparameters (the search space's) and objective", async () => {
+    const { status, body } = await api.get<TrialPointsDto>(`/api/v1/sweeps/${sweep.id}/trial-points`);
+    assert.equal(status, 200);
+    assert.deepEqual([...body.parameters].sort(), ['batchSize', 'dropout', 'hiddenUnits', 'layers', 'learningRate']);
+    assert.deepEqual(body.objective, { metric: 'val_loss', direction: 'minimize' });
+    assert.deepEqual(body.trials.map((t) => t.number), [0, 1, 2, 3, 4]);
+    for (const t of body.trials) {
+      const trial = trials.find((x) => x.id === t.id);
+      assert.deepEqual(t.values, body.parameters.map((p) => trial?.config.hyperparameters[p]));
+      assert.equal(t.objective, valLoss(t.number, EPOCHS));
+      assert.equal(t.status, 'completed');
+    }
+  });
+});
+
+describe(downsampleLttb.name, () => {
+  it('keeps short series whole and rejects fewer than two points', () => {
+    assert.deepEqual(downsampleLttb({ epochs: [1, 2, 3], values: [3, 2, 1] }, 5), { epochs: [1, 2, 3], values: [3, 2, 1] });
+    assert.throws(() => downsampleLttb({ epochs: [1, 2, 3, 4], values: [1, 2, 3, 4] }, 1), /at least 2/);
+  });
+
+  it('picks one point per bucket, the one that bends the curve most', () => {
+    const epochs = Array.from({ length: 11 }, (_, i) => i);
+    const values = epochs.map((e) => (e === 3 ? 10 : e === 8 ? -10 : 0));
+    const sut = downsampleLttb({ epochs, values }, 4);
+    assert.deepEqual(sut.epochs, [0, 3, 8, 10]);
+    assert.deepEqual(sut.values, [0, 10, -10, 0]);
+  });
+});

@@ -1,0 +1,13 @@
+import { Card } from '../components/common';
+import { Link } from '../router';
+
+export function NotFoundPage({ what }: { what?: string }) {
+  return (
+    <Card title="Not found" testId="not-found">
+      <p>{what ?? `Nothing lives at ${window.location.pathname}.`}</p>
+      <p>
+        <Link to="/">Back to the sweeps</Link>
+      </p>
+    </Card>
+  );
+}

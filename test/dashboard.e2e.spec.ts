@@ -1,0 +1,199 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import type { SweepDto, SweepSpecInput } from '@tuneforge/contracts';
+import { collectPageErrors, launchChromium, screenshot } from './support/browser';
+import { E2eStack } from './support/e2e-stack';
+import { waitFor } from './support/processes';
+
+const TIMEOUT = 30_000;
+
+/** Simulated trials (no training) slow enough to watch: about 4 s each, pruned by ASHA at rungs 1, 3 and 9. */
+function watchedSweep(): SweepSpecInput {
+  return {
+    name: 'dashboard-e2e',
+    dataset: { source: 'builtin', name: 'us-births-1969-1988', window: 14, horizon: 1, validationSplit: 0.2 },
+    model: 'simulated',
+    objective: { metric: 'val_loss', direction: 'minimize' },
+    searchSpace: {
+      hiddenUnits: { type: 'int', min: 8, max: 128, log: true },
+      dropout: { type: 'float', min: 0, max: 0.5 },
+      learningRate: { type: 'float', min: 0.0001, max: 0.05, log: true },
+    },
+    algorithm: { type: 'random' },
+    earlyStopping: { type: 'asha', minEpochs: 1, reductionFactor: 3 },
+    budget: { maxTrials: 40, maxConcurrent: 4, maxEpochsPerTrial: 20 },
+    seed: 11,
+  };
+}
+
+describe('dashboard in headless chromium against a real coordinator and workers', () => {
+  const stack = new E2eStack('dashboard_e2e', { EVENTS_HEARTBEAT_MS: '2000' });
+  let browser: Browser;
+  let page: Page;
+  let pageErrors: string[];
+  let sweep: SweepDto;
+
+  before(async () => {
+    await stack.start();
+    stack.startWorker('dash-w1', { WORKER_CONCURRENCY: '2', SIMULATED_EPOCH_MS: '200', HEARTBEAT_MS: '1000' });
+    stack.startWorker('dash-w2', { WORKER_CONCURRENCY: '2', SIMULATED_EPOCH_MS: '200', HEARTBEAT_MS: '1000' });
+    sweep = await stack.submit(watchedSweep());
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.setDefaultTimeout(TIMEOUT);
+    pageErrors = collectPageErrors(page);
+  });
+  after(async () => {
+    await browser?.close();
+    await stack.close();
+  });
+
+  it('lists the sweep with its status and progress', async () => {
+    await page.goto(stack.origin + '/');
+    const row = page.getByTestId('sweep-row').filter({ hasText: 'dashboard-e2e' });
+    await row.waitFor();
+    assert.match(await row.getByTestId('status-chip').innerText(), /running/);
+    assert.match(await row.getByTestId('progress').innerText(), /\d+ \/ 40/);
+    await page.getByTestId('connection').and(page.locator('[data-state="live"]')).waitFor();
+    await screenshot(page, 'sweeps');
+    // Live: trials finish and the progress moves with no reload.
+    await waitFor('the list shows finished trials', async () => Number.parseInt(await row.getByTestId('progress').innerText(), 10) > 0, TIMEOUT);
+    await page.getByTestId('status-filter').selectOption('completed');
+    await page.getByText('No sweeps with status completed yet.').waitFor();
+    await page.getByTestId('status-filter').selectOption('running');
+    await row.waitFor();
+  });
+
+  it('opens the running sweep: the leaderboard fills, the curves and plots draw', async () => {
+    await page.getByRole('link', { name: 'dashboard-e2e' }).click();
+    await page.getByTestId('sweep-page').waitFor();
+    assert.match(await page.getByTestId('spec-summary').innerText(), /us-births-1969-1988[\s\S]*simulated[\s\S]*minimize val_loss[\s\S]*asha/);
+    // Live: with no reload, trials with an objective appear and curves gain points.
+    await waitForText(page, '[data-testid="trial-objective"]', (texts) => texts.filter((t) => t !== '–').length >= 3);
+    await waitForAttribute(page, '[data-testid="curves-chart"]', 'data-points', (v) => Number(v) >= 30);
+    await waitForAttribute(page, '[data-testid="parallel-chart"]', 'data-points', (v) => Number(v) >= 3);
+    await waitForAttribute(page, '[data-testid="scatter-chart"]', 'data-points', (v) => Number(v) >= 3);
+    const objectives = (await page.getByTestId('trial-objective').allInnerTexts()).filter((t) => t !== '–').map(Number);
+    assert.deepEqual(objectives, [...objectives].sort((a, b) => a - b), 'best (lowest val_loss) first');
+    await page.getByTestId('log-scale').check();
+    await page.getByTestId('smoothing').fill('0.6');
+    await screenshot(page, 'sweep');
+  });
+
+  it('pauses and resumes the sweep from the UI, after confirming', async () => {
+    await page.getByTestId('action-pause').click();
+    await page.getByRole('dialog', { name: 'Pause this sweep?' }).getByRole('button', { name: 'Pause' }).click();
+    await page.locator('[data-testid="sweep-page"][data-sweep-status="paused"]').waitFor();
+    assert.equal((await stack.get<SweepDto>(`/sweeps/${sweep.id}`)).status, 'paused');
+    await page.getByTestId('action-resume').click();
+    await page.getByRole('dialog', { name: 'Resume this sweep?' }).getByRole('button', { name: 'Resume' }).click();
+    await page.locator('[data-testid="sweep-page"][data-sweep-status="running"]').waitFor();
+    assert.equal((await stack.get<SweepDto>(`/sweeps/${sweep.id}`)).status, 'running');
+  });
+
+  it('extends the budget from the UI', async () => {
+    await page.getByTestId('action-extend').click();
+    const dialog = page.getByRole('dialog', { name: 'Extend the budget?' });
+    await dialog.getByTestId('extend-by').fill('5');
+    assert.match(await dialog.innerText(), /from 40 to 45 trials/);
+    await dialog.getByRole('button', { name: 'Extend' }).click();
+    await waitFor('the progress shows the new budget', async () => /\/ 45$/.test(await page.getByTestId('sweep-summary').getByTestId('progress').innerText()), TIMEOUT);
+    assert.equal((await stack.get<SweepDto>(`/sweeps/${sweep.id}`)).plannedTrials, 45);
+  });
+
+  it('shows disconnected while the coordinator restarts, then reconnects and keeps updating', async () => {
+    const port = Number(new URL(stack.origin).port);
+    const before = await page.getByTestId('page-range').innerText();
+    await stack.coordinator.stop('SIGTERM');
+    await page.locator('[data-testid="connection"][data-state="disconnected"]').waitFor();
+    assert.match(await page.getByTestId('connection').innerText(), /disconnected/);
+    await screenshot(page, 'disconnected');
+    await stack.startCoordinator(port);
+    await page.locator('[data-testid="connection"][data-state="live"]').waitFor();
+    // Trials finished by the workers meanwhile show up without a page reload.
+    const progress = () => page.getByTestId('sweep-summary').getByTestId('progress').innerText();
+    const seen = await progress();
+    await waitFor('the progress moves after the reconnect', async () => (await progress()) !== seen, TIMEOUT);
+    assert.ok(before.length > 0);
+  });
+
+  it('opens a trial: config, status history with reasons, every metric, checkpoints', async () => {
+    const finished = await waitFor('a trial has finished', async () => {
+      const trials = await stack.get<{ items: { id: string; status: string }[] }>(`/sweeps/${sweep.id}/trials?status=completed&limit=1`);
+      return trials.items[0];
+    });
+    await page.goto(`${stack.origin}/trials/${finished.id}`);
+    await page.getByTestId('trial-page').waitFor();
+    assert.match(await page.getByTestId('trial-config').innerText(), /learningRate[\s\S]*hiddenUnits|hiddenUnits[\s\S]*learningRate/);
+    const history = await page.getByTestId('history-event').allInnerTexts();
+    assert.ok(history.some((h) => /started attempt 1 on worker dash-w/.test(h)), history.join('\n'));
+    assert.ok(history.some((h) => /completed best val_loss/.test(h)), history.join('\n'));
+    await waitForAttribute(page, '[data-metric="val_loss"] .chart', 'data-points', (v) => Number(v) === 20);
+    const charts = page.getByTestId('metric-chart');
+    const metrics = await Promise.all(Array.from({ length: await charts.count() }, (_, i) => charts.nth(i).getAttribute('data-metric')));
+    assert.deepEqual(metrics, ['epoch_seconds', 'loss', 'param_count', 'val_loss', 'val_mae']);
+    assert.match(await page.getByTestId('baseline').innerText(), /best val_mae/);
+    await page.getByTestId('checkpoint-row').first().waitFor();
+    const href = await page.getByTestId('download-checkpoint').first().getAttribute('href');
+    const download = await fetch(stack.origin + href);
+    assert.equal(download.status, 200);
+    assert.equal(download.headers.get('x-checkpoint-format'), 'simulated/v1');
+    assert.ok((await download.arrayBuffer()).byteLength > 0);
+    await screenshot(page, 'trial');
+  });
+
+  it('shows a pruned trial with its rung', async () => {
+    const pruned = await waitFor('a trial was pruned', async () => {
+      const trials = await stack.get<{ items: { id: string; prunedRung: number }[] }>(`/sweeps/${sweep.id}/trials?status=pruned&limit=1`);
+      return trials.items[0];
+    });
+    await page.goto(`${stack.origin}/trials/${pruned.id}`);
+    assert.equal(await page.getByTestId('trial-summary').getByTestId('status-chip').innerText(), `pruned at rung ${pruned.prunedRung}`);
+  });
+
+  it('lists the live workers with backend, running trials and heartbeat age', async () => {
+    await page.getByRole('link', { name: 'Workers' }).click();
+    await waitFor('both workers are listed', async () => (await page.getByTestId('worker-row').count()) === 2, TIMEOUT);
+    const rows = await page.getByTestId('worker-row').allInnerTexts();
+    assert.ok(rows.every((r) => /simulated|wasm|cpu|tensorflow/.test(r)), rows.join('\n'));
+    const ages = (await page.getByTestId('heartbeat-age').allInnerTexts()).map((t) => Number.parseInt(t, 10));
+    assert.ok(ages.every((a) => a >= 0 && a < 10), `heartbeat ages ${ages}`);
+    await screenshot(page, 'workers');
+  });
+
+  it('shows a not-found page for an unknown sweep, trial or path', async () => {
+    await page.goto(`${stack.origin}/sweeps/00000000-0000-4000-8000-000000000000`);
+    assert.match(await page.getByTestId('not-found').innerText(), /no sweep with id 00000000-0000-4000-8000-000000000000/);
+    await screenshot(page, 'not-found');
+    await page.goto(`${stack.origin}/trials/not-an-id`);
+    assert.match(await page.getByTestId('not-found').innerText(), /no trial with id not-an-id/);
+    await page.goto(`${stack.origin}/no/such/page`);
+    await page.getByTestId('not-found').waitFor();
+  });
+
+  it('cancels the sweep from the UI after confirming; Back leaves it running', async () => {
+    await page.goto(`${stack.origin}/sweeps/${sweep.id}`);
+    await page.getByTestId('action-cancel').click();
+    await page.getByRole('dialog', { name: 'Cancel this sweep?' }).getByRole('button', { name: 'Back' }).click();
+    assert.equal((await stack.get<SweepDto>(`/sweeps/${sweep.id}`)).status, 'running');
+    await page.getByTestId('action-cancel').click();
+    await page.getByRole('dialog', { name: 'Cancel this sweep?' }).getByRole('button', { name: 'Cancel the sweep' }).click();
+    await page.locator('[data-testid="sweep-page"][data-sweep-status="cancelled"]').waitFor();
+    assert.equal((await stack.get<SweepDto>(`/sweeps/${sweep.id}`)).status, 'cancelled');
+    assert.equal(await page.getByTestId('action-pause').count(), 0);
+  });
+
+  it('raised no errors in the page, other than the failed requests while the coordinator was down', () => {
+    const unexpected = pageErrors.filter((e) => !/Failed to load resource|ERR_CONNECTION_REFUSED|404 \(Not Found\)|status of 404/.test(e));
+    assert.deepEqual(unexpected, []);
+  });
+});
+
+async function waitForText(page: Page, selector: string, ok: (texts: string[]) => boolean): Promise<void> {
+  await waitFor(`${selector} shows the expected text`, async () => ok(await page.locator(selector).allInnerTexts()), TIMEOUT);
+}
+
+async function waitForAttribute(page: Page, selector: string, name: string, ok: (value: string | null) => boolean): Promise<void> {
+  await waitFor(`${selector} has ${name} as expected`, async () => ok(await page.locator(selector).first().getAttribute(name)), TIMEOUT);
+}
