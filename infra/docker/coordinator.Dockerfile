@@ -14,9 +14,8 @@ RUN apt-get update \
 WORKDIR /app
 COPY . .
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
-# The dashboard (apps/dashboard, a Vite app) builds to apps/dashboard/dist; without it the image
-# still builds and the coordinator serves the API alone.
-RUN if [ -f apps/dashboard/package.json ]; then npm run build -w @tuneforge/dashboard; else mkdir -p apps/dashboard/dist; fi
+# The dashboard (apps/dashboard, a Vite app) builds to apps/dashboard/dist, served by the coordinator at /.
+RUN npm run dashboard:build
 
 # Production dependencies only, installed afresh so no dev package leaks into the image.
 FROM ${NODE_IMAGE} AS prod-deps
@@ -35,7 +34,7 @@ WORKDIR /app
 ENV NODE_ENV=production \
     PORT=3000 \
     HOST=0.0.0.0 \
-    DASHBOARD_DIST=/app/apps/dashboard/dist
+    DASHBOARD_DIR=/app/apps/dashboard/dist
 COPY --from=prod-deps --chown=root:root /app /app
 COPY --from=build --chown=root:root /app/apps/dashboard/dist /app/apps/dashboard/dist
 # The image's own non-root user (uid 1000); the code stays owned by root, so it cannot change it.
