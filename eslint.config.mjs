@@ -20,6 +20,8 @@ export default [
             // contracts and search depend on nothing of ours; persistence (and training) only on contracts.
             { sourceTag: 'layer:base', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'layer:data', onlyDependOnLibsWithTags: ['layer:base'] },
+            // Test support (real servers, scratch databases) may use the data layer; only tests import it.
+            { sourceTag: 'layer:testing', onlyDependOnLibsWithTags: ['layer:base', 'layer:data'] },
             { sourceTag: 'scope:coordinator', onlyDependOnLibsWithTags: ['scope:shared', 'scope:coordinator'] },
             { sourceTag: 'scope:worker', onlyDependOnLibsWithTags: ['scope:shared', 'scope:worker'] },
             // The command line speaks HTTP only: it shares the API's contracts, never the data layer.

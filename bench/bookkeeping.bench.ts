@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { SweepDto } from '@tuneforge/contracts';
 import { dropDatabase, ensureDatabase } from '@tuneforge/persistence';
-import { AppProcess, startCoordinatorProcess, waitFor } from '../test/support/processes';
+import { AppProcess, startCoordinatorProcess, waitFor } from '@tuneforge/testing';
 
 export interface BookkeepingResult {
   trials: number;

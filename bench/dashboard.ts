@@ -13,7 +13,7 @@ import { Client } from 'pg';
 import { TRIALS_QUEUE, type SweepDto, type SweepSpecInput } from '@tuneforge/contracts';
 import { dropDatabase, migrate } from '@tuneforge/persistence';
 import { launchChromium } from '../test/support/browser';
-import { startCoordinatorProcess, waitFor, type AppProcess } from '../test/support/processes';
+import { startCoordinatorProcess, waitFor, type AppProcess } from '@tuneforge/testing';
 
 const { values: args } = parseArgs({
   options: {

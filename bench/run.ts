@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import IORedis from 'ioredis';
 import { dropDatabase, migrate } from '@tuneforge/persistence';
-import { freePort } from '../apps/coordinator/test/support/private-services';
+import { freePort } from '@tuneforge/testing';
 import { bookkeeping, type BookkeepingResult } from './bookkeeping.bench';
 import { demoSweep, type DemoSweepResult } from './demo-sweep.bench';
 import { searchEfficiency, type SearchRun } from './search-efficiency.bench';

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import type { SweepDto } from '@tuneforge/contracts';
-import { AppProcess, startCoordinatorProcess, waitFor } from '../test/support/processes';
+import { AppProcess, startCoordinatorProcess, waitFor } from '@tuneforge/testing';
 
 export interface SearchRun {
   label: string;

@@ -7,9 +7,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { SweepDto } from '@tuneforge/contracts';
-import { freePort } from '../apps/coordinator/test/support/private-services';
+import { freePort, waitFor } from '@tuneforge/testing';
 import { E2eStack } from './support/e2e-stack';
-import { waitFor } from './support/processes';
 
 const BIN = join(__dirname, '..', 'apps', 'cli', 'bin', 'tuneforge.js');
 const run = promisify(execFile);

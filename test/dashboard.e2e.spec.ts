@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { SweepDto, SweepSpecInput } from '@tuneforge/contracts';
 import { collectPageErrors, launchChromium, screenshot } from './support/browser';
 import { E2eStack } from './support/e2e-stack';
-import { waitFor } from './support/processes';
+import { waitFor } from '@tuneforge/testing';
 
 const TIMEOUT = 30_000;
 

@@ -4,7 +4,7 @@ import type { Client } from 'pg';
 import type { SweepDto, SweepSpecInput, TrialDto } from '@tuneforge/contracts';
 import { deriveTrialSeed, sampleRandom } from '@tuneforge/search';
 import { E2eStack } from './support/e2e-stack';
-import { waitFor } from './support/processes';
+import { waitFor } from '@tuneforge/testing';
 
 function simulatedSweep(overrides: Partial<SweepSpecInput> = {}): SweepSpecInput {
   return {

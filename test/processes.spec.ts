@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
 import { TRIALS_QUEUE } from '@tuneforge/contracts';
-import { freePort } from '../apps/coordinator/test/support/private-services';
-import { createTestDatabase, uniqueQueuePrefix, type TestDatabase } from '../apps/coordinator/test/support/test-database';
+import { createTestDatabase, freePort, uniqueQueuePrefix, type TestDatabase } from '@tuneforge/testing';
 
 const ROOT = join(__dirname, '..');
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -3,7 +3,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import type { Client } from 'pg';
 import type { SweepDto, SweepSpecInput, TrialDto } from '@tuneforge/contracts';
 import { E2eStack } from './support/e2e-stack';
-import { waitFor } from './support/processes';
+import { waitFor } from '@tuneforge/testing';
 
 /** A sweep small enough for 2 CPU cores: a 7-day window, 8 units, big batches. */
 function tinySweep(overrides: Partial<SweepSpecInput> = {}): SweepSpecInput {

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { Client } from 'pg';
 import { Queue } from 'bullmq';
 import { TRIALS_QUEUE, type SweepDto, type SweepSpecInput } from '@tuneforge/contracts';
-import { createTestDatabase, uniqueQueuePrefix, type TestDatabase } from '../../apps/coordinator/test/support/test-database';
-import { AppProcess, startCoordinatorProcess, waitFor } from './processes';
+import { AppProcess, createTestDatabase, startCoordinatorProcess, type TestDatabase, uniqueQueuePrefix, waitFor } from '@tuneforge/testing';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { aSweepSpec } from './support/sweep-specs';
-import { freePort, PrivatePostgres, PrivateRedis } from './support/private-services';
+import { freePort, PrivatePostgres, PrivateRedis } from '@tuneforge/testing';
 import { apiClient, startTestCoordinator, type TestCoordinator } from './support/test-coordinator';
 
 async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {

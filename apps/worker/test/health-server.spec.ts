@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { createTestDatabase, freePort, PrivateRedis, waitFor, WorkerProcess } from './support/worker-process';
+import { AppProcess, createTestDatabase, freePort, PrivateRedis, uniqueQueuePrefix, waitFor } from '@tuneforge/testing';
 
 interface Probe {
   status: number;
@@ -16,15 +15,15 @@ async function probe(port: number, path: string, method = 'GET'): Promise<Probe>
 describe('worker probe endpoints (real worker process, PostgreSQL and Redis)', () => {
   let redis: PrivateRedis;
   let database: { url: string; drop(): Promise<void> };
-  const workers: WorkerProcess[] = [];
+  const workers: AppProcess[] = [];
 
   /** A worker with its probe endpoints on a port of the test's choosing, once /livez answers. */
-  async function startWorker(): Promise<{ worker: WorkerProcess; port: number }> {
+  async function startWorker(): Promise<{ worker: AppProcess; port: number }> {
     const port = await freePort();
-    const worker = new WorkerProcess({
+    const worker = new AppProcess('apps/worker/src/main.ts', {
       DATABASE_URL: database.url,
       REDIS_URL: redis.url,
-      QUEUE_PREFIX: `tf-test-worker-health-${randomBytes(4).toString('hex')}`,
+      QUEUE_PREFIX: uniqueQueuePrefix('worker-health'),
       TF_BACKEND: 'cpu',
       WORKER_HEALTH_PORT: String(port),
     });
@@ -43,7 +42,7 @@ describe('worker probe endpoints (real worker process, PostgreSQL and Redis)', (
     database = await createTestDatabase('worker_health');
   });
   afterEach(async () => {
-    await Promise.all(workers.splice(0).map((worker) => worker.kill()));
+    await Promise.all(workers.splice(0).map((worker) => worker.stop('SIGKILL')));
   });
   after(async () => {
     await redis?.stop();

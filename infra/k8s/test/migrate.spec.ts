@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { dropDatabase } from '@tuneforge/persistence';
-import { TEST_DATABASE_SERVER_URL } from '../../../apps/coordinator/test/support/test-database';
-import { AppProcess } from '../../../test/support/processes';
+import { AppProcess, TEST_DATABASE_SERVER_URL } from '@tuneforge/testing';
 import { find, podSpecOf, renderOverlay } from './support/render';
 
 // Replicas of the coordinator start together, each with the migrate init container: the entry point

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { SweepDto, TrialDto } from '@tuneforge/contracts';
-import { freePort } from '../../../apps/coordinator/test/support/private-services';
+import { AppProcess, freePort, waitFor } from '@tuneforge/testing';
 import { aSweepSpec } from '../../../apps/coordinator/test/support/sweep-specs';
 import { apiClient, startTestCoordinator, type TestCoordinator } from '../../../apps/coordinator/test/support/test-coordinator';
-import { AppProcess, waitFor } from '../../../test/support/processes';
 
 async function readiness(port: number): Promise<{ status: number; body: { status: string } }> {
   const response = await fetch(`http://127.0.0.1:${port}/readyz`);

@@ -5,7 +5,7 @@ import { TRIALS_QUEUE } from '@tuneforge/contracts';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createCoordinatorApp } from '../../src/coordinator.app';
 import type { CoordinatorConfig } from '../../src/config/coordinator.config';
-import { createTestDatabase, uniqueQueuePrefix, type TestDatabase } from './test-database';
+import { createTestDatabase, uniqueQueuePrefix, type TestDatabase } from '@tuneforge/testing';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 

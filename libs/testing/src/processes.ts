@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { freePort } from '../../apps/coordinator/test/support/private-services';
+import { freePort } from './private-services';
 
-const ROOT = join(__dirname, '../..');
+const ROOT = join(__dirname, '../../..');
 
 /** A Tuneforge process (coordinator or worker) started from its TypeScript entry point. */
 export class AppProcess {
@@ -14,8 +14,8 @@ export class AppProcess {
     // PROCESS_NODE_ARGS adds node flags to every started process, e.g. "--cpu-prof --cpu-prof-dir=tmp/prof".
     const nodeArgs = (process.env.PROCESS_NODE_ARGS ?? '').split(' ').filter(Boolean);
     this.child = spawn(process.execPath, [...nodeArgs, '-r', './tools/register.js', entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child.stdout!.on('data', (chunk) => (this.log += chunk));
-    this.child.stderr!.on('data', (chunk) => (this.log += chunk));
+    this.child.stdout?.on('data', (chunk) => (this.log += chunk));
+    this.child.stderr?.on('data', (chunk) => (this.log += chunk));
   }
 
   get output(): string {

@@ -1,0 +1,4 @@
+// Support for tests and benchmarks only: real PostgreSQL/Redis servers and databases of their own.
+export * from './private-services';
+export * from './test-database';
+export * from './processes';
