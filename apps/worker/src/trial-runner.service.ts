@@ -15,8 +15,8 @@ import {
   SIMULATED_CHECKPOINT_FORMAT,
   SimulatedSession,
   trainingDataFor,
-  TrialSession,
-  type SelectedBackend,
+  openLstmSession,
+  type TrainingEngine,
   type TrainingSession,
   type TimeSeries,
 } from '@tuneforge/training';
@@ -56,7 +56,7 @@ export class TrialRunner {
     private readonly dataSource: DataSource,
     private readonly metrics: MetricWriter,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
-    @Inject(COMPUTE_BACKEND) private readonly backend: SelectedBackend,
+    @Inject(COMPUTE_BACKEND) private readonly backend: TrainingEngine,
   ) {}
 
   /** From now on, running trials checkpoint after their current epoch and go back to the queue. */
@@ -184,7 +184,7 @@ export class TrialRunner {
     }
     const data = trainingDataFor(config.dataset, await this.uploadedSeries(trial));
     const checkpoint = firstAttempt ? undefined : await this.newestReadable(trial.id, CHECKPOINT_FORMAT, decodeCheckpoint);
-    return TrialSession.open(data, config, seed, spec.objective, checkpoint);
+    return openLstmSession(this.backend, data, config, seed, spec.objective, checkpoint);
   }
 
   /** Decodes the newest checkpoint that reads; each unreadable one is skipped and recorded on the trial. */

@@ -97,6 +97,7 @@ class NetWrap : public Napi::ObjectWrap<NetWrap> {
                            InstanceMethod("trainBatch", &NetWrap::TrainBatch),
                            InstanceMethod("lossAndGradients", &NetWrap::LossAndGradients),
                            InstanceMethod("predict", &NetWrap::Predict),
+                           InstanceMethod("release", &NetWrap::Release),
                        });
   }
 
@@ -124,12 +125,23 @@ class NetWrap : public Napi::ObjectWrap<NetWrap> {
     }
   }
 
+  // Frees the network's buffers now rather than when the wrapper is garbage-collected.
+  Napi::Value Release(const Napi::CallbackInfo& info) {
+    net_.reset();
+    return info.Env().Undefined();
+  }
+
+  LstmNet& net() {
+    if (!net_) throw InputError("this LstmNet was released");
+    return *net_;
+  }
+
   lstm::Param& param(const Napi::Value& index) {
     if (!index.IsNumber()) throw InputError("parameter index must be a number");
     const int64_t i = index.As<Napi::Number>().Int64Value();
-    if (i < 0 || static_cast<size_t>(i) >= net_->params().size())
-      throw InputError("parameter index " + std::to_string(i) + " is outside [0, " + std::to_string(net_->params().size()) + ")");
-    return net_->params()[i];
+    if (i < 0 || static_cast<size_t>(i) >= net().params().size())
+      throw InputError("parameter index " + std::to_string(i) + " is outside [0, " + std::to_string(net().params().size()) + ")");
+    return net().params()[i];
   }
 
   static void copyInto(std::vector<float>& dest, const Napi::Value& value, const lstm::Param& p, const char* what) {
@@ -144,10 +156,13 @@ class NetWrap : public Napi::ObjectWrap<NetWrap> {
   }
 
   Napi::Value ParamInfo(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    Napi::Array list = Napi::Array::New(env, net_->params().size());
-    for (size_t i = 0; i < net_->params().size(); i++) {
-      const lstm::Param& p = net_->params()[i];
+    return guard(info.Env(), [&]() -> Napi::Value { return paramInfo(info.Env()); });
+  }
+
+  Napi::Value paramInfo(Napi::Env env) {
+    Napi::Array list = Napi::Array::New(env, net().params().size());
+    for (size_t i = 0; i < net().params().size(); i++) {
+      const lstm::Param& p = net().params()[i];
       Napi::Object entry = Napi::Object::New(env);
       entry.Set("name", p.name);
       Napi::Array shape = Napi::Array::New(env, p.shape.size());
@@ -193,14 +208,16 @@ class NetWrap : public Napi::ObjectWrap<NetWrap> {
     });
   }
 
-  Napi::Value GetIterations(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(net_->iterations())); }
+  Napi::Value GetIterations(const Napi::CallbackInfo& info) {
+    return guard(info.Env(), [&]() -> Napi::Value { return Napi::Number::New(info.Env(), static_cast<double>(net().iterations())); });
+  }
 
   Napi::Value SetIterations(const Napi::CallbackInfo& info) {
     return guard(info.Env(), [&]() -> Napi::Value {
       if (!info[0].IsNumber()) throw InputError("iterations must be a number");
       const double value = info[0].As<Napi::Number>().DoubleValue();
       if (value != std::floor(value) || value < 0) throw InputError("iterations must be a non-negative integer");
-      net_->setIterations(static_cast<int64_t>(value));
+      net().setIterations(static_cast<int64_t>(value));
       return info.Env().Undefined();
     });
   }
@@ -208,7 +225,7 @@ class NetWrap : public Napi::ObjectWrap<NetWrap> {
   Napi::Value SetLearningRate(const Napi::CallbackInfo& info) {
     return guard(info.Env(), [&]() -> Napi::Value {
       if (!info[0].IsNumber() || !(info[0].As<Napi::Number>().DoubleValue() > 0)) throw InputError("learning rate must be a positive number");
-      net_->setLearningRate(info[0].As<Napi::Number>().FloatValue());
+      net().setLearningRate(info[0].As<Napi::Number>().FloatValue());
       return info.Env().Undefined();
     });
   }
@@ -224,7 +241,7 @@ class NetWrap : public Napi::ObjectWrap<NetWrap> {
     source.yLength = y.ElementLength();
     const Napi::Value indices = info[2];
     if (indices.IsUndefined() || indices.IsNull()) {
-      const size_t rowLength = net_->config().task == lstm::Task::Text ? net_->config().timesteps : static_cast<size_t>(net_->config().timesteps) * net_->config().inputSize;
+      const size_t rowLength = net().config().task == lstm::Task::Text ? net().config().timesteps : static_cast<size_t>(net().config().timesteps) * net().config().inputSize;
       source.count = source.xLength / rowLength;
     } else {
       if (!indices.IsTypedArray() || indices.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) throw InputError("indices must be an Int32Array or null");
@@ -242,7 +259,7 @@ class NetWrap : public Napi::ObjectWrap<NetWrap> {
       lstm::BatchSource source = batchFrom(info, x, y, indices);
       double seed = 0;
       if (info.Length() > 3 && info[3].IsNumber()) seed = info[3].As<Napi::Number>().DoubleValue();
-      return Napi::Number::New(info.Env(), net_->trainBatch(source, static_cast<uint64_t>(std::fabs(seed))));
+      return Napi::Number::New(info.Env(), net().trainBatch(source, static_cast<uint64_t>(std::fabs(seed))));
     });
   }
 
@@ -251,7 +268,7 @@ class NetWrap : public Napi::ObjectWrap<NetWrap> {
       Napi::Float32Array x, y;
       Napi::Int32Array indices;
       lstm::BatchSource source = batchFrom(info, x, y, indices);
-      return Napi::Number::New(info.Env(), net_->lossAndGradients(source));
+      return Napi::Number::New(info.Env(), net().lossAndGradients(source));
     });
   }
 
@@ -262,7 +279,7 @@ class NetWrap : public Napi::ObjectWrap<NetWrap> {
       double chunk = 256;
       if (info.Length() > 1 && info[1].IsNumber()) chunk = info[1].As<Napi::Number>().DoubleValue();
       if (!(chunk >= 1)) throw InputError("chunk must be a positive integer");
-      return toFloat32Array(info.Env(), net_->predict(x.Data(), x.ElementLength(), static_cast<size_t>(chunk)));
+      return toFloat32Array(info.Env(), net().predict(x.Data(), x.ElementLength(), static_cast<size_t>(chunk)));
     });
   }
 

@@ -224,11 +224,10 @@ void LstmNet::forward(size_t B, bool train, uint64_t dropoutSeed) {
     const bool recDrop = train && config_.recurrentDropout > 0;
     if (recDrop) fillDropoutMask(layer.recMask, B * H, config_.recurrentDropout, rng);
 
-    // All timesteps' input projections in one product, on top of the bias.
+    // All timesteps' input projections in one product; the bias is added in the fused gate pass.
     float* z = layer.gates.data();
     const float* bias = layer.bias->value.data();
-    for (size_t r = 0; r < TB; r++) std::memcpy(z + r * G, bias, G * sizeof(float));
-    gemm(false, false, TB, G, in, layer.xin, in, layer.kernel->value.data(), G, 1.0f, z, G);
+    gemm(false, false, TB, G, in, layer.xin, in, layer.kernel->value.data(), G, 0.0f, z, G);
 
     std::fill(layer.h.begin(), layer.h.begin() + B * H, 0.0f);
     std::fill(layer.c.begin(), layer.c.begin() + B * H, 0.0f);
@@ -250,10 +249,10 @@ void LstmNet::forward(size_t B, bool train, uint64_t dropoutSeed) {
         float* tcb = layer.tc.data() + (t * B + b) * H;
         float* hNext = layer.h.data() + ((t + 1) * B + b) * H;
         for (int j = 0; j < H; j++) {
-          const float i = hard_sigmoid(zb[j]);
-          const float f = hard_sigmoid(zb[H + j]);
-          const float g = fast_tanh(zb[2 * H + j]);
-          const float o = hard_sigmoid(zb[3 * H + j]);
+          const float i = hard_sigmoid(zb[j] + bias[j]);
+          const float f = hard_sigmoid(zb[H + j] + bias[H + j]);
+          const float g = fast_tanh(zb[2 * H + j] + bias[2 * H + j]);
+          const float o = hard_sigmoid(zb[3 * H + j] + bias[3 * H + j]);
           const float cell = f * cPrev[j] + i * g;
           const float tcell = fast_tanh(cell);
           zb[j] = i;
@@ -405,6 +404,8 @@ void LstmNet::adamStep() {
   }
   const float b1 = static_cast<float>(config_.beta1), b2 = static_cast<float>(config_.beta2);
   const float oneMinusB1 = static_cast<float>(1.0 - config_.beta1), oneMinusB2 = static_cast<float>(1.0 - config_.beta2);
+  // beta^(step) from the step count, not a running product: a resumed run then rounds exactly as an uninterrupted one.
+  setIterations(iterations_);
   const float correction1 = 1.0f - accBeta1_, correction2 = 1.0f - accBeta2_;
   const float lr = config_.learningRate, eps = config_.epsilon;
   for (Param& p : params_) {
@@ -420,8 +421,6 @@ void LstmNet::adamStep() {
       w[k] += (m[k] / correction1) / (std::sqrt(v[k] / correction2) + eps) * -lr;
     }
   }
-  accBeta1_ *= b1;
-  accBeta2_ *= b2;
   iterations_++;
 }
 

@@ -60,7 +60,7 @@ class LstmNet {
 
   std::vector<Param>& params() { return params_; }
   const NetConfig& config() const { return config_; }
-  // Adam's step count and its running beta powers, as tfjs keeps them.
+  // Adam's step count (tfjs saves it as "iter"); beta powers follow from it.
   int64_t iterations() const { return iterations_; }
   void setIterations(int64_t iterations);
   void setLearningRate(float lr) { config_.learningRate = lr; }

@@ -47,6 +47,8 @@ export interface NativeLstmNet {
   trainBatch(x: Float32Array, y: Float32Array, indices: Int32Array | null, dropoutSeed: number): number;
   /** Loss with gradients left for getGradient; no dropout, no update. */
   lossAndGradients(x: Float32Array, y: Float32Array, indices: Int32Array | null): number;
+  /** Frees the buffers now (the wrapper is unusable afterwards). */
+  release(): void;
   /** Head outputs ([n, outputs]; probabilities for text), computed `chunk` samples at a time. */
   predict(x: Float32Array, chunk: number): Float32Array;
 }
