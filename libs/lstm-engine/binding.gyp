@@ -3,7 +3,7 @@
     {
       "target_name": "lstm_engine",
       "sources": ["native/binding.cc", "native/lstm_net.cc"],
-      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "/usr/include/x86_64-linux-gnu/openblas-pthread"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "libraries": ["-lopenblas"],
       "cflags!": ["-fno-exceptions"],

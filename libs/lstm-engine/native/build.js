@@ -17,7 +17,12 @@ if (upToDate && !process.argv.includes('--force')) {
 }
 console.log('[lstm-engine] building the native addon (node-gyp, OpenBLAS)');
 const nodeGyp = require.resolve('node-gyp/bin/node-gyp.js');
-const result = spawnSync(process.execPath, [nodeGyp, 'rebuild', '--jobs=1'], { cwd: root, encoding: 'utf8', env: process.env });
+// Node's own headers when this installation ships them (Debian's nodejs, the official tarballs):
+// otherwise node-gyp downloads them from nodejs.org, which offline machines cannot reach.
+const prefix = join(process.execPath, '..', '..');
+const nodedir = process.env.npm_config_nodedir || (existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? prefix : undefined);
+const args = [nodeGyp, 'rebuild', '--jobs=1', ...(nodedir ? [`--nodedir=${nodedir}`] : [])];
+const result = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', env: process.env });
 if (result.status === 0 && existsSync(addon)) {
   rmSync(failure, { force: true });
   console.log(`[lstm-engine] built ${addon}`);
