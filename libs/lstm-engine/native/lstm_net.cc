@@ -40,6 +40,45 @@ void columnSums(const float* rows, size_t count, int width, float* out) {
   }
 }
 
+void addInto(size_t n, const float* __restrict__ from, float* __restrict__ to) {
+  for (size_t k = 0; k < n; k++) to[k] += from[k];
+}
+
+// One sample's step: pre-activations (+ bias) -> gates i, f, c, o (kept for backprop), cell, tanh(cell), h.
+void gateForward(int H, float* __restrict__ zi, float* __restrict__ zf, float* __restrict__ zg, float* __restrict__ zo, const float* __restrict__ bias,
+                 const float* __restrict__ cPrev, float* __restrict__ cNext, float* __restrict__ tanhCell, float* __restrict__ hNext) {
+  for (int j = 0; j < H; j++) {
+    const float i = hard_sigmoid(zi[j] + bias[j]);
+    const float f = hard_sigmoid(zf[j] + bias[H + j]);
+    const float g = fast_tanh(zg[j] + bias[2 * H + j]);
+    const float o = hard_sigmoid(zo[j] + bias[3 * H + j]);
+    const float cell = f * cPrev[j] + i * g;
+    const float tcell = fast_tanh(cell);
+    zi[j] = i;
+    zf[j] = f;
+    zg[j] = g;
+    zo[j] = o;
+    cNext[j] = cell;
+    tanhCell[j] = tcell;
+    hNext[j] = o * tcell;
+  }
+}
+
+// Its gradient: gates in, pre-activation gradients out (in place); dh in, dcell carried to the previous step.
+void gateBackward(int H, float* __restrict__ zi, float* __restrict__ zf, float* __restrict__ zg, float* __restrict__ zo, const float* __restrict__ cPrev,
+                  const float* __restrict__ tanhCell, const float* __restrict__ dh, float* __restrict__ dc) {
+  for (int j = 0; j < H; j++) {
+    const float i = zi[j], f = zf[j], g = zg[j], o = zo[j];
+    const float tcell = tanhCell[j];
+    const float dcell = dc[j] + dh[j] * o * (1.0f - tcell * tcell);
+    dc[j] = dcell * f;
+    zi[j] = dcell * g * hard_sigmoid_grad(i);
+    zf[j] = dcell * cPrev[j] * hard_sigmoid_grad(f);
+    zg[j] = dcell * i * (1.0f - g * g);
+    zo[j] = dh[j] * tcell * hard_sigmoid_grad(o);
+  }
+}
+
 Param makeParam(const std::string& name, std::vector<int> shape) {
   size_t size = 1;
   for (int d : shape) size *= static_cast<size_t>(d);
@@ -244,25 +283,9 @@ void LstmNet::forward(size_t B, bool train, uint64_t dropoutSeed) {
       gemm(false, false, B, G, H, hUsed, H, U, G, 1.0f, zt, G);
       for (size_t b = 0; b < B; b++) {
         float* zb = zt + b * G;
-        const float* cPrev = layer.c.data() + (t * B + b) * H;
-        float* cNext = layer.c.data() + ((t + 1) * B + b) * H;
-        float* tcb = layer.tc.data() + (t * B + b) * H;
-        float* hNext = layer.h.data() + ((t + 1) * B + b) * H;
-        for (int j = 0; j < H; j++) {
-          const float i = hard_sigmoid(zb[j] + bias[j]);
-          const float f = hard_sigmoid(zb[H + j] + bias[H + j]);
-          const float g = fast_tanh(zb[2 * H + j] + bias[2 * H + j]);
-          const float o = hard_sigmoid(zb[3 * H + j] + bias[3 * H + j]);
-          const float cell = f * cPrev[j] + i * g;
-          const float tcell = fast_tanh(cell);
-          zb[j] = i;
-          zb[H + j] = f;
-          zb[2 * H + j] = g;
-          zb[3 * H + j] = o;
-          cNext[j] = cell;
-          tcb[j] = tcell;
-          hNext[j] = o * tcell;
-        }
+        const size_t row = (t * B + b) * H;
+        gateForward(H, zb, zb + H, zb + 2 * H, zb + 3 * H, bias, layer.c.data() + row, layer.c.data() + row + B * H, layer.tc.data() + row,
+                    layer.h.data() + row + B * H);
       }
     }
     layer.hin = recDrop ? layer.hd.data() : layer.h.data();
@@ -330,27 +353,13 @@ void LstmNet::backwardLayers(size_t B) {
     float* gates = layer.gates.data();
     for (size_t t = T; t-- > 0;) {
       float* zt = gates + t * B * G;
+      // dh for this step: the recurrent carry plus what the layer above or the head sends.
+      if (dSeq) addInto(B * H, dSeq + t * B * H, dCarry);
+      if (top && t == T - 1) addInto(B * H, dLast_.data(), dCarry);
       for (size_t b = 0; b < B; b++) {
         float* zb = zt + b * G;
-        const float* cPrev = layer.c.data() + (t * B + b) * H;
-        const float* tcb = layer.tc.data() + (t * B + b) * H;
-        float* carry = dCarry + b * H;
-        float* dc = dCell + b * H;
-        const float* fromAbove = dSeq ? dSeq + (t * B + b) * H : nullptr;
-        const float* fromHead = top && t == T - 1 ? dLast_.data() + b * H : nullptr;
-        for (int j = 0; j < H; j++) {
-          float dh = carry[j];
-          if (fromAbove) dh += fromAbove[j];
-          if (fromHead) dh += fromHead[j];
-          const float i = zb[j], f = zb[H + j], g = zb[2 * H + j], o = zb[3 * H + j];
-          const float tcell = tcb[j];
-          const float dcell = dc[j] + dh * o * (1.0f - tcell * tcell);
-          dc[j] = dcell * f;
-          zb[j] = dcell * g * hard_sigmoid_grad(i);
-          zb[H + j] = dcell * cPrev[j] * hard_sigmoid_grad(f);
-          zb[2 * H + j] = dcell * i * (1.0f - g * g);
-          zb[3 * H + j] = dh * tcell * hard_sigmoid_grad(o);
-        }
+        const size_t row = (t * B + b) * H;
+        gateBackward(H, zb, zb + H, zb + 2 * H, zb + 3 * H, layer.c.data() + row, layer.tc.data() + row, dCarry + b * H, dCell + b * H);
       }
       if (t > 0) {
         gemm(false, true, B, H, G, zt, G, U, G, 0.0f, dCarry, H);
