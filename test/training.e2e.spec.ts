@@ -24,7 +24,7 @@ function tinySweep(overrides: Partial<SweepSpecInput> = {}): SweepSpecInput {
 describe('training end to end (coordinator and worker processes)', () => {
   // These tests time kills and signals against tfjs's epoch durations; the native engine has its own tests below.
   const stack = new E2eStack('e2e', { TF_BACKEND: 'wasm', TRAIN_ENGINE: 'tfjs' });
-  const startWorker = (id: string) => stack.startWorker(id, { JOB_LOCK_MS: '3000', STALLED_CHECK_MS: '1000', HEARTBEAT_MS: '500' });
+  const startWorker = (id: string, env: Record<string, string> = {}) => stack.startWorker(id, { JOB_LOCK_MS: '3000', STALLED_CHECK_MS: '1000', HEARTBEAT_MS: '500', ...env });
   const submit = (spec: SweepSpecInput) => stack.submit(spec);
   const get = <T>(path: string) => stack.get<T>(path);
   const waitForSweep = (id: string) => stack.waitForSweep(id);
