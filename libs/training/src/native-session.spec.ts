@@ -110,6 +110,19 @@ describe(NativeTrialSession.name, { skip }, () => {
     fresh.dispose();
   });
 
+  it('writes checkpoints that the tfjs path resumes, continuing as the engine does', async () => {
+    const native = await NativeTrialSession.open(data, aConfig(), 9, OBJECTIVE);
+    await native.trainNextEpoch();
+    const bytes = await native.checkpoint();
+    const expected = await native.trainNextEpoch();
+    const tfjs = await TrialSession.open(data, aConfig(), 9, OBJECTIVE, decodeCheckpoint(bytes));
+    assert.equal(tfjs.epoch, 1);
+    const actual = await tfjs.trainNextEpoch();
+    assert.ok(relativeGap(actual.loss, expected.loss) < 1e-3, `tfjs loss ${actual.loss} vs engine ${expected.loss}`);
+    native.dispose();
+    tfjs.dispose();
+  });
+
   it('gives the same losses for the same seed with dropout, others for another seed', async () => {
     const config = aConfig({ dropout: 0.3, recurrentDropout: 0.3 });
     const lossesOf = async (seed: number) => {
