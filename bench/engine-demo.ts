@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   await dropDatabase(DATABASE_URL);
   console.log('| TRAIN_ENGINE | wall time, s | trials | best val_mae | seasonal naive val_mae |\n|---|---|---|---|---|');
   for (const [engine, r] of results) {
-    const trials = Object.entries(r.trials).map(([status, n]) => `${n} ${status}`).join(', ');
+    const trials = Object.entries(r.trials).filter(([status, n]) => n > 0 && status !== 'total').map(([status, n]) => `${n} ${status}`).join(', ');
     console.log(`| ${engine} | ${r.seconds.toFixed(1)} | ${trials} | ${r.bestValMae.toFixed(1)} | ${r.seasonalNaiveValMae.toFixed(1)} |`);
   }
   const [tfjs, native] = results.map(([, r]) => r.seconds);

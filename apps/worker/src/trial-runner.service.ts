@@ -184,7 +184,12 @@ export class TrialRunner {
     }
     const data = trainingDataFor(config.dataset, await this.uploadedSeries(trial));
     const checkpoint = firstAttempt ? undefined : await this.newestReadable(trial.id, CHECKPOINT_FORMAT, decodeCheckpoint);
-    return openLstmSession(this.backend, data, config, seed, spec.objective, checkpoint);
+    const opened = await openLstmSession(this.backend, data, config, seed, spec.objective, checkpoint);
+    if (opened.fallbackReason) {
+      this.logger.warn(`trial ${trial.id} trains on ${opened.backend}: ${opened.fallbackReason}`);
+      await this.dataSource.query(`UPDATE trials SET backend = $2 WHERE id = $1`, [trial.id, opened.backend]);
+    }
+    return opened.session;
   }
 
   /** Decodes the newest checkpoint that reads; each unreadable one is skipped and recorded on the trial. */

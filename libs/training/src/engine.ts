@@ -3,7 +3,7 @@ import { loadEngine, setEngineThreads } from '@tuneforge/lstm-engine';
 import { selectBackend, type SelectedBackend } from './backend';
 import type { DecodedCheckpoint } from './checkpoint';
 import type { TrainingData } from './datasets/dataset';
-import { NATIVE_CPU_BACKEND, NativeTrialSession } from './native-session';
+import { NATIVE_CPU_BACKEND, NativeTrialSession, UnsupportedByEngineError } from './native-session';
 import type { TrainingSession } from './training-session';
 import { TrialSession } from './trial-session';
 
@@ -43,14 +43,33 @@ export async function selectTrainingEngine(env: NodeJS.ProcessEnv = process.env)
   return { kind: 'native', name: NATIVE_CPU_BACKEND, tfjs, threads };
 }
 
-/** A session for an `lstm` trial on the selected engine, restored from the checkpoint if there is one. */
-export function openLstmSession(
-  engine: Pick<TrainingEngine, 'kind'>,
+export interface OpenedLstmSession {
+  session: TrainingSession;
+  /** Where it trains: the engine's name, or the tfjs backend when the engine does not support the model. */
+  backend: string;
+  /** Why the native engine was passed over for this trial. */
+  fallbackReason?: string;
+}
+
+/**
+ * A session for an `lstm` trial on the selected engine, restored from the checkpoint if there is one;
+ * a model the native engine does not support trains on the tfjs path instead.
+ */
+export async function openLstmSession(
+  engine: Pick<TrainingEngine, 'kind' | 'name' | 'tfjs'>,
   data: TrainingData,
   config: TrialConfig,
   seed: number,
   objective: Objective,
   checkpoint?: DecodedCheckpoint,
-): Promise<TrainingSession> {
-  return engine.kind === 'native' ? NativeTrialSession.open(data, config, seed, objective, checkpoint) : TrialSession.open(data, config, seed, objective, checkpoint);
+): Promise<OpenedLstmSession> {
+  if (engine.kind === 'native') {
+    try {
+      return { session: await NativeTrialSession.open(data, config, seed, objective, checkpoint), backend: engine.name };
+    } catch (error) {
+      if (!(error instanceof UnsupportedByEngineError)) throw error;
+      return { session: await TrialSession.open(data, config, seed, objective, checkpoint), backend: engine.tfjs.name, fallbackReason: error.message };
+    }
+  }
+  return { session: await TrialSession.open(data, config, seed, objective, checkpoint), backend: engine.name };
 }

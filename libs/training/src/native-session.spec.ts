@@ -123,6 +123,22 @@ describe(NativeTrialSession.name, { skip }, () => {
     tfjs.dispose();
   });
 
+  it('leaves a model it does not build (a checkpoint of another topology) to the tfjs path, saying why', async () => {
+    const other = tf.sequential({ layers: [tf.layers.gru({ units: 4, inputShape: [7, data.featureCount] }), tf.layers.dense({ units: 1 })] });
+    other.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
+    let artifacts: tf.io.ModelArtifacts | undefined;
+    await other.save(tf.io.withSaveHandler(async (saved) => ((artifacts = saved), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+    const checkpoint = { artifacts: artifacts!, state: { epoch: 1, seed: 1, bestMetric: null } };
+    await assert.rejects(() => NativeTrialSession.open(data, aConfig(), 1, OBJECTIVE, checkpoint), /the native engine does not support GRU layers/);
+    const selected = await selectTrainingEngine({ ...process.env, TRAIN_ENGINE: 'native' });
+    const opened = await openLstmSession(selected, data, aConfig(), 1, OBJECTIVE, checkpoint);
+    assert.ok(opened.session instanceof TrialSession);
+    assert.equal(opened.backend, selected.tfjs.name);
+    assert.match(opened.fallbackReason ?? '', /GRU/);
+    opened.session.dispose();
+    other.dispose();
+  });
+
   it('gives the same losses for the same seed with dropout, others for another seed', async () => {
     const config = aConfig({ dropout: 0.3, recurrentDropout: 0.3 });
     const lossesOf = async (seed: number) => {
@@ -159,13 +175,17 @@ describe(NativeTrialSession.name, { skip }, () => {
   it('is what openLstmSession opens on the native engine, and TRAIN_ENGINE picks the engine', async () => {
     const selected = await selectTrainingEngine({ ...process.env, TRAIN_ENGINE: 'native', TRAIN_ENGINE_THREADS: '1' });
     assert.equal(selected.name, 'native-cpu');
-    const session = await openLstmSession(selected, data, aConfig(), 1, OBJECTIVE);
-    assert.ok(session instanceof NativeTrialSession);
-    session.dispose();
+    const opened = await openLstmSession(selected, data, aConfig(), 1, OBJECTIVE);
+    assert.ok(opened.session instanceof NativeTrialSession);
+    assert.equal(opened.backend, 'native-cpu');
+    opened.session.dispose();
     const forcedTfjs = await selectTrainingEngine({ ...process.env, TRAIN_ENGINE: 'tfjs' });
     assert.equal(forcedTfjs.kind, 'tfjs');
     assert.equal(forcedTfjs.name, forcedTfjs.tfjs.name);
-    assert.ok((await openLstmSession(forcedTfjs, data, aConfig(), 1, OBJECTIVE)) instanceof TrialSession);
+    const onTfjs = await openLstmSession(forcedTfjs, data, aConfig(), 1, OBJECTIVE);
+    assert.ok(onTfjs.session instanceof TrialSession);
+    assert.equal(onTfjs.backend, forcedTfjs.tfjs.name);
+    onTfjs.session.dispose();
     await assert.rejects(() => selectTrainingEngine({ ...process.env, TRAIN_ENGINE: 'gpu' }), /TRAIN_ENGINE 'gpu' is not one of native, tfjs/);
   });
 });

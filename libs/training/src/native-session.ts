@@ -11,6 +11,11 @@ import type { TrainingSession } from './training-session';
 /** The worker's record of where a trial trained with the native engine. */
 export const NATIVE_CPU_BACKEND = 'native-cpu';
 
+/** The model (e.g. a checkpoint's topology) is not one the engine builds; the tfjs path can still train it. */
+export class UnsupportedByEngineError extends Error {
+  override name = 'UnsupportedByEngineError';
+}
+
 /** Each tensor's values as the engine reads them (float32), read once and shared by every trial of the process. */
 const hostCopies = new WeakMap<tf.Tensor, Float32Array>();
 function hostFloats(tensor: tf.Tensor): Float32Array {
@@ -56,6 +61,8 @@ export class NativeTrialSession implements TrainingSession {
     const engine = requireEngine();
     const model = checkpoint ? await restoreModel(checkpoint) : buildLstmModel(data, lstmHyperparameters(config), seed);
     try {
+      const unsupported = model.layers.map((layer) => layer.getClassName()).filter((name) => !['Dense', 'LSTM'].includes(name));
+      if (unsupported.length > 0) throw new UnsupportedByEngineError(`the native engine does not support ${unsupported.join(', ')} layers`);
       const lstmLayers = model.layers.filter((layer) => layer.getClassName() === 'LSTM');
       const layerConfig = lstmLayers[0]?.getConfig() as { dropout?: number; recurrentDropout?: number } | undefined;
       const adam = model.optimizer.getConfig() as unknown as AdamConfig;
@@ -172,7 +179,7 @@ async function copyIntoNet(model: tf.LayersModel, net: NativeLstmNet): Promise<v
   const info = net.paramInfo();
   const weights = model.getWeights();
   const shapes = (list: { shape: number[] }[]) => list.map((w) => w.shape.join('x')).join(', ');
-  if (shapes(weights) !== shapes(info)) throw new Error(`the native engine does not support this model: its weights are [${shapes(weights)}], the engine's [${shapes(info)}]`);
+  if (shapes(weights) !== shapes(info)) throw new UnsupportedByEngineError(`the native engine does not support this model: its weights are [${shapes(weights)}], the engine's [${shapes(info)}]`);
   weights.forEach((w, i) => net.setParam(i, w.dataSync() as Float32Array));
   const state = await model.optimizer.getWeights();
   try {
