@@ -5,7 +5,9 @@
 
 #include <cmath>
 #include <exception>
+#include <initializer_list>
 #include <memory>
+#include <vector>
 #include <new>
 
 #include "lstm_net.h"
@@ -95,6 +97,7 @@ class NetWrap : public Napi::ObjectWrap<NetWrap> {
                            InstanceMethod("setIterations", &NetWrap::SetIterations),
                            InstanceMethod("setLearningRate", &NetWrap::SetLearningRate),
                            InstanceMethod("trainBatch", &NetWrap::TrainBatch),
+                           InstanceMethod("trainBatchAsync", &NetWrap::TrainBatchAsync),
                            InstanceMethod("lossAndGradients", &NetWrap::LossAndGradients),
                            InstanceMethod("predict", &NetWrap::Predict),
                            InstanceMethod("release", &NetWrap::Release),
@@ -127,12 +130,16 @@ class NetWrap : public Napi::ObjectWrap<NetWrap> {
 
   // Frees the network's buffers now rather than when the wrapper is garbage-collected.
   Napi::Value Release(const Napi::CallbackInfo& info) {
-    net_.reset();
-    return info.Env().Undefined();
+    return guard(info.Env(), [&]() -> Napi::Value {
+      if (busy_) throw InputError("this LstmNet is training a batch (trainBatchAsync); await it before releasing it");
+      net_.reset();
+      return info.Env().Undefined();
+    });
   }
 
   LstmNet& net() {
     if (!net_) throw InputError("this LstmNet was released");
+    if (busy_) throw InputError("this LstmNet is training a batch (trainBatchAsync); await it first");
     return *net_;
   }
 
@@ -263,6 +270,61 @@ class NetWrap : public Napi::ObjectWrap<NetWrap> {
     });
   }
 
+  // trainBatch on a libuv thread: the event loop stays free, and trials in one process use several cores.
+  Napi::Value TrainBatchAsync(const Napi::CallbackInfo& info) {
+    return guard(info.Env(), [&]() -> Napi::Value {
+      Napi::Float32Array x, y;
+      Napi::Int32Array indices;
+      LstmNet& target = net();
+      lstm::BatchSource source = batchFrom(info, x, y, indices);
+      double seed = 0;
+      if (info.Length() > 3 && info[3].IsNumber()) seed = info[3].As<Napi::Number>().DoubleValue();
+      auto* worker = new TrainWorker(info.Env(), this, target, source, static_cast<uint64_t>(std::fabs(seed)), {info.This(), info[0], info[1], info[2]});
+      busy_ = true;
+      Napi::Promise promise = worker->Promise();
+      worker->Queue();
+      return promise;
+    });
+  }
+
+  class TrainWorker : public Napi::AsyncWorker {
+   public:
+    TrainWorker(Napi::Env env, NetWrap* wrap, LstmNet& net, lstm::BatchSource source, uint64_t seed, std::initializer_list<Napi::Value> keepAlive)
+        : Napi::AsyncWorker(env, "lstm-engine:trainBatch"), deferred_(Napi::Promise::Deferred::New(env)), wrap_(wrap), net_(net), source_(source), seed_(seed) {
+      // The wrapper and the typed arrays the batch reads stay alive until the step is done.
+      for (const Napi::Value& value : keepAlive)
+        if (value.IsObject()) kept_.push_back(Napi::Persistent(value.As<Napi::Object>()));
+    }
+    Napi::Promise Promise() { return deferred_.Promise(); }
+
+    void Execute() override {
+      try {
+        loss_ = net_.trainBatch(source_, seed_);
+      } catch (const std::bad_alloc&) {
+        SetError("lstm-engine ran out of memory");
+      } catch (const std::exception& error) {
+        SetError(error.what());
+      }
+    }
+    void OnOK() override {
+      wrap_->busy_ = false;
+      deferred_.Resolve(Napi::Number::New(Env(), loss_));
+    }
+    void OnError(const Napi::Error& error) override {
+      wrap_->busy_ = false;
+      deferred_.Reject(error.Value());
+    }
+
+   private:
+    Napi::Promise::Deferred deferred_;
+    NetWrap* wrap_;
+    LstmNet& net_;
+    lstm::BatchSource source_;
+    uint64_t seed_;
+    float loss_ = 0;
+    std::vector<Napi::ObjectReference> kept_;
+  };
+
   Napi::Value LossAndGradients(const Napi::CallbackInfo& info) {
     return guard(info.Env(), [&]() -> Napi::Value {
       Napi::Float32Array x, y;
@@ -284,6 +346,7 @@ class NetWrap : public Napi::ObjectWrap<NetWrap> {
   }
 
   std::unique_ptr<LstmNet> net_;
+  bool busy_ = false;
 };
 
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {

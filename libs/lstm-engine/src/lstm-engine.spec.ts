@@ -183,6 +183,29 @@ describe('lstm-engine', { skip }, () => {
     assert.throws(() => net.getIterations(), /this LstmNet was released/);
   });
 
+  it('trains off the event loop with trainBatchAsync: same losses, errors as rejections, other calls refused meanwhile', async () => {
+    const a = newNet(FORECAST, 8);
+    const b = newNet(FORECAST, 8);
+    a.model.dispose();
+    b.model.dispose();
+    const batches = [0, 1, 2].map((salt) => aBatch(FORECAST, 8, salt));
+    const sync = batches.map(({ x, y }) => a.net.trainBatch(x, y, null, 5));
+    const async: number[] = [];
+    for (const { x, y } of batches) {
+      const pending = b.net.trainBatchAsync(x, y, null, 5);
+      assert.throws(() => b.net.getParam(0), /this LstmNet is training a batch \(trainBatchAsync\); await it first/);
+      async.push(await pending);
+    }
+    assert.deepEqual(async, sync);
+    const withNaN = batches[0].x.slice();
+    withNaN[0] = NaN;
+    await assert.rejects(() => b.net.trainBatchAsync(withNaN, batches[0].y, null, 0), { name: 'Error', message: /inputs must be finite/ });
+    assert.ok(Number.isFinite(await b.net.trainBatchAsync(batches[0].x, batches[0].y, null, 0)), 'usable after a rejection');
+    // Two networks step at the same time, one on each libuv thread.
+    const both = await Promise.all([a.net.trainBatchAsync(batches[1].x, batches[1].y, null, 1), b.net.trainBatchAsync(batches[1].x, batches[1].y, null, 1)]);
+    assert.ok(both.every(Number.isFinite));
+  });
+
   it('keeps its resident memory flat over 1,000 training steps', () => {
     const { net, model } = newNet({ ...FORECAST, hiddenUnits: [32, 32], dropout: 0.1 });
     model.dispose();

@@ -45,6 +45,8 @@ export interface NativeLstmNet {
    * null indices: all samples. Returns the batch loss before the step.
    */
   trainBatch(x: Float32Array, y: Float32Array, indices: Int32Array | null, dropoutSeed: number): number;
+  /** trainBatch on a libuv thread; other calls on this network throw until it settles. */
+  trainBatchAsync(x: Float32Array, y: Float32Array, indices: Int32Array | null, dropoutSeed: number): Promise<number>;
   /** Loss with gradients left for getGradient; no dropout, no update. */
   lossAndGradients(x: Float32Array, y: Float32Array, indices: Int32Array | null): number;
   /** Frees the buffers now (the wrapper is unusable afterwards). */

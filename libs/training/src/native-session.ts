@@ -101,7 +101,8 @@ export class NativeTrialSession implements TrainingSession {
       const indices = order.subarray(start, start + this.batchSize);
       let loss: number;
       try {
-        loss = this.net.trainBatch(x, y, indices, dropoutSeed(this.seed, epoch, batch));
+        // Off the event loop: job locks keep renewing, and trials of one worker train on separate cores.
+        loss = await this.net.trainBatchAsync(x, y, indices, dropoutSeed(this.seed, epoch, batch));
       } catch (error) {
         // Non-finite data fails the trial as a non-finite loss does on the tfjs path.
         if (/must be finite/.test((error as Error).message)) throw withCause(new NonFiniteLossError(epoch, batch, NaN), error as Error);
@@ -109,7 +110,6 @@ export class NativeTrialSession implements TrainingSession {
       }
       if (!Number.isFinite(loss)) throw new NonFiniteLossError(epoch, batch, loss);
       lossSum += loss * indices.length;
-      await new Promise((resolve) => setImmediate(resolve));
     }
     const trainSeconds = (performance.now() - started) / 1000;
     const metrics: EpochMetrics = { loss: lossSum / count, ...this.validate() };
