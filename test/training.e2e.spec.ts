@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Client } from 'pg';
 import type { SweepDto, SweepSpecInput, TrialDto } from '@tuneforge/contracts';
+import { loadEngine } from '@tuneforge/lstm-engine';
 import { E2eStack } from './support/e2e-stack';
 import { waitFor } from '@tuneforge/testing';
 
@@ -21,8 +22,9 @@ function tinySweep(overrides: Partial<SweepSpecInput> = {}): SweepSpecInput {
 }
 
 describe('training end to end (coordinator and worker processes)', () => {
-  const stack = new E2eStack('e2e', { TF_BACKEND: 'wasm' });
-  const startWorker = (id: string) => stack.startWorker(id, { JOB_LOCK_MS: '3000', STALLED_CHECK_MS: '1000', HEARTBEAT_MS: '500' });
+  // These tests time kills and signals against tfjs's epoch durations; the native engine has its own tests below.
+  const stack = new E2eStack('e2e', { TF_BACKEND: 'wasm', TRAIN_ENGINE: 'tfjs' });
+  const startWorker = (id: string, env: Record<string, string> = {}) => stack.startWorker(id, { JOB_LOCK_MS: '3000', STALLED_CHECK_MS: '1000', HEARTBEAT_MS: '500', ...env });
   const submit = (spec: SweepSpecInput) => stack.submit(spec);
   const get = <T>(path: string) => stack.get<T>(path);
   const waitForSweep = (id: string) => stack.waitForSweep(id);
@@ -165,6 +167,39 @@ describe('training end to end (coordinator and worker processes)', () => {
     const next = await waitForSweep((await submit(tinySweep({ budget: { maxTrials: 1, maxConcurrent: 1, maxEpochsPerTrial: 1 } }))).id);
     assert.equal(next.trialCounts.completed, 1);
     assert.ok(worker.running);
+  });
+
+  const engine = loadEngine();
+  const noEngine = engine.available ? false : `the native engine is not available: ${engine.reason}`;
+
+  it('trains on the native engine when asked, and records native-cpu on the trials and the worker', { skip: noEngine }, async () => {
+    startWorker('native-worker', { TRAIN_ENGINE: 'native' });
+    const sweep = await waitForSweep((await submit(tinySweep({ budget: { maxTrials: 2, maxConcurrent: 2, maxEpochsPerTrial: 3 } }))).id);
+    assert.equal(sweep.trialCounts.completed, 2);
+    const trials = (await get<{ items: TrialDto[] }>(`/sweeps/${sweep.id}/trials`)).items;
+    assert.ok(trials.every((t) => t.backend === 'native-cpu' && t.lastEpoch === 3 && t.bestMetric !== null), JSON.stringify(trials));
+    assert.ok(trials.every((t) => t.events.some((e) => e.type === 'started' && e.message.includes('(native-cpu)'))));
+    const live = await get<{ items: { id: string; backend: string }[] }>('/workers');
+    assert.deepEqual(live.items.map((w) => [w.id, w.backend]), [['native-worker', 'native-cpu']]);
+    const modelJson = await fetch(`${api}/trials/${trials[0].id}/checkpoints/latest`);
+    assert.equal(modelJson.status, 200, 'the engine writes checkpoints the API serves as a tf.loadLayersModel model');
+  });
+
+  it('resumes a trial that tfjs checkpointed on the native engine after kill -9', { skip: noEngine }, async () => {
+    const victim = startWorker('tfjs-victim');
+    const sweep = await submit(tinySweep({ budget: { maxTrials: 1, maxConcurrent: 1, maxEpochsPerTrial: 6 }, searchSpace: { hiddenUnits: 16, batchSize: 128 } }));
+    const trialId = (await get<{ items: TrialDto[] }>(`/sweeps/${sweep.id}/trials`)).items[0].id;
+    await waitFor('the trial has a checkpoint of epoch 2', async () => ((await get<TrialDto>(`/trials/${trialId}`)).lastEpoch ?? 0) >= 2);
+    await victim.stop('SIGKILL');
+    startWorker('native-rescuer', { TRAIN_ENGINE: 'native' });
+    await waitForSweep(sweep.id);
+    const trial = await get<TrialDto>(`/trials/${trialId}`);
+    assert.equal(trial.status, 'completed');
+    assert.equal(trial.workerId, 'native-rescuer');
+    assert.equal(trial.backend, 'native-cpu');
+    assert.ok(trial.events.some((e) => e.type === 'resumed' && /epoch [2-5]/.test(e.message)), JSON.stringify(trial.events));
+    const { rows } = await db.query(`SELECT count(DISTINCT epoch)::int AS epochs FROM metric_points WHERE trial_id = $1 AND name = 'val_mae'`, [trialId]);
+    assert.equal(rows[0].epochs, 6);
   });
 
   it('stops a running trial when its sweep is cancelled', async () => {

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import type { SweepSpec, TrialConfig, TrialEvent, TrialEventType, TrialStatus } from '@tuneforge/contracts';
 import { rungPeerSummaries, type RungPeersQuery } from '@tuneforge/persistence';
 import type { PeerSummary } from '@tuneforge/search';
-import type { SelectedBackend } from '@tuneforge/training';
+import type { TrainingEngine } from '@tuneforge/training';
 import { coalescingLoader } from './coalescing-loader';
 import { COMPUTE_BACKEND } from './compute-backend';
 import { MetricWriter } from './metric-writer.service';
@@ -45,7 +45,7 @@ export class TrialLedger {
     private readonly dataSource: DataSource,
     private readonly metrics: MetricWriter,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
-    @Inject(COMPUTE_BACKEND) private readonly backend: SelectedBackend,
+    @Inject(COMPUTE_BACKEND) private readonly backend: TrainingEngine,
   ) {}
 
   /**

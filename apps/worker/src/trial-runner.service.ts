@@ -15,11 +15,13 @@ import {
   SIMULATED_CHECKPOINT_FORMAT,
   SimulatedSession,
   trainingDataFor,
-  TrialSession,
+  openLstmSession,
+  type TrainingEngine,
   type TrainingSession,
   type TimeSeries,
 } from '@tuneforge/training';
 import { MetricWriter } from './metric-writer.service';
+import { COMPUTE_BACKEND } from './compute-backend';
 import { TrialLedger, trialEvent, type ClaimedTrial } from './trial-ledger.service';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config';
 
@@ -44,6 +46,7 @@ export class TrialRunner {
     private readonly metrics: MetricWriter,
     private readonly ledger: TrialLedger,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+    @Inject(COMPUTE_BACKEND) private readonly backend: TrainingEngine,
   ) {}
 
   /** From now on, running trials checkpoint after their current epoch and go back to the queue. */
@@ -149,7 +152,12 @@ export class TrialRunner {
     }
     const data = trainingDataFor(config.dataset, await this.uploadedSeries(trial));
     const checkpoint = firstAttempt ? undefined : await this.newestReadable(trial.id, CHECKPOINT_FORMAT, decodeCheckpoint);
-    return TrialSession.open(data, config, seed, spec.objective, checkpoint);
+    const opened = await openLstmSession(this.backend, data, config, seed, spec.objective, checkpoint);
+    if (opened.fallbackReason) {
+      this.logger.warn(`trial ${trial.id} trains on ${opened.backend}: ${opened.fallbackReason}`);
+      await this.dataSource.query(`UPDATE trials SET backend = $2 WHERE id = $1`, [trial.id, opened.backend]);
+    }
+    return opened.session;
   }
 
   /** Decodes the newest checkpoint that reads; each unreadable one is skipped and recorded on the trial. */

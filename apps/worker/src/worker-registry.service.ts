@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { WorkerEntity } from '@tuneforge/persistence';
-import type { SelectedBackend } from '@tuneforge/training';
+import type { TrainingEngine } from '@tuneforge/training';
 import { COMPUTE_BACKEND } from './compute-backend';
 import { TrialRunner } from './trial-runner.service';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config';
@@ -17,7 +17,7 @@ export class WorkerRegistry implements OnApplicationBootstrap {
     private readonly dataSource: DataSource,
     private readonly runner: TrialRunner,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
-    @Inject(COMPUTE_BACKEND) private readonly backend: SelectedBackend,
+    @Inject(COMPUTE_BACKEND) private readonly backend: TrainingEngine,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {

@@ -12,7 +12,7 @@ export class NonFiniteLossError extends Error {
   }
 }
 
-const LN2 = Math.log(2);
+export const LN2 = Math.log(2);
 const EVAL_BATCH = 1024;
 
 /**
@@ -93,14 +93,19 @@ export class TrialTrainer {
   }
 
   private permutation(count: number, epoch: number): Int32Array {
-    const rng = xoroshiro128plus((this.seed ^ Math.imul(epoch + 1, 0x85ebca6b)) >>> 0);
-    const order = Int32Array.from({ length: count }, (_, i) => i);
-    for (let i = count - 1; i > 0; i--) {
-      const j = uniformInt(rng, 0, i);
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-    return order;
+    return epochPermutation(count, this.seed, epoch);
   }
+}
+
+/** The order of epoch `epoch`'s samples: seeded with (trial seed, epoch), so a resumed trial shuffles as an uninterrupted one. */
+export function epochPermutation(count: number, seed: number, epoch: number): Int32Array {
+  const rng = xoroshiro128plus((seed ^ Math.imul(epoch + 1, 0x85ebca6b)) >>> 0);
+  const order = Int32Array.from({ length: count }, (_, i) => i);
+  for (let i = count - 1; i > 0; i--) {
+    const j = uniformInt(rng, 0, i);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
 }
 
 /** What the model reads: forecasting windows as they are; character ids one-hot encoded. */

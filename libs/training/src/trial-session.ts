@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Objective, TrialConfig } from '@tuneforge/contracts';
 import { CHECKPOINT_FORMAT, encodeCheckpoint, restoreModel, type DecodedCheckpoint } from './checkpoint';
 import type { TrainingData } from './datasets/dataset';
-import { buildLstmModel } from './lstm.model';
+import { buildLstmModel, type LstmHyperparameters } from './lstm.model';
 import { TrialTrainer, type EpochMetrics } from './trainer';
 import type { TrainingSession } from './training-session';
 
@@ -22,21 +22,8 @@ export class TrialSession implements TrainingSession {
   ) {}
 
   static async open(data: TrainingData, config: TrialConfig, seed: number, objective: Objective, checkpoint?: DecodedCheckpoint): Promise<TrialSession> {
-    const hp = config.hyperparameters;
-    const model: tf.LayersModel = checkpoint
-      ? await restoreModel(checkpoint)
-      : buildLstmModel(
-          data,
-          {
-            hiddenUnits: Array.isArray(hp.hiddenUnits) ? hp.hiddenUnits : Number(hp.hiddenUnits),
-            layers: Number(hp.layers),
-            dropout: Number(hp.dropout),
-            recurrentDropout: Number(hp.recurrentDropout),
-            learningRate: Number(hp.learningRate),
-          },
-          seed,
-        );
-    const trainer = new TrialTrainer(model, data, Number(hp.batchSize), seed);
+    const model: tf.LayersModel = checkpoint ? await restoreModel(checkpoint) : buildLstmModel(data, lstmHyperparameters(config), seed);
+    const trainer = new TrialTrainer(model, data, Number(config.hyperparameters.batchSize), seed);
     return new TrialSession(trainer, objective, seed, checkpoint?.state.epoch ?? 0, checkpoint?.state.bestMetric ?? null);
   }
 
@@ -45,11 +32,7 @@ export class TrialSession implements TrainingSession {
     const metrics = await this.trainer.trainEpoch(this.epoch + 1);
     metrics.param_count = this.trainer.model.countParams();
     this.epoch += 1;
-    const value = metrics[this.objective.metric];
-    if (value !== undefined && Number.isFinite(value)) {
-      const better = this.objective.direction === 'minimize' ? (b: number) => value < b : (b: number) => value > b;
-      if (this.bestMetric === null || better(this.bestMetric)) this.bestMetric = value;
-    }
+    this.bestMetric = bestSoFar(this.objective, this.bestMetric, metrics);
     return metrics;
   }
 
@@ -64,4 +47,24 @@ export class TrialSession implements TrainingSession {
   dispose(): void {
     this.trainer.model.dispose();
   }
+}
+
+/** The model hyperparameters of a trial's config. */
+export function lstmHyperparameters(config: TrialConfig): LstmHyperparameters {
+  const hp = config.hyperparameters;
+  return {
+    hiddenUnits: Array.isArray(hp.hiddenUnits) ? hp.hiddenUnits : Number(hp.hiddenUnits),
+    layers: Number(hp.layers),
+    dropout: Number(hp.dropout),
+    recurrentDropout: Number(hp.recurrentDropout),
+    learningRate: Number(hp.learningRate),
+  };
+}
+
+/** The best objective value after an epoch with these metrics. */
+export function bestSoFar(objective: Objective, best: number | null, metrics: EpochMetrics): number | null {
+  const value = metrics[objective.metric];
+  if (value === undefined || !Number.isFinite(value)) return best;
+  const better = objective.direction === 'minimize' ? value < (best ?? Infinity) : value > (best ?? -Infinity);
+  return best === null || better ? value : best;
 }

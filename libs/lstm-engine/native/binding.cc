@@ -1,0 +1,376 @@
+// N-API surface of the engine: every failure, from bad input to exhausted memory, becomes a thrown JS Error.
+#include <napi.h>
+
+#include <cblas.h>
+
+#include <cmath>
+#include <exception>
+#include <initializer_list>
+#include <memory>
+#include <vector>
+#include <new>
+
+#include "lstm_net.h"
+
+namespace {
+
+using lstm::InputError;
+using lstm::LstmNet;
+using lstm::NetConfig;
+
+double numberOption(const Napi::Object& options, const char* key, double fallback, bool required = false) {
+  Napi::Value value = options.Get(key);
+  if (value.IsUndefined() || value.IsNull()) {
+    if (required) throw InputError(std::string("option '") + key + "' is required");
+    return fallback;
+  }
+  if (!value.IsNumber()) throw InputError(std::string("option '") + key + "' must be a number");
+  const double number = value.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(number)) throw InputError(std::string("option '") + key + "' must be finite");
+  return number;
+}
+
+int intOption(const Napi::Object& options, const char* key, double fallback, bool required = false) {
+  const double number = numberOption(options, key, fallback, required);
+  if (number != std::floor(number) || number < 0 || number > 1e9) throw InputError(std::string("option '") + key + "' must be a non-negative integer");
+  return static_cast<int>(number);
+}
+
+NetConfig parseConfig(const Napi::Value& arg) {
+  if (!arg.IsObject()) throw InputError("LstmNet expects an options object");
+  Napi::Object options = arg.As<Napi::Object>();
+  NetConfig config;
+  Napi::Value task = options.Get("task");
+  const std::string taskName = task.IsString() ? task.As<Napi::String>().Utf8Value() : "";
+  if (taskName == "forecast") config.task = lstm::Task::Forecast;
+  else if (taskName == "text") config.task = lstm::Task::Text;
+  else throw InputError("option 'task' must be 'forecast' or 'text'");
+  config.timesteps = intOption(options, "timesteps", 0, true);
+  config.inputSize = intOption(options, "inputSize", 0, true);
+  config.embeddingDim = intOption(options, "embeddingDim", 0);
+  config.outputs = intOption(options, "outputs", 0, true);
+  Napi::Value hidden = options.Get("hiddenUnits");
+  if (!hidden.IsArray()) throw InputError("option 'hiddenUnits' must be an array with one entry per layer");
+  Napi::Array units = hidden.As<Napi::Array>();
+  for (uint32_t i = 0; i < units.Length(); i++) {
+    Napi::Value unit = units.Get(i);
+    if (!unit.IsNumber()) throw InputError("hiddenUnits[" + std::to_string(i) + "] must be a number");
+    const double value = unit.As<Napi::Number>().DoubleValue();
+    if (value != std::floor(value) || value < 1 || value > 65536) throw InputError("hiddenUnits[" + std::to_string(i) + "] must be an integer in [1, 65536]");
+    config.hiddenUnits.push_back(static_cast<int>(value));
+  }
+  config.dropout = static_cast<float>(numberOption(options, "dropout", 0));
+  config.recurrentDropout = static_cast<float>(numberOption(options, "recurrentDropout", 0));
+  config.learningRate = static_cast<float>(numberOption(options, "learningRate", 1e-3));
+  config.beta1 = numberOption(options, "beta1", 0.9);
+  config.beta2 = numberOption(options, "beta2", 0.999);
+  config.epsilon = static_cast<float>(numberOption(options, "epsilon", 1e-7));
+  config.clipNorm = static_cast<float>(numberOption(options, "clipNorm", 0));
+  return config;
+}
+
+Napi::Float32Array toFloat32Array(Napi::Env env, const std::vector<float>& values) {
+  Napi::Float32Array array = Napi::Float32Array::New(env, values.size());
+  std::copy(values.begin(), values.end(), array.Data());
+  return array;
+}
+
+const Napi::Float32Array& expectFloat32(const Napi::Value& value, const char* what, Napi::Float32Array& holder) {
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    throw InputError(std::string(what) + " must be a Float32Array");
+  holder = value.As<Napi::Float32Array>();
+  return holder;
+}
+
+class NetWrap : public Napi::ObjectWrap<NetWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "LstmNet",
+                       {
+                           InstanceMethod("paramInfo", &NetWrap::ParamInfo),
+                           InstanceMethod("getParam", &NetWrap::GetParam),
+                           InstanceMethod("setParam", &NetWrap::SetParam),
+                           InstanceMethod("getGradient", &NetWrap::GetGradient),
+                           InstanceMethod("getAdamMoments", &NetWrap::GetAdamMoments),
+                           InstanceMethod("setAdamMoments", &NetWrap::SetAdamMoments),
+                           InstanceMethod("getIterations", &NetWrap::GetIterations),
+                           InstanceMethod("setIterations", &NetWrap::SetIterations),
+                           InstanceMethod("setLearningRate", &NetWrap::SetLearningRate),
+                           InstanceMethod("trainBatch", &NetWrap::TrainBatch),
+                           InstanceMethod("trainBatchAsync", &NetWrap::TrainBatchAsync),
+                           InstanceMethod("lossAndGradients", &NetWrap::LossAndGradients),
+                           InstanceMethod("predict", &NetWrap::Predict),
+                           InstanceMethod("release", &NetWrap::Release),
+                       });
+  }
+
+  explicit NetWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NetWrap>(info) {
+    guard(info.Env(), [&]() {
+      net_ = std::make_unique<LstmNet>(parseConfig(info[0]));
+      return info.Env().Undefined();
+    });
+  }
+
+ private:
+  // Runs `body`, turning C++ failures into a pending JS exception (never an abort).
+  template <typename Body>
+  static Napi::Value guard(Napi::Env env, Body body) {
+    try {
+      return body();
+    } catch (const Napi::Error&) {
+      throw;
+    } catch (const InputError& error) {
+      throw Napi::Error::New(env, error.what());
+    } catch (const std::bad_alloc&) {
+      throw Napi::Error::New(env, "lstm-engine ran out of memory");
+    } catch (const std::exception& error) {
+      throw Napi::Error::New(env, std::string("lstm-engine failed: ") + error.what());
+    }
+  }
+
+  // Frees the network's buffers now rather than when the wrapper is garbage-collected.
+  Napi::Value Release(const Napi::CallbackInfo& info) {
+    return guard(info.Env(), [&]() -> Napi::Value {
+      if (busy_) throw InputError("this LstmNet is training a batch (trainBatchAsync); await it before releasing it");
+      net_.reset();
+      return info.Env().Undefined();
+    });
+  }
+
+  LstmNet& net() {
+    if (!net_) throw InputError("this LstmNet was released");
+    if (busy_) throw InputError("this LstmNet is training a batch (trainBatchAsync); await it first");
+    return *net_;
+  }
+
+  lstm::Param& param(const Napi::Value& index) {
+    if (!index.IsNumber()) throw InputError("parameter index must be a number");
+    const int64_t i = index.As<Napi::Number>().Int64Value();
+    if (i < 0 || static_cast<size_t>(i) >= net().params().size())
+      throw InputError("parameter index " + std::to_string(i) + " is outside [0, " + std::to_string(net().params().size()) + ")");
+    return net().params()[i];
+  }
+
+  static void copyInto(std::vector<float>& dest, const Napi::Value& value, const lstm::Param& p, const char* what) {
+    Napi::Float32Array holder;
+    const Napi::Float32Array& array = expectFloat32(value, what, holder);
+    if (array.ElementLength() != dest.size())
+      throw InputError(std::string(what) + " for '" + p.name + "' has " + std::to_string(array.ElementLength()) + " values; it needs " + std::to_string(dest.size()));
+    const float* data = array.Data();
+    for (size_t k = 0; k < dest.size(); k++)
+      if (!std::isfinite(data[k])) throw InputError(std::string(what) + " for '" + p.name + "' holds a non-finite value at " + std::to_string(k));
+    std::copy(data, data + dest.size(), dest.begin());
+  }
+
+  Napi::Value ParamInfo(const Napi::CallbackInfo& info) {
+    return guard(info.Env(), [&]() -> Napi::Value { return paramInfo(info.Env()); });
+  }
+
+  Napi::Value paramInfo(Napi::Env env) {
+    Napi::Array list = Napi::Array::New(env, net().params().size());
+    for (size_t i = 0; i < net().params().size(); i++) {
+      const lstm::Param& p = net().params()[i];
+      Napi::Object entry = Napi::Object::New(env);
+      entry.Set("name", p.name);
+      Napi::Array shape = Napi::Array::New(env, p.shape.size());
+      for (size_t d = 0; d < p.shape.size(); d++) shape.Set(d, p.shape[d]);
+      entry.Set("shape", shape);
+      list.Set(i, entry);
+    }
+    return list;
+  }
+
+  Napi::Value GetParam(const Napi::CallbackInfo& info) {
+    return guard(info.Env(), [&]() -> Napi::Value { return toFloat32Array(info.Env(), param(info[0]).value); });
+  }
+
+  Napi::Value SetParam(const Napi::CallbackInfo& info) {
+    return guard(info.Env(), [&]() -> Napi::Value {
+      lstm::Param& p = param(info[0]);
+      copyInto(p.value, info[1], p, "weights");
+      return info.Env().Undefined();
+    });
+  }
+
+  Napi::Value GetGradient(const Napi::CallbackInfo& info) {
+    return guard(info.Env(), [&]() -> Napi::Value { return toFloat32Array(info.Env(), param(info[0]).grad); });
+  }
+
+  Napi::Value GetAdamMoments(const Napi::CallbackInfo& info) {
+    return guard(info.Env(), [&]() -> Napi::Value {
+      lstm::Param& p = param(info[0]);
+      Napi::Object moments = Napi::Object::New(info.Env());
+      moments.Set("m", toFloat32Array(info.Env(), p.m));
+      moments.Set("v", toFloat32Array(info.Env(), p.v));
+      return moments;
+    });
+  }
+
+  Napi::Value SetAdamMoments(const Napi::CallbackInfo& info) {
+    return guard(info.Env(), [&]() -> Napi::Value {
+      lstm::Param& p = param(info[0]);
+      copyInto(p.m, info[1], p, "Adam's first moment");
+      copyInto(p.v, info[2], p, "Adam's second moment");
+      return info.Env().Undefined();
+    });
+  }
+
+  Napi::Value GetIterations(const Napi::CallbackInfo& info) {
+    return guard(info.Env(), [&]() -> Napi::Value { return Napi::Number::New(info.Env(), static_cast<double>(net().iterations())); });
+  }
+
+  Napi::Value SetIterations(const Napi::CallbackInfo& info) {
+    return guard(info.Env(), [&]() -> Napi::Value {
+      if (!info[0].IsNumber()) throw InputError("iterations must be a number");
+      const double value = info[0].As<Napi::Number>().DoubleValue();
+      if (value != std::floor(value) || value < 0) throw InputError("iterations must be a non-negative integer");
+      net().setIterations(static_cast<int64_t>(value));
+      return info.Env().Undefined();
+    });
+  }
+
+  Napi::Value SetLearningRate(const Napi::CallbackInfo& info) {
+    return guard(info.Env(), [&]() -> Napi::Value {
+      if (!info[0].IsNumber() || !(info[0].As<Napi::Number>().DoubleValue() > 0)) throw InputError("learning rate must be a positive number");
+      net().setLearningRate(info[0].As<Napi::Number>().FloatValue());
+      return info.Env().Undefined();
+    });
+  }
+
+  // x, y: whole sample arrays; indices: the batch's rows (Int32Array), or null for all of them.
+  lstm::BatchSource batchFrom(const Napi::CallbackInfo& info, Napi::Float32Array& xHolder, Napi::Float32Array& yHolder, Napi::Int32Array& indexHolder) {
+    lstm::BatchSource source;
+    const Napi::Float32Array& x = expectFloat32(info[0], "x", xHolder);
+    const Napi::Float32Array& y = expectFloat32(info[1], "y", yHolder);
+    source.x = x.Data();
+    source.xLength = x.ElementLength();
+    source.y = y.Data();
+    source.yLength = y.ElementLength();
+    const Napi::Value indices = info[2];
+    if (indices.IsUndefined() || indices.IsNull()) {
+      const size_t rowLength = net().config().task == lstm::Task::Text ? net().config().timesteps : static_cast<size_t>(net().config().timesteps) * net().config().inputSize;
+      source.count = source.xLength / rowLength;
+    } else {
+      if (!indices.IsTypedArray() || indices.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) throw InputError("indices must be an Int32Array or null");
+      indexHolder = indices.As<Napi::Int32Array>();
+      source.indices = indexHolder.Data();
+      source.count = indexHolder.ElementLength();
+    }
+    return source;
+  }
+
+  Napi::Value TrainBatch(const Napi::CallbackInfo& info) {
+    return guard(info.Env(), [&]() -> Napi::Value {
+      Napi::Float32Array x, y;
+      Napi::Int32Array indices;
+      lstm::BatchSource source = batchFrom(info, x, y, indices);
+      double seed = 0;
+      if (info.Length() > 3 && info[3].IsNumber()) seed = info[3].As<Napi::Number>().DoubleValue();
+      return Napi::Number::New(info.Env(), net().trainBatch(source, static_cast<uint64_t>(std::fabs(seed))));
+    });
+  }
+
+  // trainBatch on a libuv thread: the event loop stays free, and trials in one process use several cores.
+  Napi::Value TrainBatchAsync(const Napi::CallbackInfo& info) {
+    return guard(info.Env(), [&]() -> Napi::Value {
+      Napi::Float32Array x, y;
+      Napi::Int32Array indices;
+      LstmNet& target = net();
+      lstm::BatchSource source = batchFrom(info, x, y, indices);
+      double seed = 0;
+      if (info.Length() > 3 && info[3].IsNumber()) seed = info[3].As<Napi::Number>().DoubleValue();
+      auto* worker = new TrainWorker(info.Env(), this, target, source, static_cast<uint64_t>(std::fabs(seed)), {info.This(), info[0], info[1], info[2]});
+      busy_ = true;
+      Napi::Promise promise = worker->Promise();
+      worker->Queue();
+      return promise;
+    });
+  }
+
+  class TrainWorker : public Napi::AsyncWorker {
+   public:
+    TrainWorker(Napi::Env env, NetWrap* wrap, LstmNet& net, lstm::BatchSource source, uint64_t seed, std::initializer_list<Napi::Value> keepAlive)
+        : Napi::AsyncWorker(env, "lstm-engine:trainBatch"), deferred_(Napi::Promise::Deferred::New(env)), wrap_(wrap), net_(net), source_(source), seed_(seed) {
+      // The wrapper and the typed arrays the batch reads stay alive until the step is done.
+      for (const Napi::Value& value : keepAlive)
+        if (value.IsObject()) kept_.push_back(Napi::Persistent(value.As<Napi::Object>()));
+    }
+    Napi::Promise Promise() { return deferred_.Promise(); }
+
+    void Execute() override {
+      try {
+        loss_ = net_.trainBatch(source_, seed_);
+      } catch (const std::bad_alloc&) {
+        SetError("lstm-engine ran out of memory");
+      } catch (const std::exception& error) {
+        SetError(error.what());
+      }
+    }
+    void OnOK() override {
+      wrap_->busy_ = false;
+      deferred_.Resolve(Napi::Number::New(Env(), loss_));
+    }
+    void OnError(const Napi::Error& error) override {
+      wrap_->busy_ = false;
+      deferred_.Reject(error.Value());
+    }
+
+   private:
+    Napi::Promise::Deferred deferred_;
+    NetWrap* wrap_;
+    LstmNet& net_;
+    lstm::BatchSource source_;
+    uint64_t seed_;
+    float loss_ = 0;
+    std::vector<Napi::ObjectReference> kept_;
+  };
+
+  Napi::Value LossAndGradients(const Napi::CallbackInfo& info) {
+    return guard(info.Env(), [&]() -> Napi::Value {
+      Napi::Float32Array x, y;
+      Napi::Int32Array indices;
+      lstm::BatchSource source = batchFrom(info, x, y, indices);
+      return Napi::Number::New(info.Env(), net().lossAndGradients(source));
+    });
+  }
+
+  Napi::Value Predict(const Napi::CallbackInfo& info) {
+    return guard(info.Env(), [&]() -> Napi::Value {
+      Napi::Float32Array holder;
+      const Napi::Float32Array& x = expectFloat32(info[0], "x", holder);
+      double chunk = 256;
+      if (info.Length() > 1 && info[1].IsNumber()) chunk = info[1].As<Napi::Number>().DoubleValue();
+      if (!(chunk >= 1)) throw InputError("chunk must be a positive integer");
+      return toFloat32Array(info.Env(), net().predict(x.Data(), x.ElementLength(), static_cast<size_t>(chunk)));
+    });
+  }
+
+  std::unique_ptr<LstmNet> net_;
+  bool busy_ = false;
+};
+
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  if (!info[0].IsNumber()) throw Napi::Error::New(info.Env(), "setThreads expects a number of threads");
+  const int threads = info[0].As<Napi::Number>().Int32Value();
+  if (threads < 1 || threads > 1024) throw Napi::Error::New(info.Env(), "threads must be an integer in [1, 1024]");
+  openblas_set_num_threads(threads);
+  return info.Env().Undefined();
+}
+
+Napi::Value GetThreads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), openblas_get_num_threads()); }
+
+Napi::Value BlasConfig(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), openblas_get_config()); }
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  // One trial per core by default: BLAS threads are opted into per process.
+  openblas_set_num_threads(1);
+  exports.Set("LstmNet", NetWrap::Define(env));
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads));
+  exports.Set("getThreads", Napi::Function::New(env, GetThreads));
+  exports.Set("blasConfig", Napi::Function::New(env, BlasConfig));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(lstm_engine, Init)

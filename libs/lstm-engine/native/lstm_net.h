@@ -1,0 +1,108 @@
+// A stacked LSTM trained in fused float32 code over BLAS: TensorFlow.js's LSTM (implementation 2,
+// hard-sigmoid gates i, f, o and tanh, gate order i, f, c, o) with a dense head, trained with Adam.
+#pragma once
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace lstm {
+
+enum class Task { Forecast, Text };
+
+struct NetConfig {
+  Task task = Task::Forecast;
+  int timesteps = 0;
+  // Features per step (forecast) or vocabulary size (text: ids are embedded).
+  int inputSize = 0;
+  // Text only: width of the bias-free embedding.
+  int embeddingDim = 0;
+  std::vector<int> hiddenUnits;
+  // Forecast: horizon (linear head, MSE). Text: vocabulary size (softmax head, cross-entropy).
+  int outputs = 0;
+  float dropout = 0;
+  float recurrentDropout = 0;
+  float learningRate = 1e-3f;
+  // Doubles, as tfjs holds them in JS before each op casts them to float32.
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  float epsilon = 1e-7f;
+  // Global-norm gradient clipping; 0 turns it off.
+  float clipNorm = 0;
+};
+
+// Bad input from the caller; the binding turns it into a thrown JS Error.
+struct InputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Param {
+  std::string name;
+  std::vector<int> shape;
+  std::vector<float> value, grad, m, v;
+  size_t size() const { return value.size(); }
+};
+
+// Where one batch's samples come from: whole arrays of samples and the rows to take.
+struct BatchSource {
+  const float* x = nullptr;  // [n, T, F] floats, or [n, T] ids (as floats) for text
+  size_t xLength = 0;
+  const float* y = nullptr;  // [n, outputs] floats, or [n] target ids for text
+  size_t yLength = 0;
+  const int32_t* indices = nullptr;  // null: `count` samples in order from `offset`
+  size_t offset = 0;
+  size_t count = 0;
+};
+
+class LstmNet {
+ public:
+  explicit LstmNet(NetConfig config);
+
+  std::vector<Param>& params() { return params_; }
+  const NetConfig& config() const { return config_; }
+  // Adam's step count (tfjs saves it as "iter"); beta powers follow from it.
+  int64_t iterations() const { return iterations_; }
+  void setIterations(int64_t iterations);
+  void setLearningRate(float lr) { config_.learningRate = lr; }
+
+  // One Adam step on the batch; returns the batch loss before the step.
+  float trainBatch(const BatchSource& batch, uint64_t dropoutSeed);
+  // Loss and gradients (left in params()[i].grad) without dropout or an update.
+  float lossAndGradients(const BatchSource& batch);
+  // Head outputs (softmax probabilities for text) for every sample in x, in batches of `chunk`.
+  std::vector<float> predict(const float* x, size_t xLength, size_t chunk);
+
+ private:
+  struct Layer {
+    int in = 0, hidden = 0;
+    Param *kernel = nullptr, *recurrent = nullptr, *bias = nullptr;
+    // Per batch: inputs after dropout [T*B, in], pre-activations then gates [T*B, 4H],
+    // hidden states [(T+1)*B, H] (slot 0 = zeros), cells [(T+1)*B, H], tanh(cell) [T*B, H].
+    std::vector<float> xd, gates, h, hd, c, tc, inMask, recMask;
+    const float* xin = nullptr;  // the inputs the kernel saw this batch (xd, or the layer below's h)
+    const float* hin = nullptr;  // the states the recurrent kernel saw (hd, or h)
+  };
+
+  float run(const BatchSource& batch, bool train, uint64_t dropoutSeed, bool backward);
+  void gather(const BatchSource& batch, size_t samples, bool withTargets);
+  void forward(size_t batch, bool train, uint64_t dropoutSeed);
+  float headLoss(size_t batch, const BatchSource& source, bool backward);
+  void backwardLayers(size_t batch);
+  void adamStep();
+  void ensureCapacity(size_t batch);
+
+  NetConfig config_;
+  std::vector<Param> params_;
+  std::vector<Layer> layers_;
+  Param *embedding_ = nullptr, *headKernel_ = nullptr, *headBias_ = nullptr;
+  int64_t iterations_ = 0;
+  float accBeta1_, accBeta2_;
+  size_t capacity_ = 0;
+  std::vector<float> input_;        // [T*B, F] time-major, or embedded ids for text
+  std::vector<int32_t> ids_;        // text: [T*B] ids
+  std::vector<float> targets_;      // gathered y
+  std::vector<float> out_, dOut_;   // head [B, outputs]
+  std::vector<float> dLast_, dCarry_, dCell_, dSeq_[2];
+};
+
+}  // namespace lstm

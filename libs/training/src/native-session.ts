@@ -1,0 +1,219 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Objective, TrialConfig } from '@tuneforge/contracts';
+import { requireEngine, type NativeLstmNet } from '@tuneforge/lstm-engine';
+import { CHECKPOINT_FORMAT, encodeCheckpoint, restoreModel, type DecodedCheckpoint } from './checkpoint';
+import type { TrainingData } from './datasets/dataset';
+import { buildLstmModel } from './lstm.model';
+import { epochPermutation, LN2, NonFiniteLossError, type EpochMetrics } from './trainer';
+import { bestSoFar, lstmHyperparameters } from './trial-session';
+import type { TrainingSession } from './training-session';
+
+/** The worker's record of where a trial trained with the native engine. */
+export const NATIVE_CPU_BACKEND = 'native-cpu';
+
+/** The model (e.g. a checkpoint's topology) is not one the engine builds; the tfjs path can still train it. */
+export class UnsupportedByEngineError extends Error {
+  override name = 'UnsupportedByEngineError';
+}
+
+/** Each tensor's values as the engine reads them (float32), read once and shared by every trial of the process. */
+const hostCopies = new WeakMap<tf.Tensor, Float32Array>();
+function hostFloats(tensor: tf.Tensor): Float32Array {
+  let values = hostCopies.get(tensor);
+  if (!values) {
+    const data = tensor.dataSync();
+    values = data instanceof Float32Array ? data : Float32Array.from(data as Int32Array);
+    hostCopies.set(tensor, values);
+  }
+  return values;
+}
+
+interface AdamConfig {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+}
+
+/**
+ * One trial trained by the native engine (@tuneforge/lstm-engine). The same model as TrialSession:
+ * its initial weights come from the same seeded tfjs model, and its checkpoints are tfjs checkpoints
+ * (weights and Adam's state written back into that model), so either path resumes the other's.
+ */
+export class NativeTrialSession implements TrainingSession {
+  readonly checkpointFormat = CHECKPOINT_FORMAT;
+  readonly backend = NATIVE_CPU_BACKEND;
+  private released = false;
+
+  private constructor(
+    private readonly net: NativeLstmNet,
+    /** The tfjs twin: the layout and topology of checkpoints, and predictions in tests. */
+    private readonly tfModel: tf.LayersModel,
+    private readonly data: TrainingData,
+    private readonly batchSize: number,
+    private readonly objective: Objective,
+    private readonly seed: number,
+    public epoch: number,
+    public bestMetric: number | null,
+  ) {}
+
+  static async open(data: TrainingData, config: TrialConfig, seed: number, objective: Objective, checkpoint?: DecodedCheckpoint): Promise<NativeTrialSession> {
+    const engine = requireEngine();
+    const model = checkpoint ? await restoreModel(checkpoint) : buildLstmModel(data, lstmHyperparameters(config), seed);
+    try {
+      const unsupported = model.layers.map((layer) => layer.getClassName()).filter((name) => !['Dense', 'LSTM'].includes(name));
+      if (unsupported.length > 0) throw new UnsupportedByEngineError(`the native engine does not support ${unsupported.join(', ')} layers`);
+      const lstmLayers = model.layers.filter((layer) => layer.getClassName() === 'LSTM');
+      const layerConfig = lstmLayers[0]?.getConfig() as { dropout?: number; recurrentDropout?: number } | undefined;
+      const adam = model.optimizer.getConfig() as unknown as AdamConfig;
+      const window = data.trainX.shape[1];
+      const net = new engine.LstmNet({
+        task: data.task,
+        timesteps: window,
+        inputSize: data.task === 'text' ? data.vocabulary.length : data.featureCount,
+        embeddingDim: data.task === 'text' ? (model.getLayer('char_embedding').getConfig() as { units: number }).units : undefined,
+        hiddenUnits: lstmLayers.map((layer) => (layer.getConfig() as { units: number }).units),
+        outputs: data.task === 'text' ? data.vocabulary.length : data.horizon,
+        dropout: layerConfig?.dropout ?? 0,
+        recurrentDropout: layerConfig?.recurrentDropout ?? 0,
+        learningRate: adam.learningRate,
+        beta1: adam.beta1,
+        beta2: adam.beta2,
+        epsilon: adam.epsilon,
+      });
+      await copyIntoNet(model, net);
+      return new NativeTrialSession(net, model, data, Number(config.hyperparameters.batchSize), objective, seed, checkpoint?.state.epoch ?? 0, checkpoint?.state.bestMetric ?? null);
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+  }
+
+  async trainNextEpoch(): Promise<EpochMetrics> {
+    const epoch = this.epoch + 1;
+    const started = performance.now();
+    const x = hostFloats(this.data.trainX);
+    const y = hostFloats(this.data.trainY);
+    const count = this.data.trainX.shape[0];
+    const order = epochPermutation(count, this.seed, epoch);
+    let lossSum = 0;
+    for (let start = 0, batch = 0; start < count; start += this.batchSize, batch++) {
+      const indices = order.subarray(start, start + this.batchSize);
+      let loss: number;
+      try {
+        // Off the event loop: job locks keep renewing, and trials of one worker train on separate cores.
+        loss = await this.net.trainBatchAsync(x, y, indices, dropoutSeed(this.seed, epoch, batch));
+      } catch (error) {
+        // Non-finite data fails the trial as a non-finite loss does on the tfjs path.
+        if (/must be finite/.test((error as Error).message)) throw withCause(new NonFiniteLossError(epoch, batch, NaN), error as Error);
+        throw error;
+      }
+      if (!Number.isFinite(loss)) throw new NonFiniteLossError(epoch, batch, loss);
+      lossSum += loss * indices.length;
+    }
+    const trainSeconds = (performance.now() - started) / 1000;
+    const metrics: EpochMetrics = { loss: lossSum / count, ...this.validate() };
+    if (!Number.isFinite(metrics.val_loss)) throw new NonFiniteLossError(epoch, -1, metrics.val_loss);
+    metrics.epoch_seconds = (performance.now() - started) / 1000;
+    metrics.samples_per_second = count / trainSeconds;
+    metrics.param_count = this.net.paramInfo().reduce((sum, p) => sum + p.shape.reduce((n, d) => n * d, 1), 0);
+    this.epoch = epoch;
+    this.bestMetric = bestSoFar(this.objective, this.bestMetric, metrics);
+    return metrics;
+  }
+
+  /** The validation metrics TrialTrainer reports, from the engine's predictions. */
+  private validate(): EpochMetrics {
+    const data = this.data;
+    const predictions = this.net.predict(hostFloats(data.valX), Math.max(this.batchSize, 64));
+    const targets = hostFloats(data.valY);
+    if (data.task === 'forecast') {
+      let squares = 0;
+      let absolute = 0;
+      for (let k = 0; k < targets.length; k++) {
+        const diff = predictions[k] - targets[k];
+        squares += diff * diff;
+        absolute += Math.abs(diff);
+      }
+      return { val_loss: squares / targets.length, val_mae: (absolute / targets.length) * data.target.std, seasonal_naive_val_mae: data.seasonalNaiveMae };
+    }
+    const classes = data.vocabulary.length;
+    let nll = 0;
+    for (let s = 0; s < targets.length; s++) nll -= Math.log(Math.min(1, Math.max(1e-7, predictions[s * classes + targets[s]])));
+    const valLoss = nll / targets.length;
+    return { val_loss: valLoss, val_bpc: valLoss / LN2 };
+  }
+
+  /** The tfjs model holding the engine's current weights (for predictions and export). */
+  get model(): tf.LayersModel {
+    writeWeights(this.net, this.tfModel);
+    return this.tfModel;
+  }
+
+  async checkpoint(): Promise<Buffer> {
+    writeWeights(this.net, this.tfModel);
+    await writeAdamState(this.net, this.tfModel);
+    return encodeCheckpoint(this.tfModel, { epoch: this.epoch, seed: this.seed, bestMetric: this.bestMetric });
+  }
+
+  dispose(): void {
+    if (this.released) return;
+    this.released = true;
+    this.net.release();
+    this.tfModel.dispose();
+  }
+}
+
+/** A batch's dropout masks depend only on (trial seed, epoch, batch), so a resumed trial draws the same ones. */
+function dropoutSeed(seed: number, epoch: number, batch: number): number {
+  return ((Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(epoch + 1, 0x85ebca6b) ^ Math.imul(batch + 1, 0xc2b2ae35)) >>> 0) * 2 ** 20 + (batch % 2 ** 20);
+}
+
+function withCause<E extends Error>(error: E, cause: Error): E {
+  error.message = `${error.message} (${cause.message})`;
+  return error;
+}
+
+/** The tfjs model's weights, and Adam's moments if it has trained, into the engine (same order, same layout). */
+async function copyIntoNet(model: tf.LayersModel, net: NativeLstmNet): Promise<void> {
+  const info = net.paramInfo();
+  const weights = model.getWeights();
+  const shapes = (list: { shape: number[] }[]) => list.map((w) => w.shape.join('x')).join(', ');
+  if (shapes(weights) !== shapes(info)) throw new UnsupportedByEngineError(`the native engine does not support this model: its weights are [${shapes(weights)}], the engine's [${shapes(info)}]`);
+  weights.forEach((w, i) => net.setParam(i, w.dataSync() as Float32Array));
+  const state = await model.optimizer.getWeights();
+  try {
+    // [iterations, first moments..., second moments...]; none before the first step.
+    if (state.length === 1 + 2 * info.length) {
+      net.setIterations((await state[0].tensor.data())[0]);
+      info.forEach((_, i) => net.setAdamMoments(i, state[1 + i].tensor.dataSync() as Float32Array, state[1 + info.length + i].tensor.dataSync() as Float32Array));
+    } else if (state.length > 1) {
+      throw new Error(`the checkpoint's optimizer holds ${state.length} tensors; ${1 + 2 * info.length} expected`);
+    }
+  } finally {
+    tf.dispose(state[0]?.tensor);
+  }
+}
+
+function writeWeights(net: NativeLstmNet, model: tf.LayersModel): void {
+  const tensors = net.paramInfo().map((p, i) => tf.tensor(net.getParam(i), p.shape));
+  model.setWeights(tensors);
+  tf.dispose(tensors);
+}
+
+/** Adam's state into the model's optimizer, named and ordered as tfjs's Adam.getWeights() saves it. */
+async function writeAdamState(net: NativeLstmNet, model: tf.LayersModel): Promise<void> {
+  const info = net.paramInfo();
+  const variables = model.trainableWeights.map((w) => (w.read() as tf.Variable).name);
+  const moments = info.map((_, i) => net.getAdamMoments(i));
+  const values: { name: string; tensor: tf.Tensor }[] = [
+    { name: 'iter', tensor: tf.scalar(net.getIterations(), 'int32') },
+    ...moments.map(({ m }, i) => ({ name: `${variables[i]}/m`, tensor: tf.tensor(m, info[i].shape) })),
+    ...moments.map(({ v }, i) => ({ name: `${variables[i]}/v`, tensor: tf.tensor(v, info[i].shape) })),
+  ];
+  const previous = await model.optimizer.getWeights();
+  await model.optimizer.setWeights(values);
+  // setWeights copies into fresh variables: free the inputs and the variables it replaced.
+  tf.dispose(values.map((v) => v.tensor));
+  tf.dispose(previous.map((p) => p.tensor));
+}
