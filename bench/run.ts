@@ -6,7 +6,8 @@
  *  4. GET /api/v1/sweeps/:id/trials throughput under autocannon load;
  *  5. bookkeeping: 2,000 simulated trials x 20 epochs with median stopping against anchors/optuna_bookkeeping.py;
  *  6. search efficiency: random, TPE and TPE + ASHA on births with real training;
- *  7. the dashboard: sweep page of 2,000 trials x 50 epochs in headless chromium, curve endpoint sizes and times (bench/dashboard.ts).
+ *  7. the dashboard: sweep page of 2,000 trials x 50 epochs in headless chromium, curve endpoint sizes and times (bench/dashboard.ts);
+ *  8. the native LSTM engine on W1 and W2 against PyTorch (bench/engine.ts), and the demo sweep on the engine against the tfjs path.
  * Usage: npm run bench [-- --runs 3 --duration 10 --skip-demo --skip-search --bookkeeping-trials 2000]
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -32,6 +33,7 @@ const { values: args } = parseArgs({
     'skip-search': { type: 'boolean', default: false },
     'bookkeeping-trials': { type: 'string', default: '2000' },
     'skip-dashboard': { type: 'boolean', default: false },
+    'skip-engine': { type: 'boolean', default: false },
   },
 });
 const RUNS = Number(args.runs);
@@ -89,10 +91,15 @@ async function main(): Promise<void> {
   await dropDatabase(DATABASE_URL);
   await migrate(DATABASE_URL);
   await clearQueue();
+  const engine = args['skip-engine'] ? undefined : engineBench();
   let demo: DemoSweepResult | undefined;
+  let demoTfjs: DemoSweepResult | undefined;
   if (!args['skip-demo']) {
-    progress('demo sweep (a few minutes)');
+    progress('demo sweep (the engine the workers select)');
     demo = demoSweep({ DATABASE_URL, REDIS_URL, QUEUE_PREFIX }, await freePort());
+    await clearQueue();
+    progress('demo sweep again with TRAIN_ENGINE=tfjs (a few minutes)');
+    demoTfjs = demoSweep({ DATABASE_URL, REDIS_URL, QUEUE_PREFIX, TRAIN_ENGINE: 'tfjs' }, await freePort());
     await clearQueue();
   }
   const search = args['skip-search'] ? undefined : await searchEfficiency({ DATABASE_URL, REDIS_URL, QUEUE_PREFIX }, progress);
@@ -126,7 +133,7 @@ async function main(): Promise<void> {
       await load(`/sweeps/${sweepId}/trials?limit=50&offset=9000&sort=number`),
     ];
     const createMedian = median(createMs);
-    writeReport({ createMs, createMedian, loads, training, demo, books, search, dashboard });
+    writeReport({ createMs, createMedian, loads, training, engine, demo, demoTfjs, books, search, dashboard });
   } finally {
     child.kill('SIGTERM');
     await once(child, 'exit');
@@ -139,7 +146,9 @@ interface Report {
   createMedian: number;
   loads: { path: string; rps: number; p50: number; p99: number }[];
   training: TrainingResult;
+  engine?: string;
   demo?: DemoSweepResult;
+  demoTfjs?: DemoSweepResult;
   books: BookkeepingResult;
   search?: SearchRun[];
   dashboard?: DashboardResult;
@@ -151,6 +160,38 @@ interface DashboardResult {
   metricPoints: number;
   sweepPage: { medianInteractiveMs: number; medianApiBytes: number; medianNextPageMs: number; loads: unknown[] };
   endpoints: Record<string, { ms: number; bytes: number }>;
+}
+
+/** bench/engine.ts in its own process: its markdown table (engine vs PyTorch on W1 and W2, medians of interleaved rounds). */
+function engineBench(): string {
+  progress('native engine against PyTorch on W1 and W2 (bench/engine.ts, 3 interleaved rounds)');
+  return execFileSync(process.execPath, ['-r', './tools/register.js', 'bench/engine.ts', '--workloads', 'W1,W2', '--threads', '1,2', '--rounds', '3'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
+}
+
+function engineSection(table: string | undefined, demo: DemoSweepResult | undefined, demoTfjs: DemoSweepResult | undefined): string[] {
+  if (!table) return ['## The native LSTM engine', '', 'Skipped (`--skip-engine`).', ''];
+  return [
+    '## The native LSTM engine against PyTorch (workloads W1 and W2)',
+    '',
+    '`bench/engine.ts` (also `npm run bench:engine`): the fused C++/OpenBLAS training step (`libs/lstm-engine`) raw at 1 and',
+    "2 intra-trial threads, and inside the worker's `NativeTrialSession`, against `../shared/anchors/torch_lstm_cpu.py`",
+    '(`torch.set_num_threads(1)`, which still lets Debian\'s OpenBLAS use both cores) and against PyTorch with',
+    '`OPENBLAS_NUM_THREADS=1` (truly one thread). Medians of 3 interleaved rounds; samples/s.',
+    '',
+    table,
+    '',
+    ...(demo && demoTfjs
+      ? [
+          `The demo sweep (\`examples/births-lstm.yaml\`, 10 trials x 10 epochs, two workers): ${demo.seconds.toFixed(1)} s on the engine the workers`,
+          `select, ${demoTfjs.seconds.toFixed(1)} s with \`TRAIN_ENGINE=tfjs\` (TensorFlow.js wasm): ${(demoTfjs.seconds / demo.seconds).toFixed(1)}x faster; best val_mae ${demo.bestValMae.toFixed(1)} against ${demoTfjs.bestValMae.toFixed(1)}.`,
+          '',
+        ]
+      : []),
+  ];
 }
 
 /** bench/dashboard.ts in its own process (it starts its own coordinator and browser); its JSON result. */
@@ -223,7 +264,7 @@ function bookkeepingSection(b: BookkeepingResult): string[] {
 function trainingSection(t: TrainingResult): string[] {
   const torch = 'error' in t.torch ? undefined : t.torch;
   return [
-    '## Training throughput: the worker loop against PyTorch (workload W1)',
+    '## Training throughput: the TensorFlow.js path against PyTorch (workload W1)',
     '',
     `W1 = T ${W1.T}, F ${W1.F}, H ${W1.H}, B ${W1.B}, ${W1.N} samples, one LSTM layer + dense, MSE, Adam; one warm-up epoch, two timed.`,
     "Tuneforge: the worker's own loop (`TrialTrainer`) on the backend it selected. PyTorch: `../shared/anchors/torch_lstm_cpu.py`, one thread.",
@@ -233,7 +274,7 @@ function trainingSection(t: TrainingResult): string[] {
     `| Tuneforge, TensorFlow.js ${t.tfjs.backend} | ${Math.round(t.tfjs.samplesPerSecond).toLocaleString('en-US')} | ${torch ? `${(t.tfjs.samplesPerSecond / torch.samplesPerSecond).toFixed(3)}x` : '-'} |`,
     torch ? `| PyTorch CPU (${torch.threads} thread) | ${Math.round(torch.samplesPerSecond).toLocaleString('en-US')} | 1x |` : `| PyTorch | ${'error' in t.torch ? t.torch.error : ''} | |`,
     '',
-    'TensorFlow.js dispatches every gate op of every timestep separately; the native engine of issue 7 is the fix.',
+    'TensorFlow.js dispatches every gate op of every timestep separately; the native engine (next section) is the fix.',
     '',
   ];
 }
@@ -270,6 +311,7 @@ function writeReport(r: Report): void {
     'Command: `npm run bench` (`bench/run.ts`; `-- --runs N --duration S` to change repetitions and load time, `--skip-demo`).',
     '',
     ...trainingSection(r.training),
+    ...engineSection(r.engine, r.demo, r.demoTfjs),
     ...demoSection(r.demo),
     ...bookkeepingSection(r.books),
     ...searchSection(r.search),

@@ -180,7 +180,8 @@ describe('training end to end (coordinator and worker processes)', () => {
     assert.ok(trials.every((t) => t.backend === 'native-cpu' && t.lastEpoch === 3 && t.bestMetric !== null), JSON.stringify(trials));
     assert.ok(trials.every((t) => t.events.some((e) => e.type === 'started' && e.message.includes('(native-cpu)'))));
     const live = await get<{ items: { id: string; backend: string }[] }>('/workers');
-    assert.deepEqual(live.items.map((w) => [w.id, w.backend]), [['native-worker', 'native-cpu']]);
+    // Workers of earlier tests (one killed -9) stay listed until their heartbeat is 30 s old.
+    assert.equal(live.items.find((w) => w.id === 'native-worker')?.backend, 'native-cpu', JSON.stringify(live.items));
     const modelJson = await fetch(`${api}/trials/${trials[0].id}/checkpoints/latest`);
     assert.equal(modelJson.status, 200, 'the engine writes checkpoints the API serves as a tf.loadLayersModel model');
   });

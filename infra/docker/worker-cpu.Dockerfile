@@ -15,7 +15,8 @@ COPY . .
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund \
  && npm install --no-save --omit=dev --no-audit --no-fund @tensorflow/tfjs-node@4.22.0
 # The native LSTM engine, when the workspace has one and npm ci did not build it already.
-RUN if [ -f libs/lstm-engine/binding.gyp ] && [ ! -d libs/lstm-engine/build/Release ]; then npx --yes node-gyp@11.2.0 rebuild --directory libs/lstm-engine; fi
+# The native LSTM engine for a portable CPU level (not the build host's -march=native); the image must have it.
+RUN LSTM_ENGINE_MARCH=x86-64-v3 node libs/lstm-engine/native/build.js --force && test -f libs/lstm-engine/build/Release/lstm_engine.node
 
 FROM ${NODE_IMAGE} AS runtime
 RUN apt-get update \
