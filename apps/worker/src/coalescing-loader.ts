@@ -1,18 +1,31 @@
 import DataLoader from 'dataloader';
 
 /**
- * A DataLoader that sends one batch at a time: requests arriving while a batch is in flight wait
- * for it and then go together. Under load, many trial slots share each statement; when idle, a
- * request goes at once.
+ * A DataLoader that keeps at most `maxInFlight` batches running: requests that arrive while that many
+ * are in flight wait and then go together. Under load, many trial slots share each statement; when
+ * idle, a request goes at once.
  */
-export function coalescingLoader<K, V>(run: (keys: readonly K[]) => Promise<V[]>): DataLoader<K, V> {
-  let inFlight: Promise<unknown> = Promise.resolve();
+export function coalescingLoader<K, V>(run: (keys: readonly K[]) => Promise<V[]>, maxInFlight = 1): DataLoader<K, V> {
+  let inFlight = 0;
+  const waiting: (() => void)[] = [];
+  const release = () => {
+    inFlight -= 1;
+    waiting.shift()?.();
+  };
   return new DataLoader<K, V>(
     (keys) => {
+      inFlight += 1;
       const batch = run(keys);
-      inFlight = batch.catch(() => undefined);
+      void batch.then(release, release);
       return batch;
     },
-    { cache: false, maxBatchSize: 500, batchScheduleFn: (dispatch) => void inFlight.then(() => setImmediate(dispatch)) },
+    {
+      cache: false,
+      maxBatchSize: 500,
+      batchScheduleFn: (dispatch) => {
+        if (inFlight < maxInFlight) setImmediate(dispatch);
+        else waiting.push(() => setImmediate(dispatch));
+      },
+    },
   );
 }

@@ -31,15 +31,22 @@ export interface TrialEnding {
 }
 
 /**
+ * Batches of one kind that may run at once: two let PostgreSQL work on one while the next is being
+ * gathered and sent (measured: 2 gave about 15% more trials/s than 1 in the bookkeeping benchmark).
+ * Each uses a pooled connection, so the three kinds take at most 6 of the pool's 10.
+ */
+const STATEMENTS_IN_FLIGHT = 2;
+
+/**
  * The statements every trial makes (claim, rung decisions, end), each batched across this worker's
  * slots: while one statement is in flight the next requests gather, so twenty trials ending together
- * cost one UPDATE, not twenty.
+ * cost one or two UPDATEs, not twenty.
  */
 @Injectable()
 export class TrialLedger {
-  private readonly claims = coalescingLoader((keys: readonly { trialId: string; sweepId: string }[]) => this.claimAll(keys));
-  private readonly rungs = coalescingLoader((queries: readonly RungPeersQuery[]) => rungPeerSummaries(this.dataSource.manager, queries));
-  private readonly endings = coalescingLoader((endings: readonly TrialEnding[]) => this.endAll(endings));
+  private readonly claims = coalescingLoader((keys: readonly { trialId: string; sweepId: string }[]) => this.claimAll(keys), STATEMENTS_IN_FLIGHT);
+  private readonly rungs = coalescingLoader((queries: readonly RungPeersQuery[]) => rungPeerSummaries(this.dataSource.manager, queries), STATEMENTS_IN_FLIGHT);
+  private readonly endings = coalescingLoader((endings: readonly TrialEnding[]) => this.endAll(endings), STATEMENTS_IN_FLIGHT);
 
   constructor(
     private readonly dataSource: DataSource,
