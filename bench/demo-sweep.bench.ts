@@ -9,11 +9,11 @@ export interface DemoSweepResult {
   seasonalNaiveValMae: number;
 }
 
-/** Runs the README's main job (tools/demo.ts: coordinator, two workers, examples/births-lstm.yaml) and reads its result. */
-export function demoSweep(env: Record<string, string>, port: number): DemoSweepResult {
+/** Runs the README's main job (tools/demo.ts: coordinator, two workers) on `spec` and reads its result. */
+export function demoSweep(env: Record<string, string>, port: number, spec = 'examples/births-tpe-asha.yaml'): DemoSweepResult {
   const root = join(__dirname, '..');
   const resultFile = join(root, 'tmp', 'bench-demo-result.json');
-  const run = spawnSync(process.execPath, ['-r', './tools/register.js', 'tools/demo.ts', 'examples/births-lstm.yaml'], {
+  const run = spawnSync(process.execPath, ['-r', './tools/register.js', 'tools/demo.ts', spec], {
     cwd: root,
     env: { ...process.env, ...env, PORT: String(port), DEMO_RESULT_FILE: resultFile },
     stdio: ['ignore', 'inherit', 'inherit'],

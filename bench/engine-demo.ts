@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     await migrate(DATABASE_URL);
     await clearQueue();
     console.error(`[bench] demo sweep with TRAIN_ENGINE=${engine}`);
-    results.push([engine, demoSweep({ DATABASE_URL, REDIS_URL, QUEUE_PREFIX, TRAIN_ENGINE: engine }, await freePort())]);
+    results.push([engine, demoSweep({ DATABASE_URL, REDIS_URL, QUEUE_PREFIX, TRAIN_ENGINE: engine }, await freePort(), 'examples/births-lstm.yaml')]);
   }
   await clearQueue();
   await dropDatabase(DATABASE_URL);

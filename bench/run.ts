@@ -1,7 +1,7 @@
 /**
  * Tuneforge's benchmarks, each side by side with its anchor in one run, written to BENCHMARKS.md:
  *  1. training throughput of the worker's loop on workload W1 against PyTorch (anchors/torch_lstm_cpu.py);
- *  2. the demo sweep (examples/births-lstm.yaml, coordinator + two workers): best validation MAE against seasonal naive;
+ *  2. the demo sweep (examples/births-tpe-asha.yaml, coordinator + two workers): best validation MAE against seasonal naive;
  *  3. time to create a sweep of 10,000 grid trials through the API (sweep row + 10,000 trials + 10,000 jobs);
  *  4. GET /api/v1/sweeps/:id/trials throughput under autocannon load;
  *  5. bookkeeping: 2,000 simulated trials x 20 epochs with median stopping against anchors/optuna_bookkeeping.py;
@@ -43,6 +43,8 @@ const SERVER_URL = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DATABASE_URL = `${SERVER_URL}/tuneforge_bench`;
 const QUEUE_PREFIX = 'tf-bench';
+/** The small sweep both training engines run end to end. */
+const SMALL_SWEEP = 'examples/births-lstm.yaml';
 
 const GRID_10K = {
   name: 'bench-grid-10k',
@@ -93,13 +95,16 @@ async function main(): Promise<void> {
   await clearQueue();
   const engine = args['skip-engine'] ? undefined : engineBench();
   let demo: DemoSweepResult | undefined;
-  let demoTfjs: DemoSweepResult | undefined;
+  let smallNative: DemoSweepResult | undefined;
+  let smallTfjs: DemoSweepResult | undefined;
   if (!args['skip-demo']) {
-    progress('demo sweep (the engine the workers select)');
+    progress('demo sweep (npm run demo: examples/births-tpe-asha.yaml)');
     demo = demoSweep({ DATABASE_URL, REDIS_URL, QUEUE_PREFIX }, await freePort());
     await clearQueue();
-    progress('demo sweep again with TRAIN_ENGINE=tfjs (a few minutes)');
-    demoTfjs = demoSweep({ DATABASE_URL, REDIS_URL, QUEUE_PREFIX, TRAIN_ENGINE: 'tfjs' }, await freePort());
+    progress('examples/births-lstm.yaml on the native engine, then with TRAIN_ENGINE=tfjs (a few minutes)');
+    smallNative = demoSweep({ DATABASE_URL, REDIS_URL, QUEUE_PREFIX, TRAIN_ENGINE: 'native' }, await freePort(), SMALL_SWEEP);
+    await clearQueue();
+    smallTfjs = demoSweep({ DATABASE_URL, REDIS_URL, QUEUE_PREFIX, TRAIN_ENGINE: 'tfjs' }, await freePort(), SMALL_SWEEP);
     await clearQueue();
   }
   const search = args['skip-search'] ? undefined : await searchEfficiency({ DATABASE_URL, REDIS_URL, QUEUE_PREFIX }, progress);
@@ -133,7 +138,7 @@ async function main(): Promise<void> {
       await load(`/sweeps/${sweepId}/trials?limit=50&offset=9000&sort=number`),
     ];
     const createMedian = median(createMs);
-    writeReport({ createMs, createMedian, loads, training, engine, demo, demoTfjs, books, search, dashboard });
+    writeReport({ createMs, createMedian, loads, training, engine, demo, smallNative, smallTfjs, books, search, dashboard });
   } finally {
     child.kill('SIGTERM');
     await once(child, 'exit');
@@ -148,7 +153,8 @@ interface Report {
   training: TrainingResult;
   engine?: string;
   demo?: DemoSweepResult;
-  demoTfjs?: DemoSweepResult;
+  smallNative?: DemoSweepResult;
+  smallTfjs?: DemoSweepResult;
   books: BookkeepingResult;
   search?: SearchRun[];
   dashboard?: DashboardResult;
@@ -186,8 +192,9 @@ function engineSection(table: string | undefined, demo: DemoSweepResult | undefi
     '',
     ...(demo && demoTfjs
       ? [
-          `The demo sweep (\`examples/births-lstm.yaml\`, 10 trials x 10 epochs, two workers): ${demo.seconds.toFixed(1)} s on the engine the workers`,
-          `select, ${demoTfjs.seconds.toFixed(1)} s with \`TRAIN_ENGINE=tfjs\` (TensorFlow.js wasm): ${(demoTfjs.seconds / demo.seconds).toFixed(1)}x faster; best val_mae ${demo.bestValMae.toFixed(1)} against ${demoTfjs.bestValMae.toFixed(1)}.`,
+          `A whole sweep (\`${SMALL_SWEEP}\`, 10 random trials x 10 epochs, coordinator and two workers through \`tools/demo.ts\`):`,
+          `${demo.seconds.toFixed(1)} s with \`TRAIN_ENGINE=native\`, ${demoTfjs.seconds.toFixed(1)} s with \`TRAIN_ENGINE=tfjs\` (TensorFlow.js wasm): ${(demoTfjs.seconds / demo.seconds).toFixed(1)}x faster;`,
+          `best val_mae ${demo.bestValMae.toFixed(1)} against ${demoTfjs.bestValMae.toFixed(1)}.`,
           '',
         ]
       : []),
@@ -285,8 +292,8 @@ function demoSection(d: DemoSweepResult | undefined): string[] {
   return [
     '## The demo sweep: best validation MAE against the seasonal-naive baseline',
     '',
-    '`examples/births-lstm.yaml` (10 random-search trials x 10 epochs, US births, 14-day window) run by `tools/demo.ts`',
-    '(the `npm run demo` job: coordinator and two workers), validation = the last 20% of days.',
+    '`examples/births-tpe-asha.yaml` (24 TPE trials, ASHA at epochs 4, 8, 16, up to 32 epochs, US births, 14-day window) run by',
+    '`tools/demo.ts` (the `npm run demo` job: coordinator and two workers), validation = the last 20% of days.',
     '',
     '| | validation MAE (births/day) |',
     '|---|---|',
@@ -311,7 +318,7 @@ function writeReport(r: Report): void {
     'Command: `npm run bench` (`bench/run.ts`; `-- --runs N --duration S` to change repetitions and load time, `--skip-demo`).',
     '',
     ...trainingSection(r.training),
-    ...engineSection(r.engine, r.demo, r.demoTfjs),
+    ...engineSection(r.engine, r.smallNative, r.smallTfjs),
     ...demoSection(r.demo),
     ...bookkeepingSection(r.books),
     ...searchSection(r.search),

@@ -11,7 +11,7 @@ import { SingleBar } from 'cli-progress';
 import type { MetricSeriesDto, Page, SweepDto, TrialDto } from '@tuneforge/contracts';
 
 const ROOT = join(__dirname, '..');
-const SPEC = process.argv[2] ?? 'examples/births-lstm.yaml';
+const SPEC = process.argv[2] ?? 'examples/births-tpe-asha.yaml';
 const PORT = process.env.PORT ?? '3000';
 const API = `http://127.0.0.1:${PORT}/api/v1`;
 const WORKERS = Number(process.env.DEMO_WORKERS ?? 2);

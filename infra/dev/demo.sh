@@ -11,4 +11,4 @@ export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 bash infra/dev/install.sh
 bash infra/dev/services.sh
 npm run -s migrate
-exec node -r ./tools/register.js tools/demo.ts "${1:-examples/births-lstm.yaml}"
+exec node -r ./tools/register.js tools/demo.ts "${1:-examples/births-tpe-asha.yaml}"
