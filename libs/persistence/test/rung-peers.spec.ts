@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
-import { peerNumbersOf, reductionFactorOf, summarizePeers, type Direction, type StoppingRule } from '@tuneforge/search';
+import { isPeerNumber, peerNumbersOf, reductionFactorOf, summarizePeers, type Direction, type StoppingRule } from '@tuneforge/search';
 import { databaseOptions, dropDatabase, migrate, rungPeerSummaries, upsertMetricPoints } from '../src';
 
 const SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
@@ -52,7 +52,7 @@ describe('rung peer summaries computed by PostgreSQL', () => {
           const peerNumbers = peerNumbersOf(rule, 9, group);
           for (const deciding of [trials[0], trials[5], trials[TRIALS - 1]]) {
             for (const value of [deciding.value, 0, 2.25, 10]) {
-              const expectedPeers = trials.filter((t) => t.id !== deciding.id && t.number % peerNumbers.modulus >= peerNumbers.from && t.number % peerNumbers.modulus < peerNumbers.to);
+              const expectedPeers = trials.filter((t) => t.id !== deciding.id && isPeerNumber(peerNumbers, t.number));
               const [fromSql] = await rungPeerSummaries(dataSource.manager, [{
                 sweepId,
                 trialId: deciding.id,
