@@ -18,7 +18,9 @@ export interface RungPeersQuery {
 /**
  * The other trials' values at a rung, summarised by PostgreSQL, for many decisions in one statement:
  * one row comes back per decision however many trials reached the epoch (sending every value to each
- * deciding worker made rung decisions quadratic). Equal to `summarizePeers` over the same values.
+ * deciding worker made rung decisions quadratic). Each rung the batch asks about is read and sorted
+ * once, however many of its decisions share it; a decision then drops its own trial from the sorted
+ * values and reads the median and the ASHA cutoff by position. Equal to `summarizePeers` over the same values.
  */
 export async function rungPeerSummaries(manager: EntityManager, queries: readonly RungPeersQuery[]): Promise<PeerSummary[]> {
   if (queries.length === 0) return [];
@@ -36,23 +38,47 @@ export async function rungPeerSummaries(manager: EntityManager, queries: readonl
     eta: q.reductionFactor ?? null,
   }));
   const rows: { i: number; count: number; median: number | null; cutoff: number | null }[] = await manager.query(
-    `SELECT d.i, s.count, s.median, s.cutoff
-     FROM jsonb_to_recordset($1::jsonb) AS d(i int, sweep_id uuid, trial_id uuid, metric text, epoch int, value float8, sign int, modulus int, first int, past int, eta float8)
-     CROSS JOIN LATERAL (
-       WITH peers AS (
-         SELECT mp.value FROM metric_points mp
-         WHERE mp.sweep_id = d.sweep_id AND mp.name = d.metric AND mp.epoch = d.epoch AND mp.trial_id <> d.trial_id
-           -- Only Hyperband needs trial numbers; the join is skipped when every trial is a peer.
-           AND (d.modulus = 1 OR EXISTS (SELECT 1 FROM trials t WHERE t.id = mp.trial_id AND t.number % d.modulus >= d.first AND t.number % d.modulus < d.past))
-       ), ranked AS (
-         SELECT value, row_number() OVER (ORDER BY value * d.sign) AS rank, count(*) OVER () AS n
-         FROM (SELECT value FROM peers UNION ALL SELECT d.value) everything
-         WHERE d.eta IS NOT NULL
-       )
-       SELECT (SELECT count(*)::int FROM peers) AS count,
-              (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY value) FROM peers) AS median,
-              (SELECT value FROM ranked WHERE rank = greatest(1, floor(n / d.eta))) AS cutoff
-     ) s`,
+    `WITH decisions AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb)
+         AS d(i int, sweep_id uuid, trial_id uuid, metric text, epoch int, value float8, sign int, modulus int, first int, past int, eta float8)
+     ), rungs AS MATERIALIZED (
+       SELECT g.*, r.vals, r.ids
+       FROM (SELECT DISTINCT sweep_id, metric, epoch, modulus, first, past FROM decisions) g
+       CROSS JOIN LATERAL (
+         -- One sort per rung: both arrays aggregate the same ordered rows.
+         SELECT coalesce(array_agg(o.value), '{}') AS vals, coalesce(array_agg(o.trial_id), '{}') AS ids
+         FROM (
+           SELECT mp.value, mp.trial_id FROM metric_points mp
+           WHERE mp.sweep_id = g.sweep_id AND mp.name = g.metric AND mp.epoch = g.epoch
+             -- Only Hyperband needs trial numbers; the join is skipped when every trial is a peer.
+             AND (g.modulus = 1 OR EXISTS (SELECT 1 FROM trials t WHERE t.id = mp.trial_id AND t.number % g.modulus >= g.first AND t.number % g.modulus < g.past))
+           ORDER BY mp.value, mp.trial_id
+         ) o
+       ) r
+     ), peers AS (
+       -- The peers are the rung's sorted values without the deciding trial's own, at position own (one past the end
+       -- when it has none): the k-th peer is vals[k + (k >= own)], read in place rather than copied per decision.
+       SELECT d.i, d.value, d.sign, d.eta, r.vals, coalesce(o.own, cardinality(r.vals) + 1) AS own, cardinality(r.vals) - (o.own IS NOT NULL)::int AS n
+       FROM decisions d
+       JOIN rungs r USING (sweep_id, metric, epoch, modulus, first, past)
+       CROSS JOIN LATERAL (SELECT array_position(r.ids, d.trial_id) AS own) o
+     ), positions AS (
+       -- The median's two middle peers (the same one when n is odd), the cutoff's rank among the peers and the trial's
+       -- value, smallest first, and how many peers are <= that value.
+       SELECT *, (n + 1) / 2 AS lo, n / 2 + 1 AS hi,
+              CASE WHEN sign = 1 THEN greatest(1, floor((n + 1) / eta))::int ELSE n + 2 - greatest(1, floor((n + 1) / eta))::int END AS at,
+              CASE WHEN cardinality(vals) = 0 THEN 0 ELSE width_bucket(value, vals) END - (own <= cardinality(vals) AND vals[own] <= value)::int AS below
+       FROM peers
+     )
+     SELECT i, n AS count,
+            CASE WHEN n = 0 THEN NULL
+                 WHEN lo = hi THEN vals[lo + (lo >= own)::int]
+                 ELSE (vals[lo + (lo >= own)::int] + vals[hi + (hi >= own)::int]) / 2 END AS median,
+            CASE WHEN eta IS NULL THEN NULL
+                 WHEN at <= below THEN vals[at + (at >= own)::int]
+                 WHEN at = below + 1 THEN value
+                 ELSE vals[at - 1 + (at - 1 >= own)::int] END AS cutoff
+     FROM positions`,
     [JSON.stringify(decisions)],
   );
   const byIndex = new Map(rows.map((row) => [row.i, row]));

@@ -74,6 +74,25 @@ describe('rung peer summaries computed by PostgreSQL', () => {
     }
   }
 
+  it('answer a batch of decisions that share rungs, each for itself', async () => {
+    const asked = rules.flatMap((rule) =>
+      (['minimize', 'maximize'] as Direction[]).flatMap((direction) =>
+        trials.slice(0, 12).map((deciding, k) => {
+          const peers = peerNumbersOf(rule, 9, rule.type === 'hyperband' ? k % 3 : undefined);
+          return { rule, query: { sweepId, trialId: deciding.id, metric: 'val_loss', epoch: EPOCH, value: deciding.value + (k % 4) * 0.3, direction, peers, reductionFactor: reductionFactorOf(rule) } };
+        }),
+      ),
+    );
+    const summaries = await rungPeerSummaries(dataSource.manager, asked.map((a) => a.query));
+    asked.forEach(({ rule, query }, k) => {
+      const peerValues = trials.filter((t) => t.id !== query.trialId && isPeerNumber(query.peers, t.number)).map((t) => t.value);
+      const expected = summarizePeers(rule, peerValues, query.value, query.direction);
+      assert.equal(summaries[k].count, expected.count, `count of decision ${k}`);
+      assert.ok(Math.abs((summaries[k].median ?? NaN) - (expected.median ?? NaN)) < 1e-12 || summaries[k].median === expected.median, `median of decision ${k}`);
+      assert.equal(summaries[k].cutoff, expected.cutoff, `cutoff of decision ${k}`);
+    });
+  });
+
   it('has no peers at an epoch nobody reached', async () => {
     const summaries = await rungPeerSummaries(dataSource.manager, [
       { sweepId, trialId: trials[0].id, metric: 'val_loss', epoch: 99, value: 1, direction: 'minimize', peers: { modulus: 1, from: 0, to: 1 }, reductionFactor: 3 },
