@@ -20,10 +20,12 @@ export interface BookkeepingResult {
  */
 export async function bookkeeping(env: Record<string, string>, trials: number, epochs: number, workers: number, progress: (m: string) => void): Promise<BookkeepingResult> {
   const slotsPerWorker = Number(process.env.BENCH_SLOTS_PER_WORKER ?? 64);
-  const { process: coordinator, api } = await startCoordinatorProcess({ ...env, DISPATCH_INTERVAL_MS: '1000' });
+  // Warnings and errors only, as the anchor sets Optuna's logging to WARNING.
+  const quiet = { LOG_LEVEL: 'warn' };
+  const { process: coordinator, api } = await startCoordinatorProcess({ ...env, ...quiet, DISPATCH_INTERVAL_MS: '1000' });
   const processes = Array.from(
     { length: workers },
-    (_, i) => new AppProcess('apps/worker/src/main.ts', { ...env, WORKER_ID: `bench-${i}`, WORKER_CONCURRENCY: String(slotsPerWorker), TF_BACKEND: 'cpu', METRICS_FLUSH_MS: '50' }),
+    (_, i) => new AppProcess('apps/worker/src/main.ts', { ...env, ...quiet, WORKER_ID: `bench-${i}`, WORKER_CONCURRENCY: String(slotsPerWorker), TF_BACKEND: 'cpu', METRICS_FLUSH_MS: '50' }),
   );
   try {
     await waitFor('the workers are live', async () => ((await (await fetch(`${api}/workers`)).json()) as { items: unknown[] }).items.length === workers);

@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import type { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
@@ -13,8 +12,8 @@ import { setUpOpenApi } from './openapi';
 export const YAML_MEDIA_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
 
 /** Builds the coordinator (not yet listening): API under /api/v1, docs under /api/docs, the dashboard at /. */
-export async function createCoordinatorApp(config: CoordinatorConfig, options: { logLevels?: LogLevel[] } = {}): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, logger: options.logLevels });
+export async function createCoordinatorApp(config: CoordinatorConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, logger: config.logLevels });
   app.use(express.json({ limit: config.maxBodyBytes }));
   app.use(express.text({ type: YAML_MEDIA_TYPES, limit: config.maxBodyBytes }));
   app.use(express.text({ type: 'text/csv', limit: MAX_DATASET_BYTES }));

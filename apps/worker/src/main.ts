@@ -15,7 +15,7 @@ import { WorkerRegistry } from './worker-registry.service';
  */
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: ['error', 'warn', 'log'] });
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: config.logLevels });
   const runner = app.get(TrialRunner);
   const health = config.healthPort === undefined ? undefined : await WorkerHealthServer.start(healthChecks(app), config.healthPort);
   if (health) Logger.log(`probes on :${health.port} (GET /livez, GET /readyz)`, 'Worker');

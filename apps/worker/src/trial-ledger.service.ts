@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { SweepSpec, TrialConfig, TrialEvent, TrialEventType, TrialStatus } from '@tuneforge/contracts';
-import { rungPeerSummaries, type RungPeersQuery } from '@tuneforge/persistence';
+import { preparedQuery, rungPeerSummaries, type RungPeersQuery } from '@tuneforge/persistence';
 import type { PeerSummary } from '@tuneforge/search';
 import type { TrainingEngine } from '@tuneforge/training';
 import { coalescingLoader } from './coalescing-loader';
@@ -74,7 +74,9 @@ export class TrialLedger {
   }
 
   private async claimAll(keys: readonly { trialId: string; sweepId: string }[]): Promise<(ClaimedTrial | undefined)[]> {
-    const rows: ClaimedTrial[] = await this.dataSource.query(
+    const rows = await preparedQuery<ClaimedTrial>(
+      this.dataSource.manager,
+      'tuneforge-claim-trials',
       `WITH wanted AS (SELECT * FROM unnest($1::uuid[], $2::uuid[]) AS w(trial_id, sweep_id)),
        claimed AS (
          UPDATE trials t SET status = 'running', attempts = t.attempts + 1, worker_id = $3::text,
@@ -105,7 +107,9 @@ export class TrialLedger {
       pruned_rung: e.prunedRung ?? null,
       event: trialEvent(e.status as TrialEventType, e.reason),
     }));
-    await this.dataSource.query(
+    await preparedQuery(
+      this.dataSource.manager,
+      'tuneforge-end-trials',
       `UPDATE trials t SET status = e.status::trial_status, status_reason = e.reason, finished_at = now(),
               best_metric = COALESCE(e.best, t.best_metric), last_epoch = COALESCE(e.last_epoch, t.last_epoch),
               pruned_rung = e.pruned_rung, events = t.events || jsonb_build_array(e.event)

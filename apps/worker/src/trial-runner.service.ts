@@ -15,6 +15,7 @@ import {
   SIMULATED_CHECKPOINT_FORMAT,
   SimulatedSession,
   trainingDataFor,
+  metricsToStore,
   openLstmSession,
   type TrainingEngine,
   type TrainingSession,
@@ -98,7 +99,7 @@ export class TrialRunner {
         cancelCheckedAt = Date.now();
       }
       const metrics = await session.trainNextEpoch();
-      this.metrics.add(trial.sweepId, trial.id, session.epoch, metrics);
+      this.metrics.add(trial.sweepId, trial.id, session.epoch, metricsToStore(session.epoch, metrics));
       if (session.epoch % checkpointEvery === 0 || session.epoch === maxEpochs) {
         await this.checkpoint(trial.id, session);
         checkpointed = session.epoch;

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { connectionEnvShape, parseEnv } from '@tuneforge/contracts';
+import { connectionEnvShape, logLevelsUpTo, parseEnv, type LogLevelName } from '@tuneforge/contracts';
 import { DEFAULT_DATABASE_URL } from '@tuneforge/persistence';
 
 const WorkerEnvSchema = z.object({
@@ -34,6 +34,7 @@ export interface WorkerConfig {
   simulatedEpochMs: number;
   healthPort?: number;
   stopTimeoutMs?: number;
+  logLevels: LogLevelName[];
 }
 
 export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
@@ -54,5 +55,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     simulatedEpochMs: e.SIMULATED_EPOCH_MS,
     healthPort: e.WORKER_HEALTH_PORT,
     stopTimeoutMs: e.WORKER_STOP_TIMEOUT_MS,
+    logLevels: logLevelsUpTo(e.LOG_LEVEL),
   };
 }

@@ -5,3 +5,4 @@ export * from './entities';
 export * from './metric-points.writer';
 export * from './migrations';
 export * from './rung-peers.query';
+export * from './prepared-query';

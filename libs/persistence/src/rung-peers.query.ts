@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { Direction, PeerNumbers, PeerSummary } from '@tuneforge/search';
+import { preparedQuery } from './prepared-query';
 
 export interface RungPeersQuery {
   sweepId: string;
@@ -37,7 +38,9 @@ export async function rungPeerSummaries(manager: EntityManager, queries: readonl
     past: q.peers.to,
     eta: q.reductionFactor ?? null,
   }));
-  const rows: { i: number; count: number; median: number | null; cutoff: number | null }[] = await manager.query(
+  const rows = await preparedQuery<{ i: number; count: number; median: number | null; cutoff: number | null }>(
+    manager,
+    'tuneforge-rung-peer-summaries',
     `WITH decisions AS (
        SELECT * FROM jsonb_to_recordset($1::jsonb)
          AS d(i int, sweep_id uuid, trial_id uuid, metric text, epoch int, value float8, sign int, modulus int, first int, past int, eta float8)

@@ -5,6 +5,15 @@ import type { TrainingData } from './datasets/dataset';
 
 export type EpochMetrics = Record<string, number>;
 
+/** Metrics that cannot change during a trial (its size, the dataset's baseline): stored once, with the first epoch. */
+export const TRIAL_CONSTANT_METRICS: ReadonlySet<string> = new Set(['param_count', 'seasonal_naive_val_mae']);
+
+/** What an epoch's metrics store: all of them at epoch 1, then only those that can change. */
+export function metricsToStore(epoch: number, metrics: EpochMetrics): EpochMetrics {
+  if (epoch === 1) return metrics;
+  return Object.fromEntries(Object.entries(metrics).filter(([name]) => !TRIAL_CONSTANT_METRICS.has(name)));
+}
+
 export class NonFiniteLossError extends Error {
   constructor(readonly epoch: number, readonly batch: number, readonly loss: number) {
     super(`training loss became ${loss} at epoch ${epoch}, batch ${batch}`);

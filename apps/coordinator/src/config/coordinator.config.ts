@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { connectionEnvShape, parseEnv } from '@tuneforge/contracts';
+import { connectionEnvShape, logLevelsUpTo, parseEnv, type LogLevelName } from '@tuneforge/contracts';
 import { DEFAULT_DATABASE_URL } from '@tuneforge/persistence';
 
 const CoordinatorEnvSchema = z.object({
@@ -27,6 +27,7 @@ export interface CoordinatorConfig {
   eventsHeartbeatMs: number;
   /** The dashboard's build (index.html and assets); apps/dashboard/dist when unset. */
   dashboardDir?: string;
+  logLevels: LogLevelName[];
 }
 
 export const COORDINATOR_CONFIG = Symbol('COORDINATOR_CONFIG');
@@ -45,5 +46,6 @@ export function loadCoordinatorConfig(env: NodeJS.ProcessEnv = process.env): Coo
     eventsPollMs: e.EVENTS_POLL_MS,
     eventsHeartbeatMs: e.EVENTS_HEARTBEAT_MS,
     dashboardDir: e.DASHBOARD_DIR,
+    logLevels: logLevelsUpTo(e.LOG_LEVEL),
   };
 }

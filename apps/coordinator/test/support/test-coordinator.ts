@@ -36,9 +36,10 @@ export async function startTestCoordinator(
     dispatchIntervalMs: 60_000,
     eventsPollMs: 200,
     eventsHeartbeatMs: 1_000,
+    logLevels: ['error'],
     ...overrides,
   };
-  const app = await createCoordinatorApp(config, { logLevels: ['error'] });
+  const app = await createCoordinatorApp(config);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   const queue = new Queue(TRIALS_QUEUE, { connection: { url: config.redisUrl }, prefix: config.queuePrefix });
