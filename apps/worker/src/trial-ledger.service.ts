@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { SweepSpec, TrialConfig, TrialEvent, TrialEventType, TrialStatus } from '@tuneforge/contracts';
-import { preparedQuery, rungPeerSummaries, type RungPeersQuery } from '@tuneforge/persistence';
+import { lockedInIdOrder, preparedQuery, rungPeerSummaries, type RungPeersQuery } from '@tuneforge/persistence';
 import type { PeerSummary } from '@tuneforge/search';
 import type { TrainingEngine } from '@tuneforge/training';
 import { coalescingLoader } from './coalescing-loader';
@@ -78,14 +78,15 @@ export class TrialLedger {
       this.dataSource.manager,
       'tuneforge-claim-trials',
       `WITH wanted AS (SELECT * FROM unnest($1::uuid[], $2::uuid[]) AS w(trial_id, sweep_id)),
+       locked AS (${lockedInIdOrder('SELECT t.id FROM trials t JOIN wanted w ON t.id = w.trial_id AND t.sweep_id = w.sweep_id', 't')}),
        claimed AS (
          UPDATE trials t SET status = 'running', attempts = t.attempts + 1, worker_id = $3::text,
                 backend = CASE WHEN t.config->>'model' = 'simulated' THEN 'simulated' ELSE $4::text END,
                 started_at = COALESCE(t.started_at, now()), status_reason = NULL,
                 events = t.events || jsonb_build_array(jsonb_build_object('at', now(), 'type', 'started', 'message',
                   'attempt ' || (t.attempts + 1) || ' on worker ' || $3::text || ' (' || CASE WHEN t.config->>'model' = 'simulated' THEN 'simulated' ELSE $4::text END || ')'))
-         FROM wanted w, sweeps s
-         WHERE t.id = w.trial_id AND t.sweep_id = w.sweep_id AND s.id = t.sweep_id
+         FROM locked l, sweeps s
+         WHERE t.id = l.id AND s.id = t.sweep_id
            AND s.status IN ('running', 'paused') AND t.status IN ('queued', 'running')
          RETURNING t.id, t.sweep_id AS "sweepId", t.number, t.config, t.seed::float8 AS seed, t.attempts, s.spec
        )
@@ -110,10 +111,12 @@ export class TrialLedger {
     await preparedQuery(
       this.dataSource.manager,
       'tuneforge-end-trials',
-      `UPDATE trials t SET status = e.status::trial_status, status_reason = e.reason, finished_at = now(),
+      `WITH e AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS e(id uuid, status text, reason text, best float8, last_epoch int, pruned_rung int, event jsonb)),
+       locked AS (${lockedInIdOrder('SELECT t.id FROM trials t JOIN e ON t.id = e.id', 't')})
+       UPDATE trials t SET status = e.status::trial_status, status_reason = e.reason, finished_at = now(),
               best_metric = COALESCE(e.best, t.best_metric), last_epoch = COALESCE(e.last_epoch, t.last_epoch),
               pruned_rung = e.pruned_rung, events = t.events || jsonb_build_array(e.event)
-       FROM jsonb_to_recordset($1::jsonb) AS e(id uuid, status text, reason text, best float8, last_epoch int, pruned_rung int, event jsonb)
+       FROM e JOIN locked USING (id)
        WHERE t.id = e.id AND t.status IN ('queued', 'running')`,
       [JSON.stringify(rows)],
     );

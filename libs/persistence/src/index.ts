@@ -6,3 +6,4 @@ export * from './metric-points.writer';
 export * from './migrations';
 export * from './rung-peers.query';
 export * from './prepared-query';
+export * from './row-locks';

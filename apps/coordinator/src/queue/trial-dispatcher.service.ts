@@ -2,6 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { lockedInIdOrder } from '@tuneforge/persistence';
 import { JobName, TRIAL_JOB_ATTEMPTS, TRIAL_JOB_BACKOFF, TRIAL_JOB_RETENTION, TRIALS_QUEUE, type JobOf } from '@tuneforge/contracts';
 
 export type TrialJobQueue = Queue<JobOf<typeof JobName.TrainTrial>>;
@@ -41,7 +42,10 @@ export class TrialDispatcher implements OnModuleInit {
           opts: { jobId: trial.id, attempts: TRIAL_JOB_ATTEMPTS, backoff: { ...TRIAL_JOB_BACKOFF }, ...TRIAL_JOB_RETENTION },
         })),
       );
-      await this.dataSource.query(`UPDATE trials SET enqueued_at = now() WHERE id = ANY($1) AND enqueued_at IS NULL`, [chunk.map((t) => t.id)]);
+      await this.dataSource.query(
+        `UPDATE trials SET enqueued_at = now() WHERE id IN (${lockedInIdOrder('SELECT t.id FROM trials t WHERE t.id = ANY($1) AND t.enqueued_at IS NULL', 't')})`,
+        [chunk.map((t) => t.id)],
+      );
     }
   }
 

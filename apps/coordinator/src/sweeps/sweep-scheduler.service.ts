@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource, In, type EntityManager } from 'typeorm';
-import { ACTIVE_TRIAL_STATUSES, assignmentOf, searchDimensionsOf, trialConfigOf } from '@tuneforge/contracts';
+import { ACTIVE_TRIAL_STATUSES, assignmentOf, searchDimensionsOf, trialConfigOf, type TrialConfig } from '@tuneforge/contracts';
 import { activeOnly, type Assignment, type Observation } from '@tuneforge/search';
 import { SweepEntity, TrialEntity } from '@tuneforge/persistence';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
@@ -39,27 +39,27 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** Creates up to `count` next trials of a sweep inside the caller's transaction (the sweep row must be locked). */
-  async createTrials(manager: EntityManager, sweep: SweepEntity, count: number): Promise<TrialEntity[]> {
+  async createTrials(manager: EntityManager, sweep: SweepEntity, count: number): Promise<TrialRef[]> {
     const plan = planOf(sweep.spec, sweep.seed);
     const { observations, pending } = plan.needsHistory ? await this.history(manager, sweep) : { observations: [], pending: [] };
-    const rows: Partial<TrialEntity>[] = [];
+    const rows: { number: number; seed: number; config: TrialConfig }[] = [];
     for (let number = sweep.trialsCreated; number < sweep.trialsCreated + count; number++) {
       const planned = plan.suggest(number, observations, pending, sweep.spec.objective.direction);
       pending.push(planned.assignment);
-      rows.push({ sweepId: sweep.id, number, seed: planned.seed, config: trialConfigOf(sweep.spec, planned.assignment), status: 'queued' });
+      rows.push({ number, seed: planned.seed, config: trialConfigOf(sweep.spec, planned.assignment) });
     }
-    const created: TrialEntity[] = [];
+    const created: TrialRef[] = [];
     for (let start = 0; start < rows.length; start += TRIALS_PER_INSERT) {
-      const result = await manager
-        .createQueryBuilder()
-        .insert()
-        .into(TrialEntity)
-        .values(rows.slice(start, start + TRIALS_PER_INSERT))
-        .returning(['id', 'sweepId', 'number'])
-        .execute();
-      created.push(...(result.generatedMaps as TrialEntity[]));
+      created.push(
+        ...(await manager.query(
+          `INSERT INTO trials (sweep_id, number, seed, config)
+           SELECT $1, r.number, r.seed, r.config FROM jsonb_to_recordset($2::jsonb) AS r(number int, seed bigint, config jsonb)
+           RETURNING id, sweep_id AS "sweepId"`,
+          [sweep.id, JSON.stringify(rows.slice(start, start + TRIALS_PER_INSERT))],
+        )),
+      );
     }
-    await manager.increment(SweepEntity, { id: sweep.id }, 'trialsCreated', count);
+    await manager.query(`UPDATE sweeps SET trials_created = trials_created + $2, updated_at = now() WHERE id = $1`, [sweep.id, count]);
     sweep.trialsCreated += count;
     return created;
   }
@@ -110,9 +110,17 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   /** Fills a sweep's free slots with new trials and enqueues them; completes the sweep when it is done. */
   async topUp(sweepId: string): Promise<number> {
     const created = await this.dataSource.transaction(async (manager) => {
-      const sweep = await manager.findOne(SweepEntity, { where: { id: sweepId }, lock: { mode: 'pessimistic_write' } });
+      const [sweep]: SweepEntity[] = await manager.query(
+        `SELECT id, status, spec, seed::float8 AS seed, planned_trials AS "plannedTrials", trials_created AS "trialsCreated"
+         FROM sweeps WHERE id = $1 FOR UPDATE`,
+        [sweepId],
+      );
       if (!sweep || sweep.status !== 'running') return [];
-      const active = await manager.count(TrialEntity, { where: { sweepId, status: In([...ACTIVE_TRIAL_STATUSES]) } });
+      // Counted after the lock is held: a statement that waited for the lock would count from its older snapshot.
+      const [{ active }]: { active: number }[] = await manager.query(
+        `SELECT count(*)::int AS active FROM trials WHERE sweep_id = $1 AND status = ANY($2::trial_status[])`,
+        [sweepId, ACTIVE_TRIAL_STATUSES],
+      );
       const room = Math.min(sweep.spec.budget.maxConcurrent - active, sweep.plannedTrials - sweep.trialsCreated);
       if (room > 0) return this.createTrials(manager, sweep, room);
       if (active === 0 && sweep.trialsCreated >= sweep.plannedTrials) {

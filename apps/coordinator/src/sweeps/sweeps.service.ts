@@ -3,12 +3,12 @@ import { randomInt } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { MAX_SEED, parseSweepSpec, SpecValidationError, type CancelSweepResultDto, type SweepDto, type SweepSpec, type UpdateSweep } from '@tuneforge/contracts';
-import { SweepEntity, TrialEntity } from '@tuneforge/persistence';
+import { lockedInIdOrder, SweepEntity, TrialEntity } from '@tuneforge/persistence';
 import { ConflictError, NotFoundError, ServiceUnavailableError } from '../common/domain-errors';
 import { isUuid } from '../common/query';
 import { DatasetsService } from '../datasets/datasets.service';
 import { RedisProbe } from '../health/redis-probe.service';
-import { TrialDispatcher } from '../queue/trial-dispatcher.service';
+import { TrialDispatcher, type TrialRef } from '../queue/trial-dispatcher.service';
 import { planOf } from './sweep-plan.factory';
 import { SweepReads } from './sweep-reads.service';
 import { SweepScheduler } from './sweep-scheduler.service';
@@ -54,7 +54,7 @@ export class SweepsService {
       throw new ServiceUnavailableError(`the trial queue (Redis) is unavailable, nothing was created: ${error.message}`);
     });
 
-    let trials: TrialEntity[];
+    let trials: TrialRef[];
     let sweepId: string;
     try {
       [sweepId, trials] = await this.dataSource.transaction(async (manager) => {
@@ -87,7 +87,10 @@ export class SweepsService {
     const queuedIds = await this.dataSource.transaction(async (manager) => {
       const sweep = await this.lockSweep(manager, id);
       if (sweep.status !== 'running' && sweep.status !== 'paused') throw new ConflictError(`sweep '${id}' is already ${sweep.status}`);
-      const active = await manager.find(TrialEntity, { where: { sweepId: id, status: In(['queued', 'running']) }, select: ['id', 'status'] });
+      const active: Pick<TrialEntity, 'id' | 'status'>[] = await manager.query(
+        lockedInIdOrder(`SELECT t.id, t.status FROM trials t WHERE t.sweep_id = $1 AND t.status IN ('queued', 'running')`, 't'),
+        [id],
+      );
       if (active.length > 0) {
         await manager.update(TrialEntity, { id: In(active.map((t) => t.id)) }, { status: 'cancelled', statusReason: 'sweep cancelled', finishedAt: new Date() });
       }
