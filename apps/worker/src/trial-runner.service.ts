@@ -194,14 +194,11 @@ export class TrialRunner {
     return decideFromSummary(spec.earlyStopping, rung, epoch, metric, value, peers, spec.objective.direction);
   }
 
-  /** The checkpoint and the trial's progress in one transaction, after the epoch's metrics are written. */
+  /** The checkpoint and the trial's progress in one statement, after the epoch's metrics are written. */
   private async checkpoint(trialId: string, session: TrainingSession): Promise<void> {
     const bytes = await session.checkpoint();
     await this.metrics.flush();
-    await this.dataSource.transaction(async (manager) => {
-      await saveCheckpoint(manager, trialId, session.epoch, session.checkpointFormat, bytes);
-      await manager.update(TrialEntity, { id: trialId }, { lastEpoch: session.epoch, bestMetric: session.bestMetric });
-    });
+    await saveCheckpoint(this.dataSource.manager, { trialId, epoch: session.epoch, format: session.checkpointFormat, bytes, bestMetric: session.bestMetric });
   }
 
   private async handBack(job: TrialJob, token: string | undefined, trialId: string, session: TrainingSession, checkpointed: number): Promise<never> {

@@ -1,21 +1,39 @@
 import type { EntityManager } from 'typeorm';
 import { CheckpointEntity } from './entities';
+import { preparedQuery } from './prepared-query';
 
 /** Checkpoints kept per trial: the newest and the one before it, to fall back on if the newest is corrupt. */
 export const CHECKPOINTS_KEPT = 2;
 
-/** Stores a trial's checkpoint for an epoch (replacing one of the same epoch) and drops older ones. */
-export async function saveCheckpoint(manager: EntityManager, trialId: string, epoch: number, format: string, bytes: Buffer): Promise<void> {
-  await manager
-    .createQueryBuilder()
-    .insert()
-    .into(CheckpointEntity)
-    .values({ trialId, epoch, format, bytes, sizeBytes: bytes.length })
-    .orUpdate(['format', 'bytes', 'size_bytes', 'created_at'], ['trial_id', 'epoch'])
-    .execute();
-  await manager.query(
-    `DELETE FROM checkpoints WHERE trial_id = $1 AND epoch NOT IN (SELECT epoch FROM checkpoints WHERE trial_id = $1 ORDER BY epoch DESC LIMIT $2)`,
-    [trialId, CHECKPOINTS_KEPT],
+export interface CheckpointToSave {
+  trialId: string;
+  epoch: number;
+  format: string;
+  bytes: Buffer;
+  /** The trial's best objective value so far, recorded with its progress. */
+  bestMetric: number | null;
+}
+
+/**
+ * Stores a trial's checkpoint for an epoch (replacing one of the same epoch), keeps it and the
+ * CHECKPOINTS_KEPT - 1 newest before it, and records the epoch and best value on the trial: one
+ * statement, so the trial's progress and its checkpoints never disagree. Checkpoints of later epochs
+ * go: they belong to a run the trial left when it resumed from an older (readable) checkpoint.
+ */
+export async function saveCheckpoint(manager: EntityManager, checkpoint: CheckpointToSave): Promise<void> {
+  const { trialId, epoch, format, bytes, bestMetric } = checkpoint;
+  await preparedQuery(
+    manager,
+    'tuneforge-save-checkpoint',
+    `WITH saved AS (
+       INSERT INTO checkpoints (trial_id, epoch, format, bytes, size_bytes) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (trial_id, epoch) DO UPDATE SET format = EXCLUDED.format, bytes = EXCLUDED.bytes, size_bytes = EXCLUDED.size_bytes, created_at = now()
+     ), dropped AS (
+       DELETE FROM checkpoints WHERE trial_id = $1 AND epoch <> $2
+         AND (epoch > $2 OR epoch NOT IN (SELECT epoch FROM checkpoints WHERE trial_id = $1 AND epoch < $2 ORDER BY epoch DESC LIMIT $7 - 1))
+     )
+     UPDATE trials SET last_epoch = $2, best_metric = $6, updated_at = now() WHERE id = $1`,
+    [trialId, epoch, format, bytes, bytes.length, bestMetric, CHECKPOINTS_KEPT],
   );
 }
 

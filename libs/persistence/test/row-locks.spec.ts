@@ -14,7 +14,7 @@ describe('multi-row trial updates locked in id order', () => {
 
   before(async () => {
     await migrate(url);
-    dataSource = await new DataSource({ ...databaseOptions(url, 'row-locks-test'), poolSize: 4 }).initialize();
+    dataSource = await new DataSource(databaseOptions(url, 'row-locks-test')).initialize();
     const [{ id: sweepId }] = await dataSource.query(`INSERT INTO sweeps (name, spec, seed, planned_trials) VALUES ('locks', '{}', 1, $1) RETURNING id`, [TRIALS]);
     const rows: { id: string }[] = await dataSource.query(
       `INSERT INTO trials (sweep_id, number, config, seed) SELECT $1, n, '{}', 1 FROM generate_series(0, $2 - 1) n RETURNING id`,
