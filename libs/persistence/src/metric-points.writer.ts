@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { preparedQuery } from './prepared-query';
 
 export interface MetricPointInput {
   sweepId: string;
@@ -18,7 +19,9 @@ export async function upsertMetricPoints(manager: EntityManager, points: readonl
   // One row per (trial, name, epoch) in a batch: ON CONFLICT cannot update a row twice in one statement.
   const latest = new Map(points.map((p) => [`${p.trialId}/${p.name}/${p.epoch}`, p]));
   const rows = [...latest.values()];
-  await manager.query(
+  await preparedQuery(
+    manager,
+    'tuneforge-upsert-metric-points',
     `INSERT INTO metric_points (sweep_id, trial_id, epoch, name, value)
      SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::float8[])
      ON CONFLICT (trial_id, name, epoch) DO UPDATE SET value = EXCLUDED.value, recorded_at = now()`,
