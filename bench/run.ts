@@ -255,7 +255,7 @@ function bookkeepingSection(b: BookkeepingResult): string[] {
     '',
     `${b.trials} \`simulated\` trials x ${b.epochs} reported epochs, median stopping (warm-up 0, 5 trials), random search over`,
     `2 parameters, through the real API, BullMQ, ${b.workers} worker processes (${b.slotsPerWorker} slots each) and PostgreSQL; timed from`,
-    `the POST to the sweep's end. Optuna: \`../shared/anchors/optuna_bookkeeping.py ${b.trials} ${b.epochs} ${b.workers} random\` on the same PostgreSQL`,
+    `the POST to the sweep's recorded finish (\`finishedAt\`). Optuna: \`../shared/anchors/optuna_bookkeeping.py ${b.trials} ${b.epochs} ${b.workers} random\` on the same PostgreSQL`,
     'server. Each round gives each system a fresh database and runs them back to back (this machine is a shared VM whose',
     'speed drifts by 10-20% between minutes); the headline is the round with the median ratio. A Tuneforge worker process',
     'runs `BENCH_SLOTS_PER_WORKER` trials at once (async tasks, not threads; default 64); its claims, rung decisions and trial',
