@@ -45,26 +45,30 @@ export async function rungPeerSummaries(manager: EntityManager, queries: readonl
        SELECT * FROM jsonb_to_recordset($1::jsonb)
          AS d(i int, sweep_id uuid, trial_id uuid, metric text, epoch int, value float8, sign int, modulus int, first int, past int, eta float8)
      ), rungs AS MATERIALIZED (
-       SELECT g.*, r.vals, r.ids
+       SELECT g.*, r.vals
        FROM (SELECT DISTINCT sweep_id, metric, epoch, modulus, first, past FROM decisions) g
        CROSS JOIN LATERAL (
-         -- One sort per rung: both arrays aggregate the same ordered rows.
-         SELECT coalesce(array_agg(o.value), '{}') AS vals, coalesce(array_agg(o.trial_id), '{}') AS ids
+         SELECT coalesce(array_agg(o.value), '{}') AS vals
          FROM (
-           SELECT mp.value, mp.trial_id FROM metric_points mp
+           SELECT mp.value FROM metric_points mp
            WHERE mp.sweep_id = g.sweep_id AND mp.name = g.metric AND mp.epoch = g.epoch
              -- Only Hyperband needs trial numbers; the join is skipped when every trial is a peer.
              AND (g.modulus = 1 OR EXISTS (SELECT 1 FROM trials t WHERE t.id = mp.trial_id AND t.number % g.modulus >= g.first AND t.number % g.modulus < g.past))
-           ORDER BY mp.value, mp.trial_id
+           ORDER BY mp.value
          ) o
        ) r
      ), peers AS (
-       -- The peers are the rung's sorted values without the deciding trial's own, at position own (one past the end
-       -- when it has none): the k-th peer is vals[k + (k >= own)], read in place rather than copied per decision.
-       SELECT d.i, d.value, d.sign, d.eta, r.vals, coalesce(o.own, cardinality(r.vals) + 1) AS own, cardinality(r.vals) - (o.own IS NOT NULL)::int AS n
+       -- The peers are the rung's sorted values without the deciding trial's own stored one, which sits at position
+       -- own when it has been written (and is among the peers' numbers), else own is one past the end.
+       -- Among equal values any position will do, so a binary search by value finds it: the k-th peer is
+       -- vals[k + (k >= own)], read in place rather than copied per decision.
+       SELECT d.i, d.value, d.sign, d.eta, r.vals,
+              CASE WHEN stored.value IS NULL THEN cardinality(r.vals) + 1 ELSE width_bucket(stored.value, r.vals) END AS own,
+              cardinality(r.vals) - (stored.value IS NOT NULL)::int AS n
        FROM decisions d
        JOIN rungs r USING (sweep_id, metric, epoch, modulus, first, past)
-       CROSS JOIN LATERAL (SELECT array_position(r.ids, d.trial_id) AS own) o
+       LEFT JOIN metric_points stored ON stored.trial_id = d.trial_id AND stored.name = d.metric AND stored.epoch = d.epoch
+         AND (d.modulus = 1 OR EXISTS (SELECT 1 FROM trials t WHERE t.id = d.trial_id AND t.number % d.modulus >= d.first AND t.number % d.modulus < d.past))
      ), positions AS (
        -- The median's two middle peers (the same one when n is odd), the cutoff's rank among the peers and the trial's
        -- value, smallest first, and how many peers are <= that value.
