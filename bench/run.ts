@@ -287,7 +287,7 @@ function bookkeepingSection(b: BookkeepingResult): string[] {
       return `| ${i + 1}${mark} | ${r.tuneforge.seconds.toFixed(2)} | ${r.tuneforge.trialsPerSecond.toFixed(1)} (${r.tuneforge.pruned}) | ${o ? o.seconds.toFixed(1) : '-'} | ${o ? o.trialsPerSecond.toFixed(1) : '-'} | ${ratioOf(r)?.toFixed(2) ?? '-'}x |`;
     }),
     '',
-    optunaError ? `Optuna: ${optunaError.error}` : '',
+    ...(optunaError ? [`Optuna: ${optunaError.error}`] : []),
     ratio !== undefined
       ? `Median round: Tuneforge ${median.tuneforge.trialsPerSecond.toFixed(1)} trials/s, ${ratio.toFixed(2)}x Optuna. The issue 4 target is 10x: ${ratio >= 10 ? 'met' : 'not met'} in this run.`
       : 'The issue 4 target is 10x Optuna.',
