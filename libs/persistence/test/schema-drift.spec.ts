@@ -51,4 +51,13 @@ describe('migrations', () => {
     await insert();
     await assert.rejects(insert, /uq_metric_points_trial_name_epoch/);
   });
+
+  it('undo the pause migration with a paused sweep: the sweep runs again', async () => {
+    const [sweep] = await dataSource.query(`INSERT INTO sweeps (name, spec, seed, planned_trials, status) VALUES ('paused', '{}', 1, 1, 'paused') RETURNING id`);
+    const pauseAt = MIGRATIONS.findIndex((m) => m.name.startsWith('SweepPause'));
+    for (let i = MIGRATIONS.length - 1; i >= pauseAt; i--) await dataSource.undoLastMigration();
+    const [{ status }] = await dataSource.query(`SELECT status FROM sweeps WHERE id = $1`, [sweep.id]);
+    assert.equal(status, 'running');
+    assert.equal((await migrate(url)).length, MIGRATIONS.length - pauseAt);
+  });
 });

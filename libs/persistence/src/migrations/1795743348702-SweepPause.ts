@@ -36,6 +36,8 @@ export class SweepPause1795743348702 implements MigrationInterface {
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    // The old type has no 'paused': a paused sweep goes back to running (its queued trials get jobs again).
+    await queryRunner.query(`UPDATE "sweeps" SET "status" = 'running' WHERE "status" = 'paused'`);
     await queryRunner.query(`
             CREATE TYPE "public"."sweep_status_old" AS ENUM('running', 'completed', 'cancelled', 'failed')
         `);
