@@ -176,15 +176,17 @@ describe('dashboard in headless chromium against a real coordinator and workers'
     await page.getByTestId('not-found').waitFor();
   });
 
-  it('cancels the sweep from the UI after confirming; Back leaves it running', async () => {
-    await page.goto(`${stack.origin}/sweeps/${sweep.id}`);
+  it('cancels a sweep from the UI after confirming; Back leaves it running', async () => {
+    // A sweep of its own that cannot have finished by now, however fast the tests before ran.
+    const running = await stack.submit({ ...watchedSweep(), name: 'dashboard-e2e-to-cancel', budget: { maxTrials: 1_000, maxConcurrent: 2, maxEpochsPerTrial: 20 } });
+    await page.goto(`${stack.origin}/sweeps/${running.id}`);
     await page.getByTestId('action-cancel').click();
     await page.getByRole('dialog', { name: 'Cancel this sweep?' }).getByRole('button', { name: 'Back' }).click();
-    assert.equal((await stack.get<SweepDto>(`/sweeps/${sweep.id}`)).status, 'running');
+    assert.equal((await stack.get<SweepDto>(`/sweeps/${running.id}`)).status, 'running');
     await page.getByTestId('action-cancel').click();
     await page.getByRole('dialog', { name: 'Cancel this sweep?' }).getByRole('button', { name: 'Cancel the sweep' }).click();
     await page.locator('[data-testid="sweep-page"][data-sweep-status="cancelled"]').waitFor();
-    assert.equal((await stack.get<SweepDto>(`/sweeps/${sweep.id}`)).status, 'cancelled');
+    assert.equal((await stack.get<SweepDto>(`/sweeps/${running.id}`)).status, 'cancelled');
     assert.equal(await page.getByTestId('action-pause').count(), 0);
   });
 

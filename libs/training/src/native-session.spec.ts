@@ -128,7 +128,8 @@ describe(NativeTrialSession.name, { skip }, () => {
     other.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
     let artifacts: tf.io.ModelArtifacts | undefined;
     await other.save(tf.io.withSaveHandler(async (saved) => ((artifacts = saved), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
-    const checkpoint = { artifacts: artifacts!, state: { epoch: 1, seed: 1, bestMetric: null } };
+    assert.ok(artifacts, 'tfjs saved the GRU model');
+    const checkpoint = { artifacts, state: { epoch: 1, seed: 1, bestMetric: null } };
     await assert.rejects(() => NativeTrialSession.open(data, aConfig(), 1, OBJECTIVE, checkpoint), /the native engine does not support GRU layers/);
     const selected = await selectTrainingEngine({ ...process.env, TRAIN_ENGINE: 'native' });
     const opened = await openLstmSession(selected, data, aConfig(), 1, OBJECTIVE, checkpoint);
