@@ -184,6 +184,7 @@ export class TrialRunner {
     const peers = await this.ledger.peersAtRung({
       sweepId: trial.sweepId,
       trialId: trial.id,
+      trialNumber: trial.number,
       metric,
       epoch,
       value,

@@ -1,11 +1,12 @@
 import type { EntityManager } from 'typeorm';
-import type { Direction, PeerNumbers, PeerSummary } from '@tuneforge/search';
+import { isPeerNumber, type Direction, type PeerNumbers, type PeerSummary } from '@tuneforge/search';
 import { preparedQuery } from './prepared-query';
 
 export interface RungPeersQuery {
   sweepId: string;
   /** The deciding trial: its own rows are not peers. */
   trialId: string;
+  trialNumber: number;
   metric: string;
   epoch: number;
   value: number;
@@ -37,13 +38,15 @@ export async function rungPeerSummaries(manager: EntityManager, queries: readonl
     first: q.peers.from,
     past: q.peers.to,
     eta: q.reductionFactor ?? null,
+    // Whether the rung's values include the trial's own (once written): Hyperband reads only its bracket's trials.
+    own_is_peer: isPeerNumber(q.peers, q.trialNumber),
   }));
   const rows = await preparedQuery<{ i: number; count: number; median: number | null; cutoff: number | null }>(
     manager,
     'tuneforge-rung-peer-summaries',
     `WITH decisions AS (
        SELECT * FROM jsonb_to_recordset($1::jsonb)
-         AS d(i int, sweep_id uuid, trial_id uuid, metric text, epoch int, value float8, sign int, modulus int, first int, past int, eta float8)
+         AS d(i int, sweep_id uuid, trial_id uuid, metric text, epoch int, value float8, sign int, modulus int, first int, past int, eta float8, own_is_peer boolean)
      ), rungs AS MATERIALIZED (
        SELECT g.*, r.vals
        FROM (SELECT DISTINCT sweep_id, metric, epoch, modulus, first, past FROM decisions) g
@@ -67,8 +70,7 @@ export async function rungPeerSummaries(manager: EntityManager, queries: readonl
               cardinality(r.vals) - (stored.value IS NOT NULL)::int AS n
        FROM decisions d
        JOIN rungs r USING (sweep_id, metric, epoch, modulus, first, past)
-       LEFT JOIN metric_points stored ON stored.trial_id = d.trial_id AND stored.name = d.metric AND stored.epoch = d.epoch
-         AND (d.modulus = 1 OR EXISTS (SELECT 1 FROM trials t WHERE t.id = d.trial_id AND t.number % d.modulus >= d.first AND t.number % d.modulus < d.past))
+       LEFT JOIN metric_points stored ON d.own_is_peer AND stored.trial_id = d.trial_id AND stored.name = d.metric AND stored.epoch = d.epoch
      ), positions AS (
        -- The median's two middle peers (the same one when n is odd), the cutoff's rank among the peers and the trial's
        -- value, smallest first, and how many peers are <= that value.

@@ -56,6 +56,7 @@ describe('rung peer summaries computed by PostgreSQL', () => {
               const [fromSql] = await rungPeerSummaries(dataSource.manager, [{
                 sweepId,
                 trialId: deciding.id,
+                trialNumber: deciding.number,
                 metric: 'val_loss',
                 epoch: EPOCH,
                 value,
@@ -79,7 +80,7 @@ describe('rung peer summaries computed by PostgreSQL', () => {
       (['minimize', 'maximize'] as Direction[]).flatMap((direction) =>
         trials.slice(0, 12).map((deciding, k) => {
           const peers = peerNumbersOf(rule, 9, rule.type === 'hyperband' ? k % 3 : undefined);
-          return { rule, query: { sweepId, trialId: deciding.id, metric: 'val_loss', epoch: EPOCH, value: deciding.value + (k % 4) * 0.3, direction, peers, reductionFactor: reductionFactorOf(rule) } };
+          return { rule, query: { sweepId, trialId: deciding.id, trialNumber: deciding.number, metric: 'val_loss', epoch: EPOCH, value: deciding.value + (k % 4) * 0.3, direction, peers, reductionFactor: reductionFactorOf(rule) } };
         }),
       ),
     );
@@ -95,8 +96,8 @@ describe('rung peer summaries computed by PostgreSQL', () => {
 
   it('has no peers at an epoch nobody reached', async () => {
     const summaries = await rungPeerSummaries(dataSource.manager, [
-      { sweepId, trialId: trials[0].id, metric: 'val_loss', epoch: 99, value: 1, direction: 'minimize', peers: { modulus: 1, from: 0, to: 1 }, reductionFactor: 3 },
-      { sweepId, trialId: trials[0].id, metric: 'val_loss', epoch: EPOCH, value: 1, direction: 'minimize', peers: { modulus: 1, from: 0, to: 1 } },
+      { sweepId, trialId: trials[0].id, trialNumber: trials[0].number, metric: 'val_loss', epoch: 99, value: 1, direction: 'minimize', peers: { modulus: 1, from: 0, to: 1 }, reductionFactor: 3 },
+      { sweepId, trialId: trials[0].id, trialNumber: trials[0].number, metric: 'val_loss', epoch: EPOCH, value: 1, direction: 'minimize', peers: { modulus: 1, from: 0, to: 1 } },
     ]);
     assert.deepEqual(summaries[0], { count: 0, median: null, cutoff: 1 });
     assert.equal(summaries[1].count, TRIALS - 1, 'several decisions answer in one statement, each for itself');
