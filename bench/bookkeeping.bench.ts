@@ -55,10 +55,16 @@ export async function bookkeeping(
   return { trials, epochs, workers, slotsPerWorker, rounds };
 }
 
+type Round = BookkeepingResult['rounds'][number];
+
+/** Tuneforge's trials per second over Optuna's in a round; undefined when Optuna did not run. */
+export function roundRatio(round: Round): number | undefined {
+  return 'error' in round.optuna ? undefined : round.tuneforge.trialsPerSecond / round.optuna.trialsPerSecond;
+}
+
 /** The round whose Tuneforge-to-Optuna ratio is the median (the first round when Optuna did not run). */
-export function medianRound(result: BookkeepingResult): BookkeepingResult['rounds'][number] {
-  const ratio = (r: BookkeepingResult['rounds'][number]) => ('error' in r.optuna ? 0 : r.tuneforge.trialsPerSecond / r.optuna.trialsPerSecond);
-  const sorted = [...result.rounds].sort((a, b) => ratio(a) - ratio(b));
+export function medianRound(result: BookkeepingResult): Round {
+  const sorted = [...result.rounds].sort((a, b) => (roundRatio(a) ?? 0) - (roundRatio(b) ?? 0));
   return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
