@@ -11,6 +11,14 @@ const CoordinatorEnvSchema = z.object({
   EVENTS_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
   EVENTS_HEARTBEAT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   DASHBOARD_DIR: z.string().min(1).optional(),
+  /** What one request may create: a sweep's maxConcurrent and maxTrials, and queued + running trials over all sweeps. */
+  MAX_CONCURRENT_PER_SWEEP: z.coerce.number().int().min(1).max(100_000).default(256),
+  MAX_TRIALS_PER_SWEEP: z.coerce.number().int().min(1).max(100_000).default(10_000),
+  MAX_ACTIVE_TRIALS: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
+  /** A trial queued without a job, or running with no live worker, this long is reported stranded by /health. */
+  STRANDED_AFTER_MS: z.coerce.number().int().min(1_000).default(60_000),
+  /** After SIGTERM/SIGINT the process exits within this long, whatever is unreachable. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
 });
 
 export interface CoordinatorConfig {
@@ -27,6 +35,14 @@ export interface CoordinatorConfig {
   eventsHeartbeatMs: number;
   /** The dashboard's build (index.html and assets); apps/dashboard/dist when unset. */
   dashboardDir?: string;
+  limits: {
+    maxConcurrentPerSweep: number;
+    maxTrialsPerSweep: number;
+    /** Queued and running trials over all sweeps; top-ups wait while it is reached. */
+    maxActiveTrials: number;
+  };
+  strandedAfterMs: number;
+  shutdownTimeoutMs: number;
   logLevels: LogLevelName[];
 }
 
@@ -46,6 +62,9 @@ export function loadCoordinatorConfig(env: NodeJS.ProcessEnv = process.env): Coo
     eventsPollMs: e.EVENTS_POLL_MS,
     eventsHeartbeatMs: e.EVENTS_HEARTBEAT_MS,
     dashboardDir: e.DASHBOARD_DIR,
+    limits: { maxConcurrentPerSweep: e.MAX_CONCURRENT_PER_SWEEP, maxTrialsPerSweep: e.MAX_TRIALS_PER_SWEEP, maxActiveTrials: e.MAX_ACTIVE_TRIALS },
+    strandedAfterMs: e.STRANDED_AFTER_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevels: logLevelsUpTo(e.LOG_LEVEL),
   };
 }

@@ -4,7 +4,7 @@ import IORedis from 'ioredis';
 import { TRIALS_QUEUE } from '@tuneforge/contracts';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createCoordinatorApp } from '../../src/coordinator.app';
-import type { CoordinatorConfig } from '../../src/config/coordinator.config';
+import { loadCoordinatorConfig, type CoordinatorConfig } from '../../src/config/coordinator.config';
 import { createTestDatabase, uniqueQueuePrefix, type TestDatabase } from '@tuneforge/testing';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -27,6 +27,7 @@ export async function startTestCoordinator(
 ): Promise<TestCoordinator> {
   const database = await createTestDatabase(label, databaseServerUrl);
   const config: CoordinatorConfig = {
+    ...loadCoordinatorConfig({}),
     port: 0,
     host: '127.0.0.1',
     databaseUrl: database.url,
