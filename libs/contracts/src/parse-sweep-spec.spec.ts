@@ -223,5 +223,64 @@ describe(parseSweepSpec.name, () => {
       assertIssue(issues, 'algorithm.type', /grid search does not take conditional/);
     });
   });
-});
 
+  describe('hostile input', () => {
+    const V11 = '%YAML 1.1\n---\n';
+    const aliasCases: [string, string, RegExp][] = [
+      ['an unknown alias', `${EXAMPLE_YAML}description: *nowhere\n`, /YAML alias error: unknown alias .*nowhere/],
+      ['an unknown alias at the root', '*nowhere\n', /unknown alias .*nowhere/],
+      ['an unknown alias in a key', `${EXAMPLE_YAML}*nowhere : 1\n`, /unknown alias .*nowhere/],
+      ['billion laughs', `a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n`, /expand to more than 100 copies/],
+      ['a merge of a scalar (YAML 1.1)', `${V11}<<: 1\n`, /merge key \(<<\) error: merge sources must be maps/],
+      ['a merge of an unknown alias', `${V11}<<: *nowhere\n`, /merge key \(<<\) error/],
+      ['a !!merge tag on a scalar', 'a: {!!merge <<: 1}\n', /merge key \(<<\) error/],
+      ['a mapping merged into itself', `${V11}a: &a {<<: *a}\n`, /expand to more than 100 copies.*its own anchor/],
+    ];
+    for (const [what, text, message] of aliasCases) {
+      it(`answers a SpecValidationError for ${what}`, () => {
+        const issues = issuesOf(text);
+        assert.equal(issues.length, 1, JSON.stringify(issues));
+        assertIssue(issues, '', message);
+      });
+    }
+
+    it('refuses a sequence that holds its own alias (a cycle) before validating it', () => {
+      const issues = issuesOf(EXAMPLE_YAML.replace(/layers: .*\n/, 'layers: &loop { type: choice, values: [*loop] }\n'));
+      assert.deepEqual(issues, [{ path: 'searchSpace.layers.values.0', message: 'refers to a collection that contains it (a YAML alias inside its own anchor): cycles are not allowed' }]);
+    });
+
+    it('refuses 1,000 nested brackets before parsing them, as YAML and as JSON text, every time', () => {
+      for (let i = 0; i < 3; i++) {
+        assert.deepEqual(issuesOf('['.repeat(1000)), [{ path: '', message: 'the YAML/JSON document is nested deeper than 64 levels at line 1, column 65' }]);
+        assertIssue(issuesOf(`{"name": ${'['.repeat(1000)}`), '', /nested deeper than 64 levels/);
+        assertIssue(issuesOf('- '.repeat(5000) + 'x'), '', /nested deeper than 64 levels/);
+      }
+    });
+
+    it('refuses nesting that aliases build out of shallow text', () => {
+      const nest = (inner: string) => `${'['.repeat(30)}${inner}${']'.repeat(30)}`;
+      const levels = [`l1: &l1 ${nest('1')}`, `l2: &l2 ${nest('*l1')}`, `l3: ${nest('*l2')}`].join('\n');
+      const issues = issuesOf(`${levels}\n`);
+      assert.match(issues[0].message, /nested deeper than 64 levels/);
+    });
+
+    it('names the field of a NUL or a lone surrogate, in YAML, JSON and parsed objects, keys included', () => {
+      assertIssue(issuesOf(EXAMPLE_YAML.replace(/^name: .*$/m, 'name: "births\\0"')), 'name', /NUL character/);
+      assertIssue(issuesOf(JSON.stringify(withChange((s) => (s.searchSpace.layers = { type: 'choice', values: [1, 'two\u0000'] })))), 'searchSpace.layers.values.1', /NUL/);
+      assertIssue(issuesOf(withChange((s) => (s.description = 'x\ud800'))), 'description', /lone UTF-16 surrogate/);
+      assertIssue(issuesOf(withChange((s) => (s.searchSpace['lay\u0000ers'] = 1))), 'searchSpace.lay\\u0000ers', /the key contains a NUL/);
+    });
+
+    it('does not warn on the process for collections used as keys', () => {
+      const warnings: string[] = [];
+      const onWarning = (warning: Error) => warnings.push(warning.message);
+      process.on('warning', onWarning);
+      try {
+        assertIssue(issuesOf(`${EXAMPLE_YAML}? [a, b]\n: 1\n`), '[ a, b ]', /unknown field/);
+      } finally {
+        process.off('warning', onWarning);
+      }
+      assert.deepEqual(warnings, []);
+    });
+  });
+});
