@@ -17,6 +17,7 @@ import { HealthController } from './health/health.controller';
 import { RedisProbe } from './health/redis-probe.service';
 import { TrialDispatcher } from './queue/trial-dispatcher.service';
 import { TrialEventsListener } from './queue/trial-events.listener';
+import { TrialReconciler } from './queue/trial-reconciler.service';
 import { SweepReads } from './sweeps/sweep-reads.service';
 import { SweepScheduler } from './sweeps/sweep-scheduler.service';
 import { SweepsController } from './sweeps/sweeps.controller';
@@ -44,6 +45,7 @@ export class AppModule {
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         RedisProbe,
         TrialDispatcher,
+        TrialReconciler,
         SweepScheduler,
         SweepReads,
         SweepsService,

@@ -1,10 +1,14 @@
 import { Logger } from '@nestjs/common';
+import { exitIfShutdownOutlasts } from '@tuneforge/contracts';
 import { migrate } from '@tuneforge/persistence';
 import { createCoordinatorApp } from './coordinator.app';
 import { loadCoordinatorConfig } from './config/coordinator.config';
 
 async function main(): Promise<void> {
   const config = loadCoordinatorConfig();
+  exitIfShutdownOutlasts(config.shutdownTimeoutMs, (signal) =>
+    Logger.warn(`${signal}: still closing after ${config.shutdownTimeoutMs} ms (SHUTDOWN_TIMEOUT_MS), a dependency is not answering; exiting`, 'Coordinator'),
+  );
   const applied = await migrate(config.databaseUrl);
   if (applied.length > 0) Logger.log(`applied migrations: ${applied.join(', ')}`, 'Coordinator');
   const app = await createCoordinatorApp(config);

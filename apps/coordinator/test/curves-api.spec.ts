@@ -29,8 +29,8 @@ describe('sweep curves API', () => {
     const points: MetricPointInput[] = [];
     for (const trial of trials) {
       for (let epoch = 1; epoch <= EPOCHS; epoch++) {
-        points.push({ sweepId: sweep.id, trialId: trial.id, epoch, name: 'val_loss', value: valLoss(trial.number, epoch) });
-        points.push({ sweepId: sweep.id, trialId: trial.id, epoch, name: 'loss', value: 2 * valLoss(trial.number, epoch) });
+        points.push({ sweepId: sweep.id, trialId: trial.id, epoch, name: 'val_loss', value: valLoss(trial.number, epoch), attempt: 0 });
+        points.push({ sweepId: sweep.id, trialId: trial.id, epoch, name: 'loss', value: 2 * valLoss(trial.number, epoch), attempt: 0 });
       }
       await db.query(`UPDATE trials SET status = 'completed', best_metric = $2, last_epoch = $3 WHERE id = $1`, [trial.id, valLoss(trial.number, EPOCHS), EPOCHS]);
     }

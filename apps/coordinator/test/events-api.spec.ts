@@ -55,7 +55,7 @@ describe('events API (Server-Sent Events)', () => {
     assert.deepEqual(created.data, { sweepId: sweep.id, status: 'running', trialsCreated: 2, plannedTrials: 4 });
     await sut.next((m) => m.event === 'trial' && m.data.trialId === trials[1].id && m.data.status === 'queued');
 
-    await upsertMetricPoints(db.manager, [1, 2, 3].map((epoch) => ({ sweepId: sweep.id, trialId: trials[0].id, epoch, name: 'val_loss', value: 1 / epoch })));
+    await upsertMetricPoints(db.manager, [1, 2, 3].map((epoch) => ({ sweepId: sweep.id, trialId: trials[0].id, epoch, name: 'val_loss', value: 1 / epoch, attempt: 0 })));
     const metrics = await sut.next((m) => m.event === 'metrics' && m.data.trialId === trials[0].id);
     assert.deepEqual(metrics.data, { sweepId: sweep.id, trialId: trials[0].id, epoch: 3 });
 

@@ -241,10 +241,10 @@ describe('sweeps API', () => {
         await db.query(`UPDATE trials SET best_metric = $2, status = $3 WHERE id = $1`, [trials[i].id, value, value === null ? 'running' : 'completed']);
       }
       await upsertMetricPoints(db.manager, [
-        { sweepId: sweep.id, trialId: trials[0].id, epoch: 1, name: 'loss', value: 1.0 },
-        { sweepId: sweep.id, trialId: trials[0].id, epoch: 2, name: 'loss', value: 0.8 },
-        { sweepId: sweep.id, trialId: trials[0].id, epoch: 1, name: 'val_loss', value: 0.9 },
-        { sweepId: sweep.id, trialId: trials[0].id, epoch: 2, name: 'val_loss', value: 0.7 },
+        { sweepId: sweep.id, trialId: trials[0].id, epoch: 1, name: 'loss', value: 1.0, attempt: 0 },
+        { sweepId: sweep.id, trialId: trials[0].id, epoch: 2, name: 'loss', value: 0.8, attempt: 0 },
+        { sweepId: sweep.id, trialId: trials[0].id, epoch: 1, name: 'val_loss', value: 0.9, attempt: 0 },
+        { sweepId: sweep.id, trialId: trials[0].id, epoch: 2, name: 'val_loss', value: 0.7, attempt: 0 },
       ]);
     });
 
@@ -290,7 +290,7 @@ describe('sweeps API', () => {
     });
 
     it('overwrites a replayed epoch instead of duplicating it', async () => {
-      await upsertMetricPoints(db.manager, [{ sweepId: sweep.id, trialId: trials[0].id, epoch: 2, name: 'loss', value: 0.75 }]);
+      await upsertMetricPoints(db.manager, [{ sweepId: sweep.id, trialId: trials[0].id, epoch: 2, name: 'loss', value: 0.75, attempt: 0 }]);
       const { body } = await api.get(`/api/v1/trials/${trials[0].id}/metrics?names=loss`);
       assert.deepEqual(body.metrics.loss, { epochs: [1, 2], values: [1.0, 0.75] });
     });

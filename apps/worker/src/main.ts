@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
+import { exitIfShutdownOutlasts } from '@tuneforge/contracts';
 import { WorkerHealthServer, type WorkerHealthChecks } from './health-server';
 import { TrialProcessor } from './trial.processor';
 import { TrialRunner } from './trial-runner.service';
@@ -27,12 +28,6 @@ async function main(): Promise<void> {
     stopping = true;
     Logger.log(`${signal}: handing back ${runner.running.size} running trial(s) after their current epoch`, 'Worker');
     health?.markStopping();
-    if (config.stopTimeoutMs !== undefined) {
-      setTimeout(() => {
-        Logger.warn(`trials still running ${config.stopTimeoutMs} ms after ${signal}: exiting; their job locks expire and they resume from their last checkpoint`, 'Worker');
-        process.exit(1);
-      }, config.stopTimeoutMs).unref();
-    }
     runner.requestStop();
     await app.get(TrialProcessor).worker.pause(true); // take no new jobs
     await runner.idle();
@@ -41,6 +36,12 @@ async function main(): Promise<void> {
     await health?.close();
     process.exit(0);
   };
+  exitIfShutdownOutlasts(config.stopTimeoutMs, (signal) =>
+    Logger.warn(
+      `still stopping ${config.stopTimeoutMs} ms after ${signal} (WORKER_STOP_TIMEOUT_MS): exiting; unfinished trials' job locks expire and they resume from their last checkpoint`,
+      'Worker',
+    ),
+  );
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 }

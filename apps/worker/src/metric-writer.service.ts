@@ -24,9 +24,10 @@ export class MetricWriter implements OnModuleDestroy {
     this.timer.unref();
   }
 
-  add(sweepId: string, trialId: string, epoch: number, metrics: Record<string, number>): void {
+  /** Buffers one epoch's metrics of a run; `attempt` fences them (a superseded run's points are dropped when written). */
+  add(sweepId: string, trialId: string, attempt: number, epoch: number, metrics: Record<string, number>): void {
     for (const [name, value] of Object.entries(metrics)) {
-      if (Number.isFinite(value)) this.buffer.push({ sweepId, trialId, epoch, name, value });
+      if (Number.isFinite(value)) this.buffer.push({ sweepId, trialId, attempt, epoch, name, value });
     }
   }
 

@@ -1,9 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
-import { DataSource } from 'typeorm';
 import type { JobName, JobOf, SweepSpec, TrialEventType, TrialStatus } from '@tuneforge/contracts';
 import { decideFromSummary, peerNumbersOf, reductionFactorOf, rungAt, type RungCheck, type StopDecision } from '@tuneforge/search';
-import { checkpointsNewestFirst, DatasetEntity, saveCheckpoint, SweepEntity, TrialEntity } from '@tuneforge/persistence';
 import {
   CHECKPOINT_FORMAT,
   CorruptCheckpointError,
@@ -23,14 +21,22 @@ import {
 } from '@tuneforge/training';
 import { MetricWriter } from './metric-writer.service';
 import { COMPUTE_BACKEND } from './compute-backend';
-import { TrialLedger, trialEvent, type ClaimedTrial } from './trial-ledger.service';
+import { TrialLedger, type AttemptState, type ClaimedTrial, type TrialAttempt } from './trial-ledger.service';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config';
 
 type TrialJob = Job<JobOf<typeof JobName.TrainTrial>>;
 
-const CANCEL_CHECK_MS = 1_000;
+/** How often a run asks whether it may go on (cancelled, or superseded by a later claim) between its writes. */
+const ATTEMPT_CHECK_MS = 1_000;
 
-export type TrialOutcome = 'completed' | 'pruned' | 'failed' | 'cancelled' | 'skipped';
+export type TrialOutcome = 'completed' | 'pruned' | 'failed' | 'cancelled' | 'skipped' | 'superseded';
+
+/** Thrown inside a run whose attempt no longer holds its trial: it stops at once and writes nothing more. */
+class AttemptLostError extends Error {
+  constructor(readonly state: Exclude<AttemptState, 'current'>) {
+    super(`the run's attempt no longer holds the trial (${state})`);
+  }
+}
 
 /**
  * Runs one trial job: claims the trial, resumes from its newest readable checkpoint, trains epoch
@@ -43,7 +49,6 @@ export class TrialRunner {
   readonly running = new Set<string>();
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly metrics: MetricWriter,
     private readonly ledger: TrialLedger,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
@@ -70,107 +75,132 @@ export class TrialRunner {
     if (!trial) return this.whyNotClaimed(trialId, sweepId);
 
     this.running.add(trialId);
+    const run: TrialAttempt = { trialId, attempt: trial.attempts };
+    try {
+      return await this.runClaimed(job, token, trial, run);
+    } catch (error) {
+      if (error instanceof AttemptLostError) return this.stopLostRun(run, error.state);
+      throw error;
+    } finally {
+      this.running.delete(trialId);
+    }
+  }
+
+  private async runClaimed(job: TrialJob, token: string | undefined, trial: ClaimedTrial, run: TrialAttempt): Promise<TrialOutcome> {
     let session: TrainingSession | undefined;
     try {
-      session = await this.openSession(trial);
-      if (session.epoch > 0) await this.addEvent(trialId, 'resumed', `resumed from the checkpoint of epoch ${session.epoch}`);
-      return await this.train(job, token, trial, trial.spec, session);
+      session = await this.openSession(trial, run);
+      if (session.epoch > 0) await this.addEvent(run, 'resumed', `resumed from the checkpoint of epoch ${session.epoch}`);
+      return await this.train(job, token, trial, run, session);
     } catch (error) {
       if (error instanceof DatasetTooShortError || error instanceof NonFiniteLossError) {
-        await this.end(trialId, 'failed', error.message, session?.bestMetric ?? null, session?.epoch ?? null);
+        await this.end(run, 'failed', error.message, session?.bestMetric ?? null, session?.epoch ?? null);
         return 'failed';
       }
       throw error;
     } finally {
       session?.dispose();
-      this.running.delete(trialId);
     }
   }
 
-  private async train(job: TrialJob, token: string | undefined, trial: ClaimedTrial, spec: SweepSpec, session: TrainingSession): Promise<TrialOutcome> {
+  private async train(job: TrialJob, token: string | undefined, trial: ClaimedTrial, run: TrialAttempt, session: TrainingSession): Promise<TrialOutcome> {
+    const { spec } = trial;
     const { maxEpochs, checkpointEvery } = trial.config;
     let checkpointed = session.epoch;
-    let cancelCheckedAt = Date.now(); // the claim just found the trial live
+    let checkedAt = Date.now(); // the claim just found the trial live
     while (session.epoch < maxEpochs) {
-      if (this.stopping) return this.handBack(job, token, trial.id, session, checkpointed);
-      // Fast epochs (the simulated family) ask at most once a second whether the trial was cancelled.
-      if (Date.now() - cancelCheckedAt >= CANCEL_CHECK_MS) {
-        if (await this.wasCancelled(trial.id)) return 'cancelled';
-        cancelCheckedAt = Date.now();
+      if (this.stopping) return this.handBack(job, token, run, session, checkpointed);
+      // Fast epochs (the simulated family) ask at most once a second whether the run may go on.
+      if (Date.now() - checkedAt >= ATTEMPT_CHECK_MS) {
+        const state = await this.ledger.attemptState(run);
+        if (state !== 'current') throw new AttemptLostError(state);
+        checkedAt = Date.now();
       }
       const metrics = await session.trainNextEpoch();
-      this.metrics.add(trial.sweepId, trial.id, session.epoch, metricsToStore(session.epoch, metrics));
+      this.metrics.add(trial.sweepId, trial.id, run.attempt, session.epoch, metricsToStore(session.epoch, metrics));
       if (session.epoch % checkpointEvery === 0 || session.epoch === maxEpochs) {
-        await this.checkpoint(trial.id, session);
+        await this.checkpoint(run, session);
         checkpointed = session.epoch;
+        checkedAt = Date.now(); // a stored checkpoint proves the attempt current
       }
       const rung = rungAt(spec.earlyStopping, maxEpochs, trial.number, session.epoch);
       if (rung) {
         const decision = await this.decideAtRung(trial, spec, rung, session.epoch, metrics[spec.objective.metric]);
         if (decision.stop) {
-          await this.end(trial.id, 'pruned', decision.reason, session.bestMetric, session.epoch, rung.rung);
+          await this.end(run, 'pruned', decision.reason, session.bestMetric, session.epoch, rung.rung);
           return 'pruned';
         }
       }
     }
     const objective = spec.objective.metric;
-    await this.end(trial.id, 'completed', `best ${objective} ${session.bestMetric?.toPrecision(6) ?? 'n/a'} after ${session.epoch} epochs`, session.bestMetric, session.epoch);
+    await this.end(run, 'completed', `best ${objective} ${session.bestMetric?.toPrecision(6) ?? 'n/a'} after ${session.epoch} epochs`, session.bestMetric, session.epoch);
     return 'completed';
   }
 
   /** The rare path: say why a job's trial could not be claimed. */
   private async whyNotClaimed(trialId: string, sweepId: string): Promise<TrialOutcome> {
-    const trial = await this.dataSource.manager.findOne(TrialEntity, { where: { id: trialId }, select: ['id', 'sweepId', 'status'] });
-    const sweep = await this.dataSource.manager.findOne(SweepEntity, { where: { id: sweepId }, select: ['id', 'status'] });
-    if (!trial || !sweep || trial.sweepId !== sweepId) throw new UnrecoverableError(`trial ${trialId} of sweep ${sweepId} no longer exists`);
-    if (sweep.status === 'cancelled') {
-      await this.end(trialId, 'cancelled', 'sweep cancelled', null, null);
+    const status = await this.ledger.statusOf(trialId, sweepId);
+    if (!status) throw new UnrecoverableError(`trial ${trialId} of sweep ${sweepId} no longer exists`);
+    if (status.sweep === 'cancelled') {
+      // Not claimed, so no run holds it: end it under the attempt it has.
+      await this.ledger.end({ trialId, attempt: status.attempts, status: 'cancelled', reason: 'sweep cancelled', bestMetric: null, lastEpoch: null });
       return 'cancelled';
     }
-    this.logger.log(`trial ${trialId} is ${trial.status} in a ${sweep.status} sweep; skipping its job`);
+    this.logger.log(`trial ${trialId} is ${status.trial} in a ${status.sweep} sweep; skipping its job`);
     return 'skipped';
+  }
+
+  /** A run whose attempt lost the trial stops without writing: a later claim resumes it, or it was cancelled or ended. */
+  private stopLostRun(run: TrialAttempt, state: Exclude<AttemptState, 'current'>): TrialOutcome {
+    if (state === 'superseded') {
+      this.logger.warn(`trial ${run.trialId}: attempt ${run.attempt} was superseded by a later claim; this run stops and writes nothing more`);
+      return 'superseded';
+    }
+    this.logger.log(`trial ${run.trialId} ${state === 'cancelled' ? 'was cancelled' : 'has already ended'}; attempt ${run.attempt} stops`);
+    return state === 'cancelled' ? 'cancelled' : 'skipped';
   }
 
   /** The series of an uploaded dataset (read from PostgreSQL), or undefined for builtin datasets. */
   private async uploadedSeries(trial: ClaimedTrial): Promise<TimeSeries | undefined> {
     const dataset = trial.config.dataset;
     if (dataset.source !== 'upload') return undefined;
-    const row = await this.dataSource.manager.findOne(DatasetEntity, { where: { id: String(dataset.id) } });
-    if (!row) throw new UnrecoverableError(`uploaded dataset ${String(dataset.id)} no longer exists`);
-    return seriesFromCsv(parseCsvTable(row.content.toString('utf8')), String(dataset.target), (dataset.features as string[]) ?? []);
+    const csv = await this.ledger.uploadedCsv(String(dataset.id));
+    if (csv === undefined) throw new UnrecoverableError(`uploaded dataset ${String(dataset.id)} no longer exists`);
+    return seriesFromCsv(parseCsvTable(csv), String(dataset.target), (dataset.features as string[]) ?? []);
   }
 
   /** A session for the trial's model family, restored from its newest readable checkpoint if it has one. */
-  private async openSession(trial: ClaimedTrial): Promise<TrainingSession> {
+  private async openSession(trial: ClaimedTrial, run: TrialAttempt): Promise<TrainingSession> {
     const { config, seed, spec } = trial;
     // A first attempt has no checkpoint to look for.
     const firstAttempt = trial.attempts === 1;
     if (config.model === 'simulated') {
       const restored = firstAttempt
         ? undefined
-        : await this.newestReadable(trial.id, SIMULATED_CHECKPOINT_FORMAT, (bytes) => SimulatedSession.fromCheckpoint(bytes, config, spec.objective, this.config.simulatedEpochMs));
+        : await this.newestReadable(run, SIMULATED_CHECKPOINT_FORMAT, (bytes) => SimulatedSession.fromCheckpoint(bytes, config, spec.objective, this.config.simulatedEpochMs));
       return restored ?? new SimulatedSession(config, seed, spec.objective, 0, null, this.config.simulatedEpochMs);
     }
     const data = trainingDataFor(config.dataset, await this.uploadedSeries(trial));
-    const checkpoint = firstAttempt ? undefined : await this.newestReadable(trial.id, CHECKPOINT_FORMAT, decodeCheckpoint);
+    const checkpoint = firstAttempt ? undefined : await this.newestReadable(run, CHECKPOINT_FORMAT, decodeCheckpoint);
     const opened = await openLstmSession(this.backend, data, config, seed, spec.objective, checkpoint);
     if (opened.fallbackReason) {
       this.logger.warn(`trial ${trial.id} trains on ${opened.backend}: ${opened.fallbackReason}`);
-      await this.dataSource.query(`UPDATE trials SET backend = $2 WHERE id = $1`, [trial.id, opened.backend]);
+      await this.ledger.recordBackend(run, opened.backend);
     }
     return opened.session;
   }
 
   /** Decodes the newest checkpoint that reads; each unreadable one is skipped and recorded on the trial. */
-  private async newestReadable<T>(trialId: string, format: string, decode: (bytes: Buffer) => T): Promise<T | undefined> {
-    for (const row of await checkpointsNewestFirst(this.dataSource.manager, trialId)) {
+  private async newestReadable<T>(run: TrialAttempt, format: string, decode: (bytes: Buffer) => T): Promise<T | undefined> {
+    const { trialId } = run;
+    for (const row of await this.ledger.checkpointsNewestFirst(trialId)) {
       try {
         if (row.format !== format) throw new CorruptCheckpointError(`format '${row.format}' is not '${format}'`);
         return decode(row.bytes);
       } catch (error) {
         if (!(error instanceof CorruptCheckpointError)) throw error;
         this.logger.warn(`trial ${trialId}: checkpoint of epoch ${row.epoch} is unreadable (${error.message}); trying an older one`);
-        await this.addEvent(trialId, 'checkpoint-fallback', `checkpoint of epoch ${row.epoch} is unreadable: ${error.message}`);
+        await this.addEvent(run, 'checkpoint-fallback', `checkpoint of epoch ${row.epoch} is unreadable: ${error.message}`);
       }
     }
     return undefined;
@@ -195,34 +225,33 @@ export class TrialRunner {
     return decideFromSummary(spec.earlyStopping, rung, epoch, metric, value, peers, spec.objective.direction);
   }
 
-  /** The checkpoint and the trial's progress in one statement, after the epoch's metrics are written. */
-  private async checkpoint(trialId: string, session: TrainingSession): Promise<void> {
+  /** The checkpoint and the trial's progress in one statement, after the epoch's metrics are written; a refused one stops the run. */
+  private async checkpoint(run: TrialAttempt, session: TrainingSession): Promise<void> {
     const bytes = await session.checkpoint();
-    await this.metrics.flush();
-    await saveCheckpoint(this.dataSource.manager, { trialId, epoch: session.epoch, format: session.checkpointFormat, bytes, bestMetric: session.bestMetric });
+    const saved = await this.ledger.saveCheckpoint({ ...run, epoch: session.epoch, format: session.checkpointFormat, bytes, bestMetric: session.bestMetric });
+    if (!saved) await this.throwLost(run);
   }
 
-  private async handBack(job: TrialJob, token: string | undefined, trialId: string, session: TrainingSession, checkpointed: number): Promise<never> {
-    if (session.epoch > checkpointed) await this.checkpoint(trialId, session);
-    await this.dataSource.query(`UPDATE trials SET status = 'queued', events = events || $2::jsonb WHERE id = $1 AND status = 'running'`, [
-      trialId,
-      JSON.stringify([trialEvent('handed-back', `worker ${this.config.id} stopped after epoch ${session.epoch}; the trial goes back to the queue`)]),
-    ]);
+  private async handBack(job: TrialJob, token: string | undefined, run: TrialAttempt, session: TrainingSession, checkpointed: number): Promise<never> {
+    if (session.epoch > checkpointed) await this.checkpoint(run, session);
+    const handedBack = await this.ledger.handBack(run, `worker ${this.config.id} stopped after epoch ${session.epoch}; the trial goes back to the queue`);
+    if (!handedBack) await this.throwLost(run);
     await job.moveToWait(token);
     throw new WaitingError();
   }
 
-  private async wasCancelled(trialId: string): Promise<boolean> {
-    const [row] = await this.dataSource.query(`SELECT status FROM trials WHERE id = $1`, [trialId]);
-    return !row || row.status === 'cancelled';
+  private async end(run: TrialAttempt, status: TrialStatus, reason: string, bestMetric: number | null, lastEpoch: number | null, prunedRung: number | null = null): Promise<void> {
+    if (!(await this.ledger.end({ ...run, status, reason, bestMetric, lastEpoch, prunedRung }))) await this.throwLost(run);
+    this.logger.log(`trial ${run.trialId} ${status}: ${reason}`);
   }
 
-  private async end(trialId: string, status: TrialStatus, reason: string, bestMetric: number | null, lastEpoch: number | null, prunedRung: number | null = null): Promise<void> {
-    await this.ledger.end({ trialId, status, reason, bestMetric, lastEpoch, prunedRung });
-    this.logger.log(`trial ${trialId} ${status}: ${reason}`);
+  private async addEvent(run: TrialAttempt, type: TrialEventType, message: string): Promise<void> {
+    if (!(await this.ledger.addEvent(run, type, message))) await this.throwLost(run);
   }
 
-  private async addEvent(trialId: string, type: TrialEventType, message: string): Promise<void> {
-    await this.dataSource.query(`UPDATE trials SET events = events || $2::jsonb WHERE id = $1`, [trialId, JSON.stringify([trialEvent(type, message)])]);
+  /** A write was refused: find out why (superseded, cancelled, ended) and stop the run. */
+  private async throwLost(run: TrialAttempt): Promise<never> {
+    const state = await this.ledger.attemptState(run);
+    throw new AttemptLostError(state === 'current' ? 'ended' : state);
   }
 }

@@ -17,8 +17,11 @@ const WorkerEnvSchema = z.object({
   SIMULATED_EPOCH_MS: z.coerce.number().int().min(0).max(600_000).default(0),
   /** Port of the probe endpoints (GET /livez, GET /readyz); unset: no health server. */
   WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
-  /** After SIGTERM, exit after this long even if a trial has not reached its epoch boundary (its job lock expires and it resumes from its last checkpoint elsewhere); unset: wait for the hand-back. */
-  WORKER_STOP_TIMEOUT_MS: z.coerce.number().int().min(100).optional(),
+  /**
+   * After SIGTERM, exit after this long even if a trial has not reached its epoch boundary or PostgreSQL
+   * or Redis does not answer (its job lock expires and it resumes from its last checkpoint elsewhere).
+   */
+  WORKER_STOP_TIMEOUT_MS: z.coerce.number().int().min(100).default(120_000),
 });
 
 export interface WorkerConfig {
@@ -33,7 +36,7 @@ export interface WorkerConfig {
   metricsFlushMs: number;
   simulatedEpochMs: number;
   healthPort?: number;
-  stopTimeoutMs?: number;
+  stopTimeoutMs: number;
   logLevels: LogLevelName[];
 }
 

@@ -18,7 +18,8 @@ export interface TrialConfig {
   checkpointEvery: number;
 }
 
-export const TRIAL_EVENT_TYPES = ['started', 'resumed', 'checkpoint-fallback', 'handed-back', 'completed', 'pruned', 'failed', 'cancelled'] as const;
+/** `requeued`: the reconciler found the trial's job lost (or its worker gone) and queued it again; `superseded`: a run stopped because a later claim took the trial over. */
+export const TRIAL_EVENT_TYPES = ['started', 'resumed', 'checkpoint-fallback', 'handed-back', 'requeued', 'superseded', 'completed', 'pruned', 'failed', 'cancelled'] as const;
 export type TrialEventType = (typeof TRIAL_EVENT_TYPES)[number];
 
 export interface TrialEvent {

@@ -6,6 +6,7 @@ export * from './nesting-depth';
 export * from './parse-sweep-spec';
 export * from './queue';
 export * from './search-space.schema';
+export * from './shutdown';
 export * from './storable-value';
 export * from './sweep-spec.schema';
 export * from './trial-config';

@@ -1,3 +1,4 @@
+export * from './availability';
 export * from './checkpoints.repository';
 export * from './database-admin';
 export * from './database-options';

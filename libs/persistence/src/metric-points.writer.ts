@@ -7,12 +7,15 @@ export interface MetricPointInput {
   epoch: number;
   name: string;
   value: number;
+  /** The claim (the trial's `attempts`) of the run that measured it: points of a superseded run are dropped. */
+  attempt: number;
 }
 
 /**
  * Writes metric points, replacing any already stored for the same (trial, name, epoch): an epoch
  * replayed after a crash overwrites its values instead of duplicating them. The rows travel as five
- * arrays, so a batch of any size is one short statement with five parameters.
+ * arrays, so a batch of any size is one short statement with six parameters. Fenced: only points of
+ * the trial's current attempt are written (a superseded run's are dropped without an error).
  */
 export async function upsertMetricPoints(manager: EntityManager, points: readonly MetricPointInput[]): Promise<void> {
   if (points.length === 0) return;
@@ -23,8 +26,10 @@ export async function upsertMetricPoints(manager: EntityManager, points: readonl
     manager,
     'tuneforge-upsert-metric-points',
     `INSERT INTO metric_points (sweep_id, trial_id, epoch, name, value)
-     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::float8[])
+     SELECT p.sweep_id, p.trial_id, p.epoch, p.name, p.value
+     FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::float8[], $6::int[]) AS p(sweep_id, trial_id, epoch, name, value, attempt)
+     JOIN trials t ON t.id = p.trial_id AND t.attempts = p.attempt
      ON CONFLICT (trial_id, name, epoch) DO UPDATE SET value = EXCLUDED.value, recorded_at = now()`,
-    [rows.map((p) => p.sweepId), rows.map((p) => p.trialId), rows.map((p) => p.epoch), rows.map((p) => p.name), rows.map((p) => p.value)],
+    [rows.map((p) => p.sweepId), rows.map((p) => p.trialId), rows.map((p) => p.epoch), rows.map((p) => p.name), rows.map((p) => p.value), rows.map((p) => p.attempt)],
   );
 }

@@ -15,15 +15,15 @@ describe('saveCheckpoint', () => {
     await migrate(url);
     dataSource = await new DataSource(databaseOptions(url, 'checkpoints-test')).initialize();
     const [{ id: sweepId }] = await dataSource.query(`INSERT INTO sweeps (name, spec, seed, planned_trials) VALUES ('ckpt', '{}', 1, 1) RETURNING id`);
-    [{ id: trialId }] = await dataSource.query(`INSERT INTO trials (sweep_id, number, config, seed) VALUES ($1, 0, '{}', 1) RETURNING id`, [sweepId]);
+    [{ id: trialId }] = await dataSource.query(`INSERT INTO trials (sweep_id, number, config, seed, status, attempts) VALUES ($1, 0, '{}', 1, 'running', 1) RETURNING id`, [sweepId]);
   });
   after(async () => {
     await dataSource?.destroy();
     await dropDatabase(url);
   });
 
-  const save = (epoch: number, text: string, bestMetric: number | null = epoch / 10) =>
-    saveCheckpoint(dataSource.manager, { trialId, epoch, format: 'test', bytes: Buffer.from(text), bestMetric });
+  const save = (epoch: number, text: string, bestMetric: number | null = epoch / 10, attempt = 1) =>
+    saveCheckpoint(dataSource.manager, { trialId, epoch, format: 'test', bytes: Buffer.from(text), bestMetric, attempt });
   const kept = async () => (await checkpointsNewestFirst(dataSource.manager, trialId)).map((c) => [c.epoch, c.bytes.toString()]);
   const progress = async () => (await dataSource.query(`SELECT last_epoch, best_metric FROM trials WHERE id = $1`, [trialId]))[0];
 
@@ -42,5 +42,15 @@ describe('saveCheckpoint', () => {
     await save(4, 'four', null);
     assert.deepEqual(await kept(), [[4, 'four'], [3, 'three again']]);
     assert.deepEqual(await progress(), { last_epoch: 4, best_metric: null });
+  });
+
+  it('refuses a checkpoint of a superseded attempt and of a trial that is not running, and writes nothing', async () => {
+    const before = { kept: await kept(), progress: await progress() };
+    assert.equal(await save(5, 'stale', 0.01, 0), false, 'attempt 0 was superseded by attempt 1');
+    await dataSource.query(`UPDATE trials SET status = 'completed' WHERE id = $1`, [trialId]);
+    assert.equal(await save(5, 'after the end', 0.01, 1), false);
+    assert.deepEqual({ kept: await kept(), progress: await progress() }, before);
+    await dataSource.query(`UPDATE trials SET status = 'running' WHERE id = $1`, [trialId]);
+    assert.equal(await save(5, 'five'), true);
   });
 });

@@ -27,9 +27,9 @@ describe('rung peer summaries computed by PostgreSQL', () => {
     await upsertMetricPoints(
       dataSource.manager,
       trials.flatMap((t) => [
-        { sweepId, trialId: t.id, epoch: EPOCH, name: 'val_loss', value: t.value },
-        { sweepId, trialId: t.id, epoch: EPOCH + 1, name: 'val_loss', value: -t.value },
-        { sweepId, trialId: t.id, epoch: EPOCH, name: 'loss', value: 100 + t.value },
+        { sweepId, trialId: t.id, epoch: EPOCH, name: 'val_loss', value: t.value, attempt: 0 },
+        { sweepId, trialId: t.id, epoch: EPOCH + 1, name: 'val_loss', value: -t.value, attempt: 0 },
+        { sweepId, trialId: t.id, epoch: EPOCH, name: 'loss', value: 100 + t.value, attempt: 0 },
       ]),
     );
   });

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { DashboardEvent, SweepStatus, TrialStatus } from '@tuneforge/contracts';
-import { LIVE_WORKER_WINDOW_MS } from '../workers/workers.controller';
+import { LIVE_WORKER_WINDOW_MS } from '../workers/live-workers';
 
 type ChangeEvent = Exclude<DashboardEvent, { type: 'hello' | 'heartbeat' }>;
 

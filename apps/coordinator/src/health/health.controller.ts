@@ -1,7 +1,9 @@
-import { Controller, Get, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
+import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
+import { TrialReconciler } from '../queue/trial-reconciler.service';
 import { RedisProbe, withTimeout } from './redis-probe.service';
 
 interface DependencyCheck {
@@ -10,12 +12,21 @@ interface DependencyCheck {
   error?: string;
 }
 
+/** Trials queued without a job, or running with no live worker, for longer than STRANDED_AFTER_MS. */
+interface StrandedTrialsCheck {
+  status: 'up' | 'degraded' | 'unknown';
+  stranded?: number;
+  strandedAfterMs: number;
+}
+
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
     private readonly dataSource: DataSource,
     private readonly redis: RedisProbe,
+    private readonly reconciler: TrialReconciler,
+    @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
   ) {}
 
   @Get('live')
@@ -26,17 +37,31 @@ export class HealthController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Readiness: checks PostgreSQL and Redis; 503 when either is down' })
-  @ApiResponse({ status: 200, description: 'both dependencies answer' })
+  @ApiOperation({
+    summary:
+      'Readiness: checks PostgreSQL and Redis (503 when either is down) and reports stranded trials (queued without a job or running with no live worker for longer than STRANDED_AFTER_MS: status degraded, still 200)',
+  })
+  @ApiResponse({ status: 200, description: 'both dependencies answer; `status` is `degraded` while trials are stranded' })
   @ApiResponse({ status: 503, description: 'a dependency is down; `checks` says which' })
   async check(@Res({ passthrough: true }) response: Response) {
     const [postgres, redis] = await Promise.all([
       measure(() => withTimeout(this.dataSource.query('SELECT 1'), 2_000, 'PostgreSQL did not answer within 2 s')),
       measure(() => this.redis.ping()),
     ]);
+    const trials = postgres.status === 'up' ? await this.strandedTrials() : { status: 'unknown' as const, strandedAfterMs: this.config.strandedAfterMs };
     const ok = postgres.status === 'up' && redis.status === 'up';
     response.status(ok ? 200 : 503);
-    return { status: ok ? 'ok' : 'unavailable', checks: { postgres, redis } };
+    return { status: ok ? (trials.status === 'degraded' ? 'degraded' : 'ok') : 'unavailable', checks: { postgres, redis, trials } };
+  }
+
+  private async strandedTrials(): Promise<StrandedTrialsCheck> {
+    const { strandedAfterMs } = this.config;
+    try {
+      const stranded = await withTimeout(this.reconciler.stranded(), 2_000, 'the stranded-trials query did not answer within 2 s');
+      return { status: stranded > 0 ? 'degraded' : 'up', stranded, strandedAfterMs };
+    } catch {
+      return { status: 'unknown', strandedAfterMs };
+    }
   }
 }
 

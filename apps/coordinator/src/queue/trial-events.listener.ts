@@ -1,18 +1,21 @@
 import { InjectQueue, OnQueueEvent, QueueEventsHost, QueueEventsListener } from '@nestjs/bullmq';
-import { Logger } from '@nestjs/common';
+import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { TRIALS_QUEUE } from '@tuneforge/contracts';
+import { retryWhileDatabaseUnavailable } from '@tuneforge/persistence';
 import { SweepScheduler } from '../sweeps/sweep-scheduler.service';
 import type { TrialJobQueue } from './trial-dispatcher.service';
 
 /**
  * When a trial's job ends, the sweep gets its next trial (SweepScheduler.topUp, exact under a row
- * lock). A job that failed for good leaves its trial `failed` with the job's reason. Events missed
- * while the coordinator was down are caught up by the scheduler's reconcile loop.
+ * lock). A job that failed for good leaves its trial `failed` with the job's reason: that write waits
+ * out a PostgreSQL outage. Events missed while the coordinator was down are caught up by the
+ * scheduler's reconcile loop (and a lost failure by TrialReconciler).
  */
 @QueueEventsListener(TRIALS_QUEUE)
-export class TrialEventsListener extends QueueEventsHost {
+export class TrialEventsListener extends QueueEventsHost implements OnModuleDestroy {
   private readonly logger = new Logger(TrialEventsListener.name);
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -27,15 +30,26 @@ export class TrialEventsListener extends QueueEventsHost {
     await this.topUpSweepOf(jobId, sweepIdOf(returnvalue));
   }
 
+  onModuleDestroy(): void {
+    this.closing.abort();
+  }
+
   @OnQueueEvent('failed')
   async onFailed({ jobId, failedReason }: { jobId: string; failedReason: string }): Promise<void> {
     try {
       if ((await this.queue.getJobState(jobId)) !== 'failed') return; // it will be retried
-      await this.dataSource.query(
-        `UPDATE trials SET status = 'failed', status_reason = $2, finished_at = now(),
-                events = events || jsonb_build_array(jsonb_build_object('at', now(), 'type', 'failed', 'message', $2::text))
-         WHERE id = $1 AND status IN ('queued', 'running')`,
-        [jobId, `job failed: ${failedReason}`.slice(0, 2_000)],
+      await retryWhileDatabaseUnavailable(
+        () =>
+          this.dataSource.query(
+            `UPDATE trials SET status = 'failed', status_reason = $2, finished_at = now(), updated_at = now(),
+                    events = events || jsonb_build_array(jsonb_build_object('at', now(), 'type', 'failed', 'message', $2::text))
+             WHERE id = $1 AND status IN ('queued', 'running')`,
+            [jobId, `job failed: ${failedReason}`.slice(0, 2_000)],
+          ),
+        {
+          signal: this.closing.signal,
+          onRetry: (error, attempt) => attempt === 1 && this.logger.warn(`PostgreSQL is unreachable; retrying the failure of job ${jobId} until it answers (${(error as Error).message})`),
+        },
       );
     } catch (error) {
       this.logger.warn(`could not record the failure of job ${jobId}: ${(error as Error).message}`);

@@ -5,6 +5,7 @@ import { activeOnly, type Assignment, type Observation } from '@tuneforge/search
 import { SweepEntity, TrialEntity } from '@tuneforge/persistence';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
 import { TrialDispatcher, type TrialRef } from '../queue/trial-dispatcher.service';
+import { TrialReconciler } from '../queue/trial-reconciler.service';
 import { planOf } from './sweep-plan.factory';
 
 const TRIALS_PER_INSERT = 1_000;
@@ -24,6 +25,7 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     private readonly dataSource: DataSource,
     private readonly dispatcher: TrialDispatcher,
+    private readonly reconciler: TrialReconciler,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
   ) {}
 
@@ -121,7 +123,7 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
         `SELECT count(*)::int AS active FROM trials WHERE sweep_id = $1 AND status = ANY($2::trial_status[])`,
         [sweepId, ACTIVE_TRIAL_STATUSES],
       );
-      const room = Math.min(sweep.spec.budget.maxConcurrent - active, sweep.plannedTrials - sweep.trialsCreated);
+      const room = Math.min(sweep.spec.budget.maxConcurrent - active, sweep.plannedTrials - sweep.trialsCreated, await this.deploymentRoom(manager));
       if (room > 0) return this.createTrials(manager, sweep, room);
       if (active === 0 && sweep.trialsCreated >= sweep.plannedTrials) {
         await manager.update(SweepEntity, { id: sweepId }, { status: 'completed', finishedAt: new Date() });
@@ -131,6 +133,15 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     });
     await this.enqueueOrDefer(created);
     return created.length;
+  }
+
+  /**
+   * How many more trials the whole deployment may have active (MAX_ACTIVE_TRIALS). Sweeps topping up
+   * at the same moment may together pass it by their batch sizes: a cap against runaway requests, not a quota.
+   */
+  private async deploymentRoom(manager: EntityManager): Promise<number> {
+    const [{ active }]: { active: number }[] = await manager.query(`SELECT count(*)::int AS active FROM trials WHERE status = ANY($1::trial_status[])`, [ACTIVE_TRIAL_STATUSES]);
+    return Math.max(0, this.config.limits.maxActiveTrials - active);
   }
 
   /** Enqueues now; if Redis is down, the trials stay un-enqueued and the reconcile loop retries them. */
@@ -143,7 +154,10 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /** Catches up on what events may have missed: un-enqueued trials and running sweeps with free slots. */
+  /**
+   * Catches up on what events may have missed and on what the queue lost: trials whose job is gone
+   * (TrialReconciler), un-enqueued trials, and running sweeps with free slots or nothing left to run.
+   */
   reconcile(): Promise<void> {
     this.reconciling ??= this.reconcileOnce().finally(() => (this.reconciling = undefined));
     return this.reconciling;
@@ -151,6 +165,7 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async reconcileOnce(): Promise<void> {
     try {
+      await this.reconciler.repair(); // before the two steps below, which enqueue and top up what it repaired
       const enqueued = await this.dispatcher.enqueuePending();
       if (enqueued > 0) this.logger.log(`enqueued ${enqueued} trials that had no job yet`);
       const sweeps: { id: string }[] = await this.dataSource.query(

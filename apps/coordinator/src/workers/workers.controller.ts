@@ -5,9 +5,7 @@ import { z } from 'zod';
 import type { WorkerDto } from '@tuneforge/contracts';
 import { WorkerEntity } from '@tuneforge/persistence';
 import { parseQuery } from '../common/query';
-
-/** A worker that has not heartbeated for this long is taken for dead. */
-export const LIVE_WORKER_WINDOW_MS = 30_000;
+import { LIVE_WORKER_WINDOW_MS } from './live-workers';
 
 const ListWorkersQuerySchema = z.strictObject({ all: z.enum(['true', 'false']).optional() });
 
