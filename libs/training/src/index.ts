@@ -10,6 +10,7 @@ export * from './datasets/windowing';
 export * from './engine';
 export * from './lstm.model';
 export * from './native-session';
+export * from './seeded-weights';
 export * from './trainer';
 export * from './simulated.session';
 export * from './training-session';

@@ -3,7 +3,7 @@ import type { Objective, TrialConfig } from '@tuneforge/contracts';
 import { requireEngine, type NativeLstmNet } from '@tuneforge/lstm-engine';
 import { CHECKPOINT_FORMAT, encodeCheckpoint, restoreModel, type DecodedCheckpoint } from './checkpoint';
 import type { TrainingData } from './datasets/dataset';
-import { buildLstmModel } from './lstm.model';
+import { buildSeededLstmModel } from './seeded-weights';
 import { epochPermutation, LN2, NonFiniteLossError, type EpochMetrics } from './trainer';
 import { bestSoFar, lstmHyperparameters } from './trial-session';
 import type { TrainingSession } from './training-session';
@@ -59,7 +59,7 @@ export class NativeTrialSession implements TrainingSession {
 
   static async open(data: TrainingData, config: TrialConfig, seed: number, objective: Objective, checkpoint?: DecodedCheckpoint): Promise<NativeTrialSession> {
     const engine = requireEngine();
-    const model = checkpoint ? await restoreModel(checkpoint) : buildLstmModel(data, lstmHyperparameters(config), seed);
+    const model = checkpoint ? await restoreModel(checkpoint) : await buildSeededLstmModel(data, lstmHyperparameters(config), seed);
     try {
       const unsupported = model.layers.map((layer) => layer.getClassName()).filter((name) => !['Dense', 'LSTM'].includes(name));
       if (unsupported.length > 0) throw new UnsupportedByEngineError(`the native engine does not support ${unsupported.join(', ')} layers`);

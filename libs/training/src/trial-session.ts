@@ -2,7 +2,8 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Objective, TrialConfig } from '@tuneforge/contracts';
 import { CHECKPOINT_FORMAT, encodeCheckpoint, restoreModel, type DecodedCheckpoint } from './checkpoint';
 import type { TrainingData } from './datasets/dataset';
-import { buildLstmModel, type LstmHyperparameters } from './lstm.model';
+import type { LstmHyperparameters } from './lstm.model';
+import { buildSeededLstmModel } from './seeded-weights';
 import { TrialTrainer, type EpochMetrics } from './trainer';
 import type { TrainingSession } from './training-session';
 
@@ -22,7 +23,7 @@ export class TrialSession implements TrainingSession {
   ) {}
 
   static async open(data: TrainingData, config: TrialConfig, seed: number, objective: Objective, checkpoint?: DecodedCheckpoint): Promise<TrialSession> {
-    const model: tf.LayersModel = checkpoint ? await restoreModel(checkpoint) : buildLstmModel(data, lstmHyperparameters(config), seed);
+    const model: tf.LayersModel = checkpoint ? await restoreModel(checkpoint) : await buildSeededLstmModel(data, lstmHyperparameters(config), seed);
     const trainer = new TrialTrainer(model, data, Number(config.hyperparameters.batchSize), seed);
     return new TrialSession(trainer, objective, seed, checkpoint?.state.epoch ?? 0, checkpoint?.state.bestMetric ?? null);
   }
