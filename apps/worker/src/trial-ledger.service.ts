@@ -185,7 +185,10 @@ export class TrialLedger {
          UPDATE trials t SET status = 'running', attempts = t.attempts + 1, worker_id = $3::text,
                 backend = CASE WHEN t.config->>'model' = 'simulated' THEN 'simulated' ELSE $4::text END,
                 started_at = COALESCE(t.started_at, now()), updated_at = now(), status_reason = NULL,
-                events = t.events || jsonb_build_array(jsonb_build_object('at', now(), 'type', 'started', 'message',
+                events = t.events
+                  || CASE WHEN t.status = 'running' THEN jsonb_build_array(jsonb_build_object('at', now(), 'type', 'superseded', 'message',
+                       'attempt ' || t.attempts || ' on worker ' || coalesce(t.worker_id, '?') || ' is superseded (its worker died or lost the job): a run of it still going stops at its next write')) ELSE '[]'::jsonb END
+                  || jsonb_build_array(jsonb_build_object('at', now(), 'type', 'started', 'message',
                   'attempt ' || (t.attempts + 1) || ' on worker ' || $3::text || ' (' || CASE WHEN t.config->>'model' = 'simulated' THEN 'simulated' ELSE $4::text END || ')'))
          FROM locked l, sweeps s
          WHERE t.id = l.id AND s.id = t.sweep_id

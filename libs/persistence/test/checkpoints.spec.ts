@@ -2,19 +2,20 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
-import { CHECKPOINTS_KEPT, checkpointsNewestFirst, databaseOptions, dropDatabase, migrate, saveCheckpoint } from '../src';
+import { CHECKPOINTS_KEPT, checkpointsNewestFirst, databaseOptions, dropDatabase, migrate, saveCheckpoint, upsertMetricPoints } from '../src';
 
 const SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
 
-describe('saveCheckpoint', () => {
+describe('fenced trial writes: saveCheckpoint and upsertMetricPoints', () => {
   const url = `${SERVER_URL}/tf_test_checkpoints_${randomBytes(4).toString('hex')}`;
   let dataSource: DataSource;
   let trialId: string;
+  let sweepId: string;
 
   before(async () => {
     await migrate(url);
     dataSource = await new DataSource(databaseOptions(url, 'checkpoints-test')).initialize();
-    const [{ id: sweepId }] = await dataSource.query(`INSERT INTO sweeps (name, spec, seed, planned_trials) VALUES ('ckpt', '{}', 1, 1) RETURNING id`);
+    [{ id: sweepId }] = await dataSource.query(`INSERT INTO sweeps (name, spec, seed, planned_trials) VALUES ('ckpt', '{}', 1, 1) RETURNING id`);
     [{ id: trialId }] = await dataSource.query(`INSERT INTO trials (sweep_id, number, config, seed, status, attempts) VALUES ($1, 0, '{}', 1, 'running', 1) RETURNING id`, [sweepId]);
   });
   after(async () => {
@@ -52,5 +53,15 @@ describe('saveCheckpoint', () => {
     assert.deepEqual({ kept: await kept(), progress: await progress() }, before);
     await dataSource.query(`UPDATE trials SET status = 'running' WHERE id = $1`, [trialId]);
     assert.equal(await save(5, 'five'), true);
+  });
+
+  it('stores the metric points of the current attempt only', async () => {
+    const point = (epoch: number, attempt: number) => ({ sweepId, trialId, epoch, name: 'loss', value: epoch + attempt / 10, attempt });
+    await upsertMetricPoints(dataSource.manager, [point(1, 1), point(2, 0), point(3, 1)]);
+    const stored = await dataSource.query(`SELECT epoch, value FROM metric_points WHERE trial_id = $1 ORDER BY epoch`, [trialId]);
+    assert.deepEqual(stored, [
+      { epoch: 1, value: 1.1 },
+      { epoch: 3, value: 3.1 },
+    ]);
   });
 });
