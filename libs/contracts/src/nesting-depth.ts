@@ -105,9 +105,9 @@ export function findYamlNestingExcess(text: string, maxDepth = MAX_NESTING_DEPTH
     if (!inFlow && !(type && TRIVIA.has(type))) {
       const column = start + (token.length - token.trimStart().length) - lineOffset;
       if (atLineStart) {
-        while (open.length > 0 && open[open.length - 1].column > column) {
-          const closed = open.pop()!;
-          blockDepth -= Number(closed.map) + Number(closed.seq);
+        for (let top = open.at(-1); top && top.column > column; top = open.at(-1)) {
+          open.pop();
+          blockDepth -= Number(top.map) + Number(top.seq);
         }
         atLineStart = false;
       }
