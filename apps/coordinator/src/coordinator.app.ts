@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
 import { AppModule } from './app.module';
-import { RequestBodyError } from './common/domain-errors';
+import { jsonBody, toRequestBodyError } from './common/request-body';
 import type { CoordinatorConfig } from './config/coordinator.config';
 import { serveDashboard } from './dashboard/serve-dashboard';
 import { MAX_DATASET_BYTES } from './datasets/datasets.controller';
@@ -14,13 +14,11 @@ export const YAML_MEDIA_TYPES = ['application/yaml', 'application/x-yaml', 'text
 /** Builds the coordinator (not yet listening): API under /api/v1, docs under /api/docs, the dashboard at /. */
 export async function createCoordinatorApp(config: CoordinatorConfig): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, logger: config.logLevels });
-  app.use(express.json({ limit: config.maxBodyBytes }));
+  app.use(...jsonBody(config.maxBodyBytes));
   app.use(express.text({ type: YAML_MEDIA_TYPES, limit: config.maxBodyBytes }));
   app.use(express.text({ type: 'text/csv', limit: MAX_DATASET_BYTES }));
-  // Hand body-parser failures to the error filter as our own type (Nest would turn some into bare 400s).
-  app.use((error: unknown, _request: express.Request, _response: express.Response, next: express.NextFunction) =>
-    next(RequestBodyError.isBodyParserError(error) ? new RequestBodyError(error) : error),
-  );
+  // Hand body-reading failures to the error filter as our own type (Nest would turn some into bare 400s).
+  app.use(toRequestBodyError);
   serveDashboard(app, config.dashboardDir);
   app.setGlobalPrefix('api/v1');
   app.enableShutdownHooks();

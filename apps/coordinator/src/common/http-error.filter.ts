@@ -21,6 +21,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const body = this.toBody(exception);
     if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) this.logger.warn(`${body.message} (${exception instanceof Error ? exception.message : String(exception)})`);
     else if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    else if (isUnstorableText(exception)) this.logger.warn(`a request reached PostgreSQL with text it cannot store: ${(exception as Error).message}`);
     if (!response.headersSent) response.status(body.statusCode).json(body);
   }
 
@@ -38,6 +39,10 @@ export class HttpErrorFilter implements ExceptionFilter {
       return { ...status(exception.getStatus()), message };
     }
     if (isDatabaseUnavailable(exception)) return { ...status(HttpStatus.SERVICE_UNAVAILABLE), message: 'PostgreSQL is unavailable; retry later' };
+    if (isUnstorableText(exception)) {
+      // Requests are checked for these characters first (unstorableValueIssues); this catches a path that was missed.
+      return { ...status(HttpStatus.BAD_REQUEST), message: 'the request holds a character PostgreSQL cannot store (NUL, or a lone UTF-16 surrogate)' };
+    }
     return { ...status(HttpStatus.INTERNAL_SERVER_ERROR), message: 'internal error' };
   }
 }
@@ -53,6 +58,9 @@ function fromBodyParser(e: RequestBodyError): ErrorBody {
       return { ...status(HttpStatus.PAYLOAD_TOO_LARGE), message: `the request body is larger than the ${e.limit} byte limit` };
     case 'entity.parse.failed':
       return { ...status(HttpStatus.BAD_REQUEST), message: `the body is not valid JSON: ${e.message}` };
+    case 'entity.too.deep':
+    case 'encoding.corrupt':
+      return { ...status(HttpStatus.BAD_REQUEST), message: e.message };
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return { ...status(HttpStatus.UNSUPPORTED_MEDIA_TYPE), message: e.message };
@@ -66,4 +74,11 @@ function isDatabaseUnavailable(exception: unknown): boolean {
   const code = e?.code ?? e?.driverError?.code;
   if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === '57P01' || code === '57P03' || code === '08006' || code === '08001') return true;
   return typeof e?.message === 'string' && /Connection terminated|timeout exceeded when trying to connect/i.test(e.message);
+}
+
+/** PostgreSQL refused a string: 22021 a NUL in text, 22P05 \u0000 or a lone surrogate escape in jsonb. */
+function isUnstorableText(exception: unknown): boolean {
+  const e = exception as { code?: unknown; driverError?: { code?: unknown } };
+  const code = e?.code ?? e?.driverError?.code;
+  return code === '22021' || code === '22P05';
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { SpecValidationError, type Dimension, type SweepSpec, type ValidationIssue } from '@tuneforge/contracts';
+import { SpecValidationError, unstorableTextProblem, type Dimension, type SweepSpec, type ValidationIssue } from '@tuneforge/contracts';
 import { DatasetEntity } from '@tuneforge/persistence';
 import { CsvDatasetError, forecastSampleCounts, parseCsvTable } from '@tuneforge/training';
 import { NotFoundError, RequestValidationError } from '../common/domain-errors';
@@ -27,6 +27,8 @@ export class DatasetsService {
 
   async upload(content: Buffer, name: string | undefined): Promise<DatasetDto> {
     const datasetName = name ?? `upload-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`;
+    const nameProblem = unstorableTextProblem(datasetName);
+    if (nameProblem) throw new RequestValidationError([{ path: 'query.name', message: nameProblem }]);
     if (!NAME.test(datasetName)) throw new RequestValidationError([{ path: 'query.name', message: 'letters, digits, spaces, _ . - only (1 to 200)' }]);
     let table;
     try {
@@ -42,6 +44,12 @@ export class DatasetsService {
       }
       throw error;
     }
+    // Column names are stored (jsonb) and named in sweeps: NUL and lone surrogates cannot be.
+    const headerIssues = table.columns.flatMap((column, index) => {
+      const problem = unstorableTextProblem(column.name);
+      return problem ? [{ path: 'file', message: `line 1, column ${index + 1}: the header cell ${problem}` }] : [];
+    });
+    if (headerIssues.length > 0) throw new RequestValidationError(headerIssues);
     const saved = await this.dataSource.manager.save(
       this.dataSource.manager.create(DatasetEntity, {
         name: datasetName,

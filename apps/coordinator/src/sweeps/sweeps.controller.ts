@@ -3,7 +3,7 @@ import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiQuery, ApiResponse, A
 import type { Response } from 'express';
 import { ListSweepsQuerySchema, ListTrialsQuerySchema, SWEEP_STATUSES, toValidationIssues, TRIAL_SORT_KEYS, TRIAL_STATUSES, UpdateSweepSchema } from '@tuneforge/contracts';
 import { RequestValidationError } from '../common/domain-errors';
-import { parseQuery } from '../common/query';
+import { parseQuery, refuseUnstorable } from '../common/query';
 import { TrialsService } from '../trials/trials.service';
 import { SweepReads } from './sweep-reads.service';
 import { SweepsService } from './sweeps.service';
@@ -96,6 +96,7 @@ export class SweepsController {
   @ApiBody({ schema: { type: 'object', properties: { maxTrials: { type: 'integer', minimum: 1 }, maxConcurrent: { type: 'integer', minimum: 1 } } } })
   @ApiResponse({ status: 409, description: 'maxTrials below the trials already created, or the sweep was cancelled' })
   update(@Param('id') id: string, @Body() body: unknown) {
+    refuseUnstorable(body, 'body');
     const result = UpdateSweepSchema.safeParse(body ?? {});
     if (!result.success) throw new RequestValidationError(toValidationIssues(result.error, body).map((i) => ({ ...i, path: i.path ? `body.${i.path}` : 'body' })));
     return this.sweeps.update(id, result.data);
