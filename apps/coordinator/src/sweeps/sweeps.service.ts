@@ -1,11 +1,22 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { DataSource, In, type EntityManager } from 'typeorm';
-import { MAX_SEED, parseSweepSpec, SpecValidationError, type CancelSweepResultDto, type SweepDto, type SweepSpec, type UpdateSweep } from '@tuneforge/contracts';
+import {
+  MAX_SEED,
+  parseSweepSpec,
+  SpecValidationError,
+  type Budget,
+  type CancelSweepResultDto,
+  type SweepDto,
+  type SweepSpec,
+  type UpdateSweep,
+  type ValidationIssue,
+} from '@tuneforge/contracts';
 import { lockedInIdOrder, SweepEntity, TrialEntity } from '@tuneforge/persistence';
-import { ConflictError, NotFoundError, ServiceUnavailableError } from '../common/domain-errors';
+import { ConflictError, NotFoundError, RequestValidationError, ServiceUnavailableError } from '../common/domain-errors';
 import { isUuid } from '../common/query';
+import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
 import { DatasetsService } from '../datasets/datasets.service';
 import { RedisProbe } from '../health/redis-probe.service';
 import { TrialDispatcher, type TrialRef } from '../queue/trial-dispatcher.service';
@@ -32,6 +43,7 @@ export class SweepsService {
     private readonly reads: SweepReads,
     private readonly redis: RedisProbe,
     private readonly datasets: DatasetsService,
+    @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
   ) {}
 
   /**
@@ -40,6 +52,8 @@ export class SweepsService {
    */
   async create(body: unknown, idempotencyKey?: string): Promise<CreateSweepResult> {
     const parsed = parseSweepSpec(body);
+    const overLimits = this.budgetLimitIssues(parsed.budget);
+    if (overLimits.length > 0) throw new SpecValidationError(overLimits);
     const seed = parsed.seed ?? randomInt(0, MAX_SEED);
     const spec: SweepSpec = { ...parsed, seed };
     const plan = planOf(spec, seed);
@@ -137,6 +151,8 @@ export class SweepsService {
    * a grid cannot grow past its points. A finished (completed) sweep given more trials runs again.
    */
   async update(id: string, patch: UpdateSweep): Promise<SweepDto> {
+    const overLimits = this.budgetLimitIssues(patch);
+    if (overLimits.length > 0) throw new RequestValidationError(overLimits);
     await this.dataSource.transaction(async (manager) => {
       const sweep = await this.lockSweep(manager, id);
       if (sweep.status === 'cancelled' || sweep.status === 'failed') throw new ConflictError(`sweep '${id}' is ${sweep.status}; its budget cannot change`);
@@ -151,6 +167,28 @@ export class SweepsService {
     });
     await this.scheduler.requestTopUp(id);
     return this.reads.get(id);
+  }
+
+  /**
+   * What one sweep may ask for on this coordinator (MAX_CONCURRENT_PER_SWEEP, MAX_TRIALS_PER_SWEEP):
+   * each trial is a row and, while active, a job in Redis. Checks the fields given.
+   */
+  private budgetLimitIssues(budget: Partial<Pick<Budget, 'maxTrials' | 'maxConcurrent'>>): ValidationIssue[] {
+    const { maxConcurrentPerSweep, maxTrialsPerSweep } = this.config.limits;
+    const issues: ValidationIssue[] = [];
+    if (budget.maxConcurrent !== undefined && budget.maxConcurrent > maxConcurrentPerSweep) {
+      issues.push({
+        path: 'budget.maxConcurrent',
+        message: `${budget.maxConcurrent} is above this coordinator's limit of ${maxConcurrentPerSweep} trials at once per sweep (MAX_CONCURRENT_PER_SWEEP raises it)`,
+      });
+    }
+    if (budget.maxTrials !== undefined && budget.maxTrials > maxTrialsPerSweep) {
+      issues.push({
+        path: 'budget.maxTrials',
+        message: `${budget.maxTrials} is above this coordinator's limit of ${maxTrialsPerSweep} trials per sweep (MAX_TRIALS_PER_SWEEP raises it)`,
+      });
+    }
+    return issues;
   }
 
   /** A warm start must name an existing sweep with the same objective. */
