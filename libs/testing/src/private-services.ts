@@ -46,6 +46,16 @@ export class PrivateRedis {
     this.process.kill('SIGKILL');
     await exited;
   }
+
+  /** Whether the server process is up (it may still be starting). */
+  get running(): boolean {
+    return this.process !== undefined && this.process.exitCode === null && this.process.signalCode === null;
+  }
+
+  /** Empties every database of the running server (FLUSHALL), as an operator's mistake or a failover to an empty replica would. */
+  flushAll(): void {
+    execFileSync('redis-cli', ['-p', String(this.port), 'FLUSHALL'], { stdio: 'pipe' });
+  }
 }
 
 const PG_BIN = process.env.PG_BIN ?? execFileSync('bash', ['-c', 'dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -1)"']).toString().trim();
