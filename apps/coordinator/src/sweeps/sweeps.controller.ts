@@ -26,9 +26,14 @@ export class SweepsController {
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'repeat a request safely: the same key returns the same sweep' })
   @ApiResponse({ status: 201, description: 'created' })
   @ApiResponse({ status: 200, description: 'an earlier request with the same Idempotency-Key created this sweep' })
-  @ApiResponse({ status: 400, description: 'the spec is invalid; `issues` names each field and rule' })
+  @ApiResponse({
+    status: 400,
+    description:
+      'the spec is invalid (`issues` names each field and rule), nested deeper than 64 levels, holds NUL or a lone surrogate, asks for more than MAX_TRIALS_PER_SWEEP / MAX_CONCURRENT_PER_SWEEP, or its compressed body is corrupt',
+  })
   @ApiResponse({ status: 409, description: 'the Idempotency-Key was used for a different spec' })
   @ApiResponse({ status: 413, description: 'the body is too large' })
+  @ApiResponse({ status: 415, description: 'unsupported charset or content-encoding' })
   @ApiResponse({ status: 503, description: 'Redis or PostgreSQL is down; nothing was created' })
   async create(@Body() body: unknown, @Headers('idempotency-key') idempotencyKey: string | undefined, @Res({ passthrough: true }) response: Response) {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
@@ -94,6 +99,7 @@ export class SweepsController {
   @Patch(':id')
   @ApiOperation({ summary: 'Change maxTrials (extend a running or finished sweep) and/or maxConcurrent' })
   @ApiBody({ schema: { type: 'object', properties: { maxTrials: { type: 'integer', minimum: 1 }, maxConcurrent: { type: 'integer', minimum: 1 } } } })
+  @ApiResponse({ status: 400, description: 'not maxTrials/maxConcurrent, or above MAX_TRIALS_PER_SWEEP / MAX_CONCURRENT_PER_SWEEP (issue at budget.maxTrials / budget.maxConcurrent)' })
   @ApiResponse({ status: 409, description: 'maxTrials below the trials already created, or the sweep was cancelled' })
   update(@Param('id') id: string, @Body() body: unknown) {
     refuseUnstorable(body, 'body');
