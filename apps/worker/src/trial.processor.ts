@@ -1,4 +1,4 @@
-import { WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import type { JobName, JobOf } from '@tuneforge/contracts';
@@ -11,6 +11,7 @@ import { TrialRunner, type TrialOutcome } from './trial-runner.service';
 @Injectable()
 export class TrialProcessor extends WorkerHost {
   private readonly logger = new Logger(TrialProcessor.name);
+  private lastError = '';
 
   constructor(private readonly runner: TrialRunner) {
     super();
@@ -20,5 +21,12 @@ export class TrialProcessor extends WorkerHost {
   async process(job: Job<JobOf<typeof JobName.TrainTrial>>, token?: string): Promise<{ outcome: TrialOutcome; sweepId: string }> {
     this.logger.debug(`job ${job.id}: trial ${job.data.trialId} (delivery ${job.attemptsMade + 1}, stalled ${job.stalledCounter})`);
     return { outcome: await this.runner.run(job, token), sweepId: job.data.sweepId };
+  }
+
+  /** Lost locks and Redis errors (say, a job whose key Redis lost): the trial's truth is in PostgreSQL, so they are only logged. */
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    if (error.message !== this.lastError) this.logger.warn(`queue: ${error.message}`); // reconnect attempts repeat theirs
+    this.lastError = error.message;
   }
 }
