@@ -104,7 +104,7 @@ async function main(): Promise<void> {
   let coordinator: AppProcess | undefined;
   const queue = new Queue(TRIALS_QUEUE, { connection: { url: REDIS_URL }, prefix: QUEUE_PREFIX });
   try {
-    const started = await startCoordinatorProcess({ DATABASE_URL, REDIS_URL, QUEUE_PREFIX, DISPATCH_INTERVAL_MS: '60000' });
+    const started = await startCoordinatorProcess({ DATABASE_URL, REDIS_URL, QUEUE_PREFIX, DISPATCH_INTERVAL_MS: '60000', MAX_CONCURRENT_PER_SWEEP: String(TRIALS) });
     coordinator = started.process;
     const api = started.api;
     const origin = new URL(api).origin;

@@ -65,7 +65,18 @@ function progress(message: string): void {
 async function startCoordinator(port: number) {
   const child = spawn(process.execPath, ['-r', './tools/register.js', 'apps/coordinator/src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL, REDIS_URL, QUEUE_PREFIX, DISPATCH_INTERVAL_MS: '600000' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL,
+      REDIS_URL,
+      QUEUE_PREFIX,
+      DISPATCH_INTERVAL_MS: '600000',
+      // The 10,000-trial grid is created in one request, on purpose: lift the request limits for it.
+      MAX_CONCURRENT_PER_SWEEP: String(GRID_10K.budget.maxConcurrent),
+      MAX_ACTIVE_TRIALS: String(2 * GRID_10K.budget.maxTrials),
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}/api/v1`;
