@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import { SpecValidationError, type ValidationIssue } from '@tuneforge/contracts';
+import { isDatabaseUnavailable } from '@tuneforge/persistence';
 import { SearchSpaceError } from '@tuneforge/search';
 import { ConflictError, NotFoundError, RequestBodyError, RequestValidationError, ServiceUnavailableError } from './domain-errors';
 
@@ -67,13 +68,6 @@ function fromBodyParser(e: RequestBodyError): ErrorBody {
     default:
       return { ...status(e.status >= 400 && e.status < 500 ? e.status : HttpStatus.BAD_REQUEST), message: e.message };
   }
-}
-
-function isDatabaseUnavailable(exception: unknown): boolean {
-  const e = exception as { code?: unknown; message?: unknown; driverError?: { code?: unknown } };
-  const code = e?.code ?? e?.driverError?.code;
-  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === '57P01' || code === '57P03' || code === '08006' || code === '08001') return true;
-  return typeof e?.message === 'string' && /Connection terminated|timeout exceeded when trying to connect/i.test(e.message);
 }
 
 /** PostgreSQL refused a string: 22021 a NUL in text, 22P05 \u0000 or a lone surrogate escape in jsonb. */
