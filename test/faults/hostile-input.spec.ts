@@ -67,6 +67,13 @@ describe('hostile input to the coordinator', () => {
   });
   after(() => coordinator.close());
 
+  it('answers 413 to a YAML body over MAX_YAML_BODY_BYTES (64 KiB): YAML parses on the event loop, about 100 times slower than JSON', () =>
+    refusedWithoutTrace(async () => {
+      const answer = await postYaml(`name: big\nlist:\n${'- [1, 2, 3]\n'.repeat(7_000)}`);
+      assert.equal(answer.status, 413, issueText(answer));
+      assert.match(answer.body.message, /larger than the 65536 byte limit/);
+    }));
+
   describe('deep nesting, refused before it is parsed', () => {
     it('answers 400 to 1,000 nested [ as YAML, three times over, and keeps serving', () =>
       refusedWithoutTrace(async () => {

@@ -15,7 +15,7 @@ export const YAML_MEDIA_TYPES = ['application/yaml', 'application/x-yaml', 'text
 export async function createCoordinatorApp(config: CoordinatorConfig): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, logger: config.logLevels });
   app.use(...jsonBody(config.maxBodyBytes));
-  app.use(express.text({ type: YAML_MEDIA_TYPES, limit: config.maxBodyBytes }));
+  app.use(express.text({ type: YAML_MEDIA_TYPES, limit: Math.min(config.maxBodyBytes, config.maxYamlBodyBytes) }));
   app.use(express.text({ type: 'text/csv', limit: MAX_DATASET_BYTES }));
   // Hand body-reading failures to the error filter as our own type (Nest would turn some into bare 400s).
   app.use(toRequestBodyError);
