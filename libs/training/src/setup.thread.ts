@@ -1,36 +1,60 @@
-// The initial-weights thread (seeded-weights.ts): builds buildLstmModel's seeded model on the backend
-// each request names and sends its weights back, transferred, not copied; one request at a time.
+// The setup thread (setup-thread.ts): the long synchronous steps of opening a trial, run where they
+// cannot block the worker's event loop. Typed arrays go back transferred, not copied; one job at a time.
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { buildLstmModel } from './lstm.model';
-import type { SeededWeightsReply, SeededWeightsRequest } from './seeded-weights';
+import type { TrialConfig } from '@tuneforge/contracts';
+import { trainingArraysFor, type TrainingArrays } from './datasets/catalog';
+import type { TimeSeries } from './datasets/forecast.dataset';
+import { buildLstmModel, type LstmHyperparameters, type LstmModelShape } from './lstm.model';
+import type { SeededWeightsBackend } from './seeded-weights';
+import type { SetupMessage, SetupReply } from './setup-thread';
 
-// Warnings only (tfjs's "install the node backend" banner, once per thread otherwise); values are unchanged.
-tf.enableProdMode();
-
-async function seededWeights({ shape, hp, seed, backend }: SeededWeightsRequest): Promise<Float32Array[]> {
-  if (tf.getBackend() !== backend) {
-    if (backend === 'wasm') require('@tensorflow/tfjs-backend-wasm');
-    if (!(await tf.setBackend(backend))) throw new Error(`the ${backend} backend did not initialise on the initial-weights thread`);
-    await tf.ready();
-  }
-  const model = buildLstmModel(shape, hp, seed);
-  try {
-    // Copies with buffers of their own, so that each can be transferred.
-    return model.getWeights().map((w) => Float32Array.from(w.dataSync() as Float32Array));
-  } finally {
-    model.dispose();
-  }
+interface Done<T> {
+  answer: T;
+  transfer: ArrayBuffer[];
 }
 
+const JOBS = {
+  /** buildLstmModel's seeded weights, in model.getWeights() order, on the backend named. */
+  async 'seeded-weights'({ shape, hp, seed, backend }: { shape: LstmModelShape; hp: LstmHyperparameters; seed: number; backend: SeededWeightsBackend }): Promise<Done<Float32Array[]>> {
+    if (tf.getBackend() !== backend) {
+      if (backend === 'wasm') require('@tensorflow/tfjs-backend-wasm');
+      if (!(await tf.setBackend(backend))) throw new Error(`the ${backend} backend did not initialise on the setup thread`);
+      await tf.ready();
+    }
+    const model = buildLstmModel(shape, hp, seed);
+    try {
+      // Copies with buffers of their own, so that each can be transferred.
+      const weights = model.getWeights().map((w) => Float32Array.from(w.dataSync() as Float32Array));
+      return { answer: weights, transfer: weights.map((w) => w.buffer as ArrayBuffer) };
+    } finally {
+      model.dispose();
+    }
+  },
+
+  /** A dataset read and windowed (trainingArraysFor). */
+  async 'training-arrays'({ dataset, uploaded }: { dataset: TrialConfig['dataset']; uploaded?: TimeSeries }): Promise<Done<TrainingArrays>> {
+    const arrays = trainingArraysFor(dataset, uploaded);
+    return { answer: arrays, transfer: [arrays.train.x, arrays.train.y, arrays.val.x, arrays.val.y].map((a) => a.buffer as ArrayBuffer) };
+  },
+};
+
+export type SetupJobs = { [J in keyof typeof JOBS]: (request: Parameters<(typeof JOBS)[J]>[0]) => Awaited<ReturnType<(typeof JOBS)[J]>> };
+
 const port = parentPort;
-if (!port) throw new Error('seeded-weights.thread.ts runs as a worker thread');
-let queue = Promise.resolve();
-port.on('message', (request: SeededWeightsRequest) => {
-  queue = queue.then(() =>
-    seededWeights(request).then(
-      (weights) => port.postMessage({ id: request.id, weights } satisfies SeededWeightsReply, weights.map((w) => w.buffer as ArrayBuffer)),
-      (error: Error) => port.postMessage({ id: request.id, error } satisfies SeededWeightsReply),
-    ),
-  );
-});
+if (port) {
+  // Warnings only (tfjs's "install the node backend" banner, once per thread otherwise); values are unchanged.
+  tf.enableProdMode();
+  let queue = Promise.resolve();
+  port.on('message', ({ id, job, request }: SetupMessage) => {
+    queue = queue.then(async () => {
+      try {
+        const { answer, transfer } = await (JOBS[job] as (request: unknown) => Promise<Done<unknown>>)(request);
+        port.postMessage({ id, answer } satisfies SetupReply, transfer);
+      } catch (error) {
+        const { name, message, stack } = error as Error;
+        port.postMessage({ id, error: { name, message, stack } } satisfies SetupReply);
+      }
+    });
+  });
+}

@@ -1,38 +1,78 @@
 import type { TrialConfig } from '@tuneforge/contracts';
+import { runOnSetupThread } from '../setup-thread';
 import type { TrainingData } from './dataset';
-import { forecastData, type TimeSeries } from './forecast.dataset';
-import { sotuCorpus, textData } from './sotu.dataset';
+import { DatasetTooShortError, forecastArrays, forecastTensors, type ForecastArrays, type TimeSeries } from './forecast.dataset';
+import { sotuCorpus, textArrays, textTensors, type TextArrays } from './sotu.dataset';
 import { usBirthsSeries } from './us-births.dataset';
 
+/** A dataset's samples as plain arrays, before they become the tensors trials share. */
+export type TrainingArrays = ForecastArrays | TextArrays;
+
 const cache = new Map<string, TrainingData>();
+const loading = new Map<string, Promise<TrainingData>>();
 
 /**
  * The training data of a trial's dataset settings, built once per process and shared by trials
- * with the same settings. `uploaded` supplies the series of an uploaded dataset.
+ * with the same settings. `uploaded` supplies the series of an uploaded dataset. Builds on this
+ * thread: a worker uses loadTrainingData.
  */
 export function trainingDataFor(dataset: TrialConfig['dataset'], uploaded?: TimeSeries): TrainingData {
   const key = JSON.stringify(dataset);
   let data = cache.get(key);
   if (!data) {
-    data = build(dataset, uploaded);
+    data = tensorsOf(trainingArraysFor(dataset, uploaded));
     cache.set(key, data);
   }
   return data;
 }
 
-function build(dataset: TrialConfig['dataset'], uploaded?: TimeSeries): TrainingData {
+/**
+ * trainingDataFor's data (the same cache), with the dataset read and windowed on the setup thread:
+ * the State of the Union corpus alone takes seconds to load and window, and the event loop has job
+ * locks to renew meanwhile. Only making the tensors from the arrays runs here.
+ */
+export async function loadTrainingData(dataset: TrialConfig['dataset'], uploaded?: TimeSeries): Promise<TrainingData> {
+  const key = JSON.stringify(dataset);
+  const cached = cache.get(key);
+  if (cached) return cached;
+  let pending = loading.get(key);
+  if (!pending) {
+    pending = runOnSetupThread('training-arrays', { dataset, uploaded })
+      .then(
+        (arrays) => {
+          const data = cache.get(key) ?? tensorsOf(arrays);
+          cache.set(key, data);
+          return data;
+        },
+        (error: Error) => {
+          // The thread's errors arrive as plain Errors; a too-short series fails the trial as it does here.
+          throw error.name === 'DatasetTooShortError' ? new DatasetTooShortError(error.message) : error;
+        },
+      )
+      .finally(() => loading.delete(key));
+    loading.set(key, pending);
+  }
+  return pending;
+}
+
+/** A dataset's samples, without tensors (no tfjs: it runs on any thread). */
+export function trainingArraysFor(dataset: TrialConfig['dataset'], uploaded?: TimeSeries): TrainingArrays {
   const validationSplit = Number(dataset.validationSplit);
   const window = Number(dataset.window);
   if (dataset.source === 'upload') {
     if (!uploaded) throw new Error('an uploaded dataset needs its series');
-    return forecastData(uploaded, { window, horizon: Number(dataset.horizon), validationSplit });
+    return forecastArrays(uploaded, { window, horizon: Number(dataset.horizon), validationSplit });
   }
   switch (dataset.name) {
     case 'us-births-1969-1988':
-      return forecastData(usBirthsSeries(), { window, horizon: Number(dataset.horizon), validationSplit });
+      return forecastArrays(usBirthsSeries(), { window, horizon: Number(dataset.horizon), validationSplit });
     case 'sotu':
-      return textData(sotuCorpus(Number(dataset.maxChars)), { window, maxChars: Number(dataset.maxChars), validationSplit });
+      return textArrays(sotuCorpus(Number(dataset.maxChars)), { window, maxChars: Number(dataset.maxChars), validationSplit });
     default:
       throw new Error(`unknown builtin dataset '${dataset.name}'`);
   }
+}
+
+function tensorsOf(arrays: TrainingArrays): TrainingData {
+  return arrays.task === 'forecast' ? forecastTensors(arrays) : textTensors(arrays);
 }

@@ -18,11 +18,23 @@ export class DatasetTooShortError extends Error {
   override name = 'DatasetTooShortError';
 }
 
+/** ForecastData's samples as plain arrays (what a worker thread computes and transfers), before they become tensors. */
+export interface ForecastArrays extends Omit<ForecastData, 'trainX' | 'trainY' | 'valX' | 'valY'> {
+  window: number;
+  train: { x: Float32Array; y: Float32Array; count: number };
+  val: { x: Float32Array; y: Float32Array; count: number };
+}
+
 /**
  * Windows a series into (window x features) -> (horizon) samples. Splits in time order, then
  * standardises every column with statistics of the training rows only.
  */
 export function forecastData(series: TimeSeries, options: ForecastOptions): ForecastData {
+  return forecastTensors(forecastArrays(series, options));
+}
+
+/** forecastData's samples, without tensors (no tfjs: it runs on any thread). */
+export function forecastArrays(series: TimeSeries, options: ForecastOptions): ForecastArrays {
   const { window, horizon, validationSplit } = options;
   const length = series.target.length;
   const split = timeSplit(length, validationSplit);
@@ -53,20 +65,29 @@ export function forecastData(series: TimeSeries, options: ForecastOptions): Fore
       }
       for (let k = 0; k < horizon; k++) y[i * horizon + k] = (series.target[s + window + k] - target.mean) / target.std;
     });
-    return { x: tf.tensor3d(x, [starts.length, window, featureCount]), y: tf.tensor2d(y, [starts.length, horizon]) };
+    return { x, y, count: starts.length };
   };
-  const train = build(trainStarts);
-  const val = build(valStarts);
   return {
     task: 'forecast',
-    trainX: train.x,
-    trainY: train.y,
-    valX: val.x,
-    valY: val.y,
+    window,
+    train: build(trainStarts),
+    val: build(valStarts),
     featureCount,
     horizon,
     target,
     seasonalNaiveMae: seasonalNaiveMae(series.target, valStarts, window, horizon),
+  };
+}
+
+/** The samples as the tensors trials share. */
+export function forecastTensors({ window, train, val, ...rest }: ForecastArrays): ForecastData {
+  const { featureCount, horizon } = rest;
+  return {
+    ...rest,
+    trainX: tf.tensor3d(train.x, [train.count, window, featureCount]),
+    trainY: tf.tensor2d(train.y, [train.count, horizon]),
+    valX: tf.tensor3d(val.x, [val.count, window, featureCount]),
+    valY: tf.tensor2d(val.y, [val.count, horizon]),
   };
 }
 
