@@ -144,6 +144,17 @@ export class FaultStack {
     return { status: response.status, body: (await response.json()) as T };
   }
 
+  /** Cancels every sweep still running or paused (one an earlier scenario left behind), through the API. */
+  async cancelUnfinishedSweeps(): Promise<void> {
+    for (const status of ['running', 'paused']) {
+      const { body } = await this.get<{ items: SweepDto[] }>(`/sweeps?status=${status}&limit=100`);
+      for (const sweep of body.items) {
+        const response = await fetch(`${this.api}/sweeps/${sweep.id}/cancel`, { method: 'POST' });
+        assert.ok(response.status === 200 || response.status === 409, `cancel sweep ${sweep.id}: ${response.status} ${await response.text()}`);
+      }
+    }
+  }
+
   /** The sweep's trials from PostgreSQL, by number, with the highest epoch each has metrics for. */
   async trials(sweepId: string): Promise<TrialRow[]> {
     const { rows } = await this.db.query(

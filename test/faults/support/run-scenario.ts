@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { FaultStack } from './fault-stack';
-import { recordFaultTiming } from './recovery';
+import { recordFaultTiming, type FaultTiming } from './recovery';
 import type { Scenario, ScenarioGroup, ScenarioResult } from './scenarios';
 
 /** Starts a group's stack: its own PostgreSQL cluster, Redis and coordinator. */
@@ -9,14 +9,16 @@ export function startGroupStack(group: ScenarioGroup): Promise<FaultStack> {
 }
 
 /**
- * Runs one scenario on the group's stack and records its timing in tmp/fault-recovery.json. Whatever
- * happens, its workers are stopped and the stack left with a coordinator for the next scenario.
+ * Runs one scenario on the group's stack and records its timing (by default in tmp/fault-recovery.json).
+ * Whatever happens, its workers are stopped; the next scenario gets a coordinator and no unfinished sweep.
  */
-export async function runScenario(scenario: Scenario, stack: FaultStack): Promise<ScenarioResult> {
+export async function runScenario(scenario: Scenario, stack: FaultStack, record: (timing: FaultTiming) => Promise<void> = recordFaultTiming): Promise<ScenarioResult> {
   if (!stack.coordinator.running) await stack.startCoordinator();
+  // Scenarios of a group share its stack, not their sweeps: one an earlier scenario left unfinished would take the workers' slots.
+  await stack.cancelUnfinishedSweeps();
   try {
     const result = await scenario.run(stack);
-    if (result.timing) await recordFaultTiming(result.timing);
+    if (result.timing) await record(result.timing);
     return result;
   } catch (error) {
     const where = join('tmp', 'faults', stack.label);
