@@ -12,7 +12,7 @@ import {
   seriesFromCsv,
   SIMULATED_CHECKPOINT_FORMAT,
   SimulatedSession,
-  trainingDataFor,
+  loadTrainingData,
   metricsToStore,
   openLstmSession,
   type TrainingEngine,
@@ -180,7 +180,7 @@ export class TrialRunner {
         : await this.newestReadable(run, SIMULATED_CHECKPOINT_FORMAT, (bytes) => SimulatedSession.fromCheckpoint(bytes, config, spec.objective, this.config.simulatedEpochMs));
       return restored ?? new SimulatedSession(config, seed, spec.objective, 0, null, this.config.simulatedEpochMs);
     }
-    const data = trainingDataFor(config.dataset, await this.uploadedSeries(trial));
+    const data = await loadTrainingData(config.dataset, await this.uploadedSeries(trial));
     const checkpoint = firstAttempt ? undefined : await this.newestReadable(run, CHECKPOINT_FORMAT, decodeCheckpoint);
     const opened = await openLstmSession(this.backend, data, config, seed, spec.objective, checkpoint);
     if (opened.fallbackReason) {
