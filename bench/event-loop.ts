@@ -89,22 +89,51 @@ async function main(): Promise<void> {
     }
   }
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-  const lines = [
-    `commit ${commit}; tfjs backend ${engines.tfjs.tfjs.name}; births, window 28; longest event-loop block (monitorEventLoopDelay, 10 ms resolution), wall time in brackets`,
+  const result: EventLoopResult = {
+    commit,
+    backend: engines.tfjs.tfjs.name,
+    loader: offThreadLoad ? 'loadTrainingData' : 'trainingDataFor',
+    datasets: [
+      { ...DATASET, maxBlockMs: data.maxBlockMs, wallMs: data.wallMs },
+      { ...SOTU, maxBlockMs: sotu.maxBlockMs, wallMs: sotu.wallMs },
+    ],
+    rows,
+  };
+  console.log(eventLoopReport(result).join('\n'));
+  const out = join(__dirname, '..', 'tmp', 'bench-event-loop.json');
+  mkdirSync(join(out, '..'), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+}
+
+export interface EventLoopResult {
+  commit: string;
+  /** The tfjs backend (what the tfjs engine trains on, and what the setup thread computes initial weights with). */
+  backend: string;
+  /** How the datasets were loaded: loadTrainingData (on the setup thread) or, on commits before it, trainingDataFor. */
+  loader: string;
+  datasets: (TrialConfig['dataset'] & Block)[];
+  rows: Row[];
+}
+
+/** The markdown of one run (tmp/bench-event-loop.json), as printed and as bench/run.ts writes it into BENCHMARKS.md. */
+export function eventLoopReport(result: EventLoopResult): string[] {
+  const [births, sotu] = result.datasets;
+  return [
+    `commit ${result.commit}; tfjs backend ${result.backend}; births, window 28; longest event-loop block (monitorEventLoopDelay, 10 ms resolution), wall time in brackets`,
     '',
     '| engine | model | open (fresh, seeded) | checkpoint() | open from checkpoint |',
     '|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.engine} | ${r.model} | ${ms(r.open.maxBlockMs)} (${ms(r.open.wallMs)}) | ${ms(r.checkpoint.maxBlockMs)} (${ms(r.checkpoint.wallMs)}) | ${ms(r.restore.maxBlockMs)} (${ms(r.restore.wallMs)}) |`),
+    ...result.rows.map(
+      (r) => `| ${r.engine} | ${r.model} | ${ms(r.open.maxBlockMs)} (${ms(r.open.wallMs)}) | ${ms(r.checkpoint.maxBlockMs)} (${ms(r.checkpoint.wallMs)}) | ${ms(r.restore.maxBlockMs)} (${ms(r.restore.wallMs)}) |`,
+    ),
     '',
-    `datasets (${offThreadLoad ? 'loadTrainingData' : 'trainingDataFor'}): births, window 28: ${ms(data.maxBlockMs)} (${ms(data.wallMs)}); sotu, window 64, 200,000 characters: ${ms(sotu.maxBlockMs)} (${ms(sotu.wallMs)})`,
+    `datasets (${result.loader}): births, window 28: ${ms(births.maxBlockMs)} (${ms(births.wallMs)}); sotu, window 64, 200,000 characters: ${ms(sotu.maxBlockMs)} (${ms(sotu.wallMs)})`,
   ];
-  console.log(lines.join('\n'));
-  const out = join(__dirname, '..', 'tmp', 'bench-event-loop.json');
-  mkdirSync(join(out, '..'), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ commit, backend: engines.tfjs.tfjs.name, datasets: [{ ...DATASET, maxBlockMs: data.maxBlockMs, wallMs: data.wallMs }, { ...SOTU, maxBlockMs: sotu.maxBlockMs, wallMs: sotu.wallMs }], rows }, null, 2)}\n`);
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

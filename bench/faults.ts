@@ -17,6 +17,13 @@ const { values } = parseArgs({ options: { only: { type: 'string' } } });
 const only = values.only?.split(',').map((name) => name.trim());
 const ROOT = join(__dirname, '..');
 
+export interface FaultsResult {
+  commit: string;
+  cpus: number;
+  at: string;
+  rows: Row[];
+}
+
 interface Row {
   scenario: string;
   title: string;
@@ -28,7 +35,8 @@ interface Row {
 
 const seconds = (ms: number | undefined) => (ms === undefined ? '—' : `${(ms / 1000).toFixed(1)} s`);
 
-function table(rows: Row[]): string {
+/** The recovery table of one run (tmp/bench-faults.json), as printed and as bench/run.ts writes it into BENCHMARKS.md. */
+export function faultsTable(rows: Row[]): string {
   const lines = ['| scenario | fault | recovery (from the fault) | after the fault was undone | other | invariants |', '|---|---|---|---|---|---|'];
   for (const row of rows) {
     const t = row.timing;
@@ -73,15 +81,18 @@ async function main(): Promise<void> {
   }
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
   mkdirSync(join(ROOT, 'tmp'), { recursive: true });
-  writeFileSync(join(ROOT, 'tmp', 'bench-faults.json'), `${JSON.stringify({ commit, cpus: cpus().length, at: new Date().toISOString(), rows }, null, 2)}\n`);
+  const result: FaultsResult = { commit, cpus: cpus().length, at: new Date().toISOString(), rows };
+  writeFileSync(join(ROOT, 'tmp', 'bench-faults.json'), `${JSON.stringify(result, null, 2)}\n`);
   console.log(`commit ${commit}; ${cpus().length} CPUs; each scenario once (test/faults/support/scenarios.ts); tmp/bench-faults.json\n`);
-  console.log(table(rows));
+  console.log(faultsTable(rows));
   const failed = rows.filter((r) => r.result === 'failed');
   for (const row of failed) console.log(`\n${row.scenario} failed:\n${row.error}`);
   process.exitCode = failed.length > 0 ? 1 : 0;
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
