@@ -15,12 +15,14 @@ export class MetricWriter implements OnModuleDestroy {
   /** The write that has not started yet, shared by every flush() until it starts. */
   private next?: Promise<void>;
   private readonly timer: NodeJS.Timeout;
+  /** The timer's writes keep failing (PostgreSQL away): said once, and again when they work. */
+  private failing = false;
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(WORKER_CONFIG) config: WorkerConfig,
   ) {
-    this.timer = setInterval(() => void this.flush().catch((error: Error) => this.logger.warn(`metric write failed, will retry: ${error.message}`)), config.metricsFlushMs);
+    this.timer = setInterval(() => void this.flushOnTimer(), config.metricsFlushMs);
     this.timer.unref();
   }
 
@@ -53,6 +55,17 @@ export class MetricWriter implements OnModuleDestroy {
       });
     this.writing = this.next;
     return this.next;
+  }
+
+  private async flushOnTimer(): Promise<void> {
+    try {
+      await this.flush();
+      if (this.failing) this.logger.log('metric writes work again');
+      this.failing = false;
+    } catch (error) {
+      if (!this.failing) this.logger.warn(`metric write failed, retrying every flush until it works: ${(error as Error).message}`);
+      this.failing = true;
+    }
   }
 
   async onModuleDestroy(): Promise<void> {
