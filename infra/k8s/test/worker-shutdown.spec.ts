@@ -65,6 +65,6 @@ describe('worker pod termination (real worker process and coordinator)', () => {
     const stoppedAfterMs = Date.now() - signalledAt;
     assert.equal(code, 1);
     assert.ok(stoppedAfterMs >= 1_400 && stoppedAfterMs < 15_000, `exited ${stoppedAfterMs} ms after SIGTERM`);
-    assert.match(worker.output, /trials still running 1500 ms after SIGTERM: exiting/);
+    assert.match(worker.output, /still stopping 1500 ms after SIGTERM \(WORKER_STOP_TIMEOUT_MS\): exiting/);
   });
 });
