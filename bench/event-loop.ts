@@ -10,7 +10,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { TrialConfig } from '@tuneforge/contracts';
 import * as training from '@tuneforge/training';
-import { decodeCheckpoint, openLstmSession, selectTrainingEngine, type TrainingData, type TrainingEngine } from '@tuneforge/training';
+import { openLstmSession, selectTrainingEngine, type TrainingData, type TrainingEngine } from '@tuneforge/training';
+import { decodeCheckpoint } from '@tuneforge/formats';
 
 const { values } = parseArgs({ options: { models: { type: 'string', default: '256x2,128x2' }, engines: { type: 'string', default: 'native,tfjs' } } });
 

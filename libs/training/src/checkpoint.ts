@@ -1,31 +1,7 @@
-import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
+import { encodeCheckpointContainer, type CheckpointArtifacts, type DecodedCheckpoint, type TrainingState, type WeightSpec } from '@tuneforge/formats';
 
-export const CHECKPOINT_FORMAT = 'tfjs-layers+adam/v1';
-const MAGIC = Buffer.from('TFCK');
-
-/** What a trial needs besides the weights to continue exactly where it stopped. */
-export interface TrainingState {
-  /** Last completed epoch (1-based). */
-  epoch: number;
-  /** The trial seed; epoch e's shuffle is seeded with (seed, e), so this and `epoch` are the whole RNG state. */
-  seed: number;
-  bestMetric: number | null;
-}
-
-export interface DecodedCheckpoint {
-  artifacts: tf.io.ModelArtifacts;
-  state: TrainingState;
-}
-
-export class CorruptCheckpointError extends Error {
-  override name = 'CorruptCheckpointError';
-}
-
-/**
- * Serialises model topology, weights, Adam's state and the training state into one buffer:
- * "TFCK", a 4-byte header length, a JSON header (with a SHA-256 of the weights), the weights.
- */
+/** A tfjs model's topology, weights and Adam's state, with the training state, as a checkpoint (the container: @tuneforge/formats). */
 export async function encodeCheckpoint(model: tf.LayersModel, state: TrainingState): Promise<Buffer> {
   let artifacts: tf.io.ModelArtifacts | undefined;
   await model.save(
@@ -35,87 +11,15 @@ export async function encodeCheckpoint(model: tf.LayersModel, state: TrainingSta
     }),
     { includeOptimizer: true },
   );
-  if (!artifacts?.weightData || !artifacts.weightSpecs) throw new Error('the model produced no weights to save');
-  const weights = Buffer.from(tf.io.concatenateArrayBuffers(([] as ArrayBuffer[]).concat(artifacts.weightData as ArrayBuffer | ArrayBuffer[])));
-  const header = Buffer.from(
-    JSON.stringify({
-      format: CHECKPOINT_FORMAT,
-      modelTopology: artifacts.modelTopology,
-      weightSpecs: artifacts.weightSpecs,
-      trainingConfig: artifacts.trainingConfig,
-      state,
-      weightsSha256: createHash('sha256').update(weights).digest('hex'),
-    }),
+  if (!artifacts?.weightData || !artifacts.weightSpecs || !artifacts.modelTopology) throw new Error('the model produced no weights to save');
+  const weightData = tf.io.concatenateArrayBuffers(([] as ArrayBuffer[]).concat(artifacts.weightData as ArrayBuffer | ArrayBuffer[]));
+  return encodeCheckpointContainer(
+    { modelTopology: artifacts.modelTopology, weightSpecs: artifacts.weightSpecs as WeightSpec[], weightData, trainingConfig: artifacts.trainingConfig },
+    state,
   );
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(header.length);
-  return Buffer.concat([MAGIC, length, header, weights]);
-}
-
-export function decodeCheckpoint(bytes: Buffer): DecodedCheckpoint {
-  if (bytes.length < 8 || !bytes.subarray(0, 4).equals(MAGIC)) throw new CorruptCheckpointError('not a Tuneforge checkpoint (bad magic)');
-  const headerLength = bytes.readUInt32BE(4);
-  if (8 + headerLength > bytes.length) throw new CorruptCheckpointError('truncated checkpoint header');
-  let header: {
-    format: string;
-    modelTopology: object;
-    weightSpecs: tf.io.WeightsManifestEntry[];
-    trainingConfig?: tf.io.TrainingConfig;
-    state: TrainingState;
-    weightsSha256: string;
-  };
-  try {
-    header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8'));
-  } catch (error) {
-    throw new CorruptCheckpointError(`unreadable checkpoint header: ${(error as Error).message}`);
-  }
-  if (header.format !== CHECKPOINT_FORMAT) throw new CorruptCheckpointError(`unknown checkpoint format '${header.format}'`);
-  const weights = bytes.subarray(8 + headerLength);
-  if (createHash('sha256').update(weights).digest('hex') !== header.weightsSha256) throw new CorruptCheckpointError('checkpoint weights fail their checksum');
-  const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
-  return {
-    artifacts: { modelTopology: header.modelTopology, weightSpecs: header.weightSpecs, weightData, trainingConfig: header.trainingConfig },
-    state: header.state,
-  };
 }
 
 /** The model with its weights and Adam's state, compiled as it was trained. */
 export async function restoreModel(checkpoint: DecodedCheckpoint): Promise<tf.LayersModel> {
-  return tf.loadLayersModel(tf.io.fromMemory(checkpoint.artifacts));
-}
-
-/**
- * The checkpoint as `tf.loadLayersModel` reads it over HTTP: a model.json naming one weights file,
- * and that file (model weights only; the optimizer's state is left out).
- */
-export function toLayersModelFiles(checkpoint: DecodedCheckpoint, weightsPath = 'weights.bin'): { modelJson: object; weights: Buffer } {
-  const specs = checkpoint.artifacts.weightSpecs ?? [];
-  const data = Buffer.from(checkpoint.artifacts.weightData as ArrayBuffer);
-  const kept: tf.io.WeightsManifestEntry[] = [];
-  const parts: Buffer[] = [];
-  let offset = 0;
-  for (const spec of specs) {
-    const bytes = spec.shape.reduce((n, d) => n * d, 1) * bytesPerElement(spec.dtype);
-    if (spec.group !== 'optimizer') {
-      kept.push({ name: spec.name, shape: spec.shape, dtype: spec.dtype });
-      parts.push(data.subarray(offset, offset + bytes));
-    }
-    offset += bytes;
-  }
-  return {
-    modelJson: {
-      format: 'layers-model',
-      generatedBy: 'Tuneforge',
-      convertedBy: null,
-      modelTopology: checkpoint.artifacts.modelTopology,
-      weightsManifest: [{ paths: [weightsPath], weights: kept }],
-    },
-    weights: Buffer.concat(parts),
-  };
-}
-
-function bytesPerElement(dtype: string): number {
-  if (dtype === 'float32' || dtype === 'int32') return 4;
-  if (dtype === 'bool') return 1;
-  throw new Error(`unsupported weight dtype ${dtype}`);
+  return tf.loadLayersModel(tf.io.fromMemory(checkpoint.artifacts as CheckpointArtifacts as tf.io.ModelArtifacts));
 }

@@ -4,10 +4,10 @@ import { before, describe, it } from 'node:test';
 import type { TrialConfig } from '@tuneforge/contracts';
 import { loadEngine } from '@tuneforge/lstm-engine';
 import { selectBackend } from './backend';
-import { decodeCheckpoint } from './checkpoint';
 import { forecastData } from './datasets/forecast.dataset';
 import { usBirthsSeries } from './datasets/us-births.dataset';
 import { openLstmSession, selectTrainingEngine, type TrainingEngine } from './engine';
+import { decodeCheckpoint } from '@tuneforge/formats';
 
 const OBJECTIVE = { metric: 'val_mae', direction: 'minimize' } as const;
 /**

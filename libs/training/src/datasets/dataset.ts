@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { Standardiser } from './windowing';
+import { type Standardiser } from '@tuneforge/formats';
 
 /** Samples ready for training, split in time order; tensors are shared read-only between trials. */
 export interface ForecastData {

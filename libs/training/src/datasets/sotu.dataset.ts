@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TextData } from './dataset';
-import { timeSplit } from './windowing';
+import { timeSplit } from '@tuneforge/formats';
 
 export interface TextOptions {
   window: number;

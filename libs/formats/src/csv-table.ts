@@ -1,5 +1,4 @@
 import { parse } from 'csv-parse/sync';
-import type { TimeSeries } from './forecast.dataset';
 
 export interface CsvColumn {
   name: string;
@@ -78,14 +77,4 @@ export function parseCsvTable(text: string): CsvTable {
 function isTimeColumn(name: string, cells: string[]): boolean {
   if (TIME_COLUMN.test(name)) return true;
   return cells.every((cell) => !Number.isFinite(Number(cell)) && Number.isFinite(Date.parse(cell)));
-}
-
-/** The series a forecasting trial trains on: `target` and the `features` columns, standardised on the training rows. */
-export function seriesFromCsv(table: CsvTable, target: string, features: readonly string[]): TimeSeries {
-  const numeric = (name: string) => {
-    const column = table.columns.find((c) => c.name === name);
-    if (!column || column.type !== 'number') throw new CsvDatasetError([{ column: name, message: 'is not a numeric column of this dataset' }]);
-    return table.values[name];
-  };
-  return { target: numeric(target), covariates: features.map((name) => ({ name, values: numeric(name), standardise: true })) };
 }

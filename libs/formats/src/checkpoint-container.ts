@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The checkpoint container, readable without TensorFlow.js (the coordinator serves checkpoints as
+ * tfjs models without loading tfjs): "TFCK", a 4-byte header length, a JSON header (tfjs model
+ * topology, weight specs incl. Adam's `optimizer` group, training config, the training state, a
+ * SHA-256 of the weights), then the weights.
+ */
+export const CHECKPOINT_FORMAT = 'tfjs-layers+adam/v1';
+const MAGIC = Buffer.from('TFCK');
+
+/** What a trial needs besides the weights to continue exactly where it stopped. */
+export interface TrainingState {
+  /** Last completed epoch (1-based). */
+  epoch: number;
+  /** The trial seed; epoch e's shuffle is seeded with (seed, e), so this and `epoch` are the whole RNG state. */
+  seed: number;
+  bestMetric: number | null;
+}
+
+/** One weight tensor in the weights buffer, as tfjs's weights manifest describes it. */
+export interface WeightSpec {
+  name: string;
+  shape: number[];
+  dtype: 'float32' | 'int32' | 'bool';
+  /** `optimizer` for Adam's moments and step count. */
+  group?: 'model' | 'optimizer';
+}
+
+/** tfjs's ModelArtifacts as a checkpoint holds them (structurally what `tf.io.fromMemory` reads). */
+export interface CheckpointArtifacts {
+  modelTopology: object;
+  weightSpecs: WeightSpec[];
+  weightData: ArrayBuffer;
+  trainingConfig?: object;
+}
+
+export interface DecodedCheckpoint {
+  artifacts: CheckpointArtifacts;
+  state: TrainingState;
+}
+
+export class CorruptCheckpointError extends Error {
+  override name = 'CorruptCheckpointError';
+}
+
+/** Serialises saved model artifacts and the training state into one buffer. */
+export function encodeCheckpointContainer(artifacts: CheckpointArtifacts, state: TrainingState): Buffer {
+  const weights = Buffer.from(artifacts.weightData);
+  const header = Buffer.from(
+    JSON.stringify({
+      format: CHECKPOINT_FORMAT,
+      modelTopology: artifacts.modelTopology,
+      weightSpecs: artifacts.weightSpecs,
+      trainingConfig: artifacts.trainingConfig,
+      state,
+      weightsSha256: createHash('sha256').update(weights).digest('hex'),
+    }),
+  );
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(header.length);
+  return Buffer.concat([MAGIC, length, header, weights]);
+}
+
+export function decodeCheckpoint(bytes: Buffer): DecodedCheckpoint {
+  if (bytes.length < 8 || !bytes.subarray(0, 4).equals(MAGIC)) throw new CorruptCheckpointError('not a Tuneforge checkpoint (bad magic)');
+  const headerLength = bytes.readUInt32BE(4);
+  if (8 + headerLength > bytes.length) throw new CorruptCheckpointError('truncated checkpoint header');
+  let header: {
+    format: string;
+    modelTopology: object;
+    weightSpecs: WeightSpec[];
+    trainingConfig?: object;
+    state: TrainingState;
+    weightsSha256: string;
+  };
+  try {
+    header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8'));
+  } catch (error) {
+    throw new CorruptCheckpointError(`unreadable checkpoint header: ${(error as Error).message}`);
+  }
+  if (header.format !== CHECKPOINT_FORMAT) throw new CorruptCheckpointError(`unknown checkpoint format '${header.format}'`);
+  const weights = bytes.subarray(8 + headerLength);
+  if (createHash('sha256').update(weights).digest('hex') !== header.weightsSha256) throw new CorruptCheckpointError('checkpoint weights fail their checksum');
+  const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
+  return {
+    artifacts: { modelTopology: header.modelTopology, weightSpecs: header.weightSpecs, weightData, trainingConfig: header.trainingConfig },
+    state: header.state,
+  };
+}
+
+/**
+ * The checkpoint as `tf.loadLayersModel` reads it over HTTP: a model.json naming one weights file,
+ * and that file (model weights only; the optimizer's state is left out).
+ */
+export function toLayersModelFiles(checkpoint: DecodedCheckpoint, weightsPath = 'weights.bin'): { modelJson: object; weights: Buffer } {
+  const data = Buffer.from(checkpoint.artifacts.weightData);
+  const kept: WeightSpec[] = [];
+  const parts: Buffer[] = [];
+  let offset = 0;
+  for (const spec of checkpoint.artifacts.weightSpecs) {
+    const bytes = spec.shape.reduce((n, d) => n * d, 1) * bytesPerElement(spec.dtype);
+    if (spec.group !== 'optimizer') {
+      kept.push({ name: spec.name, shape: spec.shape, dtype: spec.dtype });
+      parts.push(data.subarray(offset, offset + bytes));
+    }
+    offset += bytes;
+  }
+  return {
+    modelJson: {
+      format: 'layers-model',
+      generatedBy: 'Tuneforge',
+      convertedBy: null,
+      modelTopology: checkpoint.artifacts.modelTopology,
+      weightsManifest: [{ paths: [weightsPath], weights: kept }],
+    },
+    weights: Buffer.concat(parts),
+  };
+}
+
+function bytesPerElement(dtype: string): number {
+  if (dtype === 'float32' || dtype === 'int32') return 4;
+  if (dtype === 'bool') return 1;
+  throw new Error(`unsupported weight dtype ${dtype}`);
+}

@@ -1,0 +1,3 @@
+export * from './checkpoint-container';
+export * from './csv-table';
+export * from './windowing';
