@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { SweepDto } from '@tuneforge/contracts';
 import { dropDatabase, ensureDatabase } from '@tuneforge/persistence';
 import { AppProcess, startCoordinatorProcess, waitFor } from '@tuneforge/testing';
+import { anchorResult } from './anchor-result';
 
 export interface TuneforgeRound {
   seconds: number;
@@ -109,7 +110,8 @@ async function tuneforgeRound(env: Record<string, string>, trials: number, epoch
       30 * 60_000,
     );
     // The sweep's own finish time: polling every 250 ms would add up to 250 ms to a run of a few seconds.
-    const seconds = (Date.parse(done.finishedAt!) - started) / 1000;
+    if (!done.finishedAt) throw new Error(`sweep ${id} is completed but has no finishedAt`);
+    const seconds = (Date.parse(done.finishedAt) - started) / 1000;
     return { seconds, trialsPerSecond: done.trialCounts.total / seconds, pruned: done.trialCounts.pruned };
   } finally {
     await Promise.all(processes.map((p) => p.stop('SIGTERM')));
@@ -128,7 +130,7 @@ async function optunaRound(databaseUrl: string, trials: number, epochs: number, 
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const result = JSON.parse(out.trim().split('\n').at(-1)!);
+    const result = anchorResult<{ seconds: number; trials_per_s: number; trials: number }>('optuna_bookkeeping.py', out);
     return { seconds: result.seconds, trialsPerSecond: result.trials_per_s, trials: result.trials };
   } catch (error) {
     return { error: `the anchor did not run (apt-get install -y python3-optuna python3-psycopg2): ${(error as Error).message.split('\n')[0]}` };

@@ -114,7 +114,7 @@ async function main(): Promise<void> {
       return (await response.json()) as SweepDto;
     };
 
-    let t = performance.now();
+    const t = performance.now();
     const big = await submit(spec('bench-dashboard-big', TRIALS, EPOCHS));
     await fillSweep(db, big.id, EPOCHS, ['loss', 'val_loss', 'val_mae']);
     const long = await submit(spec('bench-dashboard-long', LONG_TRIALS, LONG_EPOCHS));

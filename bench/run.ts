@@ -278,7 +278,7 @@ function searchSection(runs: SearchRun[] | undefined): string[] {
     '|---|---|---|---|---|',
     ...labels.map((label) => {
       const rs = of(label);
-      const reached = rs.filter((r) => r.epochsToWithin5 !== null).map((r) => r.epochsToWithin5!);
+      const reached = rs.map((r) => r.epochsToWithin5).filter((epochs) => epochs !== null);
       return `| ${label} | ${median(rs.map((r) => r.best)).toFixed(1)} | ${median(rs.map((r) => r.bestInBudget)).toFixed(1)} | ${reached.length} of ${rs.length} | ${reached.length ? median(reached) : '-'} |`;
     }),
     '',

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { buildLstmModel, selectBackend, TrialTrainer, type ForecastData } from '@tuneforge/training';
+import { anchorResult } from './anchor-result';
 
 /** Reference workload W1 of ../shared/anchors/README.md: T=50, F=8, H=64, B=64. */
 export const W1 = { T: 50, F: 8, H: 64, B: 64, N: 2048 };
@@ -46,7 +47,7 @@ export async function trainingThroughput(progress: (message: string) => void): P
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const result = JSON.parse(out.trim().split('\n').at(-1)!);
+    const result = anchorResult<{ samples_per_s: number; threads: number }>('torch_lstm_cpu.py', out);
     torch = { samplesPerSecond: result.samples_per_s, threads: result.threads };
   } catch (error) {
     torch = { error: `the anchor did not run (apt-get install -y python3-torch libopenblas0): ${(error as Error).message.split('\n')[0]}` };

@@ -75,7 +75,8 @@ describe('the tuneforge command line against a real coordinator', () => {
     assert.equal(rows.length, 3, trials.stdout);
     const values = rows.map((row) => Number(row.trim().split(/\s+/)[3]));
     assert.deepEqual(values, [...values].sort((a, b) => a - b), 'best (lowest val_loss) first');
-    assert.equal(values[0], Number(sweep.best!.value.toPrecision(5)));
+    assert.ok(sweep.best, 'the completed sweep has no best trial');
+    assert.equal(values[0], Number(sweep.best.value.toPrecision(5)));
 
     const list = await tuneforge(['--api', api, 'status']);
     assert.equal(list.code, 0, list.stderr);
@@ -85,7 +86,9 @@ describe('the tuneforge command line against a real coordinator', () => {
 
   it('pauses, resumes and cancels a running sweep; logs prints each trial as it ends', async () => {
     const submitted = await tuneforge(['--api', api, 'submit', file('long.yaml', SIMULATED_SWEEP.replace('maxTrials: 12, maxConcurrent: 4', 'maxTrials: 400, maxConcurrent: 2'))]);
-    const id = /submitted sweep ([0-9a-f-]{36})/.exec(submitted.stdout)![1];
+    const submittedId = /submitted sweep ([0-9a-f-]{36})/.exec(submitted.stdout);
+    assert.ok(submittedId, `submit printed no sweep id: ${submitted.stdout}${submitted.stderr}`);
+    const id = submittedId[1];
     assert.match((await tuneforge(['--api', api, 'pause', id])).stdout, /is paused/);
     assert.match((await tuneforge(['--api', api, 'resume', id])).stdout, /is running/);
 

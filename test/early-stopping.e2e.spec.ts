@@ -52,8 +52,8 @@ describe('early stopping and budgets with the simulated model family (separate p
     assert.ok(pruned.length >= 3, `${pruned.length} pruned`);
     for (const trial of pruned) {
       assert.ok(trial.prunedRung === 0 || trial.prunedRung === 1, `rung ${trial.prunedRung}`);
-      assert.equal(trial.lastEpoch, [1, 3][trial.prunedRung!]);
-      assert.match(trial.statusReason!, /^stopped at rung [01] \(epoch [13]\): val_loss .* is outside the best \d+ of \d+/);
+      assert.equal(trial.lastEpoch, [1, 3][trial.prunedRung]);
+      assert.match(trial.statusReason ?? '', /^stopped at rung [01] \(epoch [13]\): val_loss .* is outside the best \d+ of \d+/);
       assert.equal(trial.backend, 'simulated');
     }
     assert.ok(trials.filter((t) => t.status === 'completed').every((t) => t.lastEpoch === 9));

@@ -101,8 +101,8 @@ describe('training end to end (coordinator and worker processes)', () => {
     const handedBack = await get<TrialDto>(`/trials/${trialId}`);
     assert.equal(handedBack.status, 'queued');
     assert.ok(handedBack.events.some((e) => e.type === 'handed-back'));
-    const checkpointEpoch = handedBack.lastEpoch!;
-    assert.ok(checkpointEpoch >= 1 && checkpointEpoch < 5, `checkpoint at epoch ${checkpointEpoch} though checkpointEvery is 10`);
+    const checkpointEpoch = handedBack.lastEpoch;
+    assert.ok(checkpointEpoch !== null && checkpointEpoch >= 1 && checkpointEpoch < 5, `checkpoint at epoch ${checkpointEpoch} though checkpointEvery is 10`);
 
     startWorker('successor');
     await waitForSweep(sweep.id);
@@ -146,7 +146,8 @@ describe('training end to end (coordinator and worker processes)', () => {
     );
     const done = await waitForSweep(sweep.id);
     assert.equal(done.trialCounts.completed, 2);
-    const metrics = await get<{ metrics: Record<string, { values: number[] }> }>(`/trials/${done.best!.trialId}/metrics?names=val_mae,seasonal_naive_val_mae`);
+    assert.ok(done.best, 'the completed sweep has no best trial');
+    const metrics = await get<{ metrics: Record<string, { values: number[] }> }>(`/trials/${done.best.trialId}/metrics?names=val_mae,seasonal_naive_val_mae`);
     assert.equal(metrics.metrics.val_mae.values.length, 2);
     assert.ok(metrics.metrics.seasonal_naive_val_mae.values[0] > 0);
   });
@@ -160,8 +161,9 @@ describe('training end to end (coordinator and worker processes)', () => {
     try {
       await waitFor('the orphan job has failed', async () => (await queue.getJobState(trialId)) === 'failed');
       const job = await queue.getJob(trialId);
-      assert.match(job!.failedReason, /no longer exists/);
-      assert.equal(job!.attemptsMade, 1, 'a permanent failure is not retried');
+      assert.ok(job, `job ${trialId} is no longer in the queue`);
+      assert.match(job.failedReason, /no longer exists/);
+      assert.equal(job.attemptsMade, 1, 'a permanent failure is not retried');
     } finally {
       await queue.close();
     }

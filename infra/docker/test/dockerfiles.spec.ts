@@ -27,16 +27,30 @@ interface Stage {
 /** The build stages of a Dockerfile, FROM images resolved against the ARGs declared before the first FROM. */
 function stagesOf(content: string): Stage[] {
   const dockerfile = DockerfileParser.parse(content);
-  const args = new Map(dockerfile.getInitialARGs().map((arg) => [arg.getProperty()!.getName(), arg.getProperty()!.getValue() ?? '']));
+  const args = new Map<string, string>();
+  for (const arg of dockerfile.getInitialARGs()) {
+    const property = arg.getProperty();
+    if (!property) throw new Error(`an ARG before the first FROM names no variable: ${arg.getTextContent()}`);
+    args.set(property.getName(), property.getValue() ?? '');
+  }
   const resolve = (text: string) => text.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, braced, bare) => args.get(braced ?? bare) ?? `<unset ${braced ?? bare}>`);
   const stages: Stage[] = [];
+  let current: Stage | undefined;
   for (const instruction of dockerfile.getInstructions()) {
     if (instruction.getKeyword() === 'FROM') {
       const [image, as, name] = instruction.getArguments().map((a) => a.getValue());
-      stages.push({ image: resolve(image), name: as?.toUpperCase() === 'AS' ? name : undefined, instructions: [] });
-    } else if (stages.length) stages.at(-1)!.instructions.push(instruction);
+      current = { image: resolve(image), name: as?.toUpperCase() === 'AS' ? name : undefined, instructions: [] };
+      stages.push(current);
+    } else current?.instructions.push(instruction);
   }
   return stages;
+}
+
+/** The stage the image is made of: the last one. */
+function finalStage(stages: Stage[]): Stage {
+  const final = stages.at(-1);
+  if (!final) throw new Error('the Dockerfile has no FROM');
+  return final;
 }
 
 const keyword = (stage: Stage, name: string) => stage.instructions.filter((i) => i.getKeyword() === name);
@@ -57,7 +71,7 @@ for (const [file, expected] of Object.entries(IMAGES)) {
   describe(`infra/docker/${file}`, () => {
     const content = readFileSync(join(DOCKER_DIR, file), 'utf8');
     const stages = stagesOf(content);
-    const final = stages.at(-1)!;
+    const final = finalStage(stages);
 
     it('passes the dockerfile-utils linter with every check an error', () => {
       assert.deepEqual(validate(content, LINT_SETTINGS).map((d) => `line ${d.range.start.line + 1}: ${d.message}`), []);
@@ -87,7 +101,9 @@ for (const [file, expected] of Object.entries(IMAGES)) {
       const appCopy = keyword(final, 'COPY').find((c) => c.getArguments().at(-1)?.getValue() === '/app');
       const source = appCopy && copyFrom(appCopy);
       assert.ok(source, 'the final stage does not copy /app from a stage');
-      assert.ok(runText(stages.find((s) => s.name === source)!).some((run) => /npm ci --omit=dev/.test(run)), `/app comes from stage ${source}, which has dev dependencies`);
+      const sourceStage = stages.find((s) => s.name === source);
+      assert.ok(sourceStage, `/app comes from stage ${source}, which the Dockerfile does not define`);
+      assert.ok(runText(sourceStage).some((run) => /npm ci --omit=dev/.test(run)), `/app comes from stage ${source}, which has dev dependencies`);
     });
 
     it('uses apt-get without recommended packages and leaves no package lists behind', () => {
@@ -130,20 +146,22 @@ for (const [file, expected] of Object.entries(IMAGES)) {
 describe('worker images match their TensorFlow.js bindings', () => {
   it(`GPU: installs @tensorflow/tfjs-node-gpu@${TFJS_VERSION} (the workspace's tfjs) on CUDA 11.2 with cuDNN 8, which its libtensorflow needs`, () => {
     const stages = stagesOf(readFileSync(join(DOCKER_DIR, 'worker-gpu.Dockerfile'), 'utf8'));
-    assert.match(stages.at(-1)!.image, /^nvidia\/cuda:11\.2\.\d+-cudnn8-runtime-ubuntu20\.04$/);
+    const final = finalStage(stages);
+    assert.match(final.image, /^nvidia\/cuda:11\.2\.\d+-cudnn8-runtime-ubuntu20\.04$/);
     assert.ok(runText(stages[0]).some((run) => run.includes(`@tensorflow/tfjs-node-gpu@${TFJS_VERSION}`)));
     // Native addons built in the first stage must load on the final one: same glibc (Debian 11 and Ubuntu 20.04: 2.31).
     assert.match(stages[0].image, /-bullseye/);
     assert.ok(runText(stages[0]).some((run) => /build-essential/.test(run) && /python3/.test(run) && /libopenblas-dev/.test(run)));
-    assert.ok(runText(stages.at(-1)!).some((run) => /libopenblas0/.test(run)));
-    assert.ok(keyword(stages.at(-1)!, 'ENV').some((env) => /TF_BACKEND=tfjs-node-gpu/.test(env.getArgumentsContent() ?? '')));
+    assert.ok(runText(final).some((run) => /libopenblas0/.test(run)));
+    assert.ok(keyword(final, 'ENV').some((env) => /TF_BACKEND=tfjs-node-gpu/.test(env.getArgumentsContent() ?? '')));
   });
 
   it(`CPU: installs @tensorflow/tfjs-node@${TFJS_VERSION}`, () => {
     const stages = stagesOf(readFileSync(join(DOCKER_DIR, 'worker-cpu.Dockerfile'), 'utf8'));
+    const final = finalStage(stages);
     assert.ok(runText(stages[0]).some((run) => run.includes(`@tensorflow/tfjs-node@${TFJS_VERSION}`)));
     assert.ok(runText(stages[0]).some((run) => /build-essential/.test(run) && /python3/.test(run) && /libopenblas-dev/.test(run)));
-    assert.ok(runText(stages.at(-1)!).some((run) => /libopenblas0/.test(run)));
-    assert.ok(keyword(stages.at(-1)!, 'ENV').some((env) => /TF_BACKEND=tfjs-node\b/.test(env.getArgumentsContent() ?? '')));
+    assert.ok(runText(final).some((run) => /libopenblas0/.test(run)));
+    assert.ok(keyword(final, 'ENV').some((env) => /TF_BACKEND=tfjs-node\b/.test(env.getArgumentsContent() ?? '')));
   });
 });

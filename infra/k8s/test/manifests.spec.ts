@@ -114,7 +114,8 @@ for (const overlay of OVERLAYS) {
       const keda = objects.filter((o) => KEDA_KINDS.has(o.kind));
       assert.equal(keda.length, 2);
       for (const object of keda) {
-        const validate = ajv.getSchema(`keda#/definitions/${object.kind}`)!;
+        const validate = ajv.getSchema(`keda#/definitions/${object.kind}`);
+        assert.ok(validate, `the KEDA schemas define no ${object.kind}`);
         assert.ok(validate(object), `${object.kind}/${object.metadata.name}: ${ajv.errorsText(validate.errors)}`);
         assert.deepEqual(checker.unknownMetadataFields(object.metadata), []);
       }

@@ -28,6 +28,12 @@ function containerPort(container: any, port: string | number): number {
 
 describe("the manifests' HTTP probes hit real endpoints", () => {
   const rendered = OVERLAYS.map((overlay) => ({ overlay, objects: renderOverlay(overlay) }));
+  /** The tuneforge-config ConfigMap of one rendered overlay. */
+  const configOf = (overlay: string) => {
+    const found = rendered.find((r) => r.overlay === overlay);
+    if (!found) throw new Error(`overlay ${overlay} was not rendered`);
+    return configMapData(found.objects, 'tuneforge-config');
+  };
 
   describe('coordinator (in process, real PostgreSQL and Redis)', () => {
     let coordinator: TestCoordinator;
@@ -40,7 +46,7 @@ describe("the manifests' HTTP probes hit real endpoints", () => {
       const probes = rendered.flatMap(({ overlay, objects }) => httpProbes(overlay, find(objects, 'Deployment', 'tuneforge-coordinator')));
       assert.deepEqual([...new Set(probes.map((p) => p.kind))].sort(), ['livenessProbe', 'readinessProbe']);
       for (const probe of probes) {
-        const env = configMapData(rendered.find((r) => r.overlay === probe.overlay)!.objects, 'tuneforge-config');
+        const env = configOf(probe.overlay);
         assert.equal(containerPort(probe.container, probe.port), Number(env.PORT), `${probe.overlay} ${probe.kind} probes the port the coordinator listens on`);
         const response = await fetch(`${coordinator.baseUrl}${probe.path}`);
         assert.equal(response.status, 200, `${probe.overlay} ${probe.kind} GET ${probe.path}`);
@@ -72,7 +78,7 @@ describe("the manifests' HTTP probes hit real endpoints", () => {
       const probes = rendered.flatMap(({ overlay, objects }) => httpProbes(overlay, find(objects, 'Deployment', 'tuneforge-worker')));
       assert.deepEqual([...new Set(probes.map((p) => p.kind))].sort(), ['livenessProbe', 'readinessProbe', 'startupProbe']);
       for (const probe of probes) {
-        const env = configMapData(rendered.find((r) => r.overlay === probe.overlay)!.objects, 'tuneforge-config');
+        const env = configOf(probe.overlay);
         assert.equal(containerPort(probe.container, probe.port), Number(env.WORKER_HEALTH_PORT), `${probe.overlay} ${probe.kind} probes WORKER_HEALTH_PORT`);
         const response = await fetch(`http://127.0.0.1:${health.port}${probe.path}`);
         assert.equal(response.status, 200, `${probe.overlay} ${probe.kind} GET ${probe.path}: ${await response.text()}`);

@@ -49,7 +49,8 @@ export class StrictFieldChecker {
     const shape = this.objectShape(type);
     if (!shape) return;
     if (Array.isArray(value)) {
-      if (shape.element) value.forEach((item, index) => this.walk(item, shape.element!, `${path}[${index}]`, found));
+      const { element } = shape;
+      if (element) value.forEach((item, index) => this.walk(item, element, `${path}[${index}]`, found));
       return;
     }
     if (shape.properties.size === 0) {
