@@ -5,10 +5,13 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node
 import { join, relative } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
+// Every spec file is in exactly one tier (checked below). unit: the pure code of the libs (libs/*/src), no
+// PostgreSQL, Redis or child process; integration: a project's test/ folder, against real servers;
+// e2e: the top-level test/ folder, real coordinator and worker processes.
 const TIERS = {
-  unit: (path) => path.startsWith('libs/') && path.endsWith('.spec.ts'),
-  integration: (path) => /^(apps|libs|infra)\/[^/]+\/test\//.test(path) && path.endsWith('.spec.ts'),
-  e2e: (path) => path.startsWith('test/') && path.endsWith('.spec.ts'),
+  unit: (path) => /^libs\/[^/]+\/src\//.test(path),
+  integration: (path) => /^(apps|libs|infra)\/[^/]+\/test\//.test(path),
+  e2e: (path) => path.startsWith('test/'),
 };
 
 function walk(dir, out = []) {
@@ -27,7 +30,16 @@ if (selected.some((t) => !t)) {
   console.error(`unknown test tier '${tier}'; use one of ${Object.keys(TIERS).join(', ')}, all`);
   process.exit(2);
 }
-const files = ['apps', 'libs', 'infra', 'test'].filter((dir) => existsSync(join(root, dir))).flatMap((dir) => walk(join(root, dir))).filter((path) => selected.some((t) => t(path))).sort();
+const specs = ['apps', 'libs', 'infra', 'test'].filter((dir) => existsSync(join(root, dir))).flatMap((dir) => walk(join(root, dir))).filter((path) => path.endsWith('.spec.ts')).sort();
+const misplaced = specs
+  .map((path) => ({ path, tiers: Object.keys(TIERS).filter((name) => TIERS[name](path)) }))
+  .filter(({ tiers }) => tiers.length !== 1);
+if (misplaced.length > 0) {
+  for (const { path, tiers } of misplaced) console.error(`${path} is in ${tiers.length === 0 ? 'no test tier' : `the tiers ${tiers.join(' and ')}`}`);
+  console.error('every spec file belongs to exactly one tier: unit (libs/*/src), integration (apps|libs|infra/*/test) or e2e (test/)');
+  process.exit(2);
+}
+const files = specs.filter((path) => selected.some((t) => t(path)));
 if (files.length === 0) {
   console.error(`no test files for tier '${tier}'`);
   process.exit(1);
