@@ -26,13 +26,20 @@ export default [
             { sourceTag: 'scope:worker', onlyDependOnLibsWithTags: ['scope:shared', 'scope:worker'] },
             // The command line speaks HTTP only: it shares the API's contracts, never the data layer.
             { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['layer:base'] },
-            { sourceTag: 'scope:dashboard', onlyDependOnLibsWithTags: ['scope:shared'] },
+            // The browser bundle gets the API's contracts only: no data layer, no Node-only library.
+            { sourceTag: 'scope:dashboard', onlyDependOnLibsWithTags: ['layer:base'] },
           ],
         },
       ],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
     },
+  },
+  {
+    // Test support (private servers, scratch databases) is for tests only: no app or lib source imports it.
+    files: ['apps/*/src/**/*.ts', 'apps/*/src/**/*.tsx', 'libs/*/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', 'libs/testing/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: '@tuneforge/testing', message: 'libs/testing is test support: only tests import it' }] }] },
   },
   {
     files: ['**/*.spec.ts', '**/test/**/*.ts'],
