@@ -3,16 +3,16 @@ import type { ValidationIssue } from './validation-issue';
 
 // NUL: PostgreSQL text and jsonb cannot hold U+0000. A lone surrogate (half of a UTF-16 pair) is
 // not Unicode text: jsonb rejects its \ud800 escape, and UTF-8 encoding turns it into U+FFFD.
-const UNSTORABLE = /\u0000|\p{Cs}/u; // eslint-disable-line no-control-regex
+const NUL = String.fromCharCode(0);
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /** What is wrong with one string for PostgreSQL, or undefined when it can be stored as it is. */
 export function unstorableTextProblem(text: string): string | undefined {
-  const match = UNSTORABLE.exec(text);
-  if (!match) return undefined;
-  const at = `at character ${match.index + 1}`;
-  return match[0] === '\u0000'
-    ? `contains a NUL character (\\u0000) ${at}, which cannot be stored`
-    : `contains a lone UTF-16 surrogate (\\u${match[0].charCodeAt(0).toString(16)}) ${at}, which is not valid Unicode text`;
+  const nul = text.indexOf(NUL);
+  const surrogate = LONE_SURROGATE.exec(text)?.index ?? -1;
+  if (nul < 0 && surrogate < 0) return undefined;
+  if (surrogate < 0 || (nul >= 0 && nul < surrogate)) return `contains a NUL character (\\u0000) at character ${nul + 1}, which cannot be stored`;
+  return `contains a lone UTF-16 surrogate (\\u${text.charCodeAt(surrogate).toString(16)}) at character ${surrogate + 1}, which is not valid Unicode text`;
 }
 
 /** A key as it appears in an issue path: as given, or JSON-escaped when it holds characters that need it. */
