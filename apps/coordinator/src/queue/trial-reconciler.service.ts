@@ -60,15 +60,15 @@ export class TrialReconciler {
     );
     if (candidates.length === 0) return { requeued: 0, failed: 0 };
     const presence = await this.jobPresence(candidates.map((c) => c.id));
-    const lost = candidates.filter((_, i) => presence[i].kind !== 'live');
+    const lost = candidates.map((trial, i) => ({ trial, job: presence[i] })).filter(({ job }) => job.kind !== 'live');
     if (lost.length === 0) return { requeued: 0, failed: 0 };
     // A finished job with the trial's id would swallow the new one (same job id): it goes first.
-    await this.removeFinishedJobs(lost.filter((c) => presence[candidates.indexOf(c)].kind === 'finished').map((c) => c.id));
+    await this.removeFinishedJobs(lost.filter(({ job }) => job.kind === 'finished').map(({ trial }) => trial.id));
 
     let requeued = 0;
     let failed = 0;
-    for (const trial of lost) {
-      const why = describeLoss(presence[candidates.indexOf(trial)]);
+    for (const { trial, job } of lost) {
+      const why = describeLoss(job);
       if (trial.status === 'queued') {
         requeued += await this.update(trial, `enqueued_at = NULL`, 'requeued', `${why}; it gets a new job`);
       } else if (trial.attempts >= TRIAL_MAX_ATTEMPTS) {
