@@ -2,12 +2,24 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { JobName, JobOf, SweepSpec, TrialEventType, TrialStatus } from '@tuneforge/contracts';
 import { decideFromSummary, peerNumbersOf, reductionFactorOf, rungAt, type RungCheck, type StopDecision } from '@tuneforge/search';
-import { DatasetTooShortError, NonFiniteLossError, seriesFromCsv, SIMULATED_CHECKPOINT_FORMAT, SimulatedSession, loadTrainingData, metricsToStore, openLstmSession, type TrainingEngine, type TrainingSession, type TimeSeries } from '@tuneforge/training';
+import {
+  DatasetTooShortError,
+  NonFiniteLossError,
+  seriesFromCsv,
+  SIMULATED_CHECKPOINT_FORMAT,
+  SimulatedSession,
+  loadTrainingData,
+  metricsToStore,
+  openLstmSession,
+  type TrainingEngine,
+  type TrainingSession,
+  type TimeSeries,
+} from '@tuneforge/training';
+import { CHECKPOINT_FORMAT, CorruptCheckpointError, decodeCheckpoint, parseCsvTable } from '@tuneforge/formats';
 import { MetricWriter } from './metric-writer.service';
 import { COMPUTE_BACKEND } from './compute-backend';
 import { TrialLedger, type AttemptState, type ClaimedTrial, type TrialAttempt } from './trial-ledger.service';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config';
-import { CHECKPOINT_FORMAT, CorruptCheckpointError, decodeCheckpoint, parseCsvTable } from '@tuneforge/formats';
 
 type TrialJob = Job<JobOf<typeof JobName.TrainTrial>>;
 

@@ -3,11 +3,11 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { before, describe, it } from 'node:test';
 import type { TrialConfig } from '@tuneforge/contracts';
 import { loadEngine } from '@tuneforge/lstm-engine';
+import { decodeCheckpoint } from '@tuneforge/formats';
 import { selectBackend } from './backend';
 import { forecastData } from './datasets/forecast.dataset';
 import { usBirthsSeries } from './datasets/us-births.dataset';
 import { openLstmSession, selectTrainingEngine, type TrainingEngine } from './engine';
-import { decodeCheckpoint } from '@tuneforge/formats';
 
 const OBJECTIVE = { metric: 'val_mae', direction: 'minimize' } as const;
 /**

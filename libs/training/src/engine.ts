@@ -1,11 +1,11 @@
 import type { Objective, TrialConfig } from '@tuneforge/contracts';
 import { loadEngine, setEngineThreads } from '@tuneforge/lstm-engine';
+import { type DecodedCheckpoint } from '@tuneforge/formats';
 import { selectBackend, type SelectedBackend } from './backend';
 import type { TrainingData } from './datasets/dataset';
 import { NATIVE_CPU_BACKEND, NativeTrialSession, UnsupportedByEngineError } from './native-session';
 import type { TrainingSession } from './training-session';
 import { TrialSession } from './trial-session';
-import { type DecodedCheckpoint } from '@tuneforge/formats';
 
 export type TrainEngineKind = 'native' | 'tfjs';
 

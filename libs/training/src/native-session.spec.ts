@@ -3,6 +3,7 @@ import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import type { TrialConfig } from '@tuneforge/contracts';
 import { loadEngine } from '@tuneforge/lstm-engine';
+import { decodeCheckpoint, toLayersModelFiles } from '@tuneforge/formats';
 import { selectBackend } from './backend';
 import { encodeCheckpoint, restoreModel } from './checkpoint';
 import { forecastData } from './datasets/forecast.dataset';
@@ -12,7 +13,6 @@ import { openLstmSession, selectTrainingEngine } from './engine';
 import { NativeTrialSession } from './native-session';
 import { NonFiniteLossError } from './trainer';
 import { TrialSession } from './trial-session';
-import { decodeCheckpoint, toLayersModelFiles } from '@tuneforge/formats';
 
 const OBJECTIVE = { metric: 'val_mae', direction: 'minimize' } as const;
 const engine = loadEngine();

@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Objective, TrialConfig } from '@tuneforge/contracts';
 import { requireEngine, type NativeLstmNet } from '@tuneforge/lstm-engine';
+import { CHECKPOINT_FORMAT, type DecodedCheckpoint } from '@tuneforge/formats';
 import { encodeCheckpoint, restoreModel } from './checkpoint';
 import type { TrainingData } from './datasets/dataset';
 import { buildSeededLstmModel } from './seeded-weights';
 import { epochPermutation, LN2, NonFiniteLossError, type EpochMetrics } from './trainer';
 import { bestSoFar, lstmHyperparameters } from './trial-session';
 import type { TrainingSession } from './training-session';
-import { CHECKPOINT_FORMAT, type DecodedCheckpoint } from '@tuneforge/formats';
 
 /** The worker's record of where a trial trained with the native engine. */
 export const NATIVE_CPU_BACKEND = 'native-cpu';

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { Objective, TrialConfig } from '@tuneforge/contracts';
+import { CorruptCheckpointError } from '@tuneforge/formats';
 import type { EpochMetrics } from './trainer';
 import type { TrainingSession } from './training-session';
-import { CorruptCheckpointError } from '@tuneforge/formats';
 
 export const SIMULATED_CHECKPOINT_FORMAT = 'simulated/v1';
 const STATE_FLOATS = 512; // a few KB, like a small model's checkpoint

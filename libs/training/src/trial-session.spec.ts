@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import type { TrialConfig } from '@tuneforge/contracts';
+import { CorruptCheckpointError, decodeCheckpoint, toLayersModelFiles } from '@tuneforge/formats';
 import { selectBackend } from './backend';
 import { forecastData } from './datasets/forecast.dataset';
 import { sotuCorpus, textData } from './datasets/sotu.dataset';
 import { usBirthsSeries } from './datasets/us-births.dataset';
 import { NonFiniteLossError } from './trainer';
 import { TrialSession } from './trial-session';
-import { CorruptCheckpointError, decodeCheckpoint, toLayersModelFiles } from '@tuneforge/formats';
 
 const OBJECTIVE = { metric: 'val_mae', direction: 'minimize' } as const;
 

@@ -1,12 +1,12 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Objective, TrialConfig } from '@tuneforge/contracts';
+import { CHECKPOINT_FORMAT, type DecodedCheckpoint } from '@tuneforge/formats';
 import { encodeCheckpoint, restoreModel } from './checkpoint';
 import type { TrainingData } from './datasets/dataset';
 import type { LstmHyperparameters } from './lstm.model';
 import { buildSeededLstmModel } from './seeded-weights';
 import { TrialTrainer, type EpochMetrics } from './trainer';
 import type { TrainingSession } from './training-session';
-import { CHECKPOINT_FORMAT, type DecodedCheckpoint } from '@tuneforge/formats';
 
 /**
  * One trial's model and progress: built fresh from the config and seed, or restored from a

@@ -3,9 +3,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SpecValidationError, unstorableTextProblem, type Dimension, type SweepSpec, type ValidationIssue } from '@tuneforge/contracts';
 import { DatasetEntity } from '@tuneforge/persistence';
+import { CsvDatasetError, forecastSampleCounts, parseCsvTable } from '@tuneforge/formats';
 import { NotFoundError, RequestValidationError } from '../common/domain-errors';
 import { isUuid } from '../common/query';
-import { CsvDatasetError, forecastSampleCounts, parseCsvTable } from '@tuneforge/formats';
 
 export interface DatasetDto {
   id: string;

@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { ListTrialsQuery, MetricSeriesDto, Page, TrialDto, TrialMetricsQuery } from '@tuneforge/contracts';
 import { checkpointsNewestFirst, SweepEntity, TrialEntity } from '@tuneforge/persistence';
+import { CorruptCheckpointError, decodeCheckpoint, toLayersModelFiles } from '@tuneforge/formats';
 import { NotFoundError } from '../common/domain-errors';
 import { downsampleLttb } from '../curves/downsample';
 import { isUuid } from '../common/query';
-import { CorruptCheckpointError, decodeCheckpoint, toLayersModelFiles } from '@tuneforge/formats';
 
 const SORT_COLUMNS = { objective: 'trial.bestMetric', number: 'trial.number', createdAt: 'trial.createdAt' } as const;
 

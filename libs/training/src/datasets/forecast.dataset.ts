@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ForecastData } from './dataset';
 import { seasonalNaiveMae, standardiserOf, timeSplit, windowStarts } from '@tuneforge/formats';
+import type { ForecastData } from './dataset';
 
 /** A numeric time series in time order: the target and any other inputs (covariates). */
 export interface TimeSeries {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { TextData } from './dataset';
 import { timeSplit } from '@tuneforge/formats';
+import type { TextData } from './dataset';
 
 export interface TextOptions {
   window: number;
