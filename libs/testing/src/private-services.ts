@@ -27,7 +27,7 @@ export class PrivateRedis {
   }
 
   async start(): Promise<void> {
-    if (this.process && this.process.exitCode === null && this.process.signalCode === null) return;
+    if (this.running) return;
     this.process = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     for (let attempt = 0; attempt < 100; attempt++) {
       try {
@@ -41,7 +41,7 @@ export class PrivateRedis {
   }
 
   async stop(): Promise<void> {
-    if (!this.process || this.process.exitCode !== null || this.process.signalCode !== null) return;
+    if (!this.process || !this.running) return;
     const exited = once(this.process, 'exit');
     this.process.kill('SIGKILL');
     await exited;

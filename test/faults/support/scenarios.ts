@@ -273,10 +273,15 @@ export const coordinatorKills: Scenario = {
     let ended = 0;
     for (let kill = 0; kill < kills; kill++) {
       // Poll fast: the kill should land while the coordinator handles the job's completion (its top-up).
-      const seen = await pollFast(async () => {
-        const now = await progress();
-        return now.ended > ended ? now : undefined;
-      }, 60_000);
+      const seen = await waitFor(
+        'a trial ends',
+        async () => {
+          const now = await progress();
+          return now.ended > ended ? now : undefined;
+        },
+        60_000,
+        20,
+      );
       const faultAt = Date.now();
       await stack.coordinator.stop('SIGKILL');
       await stack.startCoordinator();
@@ -308,17 +313,6 @@ export const coordinatorKills: Scenario = {
     return { outcome, timing };
   },
 };
-
-/** Like waitFor, polling every 20 ms. */
-async function pollFast<T>(check: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await check();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for a trial to end`);
-}
 
 interface TrialsHealth {
   status: string;
