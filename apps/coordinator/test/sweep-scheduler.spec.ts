@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { SweepDto } from '@tuneforge/contracts';
 import { DataSource } from 'typeorm';
 import { sampleRandom } from '@tuneforge/search';
+import { loadCoordinatorConfig } from '../src/config/coordinator.config';
 import { SweepScheduler } from '../src/sweeps/sweep-scheduler.service';
 import { aSweepSpec } from './support/sweep-specs';
 import { apiClient, startTestCoordinator, type TestCoordinator } from './support/test-coordinator';
@@ -188,3 +189,34 @@ describe(SweepScheduler.name, () => {
   });
 });
 
+
+describe(`${SweepScheduler.name} under MAX_ACTIVE_TRIALS`, () => {
+  let coordinator: TestCoordinator;
+  let api: ReturnType<typeof apiClient>;
+  let db: DataSource;
+  let sut: SweepScheduler;
+  const activeOf = async (sweepId: string) =>
+    (await db.query(`SELECT count(*)::int AS n FROM trials WHERE sweep_id = $1 AND status IN ('queued', 'running')`, [sweepId]))[0].n as number;
+
+  before(async () => {
+    coordinator = await startTestCoordinator('scheduler_cap', { limits: { ...loadCoordinatorConfig({}).limits, maxActiveTrials: 3 } });
+    api = apiClient(coordinator.baseUrl);
+    db = coordinator.app.get(DataSource);
+    sut = coordinator.app.get(SweepScheduler);
+  });
+  after(() => coordinator.close());
+
+  it('creates no more active trials over all sweeps than the cap, at creation and in top-ups, and fills the room others leave', async () => {
+    const first = (await api.post<SweepDto>('/api/v1/sweeps', aSweepSpec({ name: 'first', budget: { maxTrials: 5, maxConcurrent: 2, maxEpochsPerTrial: 1 } }))).body;
+    const second = (await api.post<SweepDto>('/api/v1/sweeps', aSweepSpec({ name: 'second', budget: { maxTrials: 5, maxConcurrent: 4, maxEpochsPerTrial: 1 } }))).body;
+    assert.deepEqual([await activeOf(first.id), await activeOf(second.id)], [2, 1], 'the second sweep starts with the one slot left of 3');
+    await sut.topUp(second.id);
+    assert.equal(await activeOf(second.id), 1, 'a top-up finds no room either');
+
+    await db.query(`UPDATE trials SET status = 'completed', finished_at = now() WHERE sweep_id = $1`, [first.id]);
+    await sut.topUp(second.id);
+    assert.equal(await activeOf(second.id), 3, 'the ended trials of the first sweep make room for the second');
+    await sut.topUp(first.id);
+    assert.equal(await activeOf(first.id), 0, 'the cap is reached: the first sweep waits');
+  });
+});

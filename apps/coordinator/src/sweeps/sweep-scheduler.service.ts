@@ -123,7 +123,9 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
         `SELECT count(*)::int AS active FROM trials WHERE sweep_id = $1 AND status = ANY($2::trial_status[])`,
         [sweepId, ACTIVE_TRIAL_STATUSES],
       );
-      const room = Math.min(sweep.spec.budget.maxConcurrent - active, sweep.plannedTrials - sweep.trialsCreated, await this.deploymentRoom(manager));
+      const sweepRoom = Math.min(sweep.spec.budget.maxConcurrent - active, sweep.plannedTrials - sweep.trialsCreated);
+      // The deployment-wide count only matters when the sweep itself has room.
+      const room = sweepRoom > 0 ? Math.min(sweepRoom, await this.deploymentRoom(manager)) : sweepRoom;
       if (room > 0) return this.createTrials(manager, sweep, room);
       if (active === 0 && sweep.trialsCreated >= sweep.plannedTrials) {
         await manager.update(SweepEntity, { id: sweepId }, { status: 'completed', finishedAt: new Date() });
@@ -139,7 +141,7 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
    * How many more trials the whole deployment may have active (MAX_ACTIVE_TRIALS). Sweeps topping up
    * at the same moment may together pass it by their batch sizes: a cap against runaway requests, not a quota.
    */
-  private async deploymentRoom(manager: EntityManager): Promise<number> {
+  async deploymentRoom(manager: EntityManager): Promise<number> {
     const [{ active }]: { active: number }[] = await manager.query(`SELECT count(*)::int AS active FROM trials WHERE status = ANY($1::trial_status[])`, [ACTIVE_TRIAL_STATUSES]);
     return Math.max(0, this.config.limits.maxActiveTrials - active);
   }

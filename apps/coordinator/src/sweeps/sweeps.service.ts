@@ -83,7 +83,8 @@ export class SweepsService {
             idempotencyKey: idempotencyKey ?? null,
           }),
         );
-        const first = await this.scheduler.createTrials(manager, sweep, Math.min(spec.budget.maxConcurrent, plan.totalTrials));
+        // MAX_ACTIVE_TRIALS holds for a new sweep's first trials too; the reconcile loop tops it up once others end.
+        const first = await this.scheduler.createTrials(manager, sweep, Math.min(spec.budget.maxConcurrent, plan.totalTrials, await this.scheduler.deploymentRoom(manager)));
         return [sweep.id, first] as const;
       });
     } catch (error) {
