@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SWEEP_STATUSES, TRIAL_STATUSES } from './api';
+import { SWEEP_STATUSES, TRIAL_STATUSES } from './lifecycle';
 
 const paging = {
   limit: z.coerce.number().int().min(1).max(500).default(50),

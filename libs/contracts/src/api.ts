@@ -1,12 +1,7 @@
 import type { SweepSpec } from './sweep-spec.schema';
 import type { ParamValue } from './search-space.schema';
 
-export const SWEEP_STATUSES = ['running', 'paused', 'completed', 'cancelled', 'failed'] as const;
-export type SweepStatus = (typeof SWEEP_STATUSES)[number];
-
-export const TRIAL_STATUSES = ['queued', 'running', 'completed', 'pruned', 'failed', 'cancelled'] as const;
-export type TrialStatus = (typeof TRIAL_STATUSES)[number];
-export const ACTIVE_TRIAL_STATUSES: readonly TrialStatus[] = ['queued', 'running'];
+import type { SweepStatus, TrialStatus } from './lifecycle';
 
 /** What a trial trains: the resolved dataset settings and model hyperparameters. */
 export interface TrialConfig {

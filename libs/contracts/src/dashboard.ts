@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { curvePoints } from './api-query';
-import type { TrialStatus, SweepStatus } from './api';
+import type { TrialStatus, SweepStatus } from './lifecycle';
 
 const metricName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a metric name (letters, digits, _ . -)');
 const uuidList = z

@@ -2,6 +2,7 @@ export * from './api';
 export * from './api-query';
 export * from './env';
 export * from './hyperparameters';
+export * from './lifecycle';
 export * from './nesting-depth';
 export * from './parse-sweep-spec';
 export * from './queue';
