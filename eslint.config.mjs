@@ -1,5 +1,7 @@
 import nx from '@nx/eslint-plugin';
 
+const TESTING_ONLY_IN_TESTS = { name: '@tuneforge/testing', message: 'libs/testing is test support: only tests import it' };
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -37,9 +39,25 @@ export default [
   },
   {
     // Test support (private servers, scratch databases) is for tests only: no app or lib source imports it.
-    files: ['apps/*/src/**/*.ts', 'apps/*/src/**/*.tsx', 'libs/*/src/**/*.ts'],
+    files: ['libs/*/src/**/*.ts'],
     ignores: ['**/*.spec.ts', 'libs/testing/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: [{ name: '@tuneforge/testing', message: 'libs/testing is test support: only tests import it' }] }] },
+    rules: { 'no-restricted-imports': ['error', { paths: [TESTING_ONLY_IN_TESTS] }] },
+  },
+  {
+    // Every statement lives in a store or read model of libs/persistence (one named home per statement):
+    // app sources neither run SQL nor use TypeORM's managers and repositories themselves.
+    files: ['apps/*/src/**/*.ts', 'apps/*/src/**/*.tsx'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [TESTING_ONLY_IN_TESTS, { name: 'typeorm', message: 'apps reach PostgreSQL through the stores of @tuneforge/persistence (Stores)' }] },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.property.name='query']", message: 'SQL belongs in a store or read model of @tuneforge/persistence, not in an app' },
+      ],
+    },
   },
   {
     files: ['**/*.spec.ts', '**/test/**/*.ts'],

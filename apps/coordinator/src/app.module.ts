@@ -3,7 +3,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { TRIALS_QUEUE } from '@tuneforge/contracts';
-import { databaseOptions } from '@tuneforge/persistence';
+import { databaseOptions, STORES_PROVIDER } from '@tuneforge/persistence';
 import { HttpErrorFilter } from './common/http-error.filter';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from './config/coordinator.config';
 import { CurvesController } from './curves/curves.controller';
@@ -42,6 +42,7 @@ export class AppModule {
       controllers: [SweepsController, CurvesController, TrialsController, WorkersController, DatasetsController, HealthController, EventsController],
       providers: [
         { provide: COORDINATOR_CONFIG, useValue: config },
+        STORES_PROVIDER,
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         RedisProbe,
         TrialDispatcher,

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DataSource } from 'typeorm';
 import { exitIfShutdownOutlasts } from '@tuneforge/contracts';
+import { Stores } from '@tuneforge/persistence';
 import { WorkerHealthServer, type WorkerHealthChecks } from './health-server';
 import { TrialProcessor } from './trial.processor';
 import { TrialRunner } from './trial-runner.service';
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
 function healthChecks(app: INestApplicationContext): WorkerHealthChecks {
   const { worker } = app.get(TrialProcessor);
   return {
-    postgres: () => app.get(DataSource).query('SELECT 1'),
+    postgres: () => app.get(Stores).ping(),
     redis: async () => (await worker.getBackend().client).runCommand('ping', []),
     processorRunning: () => worker.isRunning() && !worker.isPaused(),
   };

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { upsertMetricPoints, type MetricPointInput } from '@tuneforge/persistence';
+import { Stores, upsertMetricPoints, type MetricPointInput } from '@tuneforge/persistence';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config';
 
 /**
@@ -19,7 +18,7 @@ export class MetricWriter implements OnModuleDestroy {
   private failing = false;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly stores: Stores,
     @Inject(WORKER_CONFIG) config: WorkerConfig,
   ) {
     this.timer = setInterval(() => void this.flushOnTimer(), config.metricsFlushMs);
@@ -47,7 +46,7 @@ export class MetricWriter implements OnModuleDestroy {
         const points = this.buffer;
         this.buffer = [];
         try {
-          await upsertMetricPoints(this.dataSource.manager, points);
+          await upsertMetricPoints(this.stores.manager, points);
         } catch (error) {
           this.buffer = points.concat(this.buffer);
           throw error;

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
-import type { JobName, JobOf, SweepSpec, TrialEventType, TrialStatus } from '@tuneforge/contracts';
+import type { FinishedTrialStatus, JobName, JobOf, SweepSpec, TrialEventType } from '@tuneforge/contracts';
 import { decideFromSummary, peerNumbersOf, reductionFactorOf, rungAt, type RungCheck, type StopDecision } from '@tuneforge/search';
 import {
   DatasetTooShortError,
@@ -237,7 +237,7 @@ export class TrialRunner {
     throw new WaitingError();
   }
 
-  private async end(run: TrialAttempt, status: TrialStatus, reason: string, bestMetric: number | null, lastEpoch: number | null, prunedRung: number | null = null): Promise<void> {
+  private async end(run: TrialAttempt, status: FinishedTrialStatus, reason: string, bestMetric: number | null, lastEpoch: number | null, prunedRung: number | null = null): Promise<void> {
     if (!(await this.ledger.end({ ...run, status, reason, bestMetric, lastEpoch, prunedRung }))) await this.throwLost(run);
     this.logger.log(`trial ${run.trialId} ${status}: ${reason}`);
   }

@@ -1,7 +1,6 @@
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { WorkerEntity } from '@tuneforge/persistence';
+import { Stores } from '@tuneforge/persistence';
 import type { TrainingEngine } from '@tuneforge/training';
 import { COMPUTE_BACKEND } from './compute-backend';
 import { TrialRunner } from './trial-runner.service';
@@ -14,36 +13,21 @@ export class WorkerRegistry implements OnApplicationBootstrap {
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly stores: Stores,
     private readonly runner: TrialRunner,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
     @Inject(COMPUTE_BACKEND) private readonly backend: TrainingEngine,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const now = new Date();
-    await this.dataSource.manager.upsert(
-      WorkerEntity,
-      {
-        id: this.config.id,
-        host: hostname(),
-        pid: process.pid,
-        backend: this.backend.name,
-        concurrency: this.config.concurrency,
-        runningTrialIds: [],
-        startedAt: now,
-        lastHeartbeatAt: now,
-        stoppedAt: null,
-      },
-      ['id'],
-    );
+    await this.stores.workers.register({ id: this.config.id, host: hostname(), pid: process.pid, backend: this.backend.name, concurrency: this.config.concurrency });
     this.timer = setInterval(() => void this.heartbeat(), this.config.heartbeatMs);
     this.timer.unref();
   }
 
   private async heartbeat(): Promise<void> {
     try {
-      await this.dataSource.manager.update(WorkerEntity, { id: this.config.id }, { lastHeartbeatAt: new Date(), runningTrialIds: [...this.runner.running] });
+      await this.stores.workers.heartbeat(this.config.id, [...this.runner.running]);
     } catch (error) {
       this.logger.warn(`heartbeat failed: ${(error as Error).message}`);
     }
@@ -51,6 +35,6 @@ export class WorkerRegistry implements OnApplicationBootstrap {
 
   async markStopped(): Promise<void> {
     clearInterval(this.timer);
-    await this.dataSource.manager.update(WorkerEntity, { id: this.config.id }, { stoppedAt: new Date(), runningTrialIds: [] }).catch(() => undefined);
+    await this.stores.workers.markStopped(this.config.id).catch(() => undefined);
   }
 }

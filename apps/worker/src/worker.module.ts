@@ -2,7 +2,7 @@ import { BullModule, Processor } from '@nestjs/bullmq';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { TRIALS_QUEUE } from '@tuneforge/contracts';
-import { databaseOptions } from '@tuneforge/persistence';
+import { databaseOptions, STORES_PROVIDER } from '@tuneforge/persistence';
 import { computeBackendProvider } from './compute-backend';
 import { MetricWriter } from './metric-writer.service';
 import { TrialLedger } from './trial-ledger.service';
@@ -28,7 +28,7 @@ export class WorkerModule {
         BullModule.forRoot({ connection: { url: config.redisUrl, maxRetriesPerRequest: null }, prefix: config.queuePrefix }),
         BullModule.registerQueue({ name: TRIALS_QUEUE }),
       ],
-      providers: [{ provide: WORKER_CONFIG, useValue: config }, computeBackendProvider, MetricWriter, TrialLedger, TrialRunner, TrialProcessor, WorkerRegistry],
+      providers: [{ provide: WORKER_CONFIG, useValue: config }, STORES_PROVIDER, computeBackendProvider, MetricWriter, TrialLedger, TrialRunner, TrialProcessor, WorkerRegistry],
     };
   }
 }

@@ -84,7 +84,18 @@ export function bestFirst(direction: Direction): 'ASC' | 'DESC' {
   return direction === 'maximize' ? 'DESC' : 'ASC';
 }
 
-/** Comparator over values: best first for the direction (for `Array.prototype.sort`). */
-export function compareBestFirst(direction: Direction): (a: number, b: number) => number {
-  return direction === 'maximize' ? (a, b) => b - a : (a, b) => a - b;
+/** What decides a running sweep's next step: its budget, its trials so far, and how many are active. */
+export interface SweepOccupancy {
+  maxConcurrent: number;
+  plannedTrials: number;
+  trialsCreated: number;
+  activeTrials: number;
+}
+
+/**
+ * How many trials a running sweep may add now (up to `maxConcurrent` active, up to `plannedTrials` in
+ * all), and whether it is done: every planned trial was created and has ended.
+ */
+export function sweepRoom({ maxConcurrent, plannedTrials, trialsCreated, activeTrials }: SweepOccupancy): { room: number; done: boolean } {
+  return { room: Math.min(maxConcurrent - activeTrials, plannedTrials - trialsCreated), done: activeTrials === 0 && trialsCreated >= plannedTrials };
 }

@@ -2,38 +2,51 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { databaseOptions } from './database-options';
 
-/** Creates the database named in `url` when it does not exist yet (connecting to `postgres` to do it). */
-export async function ensureDatabase(url: string): Promise<void> {
-  const target = new URL(url);
-  const name = decodeURIComponent(target.pathname.slice(1));
-  if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`DATABASE_URL names an unusable database '${name}'`);
+/** Runs `work` on a connection to the server's `postgres` database, the one that exists before ours is created. */
+async function withAdminClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
   const admin = new URL(url);
   admin.pathname = '/postgres';
   const client = new Client({ connectionString: admin.toString() });
   await client.connect();
   try {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (!rowCount) await client.query(`CREATE DATABASE "${name}"`).catch((error: { code?: string }) => {
-      // Created meanwhile by someone else: 42P04, or 23505 when both CREATEs reached the catalog at once.
-      if (error.code !== '42P04' && error.code !== '23505') throw error;
-    });
+    return await work(client);
   } finally {
     await client.end();
   }
 }
 
+/** Creates the database named in `url` when it does not exist yet. */
+export async function ensureDatabase(url: string): Promise<void> {
+  const name = decodeURIComponent(new URL(url).pathname.slice(1));
+  if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`DATABASE_URL names an unusable database '${name}'`);
+  await withAdminClient(url, async (client) => {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) await client.query(`CREATE DATABASE "${name}"`).catch((error: { code?: string }) => {
+      // Created meanwhile by someone else: 42P04, or 23505 when both CREATEs reached the catalog at once.
+      if (error.code !== '42P04' && error.code !== '23505') throw error;
+    });
+  });
+}
+
 /** Drops the database named in `url`, closing its connections first. */
 export async function dropDatabase(url: string): Promise<void> {
   const name = decodeURIComponent(new URL(url).pathname.slice(1));
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
+  await withAdminClient(url, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+}
+
+/** Any constant shared by every migrating process; "tfmigrat" in ASCII. */
+const MIGRATION_LOCK_KEY = 0x74666d6967726174n;
+
+/**
+ * `migrate` while holding a PostgreSQL advisory lock (taken in the `postgres` database), so that
+ * replicas starting together go one at a time and the later ones find the schema up to date.
+ * Ending the lock's session releases it.
+ */
+export function migrateUnderLock(url: string): Promise<string[]> {
+  return withAdminClient(url, async (client) => {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
+    return migrate(url);
+  });
 }
 
 /** Applies every pending migration; returns the names of those it applied. */

@@ -8,3 +8,5 @@ export * from './migrations';
 export * from './rung-peers.query';
 export * from './prepared-query';
 export * from './row-locks';
+export * from './read-models';
+export * from './stores';

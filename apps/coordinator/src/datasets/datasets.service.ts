@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { SpecValidationError, unstorableTextProblem, type Dimension, type SweepSpec, type ValidationIssue } from '@tuneforge/contracts';
-import { DatasetEntity } from '@tuneforge/persistence';
+import { Stores, type DatasetSummary } from '@tuneforge/persistence';
 import { CsvDatasetError, forecastSampleCounts, parseCsvTable } from '@tuneforge/formats';
 import { NotFoundError, RequestValidationError } from '../common/domain-errors';
 import { isUuid } from '../common/query';
@@ -11,7 +10,7 @@ export interface DatasetDto {
   id: string;
   name: string;
   format: string;
-  columns: DatasetEntity['columns'];
+  columns: DatasetSummary['columns'];
   rowCount: number;
   sizeBytes: number;
   sha256: string;
@@ -23,7 +22,7 @@ const NAME = /^[\w .-]{1,200}$/;
 /** Uploaded CSV time series: checked before they are stored, and checked against the sweeps that name them. */
 @Injectable()
 export class DatasetsService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly stores: Stores) {}
 
   async upload(content: Buffer, name: string | undefined): Promise<DatasetDto> {
     const datasetName = name ?? `upload-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`;
@@ -50,32 +49,25 @@ export class DatasetsService {
       return problem ? [{ path: 'file', message: `line 1, column ${index + 1}: the header cell ${problem}` }] : [];
     });
     if (headerIssues.length > 0) throw new RequestValidationError(headerIssues);
-    const saved = await this.dataSource.manager.save(
-      this.dataSource.manager.create(DatasetEntity, {
-        name: datasetName,
-        format: 'csv',
-        columns: table.columns,
-        rowCount: table.rowCount,
-        content,
-        sizeBytes: content.length,
-        sha256: createHash('sha256').update(content).digest('hex'),
-      }),
-    );
+    const saved = await this.stores.datasets.insert({
+      name: datasetName,
+      format: 'csv',
+      columns: table.columns,
+      rowCount: table.rowCount,
+      content,
+      sizeBytes: content.length,
+      sha256: createHash('sha256').update(content).digest('hex'),
+    });
     return toDto(saved);
   }
 
   async list(): Promise<{ items: DatasetDto[] }> {
-    const rows = await this.dataSource.manager.find(DatasetEntity, {
-      select: ['id', 'name', 'format', 'columns', 'rowCount', 'sizeBytes', 'sha256', 'createdAt'],
-      order: { createdAt: 'DESC' },
-    });
+    const rows = await this.stores.datasets.list();
     return { items: rows.map(toDto) };
   }
 
   async get(id: string): Promise<DatasetDto> {
-    const row = isUuid(id)
-      ? await this.dataSource.manager.findOne(DatasetEntity, { where: { id }, select: ['id', 'name', 'format', 'columns', 'rowCount', 'sizeBytes', 'sha256', 'createdAt'] })
-      : null;
+    const row = isUuid(id) ? await this.stores.datasets.find(id) : undefined;
     if (!row) throw new NotFoundError('dataset', id);
     return toDto(row);
   }
@@ -84,7 +76,7 @@ export class DatasetsService {
   async checkSweepDataset(spec: SweepSpec): Promise<void> {
     if (spec.dataset.source !== 'upload') return;
     const { id, target, features, window, horizon, validationSplit } = spec.dataset;
-    const dataset = await this.dataSource.manager.findOne(DatasetEntity, { where: { id }, select: ['id', 'columns', 'rowCount'] });
+    const dataset = await this.stores.datasets.find(id);
     if (!dataset) throw new SpecValidationError([{ path: 'dataset.id', message: `no uploaded dataset '${id}' (POST /api/v1/datasets first)` }]);
     const issues: ValidationIssue[] = [];
     const numeric = new Set(dataset.columns.filter((c) => c.type === 'number').map((c) => c.name));
@@ -112,7 +104,7 @@ function largest(param: number | Dimension): number {
   return param.max;
 }
 
-function toDto(row: DatasetEntity): DatasetDto {
+function toDto(row: DatasetSummary): DatasetDto {
   return {
     id: row.id,
     name: row.name,

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { DataSource } from 'typeorm';
+import { Stores } from '@tuneforge/persistence';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
 import { TrialReconciler } from '../queue/trial-reconciler.service';
 import { RedisProbe, withTimeout } from './redis-probe.service';
@@ -23,7 +23,7 @@ interface StrandedTrialsCheck {
 @Controller('health')
 export class HealthController {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly stores: Stores,
     private readonly redis: RedisProbe,
     private readonly reconciler: TrialReconciler,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
@@ -45,7 +45,7 @@ export class HealthController {
   @ApiResponse({ status: 503, description: 'a dependency is down; `checks` says which' })
   async check(@Res({ passthrough: true }) response: Response) {
     const [postgres, redis] = await Promise.all([
-      measure(() => withTimeout(this.dataSource.query('SELECT 1'), 2_000, 'PostgreSQL did not answer within 2 s')),
+      measure(() => withTimeout(this.stores.ping(), 2_000, 'PostgreSQL did not answer within 2 s')),
       measure(() => this.redis.ping()),
     ]);
     const trials = postgres.status === 'up' ? await this.strandedTrials() : { status: 'unknown' as const, strandedAfterMs: this.config.strandedAfterMs };

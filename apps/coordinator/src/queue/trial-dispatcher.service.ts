@@ -1,16 +1,11 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
-import { lockedInIdOrder } from '@tuneforge/persistence';
+import { Stores, type TrialRef } from '@tuneforge/persistence';
 import { JobName, TRIAL_JOB_ATTEMPTS, TRIAL_JOB_BACKOFF, TRIAL_JOB_RETENTION, TRIALS_QUEUE, type JobOf } from '@tuneforge/contracts';
 
 export type TrialJobQueue = Queue<JobOf<typeof JobName.TrainTrial>>;
-
-export interface TrialRef {
-  id: string;
-  sweepId: string;
-}
+export type { TrialRef };
 
 /** addBulk is one MULTI; keep each under a size Redis handles without stalling other clients. */
 const JOBS_PER_BULK = 1_000;
@@ -25,7 +20,7 @@ export class TrialDispatcher implements OnModuleInit {
 
   constructor(
     @InjectQueue(TRIALS_QUEUE) private readonly queue: TrialJobQueue,
-    private readonly dataSource: DataSource,
+    private readonly stores: Stores,
   ) {}
 
   onModuleInit(): void {
@@ -42,10 +37,7 @@ export class TrialDispatcher implements OnModuleInit {
           opts: { jobId: trial.id, attempts: TRIAL_JOB_ATTEMPTS, backoff: { ...TRIAL_JOB_BACKOFF }, ...TRIAL_JOB_RETENTION },
         })),
       );
-      await this.dataSource.query(
-        `UPDATE trials SET enqueued_at = now() WHERE id IN (${lockedInIdOrder('SELECT t.id FROM trials t WHERE t.id = ANY($1) AND t.enqueued_at IS NULL', 't')})`,
-        [chunk.map((t) => t.id)],
-      );
+      await this.stores.trials.markEnqueued(chunk.map((t) => t.id));
     }
   }
 
@@ -53,11 +45,7 @@ export class TrialDispatcher implements OnModuleInit {
   async enqueuePending(): Promise<number> {
     let total = 0;
     for (;;) {
-      const pending: TrialRef[] = await this.dataSource.query(
-        `SELECT t.id, t.sweep_id AS "sweepId" FROM trials t JOIN sweeps s ON s.id = t.sweep_id
-         WHERE t.status = 'queued' AND t.enqueued_at IS NULL AND s.status = 'running' ORDER BY t.created_at LIMIT $1`,
-        [JOBS_PER_BULK],
-      );
+      const pending = await this.stores.trials.awaitingJob(JOBS_PER_BULK);
       if (pending.length === 0) return total;
       await this.enqueue(pending);
       total += pending.length;

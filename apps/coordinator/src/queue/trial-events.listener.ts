@@ -1,8 +1,7 @@
 import { InjectQueue, OnQueueEvent, QueueEventsHost, QueueEventsListener } from '@nestjs/bullmq';
 import { Logger, type OnModuleDestroy } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { TRIALS_QUEUE } from '@tuneforge/contracts';
-import { retryWhileDatabaseUnavailable } from '@tuneforge/persistence';
+import { retryWhileDatabaseUnavailable, Stores } from '@tuneforge/persistence';
 import { SweepScheduler } from '../sweeps/sweep-scheduler.service';
 import type { TrialJobQueue } from './trial-dispatcher.service';
 
@@ -18,7 +17,7 @@ export class TrialEventsListener extends QueueEventsHost implements OnModuleDest
   private readonly closing = new AbortController();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly stores: Stores,
     private readonly scheduler: SweepScheduler,
     @InjectQueue(TRIALS_QUEUE) private readonly queue: TrialJobQueue,
   ) {
@@ -39,13 +38,7 @@ export class TrialEventsListener extends QueueEventsHost implements OnModuleDest
     try {
       if ((await this.queue.getJobState(jobId)) !== 'failed') return; // it will be retried
       await retryWhileDatabaseUnavailable(
-        () =>
-          this.dataSource.query(
-            `UPDATE trials SET status = 'failed', status_reason = $2, finished_at = now(), updated_at = now(),
-                    events = events || jsonb_build_array(jsonb_build_object('at', now(), 'type', 'failed', 'message', $2::text))
-             WHERE id = $1 AND status IN ('queued', 'running')`,
-            [jobId, `job failed: ${failedReason}`.slice(0, 2_000)],
-          ),
+        () => this.stores.trials.failAfterJob(jobId, `job failed: ${failedReason}`.slice(0, 2_000)),
         {
           signal: this.closing.signal,
           onRetry: (error, attempt) => attempt === 1 && this.logger.warn(`PostgreSQL is unreachable; retrying the failure of job ${jobId} until it answers (${(error as Error).message})`),
@@ -60,7 +53,7 @@ export class TrialEventsListener extends QueueEventsHost implements OnModuleDest
   /** Tops up the trial's sweep; looks the sweep up only when the job's result did not name it. */
   private async topUpSweepOf(trialId: string, knownSweepId?: string): Promise<void> {
     try {
-      const sweepId = knownSweepId ?? (await this.dataSource.query(`SELECT sweep_id FROM trials WHERE id = $1`, [trialId]))[0]?.sweep_id;
+      const sweepId = knownSweepId ?? (await this.stores.trials.sweepIdOf(trialId));
       if (sweepId) await this.scheduler.requestTopUp(sweepId);
     } catch (error) {
       this.logger.warn(`top-up after job ${trialId} failed; the reconcile loop will retry: ${(error as Error).message}`);

@@ -1,9 +1,8 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { TRIAL_MAX_ATTEMPTS, TRIALS_QUEUE } from '@tuneforge/contracts';
+import { Stores } from '@tuneforge/persistence';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
-import { heldByLiveWorker } from '../workers/live-workers';
 import type { TrialJobQueue } from './trial-dispatcher.service';
 
 /**
@@ -16,13 +15,6 @@ const TRIALS_PER_PASS = 5_000;
 
 /** Where a trial's job stands in Redis: gone, finished for good (completed or failed), or still to run or running. */
 type JobPresence = { kind: 'missing' } | { kind: 'finished'; failedReason?: string } | { kind: 'live' };
-
-interface Candidate {
-  id: string;
-  sweepId: string;
-  status: 'queued' | 'running';
-  attempts: number;
-}
 
 export interface Repairs {
   /** Trials whose lost job is to be added again (queued ones, and running ones sent back to the queue). */
@@ -43,21 +35,14 @@ export class TrialReconciler {
   private readonly logger = new Logger(TrialReconciler.name);
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly stores: Stores,
     @InjectQueue(TRIALS_QUEUE) private readonly queue: TrialJobQueue,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
   ) {}
 
   /** One pass. The caller then enqueues the trials it left un-enqueued and tops up sweeps with free slots. */
   async repair(): Promise<Repairs> {
-    const candidates: Candidate[] = await this.dataSource.query(
-      `SELECT t.id, t.sweep_id AS "sweepId", t.status, t.attempts FROM trials t JOIN sweeps s ON s.id = t.sweep_id
-       WHERE t.status IN ('queued', 'running')
-         AND ((t.status = 'queued' AND t.enqueued_at IS NOT NULL AND s.status = 'running')
-           OR (t.status = 'running' AND t.updated_at < now() - make_interval(secs => $1) AND NOT ${heldByLiveWorker('t')}))
-       ORDER BY t.updated_at LIMIT $2`,
-      [RUNNING_GRACE_MS / 1000, TRIALS_PER_PASS],
-    );
+    const candidates = await this.stores.trials.mayHaveLostTheirJob(RUNNING_GRACE_MS, TRIALS_PER_PASS);
     if (candidates.length === 0) return { requeued: 0, failed: 0 };
     const presence = await this.jobPresence(candidates.map((c) => c.id));
     const lost = candidates.map((trial, i) => ({ trial, job: presence[i] })).filter(({ job }) => job.kind !== 'live');
@@ -70,12 +55,11 @@ export class TrialReconciler {
     for (const { trial, job } of lost) {
       const why = describeLoss(job);
       if (trial.status === 'queued') {
-        requeued += await this.update(trial, `enqueued_at = NULL`, 'requeued', `${why}; it gets a new job`);
+        requeued += Number(await this.stores.trials.requeueLost(trial, `${why}; it gets a new job`));
       } else if (trial.attempts >= TRIAL_MAX_ATTEMPTS) {
-        const reason = `${why} and no live worker runs it, after ${trial.attempts} attempts`;
-        failed += await this.update(trial, `status = 'failed', status_reason = $4, finished_at = now()`, 'failed', reason, [reason]);
+        failed += Number(await this.stores.trials.failLost(trial, `${why} and no live worker runs it, after ${trial.attempts} attempts`));
       } else {
-        requeued += await this.update(trial, `status = 'queued', enqueued_at = NULL`, 'requeued', `${why} and no live worker runs it; back to the queue, to resume from its checkpoint`);
+        requeued += Number(await this.stores.trials.requeueLost(trial, `${why} and no live worker runs it; back to the queue, to resume from its checkpoint`));
       }
     }
     if (requeued + failed > 0) this.logger.warn(`repaired ${requeued + failed} trials the queue had lost: ${requeued} queued again, ${failed} failed`);
@@ -86,14 +70,8 @@ export class TrialReconciler {
    * Trials stranded longer than STRANDED_AFTER_MS: queued in a running sweep without a job, or running
    * with no live worker. Zero while the reconciler keeps up; it grows while Redis or every worker is away.
    */
-  async stranded(): Promise<number> {
-    const [{ count }]: { count: number }[] = await this.dataSource.query(
-      `SELECT count(*)::int AS count FROM trials t JOIN sweeps s ON s.id = t.sweep_id
-       WHERE t.status IN ('queued', 'running') AND t.updated_at < now() - make_interval(secs => $1)
-         AND ((t.status = 'queued' AND t.enqueued_at IS NULL AND s.status = 'running') OR (t.status = 'running' AND NOT ${heldByLiveWorker('t')}))`,
-      [this.config.strandedAfterMs / 1000],
-    );
-    return count;
+  stranded(): Promise<number> {
+    return this.stores.trials.countStranded(this.config.strandedAfterMs);
   }
 
   /** Each job's hash fields tell whether it exists and whether it finished (the commands go out back to back on one connection). */
@@ -109,17 +87,6 @@ export class TrialReconciler {
 
   private async removeFinishedJobs(trialIds: readonly string[]): Promise<void> {
     await Promise.all(trialIds.map((id) => this.queue.remove(id).catch((error: Error) => this.logger.warn(`could not remove the finished job of trial ${id}: ${error.message}`))));
-  }
-
-  /** Applies a repair if the trial is still as seen (status and attempt), with an event saying why; 1 if it was. */
-  private async update(trial: Candidate, set: string, event: 'requeued' | 'failed', message: string, extra: unknown[] = []): Promise<number> {
-    const [, affected] = await this.dataSource.query(
-      `UPDATE trials SET ${set}, updated_at = now(),
-              events = events || jsonb_build_array(jsonb_build_object('at', now(), 'type', '${event}', 'message', $3::text))
-       WHERE id = $1 AND attempts = $2 AND status = '${trial.status}'`,
-      [trial.id, trial.attempts, message, ...extra],
-    );
-    return Number(affected) > 0 ? 1 : 0;
   }
 }
 

@@ -1,27 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { TRIAL_STATUSES, type ListSweepsQuery, type Page, type SweepDto, type TrialCounts, type TrialStatus } from '@tuneforge/contracts';
-import { SweepEntity } from '@tuneforge/persistence';
+import { TRIAL_STATUSES, type ListSweepsQuery, type Page, type SweepDto, type TrialCounts } from '@tuneforge/contracts';
+import { Stores, type SweepEntity } from '@tuneforge/persistence';
 import { paretoFront } from '@tuneforge/search';
 import { NotFoundError } from '../common/domain-errors';
 import { isUuid } from '../common/query';
 
-interface SweepSummaryRow {
-  sweep_id: string;
-  status: TrialStatus;
-  n: string;
-}
-
-interface BestRow {
-  sweep_id: string;
-  id: string;
-  best_metric: number;
-}
-
 /** Builds sweep DTOs: the stored row plus trial counts and the best trial, a few queries per page. */
 @Injectable()
 export class SweepReads {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly stores: Stores) {}
 
   async get(id: string): Promise<SweepDto> {
     const [dto] = await this.toDtos([await this.find(id)]);
@@ -29,12 +16,7 @@ export class SweepReads {
   }
 
   async list(query: ListSweepsQuery): Promise<Page<SweepDto>> {
-    const [sweeps, total] = await this.dataSource.manager.findAndCount(SweepEntity, {
-      where: query.status ? { status: query.status } : {},
-      order: { createdAt: 'DESC', id: 'ASC' },
-      take: query.limit,
-      skip: query.offset,
-    });
+    const [sweeps, total] = await this.stores.sweepReads.page(query);
     return { items: await this.toDtos(sweeps), total, limit: query.limit, offset: query.offset };
   }
 
@@ -45,20 +27,14 @@ export class SweepReads {
   async pareto(id: string) {
     const sweep = await this.find(id, ['id', 'spec']);
     const objectives = sweep.spec.paretoObjectives ?? [sweep.spec.objective, { metric: 'param_count', direction: 'minimize' as const }];
-    const rows: { id: string; number: number; name: string; low: number; high: number }[] = await this.dataSource.query(
-      `SELECT t.id, t.number, mp.name, min(mp.value) AS low, max(mp.value) AS high
-       FROM trials t JOIN metric_points mp ON mp.trial_id = t.id
-       WHERE t.sweep_id = $1 AND t.status IN ('completed', 'pruned') AND mp.name = ANY($2)
-       GROUP BY t.id, t.number, mp.name`,
-      [id, objectives.map((o) => o.metric)],
-    );
+    const rows = await this.stores.sweepReads.metricRanges(id, objectives.map((o) => o.metric));
     const byTrial = new Map<string, { trialId: string; number: number; values: number[] }>();
     for (const row of rows) {
-      const entry = byTrial.get(row.id) ?? { trialId: row.id, number: row.number, values: objectives.map(() => NaN) };
+      const entry = byTrial.get(row.trialId) ?? { trialId: row.trialId, number: row.number, values: objectives.map(() => NaN) };
       objectives.forEach((o, i) => {
         if (o.metric === row.name) entry.values[i] = o.direction === 'minimize' ? row.low : row.high;
       });
-      byTrial.set(row.id, entry);
+      byTrial.set(row.trialId, entry);
     }
     const points = [...byTrial.values()].filter((t) => t.values.every(Number.isFinite)).map((t) => ({ item: t, values: t.values }));
     const front = paretoFront(points, objectives.map((o) => o.direction));
@@ -71,7 +47,7 @@ export class SweepReads {
   }
 
   private async find(id: string, select?: (keyof SweepEntity)[]): Promise<SweepEntity> {
-    const sweep = isUuid(id) ? await this.dataSource.manager.findOne(SweepEntity, { where: { id }, select }) : null;
+    const sweep = isUuid(id) ? await this.stores.sweeps.find(id, select) : undefined;
     if (!sweep) throw new NotFoundError('sweep', id);
     return sweep;
   }
@@ -79,24 +55,15 @@ export class SweepReads {
   async toDtos(sweeps: readonly SweepEntity[]): Promise<SweepDto[]> {
     if (sweeps.length === 0) return [];
     const ids = sweeps.map((s) => s.id);
-    const [countRows, bestRows]: [SweepSummaryRow[], BestRow[]] = await Promise.all([
-      this.dataSource.query(`SELECT sweep_id, status, count(*) AS n FROM trials WHERE sweep_id = ANY($1) GROUP BY sweep_id, status`, [ids]),
-      this.dataSource.query(
-        `SELECT DISTINCT ON (t.sweep_id) t.sweep_id, t.id, t.best_metric
-         FROM trials t JOIN sweeps s ON s.id = t.sweep_id
-         WHERE t.sweep_id = ANY($1) AND t.best_metric IS NOT NULL
-         ORDER BY t.sweep_id, CASE WHEN s.spec->'objective'->>'direction' = 'maximize' THEN -t.best_metric ELSE t.best_metric END, t.number`,
-        [ids],
-      ),
-    ]);
+    const [countRows, bestRows] = await Promise.all([this.stores.sweepReads.trialCounts(ids), this.stores.sweepReads.bestTrials(ids)]);
     return sweeps.map((sweep) => {
       const counts = emptyCounts();
-      for (const row of countRows.filter((r) => r.sweep_id === sweep.id)) {
-        counts[row.status] = Number(row.n);
-        counts.total += Number(row.n);
+      for (const row of countRows.filter((r) => r.sweepId === sweep.id)) {
+        counts[row.status] = row.n;
+        counts.total += row.n;
       }
-      const best = bestRows.find((r) => r.sweep_id === sweep.id);
-      return toSweepDto(sweep, counts, best ? { trialId: best.id, value: best.best_metric } : null);
+      const best = bestRows.find((r) => r.sweepId === sweep.id);
+      return toSweepDto(sweep, counts, best ? { trialId: best.trialId, value: best.value } : null);
     });
   }
 }

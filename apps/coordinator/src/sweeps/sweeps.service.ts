@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { DataSource, In, type EntityManager } from 'typeorm';
 import {
+  isActiveSweep,
   MAX_SEED,
   parseSweepSpec,
   SpecValidationError,
@@ -13,7 +13,7 @@ import {
   type UpdateSweep,
   type ValidationIssue,
 } from '@tuneforge/contracts';
-import { lockedInIdOrder, SweepEntity, TrialEntity } from '@tuneforge/persistence';
+import { Stores, type SweepEntity } from '@tuneforge/persistence';
 import { ConflictError, NotFoundError, RequestValidationError, ServiceUnavailableError } from '../common/domain-errors';
 import { isUuid } from '../common/query';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
@@ -37,7 +37,7 @@ export class SweepsService {
   private readonly logger = new Logger(SweepsService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly stores: Stores,
     private readonly scheduler: SweepScheduler,
     private readonly dispatcher: TrialDispatcher,
     private readonly reads: SweepReads,
@@ -71,20 +71,10 @@ export class SweepsService {
     let trials: TrialRef[];
     let sweepId: string;
     try {
-      [sweepId, trials] = await this.dataSource.transaction(async (manager) => {
-        const sweep = await manager.save(
-          manager.create(SweepEntity, {
-            name: spec.name,
-            status: 'running',
-            spec,
-            seed,
-            plannedTrials: plan.totalTrials,
-            trialsCreated: 0,
-            idempotencyKey: idempotencyKey ?? null,
-          }),
-        );
+      [sweepId, trials] = await this.stores.transaction(async (tx) => {
+        const sweep = await tx.sweeps.insert({ name: spec.name, spec, seed, plannedTrials: plan.totalTrials, idempotencyKey: idempotencyKey ?? null });
         // MAX_ACTIVE_TRIALS holds for a new sweep's first trials too; the reconcile loop tops it up once others end.
-        const first = await this.scheduler.createTrials(manager, sweep, Math.min(spec.budget.maxConcurrent, plan.totalTrials, await this.scheduler.deploymentRoom(manager)));
+        const first = await this.scheduler.createTrials(tx, sweep, Math.min(spec.budget.maxConcurrent, plan.totalTrials, await this.scheduler.deploymentRoom(tx)));
         return [sweep.id, first] as const;
       });
     } catch (error) {
@@ -99,48 +89,41 @@ export class SweepsService {
 
   /** Cancels a running sweep: its queued and running trials become `cancelled`, waiting jobs leave the queue. */
   async cancel(id: string): Promise<CancelSweepResultDto> {
-    const queuedIds = await this.dataSource.transaction(async (manager) => {
-      const sweep = await this.lockSweep(manager, id);
-      if (sweep.status !== 'running' && sweep.status !== 'paused') throw new ConflictError(`sweep '${id}' is already ${sweep.status}`);
-      const active: Pick<TrialEntity, 'id' | 'status'>[] = await manager.query(
-        lockedInIdOrder(`SELECT t.id, t.status FROM trials t WHERE t.sweep_id = $1 AND t.status IN ('queued', 'running')`, 't'),
-        [id],
-      );
-      if (active.length > 0) {
-        await manager.update(TrialEntity, { id: In(active.map((t) => t.id)) }, { status: 'cancelled', statusReason: 'sweep cancelled', finishedAt: new Date() });
-      }
-      await manager.update(SweepEntity, { id }, { status: 'cancelled', finishedAt: new Date() });
-      return { all: active.map((t) => t.id), queued: active.filter((t) => t.status === 'queued').map((t) => t.id) };
+    const trials = await this.stores.transaction(async (tx) => {
+      const sweep = await this.lockSweep(tx, id);
+      if (!isActiveSweep(sweep.status)) throw new ConflictError(`sweep '${id}' is already ${sweep.status}`);
+      const cancelled = await tx.trials.cancelActiveOfSweep(id, 'sweep cancelled');
+      await tx.sweeps.moveTo(id, 'cancelled');
+      return cancelled;
     });
-    const removedJobs = await this.dispatcher.removeWaiting(queuedIds.queued).catch((error: Error) => {
+    const removedJobs = await this.dispatcher.removeWaiting(trials.wereQueued).catch((error: Error) => {
       // The trials are cancelled in PostgreSQL already; a worker that later takes a leftover job skips it.
       this.logger.warn(`sweep ${id} cancelled, but its waiting jobs could not be removed: ${error.message}`);
       return 0;
     });
-    return { sweep: await this.reads.get(id), cancelledTrials: queuedIds.all.length, removedJobs };
+    return { sweep: await this.reads.get(id), cancelledTrials: trials.cancelled.length, removedJobs };
   }
 
   /** No new trials start: waiting jobs leave the queue (their trials stay queued), running trials finish. */
   async pause(id: string): Promise<SweepDto> {
-    const queuedIds = await this.dataSource.transaction(async (manager) => {
-      const sweep = await this.lockSweep(manager, id);
+    const queuedIds = await this.stores.transaction(async (tx) => {
+      const sweep = await this.lockSweep(tx, id);
       if (sweep.status !== 'running') throw new ConflictError(`sweep '${id}' is ${sweep.status}; only a running sweep can be paused`);
-      await manager.update(SweepEntity, { id }, { status: 'paused' });
-      const queued = await manager.find(TrialEntity, { where: { sweepId: id, status: 'queued' }, select: ['id'] });
-      return queued.map((t) => t.id);
+      await tx.sweeps.moveTo(id, 'paused');
+      return tx.trials.queuedOfSweep(id);
     });
     for (const trialId of queuedIds) {
       // A job a worker already holds cannot be removed: that trial runs and finishes.
-      if ((await this.dispatcher.removeWaiting([trialId])) > 0) await this.dataSource.query(`UPDATE trials SET enqueued_at = NULL WHERE id = $1`, [trialId]);
+      if ((await this.dispatcher.removeWaiting([trialId])) > 0) await this.stores.trials.markNotEnqueued(trialId);
     }
     return this.reads.get(id);
   }
 
   async resume(id: string): Promise<SweepDto> {
-    await this.dataSource.transaction(async (manager) => {
-      const sweep = await this.lockSweep(manager, id);
+    await this.stores.transaction(async (tx) => {
+      const sweep = await this.lockSweep(tx, id);
       if (sweep.status !== 'paused') throw new ConflictError(`sweep '${id}' is ${sweep.status}; only a paused sweep can be resumed`);
-      await manager.update(SweepEntity, { id }, { status: 'running' });
+      await tx.sweeps.moveTo(id, 'running');
     });
     await this.dispatcher.enqueuePending().catch((error: Error) => this.logger.warn(`re-enqueue after resume deferred: ${error.message}`));
     await this.scheduler.requestTopUp(id);
@@ -154,8 +137,8 @@ export class SweepsService {
   async update(id: string, patch: UpdateSweep): Promise<SweepDto> {
     const overLimits = this.budgetLimitIssues(patch);
     if (overLimits.length > 0) throw new RequestValidationError(overLimits);
-    await this.dataSource.transaction(async (manager) => {
-      const sweep = await this.lockSweep(manager, id);
+    await this.stores.transaction(async (tx) => {
+      const sweep = await this.lockSweep(tx, id);
       if (sweep.status === 'cancelled' || sweep.status === 'failed') throw new ConflictError(`sweep '${id}' is ${sweep.status}; its budget cannot change`);
       const budget = { ...sweep.spec.budget, ...patch };
       if (budget.maxTrials < sweep.trialsCreated) {
@@ -164,7 +147,8 @@ export class SweepsService {
       const spec = { ...sweep.spec, budget };
       const plan = planOf(spec, sweep.seed);
       const reopen = sweep.status === 'completed' && plan.totalTrials > sweep.trialsCreated;
-      await manager.update(SweepEntity, { id }, { spec, plannedTrials: plan.totalTrials, ...(reopen ? { status: 'running', finishedAt: null } : {}) });
+      await tx.sweeps.updateBudget(id, spec, plan.totalTrials);
+      if (reopen) await tx.sweeps.moveTo(id, 'running');
     });
     await this.scheduler.requestTopUp(id);
     return this.reads.get(id);
@@ -195,7 +179,7 @@ export class SweepsService {
   /** A warm start must name an existing sweep with the same objective. */
   private async checkWarmStart(spec: SweepSpec): Promise<void> {
     if (!spec.warmStartFrom) return;
-    const source = await this.dataSource.manager.findOne(SweepEntity, { where: { id: spec.warmStartFrom }, select: ['id', 'spec'] });
+    const source = await this.stores.sweeps.find(spec.warmStartFrom, ['id', 'spec']);
     if (!source) throw new SpecValidationError([{ path: 'warmStartFrom', message: `no sweep '${spec.warmStartFrom}'` }]);
     const a = source.spec.objective;
     const b = spec.objective;
@@ -204,14 +188,14 @@ export class SweepsService {
     }
   }
 
-  private async lockSweep(manager: EntityManager, id: string): Promise<SweepEntity> {
-    const sweep = isUuid(id) ? await manager.findOne(SweepEntity, { where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
+  private async lockSweep(tx: Stores, id: string): Promise<SweepEntity> {
+    const sweep = isUuid(id) ? await tx.sweeps.lock(id) : undefined;
     if (!sweep) throw new NotFoundError('sweep', id);
     return sweep;
   }
 
   private async findByIdempotencyKey(key: string, spec: SweepSpec): Promise<SweepDto | undefined> {
-    const existing = await this.dataSource.manager.findOne(SweepEntity, { where: { idempotencyKey: key } });
+    const existing = await this.stores.sweeps.findByIdempotencyKey(key);
     if (!existing) return undefined;
     const { seed: storedSeed, ...stored } = existing.spec;
     const { seed: requestedSeed, ...requested } = spec;

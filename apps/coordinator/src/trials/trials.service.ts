@@ -1,36 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { ListTrialsQuery, MetricSeriesDto, Page, TrialDto, TrialMetricsQuery } from '@tuneforge/contracts';
-import { checkpointsNewestFirst, SweepEntity, TrialEntity } from '@tuneforge/persistence';
+import { checkpointsNewestFirst, Stores, type TrialEntity } from '@tuneforge/persistence';
 import { CorruptCheckpointError, decodeCheckpoint, toLayersModelFiles } from '@tuneforge/formats';
 import { NotFoundError } from '../common/domain-errors';
 import { downsampleLttb } from '../curves/downsample';
 import { isUuid } from '../common/query';
 
-const SORT_COLUMNS = { objective: 'trial.bestMetric', number: 'trial.number', createdAt: 'trial.createdAt' } as const;
-
 @Injectable()
 export class TrialsService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly stores: Stores) {}
 
   /** A sweep's trials, one page; `objective` order puts the best first for the sweep's direction. */
   async listForSweep(sweepId: string, query: ListTrialsQuery): Promise<Page<TrialDto>> {
-    const sweep = isUuid(sweepId)
-      ? await this.dataSource.manager.findOne(SweepEntity, { where: { id: sweepId }, select: ['id', 'spec', 'trialsCreated'] })
-      : null;
+    const sweep = isUuid(sweepId) ? await this.stores.sweeps.find(sweepId, ['id', 'spec', 'trialsCreated']) : undefined;
     if (!sweep) throw new NotFoundError('sweep', sweepId);
-    const bestFirst = sweep.spec.objective.direction === 'maximize' ? 'DESC' : 'ASC';
-    const order = query.order ? (query.order.toUpperCase() as 'ASC' | 'DESC') : query.sort === 'objective' ? bestFirst : 'ASC';
-    const builder = this.dataSource.manager
-      .createQueryBuilder(TrialEntity, 'trial')
-      .where('trial.sweepId = :sweepId', { sweepId })
-      .orderBy(SORT_COLUMNS[query.sort], order, 'NULLS LAST')
-      .addOrderBy('trial.number', 'ASC')
-      .take(query.limit)
-      .skip(query.offset);
-    if (query.status) builder.andWhere('trial.status = :status', { status: query.status });
-    // Unfiltered, the total is the sweep's own counter: no count over thousands of rows per page.
-    const [trials, total] = query.status ? await builder.getManyAndCount() : [await builder.getMany(), sweep.trialsCreated];
+    const [trials, total] = await this.stores.trialReads.page(sweepId, sweep.spec.objective.direction, sweep.trialsCreated, query);
     return { items: trials.map(toTrialDto), total, limit: query.limit, offset: query.offset };
   }
 
@@ -42,12 +26,7 @@ export class TrialsService {
   async metrics(id: string, query: TrialMetricsQuery): Promise<MetricSeriesDto> {
     await this.find(id);
     const names = query.names?.split(',');
-    const rows: { name: string; epoch: number; value: number }[] = await this.dataSource.query(
-      `SELECT name, epoch, value FROM metric_points
-       WHERE trial_id = $1 AND ($2::text[] IS NULL OR name = ANY($2))
-       ORDER BY name, epoch`,
-      [id, names ?? null],
-    );
+    const rows = await this.stores.trialReads.metricPoints(id, names);
     const metrics: MetricSeriesDto['metrics'] = {};
     for (const row of rows) {
       const series = (metrics[row.name] ??= { epochs: [], values: [] });
@@ -63,17 +42,14 @@ export class TrialsService {
   /** The trial's checkpoints, newest first (without their bytes). */
   async checkpoints(id: string): Promise<{ epoch: number; format: string; sizeBytes: number; createdAt: string }[]> {
     await this.find(id);
-    const rows: { epoch: number; format: string; size_bytes: number; created_at: Date }[] = await this.dataSource.query(
-      `SELECT epoch, format, size_bytes, created_at FROM checkpoints WHERE trial_id = $1 ORDER BY epoch DESC`,
-      [id],
-    );
-    return rows.map((r) => ({ epoch: r.epoch, format: r.format, sizeBytes: r.size_bytes, createdAt: r.created_at.toISOString() }));
+    const rows = await this.stores.trialReads.checkpointList(id);
+    return rows.map((r) => ({ epoch: r.epoch, format: r.format, sizeBytes: r.sizeBytes, createdAt: r.createdAt.toISOString() }));
   }
 
   /** The stored bytes of the trial's checkpoint of one epoch. */
   async checkpointBytes(id: string, epoch: number): Promise<{ format: string; bytes: Buffer }> {
     await this.find(id);
-    const [row]: { format: string; bytes: Buffer }[] = await this.dataSource.query(`SELECT format, bytes FROM checkpoints WHERE trial_id = $1 AND epoch = $2`, [id, epoch]);
+    const row = await this.stores.trialReads.checkpoint(id, epoch);
     if (!row) throw new NotFoundError(`checkpoint of epoch ${epoch} of trial`, id);
     return row;
   }
@@ -81,7 +57,7 @@ export class TrialsService {
   /** The newest readable checkpoint as the files `tf.loadLayersModel` fetches: model.json and its weights. */
   async latestModelFiles(id: string, weightsPath: string): Promise<{ epoch: number; modelJson: object; weights: Buffer }> {
     await this.find(id);
-    for (const row of await checkpointsNewestFirst(this.dataSource.manager, id)) {
+    for (const row of await checkpointsNewestFirst(this.stores.manager, id)) {
       try {
         const files = toLayersModelFiles(decodeCheckpoint(row.bytes), weightsPath);
         return { epoch: row.epoch, ...files };
@@ -93,7 +69,7 @@ export class TrialsService {
   }
 
   private async find(id: string): Promise<TrialEntity> {
-    const trial = isUuid(id) ? await this.dataSource.manager.findOne(TrialEntity, { where: { id } }) : null;
+    const trial = isUuid(id) ? await this.stores.trialReads.find(id) : undefined;
     if (!trial) throw new NotFoundError('trial', id);
     return trial;
   }

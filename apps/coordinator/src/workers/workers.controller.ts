@@ -1,28 +1,23 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { DataSource, IsNull, MoreThan } from 'typeorm';
 import { z } from 'zod';
 import type { WorkerDto } from '@tuneforge/contracts';
-import { WorkerEntity } from '@tuneforge/persistence';
+import { Stores } from '@tuneforge/persistence';
 import { parseQuery } from '../common/query';
-import { LIVE_WORKER_WINDOW_MS } from './live-workers';
 
 const ListWorkersQuerySchema = z.strictObject({ all: z.enum(['true', 'false']).optional() });
 
 @ApiTags('workers')
 @Controller('workers')
 export class WorkersController {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly stores: Stores) {}
 
   @Get()
   @ApiOperation({ summary: 'Live workers (heartbeat within 30 s): backend, concurrency, running trials, heartbeat age' })
   @ApiQuery({ name: 'all', required: false, enum: ['true', 'false'], description: 'include stopped and silent workers' })
   async list(@Query() query: unknown): Promise<{ items: WorkerDto[] }> {
     const { all } = parseQuery(ListWorkersQuerySchema, query);
-    const workers = await this.dataSource.manager.find(WorkerEntity, {
-      where: all === 'true' ? {} : { stoppedAt: IsNull(), lastHeartbeatAt: MoreThan(new Date(Date.now() - LIVE_WORKER_WINDOW_MS)) },
-      order: { startedAt: 'ASC' },
-    });
+    const workers = await this.stores.workers.list({ liveOnly: all !== 'true' });
     const now = Date.now();
     return {
       items: workers.map((w) => ({

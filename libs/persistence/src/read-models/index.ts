@@ -1,0 +1,4 @@
+export * from './best-first';
+export * from './curve.read-model';
+export * from './sweep.read-model';
+export * from './trial.read-model';

@@ -1,0 +1,56 @@
+import type { EntityManager } from 'typeorm';
+import { bestFirst, type Direction, type TrialStatus } from '@tuneforge/contracts';
+import { CheckpointEntity, TrialEntity } from '../entities';
+
+export interface TrialPageQuery {
+  sort: 'objective' | 'number' | 'createdAt';
+  order?: 'asc' | 'desc';
+  status?: TrialStatus;
+  limit: number;
+  offset: number;
+}
+
+const SORT_COLUMNS = { objective: 'trial.bestMetric', number: 'trial.number', createdAt: 'trial.createdAt' } as const;
+
+/** Trials, their metric series and their checkpoints, as the API reads them. */
+export class TrialReadModel {
+  constructor(private readonly manager: EntityManager) {}
+
+  async find(id: string): Promise<TrialEntity | undefined> {
+    return (await this.manager.findOne(TrialEntity, { where: { id } })) ?? undefined;
+  }
+
+  /**
+   * One page of a sweep's trials; `objective` order puts the best first for `direction`. With a status
+   * filter the total is counted; without one it is `trialsCreated` (no count over thousands of rows per page).
+   */
+  async page(sweepId: string, direction: Direction, trialsCreated: number, query: TrialPageQuery): Promise<[TrialEntity[], number]> {
+    const order = query.order ? (query.order.toUpperCase() as 'ASC' | 'DESC') : query.sort === 'objective' ? bestFirst(direction) : 'ASC';
+    const builder = this.manager
+      .createQueryBuilder(TrialEntity, 'trial')
+      .where('trial.sweepId = :sweepId', { sweepId })
+      .orderBy(SORT_COLUMNS[query.sort], order, 'NULLS LAST')
+      .addOrderBy('trial.number', 'ASC')
+      .take(query.limit)
+      .skip(query.offset);
+    if (query.status) builder.andWhere('trial.status = :status', { status: query.status });
+    return query.status ? builder.getManyAndCount() : [await builder.getMany(), trialsCreated];
+  }
+
+  /** Every stored point of the trial's metrics (all, or the named ones), by name then epoch. */
+  metricPoints(trialId: string, names?: readonly string[]): Promise<{ name: string; epoch: number; value: number }[]> {
+    return this.manager.query(
+      `SELECT name, epoch, value FROM metric_points WHERE trial_id = $1 AND ($2::text[] IS NULL OR name = ANY($2)) ORDER BY name, epoch`,
+      [trialId, names ?? null],
+    );
+  }
+
+  /** The trial's checkpoints without their bytes, newest first. */
+  checkpointList(trialId: string): Promise<Pick<CheckpointEntity, 'epoch' | 'format' | 'sizeBytes' | 'createdAt'>[]> {
+    return this.manager.find(CheckpointEntity, { where: { trialId }, select: ['trialId', 'epoch', 'format', 'sizeBytes', 'createdAt'], order: { epoch: 'DESC' } });
+  }
+
+  async checkpoint(trialId: string, epoch: number): Promise<Pick<CheckpointEntity, 'format' | 'bytes'> | undefined> {
+    return (await this.manager.findOne(CheckpointEntity, { where: { trialId, epoch }, select: ['trialId', 'epoch', 'format', 'bytes'] })) ?? undefined;
+  }
+}

@@ -1,0 +1,5 @@
+export * from './dataset.store';
+export * from './stores';
+export * from './sweep.store';
+export * from './trial.store';
+export * from './worker.store';

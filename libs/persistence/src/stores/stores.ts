@@ -1,0 +1,45 @@
+import { DataSource, type EntityManager } from 'typeorm';
+import { CurveReadModel } from '../read-models/curve.read-model';
+import { SweepReadModel } from '../read-models/sweep.read-model';
+import { TrialReadModel } from '../read-models/trial.read-model';
+import { DatasetStore } from './dataset.store';
+import { SweepStore } from './sweep.store';
+import { TrialStore } from './trial.store';
+import { WorkerStore } from './worker.store';
+
+/**
+ * Every statement the apps run, by table (the stores, which write) and by screen (the read models).
+ * Bound to one EntityManager: the data source's, or a transaction's inside `transaction`.
+ */
+export class Stores {
+  readonly trials: TrialStore;
+  readonly sweeps: SweepStore;
+  readonly workers: WorkerStore;
+  readonly datasets: DatasetStore;
+  readonly sweepReads: SweepReadModel;
+  readonly trialReads: TrialReadModel;
+  readonly curves: CurveReadModel;
+
+  constructor(readonly manager: EntityManager) {
+    this.trials = new TrialStore(manager);
+    this.sweeps = new SweepStore(manager);
+    this.workers = new WorkerStore(manager);
+    this.datasets = new DatasetStore(manager);
+    this.sweepReads = new SweepReadModel(manager);
+    this.trialReads = new TrialReadModel(manager);
+    this.curves = new CurveReadModel(manager);
+  }
+
+  /** Runs `work` in one transaction, with stores bound to it. */
+  transaction<T>(work: (tx: Stores) => Promise<T>): Promise<T> {
+    return this.manager.transaction((manager) => work(new Stores(manager)));
+  }
+
+  /** Whether PostgreSQL answers (health checks). */
+  async ping(): Promise<void> {
+    await this.manager.query('SELECT 1');
+  }
+}
+
+/** The Nest provider of `Stores` (a plain object, so this library does not depend on Nest): bound to the app's DataSource. */
+export const STORES_PROVIDER = { provide: Stores, useFactory: (dataSource: DataSource) => new Stores(dataSource.manager), inject: [DataSource] };
