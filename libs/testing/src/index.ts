@@ -2,3 +2,5 @@
 export * from './private-services';
 export * from './test-database';
 export * from './processes';
+export * from './factories';
+export * from './sweep-specs';
