@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import { isPeerNumber, type Direction, type PeerNumbers, type PeerSummary } from '@tuneforge/search';
+import type { Direction } from '@tuneforge/contracts';
+import { isPeerNumber, type PeerNumbers, type PeerSummary } from '@tuneforge/search';
 import { preparedQuery } from './prepared-query';
 
 export interface RungPeersQuery {
