@@ -56,10 +56,7 @@ export function algorithmIssues(spec: SweepSpec, space: SearchedSpace): SpecIssu
     const learners = Object.entries(ALGORITHM_TERMS)
       .filter(([, t]) => t.learnsFromResults)
       .map(([type]) => type);
-    issues.push({
-      path: ['warmStartFrom'],
-      message: `only ${learners.join(' and ')} ${learners.length === 1 ? 'learns' : 'learn'} from earlier results; ${spec.algorithm.type} search would ignore them`,
-    });
+    issues.push({ path: ['warmStartFrom'], message: `only ${learners.join(' or ')} learns from earlier results; ${spec.algorithm.type} search would ignore them` });
   }
   return issues;
 }
