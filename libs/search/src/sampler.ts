@@ -16,7 +16,7 @@ export interface SearchHistory {
 
 /**
  * How one `algorithm.type` chooses a sweep's trials, built for the sweep's space and budget. A new
- * algorithm is a file implementing this, its schema entry in contracts, and its line in SAMPLERS.
+ * algorithm is a file implementing this, its schema and ALGORITHM_TERMS entry in contracts, and its line in SAMPLERS.
  */
 export interface Sampler {
   /** How many trials the sweep runs in all. */

@@ -53,7 +53,7 @@ export interface RungValue {
 /**
  * One early-stopping rule, the behaviour of one `earlyStopping.type`: pure functions of the rule's
  * spec and of results read by the caller, so the same inputs give the same decision whichever worker asks.
- * A new rule is a file implementing this, its schema entry in contracts, and its line in STOPPING_RULES.
+ * A new rule is a file implementing this, its schema and EARLY_STOPPING_TERMS entry in contracts, and its line in STOPPING_RULES.
  */
 export interface StoppingRule<S extends EarlyStoppingSpec = EarlyStoppingSpec> {
   /** Whether the rule decides after `epoch` (always below maxEpochs) for trial `trialNumber`, and how. */
