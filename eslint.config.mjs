@@ -19,9 +19,11 @@ export default [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            // contracts and search depend on nothing of ours; persistence (and training) only on contracts.
+            // contracts (and formats) depend on nothing of ours; search reads its strategies' types off the contracts' schemas;
+            // persistence and training sit on both.
             { sourceTag: 'layer:base', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'layer:data', onlyDependOnLibsWithTags: ['layer:base'] },
+            { sourceTag: 'layer:domain', onlyDependOnLibsWithTags: ['layer:base'] },
+            { sourceTag: 'layer:data', onlyDependOnLibsWithTags: ['layer:base', 'layer:domain'] },
             // Test support (real servers, scratch databases) may use the data layer; only tests import it.
             { sourceTag: 'layer:testing', onlyDependOnLibsWithTags: ['layer:base', 'layer:data'] },
             { sourceTag: 'scope:coordinator', onlyDependOnLibsWithTags: ['scope:shared', 'scope:coordinator'] },

@@ -1,5 +1,7 @@
+export * from './algorithm.schema';
 export * from './api';
 export * from './api-query';
+export * from './early-stopping.schema';
 export * from './env';
 export * from './hyperparameters';
 export * from './lifecycle';

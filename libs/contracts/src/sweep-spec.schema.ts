@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { DATASET_HYPERPARAMETERS, MODEL_HYPERPARAMETERS, type ModelHyperparameterName } from './hyperparameters';
+import { AlgorithmSchema, algorithmIssues } from './algorithm.schema';
+import { EarlyStoppingSchema, earlyStoppingIssues, type SpecIssue } from './early-stopping.schema';
 import { paramSchema, perLayerParamSchema } from './search-space.schema';
 import { conditionIssues, searchDimensionsOf } from './trial-config';
 
@@ -56,41 +58,6 @@ const searchSpaceShape = {
 
 export const SearchSpaceSchema = z.strictObject(searchSpaceShape);
 
-export const AlgorithmSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('grid') }),
-  z.strictObject({ type: z.literal('random') }),
-  z.strictObject({
-    type: z.literal('tpe'),
-    /** Trials drawn at random before TPE models the results. */
-    startupTrials: z.int().min(1).max(10_000).default(10),
-    /** Candidates scored per suggestion. */
-    candidates: z.int().min(1).max(10_000).default(24),
-  }),
-]);
-
-const successiveHalving = {
-  /** Epochs of the first rung. */
-  minEpochs: z.int().min(1).max(10_000).default(1),
-  /** Keep the best 1/reductionFactor at each rung; rungs are minEpochs x reductionFactor^k. */
-  reductionFactor: z.int().min(2).max(100).default(3),
-  /** Last epoch a trial may reach; defaults to budget.maxEpochsPerTrial. */
-  maxEpochs: z.int().min(1).max(10_000).optional(),
-};
-
-export const EarlyStoppingSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('none') }),
-  z.strictObject({ type: z.literal('asha'), ...successiveHalving }),
-  z.strictObject({ type: z.literal('hyperband'), ...successiveHalving }),
-  z.strictObject({
-    type: z.literal('median'),
-    /** Epochs every trial runs before it can be stopped. */
-    warmupEpochs: z.int().min(0).max(10_000).default(1),
-    /** Other trials that must have reported an epoch before the median at that epoch is used. */
-    minTrials: z.int().min(1).max(10_000).default(5),
-  }),
-]);
-export type EarlyStoppingSpec = z.output<typeof EarlyStoppingSchema>;
-
 export const MODEL_FAMILIES = ['lstm', 'simulated'] as const;
 
 export const BudgetSchema = z.strictObject({
@@ -143,30 +110,12 @@ export const SweepSpecSchema = z
     if (spec.paretoObjectives?.length === 2 && spec.paretoObjectives[0].metric === spec.paretoObjectives[1].metric) {
       ctx.addIssue({ code: 'custom', path: ['paretoObjectives', 1, 'metric'], message: 'the two objectives must differ' });
     }
+    const addAll = (issues: SpecIssue[], prefix: (string | number)[] = []) =>
+      issues.forEach((issue) => ctx.addIssue({ code: 'custom', path: [...prefix, ...issue.path], message: issue.message }));
     const conditionProblems = conditionIssues(spec);
-    conditionProblems.forEach((issue) => ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message }));
-    if (conditionProblems.length === 0 && spec.algorithm.type === 'grid' && Object.values(searchDimensionsOf(spec)).some((d) => d.when)) {
-      ctx.addIssue({ code: 'custom', path: ['algorithm', 'type'], message: 'grid search does not take conditional or per-layer dimensions; use random or tpe' });
-    }
-    if (spec.algorithm.type === 'tpe' && Object.keys(searchDimensionsOf(spec)).length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['searchSpace'], message: 'TPE needs at least one search dimension; with none, use random' });
-    }
-    if (spec.warmStartFrom && spec.algorithm.type !== 'tpe') {
-      ctx.addIssue({ code: 'custom', path: ['warmStartFrom'], message: `only tpe learns from earlier results; ${spec.algorithm.type} search would ignore them` });
-    }
-    const rule = spec.earlyStopping;
-    if (rule.type === 'asha' || rule.type === 'hyperband') {
-      const maxEpochs = rule.maxEpochs ?? spec.budget.maxEpochsPerTrial;
-      if (rule.maxEpochs !== undefined && rule.maxEpochs > spec.budget.maxEpochsPerTrial) {
-        ctx.addIssue({ code: 'custom', path: ['earlyStopping', 'maxEpochs'], message: `must be <= budget.maxEpochsPerTrial (${spec.budget.maxEpochsPerTrial})` });
-      }
-      if (rule.minEpochs > maxEpochs) {
-        ctx.addIssue({ code: 'custom', path: ['earlyStopping', 'minEpochs'], message: `minEpochs (${rule.minEpochs}) must be <= maxEpochs (${maxEpochs})` });
-      }
-    }
-    if (rule.type === 'median' && rule.warmupEpochs >= spec.budget.maxEpochsPerTrial) {
-      ctx.addIssue({ code: 'custom', path: ['earlyStopping', 'warmupEpochs'], message: `must be < budget.maxEpochsPerTrial (${spec.budget.maxEpochsPerTrial}), or nothing is ever stopped` });
-    }
+    addAll(conditionProblems);
+    addAll(algorithmIssues(spec, { dimensions: searchDimensionsOf(spec), conditionsHold: conditionProblems.length === 0 }));
+    addAll(earlyStoppingIssues(spec.earlyStopping, spec.budget), ['earlyStopping']);
     if (spec.dataset.source === 'upload' && spec.dataset.features.includes(spec.dataset.target)) {
       ctx.addIssue({ code: 'custom', path: ['dataset', 'features'], message: `the target '${spec.dataset.target}' is always an input; do not list it as a feature` });
     }
@@ -176,5 +125,4 @@ export type SweepSpec = z.output<typeof SweepSpecSchema>;
 export type SweepSpecInput = z.input<typeof SweepSpecSchema>;
 export type DatasetSpec = SweepSpec['dataset'];
 export type Objective = SweepSpec['objective'];
-export type AlgorithmSpec = SweepSpec['algorithm'];
 export type Budget = SweepSpec['budget'];

@@ -1,4 +1,5 @@
 import type { TrialConfig } from './api';
+import { trialEpochsOf } from './early-stopping.schema';
 import { DATASET_HYPERPARAMETERS, MODEL_HYPERPARAMETERS, MODEL_HYPERPARAMETER_NAMES, type DatasetHyperparameterName } from './hyperparameters';
 import type { Dimension, ParamValue, PerLayer } from './search-space.schema';
 import type { SweepSpec } from './sweep-spec.schema';
@@ -109,7 +110,7 @@ export function trialConfigOf(spec: SweepSpec, assignment: Record<string, ParamV
     model: spec.model,
     dataset: dataset as TrialConfig['dataset'],
     hyperparameters,
-    maxEpochs: spec.earlyStopping.type === 'asha' || spec.earlyStopping.type === 'hyperband' ? (spec.earlyStopping.maxEpochs ?? spec.budget.maxEpochsPerTrial) : spec.budget.maxEpochsPerTrial,
+    maxEpochs: trialEpochsOf(spec.earlyStopping, spec.budget),
     checkpointEvery: spec.checkpointEvery,
   };
 }

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import { isPeerNumber, type Direction, type PeerNumbers, type PeerSummary } from '@tuneforge/search';
+import type { Direction } from '@tuneforge/contracts';
+import { isPeerNumber, type PeerNumbers, type PeerSummary } from '@tuneforge/search';
 import { preparedQuery } from './prepared-query';
 
 export interface RungPeersQuery {
@@ -11,9 +12,9 @@ export interface RungPeersQuery {
   epoch: number;
   value: number;
   direction: Direction;
-  /** Which trial numbers count as peers (Hyperband brackets). */
+  /** Which trial numbers count as peers: the rule's `peerNumbersOf` (every trial unless it groups them, as Hyperband's brackets do). */
   peers: PeerNumbers;
-  /** ASHA / Hyperband: rank for the cutoff; undefined for the median rule. */
+  /** The rule's `reductionFactorOf`: the rank of the cutoff; undefined for a rule that needs no cutoff. */
   reductionFactor?: number;
 }
 
@@ -22,7 +23,7 @@ export interface RungPeersQuery {
  * one row comes back per decision however many trials reached the epoch (sending every value to each
  * deciding worker made rung decisions quadratic). Each rung the batch asks about is read and sorted
  * once, however many of its decisions share it; a decision then drops its own trial from the sorted
- * values and reads the median and the ASHA cutoff by position. Equal to `summarizePeers` over the same values.
+ * values and reads the median and the cutoff by position. Equal to `summarizePeers` over the same values.
  */
 export async function rungPeerSummaries(manager: EntityManager, queries: readonly RungPeersQuery[]): Promise<PeerSummary[]> {
   if (queries.length === 0) return [];

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
-import { isPeerNumber, peerNumbersOf, reductionFactorOf, summarizePeers, type Direction, type StoppingRule } from '@tuneforge/search';
+import type { Direction, EarlyStoppingSpec as StoppingRule } from '@tuneforge/contracts';
+import { isPeerNumber, peerNumbersOf, reductionFactorOf, summarizePeers } from '@tuneforge/search';
 import { databaseOptions, dropDatabase, migrate, rungPeerSummaries, upsertMetricPoints } from '../src';
 
 const SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';

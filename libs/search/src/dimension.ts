@@ -1,22 +1,14 @@
-/** Search-space dimensions as the samplers see them (the same shape the sweep spec validates). */
-export type ParamValue = number | string | boolean;
+import type { Condition as ConditionSpec, Dimension as DimensionSpec, ParamValue } from '@tuneforge/contracts';
 
-export interface Condition {
-  eq?: ParamValue;
-  ne?: ParamValue;
-  gt?: number;
-  gte?: number;
-  lt?: number;
-  lte?: number;
-  in?: readonly ParamValue[];
-}
+export type { ParamValue };
 
+/** A value the search only reads: arrays and objects all the way down are readonly. */
+type Immutable<T> = T extends readonly (infer U)[] ? readonly Immutable<U>[] : T extends object ? { readonly [K in keyof T]: Immutable<T[K]> } : T;
+
+/** Search-space dimensions as the samplers see them: the sweep spec's, read-only. */
+export type Condition = Immutable<ConditionSpec>;
 /** `when`: the dimension exists only where every named dimension's value meets its condition. */
-export type Dimension = (
-  | { type: 'int'; min: number; max: number; step?: number; log?: boolean }
-  | { type: 'float'; min: number; max: number; step?: number; log?: boolean }
-  | { type: 'choice'; values: readonly ParamValue[] }
-) & { when?: Readonly<Record<string, Condition>> };
+export type Dimension = Immutable<DimensionSpec>;
 
 export type SearchSpace = Readonly<Record<string, Dimension>>;
 export type Assignment = Record<string, ParamValue>;

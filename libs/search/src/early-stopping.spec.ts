@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decideAtRung, hyperbandBracketOf, hyperbandBrackets, isPeerNumber, peerNumbersOf, rungAt, successiveHalvingRungs, summarizePeers, type StoppingRule } from './early-stopping';
+import type { EarlyStoppingSpec as StoppingRule } from '@tuneforge/contracts';
+import { decideAtRung, peerNumbersOf, rungAt, summarizePeers } from './early-stopping';
+import { hyperbandBracketOf, hyperbandBrackets } from './hyperband.rule';
+import { isPeerNumber } from './stopping-rule';
+import { successiveHalvingRungs } from './successive-halving';
 
 const ASHA: StoppingRule = { type: 'asha', minEpochs: 1, reductionFactor: 3 };
 

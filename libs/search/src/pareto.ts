@@ -1,4 +1,4 @@
-import type { Direction } from './early-stopping';
+import type { Direction } from '@tuneforge/contracts';
 
 export interface ParetoPoint<T> {
   item: T;

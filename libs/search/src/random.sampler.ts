@@ -2,6 +2,7 @@ import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { isActive, type Assignment, type Dimension, type ParamValue, type SearchSpace } from './dimension';
+import type { Sampler } from './sampler';
 
 type Rng = ReturnType<typeof xoroshiro128plus>;
 
@@ -13,6 +14,20 @@ export function sampleRandom(space: SearchSpace, seed: number): Assignment {
     if (isActive(dimension, assignment)) assignment[name] = sampleDimension(dimension, rng);
   }
   return assignment;
+}
+
+/** Random search: trial n is drawn from its own seed alone, so trials can be created in any order. */
+export class RandomSampler implements Sampler {
+  readonly needsHistory = false;
+
+  constructor(
+    private readonly space: SearchSpace,
+    readonly totalTrials: number,
+  ) {}
+
+  suggest(_number: number, seed: number): Assignment {
+    return sampleRandom(this.space, seed);
+  }
 }
 
 function sampleDimension(dimension: Dimension, rng: Rng): ParamValue {

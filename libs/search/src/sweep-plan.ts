@@ -1,12 +1,22 @@
+import { AlgorithmSchema, type AlgorithmOf, type AlgorithmSpec, type AlgorithmType, type Direction } from '@tuneforge/contracts';
 import type { Assignment, SearchSpace } from './dimension';
-import { SearchSpaceError } from './dimension';
-import { Grid } from './grid';
-import { sampleRandom } from './random.sampler';
+import { GridSampler } from './grid.sampler';
+import { RandomSampler } from './random.sampler';
+import { registered } from './registry';
+import type { Observation, Sampler, SamplerFactory } from './sampler';
 import { deriveTrialSeed } from './seeds';
-import { suggestTpe, TPE_DEFAULTS, type Observation, type TpeOptions } from './tpe.sampler';
-import type { Direction } from './early-stopping';
+import { TpeSampler } from './tpe.sampler';
 
-export type SearchAlgorithm = 'grid' | 'random' | 'tpe';
+/** The sampler of each `algorithm.type` of the sweep spec. */
+export const SAMPLERS: { readonly [T in AlgorithmType]: SamplerFactory<AlgorithmOf<T>> } = {
+  grid: { create: (_spec, space, maxTrials) => new GridSampler(space, maxTrials) },
+  random: { create: (_spec, space, maxTrials) => new RandomSampler(space, maxTrials) },
+  tpe: { create: (spec, space, maxTrials) => new TpeSampler(spec, space, maxTrials) },
+};
+
+export function samplerOf(algorithm: AlgorithmSpec, space: SearchSpace, maxTrials: number): Sampler {
+  return registered<Record<string, SamplerFactory<AlgorithmSpec>>>(SAMPLERS, 'search algorithm', algorithm.type).create(algorithm, space, maxTrials);
+}
 
 export interface PlannedTrial {
   number: number;
@@ -19,53 +29,37 @@ export interface PlannedTrial {
  * trials can be created a few at a time and the same spec and seed always give the same configs.
  */
 export class SweepPlan {
-  /** How many trials the sweep runs in all. */
-  readonly totalTrials: number;
-  private readonly grid?: Grid;
+  private readonly sampler: Sampler;
 
-  /** Whether trial n depends on earlier results (TPE), not only on n. */
-  readonly needsHistory: boolean;
-
+  /** `algorithm` alone as a type takes the schema's defaults for the rest. */
   constructor(
-    algorithm: SearchAlgorithm,
-    private readonly space: SearchSpace,
+    algorithm: AlgorithmSpec | AlgorithmType,
+    space: SearchSpace,
     private readonly sweepSeed: number,
     maxTrials: number,
-    private readonly tpe: TpeOptions = TPE_DEFAULTS,
   ) {
-    this.needsHistory = algorithm === 'tpe';
-    if (algorithm === 'grid') {
-      this.grid = new Grid(space);
-      if (this.grid.size > maxTrials) {
-        throw new SearchSpaceError([
-          {
-            path: 'budget.maxTrials',
-            message: `the grid has ${formatCount(this.grid.size)} points but budget.maxTrials is ${maxTrials}: raise maxTrials or shrink the grid`,
-          },
-        ]);
-      }
-      this.totalTrials = this.grid.size;
-    } else {
-      this.totalTrials = maxTrials;
-    }
+    this.sampler = samplerOf(typeof algorithm === 'string' ? AlgorithmSchema.parse({ type: algorithm }) : algorithm, space, maxTrials);
   }
 
-  /** Trial `number` given the results so far and the trials still running (used by TPE; others ignore them). */
+  /** How many trials the sweep runs in all. */
+  get totalTrials(): number {
+    return this.sampler.totalTrials;
+  }
+
+  /** Whether trial n depends on earlier results (TPE), not only on n. */
+  get needsHistory(): boolean {
+    return this.sampler.needsHistory;
+  }
+
+  /** Trial `number` given the results so far and the trials still running (samplers that do not need history ignore them). */
   suggest(number: number, observations: readonly Observation[], pending: readonly Assignment[], direction: Direction): PlannedTrial {
-    if (!this.needsHistory) return this.trial(number);
     if (number >= this.totalTrials) throw new RangeError(`trial ${number} is past the sweep's ${this.totalTrials} trials`);
     const seed = deriveTrialSeed(this.sweepSeed, number);
-    return { number, seed, assignment: suggestTpe(this.space, observations, pending, direction, seed, this.tpe) };
+    return { number, seed, assignment: this.sampler.suggest(number, seed, { observations, pending, direction }) };
   }
 
+  /** Trial `number` without any results to learn from. */
   trial(number: number): PlannedTrial {
-    if (number >= this.totalTrials) throw new RangeError(`trial ${number} is past the sweep's ${this.totalTrials} trials`);
-    const seed = deriveTrialSeed(this.sweepSeed, number);
-    const assignment = this.grid ? this.grid.point(number) : sampleRandom(this.space, seed);
-    return { number, seed, assignment };
+    return this.suggest(number, [], [], 'minimize');
   }
-}
-
-function formatCount(count: number): string {
-  return count >= 1e6 ? count.toExponential(2) : String(count);
 }

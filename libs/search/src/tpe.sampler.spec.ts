@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import type { Assignment, SearchSpace } from './dimension';
 import { sampleRandom } from './random.sampler';
 import { deriveTrialSeed } from './seeds';
-import { suggestTpe, type Observation } from './tpe.sampler';
+import type { Observation } from './sampler';
+import { suggestTpe } from './tpe.sampler';
 
 const SPACE: SearchSpace = {
   learningRate: { type: 'float', min: 1e-4, max: 1e-1, log: true },

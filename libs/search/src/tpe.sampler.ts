@@ -1,26 +1,40 @@
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { TpeAlgorithmSchema, type AlgorithmOf, type Direction } from '@tuneforge/contracts';
 import { isActive, type Assignment, type Dimension, type ParamValue, type SearchSpace } from './dimension';
-import type { Direction } from './early-stopping';
 import { roundFloat, sampleRandom } from './random.sampler';
+import type { Observation, Sampler, SearchHistory } from './sampler';
 
 type Rng = ReturnType<typeof xoroshiro128plus>;
 
-/** A finished trial as TPE sees it: what it tried and how well it did (lower is better after `direction`). */
-export interface Observation {
-  assignment: Assignment;
-  value: number;
+/** `startupTrials`: drawn at random before TPE takes over; `candidates`: drawn from the good-trial density per dimension, the one with the best l(x)/g(x) wins. */
+export type TpeOptions = Omit<AlgorithmOf<'tpe'>, 'type'>;
+
+/** The schema's defaults. */
+export const TPE_DEFAULTS: TpeOptions = optionsOf(TpeAlgorithmSchema.parse({ type: 'tpe' }));
+
+function optionsOf({ startupTrials, candidates }: AlgorithmOf<'tpe'>): TpeOptions {
+  return { startupTrials, candidates };
 }
 
-export interface TpeOptions {
-  /** Trials drawn at random before TPE takes over. */
-  startupTrials: number;
-  /** Candidates drawn from the good-trial density per dimension; the one with the best l(x)/g(x) wins. */
-  candidates: number;
-}
+/** TPE search: each suggestion models the results so far (and the trials still running). */
+export class TpeSampler implements Sampler {
+  readonly needsHistory = true;
+  private readonly options: TpeOptions;
 
-export const TPE_DEFAULTS: TpeOptions = { startupTrials: 10, candidates: 24 };
+  constructor(
+    spec: AlgorithmOf<'tpe'>,
+    private readonly space: SearchSpace,
+    readonly totalTrials: number,
+  ) {
+    this.options = optionsOf(spec);
+  }
+
+  suggest(_number: number, seed: number, { observations, pending, direction }: SearchHistory): Assignment {
+    return suggestTpe(this.space, observations, pending, direction, seed, this.options);
+  }
+}
 
 /**
  * Tree-structured Parzen Estimator (Bergstra et al. 2011), univariate as in Optuna's default: the

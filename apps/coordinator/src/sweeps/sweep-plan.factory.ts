@@ -3,6 +3,5 @@ import { SweepPlan } from '@tuneforge/search';
 
 /** The plan that decides a sweep's trials; rebuilt from the stored spec and seed whenever needed. */
 export function planOf(spec: SweepSpec, seed: number): SweepPlan {
-  const tpe = spec.algorithm.type === 'tpe' ? { startupTrials: spec.algorithm.startupTrials, candidates: spec.algorithm.candidates } : undefined;
-  return new SweepPlan(spec.algorithm.type, searchDimensionsOf(spec), seed, spec.budget.maxTrials, tpe);
+  return new SweepPlan(spec.algorithm, searchDimensionsOf(spec), seed, spec.budget.maxTrials);
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SearchSpaceError } from './dimension';
-import { Grid, gridValues } from './grid';
+import { Grid, gridValues } from './grid.sampler';
 
 describe(Grid.name, () => {
   it('visits every combination once, last dimension fastest', () => {

@@ -1,6 +1,7 @@
 import type { Assignment, Dimension, ParamValue, SearchSpace, SearchIssue } from './dimension';
 import { SearchSpaceError } from './dimension';
 import { roundFloat } from './random.sampler';
+import type { Sampler } from './sampler';
 
 /** Beyond this many points per dimension a grid is refused without being listed. */
 const MAX_POINTS_PER_DIMENSION = 1_000_000;
@@ -47,4 +48,32 @@ export class Grid {
     }
     return Object.fromEntries(this.axes.map(([name]) => [name, assignment[name]]));
   }
+}
+
+/** Grid search: trial n is grid point n, and the sweep is exactly the grid (refused when it outgrows budget.maxTrials). */
+export class GridSampler implements Sampler {
+  readonly needsHistory = false;
+  readonly totalTrials: number;
+  private readonly grid: Grid;
+
+  constructor(space: SearchSpace, maxTrials: number) {
+    this.grid = new Grid(space);
+    if (this.grid.size > maxTrials) {
+      throw new SearchSpaceError([
+        {
+          path: 'budget.maxTrials',
+          message: `the grid has ${formatCount(this.grid.size)} points but budget.maxTrials is ${maxTrials}: raise maxTrials or shrink the grid`,
+        },
+      ]);
+    }
+    this.totalTrials = this.grid.size;
+  }
+
+  suggest(number: number): Assignment {
+    return this.grid.point(number);
+  }
+}
+
+function formatCount(count: number): string {
+  return count >= 1e6 ? count.toExponential(2) : String(count);
 }
