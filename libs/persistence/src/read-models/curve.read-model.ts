@@ -1,13 +1,11 @@
 import type { EntityManager } from 'typeorm';
-import type { Direction, TrialStatus } from '@tuneforge/contracts';
+import { z } from 'zod';
+import type { Direction } from '@tuneforge/contracts';
+import { column, queryRows } from '../rows';
 import { bestFirstOrder } from './best-first';
 
-export interface RankedTrial {
-  id: string;
-  number: number;
-  status: TrialStatus;
-  bestMetric: number | null;
-}
+const RankedTrialRow = z.object({ id: column.id, number: column.int, status: column.trialStatus, bestMetric: column.float.nullable() });
+export type RankedTrial = z.infer<typeof RankedTrialRow>;
 
 /** The dashboard's plots: trials in leaderboard order, their learning curves, and every trial's hyperparameters. */
 export class CurveReadModel {
@@ -17,14 +15,16 @@ export class CurveReadModel {
   rankedTrials(sweepId: string, direction: Direction, pick: { top: number } | { ids: readonly string[] }): Promise<RankedTrial[]> {
     const columns = `id, number, status, best_metric AS "bestMetric"`;
     return 'ids' in pick
-      ? this.manager.query(`SELECT ${columns} FROM trials WHERE sweep_id = $1 AND id = ANY($2::uuid[]) ORDER BY ${bestFirstOrder(direction)}`, [sweepId, pick.ids])
-      : this.manager.query(`SELECT ${columns} FROM trials WHERE sweep_id = $1 ORDER BY ${bestFirstOrder(direction)} LIMIT $2`, [sweepId, pick.top]);
+      ? queryRows(this.manager, RankedTrialRow, `SELECT ${columns} FROM trials WHERE sweep_id = $1 AND id = ANY($2::uuid[]) ORDER BY ${bestFirstOrder(direction)}`, [sweepId, pick.ids])
+      : queryRows(this.manager, RankedTrialRow, `SELECT ${columns} FROM trials WHERE sweep_id = $1 ORDER BY ${bestFirstOrder(direction)} LIMIT $2`, [sweepId, pick.top]);
   }
 
   /** One metric's series of each trial, as a column of epochs and one of values (far fewer rows to decode than one per point). */
   series(trialIds: readonly string[], metric: string): Promise<{ trialId: string; epochs: number[]; values: number[] }[]> {
     if (trialIds.length === 0) return Promise.resolve([]);
-    return this.manager.query(
+    return queryRows(
+      this.manager,
+      z.object({ trialId: column.id, epochs: z.array(column.int), values: z.array(column.float) }),
       `SELECT trial_id AS "trialId", array_agg(epoch ORDER BY epoch) AS epochs, array_agg(value ORDER BY epoch) AS values
        FROM metric_points WHERE trial_id = ANY($1::uuid[]) AND name = $2 GROUP BY trial_id`,
       [trialIds, metric],
@@ -33,7 +33,9 @@ export class CurveReadModel {
 
   /** Every trial of the sweep with its hyperparameters, by number. */
   trialsWithHyperparameters(sweepId: string): Promise<(RankedTrial & { hyperparameters: Record<string, unknown> | null })[]> {
-    return this.manager.query(
+    return queryRows(
+      this.manager,
+      RankedTrialRow.extend({ hyperparameters: z.record(z.string(), z.unknown()).nullable() }),
       `SELECT id, number, status, best_metric AS "bestMetric", config->'hyperparameters' AS hyperparameters FROM trials WHERE sweep_id = $1 ORDER BY number`,
       [sweepId],
     );

@@ -1,6 +1,8 @@
 import type { EntityManager } from 'typeorm';
+import { z } from 'zod';
 import { bestFirst, type Direction, type TrialStatus } from '@tuneforge/contracts';
 import { CheckpointEntity, TrialEntity } from '../entities';
+import { column, queryRows } from '../rows';
 
 export interface TrialPageQuery {
   sort: 'objective' | 'number' | 'createdAt';
@@ -39,7 +41,9 @@ export class TrialReadModel {
 
   /** Every stored point of the trial's metrics (all, or the named ones), by name then epoch. */
   metricPoints(trialId: string, names?: readonly string[]): Promise<{ name: string; epoch: number; value: number }[]> {
-    return this.manager.query(
+    return queryRows(
+      this.manager,
+      z.object({ name: column.text, epoch: column.int, value: column.float }),
       `SELECT name, epoch, value FROM metric_points WHERE trial_id = $1 AND ($2::text[] IS NULL OR name = ANY($2)) ORDER BY name, epoch`,
       [trialId, names ?? null],
     );

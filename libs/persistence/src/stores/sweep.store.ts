@@ -1,6 +1,8 @@
 import type { EntityManager } from 'typeorm';
+import { z } from 'zod';
 import { ACTIVE_TRIAL_STATUSES, isActiveSweep, sweepStatusesThatMayBecome, type SweepOccupancy, type SweepSpec, type SweepStatus } from '@tuneforge/contracts';
 import { SweepEntity } from '../entities';
+import { column, queryRows, rowsChanged } from '../rows';
 
 export type NewSweep = Pick<SweepEntity, 'name' | 'spec' | 'seed' | 'plannedTrials' | 'idempotencyKey'>;
 
@@ -47,11 +49,12 @@ export class SweepStore {
   /** Moves the sweep to `to`; throws SweepTransitionRefusedError when its status does not allow it. */
   async moveTo(id: string, to: SweepStatus): Promise<void> {
     const finishedAt = isActiveSweep(to) ? 'NULL' : 'now()';
-    const [, affected] = await this.manager.query(
+    const changed = await rowsChanged(
+      this.manager,
       `UPDATE sweeps SET status = $2, finished_at = ${finishedAt}, updated_at = now() WHERE id = $1 AND status = ANY($3::sweep_status[])`,
       [id, to, sweepStatusesThatMayBecome(to)],
     );
-    if (Number(affected) === 0) throw new SweepTransitionRefusedError(id, to);
+    if (changed === 0) throw new SweepTransitionRefusedError(id, to);
   }
 
   /** A new budget (maxTrials, maxConcurrent) and the number of trials it plans. */
@@ -61,7 +64,9 @@ export class SweepStore {
 
   /** Running sweeps with their budgets and active trials, to find the ones to top up or complete (`sweepRoom`). */
   running(): Promise<({ id: string } & SweepOccupancy)[]> {
-    return this.manager.query(
+    return queryRows(
+      this.manager,
+      z.object({ id: column.id, maxConcurrent: column.int, plannedTrials: column.int, trialsCreated: column.int, activeTrials: column.int }),
       `SELECT s.id, (s.spec->'budget'->>'maxConcurrent')::int AS "maxConcurrent", s.planned_trials AS "plannedTrials",
               s.trials_created AS "trialsCreated", active.n AS "activeTrials"
        FROM sweeps s CROSS JOIN LATERAL (SELECT count(*)::int AS n FROM trials t WHERE t.sweep_id = s.id AND t.status = ANY($1::trial_status[])) active

@@ -1,4 +1,5 @@
 import { In, type EntityManager } from 'typeorm';
+import { z } from 'zod';
 import {
   ACTIVE_SWEEP_STATUSES,
   ACTIVE_TRIAL_STATUSES,
@@ -13,6 +14,7 @@ import {
 import { TrialEntity } from '../entities';
 import { preparedQuery } from '../prepared-query';
 import { lockedInIdOrder } from '../row-locks';
+import { column, queryRow, queryRows, rowsChanged } from '../rows';
 import { appendEvent, eventObject, eventType } from './trial-events';
 import { heldByLiveWorker } from './worker.store';
 
@@ -74,6 +76,10 @@ export type TrialHistoryRow = Pick<TrialEntity, 'sweepId' | 'config' | 'status' 
 
 const TRIALS_PER_INSERT = 1_000;
 
+const TrialRefRow = z.object({ id: column.id, sweepId: column.id });
+const SeenTrialRow = z.object({ id: column.id, sweepId: column.id, status: z.enum(['queued', 'running']), attempts: column.int });
+const CountRow = z.object({ n: column.int });
+
 /**
  * Every statement that writes a trial, and the reads that decide those writes. Each status change is
  * allowed only from the statuses `@tuneforge/contracts` lifecycle permits (`trialStatusesThatMayBecome`),
@@ -87,7 +93,9 @@ export class TrialStore {
     const created: TrialRef[] = [];
     for (let start = 0; start < trials.length; start += TRIALS_PER_INSERT) {
       created.push(
-        ...(await this.manager.query(
+        ...(await queryRows(
+          this.manager,
+          TrialRefRow,
           `INSERT INTO trials (sweep_id, number, seed, config)
            SELECT $1, r.number, r.seed, r.config FROM jsonb_to_recordset($2::jsonb) AS r(number int, seed bigint, config jsonb)
            RETURNING id, sweep_id AS "sweepId"`,
@@ -105,16 +113,18 @@ export class TrialStore {
 
   /** Active trials of one sweep, or of the whole deployment. */
   async countActive(sweepId?: string): Promise<number> {
-    const [{ active }]: { active: number }[] = await this.manager.query(
-      `SELECT count(*)::int AS active FROM trials WHERE status = ANY($1::trial_status[]) AND ($2::uuid IS NULL OR sweep_id = $2)`,
+    const { n } = await queryRow(
+      this.manager,
+      CountRow,
+      `SELECT count(*)::int AS n FROM trials WHERE status = ANY($1::trial_status[]) AND ($2::uuid IS NULL OR sweep_id = $2)`,
       [ACTIVE_TRIAL_STATUSES, sweepId ?? null],
     );
-    return active;
+    return n;
   }
 
   async sweepIdOf(trialId: string): Promise<string | undefined> {
-    const [row]: { sweep_id: string }[] = await this.manager.query(`SELECT sweep_id FROM trials WHERE id = $1`, [trialId]);
-    return row?.sweep_id;
+    const [row] = await queryRows(this.manager, z.object({ sweepId: column.id }), `SELECT sweep_id AS "sweepId" FROM trials WHERE id = $1`, [trialId]);
+    return row?.sweepId;
   }
 
   // ---- the queue's view: enqueued or not ----
@@ -134,7 +144,9 @@ export class TrialStore {
 
   /** Queued trials of running sweeps whose job was never added (coordinator stopped, Redis down, sweep paused). */
   awaitingJob(limit: number): Promise<TrialRef[]> {
-    return this.manager.query(
+    return queryRows(
+      this.manager,
+      TrialRefRow,
       `SELECT t.id, t.sweep_id AS "sweepId" FROM trials t JOIN sweeps s ON s.id = t.sweep_id
        WHERE t.status = 'queued' AND t.enqueued_at IS NULL AND s.status = 'running' ORDER BY t.created_at LIMIT $1`,
       [limit],
@@ -231,7 +243,9 @@ export class TrialStore {
 
   /** The trial's and its sweep's status, for saying why a job's trial could not be claimed; undefined when either is gone. */
   async statusOf(trialId: string, sweepId: string): Promise<{ trial: TrialStatus; attempts: number; sweep: SweepStatus } | undefined> {
-    const [row]: { trial: TrialStatus; attempts: number; sweep: SweepStatus }[] = await this.manager.query(
+    const [row] = await queryRows(
+      this.manager,
+      z.object({ trial: column.trialStatus, attempts: column.int, sweep: column.sweepStatus }),
       `SELECT t.status AS trial, t.attempts, s.status AS sweep FROM trials t JOIN sweeps s ON s.id = t.sweep_id WHERE t.id = $1 AND t.sweep_id = $2`,
       [trialId, sweepId],
     );
@@ -239,8 +253,7 @@ export class TrialStore {
   }
 
   private async updateRunning({ trialId, attempt }: TrialAttempt, set: string, values: unknown[]): Promise<boolean> {
-    const [, affected] = await this.manager.query(`UPDATE trials SET ${set}, updated_at = now() WHERE id = $1 AND attempts = $2 AND status = 'running'`, [trialId, attempt, ...values]);
-    return Number(affected) > 0;
+    return (await rowsChanged(this.manager, `UPDATE trials SET ${set}, updated_at = now() WHERE id = $1 AND attempts = $2 AND status = 'running'`, [trialId, attempt, ...values])) > 0;
   }
 
   // ---- the coordinator's repairs and ends ----
@@ -250,7 +263,9 @@ export class TrialStore {
    * untouched for `graceMs` and listed by no live worker's heartbeat. Oldest first.
    */
   mayHaveLostTheirJob(graceMs: number, limit: number): Promise<SeenTrial[]> {
-    return this.manager.query(
+    return queryRows(
+      this.manager,
+      SeenTrialRow,
       `SELECT t.id, t.sweep_id AS "sweepId", t.status, t.attempts FROM trials t JOIN sweeps s ON s.id = t.sweep_id
        WHERE t.status = ANY($3::trial_status[])
          AND ((t.status = 'queued' AND t.enqueued_at IS NOT NULL AND s.status = 'running')
@@ -265,13 +280,15 @@ export class TrialStore {
    * no live worker. Zero while the reconciler keeps up.
    */
   async countStranded(afterMs: number): Promise<number> {
-    const [{ count }]: { count: number }[] = await this.manager.query(
-      `SELECT count(*)::int AS count FROM trials t JOIN sweeps s ON s.id = t.sweep_id
+    const { n } = await queryRow(
+      this.manager,
+      CountRow,
+      `SELECT count(*)::int AS n FROM trials t JOIN sweeps s ON s.id = t.sweep_id
        WHERE t.status = ANY($2::trial_status[]) AND t.updated_at < now() - make_interval(secs => $1)
          AND ((t.status = 'queued' AND t.enqueued_at IS NULL AND s.status = 'running') OR (t.status = 'running' AND NOT ${heldByLiveWorker('t')}))`,
       [afterMs / 1000, ACTIVE_TRIAL_STATUSES],
     );
-    return count;
+    return n;
   }
 
   /** The trial's job was lost: it gets a new one (a running trial goes back to `queued`, to resume from its checkpoint). False when it changed since it was seen. */
@@ -287,12 +304,13 @@ export class TrialStore {
 
   /** The trial's job failed for good: an active trial ends `failed` with the job's reason. */
   async failAfterJob(trialId: string, reason: string): Promise<boolean> {
-    const [, affected] = await this.manager.query(
+    const changed = await rowsChanged(
+      this.manager,
       `UPDATE trials SET status = 'failed', status_reason = $2, finished_at = now(), updated_at = now(), ${appendEvent(eventType('failed'), '$2::text')}
        WHERE id = $1 AND status = ANY($3::trial_status[])`,
       [trialId, reason, trialStatusesThatMayBecome('failed')],
     );
-    return Number(affected) > 0;
+    return changed > 0;
   }
 
   /**
@@ -300,8 +318,9 @@ export class TrialStore {
    * `cancelled` event; returns their ids and which of them were still queued (their jobs may be removed).
    */
   async cancelActiveOfSweep(sweepId: string, reason: string): Promise<{ cancelled: string[]; wereQueued: string[] }> {
-    // An UPDATE through TypeORM answers [rows, affected count].
-    const [rows]: [{ id: string; was: TrialStatus }[], number] = await this.manager.query(
+    const rows = await queryRows(
+      this.manager,
+      z.object({ id: column.id, was: column.trialStatus }),
       `WITH locked AS (${lockedInIdOrder('SELECT t.id, t.status FROM trials t WHERE t.sweep_id = $1 AND t.status = ANY($3::trial_status[])', 't')})
        UPDATE trials t SET status = 'cancelled', status_reason = $2, finished_at = now(), updated_at = now(), ${appendEvent(eventType('cancelled'), '$2::text', 't')}
        FROM locked l WHERE t.id = l.id
@@ -319,12 +338,7 @@ export class TrialStore {
 
   /** A repair of the reconciler: applies only while the trial is as it was seen (status and attempt). */
   private async updateIfAsSeen(trial: SeenTrial, set: string, values: unknown[]): Promise<boolean> {
-    const [, affected] = await this.manager.query(`UPDATE trials SET ${set}, updated_at = now() WHERE id = $1 AND attempts = $2 AND status = $3::trial_status`, [
-      trial.id,
-      trial.attempts,
-      trial.status,
-      ...values,
-    ]);
-    return Number(affected) > 0;
+    const sql = `UPDATE trials SET ${set}, updated_at = now() WHERE id = $1 AND attempts = $2 AND status = $3::trial_status`;
+    return (await rowsChanged(this.manager, sql, [trial.id, trial.attempts, trial.status, ...values])) > 0;
   }
 }
