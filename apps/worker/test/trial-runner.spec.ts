@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import type { SweepSpecInput } from '@tuneforge/contracts';
+import type { TrialRef } from '@tuneforge/persistence';
+import { aParsedSweepSpec, cancelSweep, claimTrials, seedMetricPoints, seedSweep, waitFor } from '@tuneforge/testing';
+import { TrialRunner } from '../src/trial-runner.service';
+import { TestStores, TrialQueue, WorkerServices } from './support/worker-services';
+
+/** TrialRunner's ATTEMPT_CHECK_MS: how often a run between checkpoints asks whether it may go on. */
+const ATTEMPT_CHECK_MS = 1_000;
+
+/** A simulated sweep (no training, a deterministic learning curve); pass what the test is about. */
+const simulatedSpec = (overrides: Partial<SweepSpecInput>) =>
+  aParsedSweepSpec({
+    name: 'simulated',
+    model: 'simulated',
+    searchSpace: { hiddenUnits: { type: 'int', min: 16, max: 64 }, learningRate: { type: 'float', min: 0.001, max: 0.01, log: true } },
+    ...overrides,
+  });
+
+describe(TrialRunner.name, () => {
+  let db: TestStores;
+  let queue: TrialQueue;
+  const services: WorkerServices[] = [];
+
+  /** A worker's services, each with its id; epochs take `epochMs`, metrics are flushed every 20 ms. */
+  const aWorker = async (id: string, epochMs: number) => {
+    const worker = await WorkerServices.create(db.stores, { WORKER_ID: id, METRICS_FLUSH_MS: '20', SIMULATED_EPOCH_MS: String(epochMs) });
+    services.push(worker);
+    return worker;
+  };
+  const trialOf = async (trial: TrialRef) => {
+    const row = await db.stores.trialReads.find(trial.id);
+    assert.ok(row, `trial ${trial.id} exists`);
+    return row;
+  };
+  const epochsStored = async (trial: TrialRef) => (await db.stores.trialReads.metricPoints(trial.id, ['val_loss'])).map((p) => p.epoch);
+  const lastEpochStored = async (trial: TrialRef) => Math.max(0, ...(await epochsStored(trial)));
+  const checkpointEpochs = async (trial: TrialRef) => (await db.stores.trialReads.checkpointList(trial.id)).map((c) => c.epoch);
+
+  before(async () => {
+    db = await TestStores.open('worker_runner');
+  });
+  afterEach(async () => {
+    await queue?.close();
+    await Promise.all(services.splice(0).map((s) => s.close()));
+  });
+  after(() => db?.close());
+
+  it('hands a run back when asked to stop: it checkpoints its last epoch, its trial is queued again and its job waits; the next run resumes there', async () => {
+    queue = new TrialQueue('runner-handback');
+    const { trials } = await seedSweep(db.stores, { trials: 1, spec: simulatedSpec({ budget: { maxTrials: 1, maxConcurrent: 1, maxEpochsPerTrial: 30 }, checkpointEvery: 4 }) });
+    const [trial] = trials;
+    const stopping = await aWorker('stopping-worker', 30);
+    const bullWorker = queue.process(stopping.processor);
+    await queue.enqueue(trial);
+    await waitFor('the run has stored epoch 5', async () => (await lastEpochStored(trial)) >= 5, 10_000, 20);
+
+    // What the worker process does on SIGTERM.
+    stopping.runner.requestStop();
+    await bullWorker.pause(true);
+    await stopping.runner.idle();
+
+    const handedBack = await trialOf(trial);
+    const epoch = handedBack.lastEpoch;
+    assert.ok(epoch !== null && epoch >= 5 && epoch < 30, `stopped mid-run (epoch ${epoch})`);
+    assert.equal(handedBack.status, 'queued');
+    assert.deepEqual(
+      handedBack.events.map((e) => e.type),
+      ['started', 'handed-back'],
+    );
+    assert.equal(handedBack.events[1].message, `worker stopping-worker stopped after epoch ${epoch}; the trial goes back to the queue`);
+    assert.equal((await checkpointEpochs(trial))[0], epoch, 'the epoch it stopped after is checkpointed, even between checkpointEvery epochs');
+    assert.deepEqual(await epochsStored(trial), Array.from({ length: epoch }, (_, i) => i + 1), 'every epoch up to it has its metrics');
+    assert.equal(await queue.queue.getJobState(trial.id), 'waiting', 'the job went back to the queue, not to completed or failed');
+
+    await bullWorker.close();
+    const next = await aWorker('next-worker', 0);
+    queue.process(next.processor);
+    assert.equal(await queue.outcomeOf(trial.id), 'completed');
+    const resumed = await trialOf(trial);
+    assert.deepEqual([resumed.status, resumed.attempts, resumed.lastEpoch, resumed.workerId], ['completed', 2, 30, 'next-worker']);
+    assert.equal(resumed.events.find((e) => e.type === 'resumed')?.message, `resumed from the checkpoint of epoch ${epoch}`);
+    assert.deepEqual(await epochsStored(trial), Array.from({ length: 30 }, (_, i) => i + 1));
+  });
+
+  const rungCases = [
+    {
+      rule: 'ASHA',
+      earlyStopping: { type: 'asha', minEpochs: 1, reductionFactor: 3 } as const,
+      // Rungs at epochs 1 and 3: the peers are worse at the first, better at the second.
+      peers: [
+        { epoch: 1, value: 10 },
+        { epoch: 3, value: 0.01 },
+      ],
+      stoppedAt: { epoch: 3, rung: 1 },
+      reason: /^stopped at rung 1 \(epoch 3\): val_loss [\d.]+ is outside the best 1 of 4 \(cutoff 0\.01\)$/,
+    },
+    {
+      rule: 'the median rule',
+      earlyStopping: { type: 'median', warmupEpochs: 2, minTrials: 3 } as const,
+      // Rungs at every epoch after the warm-up (epoch 3 is rung 2): no median before, worse peers at 3, better at 4.
+      peers: [
+        { epoch: 2, value: 0.01 },
+        { epoch: 3, value: 10 },
+        { epoch: 4, value: 0.01 },
+      ],
+      stoppedAt: { epoch: 4, rung: 3 },
+      reason: /^stopped at rung 3 \(epoch 4\): val_loss [\d.]+ is worse than the median 0\.01 of 3 trials$/,
+    },
+  ];
+  for (const { rule, earlyStopping, peers, stoppedAt, reason } of rungCases) {
+    it(`prunes a run with ${rule} at the rung where its peers in PostgreSQL are better, and not before`, async () => {
+      queue = new TrialQueue('runner-rungs');
+      const spec = simulatedSpec({ earlyStopping, budget: { maxTrials: 4, maxConcurrent: 4, maxEpochsPerTrial: 9 } });
+      const { trials } = await seedSweep(db.stores, { trials: 4, spec });
+      const [trial, ...others] = trials;
+      for (const peer of await claimTrials(db.stores, others, 'peer-worker')) {
+        await seedMetricPoints(db.stores, peer, peers.map((p) => ({ ...p, name: 'val_loss' })));
+      }
+      queue.process((await aWorker('rung-worker', 0)).processor);
+      await queue.enqueue(trial);
+
+      assert.equal(await queue.outcomeOf(trial.id), 'pruned');
+      const pruned = await trialOf(trial);
+      assert.deepEqual([pruned.status, pruned.prunedRung, pruned.lastEpoch], ['pruned', stoppedAt.rung, stoppedAt.epoch]);
+      assert.match(pruned.statusReason ?? '', reason);
+      assert.deepEqual(
+        pruned.events.map((e) => e.type),
+        ['started', 'pruned'],
+      );
+      assert.deepEqual(await epochsStored(trial), Array.from({ length: stoppedAt.epoch }, (_, i) => i + 1), 'it trained no epoch past the rung');
+      const ownValue = (await db.stores.trialReads.metricPoints(trial.id, ['val_loss'])).at(-1)?.value;
+      assert.ok(ownValue !== undefined && ownValue > 0.01 && ownValue < 10, `its value ${ownValue} lies between the peers' (a real comparison)`);
+    });
+  }
+
+  describe('a run whose sweep is cancelled mid-run', () => {
+    let trial: TrialRef;
+    let stoppedAfterMs: number;
+    let storedAtCancel: number;
+    let asCancelled: Awaited<ReturnType<typeof trialOf>>;
+
+    before(async () => {
+      queue = new TrialQueue('runner-cancel');
+      // 20 ms epochs, a checkpoint every 100 (2 s): between checkpoints only the periodic check sees the cancel.
+      const spec = simulatedSpec({ budget: { maxTrials: 1, maxConcurrent: 1, maxEpochsPerTrial: 1_000 }, checkpointEvery: 100 });
+      const seeded = await seedSweep(db.stores, { trials: 1, spec });
+      [trial] = seeded.trials;
+      const worker = await aWorker('cancelled-worker', 20);
+      queue.process(worker.processor);
+      await queue.enqueue(trial);
+      await waitFor('the run has checkpointed epoch 100 and trained on', async () => (await lastEpochStored(trial)) >= 105, 15_000, 20);
+
+      await cancelSweep(db.stores, seeded.sweep.id);
+      const cancelledAt = Date.now();
+      storedAtCancel = await lastEpochStored(trial);
+      asCancelled = await trialOf(trial);
+      assert.equal(await queue.outcomeOf(trial.id), 'cancelled');
+      stoppedAfterMs = Date.now() - cancelledAt;
+      await worker.metrics.flush(); // whatever the run left in the buffer is written now, or never
+    });
+
+    it(`stops within about ${ATTEMPT_CHECK_MS} ms (its periodic check) with the outcome cancelled`, () => {
+      assert.ok(stoppedAfterMs < ATTEMPT_CHECK_MS + 1_000, `the run stopped ${stoppedAfterMs} ms after the cancel`);
+    });
+
+    it('writes no checkpoint and no change to the trial after the cancel', async () => {
+      const after = await trialOf(trial);
+      assert.deepEqual(await checkpointEpochs(trial), [100], 'no checkpoint after the cancel');
+      assert.deepEqual([after.status, after.lastEpoch, after.updatedAt, after.events], [asCancelled.status, asCancelled.lastEpoch, asCancelled.updatedAt, asCancelled.events]);
+      assert.equal(after.events.at(-1)?.type, 'cancelled');
+    });
+
+    it(
+      'stores no metric point of an epoch it trained after the cancel',
+      {
+        todo:
+          'bug: upsertMetricPoints is fenced by the attempt only, not by the trial running, so the epochs a cancelled run trains ' +
+          'until its next attempt check (up to ATTEMPT_CHECK_MS) are stored',
+      },
+      async () => {
+        // The epoch in training when the cancel committed may still report; nothing trained after it may.
+        const lastStored = await lastEpochStored(trial);
+        assert.ok(lastStored <= storedAtCancel + 1, `metric points up to epoch ${lastStored} were stored, ${lastStored - storedAtCancel} epochs past the ${storedAtCancel} stored at the cancel`);
+      },
+    );
+  });
+});
