@@ -1,4 +1,5 @@
 import {
+  isActiveTrial,
   parseSweepSpec,
   searchDimensionsOf,
   trialConfigOf,
@@ -8,7 +9,7 @@ import {
   type SweepSpecInput,
   type SweepStatus,
 } from '@tuneforge/contracts';
-import { upsertMetricPoints, type ClaimedTrial, type Stores, type SweepEntity, type TrialRef } from '@tuneforge/persistence';
+import { upsertMetricPoints, type ClaimedTrial, type Stores, type SweepEntity, type TrialEntity, type TrialRef } from '@tuneforge/persistence';
 import { aSweepSpec } from './sweep-specs';
 
 /** A valid spec as the API stores it (parsed, with its defaults and seed). */
@@ -87,6 +88,18 @@ export async function endTrials(stores: Stores, trials: readonly TrialRef[], { s
     })),
   );
   if (ended.includes(false)) throw new Error('a trial the factory claimed could not be ended');
+}
+
+/** Every trial of the sweep in number order, as the trial read model pages them. */
+export async function trialsOfSweep(stores: Stores, sweepId: string): Promise<TrialEntity[]> {
+  const [trials] = await stores.trialReads.page(sweepId, 'minimize', 0, { sort: 'number', limit: 10_000, offset: 0 });
+  return trials;
+}
+
+/** Ends the sweep's first `limit` active trials by number (all by default), as their workers would. */
+export async function endActiveTrials(stores: Stores, sweepId: string, { limit = Infinity, ...ending }: EndTrials & { limit?: number } = {}): Promise<void> {
+  const active = (await trialsOfSweep(stores, sweepId)).filter((trial) => isActiveTrial(trial.status));
+  await endTrials(stores, active.slice(0, limit), ending);
 }
 
 /** Metric points of a claimed run (under its attempt), as the worker's MetricWriter writes them. */
