@@ -4,12 +4,13 @@ import { DataSource } from 'typeorm';
 import { JobName, TRIALS_QUEUE, type JobOf } from '@tuneforge/contracts';
 import { databaseOptions, Stores, type TrialRef } from '@tuneforge/persistence';
 import { createTestDatabase, uniqueQueuePrefix, waitFor, type TestDatabase } from '@tuneforge/testing';
-import { selectTrainingEngine } from '@tuneforge/training';
+import { selectTrainingEngine, type TrainingEngine } from '@tuneforge/training';
 import { MetricWriter } from '../../src/metric-writer.service';
 import { TrialLedger } from '../../src/trial-ledger.service';
 import { TrialProcessor } from '../../src/trial.processor';
 import { TrialRunner, type TrialOutcome } from '../../src/trial-runner.service';
 import { loadWorkerConfig, type WorkerConfig } from '../../src/worker.config';
+import { WorkerRegistry } from '../../src/worker-registry.service';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -42,16 +43,19 @@ export class WorkerServices {
   readonly ledger: TrialLedger;
   readonly runner: TrialRunner;
   readonly processor: TrialProcessor;
+  /** Registers and heartbeats only once its onApplicationBootstrap is called. */
+  readonly registry: WorkerRegistry;
 
   private constructor(
     readonly config: WorkerConfig,
     stores: Stores,
-    engine: Awaited<ReturnType<typeof selectTrainingEngine>>,
+    readonly engine: TrainingEngine,
   ) {
     this.metrics = new MetricWriter(stores, config);
     this.ledger = new TrialLedger(stores, this.metrics, config, engine);
     this.runner = new TrialRunner(this.metrics, this.ledger, config, engine);
     this.processor = new TrialProcessor(this.runner);
+    this.registry = new WorkerRegistry(stores, this.runner, config, engine);
   }
 
   /** `env` is the worker's environment (WORKER_ID, METRICS_FLUSH_MS, SIMULATED_EPOCH_MS, ...); the database comes from `stores`. */
