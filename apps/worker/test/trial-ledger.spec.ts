@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { TrialRef } from '@tuneforge/persistence';
-import { aParsedSweepSpec, claimTrials, endTrials, seedSweep } from '@tuneforge/testing';
+import { aParsedSweepSpec, cancelSweep, claimTrials, endTrials, seedSweep } from '@tuneforge/testing';
 import { TrialLedger } from '../src/trial-ledger.service';
 import { TestStores, WorkerServices } from './support/worker-services';
 
@@ -39,15 +39,31 @@ describe(TrialLedger.name, () => {
 
   it('turns many concurrent claims into few statements, and gives every claim its own trial', async () => {
     const { sweep, trials } = await seedSweep(db.stores, { trials: 120, spec: aParsedSweepSpec({ name: 'batched', model: 'simulated' }) });
+    const waves = [trials.slice(0, 40), trials.slice(40, 80), trials.slice(80, 100), trials.slice(100)];
     const claim = (refs: readonly TrialRef[]) => refs.map((trial) => sut.claim(trial.id, trial.sweepId));
-    // 40 claims in one turn of the event loop go as one statement.
-    const first = claim(trials.slice(0, 40));
+
+    // A transaction of the coordinator's holds the first 80 trials' rows (marking them enqueued), so the
+    // claim statements of the first two waves stay in flight until it commits, whatever the timing.
+    let commit!: () => void;
+    const committing = new Promise<void>((resolve) => (commit = resolve));
+    let rowsHeld!: () => void;
+    const held = new Promise<void>((resolve) => (rowsHeld = resolve));
+    const holder = db.stores.transaction(async (tx) => {
+      await tx.trials.markEnqueued([...waves[0], ...waves[1]].map((t) => t.id));
+      rowsHeld();
+      await committing;
+    });
+    await held;
+
+    const first = claim(waves[0]); // 40 claims in one turn of the event loop: one statement
     await nextTurn(); // that statement is in flight; the next claims form a second one
-    const second = claim(trials.slice(40, 80));
-    await nextTurn(); // two in flight: what arrives now waits and goes together
-    const third = claim(trials.slice(80, 100));
+    const second = claim(waves[1]);
+    await nextTurn(); // two in flight: what arrives from now on waits, and goes as one statement
+    const third = claim(waves[2]);
     await nextTurn();
-    const fourth = claim(trials.slice(100));
+    const fourth = claim(waves[3]);
+    commit();
+    await holder;
     const claimed = await Promise.all([...first, ...second, ...third, ...fourth]);
 
     claimed.forEach((trial, i) => {
@@ -57,9 +73,11 @@ describe(TrialLedger.name, () => {
       assert.equal(trial.attempts, 1);
       assert.equal(trial.spec.name, 'batched');
     });
-    assert.equal(await claimStatements(trials.slice(0, 40)), 1, 'the claims of one turn are one statement');
-    const statements = await claimStatements(trials);
-    assert.ok(statements <= 3, `120 claims ran as ${statements} statements (at most 3: two in flight, the rest gathered behind them)`);
+    assert.deepEqual(
+      [await claimStatements(waves[0]), await claimStatements(waves[1]), await claimStatements([...waves[2], ...waves[3]]), await claimStatements(trials)],
+      [1, 1, 1, 3],
+      'each of the first two waves is one statement; the two waves that came while both were in flight went together',
+    );
     for (const trial of trials) {
       const row = await db.stores.trialReads.find(trial.id);
       assert.deepEqual([row?.status, row?.attempts, row?.workerId, row?.backend], ['running', 1, 'ledger-worker', 'simulated']);
@@ -69,16 +87,20 @@ describe(TrialLedger.name, () => {
   it("answers undefined to a claim of a finished trial, of a cancelled sweep's trial and of a missing one, in the batch of claims that succeed", async () => {
     const open = await seedSweep(db.stores, { trials: 2 });
     const paused = await seedSweep(db.stores, { trials: 1, status: 'paused' });
+    // Moved to cancelled with its trial left queued: the sweep's status alone refuses the claim.
     const cancelled = await seedSweep(db.stores, { trials: 1, status: 'cancelled' });
+    // Cancelled as the coordinator does it: its trial is cancelled too.
+    const cancelledWithTrials = await seedSweep(db.stores, { trials: 1 });
+    await cancelSweep(db.stores, cancelledWithTrials.sweep.id);
     const [finished, queued] = open.trials;
     await endTrials(db.stores, [finished], { status: 'completed', bestMetric: 0.5 });
     const missing = { id: randomUUID(), sweepId: open.sweep.id };
 
-    const refs = [finished, queued, cancelled.trials[0], paused.trials[0], missing];
+    const refs = [finished, queued, cancelled.trials[0], paused.trials[0], missing, cancelledWithTrials.trials[0]];
     const claimed = await Promise.all(refs.map((trial) => sut.claim(trial.id, trial.sweepId)));
     assert.deepEqual(
       claimed.map((trial) => trial?.id),
-      [undefined, queued.id, undefined, paused.trials[0].id, undefined],
+      [undefined, queued.id, undefined, paused.trials[0].id, undefined, undefined],
       'a paused sweep keeps running the trials it has',
     );
     assert.equal(await claimStatements([queued, paused.trials[0]]), 1, 'one statement answered them all');
@@ -89,6 +111,7 @@ describe(TrialLedger.name, () => {
     };
     assert.deepEqual(await state(finished), ['completed', 1, ['started', 'completed']], 'a finished trial never runs again');
     assert.deepEqual(await state(cancelled.trials[0]), ['queued', 0, []], "a cancelled sweep's trial is not started");
+    assert.deepEqual(await state(cancelledWithTrials.trials[0]), ['cancelled', 0, ['cancelled']]);
     assert.deepEqual(await state(queued), ['running', 1, ['started']]);
   });
 

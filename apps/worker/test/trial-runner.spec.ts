@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { SweepSpecInput } from '@tuneforge/contracts';
 import type { TrialRef } from '@tuneforge/persistence';
-import { aParsedSweepSpec, cancelSweep, claimTrials, seedMetricPoints, seedSweep, waitFor } from '@tuneforge/testing';
+import { aParsedSweepSpec, cancelSweep, claimTrials, endTrials, seedMetricPoints, seedSweep, waitFor } from '@tuneforge/testing';
 import { TrialRunner } from '../src/trial-runner.service';
 import { TestStores, TrialQueue, WorkerServices } from './support/worker-services';
 
@@ -82,6 +82,24 @@ describe(TrialRunner.name, () => {
     assert.deepEqual([resumed.status, resumed.attempts, resumed.lastEpoch, resumed.workerId], ['completed', 2, 30, 'next-worker']);
     assert.equal(resumed.events.find((e) => e.type === 'resumed')?.message, `resumed from the checkpoint of epoch ${epoch}`);
     assert.deepEqual(await epochsStored(trial), Array.from({ length: 30 }, (_, i) => i + 1));
+  });
+
+  it("skips the job of a finished trial, and ends a cancelled sweep's queued trial cancelled without running it", async () => {
+    queue = new TrialQueue('runner-unclaimed');
+    const open = await seedSweep(db.stores, { trials: 1 });
+    await endTrials(db.stores, open.trials, { status: 'completed', bestMetric: 0.5 });
+    const cancelled = await seedSweep(db.stores, { trials: 1, status: 'cancelled' });
+    queue.process((await aWorker('unclaimed-worker', 0)).processor);
+    await queue.enqueue(open.trials[0]);
+    await queue.enqueue(cancelled.trials[0]);
+
+    assert.equal(await queue.outcomeOf(open.trials[0].id), 'skipped');
+    const finished = await trialOf(open.trials[0]);
+    assert.deepEqual([finished.status, finished.attempts, finished.events.map((e) => e.type)], ['completed', 1, ['started', 'completed']]);
+    assert.equal(await queue.outcomeOf(cancelled.trials[0].id), 'cancelled');
+    const ended = await trialOf(cancelled.trials[0]);
+    assert.deepEqual([ended.status, ended.statusReason, ended.attempts, ended.events.map((e) => e.type)], ['cancelled', 'sweep cancelled', 0, ['cancelled']]);
+    assert.deepEqual(await epochsStored(cancelled.trials[0]), []);
   });
 
   const rungCases = [
