@@ -37,6 +37,20 @@ describe(TrialRunner.name, () => {
   const epochsStored = async (trial: TrialRef) => (await db.stores.trialReads.metricPoints(trial.id, ['val_loss'])).map((p) => p.epoch);
   const lastEpochStored = async (trial: TrialRef) => Math.max(0, ...(await epochsStored(trial)));
   const checkpointEpochs = async (trial: TrialRef) => (await db.stores.trialReads.checkpointList(trial.id)).map((c) => c.epoch);
+  /**
+   * A long run on a worker of its own, once it has stored `epoch`: 20 ms epochs and a checkpoint every
+   * 100 (2 s), so that between checkpoints only the periodic attempt check sees what happened to its trial.
+   */
+  const aLongRunPast = async (label: string, epoch: number) => {
+    queue = new TrialQueue(`runner-${label}`);
+    const spec = simulatedSpec({ budget: { maxTrials: 1, maxConcurrent: 1, maxEpochsPerTrial: 1_000 }, checkpointEvery: 100 });
+    const { sweep, trials } = await seedSweep(db.stores, { trials: 1, spec });
+    const worker = await aWorker(`${label}-worker`, 20);
+    queue.process(worker.processor);
+    await queue.enqueue(trials[0]);
+    await waitFor(`the run has stored epoch ${epoch}`, async () => (await lastEpochStored(trials[0])) >= epoch, 15_000, 20);
+    return { sweep, trial: trials[0], worker };
+  };
 
   before(async () => {
     db = await TestStores.open('worker_runner');
@@ -153,6 +167,25 @@ describe(TrialRunner.name, () => {
     });
   }
 
+  it('stops a run taken over by a later claim at its next check, and the fence drops what it measured after', async () => {
+    const { trial, worker } = await aLongRunPast('superseded', 5);
+
+    const [takeover] = await claimTrials(db.stores, [trial], 'taking-over-worker'); // what a redelivered job's claim does
+    const storedAtTakeover = await lastEpochStored(trial);
+    assert.equal(await queue.outcomeOf(trial.id), 'superseded');
+    await worker.metrics.flush(); // whatever the run left in the buffer is written now, or never
+
+    const after = await trialOf(trial);
+    assert.deepEqual([after.status, after.attempts, after.workerId], ['running', takeover.attempts, 'taking-over-worker'], 'the trial is the later claim\'s');
+    assert.deepEqual(
+      after.events.map((e) => e.type),
+      ['started', 'superseded', 'started'],
+    );
+    assert.deepEqual(await checkpointEpochs(trial), [], 'the old run checkpointed nothing');
+    const lastStored = await lastEpochStored(trial);
+    assert.ok(lastStored <= storedAtTakeover + 1, `points up to epoch ${lastStored} were stored, ${storedAtTakeover} at the takeover`);
+  });
+
   describe('a run whose sweep is cancelled mid-run', () => {
     let trial: TrialRef;
     let stoppedAfterMs: number;
@@ -160,17 +193,12 @@ describe(TrialRunner.name, () => {
     let asCancelled: Awaited<ReturnType<typeof trialOf>>;
 
     before(async () => {
-      queue = new TrialQueue('runner-cancel');
-      // 20 ms epochs, a checkpoint every 100 (2 s): between checkpoints only the periodic check sees the cancel.
-      const spec = simulatedSpec({ budget: { maxTrials: 1, maxConcurrent: 1, maxEpochsPerTrial: 1_000 }, checkpointEvery: 100 });
-      const seeded = await seedSweep(db.stores, { trials: 1, spec });
-      [trial] = seeded.trials;
-      const worker = await aWorker('cancelled-worker', 20);
-      queue.process(worker.processor);
-      await queue.enqueue(trial);
-      await waitFor('the run has checkpointed epoch 100 and trained on', async () => (await lastEpochStored(trial)) >= 105, 15_000, 20);
+      // Past its checkpoint of epoch 100: the next is 2 s away, the next attempt check at most 1 s.
+      const run = await aLongRunPast('cancelled', 105);
+      trial = run.trial;
+      const { worker } = run;
 
-      await cancelSweep(db.stores, seeded.sweep.id);
+      await cancelSweep(db.stores, run.sweep.id);
       const cancelledAt = Date.now();
       storedAtCancel = await lastEpochStored(trial);
       asCancelled = await trialOf(trial);
