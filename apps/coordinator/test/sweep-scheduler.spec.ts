@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { SweepDto } from '@tuneforge/contracts';
-import { DataSource } from 'typeorm';
+import { isActiveTrial, type SweepDto } from '@tuneforge/contracts';
+import { Stores } from '@tuneforge/persistence';
 import { sampleRandom } from '@tuneforge/search';
+import { endActiveTrials, endTrials, trialsOfSweep } from '@tuneforge/testing';
 import { loadCoordinatorConfig } from '../src/config/coordinator.config';
 import { SweepScheduler } from '../src/sweeps/sweep-scheduler.service';
 import { aSweepSpec } from './support/sweep-specs';
@@ -11,32 +12,29 @@ import { apiClient, startTestCoordinator, type TestCoordinator } from './support
 describe(SweepScheduler.name, () => {
   let coordinator: TestCoordinator;
   let api: ReturnType<typeof apiClient>;
-  let db: DataSource;
+  let stores: Stores;
   let sut: SweepScheduler;
 
-  /** What a worker does when a trial ends: a terminal status and a result in PostgreSQL. */
-  const finishActiveTrials = async (sweepId: string, limit: number) =>
-    db.query(
-      `UPDATE trials SET status = 'completed', best_metric = random(), finished_at = now()
-       WHERE id IN (SELECT id FROM trials WHERE sweep_id = $1 AND status IN ('queued', 'running') ORDER BY number LIMIT $2)`,
-      [sweepId, limit],
-    );
+  /** What workers do when trials end: a claim, then a terminal status and a result in PostgreSQL. */
+  const finishActiveTrials = (sweepId: string, limit: number) => endActiveTrials(stores, sweepId, { limit, status: 'completed', bestMetric: () => Math.random() });
   const stateOf = async (sweepId: string) => {
-    const [row] = await db.query(
-      `SELECT s.status, s.trials_created AS created,
-              (SELECT count(*) FROM trials t WHERE t.sweep_id = s.id)::int AS rows,
-              (SELECT count(*) FROM trials t WHERE t.sweep_id = s.id AND t.status IN ('queued', 'running'))::int AS active,
-              (SELECT count(DISTINCT number) FROM trials t WHERE t.sweep_id = s.id)::int AS numbers
-       FROM sweeps s WHERE s.id = $1`,
-      [sweepId],
-    );
-    return row as { status: string; created: number; rows: number; active: number; numbers: number };
+    const sweep = await stores.sweeps.find(sweepId, ['status', 'trialsCreated']);
+    assert.ok(sweep, `sweep ${sweepId} exists`);
+    const trials = await trialsOfSweep(stores, sweepId);
+    return {
+      status: sweep.status,
+      created: sweep.trialsCreated,
+      rows: trials.length,
+      active: trials.filter((t) => isActiveTrial(t.status)).length,
+      numbers: new Set(trials.map((t) => t.number)).size,
+    };
   };
+  const hyperparameters = async (sweepId: string) => (await trialsOfSweep(stores, sweepId)).map((t) => ({ hp: t.config.hyperparameters, seed: t.seed }));
 
   before(async () => {
     coordinator = await startTestCoordinator('scheduler');
     api = apiClient(coordinator.baseUrl);
-    db = coordinator.app.get(DataSource);
+    stores = coordinator.app.get(Stores);
     sut = coordinator.app.get(SweepScheduler);
   });
   after(() => coordinator.close());
@@ -84,10 +82,7 @@ describe(SweepScheduler.name, () => {
       await finishActiveTrials(sweep.id, 4);
       await sut.topUp(sweep.id);
     }
-    const configs: { units: number; layers: number }[] = await db.query(
-      `SELECT (config->'hyperparameters'->>'hiddenUnits')::int AS units, (config->'hyperparameters'->>'layers')::int AS layers FROM trials WHERE sweep_id = $1 ORDER BY number`,
-      [sweep.id],
-    );
+    const configs = (await hyperparameters(sweep.id)).map(({ hp }) => ({ units: Number(hp.hiddenUnits), layers: Number(hp.layers) }));
     assert.deepEqual(configs, [16, 32, 64].flatMap((units) => [1, 2].map((layers) => ({ units, layers }))));
   });
 
@@ -111,8 +106,7 @@ describe(SweepScheduler.name, () => {
       assert.equal(paused.status, 200);
       assert.equal(paused.body.status, 'paused');
       assert.equal(paused.body.trialCounts.queued, 2, 'its trials stay queued');
-      const trialIds: { id: string }[] = await db.query(`SELECT id FROM trials WHERE sweep_id = $1`, [sweep.id]);
-      for (const { id } of trialIds) assert.equal(await coordinator.queue.getJob(id), undefined);
+      for (const { id } of await trialsOfSweep(stores, sweep.id)) assert.equal(await coordinator.queue.getJob(id), undefined);
 
       await finishActiveTrials(sweep.id, 2);
       await sut.topUp(sweep.id);
@@ -130,9 +124,9 @@ describe(SweepScheduler.name, () => {
       const { body: sweep } = await api.post<SweepDto>('/api/v1/sweeps', aSweepSpec({ budget: { maxTrials: 6, maxConcurrent: 2, maxEpochsPerTrial: 1 } }));
       await api.post(`/api/v1/sweeps/${sweep.id}/pause`);
       await api.post(`/api/v1/sweeps/${sweep.id}/resume`);
-      const trials: { id: string }[] = await db.query(`SELECT id FROM trials WHERE sweep_id = $1 AND status = 'queued'`, [sweep.id]);
+      const trials = await stores.trials.queuedOfSweep(sweep.id);
       assert.equal(trials.length, 2);
-      for (const { id } of trials) assert.ok(await coordinator.queue.getJob(id));
+      for (const id of trials) assert.ok(await coordinator.queue.getJob(id));
     });
 
     it('extends a finished sweep, raises maxConcurrent, and refuses to cut below what exists', async () => {
@@ -163,19 +157,16 @@ describe(SweepScheduler.name, () => {
       const space = { learningRate: { type: 'float', min: 0.0001, max: 0.1, log: true }, hiddenUnits: { type: 'int', min: 8, max: 128, log: true } } as const;
       const { body: earlier } = await api.post<SweepDto>('/api/v1/sweeps', aSweepSpec({ searchSpace: space, budget: { maxTrials: 12, maxConcurrent: 12, maxEpochsPerTrial: 1 } }));
       // Earlier results: the closer learningRate is to 1e-2, the better.
-      await db.query(
-        `UPDATE trials SET status = 'completed', best_metric = abs(ln((config->'hyperparameters'->>'learningRate')::float8 / 0.01)) WHERE sweep_id = $1`,
-        [earlier.id],
-      );
+      await endTrials(stores, await trialsOfSweep(stores, earlier.id), {
+        status: 'completed',
+        bestMetric: (trial) => Math.abs(Math.log(Number(trial.config.hyperparameters.learningRate) / 0.01)),
+      });
       const spec = aSweepSpec({ searchSpace: space, algorithm: { type: 'tpe', startupTrials: 10 }, budget: { maxTrials: 20, maxConcurrent: 6, maxEpochsPerTrial: 1 } });
       const cold = (await api.post<SweepDto>('/api/v1/sweeps', spec)).body;
       const warm = (await api.post<SweepDto>('/api/v1/sweeps', { ...spec, warmStartFrom: earlier.id })).body;
       // Cold, the first trials are start-up draws from their seeds; warm, TPE already has 12 results to model.
       const firstRates = async (id: string) =>
-        ((await db.query(`SELECT (config->'hyperparameters'->>'learningRate')::float8 AS lr, seed FROM trials WHERE sweep_id = $1 ORDER BY number`, [id])) as {
-          lr: number;
-          seed: string;
-        }[]).map((r) => ({ lr: r.lr, draw: sampleRandom({ hiddenUnits: space.hiddenUnits, learningRate: space.learningRate }, Number(r.seed)).learningRate }));
+        (await hyperparameters(id)).map(({ hp, seed }) => ({ lr: hp.learningRate, draw: sampleRandom({ hiddenUnits: space.hiddenUnits, learningRate: space.learningRate }, seed).learningRate }));
       assert.ok((await firstRates(cold.id)).every((t) => t.lr === t.draw));
       assert.ok((await firstRates(warm.id)).every((t) => t.lr !== t.draw));
       const missing = await api.post('/api/v1/sweeps', { ...spec, warmStartFrom: '0b7e1c7e-0000-4000-8000-000000000000' });
@@ -193,15 +184,14 @@ describe(SweepScheduler.name, () => {
 describe(`${SweepScheduler.name} under MAX_ACTIVE_TRIALS`, () => {
   let coordinator: TestCoordinator;
   let api: ReturnType<typeof apiClient>;
-  let db: DataSource;
+  let stores: Stores;
   let sut: SweepScheduler;
-  const activeOf = async (sweepId: string) =>
-    (await db.query(`SELECT count(*)::int AS n FROM trials WHERE sweep_id = $1 AND status IN ('queued', 'running')`, [sweepId]))[0].n as number;
+  const activeOf = (sweepId: string) => stores.trials.countActive(sweepId);
 
   before(async () => {
     coordinator = await startTestCoordinator('scheduler_cap', { limits: { ...loadCoordinatorConfig({}).limits, maxActiveTrials: 3 } });
     api = apiClient(coordinator.baseUrl);
-    db = coordinator.app.get(DataSource);
+    stores = coordinator.app.get(Stores);
     sut = coordinator.app.get(SweepScheduler);
   });
   after(() => coordinator.close());
@@ -213,7 +203,7 @@ describe(`${SweepScheduler.name} under MAX_ACTIVE_TRIALS`, () => {
     await sut.topUp(second.id);
     assert.equal(await activeOf(second.id), 1, 'a top-up finds no room either');
 
-    await db.query(`UPDATE trials SET status = 'completed', finished_at = now() WHERE sweep_id = $1`, [first.id]);
+    await endActiveTrials(stores, first.id, { status: 'completed' });
     await sut.topUp(second.id);
     assert.equal(await activeOf(second.id), 3, 'the ended trials of the first sweep make room for the second');
     await sut.topUp(first.id);

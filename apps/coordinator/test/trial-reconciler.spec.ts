@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
-import { TRIAL_MAX_ATTEMPTS, type SweepDto, type TrialEvent } from '@tuneforge/contracts';
+import { isActiveSweep, TRIAL_MAX_ATTEMPTS, type SweepDto } from '@tuneforge/contracts';
+import { Stores } from '@tuneforge/persistence';
+import { cancelSweep, claimTrials, seedWorker, trialsOfSweep } from '@tuneforge/testing';
 import { TrialReconciler } from '../src/queue/trial-reconciler.service';
 import { SweepScheduler } from '../src/sweeps/sweep-scheduler.service';
 import { aSweepSpec } from './support/sweep-specs';
@@ -16,27 +18,33 @@ describe(TrialReconciler.name, () => {
   let coordinator: TestCoordinator;
   let api: ReturnType<typeof apiClient>;
   let db: DataSource;
+  let stores: Stores;
   let scheduler: SweepScheduler;
   let sweep: SweepDto;
   let trialIds: string[];
 
-  const trial = async (id: string) =>
-    (await db.query(`SELECT status, attempts, enqueued_at AS "enqueuedAt", status_reason AS reason, events FROM trials WHERE id = $1`, [id]))[0] as {
-      status: string;
-      attempts: number;
-      enqueuedAt: Date | null;
-      reason: string | null;
-      events: TrialEvent[];
-    };
-  /** What a worker's claim leaves behind, a minute ago: the trial running under `attempts`. */
-  const runningSinceAMinute = (id: string, attempts = 1) =>
-    db.query(`UPDATE trials SET status = 'running', attempts = $2, worker_id = 'gone', updated_at = now() - interval '1 minute' WHERE id = $1`, [id, attempts]);
+  const trial = async (id: string) => {
+    const row = await stores.trialReads.find(id);
+    assert.ok(row, `trial ${id} exists`);
+    return { status: row.status, attempts: row.attempts, enqueuedAt: row.enqueuedAt, reason: row.statusReason, events: row.events };
+  };
+  /**
+   * Ages the trial's last write by a minute, past the reconciler's 15 s RUNNING_GRACE_MS (a constant) and
+   * STRANDED_AFTER_MS. The one raw statement here: every store write stamps updated_at with now(), by design.
+   */
+  const lastWrittenAMinuteAgo = (id: string) => db.query(`UPDATE trials SET updated_at = now() - interval '1 minute' WHERE id = $1`, [id]);
+  /** What a dead worker's claims leave behind, a minute ago: the trial running under `attempts`. */
+  const runningSinceAMinute = async (id: string, attempts = 1) => {
+    for (let claim = 0; claim < attempts; claim++) await claimTrials(stores, [{ id, sweepId: sweep.id }], 'gone');
+    await lastWrittenAMinuteAgo(id);
+  };
   const jobState = (id: string) => coordinator.queue.getJobState(id);
 
   before(async () => {
     coordinator = await startTestCoordinator('reconciler', { strandedAfterMs: 1_000 });
     api = apiClient(coordinator.baseUrl);
     db = coordinator.app.get(DataSource);
+    stores = coordinator.app.get(Stores);
     scheduler = coordinator.app.get(SweepScheduler);
   });
   after(() => coordinator.close());
@@ -44,7 +52,7 @@ describe(TrialReconciler.name, () => {
   beforeEach(async () => {
     const spec = aSweepSpec({ name: 'reconcile', model: 'simulated', budget: { maxTrials: 3, maxConcurrent: 3, maxEpochsPerTrial: 2 } });
     sweep = (await api.post<SweepDto>('/api/v1/sweeps', spec)).body;
-    trialIds = (await db.query(`SELECT id FROM trials WHERE sweep_id = $1 ORDER BY number`, [sweep.id])).map((r: { id: string }) => r.id);
+    trialIds = (await trialsOfSweep(stores, sweep.id)).map((t) => t.id);
     assert.equal(trialIds.length, 3);
     for (const id of trialIds) assert.equal(await jobState(id), 'waiting');
   });
@@ -90,17 +98,13 @@ describe(TrialReconciler.name, () => {
     const ended = await trial(trialIds[0]);
     assert.equal(ended.status, 'failed');
     assert.match(ended.reason ?? '', new RegExp(`after ${TRIAL_MAX_ATTEMPTS} attempts`));
-    const [{ created }] = await db.query(`SELECT trials_created AS created FROM sweeps WHERE id = $1`, [sweep.id]);
-    assert.equal(created, 3, 'the budget (3 trials) was already created; nothing more');
+    assert.equal((await stores.sweeps.find(sweep.id, ['trialsCreated']))?.trialsCreated, 3, 'the budget (3 trials) was already created; nothing more');
   });
 
   it('leaves alone a running trial that a live worker heartbeats, and one whose job is still there', async () => {
     await runningSinceAMinute(trialIds[0]);
     await coordinator.queue.remove(trialIds[0]);
-    await db.query(
-      `INSERT INTO workers (id, host, pid, backend, concurrency, running_trial_ids, started_at, last_heartbeat_at) VALUES ($1, 'h', 1, 'simulated', 1, $2::jsonb, now(), now())`,
-      [`live-${sweep.id}`, JSON.stringify([trialIds[0]])],
-    );
+    await seedWorker(stores, { id: `live-${sweep.id}`, runningTrialIds: [trialIds[0]] });
     await runningSinceAMinute(trialIds[1]); // its job is still waiting: BullMQ's stalled check owns that case
     await scheduler.reconcile();
     assert.equal((await trial(trialIds[0])).status, 'running');
@@ -110,7 +114,8 @@ describe(TrialReconciler.name, () => {
 
   it('reports stranded trials on /health (degraded, still 200) until they are repaired', async () => {
     // Stranded the way a long Redis outage leaves trials: queued with no job, and running with no worker.
-    await db.query(`UPDATE trials SET enqueued_at = NULL, updated_at = now() - interval '1 minute' WHERE id = $1`, [trialIds[0]]);
+    await stores.trials.markNotEnqueued(trialIds[0]);
+    await lastWrittenAMinuteAgo(trialIds[0]);
     await runningSinceAMinute(trialIds[1]);
     await coordinator.queue.remove(trialIds[1]);
     const before = await api.get('/api/v1/health');
@@ -120,7 +125,9 @@ describe(TrialReconciler.name, () => {
     assert.equal(before.body.checks.trials.strandedAfterMs, 1_000);
 
     await scheduler.reconcile();
-    await db.query(`UPDATE trials SET status = 'cancelled' WHERE status IN ('queued', 'running')`); // end every sweep's trials: nothing left to strand
+    // Cancel every sweep, and so its trials: nothing left to strand.
+    const [sweeps] = await stores.sweepReads.page({ limit: 1_000, offset: 0 });
+    for (const { id } of sweeps.filter((s) => isActiveSweep(s.status))) await cancelSweep(stores, id);
     const afterRepair = await api.get('/api/v1/health');
     assert.deepEqual([afterRepair.status, afterRepair.body.status, afterRepair.body.checks.trials.status, afterRepair.body.checks.trials.stranded], [200, 'ok', 'up', 0]);
   });

@@ -1,39 +1,46 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
-import { CHECKPOINTS_KEPT, checkpointsNewestFirst, databaseOptions, dropDatabase, migrate, saveCheckpoint, upsertMetricPoints } from '../src';
-
-const SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
+import { claimTrials, createTestDatabase, endTrials, seedSweep, type TestDatabase } from '@tuneforge/testing';
+import { CHECKPOINTS_KEPT, checkpointsNewestFirst, databaseOptions, saveCheckpoint, Stores, upsertMetricPoints } from '../src';
 
 describe('fenced trial writes: saveCheckpoint and upsertMetricPoints', () => {
-  const url = `${SERVER_URL}/tf_test_checkpoints_${randomBytes(4).toString('hex')}`;
+  let db: TestDatabase;
   let dataSource: DataSource;
+  let stores: Stores;
   let trialId: string;
   let sweepId: string;
+  /** A second trial of the sweep, ended while running: writes to a finished trial are refused. */
+  let endedTrialId: string;
 
   before(async () => {
-    await migrate(url);
-    dataSource = await new DataSource(databaseOptions(url, 'checkpoints-test')).initialize();
-    [{ id: sweepId }] = await dataSource.query(`INSERT INTO sweeps (name, spec, seed, planned_trials) VALUES ('ckpt', '{}', 1, 1) RETURNING id`);
-    [{ id: trialId }] = await dataSource.query(`INSERT INTO trials (sweep_id, number, config, seed, status, attempts) VALUES ($1, 0, '{}', 1, 'running', 1) RETURNING id`, [sweepId]);
+    db = await createTestDatabase('checkpoints');
+    dataSource = await new DataSource(databaseOptions(db.url, 'checkpoints-test')).initialize();
+    stores = new Stores(dataSource.manager);
+    const { sweep, trials } = await seedSweep(stores, { trials: 2 });
+    sweepId = sweep.id;
+    // Both run under attempt 1, as a worker's claim leaves them.
+    [{ id: trialId }, { id: endedTrialId }] = await claimTrials(stores, trials);
   });
   after(async () => {
     await dataSource?.destroy();
-    await dropDatabase(url);
+    await db?.drop();
   });
 
-  const save = (epoch: number, text: string, bestMetric: number | null = epoch / 10, attempt = 1) =>
-    saveCheckpoint(dataSource.manager, { trialId, epoch, format: 'test', bytes: Buffer.from(text), bestMetric, attempt });
-  const kept = async () => (await checkpointsNewestFirst(dataSource.manager, trialId)).map((c) => [c.epoch, c.bytes.toString()]);
-  const progress = async () => (await dataSource.query(`SELECT last_epoch, best_metric FROM trials WHERE id = $1`, [trialId]))[0];
+  const save = (epoch: number, text: string, bestMetric: number | null = epoch / 10, attempt = 1, id = trialId) =>
+    saveCheckpoint(dataSource.manager, { trialId: id, epoch, format: 'test', bytes: Buffer.from(text), bestMetric, attempt });
+  const kept = async (id = trialId) => (await checkpointsNewestFirst(dataSource.manager, id)).map((c) => [c.epoch, c.bytes.toString()]);
+  const progress = async (id = trialId) => {
+    const trial = await stores.trialReads.find(id);
+    return { lastEpoch: trial?.lastEpoch, bestMetric: trial?.bestMetric };
+  };
 
   it(`keeps the ${CHECKPOINTS_KEPT} newest and records the trial's progress with them`, async () => {
     await save(1, 'one');
     await save(2, 'two');
     await save(3, 'three', 0.25);
     assert.deepEqual(await kept(), [[3, 'three'], [2, 'two']]);
-    assert.deepEqual(await progress(), { last_epoch: 3, best_metric: 0.25 });
+    assert.deepEqual(await progress(), { lastEpoch: 3, bestMetric: 0.25 });
   });
 
   it('drops the checkpoints after the epoch a resumed run saves, then keeps the newest again', async () => {
@@ -42,23 +49,24 @@ describe('fenced trial writes: saveCheckpoint and upsertMetricPoints', () => {
     await save(3, 'three again');
     await save(4, 'four', null);
     assert.deepEqual(await kept(), [[4, 'four'], [3, 'three again']]);
-    assert.deepEqual(await progress(), { last_epoch: 4, best_metric: null });
+    assert.deepEqual(await progress(), { lastEpoch: 4, bestMetric: null });
   });
 
   it('refuses a checkpoint of a superseded attempt and of a trial that is not running, and writes nothing', async () => {
-    const before = { kept: await kept(), progress: await progress() };
+    const state = async () => ({ kept: await kept(), progress: await progress(), ended: { kept: await kept(endedTrialId), progress: await progress(endedTrialId) } });
+    await endTrials(stores, [{ id: endedTrialId, sweepId }], { status: 'completed', bestMetric: 0.5 });
+    const ended = await stores.trialReads.find(endedTrialId);
+    const before = await state();
     assert.equal(await save(5, 'stale', 0.01, 0), false, 'attempt 0 was superseded by attempt 1');
-    await dataSource.query(`UPDATE trials SET status = 'completed' WHERE id = $1`, [trialId]);
-    assert.equal(await save(5, 'after the end', 0.01, 1), false);
-    assert.deepEqual({ kept: await kept(), progress: await progress() }, before);
-    await dataSource.query(`UPDATE trials SET status = 'running' WHERE id = $1`, [trialId]);
+    assert.equal(await save(5, 'after the end', 0.01, ended?.attempts, endedTrialId), false);
+    assert.deepEqual(await state(), before);
     assert.equal(await save(5, 'five'), true);
   });
 
   it('stores the metric points of the current attempt only', async () => {
     const point = (epoch: number, attempt: number) => ({ sweepId, trialId, epoch, name: 'loss', value: epoch + attempt / 10, attempt });
     await upsertMetricPoints(dataSource.manager, [point(1, 1), point(2, 0), point(3, 1)]);
-    const stored = await dataSource.query(`SELECT epoch, value FROM metric_points WHERE trial_id = $1 ORDER BY epoch`, [trialId]);
+    const stored = (await stores.trialReads.metricPoints(trialId, ['loss'])).map(({ epoch, value }) => ({ epoch, value }));
     assert.deepEqual(stored, [
       { epoch: 1, value: 1.1 },
       { epoch: 3, value: 3.1 },

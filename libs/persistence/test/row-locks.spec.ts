@@ -1,30 +1,26 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
-import { databaseOptions, dropDatabase, lockedInIdOrder, migrate } from '../src';
+import { aParsedSweepSpec, createTestDatabase, seedSweep, type TestDatabase } from '@tuneforge/testing';
+import { databaseOptions, lockedInIdOrder, Stores } from '../src';
 
-const SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const TRIALS = 400;
 
 describe('multi-row trial updates locked in id order', () => {
-  const url = `${SERVER_URL}/tf_test_locks_${randomBytes(4).toString('hex')}`;
+  let db: TestDatabase;
   let dataSource: DataSource;
   let ids: string[];
 
   before(async () => {
-    await migrate(url);
-    dataSource = await new DataSource(databaseOptions(url, 'row-locks-test')).initialize();
-    const [{ id: sweepId }] = await dataSource.query(`INSERT INTO sweeps (name, spec, seed, planned_trials) VALUES ('locks', '{}', 1, $1) RETURNING id`, [TRIALS]);
-    const rows: { id: string }[] = await dataSource.query(
-      `INSERT INTO trials (sweep_id, number, config, seed) SELECT $1, n, '{}', 1 FROM generate_series(0, $2 - 1) n RETURNING id`,
-      [sweepId, TRIALS],
-    );
-    ids = rows.map((r) => r.id);
+    db = await createTestDatabase('locks');
+    dataSource = await new DataSource(databaseOptions(db.url, 'row-locks-test')).initialize();
+    const spec = aParsedSweepSpec({ name: 'locks', budget: { maxTrials: TRIALS, maxConcurrent: TRIALS, maxEpochsPerTrial: 1 } });
+    const { trials } = await seedSweep(new Stores(dataSource.manager), { spec, trials: TRIALS });
+    ids = trials.map((t) => t.id);
   });
   after(async () => {
     await dataSource?.destroy();
-    await dropDatabase(url);
+    await db?.drop();
   });
 
   it('never deadlock when overlapping batches arrive in opposite orders', async () => {

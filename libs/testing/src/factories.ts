@@ -1,5 +1,15 @@
-import { parseSweepSpec, searchDimensionsOf, trialConfigOf, type ParamValue, type SweepSpec, type SweepSpecInput, type SweepStatus } from '@tuneforge/contracts';
-import type { Stores, SweepEntity, TrialRef } from '@tuneforge/persistence';
+import {
+  isActiveTrial,
+  parseSweepSpec,
+  searchDimensionsOf,
+  trialConfigOf,
+  type FinishedTrialStatus,
+  type ParamValue,
+  type SweepSpec,
+  type SweepSpecInput,
+  type SweepStatus,
+} from '@tuneforge/contracts';
+import { upsertMetricPoints, type ClaimedTrial, type Stores, type SweepEntity, type TrialEntity, type TrialRef } from '@tuneforge/persistence';
 import { aSweepSpec } from './sweep-specs';
 
 /** A valid spec as the API stores it (parsed, with its defaults and seed). */
@@ -38,5 +48,86 @@ export async function seedSweep(stores: Stores, { spec = aParsedSweepSpec(), tri
     await tx.sweeps.addCreated(sweep.id, trials);
     if (status) await tx.sweeps.moveTo(sweep.id, status);
     return { sweep: { ...sweep, trialsCreated: trials, status: status ?? 'running' }, trials: created };
+  });
+}
+
+/** The worker id the factories' claims and ends are recorded under. */
+export const SEED_WORKER_ID = 'seed-worker';
+
+/**
+ * Claims the trials as a worker's claim does (one statement, one more attempt each: a running trial is
+ * taken over). Throws when one cannot be claimed (finished, or its sweep is not running or paused).
+ */
+export async function claimTrials(stores: Stores, trials: readonly TrialRef[], workerId = SEED_WORKER_ID): Promise<ClaimedTrial[]> {
+  const claimed = await stores.trials.claim(trials, workerId, 'simulated');
+  return claimed.map((trial, i) => {
+    if (!trial) throw new Error(`trial ${trials[i].id} could not be claimed`);
+    return trial;
+  });
+}
+
+export interface EndTrials {
+  status?: FinishedTrialStatus;
+  /** The trial's result: a value, or one computed from the claimed trial (its config, number). */
+  bestMetric?: number | null | ((trial: ClaimedTrial) => number | null);
+  workerId?: string;
+}
+
+/** Ends the trials the way a worker records a run's end: claimed under a new attempt, then ended under it. */
+export async function endTrials(stores: Stores, trials: readonly TrialRef[], { status = 'completed', bestMetric = null, workerId }: EndTrials = {}): Promise<void> {
+  if (trials.length === 0) return;
+  const claimed = await claimTrials(stores, trials, workerId);
+  const ended = await stores.trials.end(
+    claimed.map((trial) => ({
+      trialId: trial.id,
+      attempt: trial.attempts,
+      status,
+      reason: `${status} by the test`,
+      bestMetric: typeof bestMetric === 'function' ? bestMetric(trial) : bestMetric,
+      lastEpoch: null,
+    })),
+  );
+  if (ended.includes(false)) throw new Error('a trial the factory claimed could not be ended');
+}
+
+/** Every trial of the sweep in number order, as the trial read model pages them. */
+export async function trialsOfSweep(stores: Stores, sweepId: string): Promise<TrialEntity[]> {
+  const [trials] = await stores.trialReads.page(sweepId, 'minimize', 0, { sort: 'number', limit: 10_000, offset: 0 });
+  return trials;
+}
+
+/** Ends the sweep's first `limit` active trials by number (all by default), as their workers would. */
+export async function endActiveTrials(stores: Stores, sweepId: string, { limit = Infinity, ...ending }: EndTrials & { limit?: number } = {}): Promise<void> {
+  const active = (await trialsOfSweep(stores, sweepId)).filter((trial) => isActiveTrial(trial.status));
+  await endTrials(stores, active.slice(0, limit), ending);
+}
+
+/** Metric points of a claimed run (under its attempt), as the worker's MetricWriter writes them. */
+export async function seedMetricPoints(stores: Stores, run: Pick<ClaimedTrial, 'id' | 'sweepId' | 'attempts'>, points: readonly { epoch: number; name: string; value: number }[]): Promise<void> {
+  await upsertMetricPoints(
+    stores.manager,
+    points.map((p) => ({ ...p, sweepId: run.sweepId, trialId: run.id, attempt: run.attempts })),
+  );
+}
+
+export interface SeedWorker {
+  id: string;
+  /** The trials its last heartbeat lists (default: none). */
+  runningTrialIds?: readonly string[];
+}
+
+/** A live worker as WorkerRegistry writes it: registered, then heartbeating the trials it runs. */
+export async function seedWorker(stores: Stores, { id, runningTrialIds = [] }: SeedWorker): Promise<void> {
+  await stores.workers.register({ id, host: 'test-host', pid: process.pid, backend: 'simulated', concurrency: Math.max(1, runningTrialIds.length) });
+  await stores.workers.heartbeat(id, runningTrialIds);
+}
+
+/** Cancels a sweep as the coordinator's cancel does: its active trials become `cancelled`, then the sweep. */
+export function cancelSweep(stores: Stores, sweepId: string): Promise<{ cancelled: string[]; wereQueued: string[] }> {
+  return stores.transaction(async (tx) => {
+    await tx.sweeps.lock(sweepId);
+    const cancelled = await tx.trials.cancelActiveOfSweep(sweepId, 'sweep cancelled');
+    await tx.sweeps.moveTo(sweepId, 'cancelled');
+    return cancelled;
   });
 }
