@@ -13,3 +13,4 @@ export * from './sweep-spec.schema';
 export * from './trial-config';
 export * from './validation-issue';
 export * from './dashboard';
+export * from './error-codes';

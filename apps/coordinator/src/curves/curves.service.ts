@@ -74,7 +74,7 @@ export class CurvesService {
 
   private async findSweep(id: string): Promise<Pick<SweepEntity, 'id' | 'spec'>> {
     const sweep = isUuid(id) ? await this.dataSource.manager.findOne(SweepEntity, { where: { id }, select: ['id', 'spec'] }) : null;
-    if (!sweep) throw new NotFoundError('sweep', id);
+    if (!sweep) throw new NotFoundError('SWEEP_NOT_FOUND', 'sweep', id);
     return sweep;
   }
 }

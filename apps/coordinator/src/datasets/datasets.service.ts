@@ -76,7 +76,7 @@ export class DatasetsService {
     const row = isUuid(id)
       ? await this.dataSource.manager.findOne(DatasetEntity, { where: { id }, select: ['id', 'name', 'format', 'columns', 'rowCount', 'sizeBytes', 'sha256', 'createdAt'] })
       : null;
-    if (!row) throw new NotFoundError('dataset', id);
+    if (!row) throw new NotFoundError('DATASET_NOT_FOUND', 'dataset', id);
     return toDto(row);
   }
 

@@ -72,7 +72,7 @@ export class SweepReads {
 
   private async find(id: string, select?: (keyof SweepEntity)[]): Promise<SweepEntity> {
     const sweep = isUuid(id) ? await this.dataSource.manager.findOne(SweepEntity, { where: { id }, select }) : null;
-    if (!sweep) throw new NotFoundError('sweep', id);
+    if (!sweep) throw new NotFoundError('SWEEP_NOT_FOUND', 'sweep', id);
     return sweep;
   }
 

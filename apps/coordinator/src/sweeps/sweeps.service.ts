@@ -65,7 +65,7 @@ export class SweepsService {
       if (existing) return { sweep: existing, created: false };
     }
     await this.redis.ping().catch((error: Error) => {
-      throw new ServiceUnavailableError(`the trial queue (Redis) is unavailable, nothing was created: ${error.message}`);
+      throw new ServiceUnavailableError('QUEUE_UNAVAILABLE', `the trial queue (Redis) is unavailable, nothing was created: ${error.message}`);
     });
 
     let trials: TrialRef[];
@@ -101,7 +101,7 @@ export class SweepsService {
   async cancel(id: string): Promise<CancelSweepResultDto> {
     const queuedIds = await this.dataSource.transaction(async (manager) => {
       const sweep = await this.lockSweep(manager, id);
-      if (sweep.status !== 'running' && sweep.status !== 'paused') throw new ConflictError(`sweep '${id}' is already ${sweep.status}`);
+      if (sweep.status !== 'running' && sweep.status !== 'paused') throw new ConflictError('SWEEP_ALREADY_ENDED', `sweep '${id}' is already ${sweep.status}`);
       const active: Pick<TrialEntity, 'id' | 'status'>[] = await manager.query(
         lockedInIdOrder(`SELECT t.id, t.status FROM trials t WHERE t.sweep_id = $1 AND t.status IN ('queued', 'running')`, 't'),
         [id],
@@ -124,7 +124,7 @@ export class SweepsService {
   async pause(id: string): Promise<SweepDto> {
     const queuedIds = await this.dataSource.transaction(async (manager) => {
       const sweep = await this.lockSweep(manager, id);
-      if (sweep.status !== 'running') throw new ConflictError(`sweep '${id}' is ${sweep.status}; only a running sweep can be paused`);
+      if (sweep.status !== 'running') throw new ConflictError('SWEEP_NOT_RUNNING', `sweep '${id}' is ${sweep.status}; only a running sweep can be paused`);
       await manager.update(SweepEntity, { id }, { status: 'paused' });
       const queued = await manager.find(TrialEntity, { where: { sweepId: id, status: 'queued' }, select: ['id'] });
       return queued.map((t) => t.id);
@@ -139,7 +139,7 @@ export class SweepsService {
   async resume(id: string): Promise<SweepDto> {
     await this.dataSource.transaction(async (manager) => {
       const sweep = await this.lockSweep(manager, id);
-      if (sweep.status !== 'paused') throw new ConflictError(`sweep '${id}' is ${sweep.status}; only a paused sweep can be resumed`);
+      if (sweep.status !== 'paused') throw new ConflictError('SWEEP_NOT_PAUSED', `sweep '${id}' is ${sweep.status}; only a paused sweep can be resumed`);
       await manager.update(SweepEntity, { id }, { status: 'running' });
     });
     await this.dispatcher.enqueuePending().catch((error: Error) => this.logger.warn(`re-enqueue after resume deferred: ${error.message}`));
@@ -156,10 +156,10 @@ export class SweepsService {
     if (overLimits.length > 0) throw new RequestValidationError(overLimits);
     await this.dataSource.transaction(async (manager) => {
       const sweep = await this.lockSweep(manager, id);
-      if (sweep.status === 'cancelled' || sweep.status === 'failed') throw new ConflictError(`sweep '${id}' is ${sweep.status}; its budget cannot change`);
+      if (sweep.status === 'cancelled' || sweep.status === 'failed') throw new ConflictError('SWEEP_BUDGET_FROZEN', `sweep '${id}' is ${sweep.status}; its budget cannot change`);
       const budget = { ...sweep.spec.budget, ...patch };
       if (budget.maxTrials < sweep.trialsCreated) {
-        throw new ConflictError(`maxTrials ${budget.maxTrials} is below the ${sweep.trialsCreated} trials this sweep has already created`);
+        throw new ConflictError('BUDGET_BELOW_CREATED', `maxTrials ${budget.maxTrials} is below the ${sweep.trialsCreated} trials this sweep has already created`);
       }
       const spec = { ...sweep.spec, budget };
       const plan = planOf(spec, sweep.seed);
@@ -206,7 +206,7 @@ export class SweepsService {
 
   private async lockSweep(manager: EntityManager, id: string): Promise<SweepEntity> {
     const sweep = isUuid(id) ? await manager.findOne(SweepEntity, { where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
-    if (!sweep) throw new NotFoundError('sweep', id);
+    if (!sweep) throw new NotFoundError('SWEEP_NOT_FOUND', 'sweep', id);
     return sweep;
   }
 
@@ -216,7 +216,7 @@ export class SweepsService {
     const { seed: storedSeed, ...stored } = existing.spec;
     const { seed: requestedSeed, ...requested } = spec;
     if (!isDeepStrictEqual(stored, requested) || (requestedSeed !== undefined && requestedSeed !== storedSeed)) {
-      throw new ConflictError(`Idempotency-Key '${key}' was already used for a different sweep spec (sweep '${existing.id}')`);
+      throw new ConflictError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key '${key}' was already used for a different sweep spec (sweep '${existing.id}')`);
     }
     return this.reads.get(existing.id);
   }

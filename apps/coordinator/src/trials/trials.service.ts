@@ -18,7 +18,7 @@ export class TrialsService {
     const sweep = isUuid(sweepId)
       ? await this.dataSource.manager.findOne(SweepEntity, { where: { id: sweepId }, select: ['id', 'spec', 'trialsCreated'] })
       : null;
-    if (!sweep) throw new NotFoundError('sweep', sweepId);
+    if (!sweep) throw new NotFoundError('SWEEP_NOT_FOUND', 'sweep', sweepId);
     const bestFirst = sweep.spec.objective.direction === 'maximize' ? 'DESC' : 'ASC';
     const order = query.order ? (query.order.toUpperCase() as 'ASC' | 'DESC') : query.sort === 'objective' ? bestFirst : 'ASC';
     const builder = this.dataSource.manager
@@ -74,7 +74,7 @@ export class TrialsService {
   async checkpointBytes(id: string, epoch: number): Promise<{ format: string; bytes: Buffer }> {
     await this.find(id);
     const [row]: { format: string; bytes: Buffer }[] = await this.dataSource.query(`SELECT format, bytes FROM checkpoints WHERE trial_id = $1 AND epoch = $2`, [id, epoch]);
-    if (!row) throw new NotFoundError(`checkpoint of epoch ${epoch} of trial`, id);
+    if (!row) throw new NotFoundError('CHECKPOINT_NOT_FOUND', `checkpoint of epoch ${epoch} of trial`, id);
     return row;
   }
 
@@ -89,12 +89,12 @@ export class TrialsService {
         if (!(error instanceof CorruptCheckpointError)) throw error;
       }
     }
-    throw new NotFoundError('checkpoint of trial', id);
+    throw new NotFoundError('CHECKPOINT_NOT_FOUND', 'checkpoint of trial', id);
   }
 
   private async find(id: string): Promise<TrialEntity> {
     const trial = isUuid(id) ? await this.dataSource.manager.findOne(TrialEntity, { where: { id } }) : null;
-    if (!trial) throw new NotFoundError('trial', id);
+    if (!trial) throw new NotFoundError('TRIAL_NOT_FOUND', 'trial', id);
     return trial;
   }
 }
