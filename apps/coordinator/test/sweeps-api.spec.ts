@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Page, SweepDto, TrialDto } from '@tuneforge/contracts';
+import { trialJobOptions, type Page, type SweepDto, type TrialDto } from '@tuneforge/contracts';
 import { upsertMetricPoints } from '@tuneforge/persistence';
 import { DataSource } from 'typeorm';
 import { TrialDispatcher } from '../src/queue/trial-dispatcher.service';
@@ -41,6 +41,8 @@ describe('sweeps API', () => {
       assert.ok(job, `trial ${trial.number} has a job`);
       assert.deepEqual(job.data, { sweepId: sweep.id, trialId: trial.id });
       assert.equal(job.name, 'train-trial');
+      const { jobId, attempts, backoff, removeOnComplete, removeOnFail } = job.opts;
+      assert.deepEqual({ jobId, attempts, backoff, removeOnComplete, removeOnFail }, trialJobOptions(trial.id));
       assert.equal(trial.status, 'queued');
       const units = trial.config.hyperparameters.hiddenUnits as number;
       assert.ok(units >= 8 && units <= 48);
