@@ -20,14 +20,16 @@ export default [
             // contracts and search depend on nothing of ours; persistence (and training) only on contracts.
             { sourceTag: 'layer:base', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'layer:data', onlyDependOnLibsWithTags: ['layer:base'] },
+            // The shared HTTP client (api-client) parses answers with the contracts' schemas, and nothing else.
+            { sourceTag: 'layer:client', onlyDependOnLibsWithTags: ['layer:base'] },
             // Test support (real servers, scratch databases) may use the data layer; only tests import it.
             { sourceTag: 'layer:testing', onlyDependOnLibsWithTags: ['layer:base', 'layer:data'] },
             { sourceTag: 'scope:coordinator', onlyDependOnLibsWithTags: ['scope:shared', 'scope:coordinator'] },
             { sourceTag: 'scope:worker', onlyDependOnLibsWithTags: ['scope:shared', 'scope:worker'] },
             // The command line speaks HTTP only: it shares the API's contracts, never the data layer.
-            { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['layer:base'] },
+            { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['layer:base', 'layer:client'] },
             // The browser bundle gets the API's contracts only: no data layer, no Node-only library.
-            { sourceTag: 'scope:dashboard', onlyDependOnLibsWithTags: ['layer:base'] },
+            { sourceTag: 'scope:dashboard', onlyDependOnLibsWithTags: ['layer:base', 'layer:client'] },
           ],
         },
       ],

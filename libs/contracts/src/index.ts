@@ -14,3 +14,4 @@ export * from './trial-config';
 export * from './validation-issue';
 export * from './dashboard';
 export * from './error-codes';
+export * from './api-routes';

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, Param, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequestValidationError } from '../common/domain-errors';
 import { DatasetsService } from './datasets.service';
 
@@ -15,7 +15,6 @@ export class DatasetsController {
   @UseInterceptors(FileInterceptor('file', { limits: { fileSize: MAX_DATASET_BYTES, files: 1 } }))
   @ApiOperation({ summary: 'Upload a CSV time series (text/csv body, or multipart/form-data with a `file` field)' })
   @ApiConsumes('text/csv', 'multipart/form-data')
-  @ApiQuery({ name: 'name', required: false })
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   @ApiResponse({ status: 201, description: 'stored; use its id in a sweep: dataset: { source: upload, id, target, features }' })
   @ApiResponse({ status: 400, description: 'the file is empty, ragged, has non-numeric cells, is out of time order or too short; `issues` name the lines' })

@@ -1,13 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource, IsNull, MoreThan } from 'typeorm';
-import { z } from 'zod';
-import type { WorkerDto } from '@tuneforge/contracts';
+import { ListWorkersQuerySchema, type WorkerDto } from '@tuneforge/contracts';
 import { WorkerEntity } from '@tuneforge/persistence';
 import { parseQuery } from '../common/query';
 import { LIVE_WORKER_WINDOW_MS } from './live-workers';
-
-const ListWorkersQuerySchema = z.strictObject({ all: z.enum(['true', 'false']).optional() });
 
 @ApiTags('workers')
 @Controller('workers')
@@ -16,7 +13,6 @@ export class WorkersController {
 
   @Get()
   @ApiOperation({ summary: 'Live workers (heartbeat within 30 s): backend, concurrency, running trials, heartbeat age' })
-  @ApiQuery({ name: 'all', required: false, enum: ['true', 'false'], description: 'include stopped and silent workers' })
   async list(@Query() query: unknown): Promise<{ items: WorkerDto[] }> {
     const { all } = parseQuery(ListWorkersQuerySchema, query);
     const workers = await this.dataSource.manager.find(WorkerEntity, {
