@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createApiClient, type TuneforgeClient } from '@tuneforge/api-client';
+import { ApiError, createApiClient, UnreachableError, type TuneforgeClient } from '@tuneforge/api-client';
 import { API_ROUTES, type ApiRoute, type ApiRouteName, type SweepDto, type TrialDto } from '@tuneforge/contracts';
 import { encodeCheckpointContainer } from '@tuneforge/formats';
 import { upsertMetricPoints, WorkerEntity } from '@tuneforge/persistence';
@@ -29,7 +29,7 @@ describe('API contract: the OpenAPI document and the answers of a running coordi
 
   before(async () => {
     coordinator = await startTestCoordinator('api_contract');
-    sut = createApiClient({ baseUrl: `${coordinator.baseUrl}${API_PREFIX}` });
+    sut = coordinator.client;
     document = (await (await fetch(`${coordinator.baseUrl}/api/docs-json`)).json()) as Document;
   });
   after(() => coordinator.close());
@@ -150,6 +150,15 @@ describe('API contract: the OpenAPI document and the answers of a running coordi
       await assertWhole('listWorkers', '/workers?all=true');
       await assertWhole('health', '/health');
       await assertWhole('liveness', '/health/live');
+    });
+
+    it('throws a refusal as an ApiError with its code and issues, and no answer as an UnreachableError', async () => {
+      await assert.rejects(sut.getSweep({ id: '3f8e9a9e-8f5d-4c59-9d0a-1d9d2c7b0000' }), (error) => error instanceof ApiError && error.status === 404 && error.code === 'SWEEP_NOT_FOUND');
+      await assert.rejects(
+        sut.listSweeps({ query: { limit: 0 } }),
+        (error) => error instanceof ApiError && error.code === 'VALIDATION_FAILED' && error.issues[0].path === 'query.limit' && /^GET \/sweeps\?limit=0 failed with 400: /.test(error.message),
+      );
+      await assert.rejects(createApiClient({ baseUrl: 'http://127.0.0.1:1/api/v1' }).liveness(), (error) => error instanceof UnreachableError && /^cannot reach the coordinator at http:\/\/127.0.0.1:1\/api\/v1 /.test(error.message));
     });
 
     it('returns the bytes of binary answers', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ERROR_CODES, ErrorBodySchema, type ErrorCode, type Page, type SweepDto, type TrialDto } from '@tuneforge/contracts';
+import { ERROR_CODES, ErrorBodySchema, type ErrorCode, type SweepDto, type TrialDto } from '@tuneforge/contracts';
 import { DataSource } from 'typeorm';
 import { aSweepSpec } from './support/sweep-specs';
 import { apiClient, startTestCoordinator, type ApiResponse, type TestCoordinator } from './support/test-coordinator';
@@ -79,8 +79,8 @@ describe('error codes', () => {
     let trial: TrialDto;
 
     before(async () => {
-      sweep = (await api.post<SweepDto>('/api/v1/sweeps', aSweepSpec({ name: 'refusals' }), { 'idempotency-key': 'refusals-1' })).body;
-      trial = (await api.get<Page<TrialDto>>(`/api/v1/sweeps/${sweep.id}/trials`)).body.items[0];
+      sweep = await coordinator.client.createSweep({ body: aSweepSpec({ name: 'refusals' }), headers: { 'idempotency-key': 'refusals-1' } });
+      trial = (await coordinator.client.listTrials({ id: sweep.id })).items[0];
     });
 
     it('CHECKPOINT_NOT_FOUND for a trial without checkpoints', async () => {

@@ -34,7 +34,7 @@ describe('sweeps API', () => {
     assert.equal(sweep.trialCounts.queued, 2);
     assert.equal(sweep.seed, 42);
 
-    const trials = (await api.get<Page<TrialDto>>(`/api/v1/sweeps/${sweep.id}/trials?sort=number`)).body;
+    const trials = await coordinator.client.listTrials({ id: sweep.id, query: { sort: 'number' } });
     assert.deepEqual(trials.items.map((t) => t.number), [0, 1]);
     for (const trial of trials.items) {
       const job = await coordinator.queue.getJob(trial.id);
@@ -59,7 +59,7 @@ describe('sweeps API', () => {
   it('gives the same trial configs and seeds for the same spec and seed', async () => {
     const spec = aSweepSpec({ name: 'repeatable', seed: 7, budget: { maxTrials: 10, maxConcurrent: 10, maxEpochsPerTrial: 5 } });
     const configsOf = async (id: string) =>
-      (await api.get<Page<TrialDto>>(`/api/v1/sweeps/${id}/trials?sort=number`)).body.items.map((t) => ({ seed: t.seed, config: t.config }));
+      (await coordinator.client.listTrials({ id, query: { sort: 'number' } })).items.map((t) => ({ seed: t.seed, config: t.config }));
     const first = await api.post<SweepDto>('/api/v1/sweeps', spec);
     const second = await api.post<SweepDto>('/api/v1/sweeps', spec);
     const other = await api.post<SweepDto>('/api/v1/sweeps', { ...spec, seed: 8 });
@@ -85,7 +85,7 @@ describe('sweeps API', () => {
       }),
     );
     assert.equal(status, 201, JSON.stringify(sweep));
-    const trials = (await api.get<Page<TrialDto>>(`/api/v1/sweeps/${sweep.id}/trials?limit=30`)).body.items;
+    const trials = (await coordinator.client.listTrials({ id: sweep.id, query: { limit: 30 } })).items;
     assert.equal(trials.length, 30);
     for (const { config } of trials) {
       const units = config.hyperparameters.hiddenUnits as number[];
