@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Headers, Param, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { DatasetDto } from '@tuneforge/contracts';
 import { RequestValidationError } from '../common/domain-errors';
 import { DatasetsService } from './datasets.service';
 
@@ -36,14 +37,14 @@ export class DatasetsController {
 
   @Get()
   @ApiOperation({ summary: 'Uploaded datasets, newest first (without their content)' })
-  list() {
+  list(): Promise<{ items: DatasetDto[] }> {
     return this.datasets.list();
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One uploaded dataset: columns, rows, size, checksum' })
   @ApiResponse({ status: 404, description: 'no dataset with this id' })
-  get(@Param('id') id: string) {
+  get(@Param('id') id: string): Promise<DatasetDto> {
     return this.datasets.get(id);
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ListSweepsQuerySchema, ListTrialsQuerySchema, toValidationIssues, UpdateSweepSchema } from '@tuneforge/contracts';
+import { ListSweepsQuerySchema, ListTrialsQuerySchema, toValidationIssues, UpdateSweepSchema, type ParetoDto } from '@tuneforge/contracts';
 import { RequestValidationError } from '../common/domain-errors';
 import { parseQuery, refuseUnstorable } from '../common/query';
 import { TrialsService } from '../trials/trials.service';
@@ -66,7 +66,7 @@ export class SweepsController {
   @Get(':id/pareto')
   @ApiOperation({ summary: 'The Pareto front of two objectives (paretoObjectives, else the objective and param_count)' })
   @ApiResponse({ status: 404, description: 'no sweep with this id' })
-  pareto(@Param('id') id: string) {
+  pareto(@Param('id') id: string): Promise<ParetoDto> {
     return this.reads.pareto(id);
   }
 

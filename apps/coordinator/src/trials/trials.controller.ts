@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { TrialMetricsQuerySchema } from '@tuneforge/contracts';
+import { TrialMetricsQuerySchema, type CheckpointDto } from '@tuneforge/contracts';
 import { RequestValidationError } from '../common/domain-errors';
 import { parseQuery } from '../common/query';
 import { TrialsService } from './trials.service';
@@ -27,7 +27,7 @@ export class TrialsController {
 
   @Get(':id/checkpoints')
   @ApiOperation({ summary: "A trial's stored checkpoints, newest first" })
-  checkpoints(@Param('id') id: string) {
+  checkpoints(@Param('id') id: string): Promise<CheckpointDto[]> {
     return this.trials.checkpoints(id);
   }
 
