@@ -13,7 +13,7 @@ export const ERROR_CODES = {
   BODY_ENCODING_CORRUPT: { status: 400, when: 'a compressed body does not decompress as its content-encoding says' },
   BODY_UNREADABLE: { status: 400, when: 'the body could not be read otherwise (aborted, wrong length)' },
   UNSTORABLE_TEXT: { status: 400, when: 'the request holds a character PostgreSQL cannot store (NUL, a lone surrogate)' },
-  REQUEST_REJECTED: { status: 400, when: 'the framework refused the request (say, a multipart upload in a field other than `file`)' },
+  REQUEST_REJECTED: { status: 400, when: 'the framework refused the request (say, a multipart upload in a field other than `file`); the status is its own, mostly 400' },
   SWEEP_NOT_FOUND: { status: 404, when: 'no sweep has this id' },
   TRIAL_NOT_FOUND: { status: 404, when: 'no trial has this id' },
   DATASET_NOT_FOUND: { status: 404, when: 'no uploaded dataset has this id' },

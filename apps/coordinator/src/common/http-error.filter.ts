@@ -69,7 +69,7 @@ function fromBodyParser(e: RequestBodyError): ErrorBody {
     case 'charset.unsupported':
       return answer('UNSUPPORTED_ENCODING', e.message);
     default:
-      return withStatus(e.status >= 400 && e.status < 500 ? e.status : HttpStatus.BAD_REQUEST, 'BODY_UNREADABLE', e.message);
+      return answer('BODY_UNREADABLE', e.message);
   }
 }
 
