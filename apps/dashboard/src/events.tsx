@@ -5,7 +5,7 @@ import { client } from './api';
 export type Connection = 'connecting' | 'live' | 'disconnected';
 type Listener = (event: DashboardEvent | { type: 'reconnected' }) => void;
 
-const EVENT_TYPES: DashboardEvent['type'][] = ['hello', 'heartbeat', 'sweep', 'trial', 'metrics', 'workers'];
+const EVENT_TYPES: DashboardEvent['type'][] = DashboardEventSchema.options.map((option) => option.shape.type.value);
 /** Three missed heartbeats (10 s apart) mean the stream is dead even if the socket looks open. */
 const SILENCE_MS = 30_000;
 const RECONNECT_MS = 2_000;
