@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import Ajv from 'ajv';
 import { ApiError, createApiClient, UnreachableError, type TuneforgeClient } from '@tuneforge/api-client';
 import { API_ROUTES, type ApiRoute, type ApiRouteName, type SweepDto, type TrialDto } from '@tuneforge/contracts';
 import { encodeCheckpointContainer } from '@tuneforge/formats';
@@ -20,17 +21,34 @@ interface Document {
 }
 
 const EPOCHS = 4;
+
+/**
+ * OpenAPI 3.0's schema dialect in the draft-07 form Ajv reads: boolean exclusiveMinimum/-Maximum become
+ * numbers, and `nullable` without a `type` becomes `anyOf` with null (Ajv knows `nullable` beside a type).
+ */
+function asDraft7(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(asDraft7);
+  if (typeof value !== 'object' || value === null) return value;
+  const schema: Record<string, unknown> = Object.fromEntries(Object.entries(value).map(([key, v]) => [key, asDraft7(v)]));
+  for (const [exclusive, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const) {
+    if (schema[exclusive] === true) [schema[exclusive], schema[bound]] = [schema[bound], undefined];
+  }
+  if (schema.nullable === true && schema.type === undefined) return { anyOf: [{ ...schema, nullable: undefined }, { type: 'null' }] };
+  return schema;
+}
 const SPEC = aSweepSpec({ name: 'contract', model: 'simulated', budget: { maxTrials: 3, maxConcurrent: 3, maxEpochsPerTrial: EPOCHS } });
 
 describe('API contract: the OpenAPI document and the answers of a running coordinator', () => {
   let coordinator: TestCoordinator;
   let sut: TuneforgeClient;
   let document: Document;
+  const ajv = new Ajv({ strict: false, allErrors: true });
 
   before(async () => {
     coordinator = await startTestCoordinator('api_contract');
     sut = coordinator.client;
     document = (await (await fetch(`${coordinator.baseUrl}/api/docs-json`)).json()) as Document;
+    ajv.addSchema({ components: asDraft7(document.components) }, 'openapi');
   });
   after(() => coordinator.close());
 
@@ -72,12 +90,19 @@ describe('API contract: the OpenAPI document and the answers of a running coordi
     let live: SweepDto;
     let trials: TrialDto[];
 
-    /** Fetches a route's raw JSON and checks the schema keeps it whole: no field the schema does not know. */
+    /**
+     * Fetches a route's raw JSON; checks the zod schema keeps it whole (no field it does not know), and
+     * that it validates against the document's JSON Schema, which is what a generated client would check.
+     */
     const assertWhole = async (name: ApiRouteName, path: string) => {
       const raw = await (await fetch(`${coordinator.baseUrl}${API_PREFIX}${path}`)).json();
       const route: ApiRoute = API_ROUTES[name];
       assert.ok(route.response !== 'binary');
       assert.deepEqual(route.response.parse(raw), raw, `${name} answers only what its schema describes`);
+      const operation = document.paths[API_PREFIX + route.path.replace(/:(\w+)/g, '{$1}')][route.method.toLowerCase()];
+      const validate = ajv.getSchema(`openapi${operation.responses['200'].content?.['application/json'].schema?.$ref}`);
+      assert.ok(validate, `${name} has a component schema`);
+      assert.ok(validate(raw), `${name}: ${ajv.errorsText(validate.errors)}`);
     };
 
     before(async () => {
