@@ -18,6 +18,8 @@ const DEP_CONSTRAINTS = [
     sourceTag: 'layer:data',
     onlyDependOnLibsWithTags: ['layer:base', 'layer:domain'],
   },
+  // The shared HTTP client (api-client) parses answers with the contracts' schemas, and nothing else.
+  { sourceTag: 'layer:client', onlyDependOnLibsWithTags: ['layer:base'] },
   // Test support (real servers, scratch databases) may use the data layer; only tests import it.
   {
     sourceTag: 'layer:testing',
@@ -32,9 +34,9 @@ const DEP_CONSTRAINTS = [
     onlyDependOnLibsWithTags: ['scope:shared', 'scope:worker'],
   },
   // The command line speaks HTTP only: it shares the API's contracts, never the data layer.
-  { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['layer:base'] },
+  { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['layer:base', 'layer:client'] },
   // The browser bundle gets the API's contracts only: no data layer, no Node-only library.
-  { sourceTag: 'scope:dashboard', onlyDependOnLibsWithTags: ['layer:base'] },
+  { sourceTag: 'scope:dashboard', onlyDependOnLibsWithTags: ['layer:base', 'layer:client'] },
 ];
 
 /**

@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import type { SweepDto } from '@tuneforge/contracts';
 import { freePort, waitFor } from '@tuneforge/testing';
 import { E2eStack } from './support/e2e-stack';
 
@@ -66,7 +65,7 @@ describe('the tuneforge command line against a real coordinator', () => {
     assert.ok(id, submitted.stdout);
     assert.match(submitted.stdout, /status\s+completed/);
     assert.match(submitted.stderr, /trials/, 'the progress bar goes to stderr');
-    const sweep = await stack.get<SweepDto>(`/sweeps/${id}`);
+    const sweep = await stack.client.getSweep({ id });
     assert.equal(sweep.trialCounts.total, 12);
 
     const trials = await tuneforge(['trials', id, '--top', '3'], { TUNEFORGE_API: api });

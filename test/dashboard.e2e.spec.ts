@@ -89,11 +89,11 @@ describe('dashboard in headless chromium against a real coordinator and workers'
     await page.getByTestId('action-pause').click();
     await page.getByRole('dialog', { name: 'Pause this sweep?' }).getByRole('button', { name: 'Pause' }).click();
     await page.locator('[data-testid="sweep-page"][data-sweep-status="paused"]').waitFor();
-    assert.equal((await stack.get<SweepDto>(`/sweeps/${sweep.id}`)).status, 'paused');
+    assert.equal((await stack.client.getSweep({ id: sweep.id })).status, 'paused');
     await page.getByTestId('action-resume').click();
     await page.getByRole('dialog', { name: 'Resume this sweep?' }).getByRole('button', { name: 'Resume' }).click();
     await page.locator('[data-testid="sweep-page"][data-sweep-status="running"]').waitFor();
-    assert.equal((await stack.get<SweepDto>(`/sweeps/${sweep.id}`)).status, 'running');
+    assert.equal((await stack.client.getSweep({ id: sweep.id })).status, 'running');
   });
 
   it('extends the budget from the UI', async () => {
@@ -103,7 +103,7 @@ describe('dashboard in headless chromium against a real coordinator and workers'
     assert.match(await dialog.innerText(), /from 40 to 45 trials/);
     await dialog.getByRole('button', { name: 'Extend' }).click();
     await waitFor('the progress shows the new budget', async () => /\/ 45$/.test(await page.getByTestId('sweep-summary').getByTestId('progress').innerText()), TIMEOUT);
-    assert.equal((await stack.get<SweepDto>(`/sweeps/${sweep.id}`)).plannedTrials, 45);
+    assert.equal((await stack.client.getSweep({ id: sweep.id })).plannedTrials, 45);
   });
 
   it('shows disconnected while the coordinator restarts, then reconnects and keeps updating', async () => {
@@ -124,7 +124,7 @@ describe('dashboard in headless chromium against a real coordinator and workers'
 
   it('opens a trial: config, status history with reasons, every metric, checkpoints', async () => {
     const finished = await waitFor('a trial has finished', async () => {
-      const trials = await stack.get<{ items: { id: string; status: string }[] }>(`/sweeps/${sweep.id}/trials?status=completed&limit=1`);
+      const trials = await stack.client.listTrials({ id: sweep.id, query: { status: 'completed', limit: 1 } });
       return trials.items[0];
     });
     await page.goto(`${stack.origin}/trials/${finished.id}`);
@@ -149,7 +149,7 @@ describe('dashboard in headless chromium against a real coordinator and workers'
 
   it('shows a pruned trial with its rung', async () => {
     const pruned = await waitFor('a trial was pruned', async () => {
-      const trials = await stack.get<{ items: { id: string; prunedRung: number }[] }>(`/sweeps/${sweep.id}/trials?status=pruned&limit=1`);
+      const trials = await stack.client.listTrials({ id: sweep.id, query: { status: 'pruned', limit: 1 } });
       return trials.items[0];
     });
     await page.goto(`${stack.origin}/trials/${pruned.id}`);
@@ -182,11 +182,11 @@ describe('dashboard in headless chromium against a real coordinator and workers'
     await page.goto(`${stack.origin}/sweeps/${running.id}`);
     await page.getByTestId('action-cancel').click();
     await page.getByRole('dialog', { name: 'Cancel this sweep?' }).getByRole('button', { name: 'Back' }).click();
-    assert.equal((await stack.get<SweepDto>(`/sweeps/${running.id}`)).status, 'running');
+    assert.equal((await stack.client.getSweep({ id: running.id })).status, 'running');
     await page.getByTestId('action-cancel').click();
     await page.getByRole('dialog', { name: 'Cancel this sweep?' }).getByRole('button', { name: 'Cancel the sweep' }).click();
     await page.locator('[data-testid="sweep-page"][data-sweep-status="cancelled"]').waitFor();
-    assert.equal((await stack.get<SweepDto>(`/sweeps/${running.id}`)).status, 'cancelled');
+    assert.equal((await stack.client.getSweep({ id: running.id })).status, 'cancelled');
     assert.equal(await page.getByTestId('action-pause').count(), 0);
   });
 

@@ -1,6 +1,6 @@
-import assert from 'node:assert/strict';
 import { Client } from 'pg';
 import { Queue } from 'bullmq';
+import { createApiClient, type TuneforgeClient } from '@tuneforge/api-client';
 import { TRIALS_QUEUE, type SweepDto, type SweepSpecInput } from '@tuneforge/contracts';
 import { AppProcess, createTestDatabase, startCoordinatorProcess, type TestDatabase, uniqueQueuePrefix, waitFor } from '@tuneforge/testing';
 
@@ -40,6 +40,11 @@ export class E2eStack {
     ({ process: this.coordinator, api: this.api } = await startCoordinatorProcess(this.env(), port));
   }
 
+  /** The shared API client (the CLI's and the dashboard's) on this coordinator. */
+  get client(): TuneforgeClient {
+    return createApiClient({ baseUrl: this.api });
+  }
+
   /** The coordinator's base URL, without /api/v1 (where the dashboard is served). */
   get origin(): string {
     return new URL(this.api).origin;
@@ -55,10 +60,8 @@ export class E2eStack {
     await Promise.all(this.workers.splice(0).map((w) => w.stop('SIGTERM')));
   }
 
-  async submit(spec: SweepSpecInput): Promise<SweepDto> {
-    const response = await fetch(`${this.api}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
-    assert.equal(response.status, 201, await response.clone().text());
-    return (await response.json()) as SweepDto;
+  submit(spec: SweepSpecInput): Promise<SweepDto> {
+    return this.client.createSweep({ body: spec });
   }
 
   async get<T>(path: string): Promise<T> {
@@ -70,7 +73,7 @@ export class E2eStack {
     return waitFor(
       `sweep ${id} completes`,
       async () => {
-        const sweep = await this.get<SweepDto>(`/sweeps/${id}`);
+        const sweep = await this.client.getSweep({ id });
         return sweep.status === 'completed' ? sweep : undefined;
       },
       timeoutMs,

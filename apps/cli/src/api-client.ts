@@ -1,24 +1,6 @@
-import type { Page, SweepDto, TrialDto, ValidationIssue } from '@tuneforge/contracts';
+import { createApiClient, UnreachableError, type TuneforgeClient } from '@tuneforge/api-client';
 
-/** The coordinator answered, but refused or failed the request. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly issues: ValidationIssue[] = [],
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
-
-/** No answer at all: wrong URL, coordinator down, network. */
-export class UnreachableError extends Error {
-  constructor(url: string, cause: string) {
-    super(`cannot reach the coordinator at ${url} (${cause}); start it or point --api / TUNEFORGE_API at it`);
-    this.name = 'UnreachableError';
-  }
-}
+export { ApiError, UnreachableError } from '@tuneforge/api-client';
 
 /** `http://host:3000`, `http://host:3000/api` and `http://host:3000/api/v1` all mean the same API. */
 export function apiBaseUrl(raw: string): string {
@@ -33,60 +15,7 @@ export function apiBaseUrl(raw: string): string {
   return url.toString().replace(/\/+$/, '');
 }
 
-export class TuneforgeApi {
-  constructor(readonly baseUrl: string) {}
-
-  submitSweep(specText: string): Promise<SweepDto> {
-    return this.request('POST', '/sweeps', { body: specText, contentType: 'application/yaml' });
-  }
-
-  listSweeps(limit = 20): Promise<Page<SweepDto>> {
-    return this.request('GET', `/sweeps?limit=${limit}`);
-  }
-
-  sweep(id: string): Promise<SweepDto> {
-    return this.request('GET', `/sweeps/${encodeURIComponent(id)}`);
-  }
-
-  /** Best first (the sweep's objective and direction). */
-  topTrials(id: string, limit: number, offset = 0): Promise<Page<TrialDto>> {
-    return this.request('GET', `/sweeps/${encodeURIComponent(id)}/trials?sort=objective&limit=${limit}&offset=${offset}`);
-  }
-
-  /** Trials in the order they were created, a page at a time. */
-  trialsByNumber(id: string, limit: number, offset: number): Promise<Page<TrialDto>> {
-    return this.request('GET', `/sweeps/${encodeURIComponent(id)}/trials?sort=number&order=asc&limit=${limit}&offset=${offset}`);
-  }
-
-  control(id: string, action: 'cancel' | 'pause' | 'resume'): Promise<SweepDto> {
-    return this.request('POST', `/sweeps/${encodeURIComponent(id)}/${action}`);
-  }
-
-  private async request<T>(method: string, path: string, options: { body?: string; contentType?: string } = {}): Promise<T> {
-    let response: Response;
-    try {
-      response = await fetch(this.baseUrl + path, {
-        method,
-        headers: options.contentType ? { 'content-type': options.contentType } : undefined,
-        body: options.body,
-        signal: AbortSignal.timeout(30_000),
-      });
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new UnreachableError(this.baseUrl, cause?.code ?? cause?.message ?? (error as Error).message);
-    }
-    const text = await response.text();
-    let body: unknown;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      body = text;
-    }
-    if (!response.ok) {
-      const error = body as { message?: string | string[]; issues?: ValidationIssue[] } | undefined;
-      const message = Array.isArray(error?.message) ? error.message.join('; ') : (error?.message ?? (text || response.statusText));
-      throw new ApiError(response.status, `${method} ${path} failed with ${response.status}: ${message}`, error?.issues ?? []);
-    }
-    return body as T;
-  }
+/** The shared client on the coordinator at `raw` (any of the forms apiBaseUrl takes). */
+export function connect(raw: string): TuneforgeClient {
+  return createApiClient({ baseUrl: apiBaseUrl(raw) });
 }

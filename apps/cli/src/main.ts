@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import type { CancelSweepResultDto, SweepDto } from '@tuneforge/contracts';
-import { ApiError, apiBaseUrl, TuneforgeApi, UnreachableError } from './api-client';
+import type { SweepDto } from '@tuneforge/contracts';
+import { ApiError, connect, UnreachableError } from './api-client';
 import { sweepDetails, sweepsTable, trialsTable } from './render';
 import { locateIssues, readSpecFile, SpecFileError } from './spec-file';
 import { watchSweep } from './watch';
@@ -22,7 +22,7 @@ function program(): Command {
     .option('--api <url>', 'coordinator URL (env TUNEFORGE_API)', process.env.TUNEFORGE_API ?? DEFAULT_API)
     .showHelpAfterError()
     .exitOverride();
-  const api = () => new TuneforgeApi(apiBaseUrl(cli.opts<{ api: string }>().api));
+  const api = () => connect(cli.opts<{ api: string }>().api);
   const follow = async (id: string, trialLines: boolean, intervalMs: number) => {
     const sweep = await watchSweep(api(), id, { trialLines, intervalMs, out: process.stderr });
     console.log(sweepDetails(sweep));
@@ -39,7 +39,7 @@ function program(): Command {
       const spec = readSpecFile(file);
       let sweep: SweepDto;
       try {
-        sweep = await api().submitSweep(spec.text);
+        sweep = await api().createSweep({ body: spec.text });
       } catch (error) {
         if (error instanceof ApiError && error.issues.length > 0) throw new SpecFileError(file, locateIssues(file, spec.text, error.issues));
         throw error;
@@ -54,9 +54,9 @@ function program(): Command {
     .argument('[id]', 'sweep id')
     .option('-n, --limit <n>', 'how many sweeps to list', positiveInt, 20)
     .action(async (id: string | undefined, options: { limit: number }) => {
-      if (id) console.log(sweepDetails(await api().sweep(id)));
+      if (id) console.log(sweepDetails(await api().getSweep({ id })));
       else {
-        const page = await api().listSweeps(options.limit);
+        const page = await api().listSweeps({ query: { limit: options.limit } });
         console.log(page.items.length > 0 ? sweepsTable(page.items) : 'no sweeps yet');
       }
     });
@@ -67,8 +67,8 @@ function program(): Command {
     .argument('<id>', 'sweep id')
     .option('-t, --top <n>', 'how many trials', positiveInt, 10)
     .action(async (id: string, options: { top: number }) => {
-      const sweep = await api().sweep(id);
-      const page = await api().topTrials(id, Math.min(options.top, 500));
+      const sweep = await api().getSweep({ id });
+      const page = await api().listTrials({ id, query: { sort: 'objective', limit: Math.min(options.top, 500) } });
       console.log(trialsTable(page.items, sweep.objective.metric));
       console.log(`${page.items.length} of ${page.total} trials`);
     });
@@ -79,8 +79,7 @@ function program(): Command {
       .description(`${action} a sweep`)
       .argument('<id>', 'sweep id')
       .action(async (id: string) => {
-        const result = await api().control(id, action);
-        const sweep = 'sweep' in result ? (result as unknown as CancelSweepResultDto).sweep : result;
+        const sweep = action === 'cancel' ? (await api().cancelSweep({ id })).sweep : await api()[`${action}Sweep`]({ id });
         console.log(`sweep ${sweep.id} is ${sweep.status}`);
       });
   }
@@ -110,7 +109,7 @@ async function main(argv: string[]): Promise<number> {
       return EXIT.badInput;
     }
     if (error instanceof UnreachableError) {
-      console.error(`error: ${error.message}`);
+      console.error(`error: ${error.message}; start it or point --api / TUNEFORGE_API at it`);
       return EXIT.unreachable;
     }
     if (error instanceof ApiError) {

@@ -1,7 +1,7 @@
 import { MultiBar, Presets } from 'cli-progress';
+import type { TuneforgeClient } from '@tuneforge/api-client';
 import type { SweepDto, TrialDto } from '@tuneforge/contracts';
 import { formatValue, progressOf, trialStatus } from './render';
-import type { TuneforgeApi } from './api-client';
 
 const ENDED_SWEEP = new Set(['completed', 'cancelled', 'failed']);
 const ENDED_TRIAL = new Set(['completed', 'pruned', 'failed', 'cancelled']);
@@ -19,8 +19,8 @@ export interface WatchOptions {
  * lines when the output is not a terminal), and optionally each trial's ending. Resolves with the
  * sweep as it ended.
  */
-export async function watchSweep(api: TuneforgeApi, id: string, options: WatchOptions): Promise<SweepDto> {
-  let sweep = await api.sweep(id);
+export async function watchSweep(api: TuneforgeClient, id: string, options: WatchOptions): Promise<SweepDto> {
+  let sweep = await api.getSweep({ id });
   const bars = new MultiBar(
     {
       format: `{status} {bar} {value}/{total} trials | running {running} | pruned {pruned} | best ${sweep.objective.metric} {best} | {duration_formatted}`,
@@ -48,7 +48,7 @@ export async function watchSweep(api: TuneforgeApi, id: string, options: WatchOp
       bar.update(done, payloadOf(sweep));
       if (ENDED_SWEEP.has(sweep.status)) break;
       await new Promise((resolve) => setTimeout(resolve, options.intervalMs));
-      sweep = await api.sweep(id);
+      sweep = await api.getSweep({ id });
     }
   } finally {
     bars.stop();
@@ -61,10 +61,10 @@ function payloadOf(sweep: SweepDto) {
 }
 
 /** Lines for the trials that ended since the last call (all trials are read, a page at a time). */
-async function newlyEnded(api: TuneforgeApi, id: string, seen: Map<string, string>): Promise<string[]> {
+async function newlyEnded(api: TuneforgeClient, id: string, seen: Map<string, string>): Promise<string[]> {
   const lines: string[] = [];
   for (let offset = 0; ; offset += PAGE) {
-    const page = await api.trialsByNumber(id, PAGE, offset);
+    const page = await api.listTrials({ id, query: { sort: 'number', order: 'asc', limit: PAGE, offset } });
     for (const trial of page.items) {
       if (ENDED_TRIAL.has(trial.status) && seen.get(trial.id) !== trial.status) lines.push(endingLine(trial));
       seen.set(trial.id, trial.status);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { MetricSeriesDto, Page, SweepCurvesDto, SweepDto, TrialDto, TrialPointsDto } from '@tuneforge/contracts';
+import type { SweepDto, TrialDto } from '@tuneforge/contracts';
 import { upsertMetricPoints, type MetricPointInput } from '@tuneforge/persistence';
 import { DataSource } from 'typeorm';
 import { downsampleLttb } from '../src/curves/downsample';
@@ -23,8 +23,8 @@ describe('sweep curves API', () => {
     coordinator = await startTestCoordinator('curves_api');
     api = apiClient(coordinator.baseUrl);
     const spec = aSweepSpec({ name: 'curves', model: 'simulated', budget: { maxTrials: 5, maxConcurrent: 5, maxEpochsPerTrial: EPOCHS } });
-    sweep = (await api.post<SweepDto>('/api/v1/sweeps', spec)).body;
-    trials = (await api.get<Page<TrialDto>>(`/api/v1/sweeps/${sweep.id}/trials?sort=number`)).body.items;
+    sweep = await coordinator.client.createSweep({ body: spec });
+    trials = (await coordinator.client.listTrials({ id: sweep.id, query: { sort: 'number' } })).items;
     const db = coordinator.app.get(DataSource);
     const points: MetricPointInput[] = [];
     for (const trial of trials) {
@@ -39,8 +39,7 @@ describe('sweep curves API', () => {
   after(() => coordinator.close());
 
   it('returns the objective curves of the top trials, best first, downsampled to stored points with first and last kept', async () => {
-    const { status, body } = await api.get<SweepCurvesDto>(`/api/v1/sweeps/${sweep.id}/curves?top=3&points=50`);
-    assert.equal(status, 200);
+    const body = await coordinator.client.sweepCurves({ id: sweep.id, query: { top: 3, points: 50 } });
     assert.equal(body.metric, 'val_loss');
     assert.deepEqual(body.curves.map((c) => c.number), [4, 3, 2]);
     for (const curve of body.curves) {
@@ -56,17 +55,17 @@ describe('sweep curves API', () => {
 
   it('returns every point when the curve is shorter than `points`, another metric, and explicitly listed trials', async () => {
     const ids = [trials[0].id, trials[1].id].join(',');
-    const { body } = await api.get<SweepCurvesDto>(`/api/v1/sweeps/${sweep.id}/curves?metric=loss&points=5000&trials=${ids}`);
+    const body = await coordinator.client.sweepCurves({ id: sweep.id, query: { metric: 'loss', points: 5000, trials: ids } });
     assert.deepEqual(body.curves.map((c) => c.number), [1, 0]);
     assert.equal(body.curves[0].epochs.length, EPOCHS);
     assert.equal(body.curves[0].values[9], 2 * valLoss(1, 10));
   });
 
   it('downsamples a trial\'s metrics when asked for `points`', async () => {
-    const { body } = await api.get<MetricSeriesDto>(`/api/v1/trials/${trials[2].id}/metrics?names=val_loss&points=20`);
+    const body = await coordinator.client.trialMetrics({ id: trials[2].id, query: { names: 'val_loss', points: 20 } });
     assert.deepEqual(Object.keys(body.metrics), ['val_loss']);
     assert.equal(body.metrics.val_loss.epochs.length, 20);
-    const all = (await api.get<MetricSeriesDto>(`/api/v1/trials/${trials[2].id}/metrics?names=val_loss`)).body;
+    const all = await coordinator.client.trialMetrics({ id: trials[2].id, query: { names: 'val_loss' } });
     assert.equal(all.metrics.val_loss.epochs.length, EPOCHS);
   });
 
@@ -109,8 +108,7 @@ describe('sweep curves API', () => {
   });
 
   it("lists every trial's hyperparameters (the search space's) and objective", async () => {
-    const { status, body } = await api.get<TrialPointsDto>(`/api/v1/sweeps/${sweep.id}/trial-points`);
-    assert.equal(status, 200);
+    const body = await coordinator.client.trialPoints({ id: sweep.id });
     assert.deepEqual([...body.parameters].sort(), ['batchSize', 'dropout', 'hiddenUnits', 'layers', 'learningRate']);
     assert.deepEqual(body.objective, { metric: 'val_loss', direction: 'minimize' });
     assert.deepEqual(body.trials.map((t) => t.number), [0, 1, 2, 3, 4]);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { SweepDto, TrialDto } from '@tuneforge/contracts';
+import type { SweepDto } from '@tuneforge/contracts';
 import { DataSource } from 'typeorm';
 import { aSweepSpec } from './support/sweep-specs';
 import { apiClient, startTestCoordinator, type TestCoordinator } from './support/test-coordinator';
@@ -97,7 +97,7 @@ describe('datasets API', () => {
     it('accepts a sweep naming the dataset, its target and features', async () => {
       const { status, body } = await api.post<SweepDto>('/api/v1/sweeps', uploadSweep({}));
       assert.equal(status, 201, JSON.stringify(body));
-      const trial = (await api.get<{ items: TrialDto[] }>(`/api/v1/sweeps/${body.id}/trials`)).body.items[0];
+      const trial = (await coordinator.client.listTrials({ id: body.id })).items[0];
       assert.deepEqual(trial.config.dataset, { source: 'upload', id: datasetId, target: 'sales', features: ['temperature'], window: 7, horizon: 1, validationSplit: 0.2 });
     });
 

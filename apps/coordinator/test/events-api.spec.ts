@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Page, SweepDto, TrialDto } from '@tuneforge/contracts';
+import { DashboardEventSchema } from '@tuneforge/contracts';
 import { upsertMetricPoints } from '@tuneforge/persistence';
 import { DataSource } from 'typeorm';
 import { EventStream } from '../src/events/event-stream.service';
@@ -19,8 +19,8 @@ describe('events API (Server-Sent Events)', () => {
     return reader;
   };
   const submit = async (name: string) => {
-    const sweep = (await api.post<SweepDto>('/api/v1/sweeps', aSweepSpec({ name, model: 'simulated', budget: { maxTrials: 4, maxConcurrent: 2, maxEpochsPerTrial: 10 } }))).body;
-    const trials = (await api.get<Page<TrialDto>>(`/api/v1/sweeps/${sweep.id}/trials?sort=number`)).body.items;
+    const sweep = await coordinator.client.createSweep({ body: aSweepSpec({ name, model: 'simulated', budget: { maxTrials: 4, maxConcurrent: 2, maxEpochsPerTrial: 10 } }) });
+    const trials = (await coordinator.client.listTrials({ id: sweep.id, query: { sort: 'number' } })).items;
     return { sweep, trials };
   };
 
@@ -68,6 +68,16 @@ describe('events API (Server-Sent Events)', () => {
     assert.equal((await api.post(`/api/v1/sweeps/${sweep.id}/cancel`)).status, 200);
     await sut.next((m) => m.event === 'sweep' && m.data.sweepId === sweep.id && m.data.status === 'cancelled');
     await sut.next((m) => m.event === 'trial' && m.data.trialId === trials[1].id && m.data.status === 'cancelled');
+  });
+
+  it('sends only events DashboardEventSchema describes, whole', () => {
+    const events = readers.flatMap((reader) => reader.messages).filter((m) => m.data !== undefined);
+    assert.ok(events.some((m) => m.event === 'trial') && events.some((m) => m.event === 'metrics'));
+    for (const { event, data } of events) {
+      const { type, ...parsed } = DashboardEventSchema.parse({ type: event, ...data });
+      assert.equal(type, event);
+      assert.deepEqual(parsed, data, event);
+    }
   });
 
   it("sends only one sweep's events when filtered by `sweep`", async () => {

@@ -52,6 +52,7 @@ describe('health when dependencies go down and come back', () => {
     const refused = await api.post('/api/v1/sweeps', aSweepSpec());
     assert.equal(refused.status, 503);
     assert.match(refused.body.message, /Redis/);
+    assert.equal(refused.body.code, 'QUEUE_UNAVAILABLE');
     assert.equal((await api.get('/api/v1/sweeps')).body.total, 0);
 
     await redis.start();
@@ -68,6 +69,7 @@ describe('health when dependencies go down and come back', () => {
     const read = await api.get('/api/v1/sweeps');
     assert.equal(read.status, 503);
     assert.match(read.body.message, /PostgreSQL is unavailable/);
+    assert.equal(read.body.code, 'DATABASE_UNAVAILABLE');
 
     postgres.start();
     await eventually(async () => (await api.get('/api/v1/health')).status === 200, 'health is 200 again');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Page, SweepDto, TrialDto } from '@tuneforge/contracts';
+import { trialJobOptions, type Page, type SweepDto, type TrialDto } from '@tuneforge/contracts';
 import { upsertMetricPoints } from '@tuneforge/persistence';
 import { DataSource } from 'typeorm';
 import { TrialDispatcher } from '../src/queue/trial-dispatcher.service';
@@ -34,13 +34,15 @@ describe('sweeps API', () => {
     assert.equal(sweep.trialCounts.queued, 2);
     assert.equal(sweep.seed, 42);
 
-    const trials = (await api.get<Page<TrialDto>>(`/api/v1/sweeps/${sweep.id}/trials?sort=number`)).body;
+    const trials = await coordinator.client.listTrials({ id: sweep.id, query: { sort: 'number' } });
     assert.deepEqual(trials.items.map((t) => t.number), [0, 1]);
     for (const trial of trials.items) {
       const job = await coordinator.queue.getJob(trial.id);
       assert.ok(job, `trial ${trial.number} has a job`);
       assert.deepEqual(job.data, { sweepId: sweep.id, trialId: trial.id });
       assert.equal(job.name, 'train-trial');
+      const { jobId, attempts, backoff, removeOnComplete, removeOnFail } = job.opts;
+      assert.deepEqual({ jobId, attempts, backoff, removeOnComplete, removeOnFail }, trialJobOptions(trial.id));
       assert.equal(trial.status, 'queued');
       const units = trial.config.hyperparameters.hiddenUnits as number;
       assert.ok(units >= 8 && units <= 48);
@@ -57,7 +59,7 @@ describe('sweeps API', () => {
   it('gives the same trial configs and seeds for the same spec and seed', async () => {
     const spec = aSweepSpec({ name: 'repeatable', seed: 7, budget: { maxTrials: 10, maxConcurrent: 10, maxEpochsPerTrial: 5 } });
     const configsOf = async (id: string) =>
-      (await api.get<Page<TrialDto>>(`/api/v1/sweeps/${id}/trials?sort=number`)).body.items.map((t) => ({ seed: t.seed, config: t.config }));
+      (await coordinator.client.listTrials({ id, query: { sort: 'number' } })).items.map((t) => ({ seed: t.seed, config: t.config }));
     const first = await api.post<SweepDto>('/api/v1/sweeps', spec);
     const second = await api.post<SweepDto>('/api/v1/sweeps', spec);
     const other = await api.post<SweepDto>('/api/v1/sweeps', { ...spec, seed: 8 });
@@ -83,7 +85,7 @@ describe('sweeps API', () => {
       }),
     );
     assert.equal(status, 201, JSON.stringify(sweep));
-    const trials = (await api.get<Page<TrialDto>>(`/api/v1/sweeps/${sweep.id}/trials?limit=30`)).body.items;
+    const trials = (await coordinator.client.listTrials({ id: sweep.id, query: { limit: 30 } })).items;
     assert.equal(trials.length, 30);
     for (const { config } of trials) {
       const units = config.hyperparameters.hiddenUnits as number[];

@@ -1,16 +1,10 @@
-import type {
-  CancelSweepResultDto,
-  MetricSeriesDto,
-  Page,
-  SweepCurvesDto,
-  SweepDto,
-  SweepStatus,
-  TrialDto,
-  TrialPointsDto,
-  WorkerDto,
-} from '@tuneforge/contracts';
+import { ApiError as RefusedError, createApiClient, UnreachableError } from '@tuneforge/api-client';
+import type { SweepStatus, TrialSortKey } from '@tuneforge/contracts';
 
-export const API = '/api/v1';
+export type { TrialSortKey } from '@tuneforge/contracts';
+
+/** The shared client on the coordinator that served this page; it parses every answer with its schema. */
+export const client = createApiClient({ baseUrl: '/api/v1' });
 
 /** An HTTP answer other than 2xx; `status` 0 means the coordinator could not be reached. */
 export class ApiError extends Error {
@@ -22,46 +16,30 @@ export class ApiError extends Error {
   }
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-  let response: Response;
+/** The client's errors as the pages show them: the coordinator's message and the fields it names. */
+async function shown<T>(call: Promise<T>): Promise<T> {
   try {
-    response = await fetch(API + path, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch {
-    throw new ApiError(0, 'the coordinator cannot be reached');
+    return await call;
+  } catch (error) {
+    if (error instanceof UnreachableError) throw new ApiError(0, 'the coordinator cannot be reached');
+    if (!(error instanceof RefusedError)) throw error;
+    const detail = error.issues.length ? `: ${error.issues.map((i) => `${i.path} ${i.message}`).join('; ')}` : '';
+    throw new ApiError(error.status, `${error.reason}${detail}`);
   }
-  const text = await response.text();
-  const data = text ? JSON.parse(text) : undefined;
-  if (!response.ok) {
-    const issues = (data?.issues ?? []) as { path: string; message: string }[];
-    const detail = issues.length ? `: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}` : '';
-    throw new ApiError(response.status, `${data?.message ?? response.statusText}${detail}`);
-  }
-  return data as T;
 }
 
-export type TrialSortKey = 'objective' | 'number' | 'createdAt';
-
 export const api = {
-  sweeps: (status?: SweepStatus) => request<Page<SweepDto>>('GET', `/sweeps?limit=200${status ? `&status=${status}` : ''}`),
-  sweep: (id: string) => request<SweepDto>('GET', `/sweeps/${encodeURIComponent(id)}`),
-  trials: (sweepId: string, page: { limit: number; offset: number; sort: TrialSortKey; order?: 'asc' | 'desc' }) =>
-    request<Page<TrialDto>>(
-      'GET',
-      `/sweeps/${encodeURIComponent(sweepId)}/trials?limit=${page.limit}&offset=${page.offset}&sort=${page.sort}${page.order ? `&order=${page.order}` : ''}`,
-    ),
-  curves: (sweepId: string, metric: string | undefined, top: number, points: number) =>
-    request<SweepCurvesDto>('GET', `/sweeps/${encodeURIComponent(sweepId)}/curves?top=${top}&points=${points}${metric ? `&metric=${encodeURIComponent(metric)}` : ''}`),
-  trialPoints: (sweepId: string) => request<TrialPointsDto>('GET', `/sweeps/${encodeURIComponent(sweepId)}/trial-points`),
-  pause: (id: string) => request<SweepDto>('POST', `/sweeps/${id}/pause`),
-  resume: (id: string) => request<SweepDto>('POST', `/sweeps/${id}/resume`),
-  cancel: (id: string) => request<CancelSweepResultDto>('POST', `/sweeps/${id}/cancel`),
-  extend: (id: string, maxTrials: number) => request<SweepDto>('PATCH', `/sweeps/${id}`, { maxTrials }),
-  trial: (id: string) => request<TrialDto>('GET', `/trials/${encodeURIComponent(id)}`),
-  metrics: (id: string, points: number) => request<MetricSeriesDto>('GET', `/trials/${encodeURIComponent(id)}/metrics?points=${points}`),
-  checkpoints: (id: string) => request<{ epoch: number; format: string; sizeBytes: number; createdAt: string }[]>('GET', `/trials/${encodeURIComponent(id)}/checkpoints`),
-  workers: () => request<{ items: WorkerDto[] }>('GET', '/workers'),
+  sweeps: (status?: SweepStatus) => shown(client.listSweeps({ query: { limit: 200, status } })),
+  sweep: (id: string) => shown(client.getSweep({ id })),
+  trials: (sweepId: string, page: { limit: number; offset: number; sort: TrialSortKey; order?: 'asc' | 'desc' }) => shown(client.listTrials({ id: sweepId, query: page })),
+  curves: (sweepId: string, metric: string | undefined, top: number, points: number) => shown(client.sweepCurves({ id: sweepId, query: { top, points, metric } })),
+  trialPoints: (sweepId: string) => shown(client.trialPoints({ id: sweepId })),
+  pause: (id: string) => shown(client.pauseSweep({ id })),
+  resume: (id: string) => shown(client.resumeSweep({ id })),
+  cancel: (id: string) => shown(client.cancelSweep({ id })),
+  extend: (id: string, maxTrials: number) => shown(client.updateSweep({ id, body: { maxTrials } })),
+  trial: (id: string) => shown(client.getTrial({ id })),
+  metrics: (id: string, points: number) => shown(client.trialMetrics({ id, query: { points } })),
+  checkpoints: (id: string) => shown(client.listCheckpoints({ id })),
+  workers: () => shown(client.listWorkers()),
 };

@@ -1,11 +1,11 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { DashboardEvent } from '@tuneforge/contracts';
-import { API } from './api';
+import { DashboardEventSchema, type DashboardEvent } from '@tuneforge/contracts';
+import { client } from './api';
 
 export type Connection = 'connecting' | 'live' | 'disconnected';
 type Listener = (event: DashboardEvent | { type: 'reconnected' }) => void;
 
-const EVENT_TYPES: DashboardEvent['type'][] = ['hello', 'heartbeat', 'sweep', 'trial', 'metrics', 'workers'];
+const EVENT_TYPES: DashboardEvent['type'][] = DashboardEventSchema.options.map((option) => option.shape.type.value);
 /** Three missed heartbeats (10 s apart) mean the stream is dead even if the socket looks open. */
 const SILENCE_MS = 30_000;
 const RECONNECT_MS = 2_000;
@@ -34,12 +34,14 @@ export function EventsProvider({ children }: { children: ReactNode }) {
     const emit: Listener = (event) => listeners.current.forEach((listener) => listener(event));
     const open = () => {
       source?.close();
-      source = new EventSource(`${API}/events`);
+      source = new EventSource(client.url('events'));
       lastMessageAt = Date.now();
       for (const type of EVENT_TYPES) {
         source.addEventListener(type, (message) => {
           lastMessageAt = Date.now();
-          const event = { type, ...JSON.parse((message as MessageEvent<string>).data) } as DashboardEvent;
+          const parsed = DashboardEventSchema.safeParse({ type, ...JSON.parse((message as MessageEvent<string>).data) });
+          if (!parsed.success) return;
+          const event = parsed.data;
           if (type === 'hello') {
             setConnection('live');
             if (everConnected && lostSinceHello) emit({ type: 'reconnected' });

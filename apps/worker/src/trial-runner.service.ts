@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
-import type { FinishedTrialStatus, JobName, JobOf, SweepSpec, TrialEventType } from '@tuneforge/contracts';
+import type { FinishedTrialStatus, JobName, JobOf, SweepSpec, TrialEventType, TrialOutcome } from '@tuneforge/contracts';
 import { decideFromSummary, peerNumbersOf, reductionFactorOf, rungAt, type RungCheck, type StopDecision } from '@tuneforge/search';
 import {
   DatasetTooShortError,
@@ -25,8 +25,6 @@ type TrialJob = Job<JobOf<typeof JobName.TrainTrial>>;
 
 /** How often a run asks whether it may go on (cancelled, or superseded by a later claim) between its writes. */
 const ATTEMPT_CHECK_MS = 1_000;
-
-export type TrialOutcome = 'completed' | 'pruned' | 'failed' | 'cancelled' | 'skipped' | 'superseded';
 
 /** Thrown inside a run whose attempt no longer holds its trial: it stops at once and writes nothing more. */
 class AttemptLostError extends Error {

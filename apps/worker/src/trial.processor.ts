@@ -1,8 +1,8 @@
 import { OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import type { JobName, JobOf } from '@tuneforge/contracts';
-import { TrialRunner, type TrialOutcome } from './trial-runner.service';
+import type { JobName, JobOf, TrialJobResult } from '@tuneforge/contracts';
+import { TrialRunner } from './trial-runner.service';
 
 /**
  * The BullMQ processor of the trial queue. Its @Processor options (concurrency, lock and stalled
@@ -17,8 +17,8 @@ export class TrialProcessor extends WorkerHost {
     super();
   }
 
-  /** The result names the sweep, so the coordinator tops it up without looking the trial up. */
-  async process(job: Job<JobOf<typeof JobName.TrainTrial>>, token?: string): Promise<{ outcome: TrialOutcome; sweepId: string }> {
+  /** The result (TrialJobResultSchema, which the coordinator parses) names the sweep, so the coordinator tops it up without looking the trial up. */
+  async process(job: Job<JobOf<typeof JobName.TrainTrial>>, token?: string): Promise<TrialJobResult> {
     this.logger.debug(`job ${job.id}: trial ${job.data.trialId} (delivery ${job.attemptsMade + 1}, stalled ${job.stalledCounter})`);
     return { outcome: await this.runner.run(job, token), sweepId: job.data.sweepId };
   }

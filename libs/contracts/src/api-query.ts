@@ -16,6 +16,7 @@ export type ListSweepsQuery = z.output<typeof ListSweepsQuerySchema>;
 export const curvePoints = z.coerce.number().int().min(2).max(10_000);
 
 export const TRIAL_SORT_KEYS = ['objective', 'number', 'createdAt'] as const;
+export type TrialSortKey = (typeof TRIAL_SORT_KEYS)[number];
 
 export const ListTrialsQuerySchema = z.strictObject({
   ...paging,
@@ -27,13 +28,12 @@ export const ListTrialsQuerySchema = z.strictObject({
 export type ListTrialsQuery = z.output<typeof ListTrialsQuerySchema>;
 
 export const TrialMetricsQuerySchema = z.strictObject({
-  /** Comma-separated metric names; all metrics when absent. */
   names: z
     .string()
     .regex(/^[A-Za-z0-9_.-]+(,[A-Za-z0-9_.-]+)*$/, 'a comma-separated list of metric names')
-    .optional(),
-  /** Downsample each series to at most this many points (first and last kept); every point when absent. */
-  points: curvePoints.optional(),
+    .optional()
+    .describe('comma-separated metric names, e.g. loss,val_loss; all metrics when absent'),
+  points: curvePoints.optional().describe('downsample each series to at most this many points (LTTB, first and last kept); every point when absent'),
 });
 export type TrialMetricsQuery = z.output<typeof TrialMetricsQuerySchema>;
 
@@ -45,3 +45,10 @@ export const UpdateSweepSchema = z
   })
   .refine((patch) => patch.maxTrials !== undefined || patch.maxConcurrent !== undefined, { message: 'give maxTrials and/or maxConcurrent' });
 export type UpdateSweep = z.output<typeof UpdateSweepSchema>;
+
+/** GET /api/v1/workers: `all=true` includes stopped and silent workers. */
+export const ListWorkersQuerySchema = z.strictObject({ all: z.enum(['true', 'false']).optional().describe('include stopped and silent workers') });
+export type ListWorkersQuery = z.output<typeof ListWorkersQuerySchema>;
+
+/** POST /api/v1/datasets: the name to store the upload under (a timestamped one when absent). */
+export const UploadDatasetQuerySchema = z.object({ name: z.string().max(200).optional() });

@@ -1,28 +1,44 @@
-import type { SweepSpec } from './sweep-spec.schema';
-import type { ParamValue } from './search-space.schema';
+import { z } from 'zod';
+import { AlgorithmSchema, type AlgorithmSpec } from './algorithm.schema';
+import { ObjectiveSchema, SweepSpecSchema } from './sweep-spec.schema';
+import { SWEEP_STATUSES, TRIAL_STATUSES } from './lifecycle';
 
-import type { SweepStatus, TrialStatus } from './lifecycle';
+/**
+ * What the API answers, as zod schemas: the coordinator documents them (OpenAPI), the shared client
+ * parses every answer with them, and the types below are inferred from them.
+ */
+
+const isoTime = z.string().describe('ISO 8601 time');
+const paramValue = z.union([z.number(), z.string(), z.boolean()]);
+
+/** A metric and which way is better; unlike a spec's objective, any stored metric (`param_count`, say). */
+export const MetricObjectiveSchema = z.object({ metric: z.string(), direction: ObjectiveSchema.shape.direction });
+
+export const SweepStatusSchema = z.enum(SWEEP_STATUSES);
+export const TrialStatusSchema = z.enum(TRIAL_STATUSES);
 
 /** What a trial trains: the resolved dataset settings and model hyperparameters. */
-export interface TrialConfig {
-  model: 'lstm' | 'simulated';
-  dataset: Record<string, ParamValue | string[]> & { source: string };
+export const TrialConfigSchema = z.object({
+  model: z.enum(['lstm', 'simulated']),
+  dataset: z.object({ source: z.string() }).catchall(z.union([paramValue, z.array(z.string())])),
   /** Per-layer hyperparameters (`hiddenUnits` with `type: perLayer`) hold one number per layer. */
-  hyperparameters: Record<string, ParamValue | number[]>;
-  maxEpochs: number;
-  checkpointEvery: number;
-}
+  hyperparameters: z.record(z.string(), z.union([paramValue, z.array(z.number())])),
+  maxEpochs: z.number(),
+  checkpointEvery: z.number(),
+});
+export type TrialConfig = z.infer<typeof TrialConfigSchema>;
 
 /** `requeued`: the reconciler found the trial's job lost (or its worker gone) and queued it again; `superseded`: a run stopped because a later claim took the trial over. */
 export const TRIAL_EVENT_TYPES = ['started', 'resumed', 'checkpoint-fallback', 'handed-back', 'requeued', 'superseded', 'completed', 'pruned', 'failed', 'cancelled'] as const;
 export type TrialEventType = (typeof TRIAL_EVENT_TYPES)[number];
 
-export interface TrialEvent {
-  at: string;
-  type: TrialEventType;
-  message: string;
-}
+export const TrialEventSchema = z.object({ at: isoTime, type: z.enum(TRIAL_EVENT_TYPES), message: z.string() });
+export type TrialEvent = z.infer<typeof TrialEventSchema>;
 
+/** One page of a list: `total` items in all, `limit` from `offset`. */
+export function pageSchema<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), total: z.int(), limit: z.int(), offset: z.int() });
+}
 export interface Page<T> {
   items: T[];
   total: number;
@@ -30,73 +46,120 @@ export interface Page<T> {
   offset: number;
 }
 
-export interface TrialCounts {
-  total: number;
-  queued: number;
-  running: number;
-  completed: number;
-  pruned: number;
-  failed: number;
-  cancelled: number;
-}
+export const TrialCountsSchema = z.object({ total: z.int(), ...Object.fromEntries(TRIAL_STATUSES.map((s) => [s, z.int()])) } as {
+  total: z.ZodInt;
+} & Record<(typeof TRIAL_STATUSES)[number], z.ZodInt>);
+export type TrialCounts = z.infer<typeof TrialCountsSchema>;
 
-export interface SweepDto {
-  id: string;
-  name: string;
-  status: SweepStatus;
-  spec: SweepSpec;
-  seed: number;
-  objective: SweepSpec['objective'];
-  algorithm: SweepSpec['algorithm']['type'];
+export const SweepDtoSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: SweepStatusSchema,
+  spec: SweepSpecSchema,
+  seed: z.number(),
+  objective: ObjectiveSchema,
+  algorithm: z.enum(AlgorithmSchema.options.map((option) => option.shape.type.value) as [AlgorithmSpec['type'], ...AlgorithmSpec['type'][]]),
   /** Trials the sweep will run in all: maxTrials, or the grid's size when it is smaller. */
-  plannedTrials: number;
-  trialsCreated: number;
-  trialCounts: TrialCounts;
-  best: { trialId: string; value: number } | null;
-  createdAt: string;
-  updatedAt: string;
-  finishedAt: string | null;
-}
+  plannedTrials: z.int(),
+  trialsCreated: z.int(),
+  trialCounts: TrialCountsSchema,
+  best: z.object({ trialId: z.string(), value: z.number() }).nullable(),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+  finishedAt: isoTime.nullable(),
+});
+export type SweepDto = z.infer<typeof SweepDtoSchema>;
 
-export interface TrialDto {
-  id: string;
-  sweepId: string;
-  number: number;
-  status: TrialStatus;
-  statusReason: string | null;
-  config: TrialConfig;
-  seed: number;
-  attempts: number;
-  bestMetric: number | null;
-  lastEpoch: number | null;
-  prunedRung: number | null;
-  workerId: string | null;
-  backend: string | null;
-  events: TrialEvent[];
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
+export const TrialDtoSchema = z.object({
+  id: z.string(),
+  sweepId: z.string(),
+  number: z.int(),
+  status: TrialStatusSchema,
+  statusReason: z.string().nullable(),
+  config: TrialConfigSchema,
+  seed: z.number(),
+  attempts: z.int(),
+  bestMetric: z.number().nullable(),
+  lastEpoch: z.int().nullable(),
+  prunedRung: z.int().nullable(),
+  workerId: z.string().nullable(),
+  backend: z.string().nullable(),
+  events: z.array(TrialEventSchema),
+  createdAt: isoTime,
+  startedAt: isoTime.nullable(),
+  finishedAt: isoTime.nullable(),
+});
+export type TrialDto = z.infer<typeof TrialDtoSchema>;
 
-export interface WorkerDto {
-  id: string;
-  host: string;
-  pid: number;
-  backend: string;
-  concurrency: number;
-  runningTrialIds: string[];
-  startedAt: string;
-  lastHeartbeatAt: string;
-  heartbeatAgeSeconds: number;
-}
+export const WorkerDtoSchema = z.object({
+  id: z.string(),
+  host: z.string(),
+  pid: z.int(),
+  backend: z.string(),
+  concurrency: z.int(),
+  runningTrialIds: z.array(z.string()),
+  startedAt: isoTime,
+  lastHeartbeatAt: isoTime,
+  heartbeatAgeSeconds: z.number(),
+});
+export type WorkerDto = z.infer<typeof WorkerDtoSchema>;
 
-export interface MetricSeriesDto {
-  trialId: string;
-  metrics: Record<string, { epochs: number[]; values: number[] }>;
-}
+export const WorkerListSchema = z.object({ items: z.array(WorkerDtoSchema) });
 
-export interface CancelSweepResultDto {
-  sweep: SweepDto;
-  cancelledTrials: number;
-  removedJobs: number;
-}
+export const MetricSeriesDtoSchema = z.object({
+  trialId: z.string(),
+  metrics: z.record(z.string(), z.object({ epochs: z.array(z.number()), values: z.array(z.number()) })),
+});
+export type MetricSeriesDto = z.infer<typeof MetricSeriesDtoSchema>;
+
+export const CancelSweepResultDtoSchema = z.object({ sweep: SweepDtoSchema, cancelledTrials: z.int(), removedJobs: z.int() });
+export type CancelSweepResultDto = z.infer<typeof CancelSweepResultDtoSchema>;
+
+/** GET /sweeps/:id/pareto: each compared trial's best value of two objectives, and the trials no other beats on both. */
+export const ParetoDtoSchema = z.object({
+  sweepId: z.string(),
+  objectives: z.array(MetricObjectiveSchema),
+  front: z.array(z.object({ trialId: z.string(), number: z.int(), values: z.record(z.string(), z.number()) })),
+  trialsCompared: z.int(),
+});
+export type ParetoDto = z.infer<typeof ParetoDtoSchema>;
+
+export const CheckpointDtoSchema = z.object({ epoch: z.int(), format: z.string(), sizeBytes: z.int(), createdAt: isoTime });
+export type CheckpointDto = z.infer<typeof CheckpointDtoSchema>;
+
+/** A TensorFlow.js model.json: `tf.loadLayersModel(url)` reads it and fetches the weights it names. */
+export const LayersModelJsonSchema = z.looseObject({
+  modelTopology: z.record(z.string(), z.unknown()),
+  weightsManifest: z.array(z.looseObject({ paths: z.array(z.string()), weights: z.array(z.looseObject({ name: z.string() })) })),
+});
+
+export const DatasetDtoSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  format: z.string(),
+  columns: z.array(z.object({ name: z.string(), type: z.enum(['number', 'time']) })),
+  rowCount: z.int(),
+  sizeBytes: z.int(),
+  sha256: z.string(),
+  createdAt: isoTime,
+});
+export type DatasetDto = z.infer<typeof DatasetDtoSchema>;
+
+export const DatasetListSchema = z.object({ items: z.array(DatasetDtoSchema) });
+
+const dependencyCheck = z.object({ status: z.enum(['up', 'down']), latencyMs: z.number().optional(), error: z.string().optional() });
+/** GET /health: 200 when PostgreSQL and Redis answer (`degraded` while trials are stranded), 503 with the same body when one does not. */
+export const HealthDtoSchema = z.object({
+  status: z.enum(['ok', 'degraded', 'unavailable']),
+  checks: z.object({
+    postgres: dependencyCheck,
+    redis: dependencyCheck,
+    /** Trials queued without a job, or running with no live worker, for longer than STRANDED_AFTER_MS. */
+    trials: z.object({ status: z.enum(['up', 'degraded', 'unknown']), stranded: z.int().optional(), strandedAfterMs: z.number() }),
+  }),
+});
+export type HealthDto = z.infer<typeof HealthDtoSchema>;
+export type DependencyCheck = HealthDto['checks']['postgres'];
+export type StrandedTrialsCheck = HealthDto['checks']['trials'];
+
+export const LivenessDtoSchema = z.object({ status: z.literal('ok') });

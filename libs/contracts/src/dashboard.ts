@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { curvePoints } from './api-query';
-import type { TrialStatus, SweepStatus } from './lifecycle';
+import { MetricObjectiveSchema, SweepStatusSchema, TrialStatusSchema } from './api';
 
 const metricName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a metric name (letters, digits, _ . -)');
 const uuidList = z
@@ -9,60 +9,70 @@ const uuidList = z
 
 /** GET /api/v1/sweeps/:id/curves: one metric of the sweep's best trials (or the listed ones), downsampled. */
 export const SweepCurvesQuerySchema = z.strictObject({
-  /** Defaults to the sweep's objective metric. */
-  metric: metricName.optional(),
+  metric: metricName.optional().describe("metric name; the sweep's objective metric when absent"),
   top: z.coerce.number().int().min(1).max(50).default(10),
-  points: curvePoints.default(200),
-  /** Comma-separated trial ids; overrides `top`. */
-  trials: uuidList.optional(),
+  points: curvePoints.default(200).describe('at most this many points per curve; first and last epochs kept'),
+  trials: uuidList.optional().describe('comma-separated trial ids (at most 50) instead of the top trials'),
 });
 export type SweepCurvesQuery = z.output<typeof SweepCurvesQuerySchema>;
 
-export interface CurveDto {
-  trialId: string;
-  number: number;
-  status: TrialStatus;
-  bestMetric: number | null;
+export const CurveDtoSchema = z.object({
+  trialId: z.string(),
+  number: z.int(),
+  status: TrialStatusSchema,
+  bestMetric: z.number().nullable(),
   /** Points stored for this metric before downsampling. */
-  storedPoints: number;
-  epochs: number[];
-  values: number[];
-}
+  storedPoints: z.int(),
+  epochs: z.array(z.number()),
+  values: z.array(z.number()),
+});
+export type CurveDto = z.infer<typeof CurveDtoSchema>;
 
-export interface SweepCurvesDto {
-  sweepId: string;
-  metric: string;
-  points: number;
-  curves: CurveDto[];
-}
+export const SweepCurvesDtoSchema = z.object({ sweepId: z.string(), metric: z.string(), points: z.int(), curves: z.array(CurveDtoSchema) });
+export type SweepCurvesDto = z.infer<typeof SweepCurvesDtoSchema>;
 
 /**
  * GET /api/v1/sweeps/:id/trial-points: every trial's hyperparameters and objective in columns,
  * for the parallel-coordinates and objective-vs-trial plots (thousands of trials in one small answer).
  */
-export interface TrialPointsDto {
-  sweepId: string;
-  objective: { metric: string; direction: 'minimize' | 'maximize' };
+export const TrialPointsDtoSchema = z.object({
+  sweepId: z.string(),
+  objective: MetricObjectiveSchema,
   /** Hyperparameter names; `values[i]` of a trial is the value of `parameters[i]` (per-layer lists joined by "/"). */
-  parameters: string[];
-  trials: { id: string; number: number; status: TrialStatus; objective: number | null; values: (number | string | boolean | null)[] }[];
-}
+  parameters: z.array(z.string()),
+  trials: z.array(
+    z.object({ id: z.string(), number: z.int(), status: TrialStatusSchema, objective: z.number().nullable(), values: z.array(z.union([z.number(), z.string(), z.boolean()]).nullable()) }),
+  ),
+});
+export type TrialPointsDto = z.infer<typeof TrialPointsDtoSchema>;
 
 /** GET /api/v1/events: the optional filter; without it every sweep's events are sent. */
 export const EventsQuerySchema = z.strictObject({
   sweep: z
     .string()
     .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'a sweep id (uuid)')
-    .optional(),
+    .optional()
+    .describe("only this sweep's sweep, trial and metrics events"),
 });
 export type EventsQuery = z.output<typeof EventsQuerySchema>;
 
 /** What the coordinator streams over Server-Sent Events; the SSE `event:` field is the `type`. */
-export type DashboardEvent =
-  | { type: 'hello'; serverTime: string; pollMs: number }
-  | { type: 'heartbeat'; serverTime: string }
-  | { type: 'sweep'; sweepId: string; status: SweepStatus; trialsCreated: number; plannedTrials: number }
-  | { type: 'trial'; sweepId: string; trialId: string; number: number; status: TrialStatus; lastEpoch: number | null; bestMetric: number | null; prunedRung: number | null }
-  | { type: 'metrics'; sweepId: string; trialId: string; epoch: number }
-  | { type: 'workers'; workerIds: string[]; runningTrials: number };
+export const DashboardEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('hello'), serverTime: z.string(), pollMs: z.number() }),
+  z.object({ type: z.literal('heartbeat'), serverTime: z.string() }),
+  z.object({ type: z.literal('sweep'), sweepId: z.string(), status: SweepStatusSchema, trialsCreated: z.int(), plannedTrials: z.int() }),
+  z.object({
+    type: z.literal('trial'),
+    sweepId: z.string(),
+    trialId: z.string(),
+    number: z.int(),
+    status: TrialStatusSchema,
+    lastEpoch: z.int().nullable(),
+    bestMetric: z.number().nullable(),
+    prunedRung: z.int().nullable(),
+  }),
+  z.object({ type: z.literal('metrics'), sweepId: z.string(), trialId: z.string(), epoch: z.int() }),
+  z.object({ type: z.literal('workers'), workerIds: z.array(z.string()), runningTrials: z.int() }),
+]);
+export type DashboardEvent = z.infer<typeof DashboardEventSchema>;
 export type DashboardEventType = DashboardEvent['type'];

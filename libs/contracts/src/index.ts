@@ -15,3 +15,5 @@ export * from './sweep-spec.schema';
 export * from './trial-config';
 export * from './validation-issue';
 export * from './dashboard';
+export * from './error-codes';
+export * from './api-routes';

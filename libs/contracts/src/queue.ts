@@ -1,4 +1,6 @@
-/** Queue and job names, and the payload of each job: ids only, the worker loads the rest. */
+import { z } from 'zod';
+
+/** Queue and job names, the payload and result of each job, and the options every trial job is added with. */
 export const TRIALS_QUEUE = 'trials';
 
 export const JobName = {
@@ -11,9 +13,25 @@ export interface JobPayloads {
 }
 export type JobOf<N extends JobName> = JobPayloads[N];
 
-export const TRIAL_JOB_ATTEMPTS = 3;
-export const TRIAL_JOB_BACKOFF = { type: 'exponential', delay: 5_000, jitter: 0.5 } as const;
-export const TRIAL_JOB_RETENTION = { removeOnComplete: { count: 10_000 }, removeOnFail: { count: 50_000 } } as const;
+const TRIAL_JOB_ATTEMPTS = 3;
+const TRIAL_JOB_BACKOFF = { type: 'exponential', delay: 5_000, jitter: 0.5 } as const;
+const TRIAL_JOB_RETENTION = { removeOnComplete: { count: 10_000 }, removeOnFail: { count: 50_000 } } as const;
+
+/**
+ * The options of a trial's job, wherever it is added: the job id is the trial id (so adding it twice
+ * adds it once), retries back off exponentially with jitter, and finished jobs are kept in bounds.
+ */
+export function trialJobOptions(trialId: string) {
+  return { jobId: trialId, attempts: TRIAL_JOB_ATTEMPTS, backoff: { ...TRIAL_JOB_BACKOFF }, ...TRIAL_JOB_RETENTION };
+}
+
+/** How a run of a trial's job ended, as the worker's processor reports it. */
+export const TRIAL_OUTCOMES = ['completed', 'pruned', 'failed', 'cancelled', 'skipped', 'superseded'] as const;
+export type TrialOutcome = (typeof TRIAL_OUTCOMES)[number];
+
+/** What a train-trial job returns; it names the sweep, so the coordinator tops it up without looking the trial up. */
+export const TrialJobResultSchema = z.object({ outcome: z.enum(TRIAL_OUTCOMES), sweepId: z.string() });
+export type TrialJobResult = z.infer<typeof TrialJobResultSchema>;
 
 /**
  * Claims a trial may take (first run, resumes after a lost worker, hand-backs) before the reconciler

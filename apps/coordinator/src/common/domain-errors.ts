@@ -1,25 +1,41 @@
-import type { ValidationIssue } from '@tuneforge/contracts';
+import type { ErrorCode, ValidationIssue } from '@tuneforge/contracts';
 
-export class NotFoundError extends Error {
-  constructor(kind: string, id: string) {
-    super(`${kind} '${id}' not found`);
+/** An error the API answers with its own `code` (and the HTTP status ERROR_CODES gives that code). */
+export abstract class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(code: 'SWEEP_NOT_FOUND' | 'TRIAL_NOT_FOUND' | 'DATASET_NOT_FOUND' | 'CHECKPOINT_NOT_FOUND', kind: string, id: string) {
+    super(code, `${kind} '${id}' not found`);
     this.name = 'NotFoundError';
   }
 }
 
-export class ConflictError extends Error {
-  override name = 'ConflictError';
+export class ConflictError extends DomainError {
+  constructor(code: 'SWEEP_ALREADY_ENDED' | 'SWEEP_NOT_RUNNING' | 'SWEEP_NOT_PAUSED' | 'SWEEP_BUDGET_FROZEN' | 'BUDGET_BELOW_CREATED' | 'IDEMPOTENCY_KEY_REUSED', message: string) {
+    super(code, message);
+    this.name = 'ConflictError';
+  }
 }
 
 /** A dependency (PostgreSQL, Redis) is down; the request can be retried later. */
-export class ServiceUnavailableError extends Error {
-  override name = 'ServiceUnavailableError';
+export class ServiceUnavailableError extends DomainError {
+  constructor(code: 'QUEUE_UNAVAILABLE' | 'DATABASE_UNAVAILABLE', message: string) {
+    super(code, message);
+    this.name = 'ServiceUnavailableError';
+  }
 }
 
 /** A query string or header broke its rules; one issue per field. */
-export class RequestValidationError extends Error {
+export class RequestValidationError extends DomainError {
   constructor(readonly issues: ValidationIssue[]) {
-    super(`invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    super('VALIDATION_FAILED', `invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
     this.name = 'RequestValidationError';
   }
 }

@@ -1,18 +1,11 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
-import { SpecValidationError, type ValidationIssue } from '@tuneforge/contracts';
+import { ERROR_CODES, SpecValidationError, type ErrorBody, type ErrorCode, type ValidationIssue } from '@tuneforge/contracts';
 import { isDatabaseUnavailable } from '@tuneforge/persistence';
 import { SearchSpaceError } from '@tuneforge/search';
-import { ConflictError, NotFoundError, RequestBodyError, RequestValidationError, ServiceUnavailableError } from './domain-errors';
+import { DomainError, RequestBodyError, RequestValidationError } from './domain-errors';
 
-export interface ErrorBody {
-  statusCode: number;
-  error: string;
-  message: string;
-  issues?: ValidationIssue[];
-}
-
-/** The one place where errors become HTTP answers; every answer is JSON. */
+/** The one place where errors become HTTP answers; every answer is JSON with a `code` from ERROR_CODES. */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
@@ -28,45 +21,55 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   private toBody(exception: unknown): ErrorBody {
     if (exception instanceof SpecValidationError || exception instanceof SearchSpaceError || exception instanceof RequestValidationError) {
-      return { ...status(HttpStatus.BAD_REQUEST), message: 'the request is invalid: see issues', issues: exception.issues };
+      return answer('VALIDATION_FAILED', 'the request is invalid: see issues', exception.issues);
     }
-    if (exception instanceof NotFoundError) return { ...status(HttpStatus.NOT_FOUND), message: exception.message };
-    if (exception instanceof ConflictError) return { ...status(HttpStatus.CONFLICT), message: exception.message };
-    if (exception instanceof ServiceUnavailableError) return { ...status(HttpStatus.SERVICE_UNAVAILABLE), message: exception.message };
+    if (exception instanceof DomainError) return answer(exception.code, exception.message);
     if (exception instanceof RequestBodyError) return fromBodyParser(exception);
     if (exception instanceof HttpException) {
-      const answer = exception.getResponse();
-      const message = typeof answer === 'string' ? answer : String((answer as { message?: unknown }).message ?? exception.message);
-      return { ...status(exception.getStatus()), message };
+      const reply = exception.getResponse();
+      const message = typeof reply === 'string' ? reply : String((reply as { message?: unknown }).message ?? exception.message);
+      return withStatus(exception.getStatus(), HTTP_EXCEPTION_CODES[exception.getStatus()] ?? 'REQUEST_REJECTED', message);
     }
-    if (isDatabaseUnavailable(exception)) return { ...status(HttpStatus.SERVICE_UNAVAILABLE), message: 'PostgreSQL is unavailable; retry later' };
+    if (isDatabaseUnavailable(exception)) return answer('DATABASE_UNAVAILABLE', 'PostgreSQL is unavailable; retry later');
     if (isUnstorableText(exception)) {
       // Requests are checked for these characters first (unstorableValueIssues); this catches a path that was missed.
-      return { ...status(HttpStatus.BAD_REQUEST), message: 'the request holds a character PostgreSQL cannot store (NUL, or a lone UTF-16 surrogate)' };
+      return answer('UNSTORABLE_TEXT', 'the request holds a character PostgreSQL cannot store (NUL, or a lone UTF-16 surrogate)');
     }
-    return { ...status(HttpStatus.INTERNAL_SERVER_ERROR), message: 'internal error' };
+    return answer('INTERNAL_ERROR', 'internal error');
   }
 }
 
-function status(code: number): { statusCode: number; error: string } {
-  const name = HttpStatus[code] ?? 'ERROR';
-  return { statusCode: code, error: name.toLowerCase().split('_').map((w) => w[0].toUpperCase() + w.slice(1)).join(' ') };
+/** Nest's own exceptions: an unknown route, multer's file-size limit; anything else it refuses is REQUEST_REJECTED. */
+const HTTP_EXCEPTION_CODES: Partial<Record<number, ErrorCode>> = {
+  [HttpStatus.NOT_FOUND]: 'ROUTE_NOT_FOUND',
+  [HttpStatus.PAYLOAD_TOO_LARGE]: 'BODY_TOO_LARGE',
+};
+
+function answer(code: ErrorCode, message: string, issues?: ValidationIssue[]): ErrorBody {
+  return withStatus(ERROR_CODES[code].status, code, message, issues);
+}
+
+function withStatus(statusCode: number, code: ErrorCode, message: string, issues?: ValidationIssue[]): ErrorBody {
+  const name = HttpStatus[statusCode] ?? 'ERROR';
+  const error = name.toLowerCase().split('_').map((w) => w[0].toUpperCase() + w.slice(1)).join(' ');
+  return issues ? { statusCode, error, code, message, issues } : { statusCode, error, code, message };
 }
 
 function fromBodyParser(e: RequestBodyError): ErrorBody {
   switch (e.type) {
     case 'entity.too.large':
-      return { ...status(HttpStatus.PAYLOAD_TOO_LARGE), message: `the request body is larger than the ${e.limit} byte limit` };
+      return answer('BODY_TOO_LARGE', `the request body is larger than the ${e.limit} byte limit`);
     case 'entity.parse.failed':
-      return { ...status(HttpStatus.BAD_REQUEST), message: `the body is not valid JSON: ${e.message}` };
+      return answer('BODY_MALFORMED', `the body is not valid JSON: ${e.message}`);
     case 'entity.too.deep':
+      return answer('BODY_TOO_DEEP', e.message);
     case 'encoding.corrupt':
-      return { ...status(HttpStatus.BAD_REQUEST), message: e.message };
+      return answer('BODY_ENCODING_CORRUPT', e.message);
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return { ...status(HttpStatus.UNSUPPORTED_MEDIA_TYPE), message: e.message };
+      return answer('UNSUPPORTED_ENCODING', e.message);
     default:
-      return { ...status(e.status >= 400 && e.status < 500 ? e.status : HttpStatus.BAD_REQUEST), message: e.message };
+      return answer('BODY_UNREADABLE', e.message);
   }
 }
 

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { SweepCurvesQuerySchema, type SweepCurvesDto, type TrialPointsDto } from '@tuneforge/contracts';
 import { parseQuery } from '../common/query';
 import { CurvesService } from './curves.service';
@@ -11,10 +11,6 @@ export class CurvesController {
 
   @Get(':id/curves')
   @ApiOperation({ summary: "One metric's learning curves of the sweep's best trials (leaderboard order), downsampled on the server (LTTB)" })
-  @ApiQuery({ name: 'metric', required: false, description: "metric name; the sweep's objective metric when absent" })
-  @ApiQuery({ name: 'top', required: false, schema: { type: 'integer', minimum: 1, maximum: 50, default: 10 } })
-  @ApiQuery({ name: 'points', required: false, schema: { type: 'integer', minimum: 2, maximum: 10_000, default: 200 }, description: 'at most this many points per curve; first and last epochs kept' })
-  @ApiQuery({ name: 'trials', required: false, description: 'comma-separated trial ids (at most 50) instead of the top trials' })
   @ApiResponse({ status: 400, description: 'a bad query parameter; `issues` names it' })
   @ApiResponse({ status: 404, description: 'no sweep with this id' })
   sweepCurves(@Param('id') id: string, @Query() query: unknown): Promise<SweepCurvesDto> {

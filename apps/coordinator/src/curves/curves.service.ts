@@ -49,7 +49,7 @@ export class CurvesService {
 
   private async findSweep(id: string): Promise<Pick<SweepEntity, 'id' | 'spec'>> {
     const sweep = isUuid(id) ? await this.stores.sweeps.find(id, ['id', 'spec']) : undefined;
-    if (!sweep) throw new NotFoundError('sweep', id);
+    if (!sweep) throw new NotFoundError('SWEEP_NOT_FOUND', 'sweep', id);
     return sweep;
   }
 }

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Headers, Param, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { DatasetDto } from '@tuneforge/contracts';
 import { RequestValidationError } from '../common/domain-errors';
 import { DatasetsService } from './datasets.service';
 
@@ -15,7 +16,6 @@ export class DatasetsController {
   @UseInterceptors(FileInterceptor('file', { limits: { fileSize: MAX_DATASET_BYTES, files: 1 } }))
   @ApiOperation({ summary: 'Upload a CSV time series (text/csv body, or multipart/form-data with a `file` field)' })
   @ApiConsumes('text/csv', 'multipart/form-data')
-  @ApiQuery({ name: 'name', required: false })
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   @ApiResponse({ status: 201, description: 'stored; use its id in a sweep: dataset: { source: upload, id, target, features }' })
   @ApiResponse({ status: 400, description: 'the file is empty, ragged, has non-numeric cells, is out of time order or too short; `issues` name the lines' })
@@ -37,14 +37,14 @@ export class DatasetsController {
 
   @Get()
   @ApiOperation({ summary: 'Uploaded datasets, newest first (without their content)' })
-  list() {
+  list(): Promise<{ items: DatasetDto[] }> {
     return this.datasets.list();
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One uploaded dataset: columns, rows, size, checksum' })
   @ApiResponse({ status: 404, description: 'no dataset with this id' })
-  get(@Param('id') id: string) {
+  get(@Param('id') id: string): Promise<DatasetDto> {
     return this.datasets.get(id);
   }
 }

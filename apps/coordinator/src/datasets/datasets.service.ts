@@ -1,21 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { SpecValidationError, unstorableTextProblem, type Dimension, type SweepSpec, type ValidationIssue } from '@tuneforge/contracts';
+import { SpecValidationError, unstorableTextProblem, type DatasetDto, type Dimension, type SweepSpec, type ValidationIssue } from '@tuneforge/contracts';
 import { Stores, type DatasetSummary } from '@tuneforge/persistence';
 import { CsvDatasetError, forecastSampleCounts, parseCsvTable } from '@tuneforge/formats';
 import { NotFoundError, RequestValidationError } from '../common/domain-errors';
 import { isUuid } from '../common/query';
-
-export interface DatasetDto {
-  id: string;
-  name: string;
-  format: string;
-  columns: DatasetSummary['columns'];
-  rowCount: number;
-  sizeBytes: number;
-  sha256: string;
-  createdAt: string;
-}
 
 const NAME = /^[\w .-]{1,200}$/;
 
@@ -68,7 +57,7 @@ export class DatasetsService {
 
   async get(id: string): Promise<DatasetDto> {
     const row = isUuid(id) ? await this.stores.datasets.find(id) : undefined;
-    if (!row) throw new NotFoundError('dataset', id);
+    if (!row) throw new NotFoundError('DATASET_NOT_FOUND', 'dataset', id);
     return toDto(row);
   }
 

@@ -1,5 +1,5 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { EventsQuerySchema } from '@tuneforge/contracts';
 import { parseQuery } from '../common/query';
@@ -18,7 +18,6 @@ export class EventsController {
       'The stream starts with `retry: 2000`; after a reconnect, reload what you show (events missed while away are not replayed).',
   })
   @ApiProduces('text/event-stream')
-  @ApiQuery({ name: 'sweep', required: false, description: "only this sweep's sweep, trial and metrics events" })
   @ApiResponse({ status: 400, description: 'a bad query parameter; `issues` names it' })
   events(@Query() query: unknown, @Res() response: Response): void {
     const { sweep } = parseQuery(EventsQuerySchema, query);

@@ -1,23 +1,11 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import type { DependencyCheck, HealthDto, StrandedTrialsCheck } from '@tuneforge/contracts';
 import { Stores } from '@tuneforge/persistence';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
 import { TrialReconciler } from '../queue/trial-reconciler.service';
 import { RedisProbe, withTimeout } from './redis-probe.service';
-
-interface DependencyCheck {
-  status: 'up' | 'down';
-  latencyMs?: number;
-  error?: string;
-}
-
-/** Trials queued without a job, or running with no live worker, for longer than STRANDED_AFTER_MS. */
-interface StrandedTrialsCheck {
-  status: 'up' | 'degraded' | 'unknown';
-  stranded?: number;
-  strandedAfterMs: number;
-}
 
 @ApiTags('health')
 @Controller('health')
@@ -32,7 +20,7 @@ export class HealthController {
   @Get('live')
   @ApiOperation({ summary: 'Liveness: 200 while the process serves HTTP; checks no dependency, so an outage of one never restarts the coordinator' })
   @ApiResponse({ status: 200, description: 'the process is up' })
-  live() {
+  live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
@@ -43,7 +31,7 @@ export class HealthController {
   })
   @ApiResponse({ status: 200, description: 'both dependencies answer; `status` is `degraded` while trials are stranded' })
   @ApiResponse({ status: 503, description: 'a dependency is down; `checks` says which' })
-  async check(@Res({ passthrough: true }) response: Response) {
+  async check(@Res({ passthrough: true }) response: Response): Promise<HealthDto> {
     const [postgres, redis] = await Promise.all([
       measure(() => withTimeout(this.stores.ping(), 2_000, 'PostgreSQL did not answer within 2 s')),
       measure(() => this.redis.ping()),

@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { Stores, type TrialRef } from '@tuneforge/persistence';
-import { JobName, TRIAL_JOB_ATTEMPTS, TRIAL_JOB_BACKOFF, TRIAL_JOB_RETENTION, TRIALS_QUEUE, type JobOf } from '@tuneforge/contracts';
+import { JobName, trialJobOptions, TRIALS_QUEUE, type JobOf } from '@tuneforge/contracts';
 
 export type TrialJobQueue = Queue<JobOf<typeof JobName.TrainTrial>>;
 export type { TrialRef };
@@ -34,7 +34,7 @@ export class TrialDispatcher implements OnModuleInit {
         chunk.map((trial) => ({
           name: JobName.TrainTrial,
           data: { sweepId: trial.sweepId, trialId: trial.id },
-          opts: { jobId: trial.id, attempts: TRIAL_JOB_ATTEMPTS, backoff: { ...TRIAL_JOB_BACKOFF }, ...TRIAL_JOB_RETENTION },
+          opts: trialJobOptions(trial.id),
         })),
       );
       await this.stores.trials.markEnqueued(chunk.map((t) => t.id));

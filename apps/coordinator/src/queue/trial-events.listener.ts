@@ -1,6 +1,6 @@
 import { InjectQueue, OnQueueEvent, QueueEventsHost, QueueEventsListener } from '@nestjs/bullmq';
 import { Logger, type OnModuleDestroy } from '@nestjs/common';
-import { TRIALS_QUEUE } from '@tuneforge/contracts';
+import { TRIALS_QUEUE, TrialJobResultSchema } from '@tuneforge/contracts';
 import { retryWhileDatabaseUnavailable, Stores } from '@tuneforge/persistence';
 import { SweepScheduler } from '../sweeps/sweep-scheduler.service';
 import type { TrialJobQueue } from './trial-dispatcher.service';
@@ -64,8 +64,8 @@ export class TrialEventsListener extends QueueEventsHost implements OnModuleDest
 /** Workers return `{ outcome, sweepId }`; the event carries it as JSON text or as an object. */
 function sweepIdOf(returnvalue: unknown): string | undefined {
   try {
-    const value = typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue;
-    return typeof value?.sweepId === 'string' ? value.sweepId : undefined;
+    const result = TrialJobResultSchema.safeParse(typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue);
+    return result.success ? result.data.sweepId : undefined;
   } catch {
     return undefined;
   }

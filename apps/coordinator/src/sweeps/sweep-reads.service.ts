@@ -48,7 +48,7 @@ export class SweepReads {
 
   private async find(id: string, select?: (keyof SweepEntity)[]): Promise<SweepEntity> {
     const sweep = isUuid(id) ? await this.stores.sweeps.find(id, select) : undefined;
-    if (!sweep) throw new NotFoundError('sweep', id);
+    if (!sweep) throw new NotFoundError('SWEEP_NOT_FOUND', 'sweep', id);
     return sweep;
   }
 

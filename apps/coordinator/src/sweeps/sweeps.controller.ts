@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ListSweepsQuerySchema, ListTrialsQuerySchema, SWEEP_STATUSES, toValidationIssues, TRIAL_SORT_KEYS, TRIAL_STATUSES, UpdateSweepSchema } from '@tuneforge/contracts';
+import { ListSweepsQuerySchema, ListTrialsQuerySchema, toValidationIssues, UpdateSweepSchema, type ParetoDto } from '@tuneforge/contracts';
 import { RequestValidationError } from '../common/domain-errors';
 import { parseQuery, refuseUnstorable } from '../common/query';
 import { TrialsService } from '../trials/trials.service';
@@ -21,8 +21,6 @@ export class SweepsController {
 
   @Post()
   @ApiOperation({ summary: 'Submit a sweep (JSON or YAML); creates the sweep and queues its first trials' })
-  @ApiConsumes('application/json', 'application/yaml')
-  @ApiBody({ schema: { $ref: '#/components/schemas/SweepSpec' } })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'repeat a request safely: the same key returns the same sweep' })
   @ApiResponse({ status: 201, description: 'created' })
   @ApiResponse({ status: 200, description: 'an earlier request with the same Idempotency-Key created this sweep' })
@@ -47,9 +45,6 @@ export class SweepsController {
 
   @Get()
   @ApiOperation({ summary: 'Sweeps, newest first, one page' })
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } })
-  @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', minimum: 0, default: 0 } })
-  @ApiQuery({ name: 'status', required: false, enum: SWEEP_STATUSES })
   list(@Query() query: unknown) {
     return this.reads.list(parseQuery(ListSweepsQuerySchema, query));
   }
@@ -63,11 +58,6 @@ export class SweepsController {
 
   @Get(':id/trials')
   @ApiOperation({ summary: "A sweep's trials, one page, best objective first by default" })
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } })
-  @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', minimum: 0, default: 0 } })
-  @ApiQuery({ name: 'sort', required: false, enum: TRIAL_SORT_KEYS })
-  @ApiQuery({ name: 'order', required: false, enum: ['asc', 'desc'] })
-  @ApiQuery({ name: 'status', required: false, enum: TRIAL_STATUSES })
   @ApiResponse({ status: 404, description: 'no sweep with this id' })
   listTrials(@Param('id') id: string, @Query() query: unknown) {
     return this.trials.listForSweep(id, parseQuery(ListTrialsQuerySchema, query));
@@ -76,7 +66,7 @@ export class SweepsController {
   @Get(':id/pareto')
   @ApiOperation({ summary: 'The Pareto front of two objectives (paretoObjectives, else the objective and param_count)' })
   @ApiResponse({ status: 404, description: 'no sweep with this id' })
-  pareto(@Param('id') id: string) {
+  pareto(@Param('id') id: string): Promise<ParetoDto> {
     return this.reads.pareto(id);
   }
 
@@ -98,7 +88,6 @@ export class SweepsController {
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change maxTrials (extend a running or finished sweep) and/or maxConcurrent' })
-  @ApiBody({ schema: { type: 'object', properties: { maxTrials: { type: 'integer', minimum: 1 }, maxConcurrent: { type: 'integer', minimum: 1 } } } })
   @ApiResponse({ status: 400, description: 'not maxTrials/maxConcurrent, or above MAX_TRIALS_PER_SWEEP / MAX_CONCURRENT_PER_SWEEP (issue at budget.maxTrials / budget.maxConcurrent)' })
   @ApiResponse({ status: 409, description: 'maxTrials below the trials already created, or the sweep was cancelled' })
   update(@Param('id') id: string, @Body() body: unknown) {

@@ -65,7 +65,7 @@ export class SweepsService {
       if (existing) return { sweep: existing, created: false };
     }
     await this.redis.ping().catch((error: Error) => {
-      throw new ServiceUnavailableError(`the trial queue (Redis) is unavailable, nothing was created: ${error.message}`);
+      throw new ServiceUnavailableError('QUEUE_UNAVAILABLE', `the trial queue (Redis) is unavailable, nothing was created: ${error.message}`);
     });
 
     let trials: TrialRef[];
@@ -91,7 +91,7 @@ export class SweepsService {
   async cancel(id: string): Promise<CancelSweepResultDto> {
     const trials = await this.stores.transaction(async (tx) => {
       const sweep = await this.lockSweep(tx, id);
-      if (!isActiveSweep(sweep.status)) throw new ConflictError(`sweep '${id}' is already ${sweep.status}`);
+      if (!isActiveSweep(sweep.status)) throw new ConflictError('SWEEP_ALREADY_ENDED', `sweep '${id}' is already ${sweep.status}`);
       const cancelled = await tx.trials.cancelActiveOfSweep(id, 'sweep cancelled');
       await tx.sweeps.moveTo(id, 'cancelled');
       return cancelled;
@@ -108,7 +108,7 @@ export class SweepsService {
   async pause(id: string): Promise<SweepDto> {
     const queuedIds = await this.stores.transaction(async (tx) => {
       const sweep = await this.lockSweep(tx, id);
-      if (sweep.status !== 'running') throw new ConflictError(`sweep '${id}' is ${sweep.status}; only a running sweep can be paused`);
+      if (sweep.status !== 'running') throw new ConflictError('SWEEP_NOT_RUNNING', `sweep '${id}' is ${sweep.status}; only a running sweep can be paused`);
       await tx.sweeps.moveTo(id, 'paused');
       return tx.trials.queuedOfSweep(id);
     });
@@ -122,7 +122,7 @@ export class SweepsService {
   async resume(id: string): Promise<SweepDto> {
     await this.stores.transaction(async (tx) => {
       const sweep = await this.lockSweep(tx, id);
-      if (sweep.status !== 'paused') throw new ConflictError(`sweep '${id}' is ${sweep.status}; only a paused sweep can be resumed`);
+      if (sweep.status !== 'paused') throw new ConflictError('SWEEP_NOT_PAUSED', `sweep '${id}' is ${sweep.status}; only a paused sweep can be resumed`);
       await tx.sweeps.moveTo(id, 'running');
     });
     await this.dispatcher.enqueuePending().catch((error: Error) => this.logger.warn(`re-enqueue after resume deferred: ${error.message}`));
@@ -139,10 +139,10 @@ export class SweepsService {
     if (overLimits.length > 0) throw new RequestValidationError(overLimits);
     await this.stores.transaction(async (tx) => {
       const sweep = await this.lockSweep(tx, id);
-      if (sweep.status === 'cancelled' || sweep.status === 'failed') throw new ConflictError(`sweep '${id}' is ${sweep.status}; its budget cannot change`);
+      if (sweep.status === 'cancelled' || sweep.status === 'failed') throw new ConflictError('SWEEP_BUDGET_FROZEN', `sweep '${id}' is ${sweep.status}; its budget cannot change`);
       const budget = { ...sweep.spec.budget, ...patch };
       if (budget.maxTrials < sweep.trialsCreated) {
-        throw new ConflictError(`maxTrials ${budget.maxTrials} is below the ${sweep.trialsCreated} trials this sweep has already created`);
+        throw new ConflictError('BUDGET_BELOW_CREATED', `maxTrials ${budget.maxTrials} is below the ${sweep.trialsCreated} trials this sweep has already created`);
       }
       const spec = { ...sweep.spec, budget };
       const plan = planOf(spec, sweep.seed);
@@ -190,7 +190,7 @@ export class SweepsService {
 
   private async lockSweep(tx: Stores, id: string): Promise<SweepEntity> {
     const sweep = isUuid(id) ? await tx.sweeps.lock(id) : undefined;
-    if (!sweep) throw new NotFoundError('sweep', id);
+    if (!sweep) throw new NotFoundError('SWEEP_NOT_FOUND', 'sweep', id);
     return sweep;
   }
 
@@ -200,7 +200,7 @@ export class SweepsService {
     const { seed: storedSeed, ...stored } = existing.spec;
     const { seed: requestedSeed, ...requested } = spec;
     if (!isDeepStrictEqual(stored, requested) || (requestedSeed !== undefined && requestedSeed !== storedSeed)) {
-      throw new ConflictError(`Idempotency-Key '${key}' was already used for a different sweep spec (sweep '${existing.id}')`);
+      throw new ConflictError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key '${key}' was already used for a different sweep spec (sweep '${existing.id}')`);
     }
     return this.reads.get(existing.id);
   }

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { TrialMetricsQuerySchema } from '@tuneforge/contracts';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { TrialMetricsQuerySchema, type CheckpointDto } from '@tuneforge/contracts';
 import { RequestValidationError } from '../common/domain-errors';
 import { parseQuery } from '../common/query';
 import { TrialsService } from './trials.service';
@@ -20,8 +20,6 @@ export class TrialsController {
 
   @Get(':id/metrics')
   @ApiOperation({ summary: "A trial's per-epoch metrics, one series per metric name" })
-  @ApiQuery({ name: 'names', required: false, description: 'comma-separated metric names, e.g. loss,val_loss' })
-  @ApiQuery({ name: 'points', required: false, schema: { type: 'integer', minimum: 2, maximum: 10_000 }, description: 'downsample each series to at most this many points (LTTB)' })
   @ApiResponse({ status: 404, description: 'no trial with this id' })
   metrics(@Param('id') id: string, @Query() query: unknown) {
     return this.trials.metrics(id, parseQuery(TrialMetricsQuerySchema, query));
@@ -29,7 +27,7 @@ export class TrialsController {
 
   @Get(':id/checkpoints')
   @ApiOperation({ summary: "A trial's stored checkpoints, newest first" })
-  checkpoints(@Param('id') id: string) {
+  checkpoints(@Param('id') id: string): Promise<CheckpointDto[]> {
     return this.trials.checkpoints(id);
   }
 

@@ -13,7 +13,7 @@ export class TrialsService {
   /** A sweep's trials, one page; `objective` order puts the best first for the sweep's direction. */
   async listForSweep(sweepId: string, query: ListTrialsQuery): Promise<Page<TrialDto>> {
     const sweep = isUuid(sweepId) ? await this.stores.sweeps.find(sweepId, ['id', 'spec', 'trialsCreated']) : undefined;
-    if (!sweep) throw new NotFoundError('sweep', sweepId);
+    if (!sweep) throw new NotFoundError('SWEEP_NOT_FOUND', 'sweep', sweepId);
     const [trials, total] = await this.stores.trialReads.page(sweepId, sweep.spec.objective.direction, sweep.trialsCreated, query);
     return { items: trials.map(toTrialDto), total, limit: query.limit, offset: query.offset };
   }
@@ -50,7 +50,7 @@ export class TrialsService {
   async checkpointBytes(id: string, epoch: number): Promise<{ format: string; bytes: Buffer }> {
     await this.find(id);
     const row = await this.stores.trialReads.checkpoint(id, epoch);
-    if (!row) throw new NotFoundError(`checkpoint of epoch ${epoch} of trial`, id);
+    if (!row) throw new NotFoundError('CHECKPOINT_NOT_FOUND', `checkpoint of epoch ${epoch} of trial`, id);
     return row;
   }
 
@@ -65,12 +65,12 @@ export class TrialsService {
         if (!(error instanceof CorruptCheckpointError)) throw error;
       }
     }
-    throw new NotFoundError('checkpoint of trial', id);
+    throw new NotFoundError('CHECKPOINT_NOT_FOUND', 'checkpoint of trial', id);
   }
 
   private async find(id: string): Promise<TrialEntity> {
     const trial = isUuid(id) ? await this.stores.trialReads.find(id) : undefined;
-    if (!trial) throw new NotFoundError('trial', id);
+    if (!trial) throw new NotFoundError('TRIAL_NOT_FOUND', 'trial', id);
     return trial;
   }
 }

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
+import { createApiClient, type TuneforgeClient } from '@tuneforge/api-client';
 import { TRIALS_QUEUE } from '@tuneforge/contracts';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createCoordinatorApp } from '../../src/coordinator.app';
@@ -12,6 +13,8 @@ export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6
 export interface TestCoordinator {
   app: NestExpressApplication;
   baseUrl: string;
+  /** The shared API client (the CLI's and the dashboard's), on `${baseUrl}/api/v1`. */
+  client: TuneforgeClient;
   config: CoordinatorConfig;
   database: TestDatabase;
   /** The real trial queue, read from the test's side. */
@@ -47,6 +50,7 @@ export async function startTestCoordinator(
   return {
     app,
     baseUrl: `http://127.0.0.1:${port}`,
+    client: createApiClient({ baseUrl: `http://127.0.0.1:${port}/api/v1` }),
     config,
     database,
     queue,
@@ -76,7 +80,7 @@ export interface ApiResponse<T = any> {
   headers: Headers;
 }
 
-/** A small HTTP client for the coordinator's API. */
+/** Raw HTTP against the coordinator (any status, any body), for tests of what it refuses; typed calls go through `client`. */
 export function apiClient(baseUrl: string) {
   const request = async <T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> => {
     const isText = typeof body === 'string';

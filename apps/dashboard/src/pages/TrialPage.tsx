@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { MetricSeriesDto, TrialDto } from '@tuneforge/contracts';
-import { API, api } from '../api';
+import { api, client } from '../api';
 import { CurvesChart } from '../charts/CurvesChart';
 import { Card, ErrorBox, TrialStatusChip } from '../components/common';
 import { useLiveReload } from '../events';
@@ -115,11 +115,11 @@ function TrialView({ trial }: { trial: TrialDto }) {
             {checkpoints.data[0].format.startsWith('tfjs') && (
               <p>
                 Newest as a TensorFlow.js model:{' '}
-                <a href={`${API}/trials/${trial.id}/checkpoints/latest/model.json`} download={`trial-${trial.number}-model.json`} data-testid="download-model">
+                <a href={client.url('latestModelJson', { id: trial.id })} download={`trial-${trial.number}-model.json`} data-testid="download-model">
                   model.json
                 </a>{' '}
                 +{' '}
-                <a href={`${API}/trials/${trial.id}/checkpoints/latest/weights.bin`} download="weights.bin" data-testid="download-weights">
+                <a href={client.url('latestWeights', { id: trial.id })} download="weights.bin" data-testid="download-weights">
                   weights.bin
                 </a>{' '}
                 <span className="muted">(tf.loadLayersModel on the model.json URL loads it)</span>
@@ -143,7 +143,7 @@ function TrialView({ trial }: { trial: TrialDto }) {
                     <td>{formatBytes(c.sizeBytes)}</td>
                     <td>{new Date(c.createdAt).toLocaleString()}</td>
                     <td>
-                      <a href={`${API}/trials/${trial.id}/checkpoints/${c.epoch}`} download data-testid="download-checkpoint">
+                      <a href={client.url('checkpointBytes', { id: trial.id, epoch: String(c.epoch) })} download data-testid="download-checkpoint">
                         epoch {c.epoch} ({c.format})
                       </a>
                     </td>

@@ -1,14 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { Queue, Worker } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { JobName, TRIALS_QUEUE, type JobOf } from '@tuneforge/contracts';
+import { JobName, TRIALS_QUEUE, type JobOf, type TrialOutcome } from '@tuneforge/contracts';
 import { databaseOptions, Stores, type TrialRef } from '@tuneforge/persistence';
 import { createTestDatabase, uniqueQueuePrefix, waitFor, type TestDatabase } from '@tuneforge/testing';
 import { selectTrainingEngine, type TrainingEngine } from '@tuneforge/training';
 import { MetricWriter } from '../../src/metric-writer.service';
 import { TrialLedger } from '../../src/trial-ledger.service';
 import { TrialProcessor } from '../../src/trial.processor';
-import { TrialRunner, type TrialOutcome } from '../../src/trial-runner.service';
+import { TrialRunner } from '../../src/trial-runner.service';
 import { loadWorkerConfig, type WorkerConfig } from '../../src/worker.config';
 import { WorkerRegistry } from '../../src/worker-registry.service';
 

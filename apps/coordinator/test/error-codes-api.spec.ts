@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ERROR_CODES, ErrorBodySchema, type ErrorCode, type SweepDto, type TrialDto } from '@tuneforge/contracts';
+import { DataSource } from 'typeorm';
+import { aSweepSpec } from './support/sweep-specs';
+import { apiClient, startTestCoordinator, type ApiResponse, type TestCoordinator } from './support/test-coordinator';
+
+/** Produced in health.spec.ts, which stops Redis and PostgreSQL under a coordinator. */
+const CODES_OF_OUTAGES: ErrorCode[] = ['QUEUE_UNAVAILABLE', 'DATABASE_UNAVAILABLE'];
+/**
+ * Safety nets no request reaches: text PostgreSQL cannot store is refused first (unstorableValueIssues,
+ * VALIDATION_FAILED), and a body cut short of its content-length is answered by Node's HTTP parser itself.
+ */
+const CODES_NO_REQUEST_REACHES: ErrorCode[] = ['UNSTORABLE_TEXT', 'BODY_UNREADABLE'];
+
+const UNKNOWN_ID = '3f8e9a9e-8f5d-4c59-9d0a-1d9d2c7b0000';
+
+describe('error codes', () => {
+  let coordinator: TestCoordinator;
+  let api: ReturnType<typeof apiClient>;
+  const seen = new Set<ErrorCode>();
+
+  /** Checks the answer is an error body with this code and the status ERROR_CODES gives it. */
+  const assertCode = (answer: ApiResponse, code: ErrorCode) => {
+    const body = ErrorBodySchema.parse(answer.body);
+    assert.equal(body.code, code, body.message);
+    assert.equal(answer.status, ERROR_CODES[code].status);
+    assert.equal(body.statusCode, answer.status);
+    seen.add(code);
+    return body;
+  };
+  const send = async (method: string, path: string, body: string, headers: Record<string, string>): Promise<ApiResponse> => {
+    const response = await fetch(coordinator.baseUrl + path, { method, body, headers });
+    return { status: response.status, body: await response.json(), headers: response.headers };
+  };
+
+  before(async () => {
+    coordinator = await startTestCoordinator('error_codes');
+    api = apiClient(coordinator.baseUrl);
+  });
+  after(() => coordinator.close());
+
+  describe('requests the API refuses', () => {
+    it('VALIDATION_FAILED names the field', async () => {
+      const body = assertCode(await api.get('/api/v1/sweeps?limit=0'), 'VALIDATION_FAILED');
+      assert.deepEqual(body.issues?.map((i) => i.path), ['query.limit']);
+      assertCode(await api.post('/api/v1/sweeps', aSweepSpec({ name: '' })), 'VALIDATION_FAILED');
+    });
+
+    it('BODY_MALFORMED, BODY_TOO_DEEP, BODY_ENCODING_CORRUPT, UNSUPPORTED_ENCODING and BODY_TOO_LARGE for bodies that cannot be read', async () => {
+      const json = { 'content-type': 'application/json' };
+      assertCode(await send('POST', '/api/v1/sweeps', '{"name": ', json), 'BODY_MALFORMED');
+      assertCode(await send('POST', '/api/v1/sweeps', '['.repeat(100) + ']'.repeat(100), json), 'BODY_TOO_DEEP');
+      assertCode(await send('POST', '/api/v1/sweeps', 'this is not gzip', { ...json, 'content-encoding': 'gzip' }), 'BODY_ENCODING_CORRUPT');
+      assertCode(await send('POST', '/api/v1/sweeps', '{}', { ...json, 'content-encoding': 'compress' }), 'UNSUPPORTED_ENCODING');
+      assertCode(await api.post('/api/v1/sweeps', { ...aSweepSpec(), description: 'x'.repeat(2 * 1024 * 1024) }), 'BODY_TOO_LARGE');
+    });
+
+    it('REQUEST_REJECTED for an upload in a field other than `file`', async () => {
+      const form = new FormData();
+      form.append('data', new Blob(['a,b\n1,2\n'], { type: 'text/csv' }), 'x.csv');
+      const response = await fetch(`${coordinator.baseUrl}/api/v1/datasets`, { method: 'POST', body: form });
+      assertCode({ status: response.status, body: await response.json(), headers: response.headers }, 'REQUEST_REJECTED');
+    });
+
+    it('SWEEP_NOT_FOUND, TRIAL_NOT_FOUND, DATASET_NOT_FOUND and ROUTE_NOT_FOUND for what does not exist', async () => {
+      assertCode(await api.get(`/api/v1/sweeps/${UNKNOWN_ID}`), 'SWEEP_NOT_FOUND');
+      assertCode(await api.get(`/api/v1/sweeps/${UNKNOWN_ID}/curves`), 'SWEEP_NOT_FOUND');
+      assertCode(await api.get(`/api/v1/trials/${UNKNOWN_ID}`), 'TRIAL_NOT_FOUND');
+      assertCode(await api.get(`/api/v1/datasets/${UNKNOWN_ID}`), 'DATASET_NOT_FOUND');
+      assertCode(await api.get('/api/v1/no-such-thing'), 'ROUTE_NOT_FOUND');
+    });
+  });
+
+  describe('requests the state of a sweep refuses', () => {
+    let sweep: SweepDto;
+    let trial: TrialDto;
+
+    before(async () => {
+      sweep = await coordinator.client.createSweep({ body: aSweepSpec({ name: 'refusals' }), headers: { 'idempotency-key': 'refusals-1' } });
+      trial = (await coordinator.client.listTrials({ id: sweep.id })).items[0];
+    });
+
+    it('CHECKPOINT_NOT_FOUND for a trial without checkpoints', async () => {
+      assertCode(await api.get(`/api/v1/trials/${trial.id}/checkpoints/latest`), 'CHECKPOINT_NOT_FOUND');
+      assertCode(await api.get(`/api/v1/trials/${trial.id}/checkpoints/3`), 'CHECKPOINT_NOT_FOUND');
+    });
+
+    it('IDEMPOTENCY_KEY_REUSED for a key used for another spec', async () => {
+      const answer = await api.post('/api/v1/sweeps', aSweepSpec({ name: 'refusals-other' }), { 'idempotency-key': 'refusals-1' });
+      assert.match(assertCode(answer, 'IDEMPOTENCY_KEY_REUSED').message, /already used for a different sweep spec/);
+    });
+
+    it('SWEEP_NOT_PAUSED and BUDGET_BELOW_CREATED while running', async () => {
+      assertCode(await api.post(`/api/v1/sweeps/${sweep.id}/resume`), 'SWEEP_NOT_PAUSED');
+      const patch = await api.request('PATCH', `/api/v1/sweeps/${sweep.id}`, { maxTrials: 1 });
+      assert.match(assertCode(patch, 'BUDGET_BELOW_CREATED').message, /below the 4 trials/);
+    });
+
+    it('SWEEP_NOT_RUNNING, SWEEP_BUDGET_FROZEN and SWEEP_ALREADY_ENDED once cancelled', async () => {
+      assert.equal((await api.post(`/api/v1/sweeps/${sweep.id}/cancel`)).status, 200);
+      assertCode(await api.post(`/api/v1/sweeps/${sweep.id}/pause`), 'SWEEP_NOT_RUNNING');
+      assertCode(await api.request('PATCH', `/api/v1/sweeps/${sweep.id}`, { maxTrials: 30 }), 'SWEEP_BUDGET_FROZEN');
+      assertCode(await api.post(`/api/v1/sweeps/${sweep.id}/cancel`), 'SWEEP_ALREADY_ENDED');
+    });
+  });
+
+  it('INTERNAL_ERROR, without details, when the database is not what the code expects', async () => {
+    await coordinator.app.get(DataSource).query('DROP TABLE datasets');
+    assert.equal(assertCode(await api.get('/api/v1/datasets'), 'INTERNAL_ERROR').message, 'internal error');
+  });
+
+  it('lists every code in the README with its status', () => {
+    const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
+    for (const [code, { status }] of Object.entries(ERROR_CODES)) assert.ok(readme.includes(`| \`${code}\` | ${status} |`), code);
+  });
+
+  it('produces every code in ERROR_CODES', () => {
+    const missing = Object.keys(ERROR_CODES).filter((code) => !seen.has(code as ErrorCode) && ![...CODES_OF_OUTAGES, ...CODES_NO_REQUEST_REACHES].includes(code as ErrorCode));
+    assert.deepEqual(missing, []);
+  });
+});

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import type { ValidationIssue } from './validation-issue';
+
+/**
+ * Every `code` an error body of the API can carry, with its HTTP status and when it is answered.
+ * The coordinator's error filter takes the status from here; clients switch on the code, never on
+ * the message (messages are for people and may change).
+ */
+export const ERROR_CODES = {
+  VALIDATION_FAILED: { status: 400, when: 'a body field, query parameter, header or path parameter broke its rule; `issues` names each' },
+  BODY_MALFORMED: { status: 400, when: 'the body is not valid JSON, or its top level is not an object or an array' },
+  BODY_TOO_DEEP: { status: 400, when: 'the JSON body is nested deeper than 64 levels' },
+  BODY_ENCODING_CORRUPT: { status: 400, when: 'a compressed body does not decompress as its content-encoding says' },
+  BODY_UNREADABLE: { status: 400, when: 'the body could not be read otherwise (aborted, wrong length)' },
+  UNSTORABLE_TEXT: { status: 400, when: 'the request holds a character PostgreSQL cannot store (NUL, a lone surrogate)' },
+  REQUEST_REJECTED: { status: 400, when: 'the framework refused the request (say, a multipart upload in a field other than `file`); the status is its own, mostly 400' },
+  SWEEP_NOT_FOUND: { status: 404, when: 'no sweep has this id' },
+  TRIAL_NOT_FOUND: { status: 404, when: 'no trial has this id' },
+  DATASET_NOT_FOUND: { status: 404, when: 'no uploaded dataset has this id' },
+  CHECKPOINT_NOT_FOUND: { status: 404, when: 'the trial has no (readable) checkpoint, or none of this epoch' },
+  ROUTE_NOT_FOUND: { status: 404, when: 'no endpoint answers this method and path' },
+  SWEEP_ALREADY_ENDED: { status: 409, when: 'cancel of a sweep that is already completed, cancelled or failed' },
+  SWEEP_NOT_RUNNING: { status: 409, when: 'pause of a sweep that is not running' },
+  SWEEP_NOT_PAUSED: { status: 409, when: 'resume of a sweep that is not paused' },
+  SWEEP_BUDGET_FROZEN: { status: 409, when: 'PATCH of a cancelled or failed sweep' },
+  BUDGET_BELOW_CREATED: { status: 409, when: 'PATCH with a maxTrials below the trials the sweep has already created' },
+  IDEMPOTENCY_KEY_REUSED: { status: 409, when: 'the Idempotency-Key was used before for a different spec' },
+  BODY_TOO_LARGE: { status: 413, when: 'the body (or uploaded file) is over its size limit' },
+  UNSUPPORTED_ENCODING: { status: 415, when: 'the body has a charset or content-encoding the API does not read' },
+  INTERNAL_ERROR: { status: 500, when: 'a bug; the coordinator logs the stack' },
+  QUEUE_UNAVAILABLE: { status: 503, when: 'Redis (the trial queue) is down; nothing was created, retry later' },
+  DATABASE_UNAVAILABLE: { status: 503, when: 'PostgreSQL is down; retry later' },
+} as const satisfies Record<string, { status: number; when: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+export const ERROR_CODE_NAMES = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
+
+export const ValidationIssueSchema = z.object({ path: z.string(), message: z.string() }) satisfies z.ZodType<ValidationIssue>;
+
+/** The body of every answer that is not 2xx (except the health check's 503, which is its usual report). */
+export const ErrorBodySchema = z.object({
+  statusCode: z.int(),
+  /** The status's name, e.g. `Not Found`. */
+  error: z.string(),
+  code: z.enum(ERROR_CODE_NAMES),
+  message: z.string(),
+  issues: z.array(ValidationIssueSchema).optional(),
+});
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
