@@ -1,16 +1,16 @@
 // The dashboard's change feed (apps/coordinator/src/events/change-feed.service.ts) over 10 active sweeps x 1,000
 // trials while a writer trains a fraction of them: the feed's statements per second, the rows PostgreSQL read for it
-// per second, and how long a poll takes. Rows read: pg_stat_user_tables (seq_tup_read + idx_tup_fetch over sweeps,
-// trials, metric_points, workers) across the run, less what the writer alone read per update in a calibration run of
-// the same length just before (pg_stat_statements is not preloaded on these servers).
+// per second, and how long a poll takes. Each poll runs in a transaction of its own on one connection, so
+// pg_stat_xact_user_tables (seq_tup_read + idx_tup_fetch over sweeps, trials, metric_points, workers) counts exactly
+// the rows its statements read (pg_stat_statements is not preloaded on these servers).
 // Usage: node -r ./tools/register.js bench/live-feed.ts [--seconds 30] [--trials-per-second 100] [--rounds 2]
 // Writes tmp/bench-live-feed.json.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Pool, PoolClient } from 'pg';
-import { DataSource } from 'typeorm';
+import type { PoolClient } from 'pg';
+import { DataSource, type QueryRunner } from 'typeorm';
 import type { DashboardEvent } from '@tuneforge/contracts';
 import { databaseOptions, upsertMetricPoints } from '@tuneforge/persistence';
 import { createTestDatabase } from '@tuneforge/testing';
@@ -33,8 +33,6 @@ const POLL_MS = 1_000;
 /** A trial trains this many epochs, one per write, then completes and a queued trial of its sweep starts. */
 const EPOCHS_PER_TRIAL = 20;
 const WRITER_TICK_MS = 100;
-/** Long enough for idle backends to flush their table statistics (PostgreSQL flushes at most once a second). */
-const STATS_SETTLE_MS = 2_500;
 const FEED_TABLES = ['sweeps', 'trials', 'metric_points', 'workers'];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -51,17 +49,26 @@ async function seed(db: DataSource): Promise<void> {
   );
   const running = Math.ceil(TRIALS_PER_SECOND / SWEEPS);
   // Each sweep: a third finished, its first `running` queued trials running, the rest queued; every trial that
-  // started carries the events a worker records (started, checkpoint), so the rows are as wide as real ones.
+  // started carries the event a worker records, so the rows are as wide as real ones. Written an hour ago: the
+  // feed starts on a deployment that has been running, not on rows all changed this second.
   await db.query(
-    `INSERT INTO trials (sweep_id, number, seed, config, status, attempts, last_epoch, best_metric, started_at, finished_at, events)
+    `INSERT INTO trials (sweep_id, number, seed, config, status, attempts, last_epoch, best_metric, started_at, finished_at, events, created_at, updated_at)
      SELECT s.id, n, n, '{"model":"lstm","hyperparameters":{"hiddenUnits":64,"layers":1,"learningRate":0.001,"batchSize":64}}',
             CASE WHEN n < $2 THEN 'completed' WHEN n < $2::int + $3::int THEN 'running' ELSE 'queued' END::trial_status, (n < $2::int + $3::int)::int,
             CASE WHEN n < $2 THEN $4::int END, CASE WHEN n < $2 THEN 1.0 / (n + 1) END,
             CASE WHEN n < $2::int + $3::int THEN now() END, CASE WHEN n < $2 THEN now() END,
             CASE WHEN n < $2::int + $3::int THEN jsonb_build_array(jsonb_build_object('at', now(), 'type', 'started', 'message', 'attempt 1 on bench-worker'))
-                 ELSE '[]'::jsonb END
+                 ELSE '[]'::jsonb END,
+            now() - interval '1 hour', now() - interval '1 hour'
      FROM unnest($1::uuid[]) s(id) CROSS JOIN generate_series(0, $5::int - 1) n`,
     [sweeps.map((s) => s.id), Math.floor(TRIALS_PER_SWEEP / 3), running, EPOCHS_PER_TRIAL, TRIALS_PER_SWEEP],
+  );
+  // The finished trials' curves, so metric_points is as big as a sweep's, not empty.
+  await db.query(
+    `INSERT INTO metric_points (sweep_id, trial_id, epoch, name, value, recorded_at)
+     SELECT t.sweep_id, t.id, e, 'val_loss', 1.0 / e, now() - interval '1 hour' FROM trials t CROSS JOIN generate_series(1, $1::int) e
+     WHERE t.status = 'completed'`,
+    [EPOCHS_PER_TRIAL],
   );
   await db.query(
     `INSERT INTO workers (id, host, pid, backend, concurrency, running_trial_ids, started_at, last_heartbeat_at)
@@ -154,38 +161,56 @@ class Writer {
   }
 }
 
-/** Counts the statements a pool's clients send. */
-function countStatements(pool: Pool): { count: number } {
-  const counter = { count: 0 };
-  const counted = new WeakSet<PoolClient>();
-  pool.on('acquire', (client: PoolClient) => {
-    if (counted.has(client)) return;
-    counted.add(client);
+/**
+ * The feed, running each poll in a transaction of its own on one connection: what that transaction's statements read
+ * (pg_stat_xact_user_tables) and how many there were. The feed sees a DataSource whose queries go to that connection.
+ */
+class MeasuredFeed {
+  statements = 0;
+  private counting = false;
+  private constructor(
+    private readonly runner: QueryRunner,
+    readonly feed: ChangeFeed,
+  ) {}
+
+  static async open(dataSource: DataSource): Promise<MeasuredFeed> {
+    const runner = dataSource.createQueryRunner();
+    const client = (await runner.connect()) as PoolClient;
+    const onRunner = new Proxy(dataSource, {
+      get: (target, property) => (property === 'manager' ? runner.manager : property === 'query' ? runner.query.bind(runner) : Reflect.get(target, property)),
+    });
+    const measured = new MeasuredFeed(runner, new ChangeFeed(onRunner));
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
     (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-      counter.count++;
+      if (measured.counting) measured.statements++;
       return query(...args);
     };
-  });
-  return counter;
-}
+    return measured;
+  }
 
-async function rowsRead(db: DataSource): Promise<number> {
-  await db.query(`SELECT pg_stat_clear_snapshot()`);
-  const [row]: { n: string }[] = await db.query(
-    `SELECT COALESCE(sum(seq_tup_read + COALESCE(idx_tup_fetch, 0)), 0)::text AS n FROM pg_stat_user_tables WHERE relname = ANY($1)`,
-    [FEED_TABLES],
-  );
-  return Number(row.n);
-}
+  /** One poll: its events, the rows its statements read, and how long it took. */
+  async poll(): Promise<{ events: DashboardEvent[]; rows: number; ms: number }> {
+    await this.runner.startTransaction();
+    try {
+      this.counting = true;
+      const started = performance.now();
+      const events = await this.feed.poll();
+      const ms = performance.now() - started;
+      this.counting = false;
+      const [row]: { n: string }[] = await this.runner.query(
+        `SELECT COALESCE(sum(seq_tup_read + COALESCE(idx_tup_fetch, 0)), 0)::text AS n FROM pg_stat_xact_user_tables WHERE relname = ANY($1)`,
+        [FEED_TABLES],
+      );
+      return { events, rows: Number(row.n), ms };
+    } finally {
+      this.counting = false;
+      await this.runner.commitTransaction();
+    }
+  }
 
-/** Rows the tables' statistics show read while `during` runs, with every backend idle before and after. */
-async function readDuring(stats: DataSource, during: () => Promise<void>): Promise<number> {
-  await sleep(STATS_SETTLE_MS);
-  const before = await rowsRead(stats);
-  await during();
-  await sleep(STATS_SETTLE_MS);
-  return (await rowsRead(stats)) - before;
+  release(): Promise<void> {
+    return this.runner.release();
+  }
 }
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
@@ -196,72 +221,54 @@ export interface LiveFeedRound {
   polls: number;
   statementsPerSecond: number;
   rowsReadPerSecond: number;
-  /** What the writer read per trial update in the calibration run (subtracted). */
-  writerRowsPerUpdate: number;
   pollMs: { p50: number; p95: number; max: number };
   eventsPerSecond: Record<string, number>;
   /** The first poll (the baseline), not counted above. */
-  baselineMs: number;
+  baseline: { ms: number; rows: number };
 }
 
 async function round(): Promise<LiveFeedRound> {
   const database = await createTestDatabase('bench_live_feed');
   const writerDb = await new DataSource(databaseOptions(database.url, 'bench-live-feed-writer')).initialize();
   const feedDb = await new DataSource(databaseOptions(database.url, 'bench-live-feed')).initialize();
-  const statsDb = await new DataSource({ ...databaseOptions(database.url, 'bench-live-feed-stats'), extra: { max: 1 } }).initialize();
   const writer = new Writer(writerDb);
+  const measured = await MeasuredFeed.open(feedDb);
   try {
     await seed(writerDb);
     await writer.start();
-    const calibrationUpdates = { before: writer.updates };
-    const writerRows = await readDuring(statsDb, async () => {
-      writer.resume();
-      await sleep(SECONDS * 1000);
-      writer.pause();
-    });
-    const writerRowsPerUpdate = writerRows / (writer.updates - calibrationUpdates.before);
-
-    const feed = new ChangeFeed(feedDb);
-    const statements = countStatements((feedDb.driver as unknown as { master: Pool }).master);
-    const baselineStarted = performance.now();
-    await feed.poll();
-    const baselineMs = performance.now() - baselineStarted;
+    const baseline = await measured.poll();
+    writer.resume();
+    const updatesBefore = writer.updates;
+    const statementsBefore = measured.statements;
     const latencies: number[] = [];
     const events: Record<string, number> = {};
-    let statementsBefore = 0;
-    const updatesBefore = writer.updates;
-    let elapsedS = 0;
-    const rows = await readDuring(statsDb, async () => {
-      statementsBefore = statements.count;
-      writer.resume();
-      const started = performance.now();
-      while (performance.now() - started < SECONDS * 1000) {
-        const pollStarted = performance.now();
-        const emitted: DashboardEvent[] = await feed.poll();
-        latencies.push(performance.now() - pollStarted);
-        for (const event of emitted) events[event.type] = (events[event.type] ?? 0) + 1;
-        // The EventStream's loop: poll, then wait eventsPollMs.
-        await sleep(POLL_MS);
-      }
-      elapsedS = (performance.now() - started) / 1000;
-      writer.pause();
-    });
-    const updates = writer.updates - updatesBefore;
+    let rows = 0;
+    const started = performance.now();
+    while (performance.now() - started < SECONDS * 1000) {
+      // The EventStream's loop: wait eventsPollMs, poll.
+      await sleep(POLL_MS);
+      const poll = await measured.poll();
+      latencies.push(poll.ms);
+      rows += poll.rows;
+      for (const event of poll.events) events[event.type] = (events[event.type] ?? 0) + 1;
+    }
+    const elapsedS = (performance.now() - started) / 1000;
+    writer.pause();
     const sorted = [...latencies].sort((a, b) => a - b);
     return {
       seconds: elapsedS,
-      trialUpdatesPerSecond: updates / elapsedS,
+      trialUpdatesPerSecond: (writer.updates - updatesBefore) / elapsedS,
       polls: latencies.length,
-      statementsPerSecond: (statements.count - statementsBefore) / elapsedS,
-      rowsReadPerSecond: (rows - writerRowsPerUpdate * updates) / elapsedS,
-      writerRowsPerUpdate,
+      statementsPerSecond: (measured.statements - statementsBefore) / elapsedS,
+      rowsReadPerSecond: rows / elapsedS,
       pollMs: { p50: quantile(sorted, 0.5), p95: quantile(sorted, 0.95), max: sorted[sorted.length - 1] },
       eventsPerSecond: Object.fromEntries(Object.entries(events).map(([type, n]) => [type, n / elapsedS])),
-      baselineMs,
+      baseline: { ms: baseline.ms, rows: baseline.rows },
     };
   } finally {
     await writer.stop();
-    await Promise.all([writerDb.destroy(), feedDb.destroy(), statsDb.destroy()]);
+    await measured.release();
+    await Promise.all([writerDb.destroy(), feedDb.destroy()]);
     await database.drop();
   }
 }
@@ -279,21 +286,21 @@ const fixed = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFrac
 export function liveFeedRows(result: LiveFeedResult, label = result.commit): string[] {
   return result.rounds.map(
     (r, i) =>
-      `| ${label} | ${i + 1} | ${fixed(r.trialUpdatesPerSecond)} | ${fixed(r.statementsPerSecond, 1)} | ${fixed(r.rowsReadPerSecond)} | ${fixed(r.pollMs.p50, 1)} / ${fixed(r.pollMs.p95, 1)} / ${fixed(r.pollMs.max, 1)} | ${fixed(r.baselineMs)} | ${Object.entries(r.eventsPerSecond).map(([type, n]) => `${type} ${fixed(n, 1)}`).join(', ')} |`,
+      `| ${label} | ${i + 1} | ${fixed(r.trialUpdatesPerSecond)} | ${fixed(r.statementsPerSecond, 1)} | ${fixed(r.rowsReadPerSecond)} | ${fixed(r.pollMs.p50, 1)} / ${fixed(r.pollMs.p95, 1)} / ${fixed(r.pollMs.max, 1)} | ${fixed(r.baseline.ms)} ms, ${fixed(r.baseline.rows)} rows | ${Object.entries(r.eventsPerSecond).map(([type, n]) => `${type} ${fixed(n, 1)}`).join(', ')} |`,
   );
 }
 
 export const LIVE_FEED_HEADER = [
-  '| code | round | trial updates/s | feed statements/s | rows read/s | poll ms p50 / p95 / max | baseline poll ms | events/s |',
+  '| code | round | trial updates/s | feed statements/s | rows read/s | poll ms p50 / p95 / max | baseline poll | events/s |',
   '|---|---|---|---|---|---|---|---|',
 ];
 
 async function main(): Promise<void> {
   const rounds: LiveFeedRound[] = [];
   for (let i = 1; i <= ROUNDS; i++) {
-    progress(`round ${i}/${ROUNDS}: ${SWEEPS} sweeps x ${TRIALS_PER_SWEEP} trials, ${TRIALS_PER_SECOND} trial updates/s, ${SECONDS} s calibration + ${SECONDS} s feed`);
+    progress(`round ${i}/${ROUNDS}: ${SWEEPS} sweeps x ${TRIALS_PER_SWEEP} trials, ${TRIALS_PER_SECOND} trial updates/s, ${SECONDS} s`);
     const result = await round();
-    progress(`  writer read ${result.writerRowsPerUpdate.toFixed(2)} rows per trial update; feed ${result.rowsReadPerSecond.toFixed(0)} rows/s, ${result.statementsPerSecond.toFixed(1)} statements/s`);
+    progress(`  feed: ${result.rowsReadPerSecond.toFixed(0)} rows read/s, ${result.statementsPerSecond.toFixed(1)} statements/s, poll p50 ${result.pollMs.p50.toFixed(1)} ms`);
     rounds.push(result);
   }
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
