@@ -10,8 +10,9 @@
  *  7. the dashboard: sweep page of 2,000 trials x 50 epochs in headless chromium, curve endpoint sizes and times (bench/dashboard.ts);
  *  8. the native LSTM engine on W1 and W2 against PyTorch (bench/engine.ts), and the demo sweep on the engine against the tfjs path;
  *  9. the worker's event loop while a big model's session opens (bench/event-loop.ts);
- * 10. recovery from each fault of the fault suite (bench/faults.ts: test/faults/support/scenarios.ts, once each).
- * Usage: npm run bench [-- --runs 3 --duration 10 --skip-demo --skip-search --skip-faults --skip-event-loop --bookkeeping-trials 2000]
+ * 10. recovery from each fault of the fault suite (bench/faults.ts: test/faults/support/scenarios.ts, once each);
+ * 11. the dashboard's live feed over 10 active sweeps x 1,000 trials while 100 trials a second train (bench/live-feed.ts).
+ * Usage: npm run bench [-- --runs 3 --duration 10 --skip-demo --skip-search --skip-faults --skip-event-loop --skip-live-feed --bookkeeping-trials 2000]
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -27,6 +28,7 @@ import { bookkeeping, medianRound, roundRatio, type BookkeepingResult } from './
 import { demoSweep, type DemoSweepResult } from './demo-sweep.bench';
 import { eventLoopReport, type EventLoopResult } from './event-loop';
 import { faultsTable, type FaultsResult } from './faults';
+import { LIVE_FEED_HEADER, liveFeedRows, type LiveFeedResult } from './live-feed';
 import { searchEfficiency, type SearchRun } from './search-efficiency.bench';
 import { trainingThroughput, W1, type TrainingResult } from './training.bench';
 
@@ -41,6 +43,7 @@ const { values: args } = parseArgs({
     'skip-engine': { type: 'boolean', default: false },
     'skip-event-loop': { type: 'boolean', default: false },
     'skip-faults': { type: 'boolean', default: false },
+    'skip-live-feed': { type: 'boolean', default: false },
   },
 });
 const RUNS = Number(args.runs);
@@ -114,6 +117,7 @@ async function main(): Promise<void> {
   const engine = args['skip-engine'] ? undefined : engineBench();
   const eventLoop = args['skip-event-loop'] ? undefined : benchScript<EventLoopResult>('bench/event-loop.ts', 'bench-event-loop.json');
   const faults = args['skip-faults'] ? undefined : benchScript<FaultsResult>('bench/faults.ts', 'bench-faults.json');
+  const liveFeed = args['skip-live-feed'] ? undefined : benchScript<LiveFeedResult>('bench/live-feed.ts', 'bench-live-feed.json');
   let demo: DemoSweepResult | undefined;
   let smallNative: DemoSweepResult | undefined;
   let smallTfjs: DemoSweepResult | undefined;
@@ -158,7 +162,7 @@ async function main(): Promise<void> {
       await load(`/sweeps/${sweepId}/trials?limit=50&offset=9000&sort=number`),
     ];
     const createMedian = median(createMs);
-    writeReport({ createMs, createMedian, loads, training, engine, demo, smallNative, smallTfjs, books, search, dashboard, eventLoop, faults });
+    writeReport({ createMs, createMedian, loads, training, engine, demo, smallNative, smallTfjs, books, search, dashboard, liveFeed, eventLoop, faults });
   } finally {
     child.kill('SIGTERM');
     await once(child, 'exit');
@@ -178,6 +182,7 @@ interface Report {
   books: BookkeepingResult;
   search?: SearchRun[];
   dashboard?: DashboardResult;
+  liveFeed?: LiveFeedResult;
   eventLoop?: EventLoopResult;
   faults?: FaultsResult;
 }
@@ -253,6 +258,33 @@ function dashboardSection(d: DashboardResult | undefined): string[] {
     ...Object.entries(d.endpoints).map(([label, r]) => `| ${label} | ${r.ms.toFixed(1)} | ${r.bytes.toLocaleString('en-US')} |`),
     '',
   ];
+}
+
+const LIVE_FEED_INTRO = [
+  "## Live feed: the dashboard's change feed over 10 active sweeps x 1,000 trials",
+  '',
+  '`bench/live-feed.ts` (`node -r ./tools/register.js bench/live-feed.ts [--seconds 30 --trials-per-second 100 --rounds 2]`):',
+  '10 running sweeps x 1,000 trials (a third finished, with 20-epoch curves; 10 a sweep running; the rest queued; all written an',
+  'hour before) and two live workers. A writer trains 100 trials a second the way workers do (a metric point, then the trial\'s',
+  'epoch and best value with `updated_at = now()`; at 20 epochs a trial completes and the next queued one starts) while the feed',
+  'polls as the EventStream does (wait 1 s, poll) for 30 s. Each poll runs in a transaction of its own on one connection:',
+  'statements are counted on that connection, and rows read are the transaction\'s `seq_tup_read + idx_tup_fetch` over sweeps,',
+  'trials, metric_points and workers in `pg_stat_xact_user_tables` (pg_stat_statements is not preloaded on these servers).',
+  'Poll times are `ChangeFeed.poll()` as the bench process sees them. The baseline poll (the first, when a browser subscribes)',
+  'is shown apart. Before: the snapshot feed of commit 00bdb25 (four statements a poll, every trial of every active sweep);',
+  'the before and after rounds of 2026-12-01 alternated on this 2-core machine, shared with other sessions.',
+  '',
+];
+
+/** The snapshot feed (commit 00bdb25), measured on 2026-12-01 alternating with the first rounds of the read-model feed. */
+const LIVE_FEED_BEFORE = [
+  '| before (00bdb25) | 1 | 97 | 3.8 | 9,503 | 54.6 / 111.8 / 125.5 | 60 ms, 10,013 rows | trial 97.8, metrics 93.2 |',
+  '| before (00bdb25) | 2 | 96 | 3.7 | 9,391 | 60.4 / 147.0 / 183.7 | 315 ms, 10,013 rows | trial 96.6, metrics 91.7 |',
+];
+
+function liveFeedSection(result: LiveFeedResult | undefined): string[] {
+  if (!result) return ['## Live feed', '', 'Skipped (`--skip-live-feed`).', ''];
+  return [...LIVE_FEED_INTRO, ...LIVE_FEED_HEADER, ...LIVE_FEED_BEFORE, ...liveFeedRows(result), ''];
 }
 
 function searchSection(runs: SearchRun[] | undefined): string[] {
@@ -413,6 +445,7 @@ function writeReport(r: Report): void {
     ...bookkeepingSection(r.books),
     ...searchSection(r.search),
     ...dashboardSection(r.dashboard),
+    ...liveFeedSection(r.liveFeed),
     ...resilienceSections(r.eventLoop, r.faults),
     '## Creating a sweep of 10,000 grid trials through the API',
     '',

@@ -59,7 +59,7 @@ describe('events API (Server-Sent Events)', () => {
     const metrics = await sut.next((m) => m.event === 'metrics' && m.data.trialId === trials[0].id);
     assert.deepEqual(metrics.data, { sweepId: sweep.id, trialId: trials[0].id, epoch: 3 });
 
-    await db.query(`UPDATE trials SET status = 'pruned', pruned_rung = 1, best_metric = 0.33, last_epoch = 3 WHERE id = $1`, [trials[0].id]);
+    await db.query(`UPDATE trials SET status = 'pruned', pruned_rung = 1, best_metric = 0.33, last_epoch = 3, updated_at = now() WHERE id = $1`, [trials[0].id]);
     const pruned = await sut.next((m) => m.event === 'trial' && m.data.trialId === trials[0].id && m.data.status === 'pruned');
     assert.deepEqual(pruned.data, { sweepId: sweep.id, trialId: trials[0].id, number: 0, status: 'pruned', lastEpoch: 3, bestMetric: 0.33, prunedRung: 1 });
 
@@ -86,7 +86,7 @@ describe('events API (Server-Sent Events)', () => {
     const sut = await open(`?sweep=${second.sweep.id}`);
     await sut.next((m) => m.event === 'hello');
     await new Promise((resolve) => setTimeout(resolve, 500));
-    await db.query(`UPDATE trials SET status = 'failed' WHERE id = ANY($1)`, [[first.trials[0].id, second.trials[0].id]]);
+    await db.query(`UPDATE trials SET status = 'failed', updated_at = now() WHERE id = ANY($1)`, [[first.trials[0].id, second.trials[0].id]]);
     await sut.next((m) => m.event === 'trial' && m.data.trialId === second.trials[0].id);
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.ok(!sut.messages.some((m) => m.data?.sweepId === first.sweep.id), 'no event of the other sweep');

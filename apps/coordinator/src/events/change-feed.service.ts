@@ -1,103 +1,87 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { DashboardEvent, SweepStatus, TrialStatus } from '@tuneforge/contracts';
+import { isActiveSweep, type DashboardEvent } from '@tuneforge/contracts';
+import { readLiveChanges, readLiveTrials, type LiveSweep, type LiveTrial } from '@tuneforge/persistence';
 import { LIVE_WORKER_WINDOW_MS } from '../workers/live-workers';
 
 type ChangeEvent = Exclude<DashboardEvent, { type: 'hello' | 'heartbeat' }>;
 
-interface SweepRow {
-  id: string;
-  status: SweepStatus;
-  trials_created: number;
-  planned_trials: number;
-}
+/**
+ * How far behind its previous read each poll reads trials again. A trial's updated_at is its writing
+ * transaction's start, so a change commits up to that transaction's duration (a lock wait included) after
+ * the time it carries; one committing later than this is shown with the trial's next change.
+ */
+export const LATE_COMMIT_WINDOW_MS = 10_000;
 
-interface TrialRow {
-  id: string;
-  sweep_id: string;
-  number: number;
-  status: TrialStatus;
-  last_epoch: number | null;
-  best_metric: number | null;
-  pruned_rung: number | null;
-  n_events: number;
-}
+const sweepKey = (s: LiveSweep) => `${s.status}|${s.trialsCreated}|${s.plannedTrials}`;
+const trialKey = (t: LiveTrial) => `${t.status}|${t.lastEpoch}|${t.bestMetric}|${t.prunedRung}|${t.eventCount}`;
 
 /**
- * Turns PostgreSQL's state into change events by comparing snapshots. Workers write trials with
- * plain UPDATEs (updated_at is not touched) and metric points with upserts, so neither a timestamp
- * nor a trigger-free LISTEN/NOTIFY would see every change; a snapshot of the sweeps that are (or
- * just were) active, plus metric points past the last seen id, does, with a few indexed queries
- * per tick and no writer having to know about the dashboard.
+ * Turns PostgreSQL's changes into dashboard events. Each poll is one statement: the active sweeps (few
+ * rows, read whole, so a sweep is watched as soon as it is active whatever its timestamps), the watched
+ * sweeps' trials changed since the previous poll (by updated_at, which every trial write sets), metric
+ * points past the last seen id, and the live workers. A sweep's trials are read whole once, when it starts
+ * to be watched. Rows read again inside LATE_COMMIT_WINDOW_MS are dropped by comparing the fields shown.
  */
 @Injectable()
 export class ChangeFeed {
   private readonly logger = new Logger(ChangeFeed.name);
+  /** The watched (active) sweeps' shown fields. */
   private sweeps = new Map<string, string>();
-  private trials = new Map<string, string>();
+  /** Per watched sweep, its trials' shown fields. */
+  private trials = new Map<string, Map<string, string>>();
   private workers = '';
+  private readAt: string | null = null;
   private lastMetricId: string | null = null;
 
   constructor(private readonly dataSource: DataSource) {}
 
   /** The changes since the previous call; the first call only takes the baseline and returns nothing. */
   async poll(): Promise<ChangeEvent[]> {
-    const baseline = this.lastMetricId === null;
+    const baseline = this.readAt === null;
+    const manager = this.dataSource.manager;
+    const changes = await readLiveChanges(manager, {
+      since: this.readAt,
+      lookBackMs: LATE_COMMIT_WINDOW_MS,
+      sweepIds: [...this.sweeps.keys()],
+      afterMetricId: this.lastMetricId,
+      liveWorkerWindowMs: LIVE_WORKER_WINDOW_MS,
+    });
     const events: ChangeEvent[] = [];
-    const previousActive = [...this.sweeps.keys()];
-    const sweeps: SweepRow[] = await this.dataSource.query(
-      `SELECT id, status, trials_created, planned_trials FROM sweeps WHERE status IN ('running', 'paused') OR id = ANY($1::uuid[])`,
-      [previousActive],
-    );
-    const nextSweeps = new Map<string, string>();
-    for (const s of sweeps) {
-      const key = `${s.status}|${s.trials_created}|${s.planned_trials}`;
-      if (s.status === 'running' || s.status === 'paused') nextSweeps.set(s.id, key);
-      if (this.sweeps.get(s.id) !== key) events.push({ type: 'sweep', sweepId: s.id, status: s.status, trialsCreated: s.trials_created, plannedTrials: s.planned_trials });
+    const started: string[] = [];
+    const ended: string[] = [];
+    for (const s of changes.sweeps) {
+      const key = sweepKey(s);
+      if (this.sweeps.get(s.id) !== key) events.push({ type: 'sweep', sweepId: s.id, status: s.status, trialsCreated: s.trialsCreated, plannedTrials: s.plannedTrials });
+      if (!isActiveSweep(s.status)) ended.push(s.id);
+      else if (!this.sweeps.has(s.id)) started.push(s.id);
+      this.sweeps.set(s.id, key);
     }
-    // Trials of sweeps that just ended are read once more, so their last transitions are not lost.
-    const trials: TrialRow[] = await this.dataSource.query(
-      `SELECT id, sweep_id, number, status, last_epoch, best_metric, pruned_rung, jsonb_array_length(events) AS n_events
-       FROM trials WHERE sweep_id = ANY($1::uuid[])`,
-      [sweeps.map((s) => s.id)],
-    );
-    const nextTrials = new Map<string, string>();
-    for (const t of trials) {
-      const key = `${t.status}|${t.last_epoch}|${t.best_metric}|${t.pruned_rung}|${t.n_events}`;
-      if (nextSweeps.has(t.sweep_id)) nextTrials.set(t.id, key);
-      if (this.trials.get(t.id) !== key) {
-        events.push({ type: 'trial', sweepId: t.sweep_id, trialId: t.id, number: t.number, status: t.status, lastEpoch: t.last_epoch, bestMetric: t.best_metric, prunedRung: t.pruned_rung });
-      }
+    // Trials of sweeps that just ended come once more, so their last transitions are not lost.
+    for (const t of [...changes.trials, ...(await readLiveTrials(manager, started))]) {
+      const key = trialKey(t);
+      let known = this.trials.get(t.sweepId);
+      if (!known) this.trials.set(t.sweepId, (known = new Map()));
+      if (known.get(t.id) === key) continue;
+      known.set(t.id, key);
+      events.push({ type: 'trial', sweepId: t.sweepId, trialId: t.id, number: t.number, status: t.status, lastEpoch: t.lastEpoch, bestMetric: t.bestMetric, prunedRung: t.prunedRung });
+    }
+    for (const id of ended) {
+      this.sweeps.delete(id);
+      this.trials.delete(id);
     }
     // Identity ids are handed out at insert, not at commit, so a slow writer's lower ids can land
     // after this mark and go unreported; its trial's next epoch is reported, and clients re-read
     // whole curves on each event, so that costs one epoch of latency, not data.
-    let lastMetricId = this.lastMetricId ?? (await this.maxMetricId());
-    const metricRows: { trial_id: string; sweep_id: string; epoch: number; max_id: string }[] = baseline
-      ? []
-      : await this.dataSource.query(
-          `SELECT trial_id, sweep_id, max(epoch) AS epoch, max(id)::text AS max_id FROM metric_points
-           WHERE id > $1::bigint GROUP BY trial_id, sweep_id`,
-          [lastMetricId],
-        );
-    for (const m of metricRows) {
-      if (BigInt(m.max_id) > BigInt(lastMetricId)) lastMetricId = m.max_id;
-      events.push({ type: 'metrics', sweepId: m.sweep_id, trialId: m.trial_id, epoch: m.epoch });
-    }
-    const workers: { id: string; running: number }[] = await this.dataSource.query(
-      `SELECT id, jsonb_array_length(running_trial_ids) AS running FROM workers
-       WHERE stopped_at IS NULL AND last_heartbeat_at > now() - make_interval(secs => $1) ORDER BY id`,
-      [LIVE_WORKER_WINDOW_MS / 1000],
-    );
-    const workersKey = workers.map((w) => `${w.id}:${w.running}`).join(',');
+    for (const m of changes.metrics) events.push({ type: 'metrics', sweepId: m.sweepId, trialId: m.trialId, epoch: m.epoch });
+    const workersKey = changes.workers.map((w) => `${w.id}:${w.runningTrials}`).join(',');
     if (workersKey !== this.workers) {
-      events.push({ type: 'workers', workerIds: workers.map((w) => w.id), runningTrials: workers.reduce((n, w) => n + Number(w.running), 0) });
+      events.push({ type: 'workers', workerIds: changes.workers.map((w) => w.id), runningTrials: changes.workers.reduce((n, w) => n + w.runningTrials, 0) });
     }
-    this.sweeps = nextSweeps;
-    this.trials = nextTrials;
     this.workers = workersKey;
-    this.lastMetricId = lastMetricId;
-    if (baseline) this.logger.debug(`baseline: ${nextSweeps.size} active sweeps, ${nextTrials.size} trials`);
+    this.readAt = changes.readAt;
+    this.lastMetricId = changes.lastMetricId;
+    if (baseline) this.logger.debug(`baseline: ${this.sweeps.size} active sweeps, ${[...this.trials.values()].reduce((n, t) => n + t.size, 0)} trials`);
     return baseline ? [] : events;
   }
 
@@ -106,11 +90,7 @@ export class ChangeFeed {
     this.sweeps.clear();
     this.trials.clear();
     this.workers = '';
+    this.readAt = null;
     this.lastMetricId = null;
-  }
-
-  private async maxMetricId(): Promise<string> {
-    const [row] = await this.dataSource.query(`SELECT COALESCE(max(id), 0)::text AS id FROM metric_points`);
-    return row.id;
   }
 }

@@ -10,6 +10,8 @@ import { SweepEntity } from './sweep.entity';
 @Index('ix_trials_unenqueued', ['createdAt'], { where: `"status" = 'queued' AND "enqueued_at" IS NULL` })
 // Active trials over all sweeps: the deployment-wide count (MAX_ACTIVE_TRIALS), the reconciler and the stranded-trials check.
 @Index('ix_trials_active', ['status', 'updatedAt'], { where: `"status" IN ('queued', 'running')` })
+// The dashboard's live feed: trials changed since its last read (libs/persistence/src/read-models/live-changes.query.ts).
+@Index('ix_trials_updated_at', ['updatedAt'])
 export class TrialEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
