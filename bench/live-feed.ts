@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import type { PoolClient } from 'pg';
 import { DataSource, type QueryRunner } from 'typeorm';
 import type { DashboardEvent } from '@tuneforge/contracts';
-import { databaseOptions, upsertMetricPoints } from '@tuneforge/persistence';
+import { databaseOptions, Stores, upsertMetricPoints } from '@tuneforge/persistence';
 import { createTestDatabase } from '@tuneforge/testing';
 import { ChangeFeed } from '../apps/coordinator/src/events/change-feed.service';
 
@@ -176,10 +176,7 @@ class MeasuredFeed {
   static async open(dataSource: DataSource): Promise<MeasuredFeed> {
     const runner = dataSource.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
-    const onRunner = new Proxy(dataSource, {
-      get: (target, property) => (property === 'manager' ? runner.manager : property === 'query' ? runner.query.bind(runner) : Reflect.get(target, property)),
-    });
-    const measured = new MeasuredFeed(runner, new ChangeFeed(onRunner));
+    const measured = new MeasuredFeed(runner, new ChangeFeed(new Stores(runner.manager)));
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
     (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
       if (measured.counting) measured.statements++;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
-import { databaseOptions } from '@tuneforge/persistence';
+import { databaseOptions, Stores } from '@tuneforge/persistence';
 import { createTestDatabase, type TestDatabase } from '@tuneforge/testing';
 import { ChangeFeed } from '../src/events/change-feed.service';
 
@@ -24,7 +24,7 @@ describe(ChangeFeed.name, () => {
   const setEpoch = (trialId: string, epoch: number) => db.query(`UPDATE trials SET last_epoch = $2, updated_at = now() WHERE id = $1`, [trialId, epoch]);
   /** A feed that has taken its baseline. */
   const aFeed = async () => {
-    const feed = new ChangeFeed(db);
+    const feed = new ChangeFeed(new Stores(db.manager));
     assert.deepEqual(await feed.poll(), []);
     return feed;
   };

@@ -5,7 +5,6 @@ export * from './database-options';
 export * from './entities';
 export * from './metric-points.writer';
 export * from './migrations';
-export * from './read-models/live-changes.query';
 export * from './rung-peers.query';
 export * from './prepared-query';
 export * from './row-locks';

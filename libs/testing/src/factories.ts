@@ -9,7 +9,7 @@ import {
   type SweepSpecInput,
   type SweepStatus,
 } from '@tuneforge/contracts';
-import { upsertMetricPoints, type ClaimedTrial, type Stores, type SweepEntity, type TrialEntity, type TrialRef } from '@tuneforge/persistence';
+import { saveCheckpoint, upsertMetricPoints, type ClaimedTrial, type Stores, type SweepEntity, type TrialEntity, type TrialRef } from '@tuneforge/persistence';
 import { aSweepSpec } from './sweep-specs';
 
 /** A valid spec as the API stores it (parsed, with its defaults and seed). */
@@ -130,4 +130,34 @@ export function cancelSweep(stores: Stores, sweepId: string): Promise<{ cancelle
     await tx.sweeps.moveTo(sweepId, 'cancelled');
     return cancelled;
   });
+}
+
+export interface SeedRun {
+  /** Metric points the run reports. */
+  points?: readonly { epoch: number; name: string; value: number }[];
+  /** A checkpoint the run saves (it records its epoch and best value on the trial, as the worker's does). */
+  checkpoint?: { epoch: number; format: string; bytes: Buffer; bestMetric?: number | null };
+  /** How the run ends; without it the trial stays running. */
+  end?: { status: FinishedTrialStatus; bestMetric?: number | null; lastEpoch?: number | null; prunedRung?: number | null; reason?: string };
+  workerId?: string;
+}
+
+/**
+ * A trial trained the way a worker records it: claimed under a new attempt, its metric points and
+ * checkpoint written under that claim, then ended as `end` says. Returns the claimed trial.
+ */
+export async function seedRun(stores: Stores, trial: TrialRef, { points = [], checkpoint, end, workerId }: SeedRun = {}): Promise<ClaimedTrial> {
+  const [claimed] = await claimTrials(stores, [trial], workerId);
+  const run = { trialId: claimed.id, attempt: claimed.attempts };
+  await seedMetricPoints(stores, claimed, points);
+  if (checkpoint && !(await saveCheckpoint(stores.manager, { ...run, ...checkpoint, bestMetric: checkpoint.bestMetric ?? null }))) {
+    throw new Error(`the checkpoint of trial ${trial.id} was refused`);
+  }
+  if (end) {
+    const [ended] = await stores.trials.end([
+      { ...run, status: end.status, reason: end.reason ?? `${end.status} by the test`, bestMetric: end.bestMetric ?? null, lastEpoch: end.lastEpoch ?? null, prunedRung: end.prunedRung ?? null },
+    ]);
+    if (!ended) throw new Error(`trial ${trial.id} could not be ended`);
+  }
+  return claimed;
 }

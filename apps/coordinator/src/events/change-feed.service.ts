@@ -1,8 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { isActiveSweep, type DashboardEvent } from '@tuneforge/contracts';
-import { readLiveChanges, readLiveTrials, type LiveSweep, type LiveTrial } from '@tuneforge/persistence';
-import { LIVE_WORKER_WINDOW_MS } from '../workers/live-workers';
+import { LIVE_WORKER_WINDOW_MS, readLiveChanges, readLiveTrials, Stores, type LiveSweep, type LiveTrial } from '@tuneforge/persistence';
 
 type ChangeEvent = Exclude<DashboardEvent, { type: 'hello' | 'heartbeat' }>;
 
@@ -34,12 +32,12 @@ export class ChangeFeed {
   private readAt: string | null = null;
   private lastMetricId: string | null = null;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly stores: Stores) {}
 
   /** The changes since the previous call; the first call only takes the baseline and returns nothing. */
   async poll(): Promise<ChangeEvent[]> {
     const baseline = this.readAt === null;
-    const manager = this.dataSource.manager;
+    const manager = this.stores.manager;
     const changes = await readLiveChanges(manager, {
       since: this.readAt,
       lookBackMs: LATE_COMMIT_WINDOW_MS,
