@@ -4,8 +4,8 @@ import Ajv from 'ajv';
 import { ApiError, createApiClient, UnreachableError, type TuneforgeClient } from '@tuneforge/api-client';
 import { API_ROUTES, type ApiRoute, type ApiRouteName, type SweepDto, type TrialDto } from '@tuneforge/contracts';
 import { encodeCheckpointContainer } from '@tuneforge/formats';
-import { upsertMetricPoints, WorkerEntity } from '@tuneforge/persistence';
-import { DataSource } from 'typeorm';
+import { Stores } from '@tuneforge/persistence';
+import { seedRun, seedWorker } from '@tuneforge/testing';
 import { API_PREFIX } from '../src/openapi';
 import { aSweepSpec } from './support/sweep-specs';
 import { startTestCoordinator, type TestCoordinator } from './support/test-coordinator';
@@ -109,24 +109,24 @@ describe('API contract: the OpenAPI document and the answers of a running coordi
       sweep = await sut.createSweep({ body: SPEC, headers: { 'idempotency-key': 'contract-1' } });
       trials = (await sut.listTrials({ id: sweep.id, query: { sort: 'number' } })).items;
       live = await sut.createSweep({ body: aSweepSpec({ name: 'contract-live', model: 'simulated' }) });
-      const db = coordinator.app.get(DataSource);
-      const points = trials.flatMap((trial) =>
-        Array.from({ length: EPOCHS }, (_, i) => [
-          { sweepId: sweep.id, trialId: trial.id, epoch: i + 1, name: 'val_loss', value: 1 / (i + 2 + trial.number), attempt: 0 },
-          { sweepId: sweep.id, trialId: trial.id, epoch: i + 1, name: 'param_count', value: 100 * (trial.number + 1), attempt: 0 },
-        ]).flat(),
-      );
-      await upsertMetricPoints(db.manager, points);
-      for (const trial of trials) {
-        await db.query(`UPDATE trials SET status = 'completed', best_metric = $2, last_epoch = $3 WHERE id = $1`, [trial.id, 1 / (EPOCHS + 1 + trial.number), EPOCHS]);
-      }
+      const stores = coordinator.app.get(Stores);
       const checkpoint = encodeCheckpointContainer(
         { modelTopology: { class_name: 'Sequential', config: { layers: [] } }, weightSpecs: [{ name: 'dense/kernel', shape: [2], dtype: 'float32' }], weightData: new Float32Array([1, 2]).buffer },
         { epoch: EPOCHS, seed: 1, bestMetric: null },
       );
-      await db.query(`INSERT INTO checkpoints (trial_id, epoch, format, bytes, size_bytes) VALUES ($1, $2, 'tfjs-layers+adam/v1', $3, $4)`, [trials[0].id, EPOCHS, checkpoint, checkpoint.length]);
-      const now = new Date();
-      await db.manager.save(WorkerEntity, { id: 'worker-contract', host: 'here', pid: 1, backend: 'wasm', concurrency: 2, runningTrialIds: [], startedAt: now, lastHeartbeatAt: now, stoppedAt: null });
+      for (const trial of trials) {
+        const points = Array.from({ length: EPOCHS }, (_, i) => [
+          { epoch: i + 1, name: 'val_loss', value: 1 / (i + 2 + trial.number) },
+          { epoch: i + 1, name: 'param_count', value: 100 * (trial.number + 1) },
+        ]).flat();
+        await seedRun(stores, trial, {
+          points,
+          // Trial 0's last epoch is checkpointed (its weights are served).
+          checkpoint: trial.number === 0 ? { epoch: EPOCHS, format: 'tfjs-layers+adam/v1', bytes: checkpoint } : undefined,
+          end: { status: 'completed', bestMetric: 1 / (EPOCHS + 1 + trial.number), lastEpoch: EPOCHS },
+        });
+      }
+      await seedWorker(stores, { id: 'worker-contract' });
     });
 
     it('parses every JSON answer with its schema, through the shared client', async () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SweepDto, TrialDto } from '@tuneforge/contracts';
-import { upsertMetricPoints, type MetricPointInput } from '@tuneforge/persistence';
-import { DataSource } from 'typeorm';
+import { Stores } from '@tuneforge/persistence';
+import { seedRun } from '@tuneforge/testing';
 import { downsampleLttb } from '../src/curves/downsample';
 import { aSweepSpec } from './support/sweep-specs';
 import { apiClient, startTestCoordinator, type TestCoordinator } from './support/test-coordinator';
@@ -25,16 +25,16 @@ describe('sweep curves API', () => {
     const spec = aSweepSpec({ name: 'curves', model: 'simulated', budget: { maxTrials: 5, maxConcurrent: 5, maxEpochsPerTrial: EPOCHS } });
     sweep = await coordinator.client.createSweep({ body: spec });
     trials = (await coordinator.client.listTrials({ id: sweep.id, query: { sort: 'number' } })).items;
-    const db = coordinator.app.get(DataSource);
-    const points: MetricPointInput[] = [];
+    const stores = coordinator.app.get(Stores);
     for (const trial of trials) {
-      for (let epoch = 1; epoch <= EPOCHS; epoch++) {
-        points.push({ sweepId: sweep.id, trialId: trial.id, epoch, name: 'val_loss', value: valLoss(trial.number, epoch), attempt: 0 });
-        points.push({ sweepId: sweep.id, trialId: trial.id, epoch, name: 'loss', value: 2 * valLoss(trial.number, epoch), attempt: 0 });
-      }
-      await db.query(`UPDATE trials SET status = 'completed', best_metric = $2, last_epoch = $3 WHERE id = $1`, [trial.id, valLoss(trial.number, EPOCHS), EPOCHS]);
+      const points = Array.from({ length: EPOCHS }, (_, i) => i + 1).flatMap((epoch) => [
+        { epoch, name: 'val_loss', value: valLoss(trial.number, epoch) },
+        { epoch, name: 'loss', value: 2 * valLoss(trial.number, epoch) },
+      ]);
+      // Trial 0 saved a checkpoint at epoch 7 on the way (downloaded below).
+      const checkpoint = trial.number === 0 ? { epoch: 7, format: 'simulated/v1', bytes: Buffer.from([1, 2, 3]) } : undefined;
+      await seedRun(stores, trial, { points, checkpoint, end: { status: 'completed', bestMetric: valLoss(trial.number, EPOCHS), lastEpoch: EPOCHS } });
     }
-    await upsertMetricPoints(db.manager, points);
   });
   after(() => coordinator.close());
 
@@ -89,8 +89,6 @@ describe('sweep curves API', () => {
   });
 
   it('downloads a stored checkpoint by epoch, and names a bad epoch', async () => {
-    const db = coordinator.app.get(DataSource);
-    await db.query(`INSERT INTO checkpoints (trial_id, epoch, format, bytes, size_bytes) VALUES ($1, 7, 'simulated/v1', $2, 3)`, [trials[0].id, Buffer.from([1, 2, 3])]);
     const response = await fetch(`${coordinator.baseUrl}/api/v1/trials/${trials[0].id}/checkpoints/7`);
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('x-checkpoint-format'), 'simulated/v1');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SweepDto } from '@tuneforge/contracts';
-import { DataSource } from 'typeorm';
+import { Stores } from '@tuneforge/persistence';
 import { aSweepSpec } from './support/sweep-specs';
 import { apiClient, startTestCoordinator, type TestCoordinator } from './support/test-coordinator';
 
@@ -18,19 +18,19 @@ export function aCsv(rows = 60, start = Date.UTC(2024, 0, 1)): string {
 describe('datasets API', () => {
   let coordinator: TestCoordinator;
   let api: ReturnType<typeof apiClient>;
-  let db: DataSource;
+  let stores: Stores;
 
   const postCsv = (csv: string, query = '') =>
     fetch(`${coordinator.baseUrl}/api/v1/datasets${query}`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv }).then(async (r) => ({
       status: r.status,
       body: (await r.json()) as any,
     }));
-  const datasetCount = async () => (await db.query(`SELECT count(*)::int AS n FROM datasets`))[0].n as number;
+  const datasetCount = async () => (await stores.datasets.list()).length;
 
   before(async () => {
     coordinator = await startTestCoordinator('datasets');
     api = apiClient(coordinator.baseUrl);
-    db = coordinator.app.get(DataSource);
+    stores = coordinator.app.get(Stores);
   });
   after(() => coordinator.close());
 

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ERROR_CODES, ErrorBodySchema, type ErrorCode, type SweepDto, type TrialDto } from '@tuneforge/contracts';
-import { DataSource } from 'typeorm';
+import { Stores } from '@tuneforge/persistence';
+import { dropTable } from '@tuneforge/testing';
 import { aSweepSpec } from './support/sweep-specs';
 import { apiClient, startTestCoordinator, type ApiResponse, type TestCoordinator } from './support/test-coordinator';
 
@@ -108,7 +109,7 @@ describe('error codes', () => {
   });
 
   it('INTERNAL_ERROR, without details, when the database is not what the code expects', async () => {
-    await coordinator.app.get(DataSource).query('DROP TABLE datasets');
+    await dropTable(coordinator.app.get(Stores), 'datasets');
     assert.equal(assertCode(await api.get('/api/v1/datasets'), 'INTERNAL_ERROR').message, 'internal error');
   });
 

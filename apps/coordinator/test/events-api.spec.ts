@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DashboardEventSchema } from '@tuneforge/contracts';
-import { upsertMetricPoints } from '@tuneforge/persistence';
-import { DataSource } from 'typeorm';
+import { Stores } from '@tuneforge/persistence';
+import { claimTrials, seedMetricPoints } from '@tuneforge/testing';
 import { EventStream } from '../src/events/event-stream.service';
 import { SseReader } from './support/sse-reader';
 import { aSweepSpec } from './support/sweep-specs';
@@ -11,7 +11,7 @@ import { apiClient, startTestCoordinator, type TestCoordinator } from './support
 describe('events API (Server-Sent Events)', () => {
   let coordinator: TestCoordinator;
   let api: ReturnType<typeof apiClient>;
-  let db: DataSource;
+  let stores: Stores;
   const readers: SseReader[] = [];
   const open = async (query = '') => {
     const reader = await SseReader.open(`${coordinator.baseUrl}/api/v1/events${query}`);
@@ -27,7 +27,7 @@ describe('events API (Server-Sent Events)', () => {
   before(async () => {
     coordinator = await startTestCoordinator('events_api');
     api = apiClient(coordinator.baseUrl);
-    db = coordinator.app.get(DataSource);
+    stores = coordinator.app.get(Stores);
   });
   after(async () => {
     for (const reader of readers) reader.close();
@@ -55,11 +55,12 @@ describe('events API (Server-Sent Events)', () => {
     assert.deepEqual(created.data, { sweepId: sweep.id, status: 'running', trialsCreated: 2, plannedTrials: 4 });
     await sut.next((m) => m.event === 'trial' && m.data.trialId === trials[1].id && m.data.status === 'queued');
 
-    await upsertMetricPoints(db.manager, [1, 2, 3].map((epoch) => ({ sweepId: sweep.id, trialId: trials[0].id, epoch, name: 'val_loss', value: 1 / epoch, attempt: 0 })));
+    const [run] = await claimTrials(stores, [trials[0]]);
+    await seedMetricPoints(stores, run, [1, 2, 3].map((epoch) => ({ epoch, name: 'val_loss', value: 1 / epoch })));
     const metrics = await sut.next((m) => m.event === 'metrics' && m.data.trialId === trials[0].id);
     assert.deepEqual(metrics.data, { sweepId: sweep.id, trialId: trials[0].id, epoch: 3 });
 
-    await db.query(`UPDATE trials SET status = 'pruned', pruned_rung = 1, best_metric = 0.33, last_epoch = 3, updated_at = now() WHERE id = $1`, [trials[0].id]);
+    assert.deepEqual(await stores.trials.end([{ trialId: run.id, attempt: run.attempts, status: 'pruned', reason: 'pruned at rung 1', bestMetric: 0.33, lastEpoch: 3, prunedRung: 1 }]), [true]);
     const pruned = await sut.next((m) => m.event === 'trial' && m.data.trialId === trials[0].id && m.data.status === 'pruned');
     assert.deepEqual(pruned.data, { sweepId: sweep.id, trialId: trials[0].id, number: 0, status: 'pruned', lastEpoch: 3, bestMetric: 0.33, prunedRung: 1 });
 
@@ -86,7 +87,7 @@ describe('events API (Server-Sent Events)', () => {
     const sut = await open(`?sweep=${second.sweep.id}`);
     await sut.next((m) => m.event === 'hello');
     await new Promise((resolve) => setTimeout(resolve, 500));
-    await db.query(`UPDATE trials SET status = 'failed', updated_at = now() WHERE id = ANY($1)`, [[first.trials[0].id, second.trials[0].id]]);
+    for (const trial of [first.trials[0], second.trials[0]]) assert.ok(await stores.trials.failAfterJob(trial.id, 'failed by the test'));
     await sut.next((m) => m.event === 'trial' && m.data.trialId === second.trials[0].id);
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.ok(!sut.messages.some((m) => m.data?.sweepId === first.sweep.id), 'no event of the other sweep');

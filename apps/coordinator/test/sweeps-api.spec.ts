@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { trialJobOptions, type Page, type SweepDto, type TrialDto } from '@tuneforge/contracts';
-import { upsertMetricPoints } from '@tuneforge/persistence';
-import { DataSource } from 'typeorm';
+import { Stores, SweepEntity, TrialEntity, type ClaimedTrial } from '@tuneforge/persistence';
+import { seedMetricPoints, seedRun } from '@tuneforge/testing';
 import { TrialDispatcher } from '../src/queue/trial-dispatcher.service';
 import { aSweepSpec, BIRTHS_SWEEP_YAML } from './support/sweep-specs';
 import { apiClient, startTestCoordinator, type TestCoordinator } from './support/test-coordinator';
@@ -10,17 +10,18 @@ import { apiClient, startTestCoordinator, type TestCoordinator } from './support
 describe('sweeps API', () => {
   let coordinator: TestCoordinator;
   let api: ReturnType<typeof apiClient>;
-  let db: DataSource;
+  let stores: Stores;
 
-  const rowCounts = async () => {
-    const [row] = await db.query(`SELECT (SELECT count(*) FROM sweeps)::int AS sweeps, (SELECT count(*) FROM trials)::int AS trials`);
-    return { ...row, jobs: await coordinator.queue.count() };
-  };
+  const rowCounts = async () => ({
+    sweeps: await stores.manager.count(SweepEntity),
+    trials: await stores.manager.count(TrialEntity),
+    jobs: await coordinator.queue.count(),
+  });
 
   before(async () => {
     coordinator = await startTestCoordinator('sweeps_api');
     api = apiClient(coordinator.baseUrl);
-    db = coordinator.app.get(DataSource);
+    stores = coordinator.app.get(Stores);
   });
   after(() => coordinator.close());
 
@@ -133,7 +134,7 @@ describe('sweeps API', () => {
     const { body: sweep } = await api.post<SweepDto>('/api/v1/sweeps', aSweepSpec({ name: 'lost-jobs' }));
     const trials = (await api.get<Page<TrialDto>>(`/api/v1/sweeps/${sweep.id}/trials`)).body.items;
     await Promise.all(trials.map((t) => coordinator.queue.remove(t.id)));
-    await db.query(`UPDATE trials SET enqueued_at = NULL WHERE sweep_id = $1`, [sweep.id]);
+    for (const trial of trials) await stores.trials.markNotEnqueued(trial.id);
     const enqueued = await coordinator.app.get(TrialDispatcher).enqueuePending();
     assert.equal(enqueued, 4);
     for (const trial of trials) assert.ok(await coordinator.queue.getJob(trial.id));
@@ -234,20 +235,24 @@ describe('sweeps API', () => {
   describe('reading sweeps and trials', () => {
     let sweep: SweepDto;
     let trials: TrialDto[];
+    /** The run of trial 2, still running: the one whose points may still be written. */
+    let running: ClaimedTrial;
 
     before(async () => {
       sweep = (await api.post<SweepDto>('/api/v1/sweeps', aSweepSpec({ name: 'leaderboard', budget: { maxTrials: 6, maxConcurrent: 6, maxEpochsPerTrial: 3 } }))).body;
       trials = (await api.get<Page<TrialDto>>(`/api/v1/sweeps/${sweep.id}/trials?sort=number`)).body.items;
       const results = [0.5, 0.2, null, 0.9, 0.1, 0.3];
+      const points = [
+        { epoch: 1, name: 'loss', value: 1.0 },
+        { epoch: 2, name: 'loss', value: 0.8 },
+        { epoch: 1, name: 'val_loss', value: 0.9 },
+        { epoch: 2, name: 'val_loss', value: 0.7 },
+      ];
       for (const [i, value] of results.entries()) {
-        await db.query(`UPDATE trials SET best_metric = $2, status = $3 WHERE id = $1`, [trials[i].id, value, value === null ? 'running' : 'completed']);
+        // Trial 0 (completed) and trial 2 (still running, unscored) reported the same points.
+        const run = await seedRun(stores, trials[i], { points: i === 0 || i === 2 ? points : [], end: value === null ? undefined : { status: 'completed', bestMetric: value } });
+        if (value === null) running = run;
       }
-      await upsertMetricPoints(db.manager, [
-        { sweepId: sweep.id, trialId: trials[0].id, epoch: 1, name: 'loss', value: 1.0, attempt: 0 },
-        { sweepId: sweep.id, trialId: trials[0].id, epoch: 2, name: 'loss', value: 0.8, attempt: 0 },
-        { sweepId: sweep.id, trialId: trials[0].id, epoch: 1, name: 'val_loss', value: 0.9, attempt: 0 },
-        { sweepId: sweep.id, trialId: trials[0].id, epoch: 2, name: 'val_loss', value: 0.7, attempt: 0 },
-      ]);
     });
 
     it('lists trials best objective first, unscored last, paged', async () => {
@@ -292,8 +297,9 @@ describe('sweeps API', () => {
     });
 
     it('overwrites a replayed epoch instead of duplicating it', async () => {
-      await upsertMetricPoints(db.manager, [{ sweepId: sweep.id, trialId: trials[0].id, epoch: 2, name: 'loss', value: 0.75, attempt: 0 }]);
-      const { body } = await api.get(`/api/v1/trials/${trials[0].id}/metrics?names=loss`);
+      // A running trial's (a completed trial's late points are dropped).
+      await seedMetricPoints(stores, running, [{ epoch: 2, name: 'loss', value: 0.75 }]);
+      const { body } = await api.get(`/api/v1/trials/${running.id}/metrics?names=loss`);
       assert.deepEqual(body.metrics.loss, { epochs: [1, 2], values: [1.0, 0.75] });
     });
   });

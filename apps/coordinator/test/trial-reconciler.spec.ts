@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { DataSource } from 'typeorm';
 import { isActiveSweep, TRIAL_MAX_ATTEMPTS, type SweepDto } from '@tuneforge/contracts';
 import { Stores } from '@tuneforge/persistence';
-import { cancelSweep, claimTrials, seedWorker, trialsOfSweep } from '@tuneforge/testing';
+import { ageTrials, cancelSweep, claimTrials, seedWorker, trialsOfSweep } from '@tuneforge/testing';
 import { TrialReconciler } from '../src/queue/trial-reconciler.service';
 import { SweepScheduler } from '../src/sweeps/sweep-scheduler.service';
 import { aSweepSpec } from './support/sweep-specs';
@@ -17,7 +16,6 @@ import { apiClient, startTestCoordinator, type TestCoordinator } from './support
 describe(TrialReconciler.name, () => {
   let coordinator: TestCoordinator;
   let api: ReturnType<typeof apiClient>;
-  let db: DataSource;
   let stores: Stores;
   let scheduler: SweepScheduler;
   let sweep: SweepDto;
@@ -30,9 +28,9 @@ describe(TrialReconciler.name, () => {
   };
   /**
    * Ages the trial's last write by a minute, past the reconciler's 15 s RUNNING_GRACE_MS (a constant) and
-   * STRANDED_AFTER_MS. The one raw statement here: every store write stamps updated_at with now(), by design.
+   * STRANDED_AFTER_MS (every store write stamps updated_at with now(), by design, so a test-only factory does it).
    */
-  const lastWrittenAMinuteAgo = (id: string) => db.query(`UPDATE trials SET updated_at = now() - interval '1 minute' WHERE id = $1`, [id]);
+  const lastWrittenAMinuteAgo = (id: string) => ageTrials(stores, [id], 60_000);
   /** What a dead worker's claims leave behind, a minute ago: the trial running under `attempts`. */
   const runningSinceAMinute = async (id: string, attempts = 1) => {
     for (let claim = 0; claim < attempts; claim++) await claimTrials(stores, [{ id, sweepId: sweep.id }], 'gone');
@@ -43,7 +41,6 @@ describe(TrialReconciler.name, () => {
   before(async () => {
     coordinator = await startTestCoordinator('reconciler', { strandedAfterMs: 1_000 });
     api = apiClient(coordinator.baseUrl);
-    db = coordinator.app.get(DataSource);
     stores = coordinator.app.get(Stores);
     scheduler = coordinator.app.get(SweepScheduler);
   });

@@ -4,7 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
 import type { Direction, EarlyStoppingSpec as StoppingRule } from '@tuneforge/contracts';
 import { isPeerNumber, peerNumbersOf, reductionFactorOf, summarizePeers } from '@tuneforge/search';
-import { databaseOptions, dropDatabase, migrate, rungPeerSummaries, upsertMetricPoints } from '../src';
+import { aParsedSweepSpec, claimTrials, seedMetricPoints, seedSweep } from '@tuneforge/testing';
+import { databaseOptions, dropDatabase, migrate, rungPeerSummaries, Stores } from '../src';
 
 const SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const TRIALS = 40;
@@ -19,20 +20,22 @@ describe('rung peer summaries computed by PostgreSQL', () => {
   before(async () => {
     await migrate(url);
     dataSource = await new DataSource(databaseOptions(url, 'rung-peers-test')).initialize();
-    [{ id: sweepId }] = await dataSource.query(`INSERT INTO sweeps (name, spec, seed, planned_trials) VALUES ('rungs', '{}', 1, $1) RETURNING id`, [TRIALS]);
-    for (let number = 0; number < TRIALS; number++) {
-      const [{ id }] = await dataSource.query(`INSERT INTO trials (sweep_id, number, config, seed) VALUES ($1, $2, '{}', 1) RETURNING id`, [sweepId, number]);
+    const stores = new Stores(dataSource.manager);
+    const spec = aParsedSweepSpec({ name: 'rungs', budget: { maxTrials: TRIALS, maxConcurrent: TRIALS, maxEpochsPerTrial: 10 } });
+    const seeded = await seedSweep(stores, { spec, trials: TRIALS });
+    sweepId = seeded.sweep.id;
+    // Each trial runs and reports its points (the rung SQL reads them whatever the trial's status).
+    for (const run of await claimTrials(stores, seeded.trials)) {
       // Ties on purpose (values repeat every 17 trials), and an unrelated metric and epoch around them.
-      trials.push({ id, number, value: ((number * 7) % 17) / 4 });
+      const value = ((run.number * 7) % 17) / 4;
+      trials.push({ id: run.id, number: run.number, value });
+      await seedMetricPoints(stores, run, [
+        { epoch: EPOCH, name: 'val_loss', value },
+        { epoch: EPOCH + 1, name: 'val_loss', value: -value },
+        { epoch: EPOCH, name: 'loss', value: 100 + value },
+      ]);
     }
-    await upsertMetricPoints(
-      dataSource.manager,
-      trials.flatMap((t) => [
-        { sweepId, trialId: t.id, epoch: EPOCH, name: 'val_loss', value: t.value, attempt: 0 },
-        { sweepId, trialId: t.id, epoch: EPOCH + 1, name: 'val_loss', value: -t.value, attempt: 0 },
-        { sweepId, trialId: t.id, epoch: EPOCH, name: 'loss', value: 100 + t.value, attempt: 0 },
-      ]),
-    );
+    trials.sort((a, b) => a.number - b.number);
   });
   after(async () => {
     await dataSource?.destroy();

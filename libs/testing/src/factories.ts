@@ -161,3 +161,20 @@ export async function seedRun(stores: Stores, trial: TrialRef, { points = [], ch
   }
   return claimed;
 }
+
+/**
+ * Test-only: the trials were last written `ms` ago (`updated_at = now() - ms`), as if nothing had written
+ * them since (e.g. to age a running trial past the reconciler's grace). No store verb does this, on purpose: every store write sets
+ * `updated_at` to now. libs/testing is test support, so this one statement runs here as SQL.
+ */
+export async function ageTrials(stores: Stores, trialIds: readonly string[], ms: number): Promise<void> {
+  await stores.manager.query(`UPDATE trials SET updated_at = now() - make_interval(secs => $2) WHERE id = ANY($1::uuid[])`, [trialIds, ms / 1000]);
+}
+
+/**
+ * Test-only: drops a table, to see how the app answers when its database is broken (no store may do this).
+ * libs/testing is test support, so this statement runs here as SQL.
+ */
+export async function dropTable(stores: Stores, table: string): Promise<void> {
+  await stores.manager.query(`DROP TABLE ${stores.manager.connection.driver.escape(table)}`);
+}
