@@ -118,11 +118,17 @@ export default [
           ],
         },
       ],
+    },
+  },
+  {
+    // Tests of the apps read and seed through the stores and the factories of libs/testing too.
+    files: ['apps/**/*.ts', 'apps/**/*.tsx'],
+    rules: {
       'no-restricted-syntax': [
         'error',
         {
           selector: "CallExpression[callee.property.name='query']",
-          message: 'SQL belongs in a store or read model of @tuneforge/persistence, not in an app',
+          message: 'SQL belongs in a store or read model of @tuneforge/persistence (or, for tests, a factory of libs/testing), not in an app',
         },
       ],
     },

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DataSource } from 'typeorm';
-import { databaseOptions, saveCheckpoint, Stores, TrialEntity } from '@tuneforge/persistence';
-import { aParsedSweepSpec, ageTrials, cancelSweep, claimTrials, createTestDatabase, seedRun, seedSweep, seedWorker, type TestDatabase } from '@tuneforge/testing';
+import { saveCheckpoint, TrialEntity, type Stores } from '@tuneforge/persistence';
+import { aParsedSweepSpec, ageTrials, cancelSweep, claimTrials, seedRun, seedSweep, seedWorker, TestStores } from '@tuneforge/testing';
 import { ChangeFeed } from '../src/events/change-feed.service';
 
 /**
@@ -10,8 +9,7 @@ import { ChangeFeed } from '../src/events/change-feed.service';
  * write through the stores (which set `updated_at = now()`) and check what the dashboard is sent.
  */
 describe(ChangeFeed.name, () => {
-  let database: TestDatabase;
-  let db: DataSource;
+  let db: TestStores;
   let stores: Stores;
 
   const aSweep = async (trials: number) => {
@@ -22,7 +20,7 @@ describe(ChangeFeed.name, () => {
   /** The trial is claimed and its run saves a checkpoint of `epoch`: its status and lastEpoch change. */
   const checkpointed = (trial: { id: string; sweepId: string }, epoch: number) =>
     seedRun(stores, trial, { checkpoint: { epoch, format: 'simulated/v1', bytes: Buffer.from([epoch]) } });
-  const updatedAt = async (trialId: string) => (await db.manager.findOneByOrFail(TrialEntity, { id: trialId })).updatedAt;
+  const updatedAt = async (trialId: string) => (await stores.manager.findOneByOrFail(TrialEntity, { id: trialId })).updatedAt;
   /** A feed that has taken its baseline. */
   const aFeed = async () => {
     const feed = new ChangeFeed(stores);
@@ -31,14 +29,10 @@ describe(ChangeFeed.name, () => {
   };
 
   before(async () => {
-    database = await createTestDatabase('change_feed');
-    db = await new DataSource(databaseOptions(database.url, 'change-feed-test')).initialize();
-    stores = new Stores(db.manager);
+    db = await TestStores.open('change_feed');
+    stores = db.stores;
   });
-  after(async () => {
-    await db?.destroy();
-    await database?.drop();
-  });
+  after(() => db?.close());
 
   it('sends a change that commits after a poll with an updated_at older than that poll, once', async () => {
     const { sweepId, trials, trialIds } = await aSweep(2);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { ClaimedTrial } from '@tuneforge/persistence';
-import { claimTrials, freePort, PrivatePostgres, seedSweep, waitFor } from '@tuneforge/testing';
+import { claimTrials, freePort, PrivatePostgres, seedSweep, TestStores, waitFor } from '@tuneforge/testing';
 import { MetricWriter } from '../src/metric-writer.service';
-import { TestStores, WorkerServices } from './support/worker-services';
+import { WorkerServices } from './support/worker-services';
 
 /** A writer whose timer never fires during a test (flushes are the test's), or one that flushes every 20 ms. */
 const NO_TIMER = { METRICS_FLUSH_MS: '600000' };

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { TrialRef } from '@tuneforge/persistence';
-import { aParsedSweepSpec, cancelSweep, claimTrials, endTrials, seedSweep } from '@tuneforge/testing';
+import { aParsedSweepSpec, cancelSweep, claimStatementsOf, claimTrials, endTrials, seedSweep, TestStores } from '@tuneforge/testing';
 import { TrialLedger } from '../src/trial-ledger.service';
-import { TestStores, WorkerServices } from './support/worker-services';
+import { WorkerServices } from './support/worker-services';
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -28,13 +28,8 @@ describe(TrialLedger.name, () => {
    * the trial's started_at: the distinct started_at values of first claims count the statements that ran.
    */
   const claimStatements = async (trials: readonly TrialRef[]) => {
-    const startedAt = new Set<number>();
-    for (const trial of trials) {
-      const row = await db.stores.trialReads.find(trial.id);
-      assert.ok(row?.startedAt, `trial ${trial.id} was claimed`);
-      startedAt.add(row.startedAt.getTime());
-    }
-    return startedAt.size;
+    for (const trial of trials) assert.ok((await db.stores.trialReads.find(trial.id))?.startedAt, `trial ${trial.id} was claimed`);
+    return claimStatementsOf(db.stores, trials.map((t) => t.id));
   };
 
   it('turns many concurrent claims into few statements, and gives every claim its own trial', async () => {

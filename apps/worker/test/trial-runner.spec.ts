@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { SweepSpecInput } from '@tuneforge/contracts';
 import type { TrialRef } from '@tuneforge/persistence';
-import { aParsedSweepSpec, cancelSweep, claimTrials, endTrials, seedMetricPoints, seedSweep, waitFor } from '@tuneforge/testing';
+import { aParsedSweepSpec, cancelSweep, claimTrials, endTrials, seedMetricPoints, seedSweep, TestStores, waitFor } from '@tuneforge/testing';
 import { TrialRunner } from '../src/trial-runner.service';
-import { TestStores, TrialQueue, WorkerServices } from './support/worker-services';
+import { TrialQueue, WorkerServices } from './support/worker-services';
 
 /** TrialRunner's ATTEMPT_CHECK_MS: how often a run between checkpoints asks whether it may go on. */
 const ATTEMPT_CHECK_MS = 1_000;

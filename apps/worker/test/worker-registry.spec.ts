@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { aParsedSweepSpec, seedSweep, waitFor } from '@tuneforge/testing';
+import { aParsedSweepSpec, seedSweep, TestStores, waitFor } from '@tuneforge/testing';
 import { WorkerRegistry } from '../src/worker-registry.service';
-import { TestStores, TrialQueue, WorkerServices } from './support/worker-services';
+import { TrialQueue, WorkerServices } from './support/worker-services';
 
 describe(WorkerRegistry.name, () => {
   let db: TestStores;

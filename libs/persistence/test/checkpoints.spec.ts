@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DataSource } from 'typeorm';
-import { claimTrials, createTestDatabase, endTrials, seedSweep, type TestDatabase } from '@tuneforge/testing';
-import { CHECKPOINTS_KEPT, checkpointsNewestFirst, databaseOptions, saveCheckpoint, Stores, upsertMetricPoints } from '../src';
+import { claimTrials, endTrials, seedSweep, TestStores } from '@tuneforge/testing';
+import { CHECKPOINTS_KEPT, checkpointsNewestFirst, saveCheckpoint, upsertMetricPoints, type Stores } from '../src';
 
 describe('fenced trial writes: saveCheckpoint and upsertMetricPoints', () => {
-  let db: TestDatabase;
-  let dataSource: DataSource;
+  let db: TestStores;
   let stores: Stores;
   let trialId: string;
   let sweepId: string;
@@ -14,22 +12,18 @@ describe('fenced trial writes: saveCheckpoint and upsertMetricPoints', () => {
   let endedTrialId: string;
 
   before(async () => {
-    db = await createTestDatabase('checkpoints');
-    dataSource = await new DataSource(databaseOptions(db.url, 'checkpoints-test')).initialize();
-    stores = new Stores(dataSource.manager);
+    db = await TestStores.open('checkpoints');
+    stores = db.stores;
     const { sweep, trials } = await seedSweep(stores, { trials: 2 });
     sweepId = sweep.id;
     // Both run under attempt 1, as a worker's claim leaves them.
     [{ id: trialId }, { id: endedTrialId }] = await claimTrials(stores, trials);
   });
-  after(async () => {
-    await dataSource?.destroy();
-    await db?.drop();
-  });
+  after(() => db?.close());
 
   const save = (epoch: number, text: string, bestMetric: number | null = epoch / 10, attempt = 1, id = trialId) =>
-    saveCheckpoint(dataSource.manager, { trialId: id, epoch, format: 'test', bytes: Buffer.from(text), bestMetric, attempt });
-  const kept = async (id = trialId) => (await checkpointsNewestFirst(dataSource.manager, id)).map((c) => [c.epoch, c.bytes.toString()]);
+    saveCheckpoint(stores.manager, { trialId: id, epoch, format: 'test', bytes: Buffer.from(text), bestMetric, attempt });
+  const kept = async (id = trialId) => (await checkpointsNewestFirst(stores.manager, id)).map((c) => [c.epoch, c.bytes.toString()]);
   const progress = async (id = trialId) => {
     const trial = await stores.trialReads.find(id);
     return { lastEpoch: trial?.lastEpoch, bestMetric: trial?.bestMetric };
@@ -65,7 +59,7 @@ describe('fenced trial writes: saveCheckpoint and upsertMetricPoints', () => {
 
   it('stores the metric points of the current attempt only', async () => {
     const point = (epoch: number, attempt: number) => ({ sweepId, trialId, epoch, name: 'loss', value: epoch + attempt / 10, attempt });
-    await upsertMetricPoints(dataSource.manager, [point(1, 1), point(2, 0), point(3, 1)]);
+    await upsertMetricPoints(stores.manager, [point(1, 1), point(2, 0), point(3, 1)]);
     const stored = (await stores.trialReads.metricPoints(trialId, ['loss'])).map(({ epoch, value }) => ({ epoch, value }));
     assert.deepEqual(stored, [
       { epoch: 1, value: 1.1 },

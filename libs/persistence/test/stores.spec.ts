@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DataSource } from 'typeorm';
 import type { TrialEvent, TrialStatus } from '@tuneforge/contracts';
-import { createTestDatabase, seedSweep, type TestDatabase } from '@tuneforge/testing';
-import { databaseOptions, Stores, SweepTransitionRefusedError, type TrialRef } from '../src';
+import { seedSweep, TestStores } from '@tuneforge/testing';
+import { SweepTransitionRefusedError, type Stores, type TrialRef } from '../src';
 
 interface TrialState {
   status: TrialStatus;
@@ -13,19 +12,14 @@ interface TrialState {
 }
 
 describe('stores: every transition goes through the lifecycle, sets updated_at and appends one event', () => {
-  let db: TestDatabase;
-  let dataSource: DataSource;
+  let db: TestStores;
   let stores: Stores;
 
   before(async () => {
-    db = await createTestDatabase('stores');
-    dataSource = await new DataSource(databaseOptions(db.url, 'stores-test')).initialize();
-    stores = new Stores(dataSource.manager);
+    db = await TestStores.open('stores');
+    stores = db.stores;
   });
-  after(async () => {
-    await dataSource?.destroy();
-    await db?.drop();
-  });
+  after(() => db?.close());
 
   const state = async (id: string): Promise<TrialState> => {
     const trial = await stores.trialReads.find(id);

@@ -172,6 +172,16 @@ export async function ageTrials(stores: Stores, trialIds: readonly string[], ms:
 }
 
 /**
+ * Test-only: how many claim statements started these trials. Each claim statement stamps `started_at`
+ * with its own transaction's start, so the distinct values count them; compared in PostgreSQL, at its
+ * microsecond precision (a JS Date keeps milliseconds, and two statements can start within one).
+ */
+export async function claimStatementsOf(stores: Stores, trialIds: readonly string[]): Promise<number> {
+  const [{ n }]: { n: number }[] = await stores.manager.query(`SELECT count(DISTINCT started_at)::int AS n FROM trials WHERE id = ANY($1::uuid[])`, [trialIds]);
+  return n;
+}
+
+/**
  * Test-only: drops a table, to see how the app answers when its database is broken (no store may do this).
  * libs/testing is test support, so this statement runs here as SQL.
  */

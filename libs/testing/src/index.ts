@@ -4,3 +4,4 @@ export * from './test-database';
 export * from './processes';
 export * from './factories';
 export * from './sweep-specs';
+export * from './test-stores';

@@ -1,9 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { Queue, Worker } from 'bullmq';
-import { DataSource } from 'typeorm';
 import { JobName, TRIALS_QUEUE, type JobOf, type TrialOutcome } from '@tuneforge/contracts';
-import { databaseOptions, Stores, type TrialRef } from '@tuneforge/persistence';
-import { createTestDatabase, uniqueQueuePrefix, waitFor, type TestDatabase } from '@tuneforge/testing';
+import type { Stores, TrialRef } from '@tuneforge/persistence';
+import { uniqueQueuePrefix, waitFor } from '@tuneforge/testing';
 import { selectTrainingEngine, type TrainingEngine } from '@tuneforge/training';
 import { MetricWriter } from '../../src/metric-writer.service';
 import { TrialLedger } from '../../src/trial-ledger.service';
@@ -16,26 +15,6 @@ export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6
 
 // Warnings of the services (say, PostgreSQL unreachable) are what some tests cause on purpose.
 Logger.overrideLogger(['error']);
-
-/** A scratch database of the test file's own, with the stores bound to it. */
-export class TestStores {
-  private constructor(
-    readonly database: TestDatabase,
-    readonly dataSource: DataSource,
-    readonly stores: Stores,
-  ) {}
-
-  static async open(label: string, serverUrl?: string): Promise<TestStores> {
-    const database = await createTestDatabase(label, serverUrl);
-    const dataSource = await new DataSource(databaseOptions(database.url, `${label}-test`)).initialize();
-    return new TestStores(database, dataSource, new Stores(dataSource.manager));
-  }
-
-  async close(): Promise<void> {
-    await this.dataSource.destroy();
-    await this.database.drop();
-  }
-}
 
 /** The worker's services as WorkerModule wires them (real config parsing, engine selection and stores), without Nest. */
 export class WorkerServices {
