@@ -12,8 +12,9 @@ import type { TrialConfig } from '@tuneforge/contracts';
 import * as training from '@tuneforge/training';
 import { openLstmSession, selectTrainingEngine, type TrainingData, type TrainingEngine } from '@tuneforge/training';
 import { decodeCheckpoint } from '@tuneforge/formats';
+import { ownArgs } from './own-args';
 
-const { values } = parseArgs({ options: { models: { type: 'string', default: '256x2,128x2' }, engines: { type: 'string', default: 'native,tfjs' } } });
+const { values } = parseArgs({ args: ownArgs(module), options: { models: { type: 'string', default: '256x2,128x2' }, engines: { type: 'string', default: 'native,tfjs' } } });
 
 const DATASET: TrialConfig['dataset'] = { source: 'builtin', name: 'us-births-1969-1988', window: 28, horizon: 1, validationSplit: 0.2 };
 const SOTU: TrialConfig['dataset'] = { source: 'builtin', name: 'sotu', window: 64, maxChars: 200_000, validationSplit: 0.2 };

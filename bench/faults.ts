@@ -12,8 +12,9 @@ import { parseArgs } from 'node:util';
 import type { FaultTiming } from '../test/faults/support/recovery';
 import { runScenario, startGroupStack } from '../test/faults/support/run-scenario';
 import { SCENARIO_GROUPS } from '../test/faults/support/scenarios';
+import { ownArgs } from './own-args';
 
-const { values } = parseArgs({ options: { only: { type: 'string' } } });
+const { values } = parseArgs({ args: ownArgs(module), options: { only: { type: 'string' } } });
 const only = values.only?.split(',').map((name) => name.trim());
 const ROOT = join(__dirname, '..');
 

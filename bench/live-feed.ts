@@ -15,8 +15,10 @@ import type { DashboardEvent } from '@tuneforge/contracts';
 import { databaseOptions, Stores, upsertMetricPoints } from '@tuneforge/persistence';
 import { createTestDatabase } from '@tuneforge/testing';
 import { ChangeFeed } from '../apps/coordinator/src/events/change-feed.service';
+import { ownArgs } from './own-args';
 
 const { values } = parseArgs({
+  args: ownArgs(module),
   options: {
     seconds: { type: 'string', default: '30' },
     'trials-per-second': { type: 'string', default: '100' },
