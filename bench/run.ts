@@ -84,7 +84,8 @@ async function startCoordinator(port: number) {
       DISPATCH_INTERVAL_MS: '600000',
       // The 10,000-trial grid is created in one request, on purpose: lift the request limits for it.
       MAX_CONCURRENT_PER_SWEEP: String(GRID_10K.budget.maxConcurrent),
-      MAX_ACTIVE_TRIALS: String(2 * GRID_10K.budget.maxTrials),
+      // Every run creates the whole grid again, and the trials of the earlier runs stay queued.
+      MAX_ACTIVE_TRIALS: String(RUNS * GRID_10K.budget.maxTrials),
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
