@@ -26,6 +26,17 @@ type TrialJob = Job<JobOf<typeof JobName.TrainTrial>>;
 /** How often a run asks whether it may go on (cancelled, or superseded by a later claim) between its writes. */
 const ATTEMPT_CHECK_MS = 1_000;
 
+/**
+ * The run's best epoch by the objective (null: a resumed run that has not beaten its checkpoint's best yet,
+ * whose stored best epoch stands), and that epoch's checkpoint while no checkpoint has stored it. A kill
+ * before it is stored loses only that: the resumed run retrains the same epochs (per-epoch seeds) and
+ * scores the same best again.
+ */
+interface BestEpoch {
+  epoch: number | null;
+  unstored?: Buffer;
+}
+
 /** Thrown inside a run whose attempt no longer holds its trial: it stops at once and writes nothing more. */
 class AttemptLostError extends Error {
   constructor(readonly state: Exclude<AttemptState, 'current'>) {
@@ -102,19 +113,27 @@ export class TrialRunner {
     const { spec } = trial;
     const { maxEpochs, checkpointEvery } = trial.config;
     let checkpointed = session.epoch;
+    const best: BestEpoch = { epoch: null };
     let checkedAt = Date.now(); // the claim just found the trial live
     while (session.epoch < maxEpochs) {
-      if (this.stopping) return this.handBack(job, token, run, session, checkpointed);
+      if (this.stopping) return this.handBack(job, token, run, session, checkpointed, best);
       // Fast epochs (the simulated family) ask at most once a second whether the run may go on.
       if (Date.now() - checkedAt >= ATTEMPT_CHECK_MS) {
         const state = await this.ledger.attemptState(run);
         if (state !== 'current') throw new AttemptLostError(state);
         checkedAt = Date.now();
       }
+      const bestBefore = session.bestMetric;
       const metrics = await session.trainNextEpoch();
       this.metrics.add(trial.sweepId, trial.id, run.attempt, session.epoch, metricsToStore(session.epoch, metrics));
-      if (session.epoch % checkpointEvery === 0 || session.epoch === maxEpochs) {
-        await this.checkpoint(run, session);
+      const atCheckpoint = session.epoch % checkpointEvery === 0 || session.epoch === maxEpochs;
+      if (session.bestMetric !== bestBefore) {
+        // A new best is the model the trial hands over: its weights are taken now and stored with the next checkpoint.
+        best.epoch = session.epoch;
+        best.unstored = atCheckpoint ? undefined : await session.checkpoint();
+      }
+      if (atCheckpoint) {
+        await this.checkpoint(run, session, best);
         checkpointed = session.epoch;
         checkedAt = Date.now(); // a stored checkpoint proves the attempt current
       }
@@ -122,6 +141,7 @@ export class TrialRunner {
       if (rung) {
         const decision = await this.decideAtRung(trial, spec, rung, session.epoch, metrics[spec.objective.metric]);
         if (decision.stop) {
+          if (best.unstored) await this.checkpoint(run, session, best);
           await this.end(run, 'pruned', decision.reason, session.bestMetric, session.epoch, rung.rung);
           return 'pruned';
         }
@@ -220,15 +240,27 @@ export class TrialRunner {
     return decideFromSummary(spec.earlyStopping, rung, epoch, metric, value, peers, spec.objective.direction);
   }
 
-  /** The checkpoint and the trial's progress in one statement, after the epoch's metrics are written; a refused one stops the run. */
-  private async checkpoint(run: TrialAttempt, session: TrainingSession): Promise<void> {
+  /**
+   * The checkpoint, the best epoch's (when it is not stored yet) and the trial's progress in one statement,
+   * after the epoch's metrics are written; a refused one stops the run.
+   */
+  private async checkpoint(run: TrialAttempt, session: TrainingSession, best: BestEpoch): Promise<void> {
     const bytes = await session.checkpoint();
-    const saved = await this.ledger.saveCheckpoint({ ...run, epoch: session.epoch, format: session.checkpointFormat, bytes, bestMetric: session.bestMetric });
+    const saved = await this.ledger.saveCheckpoint({
+      ...run,
+      epoch: session.epoch,
+      format: session.checkpointFormat,
+      bytes,
+      bestMetric: session.bestMetric,
+      bestEpoch: best.epoch,
+      bestBytes: best.unstored,
+    });
     if (!saved) await this.throwLost(run);
+    best.unstored = undefined;
   }
 
-  private async handBack(job: TrialJob, token: string | undefined, run: TrialAttempt, session: TrainingSession, checkpointed: number): Promise<never> {
-    if (session.epoch > checkpointed) await this.checkpoint(run, session);
+  private async handBack(job: TrialJob, token: string | undefined, run: TrialAttempt, session: TrainingSession, checkpointed: number, best: BestEpoch): Promise<never> {
+    if (session.epoch > checkpointed || best.unstored) await this.checkpoint(run, session, best);
     const handedBack = await this.ledger.handBack(run, `worker ${this.config.id} stopped after epoch ${session.epoch}; the trial goes back to the queue`);
     if (!handedBack) await this.throwLost(run);
     await job.moveToWait(token);

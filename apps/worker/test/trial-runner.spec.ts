@@ -3,6 +3,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import type { SweepSpecInput } from '@tuneforge/contracts';
 import type { TrialRef } from '@tuneforge/persistence';
 import { aParsedSweepSpec, cancelSweep, claimTrials, endTrials, seedMetricPoints, seedSweep, TestStores, waitFor } from '@tuneforge/testing';
+import { SimulatedSession } from '@tuneforge/training';
 import { TrialRunner } from '../src/trial-runner.service';
 import { TrialQueue, WorkerServices } from './support/worker-services';
 
@@ -98,6 +99,39 @@ describe(TrialRunner.name, () => {
     assert.deepEqual(await epochsStored(trial), Array.from({ length: 30 }, (_, i) => i + 1));
   });
 
+  it('hands over its best epoch: the checkpoint that scored bestMetric is kept beside the newest, across a hand-back and the resumed run', async () => {
+    queue = new TrialQueue('runner-best');
+    const spec = simulatedSpec({ budget: { maxTrials: 1, maxConcurrent: 1, maxEpochsPerTrial: 30 }, checkpointEvery: 7 });
+    const { trials } = await seedSweep(db.stores, { trials: 1, spec });
+    const [trial] = trials;
+    const stopping = await aWorker('best-stopping-worker', 30);
+    const bullWorker = queue.process(stopping.processor);
+    await queue.enqueue(trial);
+    await waitFor('the run has stored epoch 9', async () => (await lastEpochStored(trial)) >= 9, 10_000, 20);
+    stopping.runner.requestStop();
+    await bullWorker.pause(true);
+    await stopping.runner.idle();
+    await bullWorker.close();
+    const handedBack = await trialOf(trial);
+    await assertHandsOverBest(trial, handedBack.lastEpoch ?? 0);
+
+    queue.process((await aWorker('best-next-worker', 0)).processor);
+    assert.equal(await queue.outcomeOf(trial.id), 'completed');
+    await assertHandsOverBest(trial, 30);
+  });
+
+  /** The trial's best epoch is the epoch of its stored points with the best objective, and its kept checkpoint restores that epoch and value. */
+  const assertHandsOverBest = async (trial: TrialRef, upToEpoch: number) => {
+    const row = await trialOf(trial);
+    const points = (await db.stores.trialReads.metricPoints(trial.id, ['val_loss'])).filter((p) => p.epoch <= upToEpoch);
+    const bestPoint = points.reduce((best, p) => (p.value < best.value ? p : best));
+    assert.deepEqual([row.bestEpoch, row.bestMetric], [bestPoint.epoch, bestPoint.value], `epoch ${bestPoint.epoch} scored best up to epoch ${upToEpoch}`);
+    const stored = await db.stores.trialReads.checkpoint(trial.id, bestPoint.epoch);
+    assert.ok(stored, `the checkpoint of the best epoch ${bestPoint.epoch} is kept (kept: ${(await checkpointEpochs(trial)).join(', ')})`);
+    const restored = SimulatedSession.fromCheckpoint(stored.bytes, row.config, { metric: 'val_loss', direction: 'minimize' });
+    assert.deepEqual([restored.epoch, restored.bestMetric], [bestPoint.epoch, bestPoint.value]);
+  };
+
   it("skips the job of a finished trial, and ends a cancelled sweep's queued trial cancelled without running it", async () => {
     queue = new TrialQueue('runner-unclaimed');
     const open = await seedSweep(db.stores, { trials: 1 });
@@ -190,6 +224,7 @@ describe(TrialRunner.name, () => {
     let trial: TrialRef;
     let stoppedAfterMs: number;
     let storedAtCancel: number;
+    let checkpointsAtCancel: number[];
     let asCancelled: Awaited<ReturnType<typeof trialOf>>;
 
     before(async () => {
@@ -201,6 +236,7 @@ describe(TrialRunner.name, () => {
       await cancelSweep(db.stores, run.sweep.id);
       const cancelledAt = Date.now();
       storedAtCancel = await lastEpochStored(trial);
+      checkpointsAtCancel = await checkpointEpochs(trial);
       asCancelled = await trialOf(trial);
       assert.equal(await queue.outcomeOf(trial.id), 'cancelled');
       stoppedAfterMs = Date.now() - cancelledAt;
@@ -213,7 +249,8 @@ describe(TrialRunner.name, () => {
 
     it('writes no checkpoint and no change to the trial after the cancel', async () => {
       const after = await trialOf(trial);
-      assert.deepEqual(await checkpointEpochs(trial), [100], 'no checkpoint after the cancel');
+      assert.equal(checkpointsAtCancel[0], 100, 'the newest checkpoint at the cancel is of epoch 100');
+      assert.deepEqual(await checkpointEpochs(trial), checkpointsAtCancel, 'no checkpoint after the cancel (the best epoch kept beside it, if older, stays)');
       assert.deepEqual([after.status, after.lastEpoch, after.updatedAt, after.events], [asCancelled.status, asCancelled.lastEpoch, asCancelled.updatedAt, asCancelled.events]);
       assert.equal(after.events.at(-1)?.type, 'cancelled');
     });

@@ -81,6 +81,8 @@ export const TrialDtoSchema = z.object({
   attempts: z.int(),
   bestMetric: z.number().nullable(),
   lastEpoch: z.int().nullable(),
+  /** The epoch whose stored checkpoint scored `bestMetric`: the model the trial hands over. */
+  bestEpoch: z.int().nullable(),
   prunedRung: z.int().nullable(),
   workerId: z.string().nullable(),
   backend: z.string().nullable(),

@@ -57,6 +57,43 @@ describe('fenced trial writes: saveCheckpoint and upsertMetricPoints', () => {
     assert.equal(await save(5, 'five'), true);
   });
 
+  it("keeps the best epoch's checkpoint beside the newest two, stored with a later checkpoint, until a better one replaces it", async () => {
+    const [trial] = await claimTrials(stores, (await seedSweep(stores, { trials: 1 })).trials);
+    const saveBest = (epoch: number, bestMetric: number, bestEpoch: number | null, bestBytes?: string) =>
+      saveCheckpoint(stores.manager, { trialId: trial.id, epoch, format: 'test', bytes: Buffer.from(`e${epoch}`), bestMetric, attempt: trial.attempts, bestEpoch, bestBytes: bestBytes === undefined ? undefined : Buffer.from(bestBytes) });
+    const bestOf = async () => {
+      const row = await stores.trialReads.find(trial.id);
+      return { bestEpoch: row?.bestEpoch, bestMetric: row?.bestMetric };
+    };
+    await saveBest(2, 0.5, 2);
+    // Epoch 3 scored best between two checkpoints: its weights come with epoch 4's checkpoint.
+    await saveBest(4, 0.3, 3, 'best of 3');
+    assert.deepEqual(await kept(trial.id), [[4, 'e4'], [3, 'best of 3'], [2, 'e2']]);
+    assert.deepEqual(await bestOf(), { bestEpoch: 3, bestMetric: 0.3 });
+    await saveBest(5, 0.3, 3);
+    await saveBest(6, 0.3, 3);
+    assert.deepEqual(await kept(trial.id), [[6, 'e6'], [5, 'e5'], [3, 'best of 3']], 'the best stays however old');
+    await saveBest(7, 0.2, 7);
+    assert.deepEqual(await kept(trial.id), [[7, 'e7'], [6, 'e6']], 'a better epoch replaces it');
+    assert.deepEqual(await bestOf(), { bestEpoch: 7, bestMetric: 0.2 });
+  });
+
+  it('keeps the stored best for a resumed run that has not beaten it, and forgets a best of the run the trial left', async () => {
+    const [trial] = await claimTrials(stores, (await seedSweep(stores, { trials: 1 })).trials);
+    const saveAs = (epoch: number, bestMetric: number, bestEpoch: number | null) =>
+      saveCheckpoint(stores.manager, { trialId: trial.id, epoch, format: 'test', bytes: Buffer.from(`e${epoch}`), bestMetric, attempt: trial.attempts, bestEpoch });
+    await saveAs(2, 0.4, 2);
+    await saveAs(4, 0.3, 4);
+    // A resumed run (from epoch 4) knows its checkpoint's best value but not its epoch.
+    await saveAs(5, 0.3, null);
+    assert.equal((await stores.trialReads.find(trial.id))?.bestEpoch, 4);
+    assert.deepEqual(await kept(trial.id), [[5, 'e5'], [4, 'e4']]);
+    // A run that started again from scratch (epochs 4 and 5 unreadable) saves epoch 3: epoch 4's best belongs to the run it left.
+    await saveAs(3, 0.4, null);
+    assert.deepEqual(await kept(trial.id), [[3, 'e3']]);
+    assert.equal((await stores.trialReads.find(trial.id))?.bestEpoch, null, 'no stored checkpoint scores that best any more');
+  });
+
   it('stores the metric points of the current attempt only', async () => {
     const point = (epoch: number, attempt: number) => ({ sweepId, trialId, epoch, name: 'loss', value: epoch + attempt / 10, attempt });
     await upsertMetricPoints(stores.manager, [point(1, 1), point(2, 0), point(3, 1)]);

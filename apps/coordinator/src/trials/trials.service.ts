@@ -87,6 +87,7 @@ function toTrialDto(trial: TrialEntity): TrialDto {
     attempts: trial.attempts,
     bestMetric: trial.bestMetric,
     lastEpoch: trial.lastEpoch,
+    bestEpoch: trial.bestEpoch,
     prunedRung: trial.prunedRung,
     workerId: trial.workerId,
     backend: trial.backend,

@@ -48,6 +48,10 @@ export class TrialEntity {
   @Column({ name: 'last_epoch', type: 'integer', nullable: true })
   lastEpoch!: number | null;
 
+  /** The epoch whose stored checkpoint scored `bestMetric`: the model the trial hands over (kept beside the newest two). */
+  @Column({ name: 'best_epoch', type: 'integer', nullable: true })
+  bestEpoch!: number | null;
+
   /** For a pruned trial: the early-stopping rung (0-based) it was stopped at. */
   @Column({ name: 'pruned_rung', type: 'integer', nullable: true })
   prunedRung!: number | null;
