@@ -94,7 +94,8 @@ async function main(): Promise<void> {
       const verdict = best < naive ? `beats it by ${(100 * (1 - best / naive)).toFixed(1)}%` : `does not beat it (${(100 * (best / naive - 1)).toFixed(1)}% worse)`;
       console.log(`\nBest trial ${current.best.trialId}: validation MAE ${best.toFixed(1)} births/day; seasonal naive (same day last week) ${naive.toFixed(1)}: the LSTM ${verdict}.`);
     }
-    console.log(`Its model: ${API}/trials/${current.best.trialId}/checkpoints/latest (tf.loadLayersModel reads this URL)`);
+    const bestTrial = await api<TrialDto>(`/trials/${current.best.trialId}`);
+    console.log(`Its model, epoch ${bestTrial.bestEpoch ?? '?'} (the one that scored it): ${API}/trials/${current.best.trialId}/checkpoints/best (tf.loadLayersModel reads this URL)`);
   }
   console.log(`Dashboard: http://127.0.0.1:${PORT}/sweeps/${sweep.id}   workers: http://127.0.0.1:${PORT}/workers`);
   console.log(`Sweep: ${API}/sweeps/${sweep.id}   workers: ${API}/workers   API docs: http://127.0.0.1:${PORT}/api/docs`);

@@ -121,8 +121,8 @@ describe('API contract: the OpenAPI document and the answers of a running coordi
         ]).flat();
         await seedRun(stores, trial, {
           points,
-          // Trial 0's last epoch is checkpointed (its weights are served).
-          checkpoint: trial.number === 0 ? { epoch: EPOCHS, format: 'tfjs-layers+adam/v1', bytes: checkpoint } : undefined,
+          // Trial 0's last epoch is checkpointed, and is its best (its weights are served as latest and as best).
+          checkpoint: trial.number === 0 ? { epoch: EPOCHS, format: 'tfjs-layers+adam/v1', bytes: checkpoint, bestEpoch: EPOCHS } : undefined,
           end: { status: 'completed', bestMetric: 1 / (EPOCHS + 1 + trial.number), lastEpoch: EPOCHS },
         });
       }
@@ -131,7 +131,7 @@ describe('API contract: the OpenAPI document and the answers of a running coordi
 
     it('parses every JSON answer with its schema, through the shared client', async () => {
       const dataset = await sut.uploadDataset({ body: `date,sales\n${Array.from({ length: 20 }, (_, i) => `2024-01-${String(i + 1).padStart(2, '0')},${i}`).join('\n')}\n`, query: { name: 'contract' } });
-      const answers: Record<Exclude<ApiRouteName, 'events' | 'latestWeights' | 'checkpointBytes'>, () => Promise<unknown>> = {
+      const answers: Record<Exclude<ApiRouteName, 'events' | 'latestWeights' | 'bestWeights' | 'checkpointBytes'>, () => Promise<unknown>> = {
         createSweep: () => sut.createSweep({ body: SPEC, headers: { 'idempotency-key': 'contract-1' } }),
         listSweeps: () => sut.listSweeps({ query: { limit: 5 } }),
         getSweep: () => sut.getSweep({ id: sweep.id }),
@@ -147,6 +147,8 @@ describe('API contract: the OpenAPI document and the answers of a running coordi
         listCheckpoints: () => sut.listCheckpoints({ id: trials[0].id }),
         latestModel: () => sut.latestModel({ id: trials[0].id }),
         latestModelJson: () => sut.latestModelJson({ id: trials[0].id }),
+        bestModel: () => sut.bestModel({ id: trials[0].id }),
+        bestModelJson: () => sut.bestModelJson({ id: trials[0].id }),
         uploadDataset: async () => dataset,
         listDatasets: () => sut.listDatasets(),
         getDataset: () => sut.getDataset({ id: dataset.id }),
@@ -189,6 +191,7 @@ describe('API contract: the OpenAPI document and the answers of a running coordi
     it('returns the bytes of binary answers', async () => {
       const weights = await sut.latestWeights({ id: trials[0].id });
       assert.deepEqual([...new Float32Array(weights)], [1, 2]);
+      assert.deepEqual([...new Float32Array(await sut.bestWeights({ id: trials[0].id }))], [1, 2]);
       assert.equal((await sut.checkpointBytes({ id: trials[0].id, epoch: String(EPOCHS) })).byteLength, (await sut.listCheckpoints({ id: trials[0].id }))[0].sizeBytes);
     });
   });

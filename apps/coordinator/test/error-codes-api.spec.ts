@@ -87,6 +87,7 @@ describe('error codes', () => {
     it('CHECKPOINT_NOT_FOUND for a trial without checkpoints', async () => {
       assertCode(await api.get(`/api/v1/trials/${trial.id}/checkpoints/latest`), 'CHECKPOINT_NOT_FOUND');
       assertCode(await api.get(`/api/v1/trials/${trial.id}/checkpoints/3`), 'CHECKPOINT_NOT_FOUND');
+      assert.match(assertCode(await api.get(`/api/v1/trials/${trial.id}/checkpoints/best`), 'CHECKPOINT_NOT_FOUND').message, /best-epoch checkpoint/);
     });
 
     it('IDEMPOTENCY_KEY_REUSED for a key used for another spec', async () => {

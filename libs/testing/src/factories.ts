@@ -136,7 +136,7 @@ export interface SeedRun {
   /** Metric points the run reports. */
   points?: readonly { epoch: number; name: string; value: number }[];
   /** A checkpoint the run saves (it records its epoch and best value on the trial, as the worker's does). */
-  checkpoint?: { epoch: number; format: string; bytes: Buffer; bestMetric?: number | null };
+  checkpoint?: { epoch: number; format: string; bytes: Buffer; bestMetric?: number | null; bestEpoch?: number | null };
   /** How the run ends; without it the trial stays running. */
   end?: { status: FinishedTrialStatus; bestMetric?: number | null; lastEpoch?: number | null; prunedRung?: number | null; reason?: string };
   workerId?: string;

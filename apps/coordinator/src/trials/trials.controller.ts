@@ -4,7 +4,7 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { TrialMetricsQuerySchema, type CheckpointDto } from '@tuneforge/contracts';
 import { RequestValidationError } from '../common/domain-errors';
 import { parseQuery } from '../common/query';
-import { TrialsService } from './trials.service';
+import { TrialsService, type ModelCheckpoint } from './trials.service';
 
 @ApiTags('trials')
 @Controller('trials')
@@ -35,22 +35,38 @@ export class TrialsController {
   @ApiOperation({ summary: 'The newest checkpoint as a TensorFlow.js model.json: tf.loadLayersModel(thisUrl) loads it' })
   @ApiResponse({ status: 404, description: 'no trial with this id, or it has no readable checkpoint yet' })
   latestModel(@Param('id') id: string, @Res({ passthrough: true }) response: Response) {
-    return this.modelJson(id, 'latest/weights.bin', response);
+    return this.modelJson(id, 'latest', 'latest/weights.bin', response);
   }
 
   @Get(':id/checkpoints/latest/model.json')
   @ApiOperation({ summary: 'The same model.json, at a path whose folder also holds weights.bin' })
   latestModelJson(@Param('id') id: string, @Res({ passthrough: true }) response: Response) {
-    return this.modelJson(id, 'weights.bin', response);
+    return this.modelJson(id, 'latest', 'weights.bin', response);
   }
 
   @Get(':id/checkpoints/latest/weights.bin')
   @ApiOperation({ summary: 'The weights of the newest checkpoint (float32, in model.json order)' })
-  async latestWeights(@Param('id') id: string, @Res() response: Response) {
-    const files = await this.trials.latestModelFiles(id, 'weights.bin');
-    response.setHeader('Content-Type', 'application/octet-stream');
-    response.setHeader('X-Checkpoint-Epoch', String(files.epoch));
-    response.send(files.weights);
+  latestWeights(@Param('id') id: string, @Res() response: Response) {
+    return this.weights(id, 'latest', response);
+  }
+
+  @Get(':id/checkpoints/best')
+  @ApiOperation({ summary: "The checkpoint of the trial's best epoch (the one that scored bestMetric) as a TensorFlow.js model.json" })
+  @ApiResponse({ status: 404, description: 'no trial with this id, or no stored checkpoint of its best epoch' })
+  bestModel(@Param('id') id: string, @Res({ passthrough: true }) response: Response) {
+    return this.modelJson(id, 'best', 'best/weights.bin', response);
+  }
+
+  @Get(':id/checkpoints/best/model.json')
+  @ApiOperation({ summary: 'The same model.json, at a path whose folder also holds weights.bin' })
+  bestModelJson(@Param('id') id: string, @Res({ passthrough: true }) response: Response) {
+    return this.modelJson(id, 'best', 'weights.bin', response);
+  }
+
+  @Get(':id/checkpoints/best/weights.bin')
+  @ApiOperation({ summary: "The weights of the best epoch's checkpoint (float32, in model.json order)" })
+  bestWeights(@Param('id') id: string, @Res() response: Response) {
+    return this.weights(id, 'best', response);
   }
 
   @Get(':id/checkpoints/:epoch')
@@ -68,9 +84,16 @@ export class TrialsController {
   }
 
   /** model.json names its weights file relative to its own URL's folder, so each path gets its own. */
-  private async modelJson(id: string, weightsPath: string, response: Response): Promise<object> {
-    const files = await this.trials.latestModelFiles(id, weightsPath);
+  private async modelJson(id: string, which: ModelCheckpoint, weightsPath: string, response: Response): Promise<object> {
+    const files = await this.trials.modelFiles(id, which, weightsPath);
     response.setHeader('X-Checkpoint-Epoch', String(files.epoch));
     return files.modelJson;
+  }
+
+  private async weights(id: string, which: ModelCheckpoint, response: Response): Promise<void> {
+    const files = await this.trials.modelFiles(id, which, 'weights.bin');
+    response.setHeader('Content-Type', 'application/octet-stream');
+    response.setHeader('X-Checkpoint-Epoch', String(files.epoch));
+    response.send(files.weights);
   }
 }

@@ -6,6 +6,9 @@ import { NotFoundError } from '../common/domain-errors';
 import { downsampleLttb } from '../curves/downsample';
 import { isUuid } from '../common/query';
 
+/** Which checkpoint a model download serves. */
+export type ModelCheckpoint = 'latest' | 'best';
+
 @Injectable()
 export class TrialsService {
   constructor(private readonly stores: Stores) {}
@@ -54,10 +57,14 @@ export class TrialsService {
     return row;
   }
 
-  /** The newest readable checkpoint as the files `tf.loadLayersModel` fetches: model.json and its weights. */
-  async latestModelFiles(id: string, weightsPath: string): Promise<{ epoch: number; modelJson: object; weights: Buffer }> {
-    await this.find(id);
-    for (const row of await checkpointsNewestFirst(this.stores.manager, id)) {
+  /**
+   * A checkpoint as the files `tf.loadLayersModel` fetches, model.json and its weights: the newest
+   * readable one (`latest`), or the one of the trial's best epoch, which scored its bestMetric (`best`).
+   */
+  async modelFiles(id: string, which: ModelCheckpoint, weightsPath: string): Promise<{ epoch: number; modelJson: object; weights: Buffer }> {
+    const trial = await this.find(id);
+    const candidates = which === 'latest' ? await checkpointsNewestFirst(this.stores.manager, id) : await this.bestCheckpoint(trial);
+    for (const row of candidates) {
       try {
         const files = toLayersModelFiles(decodeCheckpoint(row.bytes), weightsPath);
         return { epoch: row.epoch, ...files };
@@ -65,7 +72,12 @@ export class TrialsService {
         if (!(error instanceof CorruptCheckpointError)) throw error;
       }
     }
-    throw new NotFoundError('CHECKPOINT_NOT_FOUND', 'checkpoint of trial', id);
+    throw new NotFoundError('CHECKPOINT_NOT_FOUND', which === 'best' ? 'best-epoch checkpoint of trial' : 'checkpoint of trial', id);
+  }
+
+  private async bestCheckpoint(trial: TrialEntity): Promise<{ epoch: number; bytes: Buffer }[]> {
+    const stored = trial.bestEpoch === null ? undefined : await this.stores.trialReads.checkpoint(trial.id, trial.bestEpoch);
+    return stored && trial.bestEpoch !== null ? [{ epoch: trial.bestEpoch, bytes: stored.bytes }] : [];
   }
 
   private async find(id: string): Promise<TrialEntity> {
