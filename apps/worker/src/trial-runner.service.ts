@@ -18,7 +18,7 @@ import {
 import { CHECKPOINT_FORMAT, CorruptCheckpointError, decodeCheckpoint, parseCsvTable } from '@tuneforge/formats';
 import { MetricWriter } from './metric-writer.service';
 import { COMPUTE_BACKEND } from './compute-backend';
-import { TrialLedger, type AttemptState, type ClaimedTrial, type TrialAttempt } from './trial-ledger.service';
+import { TrialLedger, type AttemptState, type ClaimedTrial, type TrialAttempt, type TrialEnding } from './trial-ledger.service';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config';
 
 type TrialJob = Job<JobOf<typeof JobName.TrainTrial>>;
@@ -141,8 +141,8 @@ export class TrialRunner {
       if (rung) {
         const decision = await this.decideAtRung(trial, spec, rung, session.epoch, metrics[spec.objective.metric]);
         if (decision.stop) {
-          if (best.unstored) await this.checkpoint(run, session, best);
-          await this.end(run, 'pruned', decision.reason, session.bestMetric, session.epoch, rung.rung);
+          const unstoredBest = best.unstored && best.epoch !== null ? { epoch: best.epoch, format: session.checkpointFormat, bytes: best.unstored } : undefined;
+          await this.end(run, 'pruned', decision.reason, session.bestMetric, session.epoch, rung.rung, unstoredBest);
           return 'pruned';
         }
       }
@@ -267,8 +267,16 @@ export class TrialRunner {
     throw new WaitingError();
   }
 
-  private async end(run: TrialAttempt, status: FinishedTrialStatus, reason: string, bestMetric: number | null, lastEpoch: number | null, prunedRung: number | null = null): Promise<void> {
-    if (!(await this.ledger.end({ ...run, status, reason, bestMetric, lastEpoch, prunedRung }))) await this.throwLost(run);
+  private async end(
+    run: TrialAttempt,
+    status: FinishedTrialStatus,
+    reason: string,
+    bestMetric: number | null,
+    lastEpoch: number | null,
+    prunedRung: number | null = null,
+    best?: TrialEnding['best'],
+  ): Promise<void> {
+    if (!(await this.ledger.end({ ...run, status, reason, bestMetric, lastEpoch, prunedRung, best }))) await this.throwLost(run);
     this.logger.log(`trial ${run.trialId} ${status}: ${reason}`);
   }
 

@@ -178,7 +178,8 @@ describe(TrialRunner.name, () => {
   for (const { rule, earlyStopping, peers, stoppedAt, reason } of rungCases) {
     it(`prunes a run with ${rule} at the rung where its peers in PostgreSQL are better, and not before`, async () => {
       queue = new TrialQueue('runner-rungs');
-      const spec = simulatedSpec({ earlyStopping, budget: { maxTrials: 4, maxConcurrent: 4, maxEpochsPerTrial: 9 } });
+      // No checkpoint before the last epoch: the best the pruned run scored is stored with its end.
+      const spec = simulatedSpec({ earlyStopping, budget: { maxTrials: 4, maxConcurrent: 4, maxEpochsPerTrial: 9 }, checkpointEvery: 9 });
       const { trials } = await seedSweep(db.stores, { trials: 4, spec });
       const [trial, ...others] = trials;
       for (const peer of await claimTrials(db.stores, others, 'peer-worker')) {
@@ -196,6 +197,7 @@ describe(TrialRunner.name, () => {
         ['started', 'pruned'],
       );
       assert.deepEqual(await epochsStored(trial), Array.from({ length: stoppedAt.epoch }, (_, i) => i + 1), 'it trained no epoch past the rung');
+      await assertHandsOverBest(trial, stoppedAt.epoch);
       const ownValue = (await db.stores.trialReads.metricPoints(trial.id, ['val_loss'])).at(-1)?.value;
       assert.ok(ownValue !== undefined && ownValue > 0.01 && ownValue < 10, `its value ${ownValue} lies between the peers' (a real comparison)`);
     });

@@ -55,6 +55,8 @@ export interface TrialEnding extends TrialAttempt {
   bestMetric: number | null;
   lastEpoch: number | null;
   prunedRung?: number | null;
+  /** The checkpoint of the run's best epoch when no checkpoint has stored it yet (a best since the last one): stored with the end. */
+  best?: { epoch: number; format: string; bytes: Buffer };
 }
 
 /**
@@ -198,20 +200,36 @@ export class TrialStore {
       best: e.bestMetric,
       last_epoch: e.lastEpoch,
       pruned_rung: e.prunedRung ?? null,
+      best_epoch: e.best?.epoch ?? null,
+      best_format: e.best?.format ?? null,
+      best_bytes: e.best?.bytes.toString('base64') ?? null,
     }));
     const ended = await preparedQuery<{ id: string }>(
       this.manager,
       'tuneforge-end-trials',
-      `WITH e AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS e(id uuid, attempt int, status text, reason text, best float8, last_epoch int, pruned_rung int)),
-       locked AS (${lockedInIdOrder('SELECT t.id FROM trials t WHERE t.id = ANY($2::uuid[])', 't')})
-       UPDATE trials t SET status = e.status::trial_status, status_reason = e.reason, finished_at = now(), updated_at = now(),
-              best_metric = COALESCE(e.best, t.best_metric), last_epoch = COALESCE(e.last_epoch, t.last_epoch),
-              pruned_rung = e.pruned_rung, ${appendEvent('e.status', 'e.reason', 't')}
-       FROM e JOIN locked USING (id)
-       -- The ids again as an array: the planner sizes that right and probes the primary key, where it guesses
-       -- 100 rows for the JSON and may scan the whole table.
-       WHERE t.id = e.id AND t.id = ANY($2::uuid[]) AND t.status = ANY($3::trial_status[]) AND t.attempts = e.attempt
-       RETURNING t.id`,
+      `WITH e AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb)
+           AS e(id uuid, attempt int, status text, reason text, best float8, last_epoch int, pruned_rung int, best_epoch int, best_format text, best_bytes text)
+       ),
+       locked AS (${lockedInIdOrder('SELECT t.id FROM trials t WHERE t.id = ANY($2::uuid[])', 't')}),
+       ended AS (
+         UPDATE trials t SET status = e.status::trial_status, status_reason = e.reason, finished_at = now(), updated_at = now(),
+                best_metric = COALESCE(e.best, t.best_metric), last_epoch = COALESCE(e.last_epoch, t.last_epoch),
+                best_epoch = COALESCE(e.best_epoch, t.best_epoch), pruned_rung = e.pruned_rung, ${appendEvent('e.status', 'e.reason', 't')}
+         FROM e JOIN locked USING (id)
+         -- The ids again as an array: the planner sizes that right and probes the primary key, where it guesses
+         -- 100 rows for the JSON and may scan the whole table.
+         WHERE t.id = e.id AND t.id = ANY($2::uuid[]) AND t.status = ANY($3::trial_status[]) AND t.attempts = e.attempt
+         RETURNING t.id
+       ),
+       -- A best the run scored since its last checkpoint is stored with its end, in this one statement (no extra one per trial).
+       best_saved AS (
+         INSERT INTO checkpoints (trial_id, epoch, format, bytes, size_bytes)
+         SELECT e.id, e.best_epoch, e.best_format, decode(e.best_bytes, 'base64'), length(decode(e.best_bytes, 'base64'))
+         FROM e JOIN ended USING (id) WHERE e.best_bytes IS NOT NULL
+         ON CONFLICT (trial_id, epoch) DO UPDATE SET format = EXCLUDED.format, bytes = EXCLUDED.bytes, size_bytes = EXCLUDED.size_bytes, created_at = now()
+       )
+       SELECT id FROM ended`,
       // Every finished status is reachable from the same statuses (the active ones), so one list serves each row.
       [JSON.stringify(rows), rows.map((r) => r.id), trialStatusesThatMayBecome('completed')],
     );
