@@ -22,8 +22,6 @@ import { COMPUTE_BACKEND } from './compute-backend';
 import { MetricWriter } from './metric-writer.service';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config';
 
-export type { AttemptState, ClaimedTrial, TrialAttempt, TrialEnding };
-
 /**
  * Batches of one kind that may run at once: two let PostgreSQL work on one while the next is being
  * gathered and sent (measured: 2 gave about 15% more trials/s than 1 in the bookkeeping benchmark).

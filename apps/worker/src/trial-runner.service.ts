@@ -16,9 +16,10 @@ import {
   type TimeSeries,
 } from '@tuneforge/training';
 import { CHECKPOINT_FORMAT, CorruptCheckpointError, decodeCheckpoint, parseCsvTable } from '@tuneforge/formats';
+import type { AttemptState, ClaimedTrial, TrialAttempt, TrialEnding } from '@tuneforge/persistence';
 import { MetricWriter } from './metric-writer.service';
 import { COMPUTE_BACKEND } from './compute-backend';
-import { TrialLedger, type AttemptState, type ClaimedTrial, type TrialAttempt, type TrialEnding } from './trial-ledger.service';
+import { TrialLedger } from './trial-ledger.service';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config';
 
 type TrialJob = Job<JobOf<typeof JobName.TrainTrial>>;

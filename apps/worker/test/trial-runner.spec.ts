@@ -53,6 +53,13 @@ describe(TrialRunner.name, () => {
     return { sweep, trial: trials[0], worker };
   };
 
+  /** What the worker process does on SIGTERM (apps/worker/src/main.ts): running trials hand back after their epoch, no new job starts. */
+  const stopAsOnSigterm = async (worker: WorkerServices, bullWorker: { pause(doNotWaitActive?: boolean): Promise<void> }) => {
+    worker.runner.requestStop();
+    await bullWorker.pause(true);
+    await worker.runner.idle();
+  };
+
   before(async () => {
     db = await TestStores.open('worker_runner');
   });
@@ -71,10 +78,7 @@ describe(TrialRunner.name, () => {
     await queue.enqueue(trial);
     await waitFor('the run has stored epoch 5', async () => (await lastEpochStored(trial)) >= 5, 10_000, 20);
 
-    // What the worker process does on SIGTERM.
-    stopping.runner.requestStop();
-    await bullWorker.pause(true);
-    await stopping.runner.idle();
+    await stopAsOnSigterm(stopping, bullWorker);
 
     const handedBack = await trialOf(trial);
     const epoch = handedBack.lastEpoch;
@@ -108,9 +112,7 @@ describe(TrialRunner.name, () => {
     const bullWorker = queue.process(stopping.processor);
     await queue.enqueue(trial);
     await waitFor('the run has stored epoch 9', async () => (await lastEpochStored(trial)) >= 9, 10_000, 20);
-    stopping.runner.requestStop();
-    await bullWorker.pause(true);
-    await stopping.runner.idle();
+    await stopAsOnSigterm(stopping, bullWorker);
     await bullWorker.close();
     const handedBack = await trialOf(trial);
     await assertHandsOverBest(trial, handedBack.lastEpoch ?? 0);

@@ -33,7 +33,6 @@ describe('live changes read model', () => {
     lookBackMs: 60_000,
     sweepIds: [sweeps.running, sweeps.completed],
     afterMetricId: '0',
-    liveWorkerWindowMs: 30_000,
     ...overrides,
   });
 

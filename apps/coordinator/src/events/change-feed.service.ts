@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { isActiveSweep, type DashboardEvent } from '@tuneforge/contracts';
-import { LIVE_WORKER_WINDOW_MS, readLiveChanges, readLiveTrials, Stores, type LiveSweep, type LiveTrial } from '@tuneforge/persistence';
+import { readLiveChanges, readLiveTrials, Stores, type LiveSweep, type LiveTrial } from '@tuneforge/persistence';
 
 type ChangeEvent = Exclude<DashboardEvent, { type: 'hello' | 'heartbeat' }>;
 
@@ -43,7 +43,6 @@ export class ChangeFeed {
       lookBackMs: LATE_COMMIT_WINDOW_MS,
       sweepIds: [...this.sweeps.keys()],
       afterMetricId: this.lastMetricId,
-      liveWorkerWindowMs: LIVE_WORKER_WINDOW_MS,
     });
     const events: ChangeEvent[] = [];
     const started: string[] = [];

@@ -5,7 +5,6 @@ import { Stores, type TrialRef } from '@tuneforge/persistence';
 import { JobName, trialJobOptions, TRIALS_QUEUE, type JobOf } from '@tuneforge/contracts';
 
 export type TrialJobQueue = Queue<JobOf<typeof JobName.TrainTrial>>;
-export type { TrialRef };
 
 /** addBulk is one MULTI; keep each under a size Redis handles without stalling other clients. */
 const JOBS_PER_BULK = 1_000;

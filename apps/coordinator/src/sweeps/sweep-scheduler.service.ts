@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { assignmentOf, isActiveTrial, isScoredTrial, searchDimensionsOf, sweepRoom, trialConfigOf } from '@tuneforge/contracts';
 import { activeOnly, type Assignment, type Observation } from '@tuneforge/search';
-import { Stores, type NewTrial, type SweepEntity } from '@tuneforge/persistence';
+import { Stores, type NewTrial, type SweepEntity, type TrialRef } from '@tuneforge/persistence';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
-import { TrialDispatcher, type TrialRef } from '../queue/trial-dispatcher.service';
+import { TrialDispatcher } from '../queue/trial-dispatcher.service';
 import { TrialReconciler } from '../queue/trial-reconciler.service';
 import { planOf } from './sweep-plan.factory';
 

@@ -13,13 +13,13 @@ import {
   type UpdateSweep,
   type ValidationIssue,
 } from '@tuneforge/contracts';
-import { Stores, type SweepEntity } from '@tuneforge/persistence';
+import { Stores, type SweepEntity, type TrialRef } from '@tuneforge/persistence';
 import { ConflictError, NotFoundError, RequestValidationError, ServiceUnavailableError } from '../common/domain-errors';
 import { isUuid } from '../common/query';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
 import { DatasetsService } from '../datasets/datasets.service';
 import { RedisProbe } from '../health/redis-probe.service';
-import { TrialDispatcher, type TrialRef } from '../queue/trial-dispatcher.service';
+import { TrialDispatcher } from '../queue/trial-dispatcher.service';
 import { planOf } from './sweep-plan.factory';
 import { SweepReads } from './sweep-reads.service';
 import { SweepScheduler } from './sweep-scheduler.service';

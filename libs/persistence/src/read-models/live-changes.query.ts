@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { ACTIVE_SWEEP_STATUSES, type SweepStatus, type TrialStatus } from '@tuneforge/contracts';
+import { isLiveWorker } from '../stores/worker.store';
 
 /** A sweep's fields the dashboard's live feed shows. */
 export interface LiveSweep {
@@ -42,8 +43,6 @@ export interface LiveChangesQuery {
   sweepIds: readonly string[];
   /** The `lastMetricId` of the previous read; null for the first, which reads no metric points. */
   afterMetricId: string | null;
-  /** A worker that has not heartbeated for this long is not live. */
-  liveWorkerWindowMs: number;
 }
 
 export interface LiveChanges {
@@ -87,9 +86,8 @@ export async function readLiveChanges(manager: EntityManager, query: LiveChanges
           WHERE id > $5::bigint GROUP BY sweep_id, trial_id) m) AS metrics,
        greatest($5::bigint, (SELECT max(id) FROM metric_points), 0)::text AS "lastMetricId",
        (SELECT coalesce(json_agg(w ORDER BY w.id), '[]') FROM (
-          SELECT id, jsonb_array_length(running_trial_ids) AS "runningTrials" FROM workers
-          WHERE stopped_at IS NULL AND last_heartbeat_at > now() - make_interval(secs => $6)) w) AS workers`,
-    [ACTIVE_SWEEP_STATUSES, query.sweepIds, query.since, query.lookBackMs / 1000, query.afterMetricId, query.liveWorkerWindowMs / 1000],
+          SELECT lw.id, jsonb_array_length(lw.running_trial_ids) AS "runningTrials" FROM workers lw WHERE ${isLiveWorker('lw')}) w) AS workers`,
+    [ACTIVE_SWEEP_STATUSES, query.sweepIds, query.since, query.lookBackMs / 1000, query.afterMetricId],
   );
   return row as LiveChanges;
 }

@@ -1,13 +1,17 @@
-import { IsNull, MoreThan, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { WorkerEntity } from '../entities';
 
 /** A worker that has not heartbeated for this long is taken for dead. */
 export const LIVE_WORKER_WINDOW_MS = 30_000;
 
+/** SQL: whether the worker row `alias` is live: not stopped, and heartbeating within LIVE_WORKER_WINDOW_MS (on PostgreSQL's clock). */
+export function isLiveWorker(alias: string): string {
+  return `${alias}.stopped_at IS NULL AND ${alias}.last_heartbeat_at > now() - interval '${LIVE_WORKER_WINDOW_MS} milliseconds'`;
+}
+
 /** SQL: whether a live worker's last heartbeat lists the trial `alias` among its running trials. */
 export function heldByLiveWorker(alias: string): string {
-  return `EXISTS (SELECT 1 FROM workers w WHERE w.stopped_at IS NULL AND w.last_heartbeat_at > now() - interval '${LIVE_WORKER_WINDOW_MS} milliseconds'
-    AND w.running_trial_ids @> jsonb_build_array(${alias}.id::text))`;
+  return `EXISTS (SELECT 1 FROM workers w WHERE ${isLiveWorker('w')} AND w.running_trial_ids @> jsonb_build_array(${alias}.id::text))`;
 }
 
 export type WorkerRegistration = Pick<WorkerEntity, 'id' | 'host' | 'pid' | 'backend' | 'concurrency'>;
@@ -32,9 +36,7 @@ export class WorkerStore {
 
   /** Live workers (heartbeat within LIVE_WORKER_WINDOW_MS), or every worker ever registered; oldest first. */
   list({ liveOnly }: { liveOnly: boolean }): Promise<WorkerEntity[]> {
-    return this.manager.find(WorkerEntity, {
-      where: liveOnly ? { stoppedAt: IsNull(), lastHeartbeatAt: MoreThan(new Date(Date.now() - LIVE_WORKER_WINDOW_MS)) } : {},
-      order: { startedAt: 'ASC' },
-    });
+    const workers = this.manager.createQueryBuilder(WorkerEntity, 'w').orderBy('w.startedAt', 'ASC');
+    return (liveOnly ? workers.where(isLiveWorker('w')) : workers).getMany();
   }
 }
