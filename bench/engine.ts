@@ -8,7 +8,8 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import type { TrialConfig } from '@tuneforge/contracts';
 import { loadEngine } from '@tuneforge/lstm-engine';
-import { NativeTrialSession, selectBackend, type ForecastData } from '@tuneforge/training';
+import { NativeTrialSession, selectBackend } from '@tuneforge/training';
+import { randomForecastData } from './random-forecast-data';
 
 const WORKLOADS: Record<string, { T: number; F: number; H: number; B: number; N: number }> = {
   W1: { T: 50, F: 8, H: 64, B: 64, N: 4096 },
@@ -54,17 +55,7 @@ function rawEngine(name: string, threads: number): number {
 /** The worker's path: NativeTrialSession's epochs (seeded shuffles, event-loop yields), samples_per_second of epochs 2 and 3. */
 async function sessionEngine(name: string): Promise<number> {
   const { T, F, H, B, N } = WORKLOADS[name];
-  const data: ForecastData = {
-    task: 'forecast',
-    trainX: tf.randomNormal([N, T, F], 0, 1, 'float32', 1) as tf.Tensor3D,
-    trainY: tf.randomNormal([N, 1], 0, 1, 'float32', 2) as tf.Tensor2D,
-    valX: tf.randomNormal([B, T, F], 0, 1, 'float32', 3) as tf.Tensor3D,
-    valY: tf.randomNormal([B, 1], 0, 1, 'float32', 4) as tf.Tensor2D,
-    featureCount: F,
-    horizon: 1,
-    target: { mean: 0, std: 1 },
-    seasonalNaiveMae: 0,
-  };
+  const data = randomForecastData(N, T, F, B);
   const config: TrialConfig = {
     model: 'lstm',
     dataset: { source: 'builtin', name: 'bench' },
@@ -76,7 +67,7 @@ async function sessionEngine(name: string): Promise<number> {
   await session.trainNextEpoch();
   const rates = [(await session.trainNextEpoch()).samples_per_second, (await session.trainNextEpoch()).samples_per_second];
   session.dispose();
-  tf.dispose([data.trainX, data.trainY, data.valX, data.valY]);
+  tf.dispose([data.trainX, data.trainY, data.valX, data.valY, data.testX, data.testY]);
   return (rates[0] + rates[1]) / 2;
 }
 

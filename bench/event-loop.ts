@@ -16,8 +16,8 @@ import { ownArgs } from './own-args';
 
 const { values } = parseArgs({ args: ownArgs(module), options: { models: { type: 'string', default: '256x2,128x2' }, engines: { type: 'string', default: 'native,tfjs' } } });
 
-const DATASET: TrialConfig['dataset'] = { source: 'builtin', name: 'us-births-1969-1988', window: 28, horizon: 1, validationSplit: 0.2 };
-const SOTU: TrialConfig['dataset'] = { source: 'builtin', name: 'sotu', window: 64, maxChars: 200_000, validationSplit: 0.2 };
+const DATASET: TrialConfig['dataset'] = { source: 'builtin', name: 'us-births-1969-1988', window: 28, horizon: 1, validationSplit: 0.2, testSplit: 0.1 };
+const SOTU: TrialConfig['dataset'] = { source: 'builtin', name: 'sotu', window: 64, maxChars: 200_000, validationSplit: 0.2, testSplit: 0.1 };
 
 /** How a worker gets a trial's data: loadTrainingData (windowed on the setup thread) where there is one, else trainingDataFor. */
 const offThreadLoad = (training as { loadTrainingData?: (dataset: TrialConfig['dataset']) => Promise<TrainingData> }).loadTrainingData;

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import { buildLstmModel, selectBackend, TrialTrainer, type ForecastData } from '@tuneforge/training';
+import { buildLstmModel, selectBackend, TrialTrainer } from '@tuneforge/training';
+import { randomForecastData } from './random-forecast-data';
 import { anchorResult } from './anchor-result';
 
 /** Reference workload W1 of ../shared/anchors/README.md: T=50, F=8, H=64, B=64. */
@@ -19,17 +19,7 @@ export interface TrainingResult {
 export async function trainingThroughput(progress: (message: string) => void): Promise<TrainingResult> {
   const backend = await selectBackend(process.env.TF_BACKEND ?? undefined);
   const { T, F, H, B, N } = W1;
-  const data: ForecastData = {
-    task: 'forecast',
-    trainX: tf.randomNormal([N, T, F], 0, 1, 'float32', 1) as tf.Tensor3D,
-    trainY: tf.randomNormal([N, 1], 0, 1, 'float32', 2) as tf.Tensor2D,
-    valX: tf.randomNormal([64, T, F], 0, 1, 'float32', 3) as tf.Tensor3D,
-    valY: tf.randomNormal([64, 1], 0, 1, 'float32', 4) as tf.Tensor2D,
-    featureCount: F,
-    horizon: 1,
-    target: { mean: 0, std: 1 },
-    seasonalNaiveMae: 0,
-  };
+  const data = randomForecastData(N, T, F, 64);
   const model = buildLstmModel(data, { hiddenUnits: H, layers: 1, dropout: 0, recurrentDropout: 0, learningRate: 1e-3 }, 1);
   const trainer = new TrialTrainer(model, data, B, 1);
   progress(`W1 on tfjs ${backend.name}: warm-up epoch`);

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { SweepStatus, TrialEventType, TrialStatus } from '@tuneforge/contracts';
 import {
+  bestEpochCheckpoint,
   checkpointsNewestFirst,
   retryWhileDatabaseUnavailable,
   rungPeerSummaries,
@@ -117,6 +118,10 @@ export class TrialLedger {
   /** The content of an uploaded dataset; undefined when it was deleted. */
   uploadedCsv(datasetId: string): Promise<string | undefined> {
     return this.untilAnswered('read a dataset', () => this.stores.datasets.content(datasetId));
+  }
+
+  bestEpochCheckpoint(trialId: string): Promise<CheckpointEntity | undefined> {
+    return this.untilAnswered('read the best checkpoint', () => bestEpochCheckpoint(this.stores.manager, trialId));
   }
 
   checkpointsNewestFirst(trialId: string): Promise<CheckpointEntity[]> {

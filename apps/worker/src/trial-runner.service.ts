@@ -13,9 +13,8 @@ import {
   openLstmSession,
   type TrainingEngine,
   type TrainingSession,
-  type TimeSeries,
 } from '@tuneforge/training';
-import { CHECKPOINT_FORMAT, CorruptCheckpointError, decodeCheckpoint, parseCsvTable } from '@tuneforge/formats';
+import { CHECKPOINT_FORMAT, CorruptCheckpointError, decodeCheckpoint, parseCsvTable, type ForecastSeries } from '@tuneforge/formats';
 import type { AttemptState, ClaimedTrial, TrialAttempt, TrialEnding } from '@tuneforge/persistence';
 import { MetricWriter } from './metric-writer.service';
 import { COMPUTE_BACKEND } from './compute-backend';
@@ -36,6 +35,8 @@ const ATTEMPT_CHECK_MS = 1_000;
 interface BestEpoch {
   epoch: number | null;
   unstored?: Buffer;
+  /** That epoch's checkpoint while this run holds it (stored or not): what the test split scores at the end. */
+  held?: Buffer;
 }
 
 /** Thrown inside a run whose attempt no longer holds its trial: it stops at once and writes nothing more. */
@@ -132,6 +133,7 @@ export class TrialRunner {
         // A new best is the model the trial hands over: its weights are taken now and stored with the next checkpoint.
         best.epoch = session.epoch;
         best.unstored = atCheckpoint ? undefined : await session.checkpoint();
+        best.held = best.unstored;
       }
       if (atCheckpoint) {
         await this.checkpoint(run, session, best);
@@ -143,14 +145,36 @@ export class TrialRunner {
         const decision = await this.decideAtRung(trial, spec, rung, session.epoch, metrics[spec.objective.metric]);
         if (decision.stop) {
           const unstoredBest = best.unstored && best.epoch !== null ? { epoch: best.epoch, format: session.checkpointFormat, bytes: best.unstored } : undefined;
-          await this.end(run, 'pruned', decision.reason, session.bestMetric, session.epoch, rung.rung, unstoredBest);
+          await this.end(run, 'pruned', decision.reason, session.bestMetric, session.epoch, { prunedRung: rung.rung, best: unstoredBest, ...(await this.scoreOnTest(run, session, best)) });
           return 'pruned';
         }
       }
     }
     const objective = spec.objective.metric;
-    await this.end(run, 'completed', `best ${objective} ${session.bestMetric?.toPrecision(6) ?? 'n/a'} after ${session.epoch} epochs`, session.bestMetric, session.epoch);
+    const scores = await this.scoreOnTest(run, session, best);
+    await this.end(run, 'completed', `best ${objective} ${session.bestMetric?.toPrecision(6) ?? 'n/a'} after ${session.epoch} epochs`, session.bestMetric, session.epoch, scores);
     return 'completed';
+  }
+
+  /**
+   * The test split's scores of the model the trial hands over, measured once as it ends (completed, and
+   * pruned too, so that every scored trial is compared on the same rows), with how its inputs were made.
+   */
+  private async scoreOnTest(run: TrialAttempt, session: TrainingSession, best: BestEpoch): Promise<Pick<TrialEnding, 'testMetrics' | 'preprocessing'>> {
+    const bestCheckpoint = async () => {
+      if (best.held) return best.held;
+      // A resumed run that has not beaten its checkpoint's best: that best's checkpoint is stored.
+      const stored = await this.ledger.bestEpochCheckpoint(run.trialId);
+      if (!stored) throw new CorruptCheckpointError(`the checkpoint of the best epoch is not stored`);
+      return stored.bytes;
+    };
+    try {
+      return { testMetrics: await session.scoreOnTest(bestCheckpoint), preprocessing: session.preprocessing };
+    } catch (error) {
+      if (!(error instanceof CorruptCheckpointError)) throw error;
+      this.logger.warn(`trial ${run.trialId}: no test score (${error.message})`);
+      return { testMetrics: null, preprocessing: session.preprocessing };
+    }
   }
 
   /** The rare path: say why a job's trial could not be claimed. */
@@ -177,7 +201,7 @@ export class TrialRunner {
   }
 
   /** The series of an uploaded dataset (read from PostgreSQL), or undefined for builtin datasets. */
-  private async uploadedSeries(trial: ClaimedTrial): Promise<TimeSeries | undefined> {
+  private async uploadedSeries(trial: ClaimedTrial): Promise<ForecastSeries | undefined> {
     const dataset = trial.config.dataset;
     if (dataset.source !== 'upload') return undefined;
     const csv = await this.ledger.uploadedCsv(String(dataset.id));
@@ -257,6 +281,7 @@ export class TrialRunner {
       bestBytes: best.unstored,
     });
     if (!saved) await this.throwLost(run);
+    if (best.epoch === session.epoch) best.held = bytes;
     best.unstored = undefined;
   }
 
@@ -274,10 +299,9 @@ export class TrialRunner {
     reason: string,
     bestMetric: number | null,
     lastEpoch: number | null,
-    prunedRung: number | null = null,
-    best?: TrialEnding['best'],
+    more: Pick<TrialEnding, 'prunedRung' | 'best' | 'testMetrics' | 'preprocessing'> = {},
   ): Promise<void> {
-    if (!(await this.ledger.end({ ...run, status, reason, bestMetric, lastEpoch, prunedRung, best }))) await this.throwLost(run);
+    if (!(await this.ledger.end({ ...run, status, reason, bestMetric, lastEpoch, ...more }))) await this.throwLost(run);
     this.logger.log(`trial ${run.trialId} ${status}: ${reason}`);
   }
 

@@ -51,6 +51,9 @@ export const TrialCountsSchema = z.object({ total: z.int(), ...Object.fromEntrie
 } & Record<(typeof TRIAL_STATUSES)[number], z.ZodInt>);
 export type TrialCounts = z.infer<typeof TrialCountsSchema>;
 
+/** A trial's scores on its test split: test_loss with test_mae and seasonal_naive_test_mae (forecasting), or test_bpc (text). */
+export const TestMetricsSchema = z.record(z.string(), z.number());
+
 export const SweepDtoSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -63,7 +66,8 @@ export const SweepDtoSchema = z.object({
   plannedTrials: z.int(),
   trialsCreated: z.int(),
   trialCounts: TrialCountsSchema,
-  best: z.object({ trialId: z.string(), value: z.number() }).nullable(),
+  /** The best trial by the objective, with its test split's scores once it has ended (test_mae beside seasonal_naive_test_mae, or test_bpc). */
+  best: z.object({ trialId: z.string(), value: z.number(), testMetrics: TestMetricsSchema.nullable() }).nullable(),
   createdAt: isoTime,
   updatedAt: isoTime,
   finishedAt: isoTime.nullable(),
@@ -83,6 +87,8 @@ export const TrialDtoSchema = z.object({
   lastEpoch: z.int().nullable(),
   /** The epoch whose stored checkpoint scored `bestMetric`: the model the trial hands over. */
   bestEpoch: z.int().nullable(),
+  /** The best epoch's scores on the test split, measured once as the trial ended; nothing selects on them. */
+  testMetrics: TestMetricsSchema.nullable(),
   prunedRung: z.int().nullable(),
   workerId: z.string().nullable(),
   backend: z.string().nullable(),

@@ -9,6 +9,11 @@ export const BUILTIN_FORECAST_DATASETS = ['us-births-1969-1988'] as const;
 export const BUILTIN_TEXT_DATASETS = ['sotu'] as const;
 
 const validationSplit = z.number().min(0.05).max(0.5).default(0.2);
+/** The last rows: scored once per trial, on the model it hands over; nothing selects on them. */
+export const TEST_SPLIT_DEFAULT = 0.1;
+const testSplit = z.number().min(0.05).max(0.4).default(TEST_SPLIT_DEFAULT);
+/** At least this share of the rows trains. */
+const MIN_TRAIN_SHARE = 0.4;
 
 export const ForecastDatasetSchema = z.strictObject({
   source: z.literal('builtin'),
@@ -16,6 +21,7 @@ export const ForecastDatasetSchema = z.strictObject({
   window: paramSchema(DATASET_HYPERPARAMETERS.window).default(DATASET_HYPERPARAMETERS.window.default),
   horizon: paramSchema(DATASET_HYPERPARAMETERS.horizon).default(DATASET_HYPERPARAMETERS.horizon.default),
   validationSplit,
+  testSplit,
 });
 
 export const TextDatasetSchema = z.strictObject({
@@ -24,6 +30,7 @@ export const TextDatasetSchema = z.strictObject({
   window: paramSchema(DATASET_HYPERPARAMETERS.window).default(64),
   maxChars: paramSchema(DATASET_HYPERPARAMETERS.maxChars).default(DATASET_HYPERPARAMETERS.maxChars.default),
   validationSplit,
+  testSplit,
 });
 
 /** A CSV time series uploaded with POST /api/v1/datasets: forecast `target` from itself and `features`. */
@@ -35,6 +42,7 @@ export const UploadDatasetSchema = z.strictObject({
   window: paramSchema(DATASET_HYPERPARAMETERS.window).default(DATASET_HYPERPARAMETERS.window.default),
   horizon: paramSchema(DATASET_HYPERPARAMETERS.horizon).default(DATASET_HYPERPARAMETERS.horizon.default),
   validationSplit,
+  testSplit,
 });
 
 export const DatasetSpecSchema = z.discriminatedUnion('source', [z.discriminatedUnion('name', [ForecastDatasetSchema, TextDatasetSchema]), UploadDatasetSchema]);
@@ -116,6 +124,13 @@ export const SweepSpecSchema = z
     addAll(conditionProblems);
     addAll(algorithmIssues(spec, { dimensions: searchDimensionsOf(spec), conditionsHold: conditionProblems.length === 0 }));
     addAll(earlyStoppingIssues(spec.earlyStopping, spec.budget), ['earlyStopping']);
+    if (spec.dataset.validationSplit + spec.dataset.testSplit > 1 - MIN_TRAIN_SHARE + 1e-9) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dataset', 'testSplit'],
+        message: `validationSplit ${spec.dataset.validationSplit} + testSplit ${spec.dataset.testSplit} leave under ${MIN_TRAIN_SHARE * 100}% of the rows to train on; together they may be at most ${1 - MIN_TRAIN_SHARE}`,
+      });
+    }
     if (spec.dataset.source === 'upload' && spec.dataset.features.includes(spec.dataset.target)) {
       ctx.addIssue({ code: 'custom', path: ['dataset', 'features'], message: `the target '${spec.dataset.target}' is always an input; do not list it as a feature` });
     }

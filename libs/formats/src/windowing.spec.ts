@@ -4,7 +4,8 @@ import { seasonalNaiveMae, standardiserOf, timeSplit, windowStarts } from './win
 
 describe('windowing', () => {
   it('splits in time order, the last share validating', () => {
-    assert.deepEqual(timeSplit(100, 0.2), { trainEnd: 80, length: 100 });
+    assert.deepEqual(timeSplit(100, 0.2), { trainEnd: 80, validationEnd: 100, length: 100 });
+    assert.deepEqual(timeSplit(100, 0.2, 0.1), { trainEnd: 70, validationEnd: 90, length: 100 });
   });
 
   it('standardises with the statistics of the given rows only', () => {

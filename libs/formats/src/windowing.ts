@@ -1,15 +1,20 @@
 /** Pure helpers for turning a time series into supervised samples. No tensors, no I/O. */
 
 export interface SplitPoint {
-  /** Rows [0, trainEnd) train; rows [trainEnd, length) validate. */
+  /** Rows [0, trainEnd) train; rows [trainEnd, validationEnd) validate; rows [validationEnd, length) test. */
   trainEnd: number;
+  validationEnd: number;
   length: number;
 }
 
-/** Splits a series in time order: the last `validationSplit` share of rows validates. */
-export function timeSplit(length: number, validationSplit: number): SplitPoint {
-  const trainEnd = Math.round(length * (1 - validationSplit));
-  return { trainEnd, length };
+/**
+ * Splits a series in time order: the last `testSplit` share of rows is the test split (scored once
+ * per trial, never selected on), the `validationSplit` share before it validates, the rest trains.
+ */
+export function timeSplit(length: number, validationSplit: number, testSplit = 0): SplitPoint {
+  const validationEnd = Math.round(length * (1 - testSplit));
+  const trainEnd = Math.round(length * (1 - testSplit - validationSplit));
+  return { trainEnd, validationEnd, length };
 }
 
 export interface Standardiser {
@@ -58,11 +63,17 @@ export function seasonalNaiveMae(series: ArrayLike<number>, starts: readonly num
   return total / count;
 }
 
-/** How many training and validation samples a series of `length` rows gives. */
-export function forecastSampleCounts(length: number, window: number, horizon: number, validationSplit: number): { train: number; validation: number } {
-  const split = timeSplit(length, validationSplit);
+/** The window starts of each split: a sample belongs to the split its targets fall in (its inputs may read earlier rows). */
+export function splitWindowStarts(split: SplitPoint, window: number, horizon: number): { train: number[]; validation: number[]; test: number[] } {
   return {
-    train: windowStarts(window, horizon, 0, split.trainEnd).length,
-    validation: windowStarts(window, horizon, split.trainEnd, length).length,
+    train: windowStarts(window, horizon, 0, split.trainEnd),
+    validation: windowStarts(window, horizon, split.trainEnd, split.validationEnd),
+    test: windowStarts(window, horizon, split.validationEnd, split.length),
   };
+}
+
+/** How many training, validation and test samples a series of `length` rows gives. */
+export function forecastSampleCounts(length: number, window: number, horizon: number, validationSplit: number, testSplit: number): { train: number; validation: number; test: number } {
+  const starts = splitWindowStarts(timeSplit(length, validationSplit, testSplit), window, horizon);
+  return { train: starts.train.length, validation: starts.validation.length, test: starts.test.length };
 }

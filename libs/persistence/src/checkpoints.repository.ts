@@ -63,3 +63,13 @@ export async function saveCheckpoint(manager: EntityManager, checkpoint: Checkpo
 export function checkpointsNewestFirst(manager: EntityManager, trialId: string): Promise<CheckpointEntity[]> {
   return manager.find(CheckpointEntity, { where: { trialId }, order: { epoch: 'DESC' } });
 }
+
+/** The stored checkpoint of the trial's best epoch (the model it hands over), if it has one. */
+export async function bestEpochCheckpoint(manager: EntityManager, trialId: string): Promise<CheckpointEntity | undefined> {
+  const [row] = await manager
+    .createQueryBuilder(CheckpointEntity, 'c')
+    .innerJoin('trials', 't', 't.id = c.trial_id AND t.best_epoch = c.epoch')
+    .where('c.trial_id = :trialId', { trialId })
+    .getMany();
+  return row;
+}

@@ -42,4 +42,6 @@ export const column = {
   time: z.date(),
   trialStatus: z.enum(TRIAL_STATUSES),
   sweepStatus: z.enum(SWEEP_STATUSES),
+  /** A jsonb object of named numbers (a trial's test metrics). */
+  metrics: z.record(z.string(), z.number()),
 };

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { encodeCheckpointContainer, type CheckpointArtifacts, type DecodedCheckpoint, type TrainingState, type WeightSpec } from '@tuneforge/formats';
+import type { TrainingData } from './datasets/dataset';
+import { evaluateSplit, type EpochMetrics } from './trainer';
+import { decodeCheckpoint, encodeCheckpointContainer, type CheckpointArtifacts, type DecodedCheckpoint, type TrainingState, type WeightSpec } from '@tuneforge/formats';
 
 /** A tfjs model's topology, weights and Adam's state, with the training state, as a checkpoint (the container: @tuneforge/formats). */
 export async function encodeCheckpoint(model: tf.LayersModel, state: TrainingState): Promise<Buffer> {
@@ -22,4 +24,14 @@ export async function encodeCheckpoint(model: tf.LayersModel, state: TrainingSta
 /** The model with its weights and Adam's state, compiled as it was trained. */
 export async function restoreModel(checkpoint: DecodedCheckpoint): Promise<tf.LayersModel> {
   return tf.loadLayersModel(tf.io.fromMemory(checkpoint.artifacts as CheckpointArtifacts as tf.io.ModelArtifacts));
+}
+
+/** A checkpoint's model scored on the data's test split (the same evaluation as validation's, on the test rows). */
+export async function scoreCheckpointOnTest(data: TrainingData, bytes: Buffer): Promise<EpochMetrics> {
+  const model = await restoreModel(decodeCheckpoint(bytes));
+  try {
+    return await evaluateSplit(model, data, 'test');
+  } finally {
+    model.dispose();
+  }
 }

@@ -6,7 +6,7 @@ import { loadEngine } from '@tuneforge/lstm-engine';
 import { decodeCheckpoint, toLayersModelFiles } from '@tuneforge/formats';
 import { selectBackend } from './backend';
 import { encodeCheckpoint, restoreModel } from './checkpoint';
-import { forecastData } from './datasets/forecast.dataset';
+import { forecastData, singleColumnSeries } from './datasets/forecast.dataset';
 import { sotuCorpus, textData } from './datasets/sotu.dataset';
 import { usBirthsSeries } from './datasets/us-births.dataset';
 import { openLstmSession, selectTrainingEngine } from './engine';
@@ -31,7 +31,7 @@ function aConfig(hyperparameters: Partial<Record<string, number | number[]>> = {
 const relativeGap = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
 
 describe(NativeTrialSession.name, { skip }, () => {
-  const births = () => forecastData(usBirthsSeries(), { window: 7, horizon: 1, validationSplit: 0.2 });
+  const births = () => forecastData(usBirthsSeries(), { window: 7, horizon: 1, validationSplit: 0.2, testSplit: 0.1 });
   let data: ReturnType<typeof births>;
 
   before(async () => {
@@ -152,14 +152,14 @@ describe(NativeTrialSession.name, { skip }, () => {
   });
 
   it('fails a trial on non-finite data with NonFiniteLossError, naming the bad input', async () => {
-    const broken = forecastData({ target: Array.from({ length: 200 }, (_, t) => (t === 50 ? NaN : t)), covariates: [] }, { window: 5, horizon: 1, validationSplit: 0.2 });
+    const broken = forecastData(singleColumnSeries(Array.from({ length: 200 }, (_, t) => (t === 50 ? NaN : t))), { window: 5, horizon: 1, validationSplit: 0.2, testSplit: 0.1 });
     const session = await NativeTrialSession.open(broken, aConfig(), 6, OBJECTIVE);
     await assert.rejects(() => session.trainNextEpoch(), (error: Error) => error instanceof NonFiniteLossError && /must be finite/.test(error.message));
     session.dispose();
   });
 
   it('trains the character model and reports bits per character', async () => {
-    const text = textData(sotuCorpus(3_000), { window: 16, maxChars: 3_000, validationSplit: 0.2 });
+    const text = textData(sotuCorpus(3_000), { window: 16, maxChars: 3_000, validationSplit: 0.2, testSplit: 0.1 });
     const config = aConfig({ hiddenUnits: 16, batchSize: 128 });
     const native = await NativeTrialSession.open(text, config, 1, { metric: 'val_bpc', direction: 'minimize' });
     const reference = await TrialSession.open(text, config, 1, { metric: 'val_bpc', direction: 'minimize' });

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Objective, TrialConfig } from '@tuneforge/contracts';
 import { requireEngine, type NativeLstmNet } from '@tuneforge/lstm-engine';
-import { CHECKPOINT_FORMAT, type DecodedCheckpoint } from '@tuneforge/formats';
-import { encodeCheckpoint, restoreModel } from './checkpoint';
+import { CHECKPOINT_FORMAT, type DecodedCheckpoint, type Preprocessing } from '@tuneforge/formats';
+import { encodeCheckpoint, restoreModel, scoreCheckpointOnTest } from './checkpoint';
 import type { TrainingData } from './datasets/dataset';
 import { buildSeededLstmModel } from './seeded-weights';
 import { epochPermutation, LN2, NonFiniteLossError, type EpochMetrics } from './trainer';
@@ -151,10 +151,19 @@ export class NativeTrialSession implements TrainingSession {
     return this.tfModel;
   }
 
+  get preprocessing(): Preprocessing {
+    return this.data.preprocessing;
+  }
+
   async checkpoint(): Promise<Buffer> {
     writeWeights(this.net, this.tfModel);
     await writeAdamState(this.net, this.tfModel);
     return encodeCheckpoint(this.tfModel, { epoch: this.epoch, seed: this.seed, bestMetric: this.bestMetric });
+  }
+
+  /** Scored by tfjs from the checkpoint, as an exported model predicts, whichever engine trained it. */
+  async scoreOnTest(bestCheckpoint: () => Promise<Buffer>): Promise<EpochMetrics> {
+    return scoreCheckpointOnTest(this.data, await bestCheckpoint());
   }
 
   dispose(): void {

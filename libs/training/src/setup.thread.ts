@@ -4,7 +4,7 @@ import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { TrialConfig } from '@tuneforge/contracts';
 import { trainingArraysFor, type TrainingArrays } from './datasets/catalog';
-import type { TimeSeries } from './datasets/forecast.dataset';
+import type { ForecastSeries } from '@tuneforge/formats';
 import { buildLstmModel, type LstmHyperparameters, type LstmModelShape } from './lstm.model';
 import type { SeededWeightsBackend } from './seeded-weights';
 import type { SetupMessage, SetupReply } from './setup-thread';
@@ -33,9 +33,9 @@ const JOBS = {
   },
 
   /** A dataset read and windowed (trainingArraysFor). */
-  async 'training-arrays'({ dataset, uploaded }: { dataset: TrialConfig['dataset']; uploaded?: TimeSeries }): Promise<Done<TrainingArrays>> {
+  async 'training-arrays'({ dataset, uploaded }: { dataset: TrialConfig['dataset']; uploaded?: ForecastSeries }): Promise<Done<TrainingArrays>> {
     const arrays = trainingArraysFor(dataset, uploaded);
-    return { answer: arrays, transfer: [arrays.train.x, arrays.train.y, arrays.val.x, arrays.val.y].map((a) => a.buffer as ArrayBuffer) };
+    return { answer: arrays, transfer: [arrays.train, arrays.val, arrays.test].flatMap((s) => [s.x, s.y]).map((a) => a.buffer as ArrayBuffer) };
   },
 };
 

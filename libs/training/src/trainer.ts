@@ -61,49 +61,54 @@ export class TrialTrainer {
     return metrics;
   }
 
-  private async validate(): Promise<EpochMetrics> {
-    const data = this.data;
-    const predictions = this.predictValidation();
-    try {
-      const [loss, extra] = tf.tidy(() => {
-        if (data.task === 'forecast') {
-          return [tf.losses.meanSquaredError(data.valY, predictions), tf.losses.absoluteDifference(data.valY, predictions)];
-        }
-        const picked = tf.sum(tf.mul(tf.oneHot(tf.cast(data.valY, 'int32'), data.vocabulary.length), predictions), 1);
-        return [tf.neg(tf.mean(tf.log(tf.clipByValue(picked, 1e-7, 1)))), tf.scalar(0)];
-      });
-      const [lossValue, extraValue] = await Promise.all([loss.data(), extra.data()]);
-      tf.dispose([loss, extra]);
-      if (data.task === 'forecast') {
-        return { val_loss: lossValue[0], val_mae: extraValue[0] * data.target.std, seasonal_naive_val_mae: data.seasonalNaiveMae };
-      }
-      return { val_loss: lossValue[0], val_bpc: lossValue[0] / LN2 };
-    } finally {
-      predictions.dispose();
-    }
-  }
-
-  /** Predictions for the validation inputs, a chunk at a time (one-hot text inputs are large). */
-  private predictValidation(): tf.Tensor {
-    const count = this.data.valX.shape[0];
-    const chunks: tf.Tensor[] = [];
-    for (let start = 0; start < count; start += EVAL_BATCH) {
-      const size = Math.min(EVAL_BATCH, count - start);
-      chunks.push(
-        tf.tidy(() => {
-          const x = this.data.valX.slice(start, size);
-          return this.model.predict(modelInput(this.data, x as tf.Tensor), { batchSize: EVAL_BATCH }) as tf.Tensor;
-        }),
-      );
-    }
-    const all = tf.concat(chunks);
-    tf.dispose(chunks);
-    return all;
+  private validate(): Promise<EpochMetrics> {
+    return evaluateSplit(this.model, this.data, 'val');
   }
 
   private permutation(count: number, epoch: number): Int32Array {
     return epochPermutation(count, this.seed, epoch);
   }
+}
+
+/** A split the model is scored on after training: validation after each epoch, test once, on the epoch handed over. */
+export type ScoredSplit = 'val' | 'test';
+
+/**
+ * The model's loss on a split and, in the target's units, its MAE (forecasting, with the seasonal-naive
+ * MAE on the same rows) or bits per character (text), named after the split: val_mae, test_bpc, ...
+ */
+export async function evaluateSplit(model: tf.LayersModel, data: TrainingData, split: ScoredSplit): Promise<EpochMetrics> {
+  const [x, y] = split === 'val' ? [data.valX, data.valY] : [data.testX, data.testY];
+  const predictions = predictInChunks(model, data, x);
+  try {
+    const [loss, extra] = tf.tidy(() => {
+      if (data.task === 'forecast') return [tf.losses.meanSquaredError(y, predictions), tf.losses.absoluteDifference(y, predictions)];
+      const picked = tf.sum(tf.mul(tf.oneHot(tf.cast(y, 'int32'), data.vocabulary.length), predictions), 1);
+      return [tf.neg(tf.mean(tf.log(tf.clipByValue(picked, 1e-7, 1)))), tf.scalar(0)];
+    });
+    const [lossValue, extraValue] = await Promise.all([loss.data(), extra.data()]);
+    tf.dispose([loss, extra]);
+    if (data.task === 'forecast') {
+      const baseline = split === 'val' ? data.seasonalNaiveMae : data.seasonalNaiveTestMae;
+      return { [`${split}_loss`]: lossValue[0], [`${split}_mae`]: extraValue[0] * data.target.std, [`seasonal_naive_${split}_mae`]: baseline };
+    }
+    return { [`${split}_loss`]: lossValue[0], [`${split}_bpc`]: lossValue[0] / LN2 };
+  } finally {
+    predictions.dispose();
+  }
+}
+
+/** Predictions for a split's inputs, a chunk at a time (one-hot text inputs are large). */
+function predictInChunks(model: tf.LayersModel, data: TrainingData, inputs: tf.Tensor): tf.Tensor {
+  const count = inputs.shape[0];
+  const chunks: tf.Tensor[] = [];
+  for (let start = 0; start < count; start += EVAL_BATCH) {
+    const size = Math.min(EVAL_BATCH, count - start);
+    chunks.push(tf.tidy(() => model.predict(modelInput(data, inputs.slice(start, size)), { batchSize: EVAL_BATCH }) as tf.Tensor));
+  }
+  const all = tf.concat(chunks);
+  tf.dispose(chunks);
+  return all;
 }
 
 /** The order of epoch `epoch`'s samples: seeded with (trial seed, epoch), so a resumed trial shuffles as an uninterrupted one. */

@@ -1,3 +1,4 @@
+import type { Preprocessing } from '@tuneforge/formats';
 import type { EpochMetrics } from './trainer';
 
 /** What a worker drives, whether a real LSTM (TrialSession) or the `simulated` family. */
@@ -5,9 +6,16 @@ export interface TrainingSession {
   /** Last completed epoch. */
   readonly epoch: number;
   readonly bestMetric: number | null;
+  /** How the model's inputs are made from raw data (null: the simulated family reads none). */
+  readonly preprocessing: Preprocessing | null;
   /** The `format` its checkpoints are stored under. */
   readonly checkpointFormat: string;
   trainNextEpoch(): Promise<EpochMetrics>;
   checkpoint(): Promise<Buffer>;
+  /**
+   * The test split's scores of the model the trial hands over (its best epoch), from that epoch's
+   * checkpoint, which it reads only if it needs it: test_loss and test_mae with seasonal_naive_test_mae, or test_bpc.
+   */
+  scoreOnTest(bestCheckpoint: () => Promise<Buffer>): Promise<EpochMetrics>;
   dispose(): void;
 }

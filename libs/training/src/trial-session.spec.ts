@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { TrialConfig } from '@tuneforge/contracts';
 import { CorruptCheckpointError, decodeCheckpoint, toLayersModelFiles } from '@tuneforge/formats';
 import { selectBackend } from './backend';
-import { forecastData } from './datasets/forecast.dataset';
+import { forecastData, singleColumnSeries } from './datasets/forecast.dataset';
 import { sotuCorpus, textData } from './datasets/sotu.dataset';
 import { usBirthsSeries } from './datasets/us-births.dataset';
 import { NonFiniteLossError } from './trainer';
@@ -23,7 +23,7 @@ function aConfig(hyperparameters: Partial<Record<string, number>> = {}): TrialCo
 }
 
 describe(TrialSession.name, () => {
-  const births = () => forecastData(usBirthsSeries(), { window: 7, horizon: 1, validationSplit: 0.2 });
+  const births = () => forecastData(usBirthsSeries(), { window: 7, horizon: 1, validationSplit: 0.2, testSplit: 0.1 });
   let data: ReturnType<typeof births>;
 
   before(async () => {
@@ -102,14 +102,14 @@ describe(TrialSession.name, () => {
   });
 
   it('stops with NonFiniteLossError when the loss is not finite', async () => {
-    const broken = forecastData({ target: Array.from({ length: 200 }, (_, t) => (t === 50 ? NaN : t)), covariates: [] }, { window: 5, horizon: 1, validationSplit: 0.2 });
+    const broken = forecastData(singleColumnSeries(Array.from({ length: 200 }, (_, t) => (t === 50 ? NaN : t))), { window: 5, horizon: 1, validationSplit: 0.2, testSplit: 0.1 });
     const session = await TrialSession.open(broken, aConfig(), 6, OBJECTIVE);
     await assert.rejects(() => session.trainNextEpoch(), NonFiniteLossError);
     session.dispose();
   });
 
   it('trains the character model on State of the Union text and reports bits per character', async () => {
-    const text = textData(sotuCorpus(3_000), { window: 16, maxChars: 3_000, validationSplit: 0.2 });
+    const text = textData(sotuCorpus(3_000), { window: 16, maxChars: 3_000, validationSplit: 0.2, testSplit: 0.1 });
     const session = await TrialSession.open(text, aConfig({ hiddenUnits: 16, batchSize: 128 }), 1, { metric: 'val_bpc', direction: 'minimize' });
     const metrics = await session.trainNextEpoch();
     assert.ok(metrics.val_bpc > 0 && metrics.val_bpc < 8, `val_bpc ${metrics.val_bpc}`);

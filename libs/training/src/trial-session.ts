@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Objective, TrialConfig } from '@tuneforge/contracts';
-import { CHECKPOINT_FORMAT, type DecodedCheckpoint } from '@tuneforge/formats';
-import { encodeCheckpoint, restoreModel } from './checkpoint';
+import { CHECKPOINT_FORMAT, type DecodedCheckpoint, type Preprocessing } from '@tuneforge/formats';
+import { encodeCheckpoint, restoreModel, scoreCheckpointOnTest } from './checkpoint';
 import type { TrainingData } from './datasets/dataset';
 import type { LstmHyperparameters } from './lstm.model';
 import { buildSeededLstmModel } from './seeded-weights';
@@ -16,6 +16,7 @@ export class TrialSession implements TrainingSession {
   readonly checkpointFormat = CHECKPOINT_FORMAT;
   private constructor(
     private readonly trainer: TrialTrainer,
+    private readonly data: TrainingData,
     private readonly objective: Objective,
     private readonly seed: number,
     /** Last completed epoch. */
@@ -26,7 +27,7 @@ export class TrialSession implements TrainingSession {
   static async open(data: TrainingData, config: TrialConfig, seed: number, objective: Objective, checkpoint?: DecodedCheckpoint): Promise<TrialSession> {
     const model: tf.LayersModel = checkpoint ? await restoreModel(checkpoint) : await buildSeededLstmModel(data, lstmHyperparameters(config), seed);
     const trainer = new TrialTrainer(model, data, Number(config.hyperparameters.batchSize), seed);
-    return new TrialSession(trainer, objective, seed, checkpoint?.state.epoch ?? 0, checkpoint?.state.bestMetric ?? null);
+    return new TrialSession(trainer, data, objective, seed, checkpoint?.state.epoch ?? 0, checkpoint?.state.bestMetric ?? null);
   }
 
   /** Trains the next epoch and returns its metrics; the best objective value is kept up to date. */
@@ -42,8 +43,16 @@ export class TrialSession implements TrainingSession {
     return this.trainer.model;
   }
 
+  get preprocessing(): Preprocessing {
+    return this.data.preprocessing;
+  }
+
   checkpoint(): Promise<Buffer> {
     return encodeCheckpoint(this.trainer.model, { epoch: this.epoch, seed: this.seed, bestMetric: this.bestMetric });
+  }
+
+  async scoreOnTest(bestCheckpoint: () => Promise<Buffer>): Promise<EpochMetrics> {
+    return scoreCheckpointOnTest(this.data, await bestCheckpoint());
   }
 
   dispose(): void {

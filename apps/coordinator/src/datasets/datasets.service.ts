@@ -64,7 +64,7 @@ export class DatasetsService {
   /** A sweep on an uploaded dataset must name an existing dataset, numeric columns, and fit its windows. */
   async checkSweepDataset(spec: SweepSpec): Promise<void> {
     if (spec.dataset.source !== 'upload') return;
-    const { id, target, features, window, horizon, validationSplit } = spec.dataset;
+    const { id, target, features, window, horizon, validationSplit, testSplit } = spec.dataset;
     const dataset = await this.stores.datasets.find(id);
     if (!dataset) throw new SpecValidationError([{ path: 'dataset.id', message: `no uploaded dataset '${id}' (POST /api/v1/datasets first)` }]);
     const issues: ValidationIssue[] = [];
@@ -76,11 +76,13 @@ export class DatasetsService {
     });
     const largestWindow = largest(window);
     const largestHorizon = largest(horizon);
-    const counts = forecastSampleCounts(dataset.rowCount, largestWindow, largestHorizon, validationSplit);
-    if (counts.train < 1 || counts.validation < 1) {
+    const counts = forecastSampleCounts(dataset.rowCount, largestWindow, largestHorizon, validationSplit, testSplit);
+    if (counts.train < 1 || counts.validation < 1 || counts.test < 1) {
       issues.push({
         path: 'dataset.window',
-        message: `the dataset's ${dataset.rowCount} rows are too few for window ${largestWindow} + horizon ${largestHorizon} with validationSplit ${validationSplit} (${counts.train} training, ${counts.validation} validation samples)`,
+        message:
+          `the dataset's ${dataset.rowCount} rows are too few for window ${largestWindow} + horizon ${largestHorizon} with validationSplit ${validationSplit} and testSplit ${testSplit} ` +
+          `(${counts.train} training, ${counts.validation} validation, ${counts.test} test samples)`,
       });
     }
     if (issues.length) throw new SpecValidationError(issues);

@@ -63,7 +63,7 @@ export class SweepReads {
         counts.total += row.n;
       }
       const best = bestRows.find((r) => r.sweepId === sweep.id);
-      return toSweepDto(sweep, counts, best ? { trialId: best.trialId, value: best.value } : null);
+      return toSweepDto(sweep, counts, best ? { trialId: best.trialId, value: best.value, testMetrics: best.testMetrics } : null);
     });
   }
 }

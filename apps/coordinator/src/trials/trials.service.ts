@@ -100,6 +100,7 @@ function toTrialDto(trial: TrialEntity): TrialDto {
     bestMetric: trial.bestMetric,
     lastEpoch: trial.lastEpoch,
     bestEpoch: trial.bestEpoch,
+    testMetrics: trial.testMetrics,
     prunedRung: trial.prunedRung,
     workerId: trial.workerId,
     backend: trial.backend,

@@ -1,3 +1,4 @@
+import type { Preprocessing } from '@tuneforge/formats';
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, UpdateDateColumn, type Relation } from 'typeorm';
 import { TRIAL_STATUSES, type TrialConfig, type TrialEvent, type TrialStatus } from '@tuneforge/contracts';
 import { bigintAsNumber } from './column-transformers';
@@ -51,6 +52,17 @@ export class TrialEntity {
   /** The epoch whose stored checkpoint scored `bestMetric`: the model the trial hands over (kept beside the newest two). */
   @Column({ name: 'best_epoch', type: 'integer', nullable: true })
   bestEpoch!: number | null;
+
+  /**
+   * The best epoch's scores on the test split, measured once when the trial ended (completed or pruned):
+   * test_loss, test_mae and seasonal_naive_test_mae, or test_bpc. Nothing selects on them.
+   */
+  @Column({ name: 'test_metrics', type: 'jsonb', nullable: true })
+  testMetrics!: Record<string, number> | null;
+
+  /** How the trial's model inputs were made from raw data (train-split statistics, vocabulary): what its exported model carries. */
+  @Column({ type: 'jsonb', nullable: true })
+  preprocessing!: Preprocessing | null;
 
   /** For a pruned trial: the early-stopping rung (0-based) it was stopped at. */
   @Column({ name: 'pruned_rung', type: 'integer', nullable: true })

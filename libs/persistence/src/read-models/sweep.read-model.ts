@@ -30,11 +30,11 @@ export class SweepReadModel {
   }
 
   /** Each sweep's best trial for its objective's direction (lowest number on ties); sweeps without a result are left out. */
-  bestTrials(sweepIds: readonly string[]): Promise<{ sweepId: string; trialId: string; value: number }[]> {
+  bestTrials(sweepIds: readonly string[]): Promise<{ sweepId: string; trialId: string; value: number; testMetrics: Record<string, number> | null }[]> {
     return queryRows(
       this.manager,
-      z.object({ sweepId: column.id, trialId: column.id, value: column.float }),
-      `SELECT DISTINCT ON (t.sweep_id) t.sweep_id AS "sweepId", t.id AS "trialId", t.best_metric AS value
+      z.object({ sweepId: column.id, trialId: column.id, value: column.float, testMetrics: column.metrics.nullable() }),
+      `SELECT DISTINCT ON (t.sweep_id) t.sweep_id AS "sweepId", t.id AS "trialId", t.best_metric AS value, t.test_metrics AS "testMetrics"
        FROM trials t JOIN sweeps s ON s.id = t.sweep_id
        WHERE t.sweep_id = ANY($1) AND t.best_metric IS NOT NULL
        ORDER BY t.sweep_id, CASE WHEN s.spec->'objective'->>'direction' = 'maximize' THEN -t.best_metric ELSE t.best_metric END, t.number`,

@@ -1,5 +1,6 @@
 import { In, type EntityManager } from 'typeorm';
 import { z } from 'zod';
+import type { Preprocessing } from '@tuneforge/formats';
 import {
   ACTIVE_SWEEP_STATUSES,
   ACTIVE_TRIAL_STATUSES,
@@ -57,6 +58,10 @@ export interface TrialEnding extends TrialAttempt {
   prunedRung?: number | null;
   /** The checkpoint of the run's best epoch when no checkpoint has stored it yet (a best since the last one): stored with the end. */
   best?: { epoch: number; format: string; bytes: Buffer };
+  /** The best epoch's scores on the test split (a completed or pruned trial). */
+  testMetrics?: Record<string, number> | null;
+  /** How the model's inputs were made from raw data: what its exported model carries. */
+  preprocessing?: Preprocessing | null;
 }
 
 /**
@@ -203,19 +208,22 @@ export class TrialStore {
       best_epoch: e.best?.epoch ?? null,
       best_format: e.best?.format ?? null,
       best_bytes: e.best?.bytes.toString('base64') ?? null,
+      test_metrics: e.testMetrics ?? null,
+      preprocessing: e.preprocessing ?? null,
     }));
     const ended = await preparedQuery<{ id: string }>(
       this.manager,
       'tuneforge-end-trials',
       `WITH e AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb)
-           AS e(id uuid, attempt int, status text, reason text, best float8, last_epoch int, pruned_rung int, best_epoch int, best_format text, best_bytes text)
+           AS e(id uuid, attempt int, status text, reason text, best float8, last_epoch int, pruned_rung int, best_epoch int, best_format text, best_bytes text, test_metrics jsonb, preprocessing jsonb)
        ),
        locked AS (${lockedInIdOrder('SELECT t.id FROM trials t WHERE t.id = ANY($2::uuid[])', 't')}),
        ended AS (
          UPDATE trials t SET status = e.status::trial_status, status_reason = e.reason, finished_at = now(), updated_at = now(),
                 best_metric = COALESCE(e.best, t.best_metric), last_epoch = COALESCE(e.last_epoch, t.last_epoch),
-                best_epoch = COALESCE(e.best_epoch, t.best_epoch), pruned_rung = e.pruned_rung, ${appendEvent('e.status', 'e.reason', 't')}
+                best_epoch = COALESCE(e.best_epoch, t.best_epoch), pruned_rung = e.pruned_rung,
+                test_metrics = e.test_metrics, preprocessing = e.preprocessing, ${appendEvent('e.status', 'e.reason', 't')}
          FROM e JOIN locked USING (id)
          -- The ids again as an array: the planner sizes that right and probes the primary key, where it guesses
          -- 100 rows for the JSON and may scan the whole table.

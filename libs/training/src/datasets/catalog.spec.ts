@@ -6,10 +6,10 @@ import type { TrialConfig } from '@tuneforge/contracts';
 import { selectBackend } from '../backend';
 import { loadTrainingData, trainingDataFor } from './catalog';
 import type { TrainingData } from './dataset';
-import { DatasetTooShortError } from './forecast.dataset';
+import { DatasetTooShortError, singleColumnSeries } from './forecast.dataset';
 
-const births = (window: number): TrialConfig['dataset'] => ({ source: 'builtin', name: 'us-births-1969-1988', window, horizon: 1, validationSplit: 0.2 });
-const sotu = (window: number, maxChars: number): TrialConfig['dataset'] => ({ source: 'builtin', name: 'sotu', window, maxChars, validationSplit: 0.2 });
+const births = (window: number): TrialConfig['dataset'] => ({ source: 'builtin', name: 'us-births-1969-1988', window, horizon: 1, validationSplit: 0.2, testSplit: 0.1 });
+const sotu = (window: number, maxChars: number): TrialConfig['dataset'] => ({ source: 'builtin', name: 'sotu', window, maxChars, validationSplit: 0.2, testSplit: 0.1 });
 
 /** Every tensor's shape, dtype and values, and the rest of the data as it is. */
 async function contentOf(data: TrainingData): Promise<unknown> {
@@ -37,8 +37,8 @@ describe(loadTrainingData.name, () => {
   });
 
   it('fails a series too short for the window with DatasetTooShortError', async () => {
-    const uploaded = { target: Array.from({ length: 30 }, (_, t) => t), covariates: [] };
-    const dataset: TrialConfig['dataset'] = { source: 'upload', id: '00000000-0000-0000-0000-000000000000', target: 'y', features: [], window: 28, horizon: 1, validationSplit: 0.2 };
+    const uploaded = singleColumnSeries(Array.from({ length: 30 }, (_, t) => t));
+    const dataset: TrialConfig['dataset'] = { source: 'upload', id: '00000000-0000-0000-0000-000000000000', target: 'y', features: [], window: 28, horizon: 1, validationSplit: 0.2, testSplit: 0.1 };
     await assert.rejects(() => loadTrainingData(dataset, uploaded), (error: Error) => error instanceof DatasetTooShortError && /too few for window 28/.test(error.message));
   });
 

@@ -1,7 +1,8 @@
-import type { TrialConfig } from '@tuneforge/contracts';
+import { TEST_SPLIT_DEFAULT, type TrialConfig } from '@tuneforge/contracts';
+import type { ForecastSeries } from '@tuneforge/formats';
 import { runOnSetupThread } from '../setup-thread';
 import type { TrainingData } from './dataset';
-import { DatasetTooShortError, forecastArrays, forecastTensors, type ForecastArrays, type TimeSeries } from './forecast.dataset';
+import { DatasetTooShortError, forecastArrays, forecastTensors, type ForecastArrays } from './forecast.dataset';
 import { sotuCorpus, textArrays, textTensors, type TextArrays } from './sotu.dataset';
 import { usBirthsSeries } from './us-births.dataset';
 
@@ -16,7 +17,7 @@ const loading = new Map<string, Promise<TrainingData>>();
  * with the same settings. `uploaded` supplies the series of an uploaded dataset. Builds on this
  * thread: a worker uses loadTrainingData.
  */
-export function trainingDataFor(dataset: TrialConfig['dataset'], uploaded?: TimeSeries): TrainingData {
+export function trainingDataFor(dataset: TrialConfig['dataset'], uploaded?: ForecastSeries): TrainingData {
   const key = JSON.stringify(dataset);
   let data = cache.get(key);
   if (!data) {
@@ -31,7 +32,7 @@ export function trainingDataFor(dataset: TrialConfig['dataset'], uploaded?: Time
  * the State of the Union corpus alone takes seconds to load and window, and the event loop has job
  * locks to renew meanwhile. Only making the tensors from the arrays runs here.
  */
-export async function loadTrainingData(dataset: TrialConfig['dataset'], uploaded?: TimeSeries): Promise<TrainingData> {
+export async function loadTrainingData(dataset: TrialConfig['dataset'], uploaded?: ForecastSeries): Promise<TrainingData> {
   const key = JSON.stringify(dataset);
   const cached = cache.get(key);
   if (cached) return cached;
@@ -56,18 +57,20 @@ export async function loadTrainingData(dataset: TrialConfig['dataset'], uploaded
 }
 
 /** A dataset's samples, without tensors (no tfjs: it runs on any thread). */
-export function trainingArraysFor(dataset: TrialConfig['dataset'], uploaded?: TimeSeries): TrainingArrays {
+export function trainingArraysFor(dataset: TrialConfig['dataset'], uploaded?: ForecastSeries): TrainingArrays {
   const validationSplit = Number(dataset.validationSplit);
+  // Configs stored before the test split existed lack it; they get the default.
+  const testSplit = Number(dataset.testSplit ?? TEST_SPLIT_DEFAULT);
   const window = Number(dataset.window);
   if (dataset.source === 'upload') {
     if (!uploaded) throw new Error('an uploaded dataset needs its series');
-    return forecastArrays(uploaded, { window, horizon: Number(dataset.horizon), validationSplit });
+    return forecastArrays(uploaded, { window, horizon: Number(dataset.horizon), validationSplit, testSplit });
   }
   switch (dataset.name) {
     case 'us-births-1969-1988':
-      return forecastArrays(usBirthsSeries(), { window, horizon: Number(dataset.horizon), validationSplit });
+      return forecastArrays(usBirthsSeries(), { window, horizon: Number(dataset.horizon), validationSplit, testSplit });
     case 'sotu':
-      return textArrays(sotuCorpus(Number(dataset.maxChars)), { window, maxChars: Number(dataset.maxChars), validationSplit });
+      return textArrays(sotuCorpus(Number(dataset.maxChars)), { window, maxChars: Number(dataset.maxChars), validationSplit, testSplit });
     default:
       throw new Error(`unknown builtin dataset '${dataset.name}'`);
   }

@@ -1,7 +1,11 @@
 import type * as tf from '@tensorflow/tfjs';
-import { type Standardiser } from '@tuneforge/formats';
+import type { ForecastPreprocessing, Standardiser, TextPreprocessing } from '@tuneforge/formats';
 
-/** Samples ready for training, split in time order; tensors are shared read-only between trials. */
+/**
+ * Samples ready for training, split in time order: train, validation (epochs, pruning and ranking
+ * select on it) and test (scored once per trial, on the model it hands over). Tensors are shared
+ * read-only between trials.
+ */
 export interface ForecastData {
   task: 'forecast';
   /** [samples, window, features] */
@@ -10,12 +14,18 @@ export interface ForecastData {
   trainY: tf.Tensor2D;
   valX: tf.Tensor3D;
   valY: tf.Tensor2D;
+  testX: tf.Tensor3D;
+  testY: tf.Tensor2D;
   featureCount: number;
   horizon: number;
   /** Turns standardised predictions back into the target's units. */
   target: Standardiser;
   /** MAE of "the value 7 days earlier" on the same validation targets, in the target's units. */
   seasonalNaiveMae: number;
+  /** The same on the test targets. */
+  seasonalNaiveTestMae: number;
+  /** How the inputs were made from the raw columns: what an exported model carries. */
+  preprocessing: ForecastPreprocessing;
 }
 
 export interface TextData {
@@ -26,11 +36,14 @@ export interface TextData {
   trainY: tf.Tensor1D;
   valX: tf.Tensor2D;
   valY: tf.Tensor1D;
+  testX: tf.Tensor2D;
+  testY: tf.Tensor1D;
   vocabulary: string[];
+  preprocessing: TextPreprocessing;
 }
 
 export type TrainingData = ForecastData | TextData;
 
-export function sampleCount(data: TrainingData): { train: number; validation: number } {
-  return { train: data.trainX.shape[0], validation: data.valX.shape[0] };
+export function sampleCount(data: TrainingData): { train: number; validation: number; test: number } {
+  return { train: data.trainX.shape[0], validation: data.valX.shape[0], test: data.testX.shape[0] };
 }

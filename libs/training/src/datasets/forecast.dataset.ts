@@ -1,103 +1,92 @@
 import * as tf from '@tensorflow/tfjs';
-import { seasonalNaiveMae, standardiserOf, timeSplit, windowStarts } from '@tuneforge/formats';
+import {
+  encodeInputs,
+  forecastPreprocessingOf,
+  seasonalNaiveMae,
+  splitWindowStarts,
+  timeSplit,
+  windowSamples,
+  type ForecastSeries,
+} from '@tuneforge/formats';
 import type { ForecastData } from './dataset';
-
-/** A numeric time series in time order: the target and any other inputs (covariates). */
-export interface TimeSeries {
-  target: ArrayLike<number>;
-  covariates: { name: string; values: ArrayLike<number>; standardise: boolean }[];
-}
 
 export interface ForecastOptions {
   window: number;
   horizon: number;
   validationSplit: number;
+  testSplit: number;
 }
 
 export class DatasetTooShortError extends Error {
   override name = 'DatasetTooShortError';
 }
 
+type Samples = { x: Float32Array; y: Float32Array; count: number };
+
 /** ForecastData's samples as plain arrays (what a worker thread computes and transfers), before they become tensors. */
-export interface ForecastArrays extends Omit<ForecastData, 'trainX' | 'trainY' | 'valX' | 'valY'> {
+export interface ForecastArrays extends Omit<ForecastData, 'trainX' | 'trainY' | 'valX' | 'valY' | 'testX' | 'testY'> {
   window: number;
-  train: { x: Float32Array; y: Float32Array; count: number };
-  val: { x: Float32Array; y: Float32Array; count: number };
+  train: Samples;
+  val: Samples;
+  test: Samples;
 }
 
 /**
- * Windows a series into (window x features) -> (horizon) samples. Splits in time order, then
- * standardises every column with statistics of the training rows only.
+ * Windows a series into (window x features) -> (horizon) samples. Splits in time order (train,
+ * validation, test), then standardises every value column with statistics of the training rows only.
  */
-export function forecastData(series: TimeSeries, options: ForecastOptions): ForecastData {
+export function forecastData(series: ForecastSeries, options: ForecastOptions): ForecastData {
   return forecastTensors(forecastArrays(series, options));
 }
 
 /** forecastData's samples, without tensors (no tfjs: it runs on any thread). */
-export function forecastArrays(series: TimeSeries, options: ForecastOptions): ForecastArrays {
-  const { window, horizon, validationSplit } = options;
-  const length = series.target.length;
-  const split = timeSplit(length, validationSplit);
-  const trainStarts = windowStarts(window, horizon, 0, split.trainEnd);
-  const valStarts = windowStarts(window, horizon, split.trainEnd, length);
-  if (trainStarts.length === 0 || valStarts.length === 0) {
+export function forecastArrays(series: ForecastSeries, options: ForecastOptions): ForecastArrays {
+  const { window, horizon, validationSplit, testSplit } = options;
+  const targetValues = series.columns[series.target];
+  const length = targetValues.length;
+  const split = timeSplit(length, validationSplit, testSplit);
+  const starts = splitWindowStarts(split, window, horizon);
+  if (starts.train.length === 0 || starts.validation.length === 0 || starts.test.length === 0) {
     throw new DatasetTooShortError(
-      `${length} rows are too few for window ${window} + horizon ${horizon} with validationSplit ${validationSplit}: ` +
-        `${trainStarts.length} training and ${valStarts.length} validation samples`,
+      `${length} rows are too few for window ${window} + horizon ${horizon} with validationSplit ${validationSplit} and testSplit ${testSplit}: ` +
+        `${starts.train.length} training, ${starts.validation.length} validation and ${starts.test.length} test samples`,
     );
   }
-  const target = standardiserOf(series.target, 0, split.trainEnd);
-  const columns = [
-    { values: series.target, scale: target },
-    ...series.covariates.map((c) => ({ values: c.values, scale: c.standardise ? standardiserOf(c.values, 0, split.trainEnd) : { mean: 0, std: 1 } })),
-  ];
-  const featureCount = columns.length;
-
-  const build = (starts: number[]) => {
-    const x = new Float32Array(starts.length * window * featureCount);
-    const y = new Float32Array(starts.length * horizon);
-    starts.forEach((s, i) => {
-      for (let t = 0; t < window; t++) {
-        for (let f = 0; f < featureCount; f++) {
-          const { values, scale } = columns[f];
-          x[(i * window + t) * featureCount + f] = (values[s + t] - scale.mean) / scale.std;
-        }
-      }
-      for (let k = 0; k < horizon; k++) y[i * horizon + k] = (series.target[s + window + k] - target.mean) / target.std;
+  const preprocessing = forecastPreprocessingOf(series, { window, horizon, trainEnd: split.trainEnd });
+  const encoded = encodeInputs(preprocessing.inputs, series.columns);
+  const [target] = encoded;
+  const build = (from: number[]): Samples => {
+    const y = new Float32Array(from.length * horizon);
+    from.forEach((s, i) => {
+      for (let k = 0; k < horizon; k++) y[i * horizon + k] = target[s + window + k];
     });
-    return { x, y, count: starts.length };
+    return { x: windowSamples(encoded, from, window), y, count: from.length };
   };
+  const { mean, std } = preprocessing.inputs[0] as { mean: number; std: number };
   return {
     task: 'forecast',
     window,
-    train: build(trainStarts),
-    val: build(valStarts),
-    featureCount,
+    train: build(starts.train),
+    val: build(starts.validation),
+    test: build(starts.test),
+    featureCount: encoded.length,
     horizon,
-    target,
-    seasonalNaiveMae: seasonalNaiveMae(series.target, valStarts, window, horizon),
+    target: { mean, std },
+    seasonalNaiveMae: seasonalNaiveMae(targetValues, starts.validation, window, horizon, preprocessing.season),
+    seasonalNaiveTestMae: seasonalNaiveMae(targetValues, starts.test, window, horizon, preprocessing.season),
+    preprocessing,
   };
 }
 
 /** The samples as the tensors trials share. */
-export function forecastTensors({ window, train, val, ...rest }: ForecastArrays): ForecastData {
+export function forecastTensors({ window, train, val, test, ...rest }: ForecastArrays): ForecastData {
   const { featureCount, horizon } = rest;
-  return {
-    ...rest,
-    trainX: tf.tensor3d(train.x, [train.count, window, featureCount]),
-    trainY: tf.tensor2d(train.y, [train.count, horizon]),
-    valX: tf.tensor3d(val.x, [val.count, window, featureCount]),
-    valY: tf.tensor2d(val.y, [val.count, horizon]),
-  };
+  const x = (s: Samples) => tf.tensor3d(s.x, [s.count, window, featureCount]);
+  const y = (s: Samples) => tf.tensor2d(s.y, [s.count, horizon]);
+  return { ...rest, trainX: x(train), trainY: y(train), valX: x(val), valY: y(val), testX: x(test), testY: y(test) };
 }
 
-/** Day of week and month as points on a circle, so December sits next to January. */
-export function calendarCovariates(dates: { dayOfWeek: number; month: number }[]): TimeSeries['covariates'] {
-  const angle = (value: number, period: number) => (2 * Math.PI * value) / period;
-  return [
-    { name: 'dow_sin', values: dates.map((d) => Math.sin(angle(d.dayOfWeek, 7))), standardise: false },
-    { name: 'dow_cos', values: dates.map((d) => Math.cos(angle(d.dayOfWeek, 7))), standardise: false },
-    { name: 'month_sin', values: dates.map((d) => Math.sin(angle(d.month - 1, 12))), standardise: false },
-    { name: 'month_cos', values: dates.map((d) => Math.cos(angle(d.month - 1, 12))), standardise: false },
-  ];
+/** A series of one numeric column and no other inputs (tests, simple uploads). */
+export function singleColumnSeries(values: ArrayLike<number>, name = 'y'): ForecastSeries {
+  return { columns: { [name]: values }, target: name, timeColumn: null, features: [] };
 }

@@ -6,6 +6,7 @@ export interface TextOptions {
   window: number;
   maxChars: number;
   validationSplit: number;
+  testSplit: number;
 }
 
 /** The most recent State of the Union addresses (from @stdlib), oldest first, cut to `maxChars`. */
@@ -16,14 +17,17 @@ export function sotuCorpus(maxChars: number): string {
   return corpus.slice(Math.max(0, corpus.length - maxChars));
 }
 
+type Samples = { x: Int32Array; y: Float32Array; count: number };
+
 /** TextData's samples as plain arrays (what a worker thread computes and transfers), before they become tensors. */
-export interface TextArrays extends Omit<TextData, 'trainX' | 'trainY' | 'valX' | 'valY'> {
+export interface TextArrays extends Omit<TextData, 'trainX' | 'trainY' | 'valX' | 'valY' | 'testX' | 'testY'> {
   window: number;
-  train: { x: Int32Array; y: Float32Array; count: number };
-  val: { x: Int32Array; y: Float32Array; count: number };
+  train: Samples;
+  val: Samples;
+  test: Samples;
 }
 
-/** Next-character samples: `window` characters in, the following one out; validation is the corpus's end. */
+/** Next-character samples: `window` characters in, the following one out; validation, then test, are the corpus's end. */
 export function textData(corpus: string, options: TextOptions): TextData {
   return textTensors(textArrays(corpus, options));
 }
@@ -33,8 +37,8 @@ export function textArrays(corpus: string, options: TextOptions): TextArrays {
   const vocabulary = [...new Set(corpus)].sort();
   const ids = new Map(vocabulary.map((ch, i) => [ch, i]));
   const encoded = Int32Array.from(corpus, (ch) => ids.get(ch) ?? 0); // every character is in the vocabulary
-  const split = timeSplit(encoded.length, options.validationSplit);
-  const build = (from: number, to: number) => {
+  const split = timeSplit(encoded.length, options.validationSplit, options.testSplit);
+  const build = (from: number, to: number): Samples => {
     const count = Math.max(0, to - from - options.window);
     const x = new Int32Array(count * options.window);
     const y = new Float32Array(count);
@@ -45,21 +49,17 @@ export function textArrays(corpus: string, options: TextOptions): TextArrays {
     return { x, y, count };
   };
   const train = build(0, split.trainEnd);
-  const val = build(split.trainEnd, encoded.length);
-  if (train.count === 0 || val.count === 0) {
+  const val = build(split.trainEnd, split.validationEnd);
+  const test = build(split.validationEnd, encoded.length);
+  if (train.count === 0 || val.count === 0 || test.count === 0) {
     throw new Error(`a corpus of ${encoded.length} characters is too short for window ${options.window}`);
   }
-  return { task: 'text', window: options.window, train, val, vocabulary };
+  return { task: 'text', window: options.window, train, val, test, vocabulary, preprocessing: { task: 'text', window: options.window, vocabulary } };
 }
 
 /** The samples as the tensors trials share. */
-export function textTensors({ window, train, val, vocabulary }: TextArrays): TextData {
-  return {
-    task: 'text',
-    trainX: tf.tensor2d(train.x, [train.count, window], 'int32'),
-    trainY: tf.tensor1d(train.y, 'float32'),
-    valX: tf.tensor2d(val.x, [val.count, window], 'int32'),
-    valY: tf.tensor1d(val.y, 'float32'),
-    vocabulary,
-  };
+export function textTensors({ window, train, val, test, vocabulary, preprocessing }: TextArrays): TextData {
+  const x = (s: Samples) => tf.tensor2d(s.x, [s.count, window], 'int32');
+  const y = (s: Samples) => tf.tensor1d(s.y, 'float32');
+  return { task: 'text', trainX: x(train), trainY: y(train), valX: x(val), valY: y(val), testX: x(test), testY: y(test), vocabulary, preprocessing };
 }

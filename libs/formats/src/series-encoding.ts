@@ -1,0 +1,129 @@
+import { standardiserOf, type Standardiser } from './windowing';
+
+/**
+ * How a forecasting model's inputs are made from a series' raw columns, one rule for training and
+ * for prediction: training derives it from the training rows (`forecastPreprocessingOf`), an exported
+ * model carries it, and `encodeInputs` applies it to new rows the same way.
+ */
+
+/** A calendar feature of a time column: day of week or month as a point on a circle, so December sits next to January. */
+export type CalendarPart = 'dayOfWeek' | 'month';
+
+/** One model input column, in the model's feature order. */
+export type InputEncoding =
+  /** A numeric column, standardised with the training rows' mean and standard deviation. */
+  | { name: string; kind: 'value'; column: string; mean: number; std: number }
+  /** sin or cos of a calendar part of the time column (epoch milliseconds, UTC). */
+  | { name: string; kind: 'calendar'; column: string; part: CalendarPart; fn: 'sin' | 'cos' };
+
+/** What an input is before the training rows have given it statistics. */
+export type InputSource = { kind: 'value'; column: string } | { kind: 'calendar'; column: string; part: CalendarPart; fn: 'sin' | 'cos' };
+
+export interface ForecastPreprocessing {
+  task: 'forecast';
+  /** The column forecast; always the first input. */
+  target: string;
+  /** The column that orders the rows (epoch milliseconds once read), if the data has one. */
+  timeColumn: string | null;
+  inputs: InputEncoding[];
+  window: number;
+  horizon: number;
+  /** The season of the seasonal-naive baseline (the value this many rows earlier). */
+  season: number;
+}
+
+export interface TextPreprocessing {
+  task: 'text';
+  window: number;
+  /** Character ids are indices into this list. */
+  vocabulary: string[];
+}
+
+export type Preprocessing = ForecastPreprocessing | TextPreprocessing;
+
+/** A series' raw columns by name, in time order (time columns as epoch milliseconds), all of one length. */
+export type SeriesColumns = Record<string, ArrayLike<number>>;
+
+/** A forecasting dataset before windowing: its raw columns and which of them the model reads. */
+export interface ForecastSeries {
+  columns: SeriesColumns;
+  target: string;
+  timeColumn: string | null;
+  /** The inputs after the target, in order. */
+  features: InputSource[];
+}
+
+export const SEASON = 7;
+
+const PERIODS: Record<CalendarPart, number> = { dayOfWeek: 7, month: 12 };
+
+/** Day-of-week and month features of a time column, sin and cos of each. */
+export function calendarFeatures(column: string): InputSource[] {
+  return (['dayOfWeek', 'month'] as const).flatMap((part) => (['sin', 'cos'] as const).map((fn) => ({ kind: 'calendar' as const, column, part, fn })));
+}
+
+export function inputName(source: InputSource): string {
+  if (source.kind === 'value') return source.column;
+  return `${source.part === 'dayOfWeek' ? 'dow' : 'month'}_${source.fn}`;
+}
+
+/** The preprocessing a forecasting trial trains with: value columns standardised with the rows [0, trainEnd). */
+export function forecastPreprocessingOf(series: ForecastSeries, options: { window: number; horizon: number; trainEnd: number }): ForecastPreprocessing {
+  const encode = (source: InputSource): InputEncoding => {
+    if (source.kind === 'calendar') return { name: inputName(source), ...source };
+    const scale: Standardiser = standardiserOf(columnOf(series.columns, source.column), 0, options.trainEnd);
+    return { name: inputName(source), ...source, ...scale };
+  };
+  return {
+    task: 'forecast',
+    target: series.target,
+    timeColumn: series.timeColumn,
+    inputs: [{ kind: 'value', column: series.target } as const, ...series.features].map(encode),
+    window: options.window,
+    horizon: options.horizon,
+    season: SEASON,
+  };
+}
+
+/** The model's input columns for every row (float64; a window is cast to float32 when it becomes a sample). */
+export function encodeInputs(inputs: readonly InputEncoding[], columns: SeriesColumns): Float64Array[] {
+  return inputs.map((input) => {
+    const values = columnOf(columns, input.column);
+    const out = new Float64Array(values.length);
+    if (input.kind === 'value') {
+      for (let i = 0; i < values.length; i++) out[i] = (values[i] - input.mean) / input.std;
+    } else {
+      const period = PERIODS[input.part];
+      const trig = input.fn === 'sin' ? Math.sin : Math.cos;
+      for (let i = 0; i < values.length; i++) {
+        const date = new Date(values[i]);
+        const value = input.part === 'dayOfWeek' ? date.getUTCDay() : date.getUTCMonth();
+        out[i] = trig((2 * Math.PI * value) / period);
+      }
+    }
+    return out;
+  });
+}
+
+/** Samples for the windows starting at `starts`: x is [sample, window, input] row-major, as the model reads it. */
+export function windowSamples(encoded: readonly Float64Array[], starts: readonly number[], window: number): Float32Array {
+  const featureCount = encoded.length;
+  const x = new Float32Array(starts.length * window * featureCount);
+  starts.forEach((s, i) => {
+    for (let t = 0; t < window; t++) {
+      for (let f = 0; f < featureCount; f++) x[(i * window + t) * featureCount + f] = encoded[f][s + t];
+    }
+  });
+  return x;
+}
+
+/** The raw columns the preprocessing reads: the time column (if any) and each input's column, once each, in order. */
+export function columnsRead(preprocessing: ForecastPreprocessing): string[] {
+  return [...new Set([...(preprocessing.timeColumn ? [preprocessing.timeColumn] : []), ...preprocessing.inputs.map((i) => i.column)])];
+}
+
+function columnOf(columns: SeriesColumns, name: string): ArrayLike<number> {
+  const values = columns[name];
+  if (!values) throw new Error(`the series has no column '${name}'`);
+  return values;
+}
