@@ -51,6 +51,11 @@ describe('training end to end (coordinator and worker processes)', () => {
     const trials = (await get<{ items: TrialDto[] }>(`/sweeps/${sweep.id}/trials`)).items;
     assert.equal(sweep.best?.trialId, trials[0].id, 'the best trial leads the leaderboard');
     assert.ok(trials.every((t) => t.backend === 'wasm' && t.lastEpoch === 2 && t.bestMetric !== null));
+    assert.ok(
+      trials.every((t) => (t.testMetrics?.test_mae ?? 0) > 0 && (t.testMetrics?.seasonal_naive_test_mae ?? 0) > 0),
+      `every trial is scored on the test split: ${JSON.stringify(trials.map((t) => t.testMetrics))}`,
+    );
+    assert.deepEqual(sweep.best?.testMetrics, trials[0].testMetrics, "the sweep's best shows its test score");
     const { rows } = await db.query(`SELECT trial_id, name, count(*)::int AS n FROM metric_points GROUP BY 1, 2`);
     assert.equal(rows.length, 5 * 7, 'seven metrics per trial');
     assert.ok(rows.every((r) => r.n === (TRIAL_CONSTANT_METRICS.has(r.name) ? 1 : 2)), 'one row per epoch; the constants once');
@@ -84,6 +89,30 @@ describe('training end to end (coordinator and worker processes)', () => {
     const { rows } = await db.query(`SELECT name, count(*)::int AS n, count(DISTINCT epoch)::int AS epochs FROM metric_points WHERE trial_id = $1 GROUP BY name`, [trialId]);
     assert.equal(rows.length, 7);
     assert.ok(rows.every((r) => (TRIAL_CONSTANT_METRICS.has(r.name) ? r.n === 1 : r.n === 6 && r.epochs === 6)), JSON.stringify(rows));
+  });
+
+  it('hands over the best epoch of all its epochs after kill -9 between a best checkpoint and the end', async () => {
+    const victim = startWorker('best-victim');
+    // A high learning rate makes later epochs as likely to be worse as better: the resumed run may or may not beat the stored best.
+    const sweep = await submit(tinySweep({ budget: { maxTrials: 1, maxConcurrent: 1, maxEpochsPerTrial: 6 }, searchSpace: { hiddenUnits: 16, batchSize: 128, learningRate: 0.05 } }));
+    const trialId = (await get<{ items: TrialDto[] }>(`/sweeps/${sweep.id}/trials`)).items[0].id;
+    await waitFor('a best-epoch checkpoint is stored', async () => {
+      const trial = await get<TrialDto>(`/trials/${trialId}`);
+      return trial.bestEpoch !== null && (trial.lastEpoch ?? 0) >= 2 && (trial.lastEpoch ?? 0) < 6;
+    });
+    const killedAt = await get<TrialDto>(`/trials/${trialId}`);
+    await victim.stop('SIGKILL');
+    startWorker('best-rescuer');
+    await waitForSweep(sweep.id);
+
+    const trial = await get<TrialDto>(`/trials/${trialId}`);
+    assert.deepEqual([trial.status, trial.attempts, trial.workerId], ['completed', 2, 'best-rescuer']);
+    const { rows } = await db.query(`SELECT epoch, value FROM metric_points WHERE trial_id = $1 AND name = 'val_mae' ORDER BY value, epoch LIMIT 1`, [trialId]);
+    assert.deepEqual([trial.bestEpoch, trial.bestMetric], [rows[0].epoch, rows[0].value], `best of all six epochs (killed after epoch ${killedAt.lastEpoch}, best then ${killedAt.bestEpoch})`);
+    const best = await fetch(`${api}/trials/${trialId}/checkpoints/best`);
+    assert.equal(best.status, 200);
+    assert.equal(best.headers.get('x-checkpoint-epoch'), String(trial.bestEpoch), 'the best checkpoint served is of that epoch');
+    assert.ok((trial.testMetrics?.test_mae ?? 0) > 0, 'the resumed trial is scored on the test split');
   });
 
   it('on SIGTERM checkpoints the running trial and hands it back; another worker resumes it', async () => {

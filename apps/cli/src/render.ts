@@ -1,4 +1,4 @@
-import type { SweepDto, TrialDto } from '@tuneforge/contracts';
+import { describeTestScore, testScoreOf, type SweepDto, type TrialDto } from '@tuneforge/contracts';
 
 /** A plain text table: columns padded to their widest cell, numbers right-aligned. */
 export function table(header: string[], rows: (string | number)[][]): string {
@@ -59,13 +59,14 @@ export function sweepDetails(s: SweepDto): string {
     `objective  ${s.objective.direction} ${s.objective.metric}`,
     `progress   ${done}/${planned} trials ended (${c.completed} completed, ${c.pruned} pruned, ${c.failed} failed, ${c.cancelled} cancelled); ${c.running} running, ${c.queued} queued`,
     `best       ${s.best ? `${formatValue(s.best.value)} (trial ${s.best.trialId})` : '-'}`,
+    `test       ${s.best ? describeTestScore(s.best.testMetrics) : '-'}  (the best trial's held-out rows; nothing selects on them)`,
     `created    ${s.createdAt} (${age(s.createdAt)} ago)${s.finishedAt ? `, finished ${s.finishedAt}` : ''}`,
   ].join('\n');
 }
 
 export function trialsTable(trials: readonly TrialDto[], metric: string, offset = 0): string {
   return table(
-    ['rank', 'trial', 'status', metric, 'epochs', 'hyperparameters'],
-    trials.map((t, i) => [offset + i + 1, t.number, trialStatus(t), formatValue(t.bestMetric), t.lastEpoch ?? '-', hyperparameters(t)]),
+    ['rank', 'trial', 'status', metric, trials.map((t) => testScoreOf(t.testMetrics)?.metric).find(Boolean) ?? 'test', 'epochs', 'hyperparameters'],
+    trials.map((t, i) => [offset + i + 1, t.number, trialStatus(t), formatValue(t.bestMetric), formatValue(testScoreOf(t.testMetrics)?.value), t.lastEpoch ?? '-', hyperparameters(t)]),
   );
 }

@@ -132,6 +132,11 @@ describe(TrialRunner.name, () => {
     assert.ok(stored, `the checkpoint of the best epoch ${bestPoint.epoch} is kept (kept: ${(await checkpointEpochs(trial)).join(', ')})`);
     const restored = SimulatedSession.fromCheckpoint(stored.bytes, row.config, { metric: 'val_loss', direction: 'minimize' });
     assert.deepEqual([restored.epoch, restored.bestMetric], [bestPoint.epoch, bestPoint.value]);
+    if (row.status === 'completed' || row.status === 'pruned') {
+      assert.deepEqual(Object.keys(row.testMetrics ?? {}).sort(), ['seasonal_naive_test_mae', 'test_loss', 'test_mae'], 'an ended trial is scored on the test split');
+    } else {
+      assert.equal(row.testMetrics, null, 'a trial is scored on the test split only when it ends');
+    }
   };
 
   it("skips the job of a finished trial, and ends a cancelled sweep's queued trial cancelled without running it", async () => {

@@ -17,3 +17,4 @@ export * from './validation-issue';
 export * from './dashboard';
 export * from './error-codes';
 export * from './api-routes';
+export * from './test-score';

@@ -1,4 +1,4 @@
-import type { Page, SweepDto, TrialDto } from '@tuneforge/contracts';
+import { testScoreOf, type Page, type SweepDto, type TrialDto } from '@tuneforge/contracts';
 import type { TrialSortKey } from '../api';
 import { formatNumber, formatValue } from '../format';
 import { Link } from '../router';
@@ -48,6 +48,7 @@ export function Leaderboard({
               {header('number', 'Trial')}
               <th>Status</th>
               {header('objective', sweep.objective.metric)}
+              <th title="the best epoch's score on the held-out test rows, measured once when the trial ended">Test</th>
               <th>Epochs</th>
               {parameters.map((p) => (
                 <th key={p}>{p}</th>
@@ -67,6 +68,9 @@ export function Leaderboard({
                 </td>
                 <td className="num" data-testid="trial-objective">
                   {formatNumber(trial.bestMetric)}
+                </td>
+                <td className="num" data-testid="trial-test-score">
+                  {formatNumber(testScoreOf(trial.testMetrics)?.value)}
                 </td>
                 <td className="num">
                   {trial.lastEpoch ?? '–'} / {trial.config.maxEpochs}

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { Page, SweepCurvesDto, SweepDto, TrialDto, TrialPointsDto } from '@tuneforge/contracts';
+import { describeTestScore, type Page, type SweepCurvesDto, type SweepDto, type TrialDto, type TrialPointsDto } from '@tuneforge/contracts';
 import { ApiError, api, type TrialSortKey } from '../api';
 import { CurvesChart } from '../charts/CurvesChart';
 import { ObjectiveScatter, ParallelCoordinates } from '../charts/TrialPlots';
@@ -117,6 +117,10 @@ function SweepView({
             <div className="big" data-testid="best-objective">
               {sweep.best ? formatNumber(sweep.best.value) : '–'}
             </div>
+          </div>
+          <div>
+            <div className="label">Best trial on the test split</div>
+            <div data-testid="best-test-score">{describeTestScore(sweep.best?.testMetrics)}</div>
           </div>
         </div>
         <SpecSummary sweep={sweep} />

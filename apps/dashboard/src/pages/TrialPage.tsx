@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import type { MetricSeriesDto, TrialDto } from '@tuneforge/contracts';
+import { describeTestScore, type MetricSeriesDto, type TrialDto } from '@tuneforge/contracts';
 import { api, client } from '../api';
 import { CurvesChart } from '../charts/CurvesChart';
 import { Card, ErrorBox, TrialStatusChip } from '../components/common';
@@ -41,6 +41,15 @@ function TrialView({ trial }: { trial: TrialDto }) {
           {trial.workerId && ` · last on ${trial.workerId} (${trial.backend ?? '?'})`}
         </p>
         <BaselineComparison metrics={metrics.data} />
+        <p className="baseline" data-testid="test-score">
+          {trial.testMetrics ? (
+            <span>
+              on the test split (best epoch {trial.bestEpoch ?? '?'}, rows nothing selected on): <strong>{describeTestScore(trial.testMetrics)}</strong>
+            </span>
+          ) : (
+            <span className="muted">scored on the test split when the trial ends</span>
+          )}
+        </p>
         <div className="two-columns">
           <div>
             <h3>Hyperparameters</h3>
