@@ -22,6 +22,7 @@ export function randomForecastData(N: number, T: number, F: number, validation: 
       task: 'forecast',
       target: 'f0',
       timeColumn: null,
+      output: { kind: 'level', mean: 0, std: 1 },
       inputs: Array.from({ length: F }, (_, f) => ({ name: `f${f}`, kind: 'value' as const, column: `f${f}`, mean: 0, std: 1 })),
       window: T,
       horizon: 1,

@@ -98,7 +98,7 @@ describe('datasets API', () => {
       const { status, body } = await api.post<SweepDto>('/api/v1/sweeps', uploadSweep({}));
       assert.equal(status, 201, JSON.stringify(body));
       const trial = (await coordinator.client.listTrials({ id: body.id })).items[0];
-      assert.deepEqual(trial.config.dataset, { source: 'upload', id: datasetId, target: 'sales', features: ['temperature'], window: 7, horizon: 1, validationSplit: 0.2, testSplit: 0.1 });
+      assert.deepEqual(trial.config.dataset, { source: 'upload', id: datasetId, target: 'sales', features: ['temperature'], window: 7, horizon: 1, output: 'seasonal-difference', validationSplit: 0.2, testSplit: 0.1 });
     });
 
     const cases: [string, Record<string, unknown>, string, RegExp][] = [

@@ -104,6 +104,16 @@ describe(parseSweepSpec.name, () => {
     assertIssue(issues, 'dataset.window', /expected an integer or a search dimension/);
   });
 
+  it('holds out a test split by default, and checks the splits and the output it is given', () => {
+    const spec = parseSweepSpec(EXAMPLE_YAML);
+    assert.deepEqual([spec.dataset.validationSplit, (spec.dataset as { testSplit: number }).testSplit, (spec.dataset as { output?: string }).output], [0.2, 0.1, 'seasonal-difference']);
+    assertIssue(issuesOf(withChange((s) => (s.dataset.testSplit = 0))), 'dataset.testSplit', />=0.05/);
+    assertIssue(issuesOf(withChange((s) => (s.dataset.testSplit = 'a tenth'))), 'dataset.testSplit', /expected number/);
+    assertIssue(issuesOf(withChange((s) => Object.assign(s.dataset, { validationSplit: 0.4, testSplit: 0.3 }))), 'dataset.testSplit', /validationSplit 0.4 \+ testSplit 0.3 leave under 40% of the rows to train on/);
+    assertIssue(issuesOf(withChange((s) => (s.dataset.output = 'difference'))), 'dataset.output', /seasonal-difference.*level/);
+    assert.doesNotThrow(() => parseSweepSpec(withChange((s) => Object.assign(s.dataset, { validationSplit: 0.2, testSplit: 0.4 }))), 'exactly 40% left to train on is allowed');
+  });
+
   it('rejects an objective the dataset does not report', () => {
     assertIssue(issuesOf(withChange((s) => (s.objective.metric = 'val_bpc'))), 'objective.metric', /not reported for dataset 'us-births-1969-1988'/);
   });

@@ -12,6 +12,12 @@ const validationSplit = z.number().min(0.05).max(0.5).default(0.2);
 /** The last rows: scored once per trial, on the model it hands over; nothing selects on them. */
 export const TEST_SPLIT_DEFAULT = 0.1;
 const testSplit = z.number().min(0.05).max(0.4).default(TEST_SPLIT_DEFAULT);
+/**
+ * What a forecasting model outputs: the change from the seasonal-naive forecast (the value a season
+ * earlier; a window shorter than the season forecasts the level), or the level itself.
+ */
+export const FORECAST_OUTPUTS = ['seasonal-difference', 'level'] as const;
+const output = z.enum(FORECAST_OUTPUTS).default('seasonal-difference');
 /** At least this share of the rows trains. */
 const MIN_TRAIN_SHARE = 0.4;
 
@@ -20,6 +26,7 @@ export const ForecastDatasetSchema = z.strictObject({
   name: z.enum(BUILTIN_FORECAST_DATASETS),
   window: paramSchema(DATASET_HYPERPARAMETERS.window).default(DATASET_HYPERPARAMETERS.window.default),
   horizon: paramSchema(DATASET_HYPERPARAMETERS.horizon).default(DATASET_HYPERPARAMETERS.horizon.default),
+  output,
   validationSplit,
   testSplit,
 });
@@ -41,6 +48,7 @@ export const UploadDatasetSchema = z.strictObject({
   features: z.array(z.string().min(1).max(200)).max(100).default([]),
   window: paramSchema(DATASET_HYPERPARAMETERS.window).default(DATASET_HYPERPARAMETERS.window.default),
   horizon: paramSchema(DATASET_HYPERPARAMETERS.horizon).default(DATASET_HYPERPARAMETERS.horizon.default),
+  output,
   validationSplit,
   testSplit,
 });

@@ -1,4 +1,4 @@
-import { standardiserOf, type Standardiser } from './windowing';
+import { seasonalLag, standardiserOf, type Standardiser } from './windowing';
 
 /**
  * How a forecasting model's inputs are made from a series' raw columns, one rule for training and
@@ -19,10 +19,24 @@ export type InputEncoding =
 /** What an input is before the training rows have given it statistics. */
 export type InputSource = { kind: 'value'; column: string } | { kind: 'calendar'; column: string; part: CalendarPart; fn: 'sin' | 'cos' };
 
+/**
+ * What the model outputs for each horizon step, standardised with the training rows' statistics: the
+ * target's value (`level`), or its change from the seasonal-naive forecast (`seasonal-difference`:
+ * the value one season earlier), which keeps a drifting level out of what the model must extrapolate.
+ */
+export interface OutputEncoding {
+  kind: 'level' | 'seasonal-difference';
+  mean: number;
+  std: number;
+}
+
+export type OutputKind = OutputEncoding['kind'];
+
 export interface ForecastPreprocessing {
   task: 'forecast';
   /** The column forecast; always the first input. */
   target: string;
+  output: OutputEncoding;
   /** The column that orders the rows (epoch milliseconds once read), if the data has one. */
   timeColumn: string | null;
   inputs: InputEncoding[];
@@ -67,8 +81,14 @@ export function inputName(source: InputSource): string {
   return `${source.part === 'dayOfWeek' ? 'dow' : 'month'}_${source.fn}`;
 }
 
-/** The preprocessing a forecasting trial trains with: value columns standardised with the rows [0, trainEnd). */
-export function forecastPreprocessingOf(series: ForecastSeries, options: { window: number; horizon: number; trainEnd: number }): ForecastPreprocessing {
+/**
+ * The preprocessing a forecasting trial trains with: value columns standardised with the rows [0, trainEnd).
+ * A seasonal-difference output needs a window of at least a season (the forecast reads the value a season back); a shorter one forecasts the level.
+ */
+export function forecastPreprocessingOf(
+  series: ForecastSeries,
+  options: { window: number; horizon: number; trainEnd: number; output: OutputKind },
+): ForecastPreprocessing {
   const encode = (source: InputSource): InputEncoding => {
     if (source.kind === 'calendar') return { name: inputName(source), ...source };
     const scale: Standardiser = standardiserOf(columnOf(series.columns, source.column), 0, options.trainEnd);
@@ -78,6 +98,7 @@ export function forecastPreprocessingOf(series: ForecastSeries, options: { windo
     task: 'forecast',
     target: series.target,
     timeColumn: series.timeColumn,
+    output: outputEncodingOf(columnOf(series.columns, series.target), options.trainEnd, options.window >= SEASON ? options.output : 'level'),
     inputs: [{ kind: 'value', column: series.target } as const, ...series.features].map(encode),
     window: options.window,
     horizon: options.horizon,
@@ -115,6 +136,30 @@ export function windowSamples(encoded: readonly Float64Array[], starts: readonly
     }
   });
   return x;
+}
+
+function outputEncodingOf(target: ArrayLike<number>, trainEnd: number, kind: OutputKind): OutputEncoding {
+  if (kind === 'level') return { kind, ...standardiserOf(target, 0, trainEnd) };
+  const changes = Float64Array.from({ length: Math.max(0, trainEnd - SEASON) }, (_, i) => target[i + SEASON] - target[i]);
+  return { kind, ...standardiserOf(changes, 0, changes.length) };
+}
+
+/** What the model should output for the window whose first forecast row is `origin`: `horizon` standardised values. */
+export function encodeOutputs(preprocessing: ForecastPreprocessing, target: ArrayLike<number>, origin: number, into: Float32Array, offset: number): void {
+  const { output, horizon, season } = preprocessing;
+  for (let k = 0; k < horizon; k++) {
+    const base = output.kind === 'seasonal-difference' ? target[origin + k - seasonalLag(k, season)] : 0;
+    into[offset + k] = (target[origin + k] - base - output.mean) / output.std;
+  }
+}
+
+/** The forecast in the target's units from the model's `horizon` outputs for the window whose first forecast row is `origin`. */
+export function decodeOutputs(preprocessing: ForecastPreprocessing, outputs: ArrayLike<number>, target: ArrayLike<number>, origin: number): number[] {
+  const { output, horizon, season } = preprocessing;
+  return Array.from({ length: horizon }, (_, k) => {
+    const base = output.kind === 'seasonal-difference' ? target[origin + k - seasonalLag(k, season)] : 0;
+    return outputs[k] * output.std + output.mean + base;
+  });
 }
 
 /** The raw columns the preprocessing reads: the time column (if any) and each input's column, once each, in order. */

@@ -22,7 +22,7 @@ export interface Standardiser {
   std: number;
 }
 
-/** Mean and standard deviation of `values[from, to)`; a constant column gets std 1. */
+/** Mean and standard deviation of `values[from, to)`; a constant column (up to rounding) gets std 1. */
 export function standardiserOf(values: ArrayLike<number>, from: number, to: number): Standardiser {
   let sum = 0;
   for (let i = from; i < to; i++) sum += values[i];
@@ -30,7 +30,7 @@ export function standardiserOf(values: ArrayLike<number>, from: number, to: numb
   let squares = 0;
   for (let i = from; i < to; i++) squares += (values[i] - mean) ** 2;
   const std = Math.sqrt(squares / (to - from));
-  return { mean, std: std > 0 ? std : 1 };
+  return { mean, std: std > 1e-9 * Math.max(1, Math.abs(mean)) ? std : 1 };
 }
 
 /**
@@ -45,6 +45,11 @@ export function windowStarts(window: number, horizon: number, targetFrom: number
   return starts;
 }
 
+/** How far back the seasonal-naive forecast of horizon step k (0-based) looks: one season, or more, never into the horizon itself. */
+export function seasonalLag(k: number, season: number): number {
+  return season * (Math.floor(k / season) + 1);
+}
+
 /**
  * MAE of the seasonal-naive forecast (the value one season earlier, and never a value inside the
  * forecast horizon itself) over the samples starting at `starts`.
@@ -55,8 +60,7 @@ export function seasonalNaiveMae(series: ArrayLike<number>, starts: readonly num
   for (const s of starts) {
     const origin = s + window; // first forecast row
     for (let k = 0; k < horizon; k++) {
-      const lag = season * (Math.floor(k / season) + 1);
-      total += Math.abs(series[origin + k] - series[origin + k - lag]);
+      total += Math.abs(series[origin + k] - series[origin + k - seasonalLag(k, season)]);
       count++;
     }
   }

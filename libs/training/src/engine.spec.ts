@@ -58,7 +58,7 @@ describe(openLstmSession.name, () => {
 
   before(async () => {
     await selectBackend(process.env.TF_BACKEND ?? 'wasm');
-    data = forecastData(usBirthsSeries(), { window: 28, horizon: 1, validationSplit: 0.2, testSplit: 0.1 });
+    data = forecastData(usBirthsSeries(), { window: 28, horizon: 1, validationSplit: 0.2, testSplit: 0.1, output: 'level' });
     engines.push(await selectTrainingEngine({ ...process.env, TRAIN_ENGINE: 'tfjs' }));
     if (engine.available) engines.push(await selectTrainingEngine({ ...process.env, TRAIN_ENGINE: 'native' }));
   });

@@ -31,7 +31,7 @@ function aConfig(hyperparameters: Partial<Record<string, number | number[]>> = {
 const relativeGap = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
 
 describe(NativeTrialSession.name, { skip }, () => {
-  const births = () => forecastData(usBirthsSeries(), { window: 7, horizon: 1, validationSplit: 0.2, testSplit: 0.1 });
+  const births = () => forecastData(usBirthsSeries(), { window: 7, horizon: 1, validationSplit: 0.2, testSplit: 0.1, output: 'level' });
   let data: ReturnType<typeof births>;
 
   before(async () => {
@@ -152,7 +152,7 @@ describe(NativeTrialSession.name, { skip }, () => {
   });
 
   it('fails a trial on non-finite data with NonFiniteLossError, naming the bad input', async () => {
-    const broken = forecastData(singleColumnSeries(Array.from({ length: 200 }, (_, t) => (t === 50 ? NaN : t))), { window: 5, horizon: 1, validationSplit: 0.2, testSplit: 0.1 });
+    const broken = forecastData(singleColumnSeries(Array.from({ length: 200 }, (_, t) => (t === 50 ? NaN : t))), { window: 5, horizon: 1, validationSplit: 0.2, testSplit: 0.1, output: 'level' });
     const session = await NativeTrialSession.open(broken, aConfig(), 6, OBJECTIVE);
     await assert.rejects(() => session.trainNextEpoch(), (error: Error) => error instanceof NonFiniteLossError && /must be finite/.test(error.message));
     session.dispose();

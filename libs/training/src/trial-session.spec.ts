@@ -23,7 +23,7 @@ function aConfig(hyperparameters: Partial<Record<string, number>> = {}): TrialCo
 }
 
 describe(TrialSession.name, () => {
-  const births = () => forecastData(usBirthsSeries(), { window: 7, horizon: 1, validationSplit: 0.2, testSplit: 0.1 });
+  const births = () => forecastData(usBirthsSeries(), { window: 7, horizon: 1, validationSplit: 0.2, testSplit: 0.1, output: 'level' });
   let data: ReturnType<typeof births>;
 
   before(async () => {
@@ -102,7 +102,7 @@ describe(TrialSession.name, () => {
   });
 
   it('stops with NonFiniteLossError when the loss is not finite', async () => {
-    const broken = forecastData(singleColumnSeries(Array.from({ length: 200 }, (_, t) => (t === 50 ? NaN : t))), { window: 5, horizon: 1, validationSplit: 0.2, testSplit: 0.1 });
+    const broken = forecastData(singleColumnSeries(Array.from({ length: 200 }, (_, t) => (t === 50 ? NaN : t))), { window: 5, horizon: 1, validationSplit: 0.2, testSplit: 0.1, output: 'level' });
     const session = await TrialSession.open(broken, aConfig(), 6, OBJECTIVE);
     await assert.rejects(() => session.trainNextEpoch(), NonFiniteLossError);
     session.dispose();

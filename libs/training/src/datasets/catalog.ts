@@ -1,5 +1,5 @@
 import { TEST_SPLIT_DEFAULT, type TrialConfig } from '@tuneforge/contracts';
-import type { ForecastSeries } from '@tuneforge/formats';
+import type { ForecastSeries, OutputKind } from '@tuneforge/formats';
 import { runOnSetupThread } from '../setup-thread';
 import type { TrainingData } from './dataset';
 import { DatasetTooShortError, forecastArrays, forecastTensors, type ForecastArrays } from './forecast.dataset';
@@ -62,13 +62,15 @@ export function trainingArraysFor(dataset: TrialConfig['dataset'], uploaded?: Fo
   // Configs stored before the test split existed lack it; they get the default.
   const testSplit = Number(dataset.testSplit ?? TEST_SPLIT_DEFAULT);
   const window = Number(dataset.window);
+  // Configs stored before the output was chosen trained on the level.
+  const output = (dataset.output ?? 'level') as OutputKind;
   if (dataset.source === 'upload') {
     if (!uploaded) throw new Error('an uploaded dataset needs its series');
-    return forecastArrays(uploaded, { window, horizon: Number(dataset.horizon), validationSplit, testSplit });
+    return forecastArrays(uploaded, { window, horizon: Number(dataset.horizon), validationSplit, testSplit, output });
   }
   switch (dataset.name) {
     case 'us-births-1969-1988':
-      return forecastArrays(usBirthsSeries(), { window, horizon: Number(dataset.horizon), validationSplit, testSplit });
+      return forecastArrays(usBirthsSeries(), { window, horizon: Number(dataset.horizon), validationSplit, testSplit, output });
     case 'sotu':
       return textArrays(sotuCorpus(Number(dataset.maxChars)), { window, maxChars: Number(dataset.maxChars), validationSplit, testSplit });
     default:

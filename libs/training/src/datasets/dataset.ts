@@ -18,7 +18,7 @@ export interface ForecastData {
   testY: tf.Tensor2D;
   featureCount: number;
   horizon: number;
-  /** Turns standardised predictions back into the target's units. */
+  /** The scale of the model's outputs (preprocessing.output's): an output error times its std is an error in the target's units. */
   target: Standardiser;
   /** MAE of "the value 7 days earlier" on the same validation targets, in the target's units. */
   seasonalNaiveMae: number;

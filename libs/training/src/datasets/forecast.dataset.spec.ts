@@ -10,7 +10,7 @@ describe(forecastData.name, () => {
     timeColumn: null,
     features: [{ kind: 'value' as const, column: 'double' }],
   };
-  const splits = { validationSplit: 0.2, testSplit: 0.1 };
+  const splits = { validationSplit: 0.2, testSplit: 0.1, output: 'level' as const };
 
   it('windows the series into train, validation and test samples with targets in time order', () => {
     const sut = forecastData(series, { window: 5, horizon: 2, ...splits });

@@ -1,12 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   encodeInputs,
+  encodeOutputs,
   forecastPreprocessingOf,
   seasonalNaiveMae,
   splitWindowStarts,
   timeSplit,
   windowSamples,
   type ForecastSeries,
+  type OutputKind,
 } from '@tuneforge/formats';
 import type { ForecastData } from './dataset';
 
@@ -15,6 +17,8 @@ export interface ForecastOptions {
   horizon: number;
   validationSplit: number;
   testSplit: number;
+  /** What the model outputs. */
+  output: OutputKind;
 }
 
 export class DatasetTooShortError extends Error {
@@ -52,17 +56,14 @@ export function forecastArrays(series: ForecastSeries, options: ForecastOptions)
         `${starts.train.length} training, ${starts.validation.length} validation and ${starts.test.length} test samples`,
     );
   }
-  const preprocessing = forecastPreprocessingOf(series, { window, horizon, trainEnd: split.trainEnd });
+  const preprocessing = forecastPreprocessingOf(series, { window, horizon, trainEnd: split.trainEnd, output: options.output });
   const encoded = encodeInputs(preprocessing.inputs, series.columns);
-  const [target] = encoded;
   const build = (from: number[]): Samples => {
     const y = new Float32Array(from.length * horizon);
-    from.forEach((s, i) => {
-      for (let k = 0; k < horizon; k++) y[i * horizon + k] = target[s + window + k];
-    });
+    from.forEach((s, i) => encodeOutputs(preprocessing, targetValues, s + window, y, i * horizon));
     return { x: windowSamples(encoded, from, window), y, count: from.length };
   };
-  const { mean, std } = preprocessing.inputs[0] as { mean: number; std: number };
+  const { mean, std } = preprocessing.output;
   return {
     task: 'forecast',
     window,
