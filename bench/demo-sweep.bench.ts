@@ -7,6 +7,9 @@ export interface DemoSweepResult {
   trials: Record<string, number>;
   bestValMae: number;
   seasonalNaiveValMae: number;
+  /** The best trial's test-split MAE and the seasonal-naive MAE on the same rows. */
+  testMae: number;
+  seasonalNaiveTestMae: number;
 }
 
 /** Runs the README's main job (tools/demo.ts: coordinator, two workers) on `spec` and reads its result. */
