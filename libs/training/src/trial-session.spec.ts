@@ -114,6 +114,24 @@ describe(TrialSession.name, () => {
     const metrics = await session.trainNextEpoch();
     assert.ok(metrics.val_bpc > 0 && metrics.val_bpc < 8, `val_bpc ${metrics.val_bpc}`);
     assert.ok(Math.abs(metrics.val_bpc - metrics.val_loss / Math.log(2)) < 1e-9);
+    const test = await session.scoreOnTest(() => session.checkpoint());
+    assert.deepEqual(Object.keys(test).sort(), ['test_bpc', 'test_loss']);
+    assert.ok(test.test_bpc > 0 && test.test_bpc < 8, `test_bpc ${test.test_bpc}`);
+    assert.equal(session.preprocessing.task, 'text');
+    session.dispose();
+  });
+
+  it("scores the checkpoint it is given on the test split, not the model's current weights, with the baseline on the same rows", async () => {
+    const session = await TrialSession.open(data, aConfig(), 3, OBJECTIVE);
+    await session.trainNextEpoch();
+    const firstEpoch = await session.checkpoint();
+    await session.trainNextEpoch();
+    const scoreOf = (bytes: Buffer) => session.scoreOnTest(async () => bytes);
+    const [first, second] = [await scoreOf(firstEpoch), await scoreOf(await session.checkpoint())];
+    assert.deepEqual(Object.keys(first).sort(), ['seasonal_naive_test_mae', 'test_loss', 'test_mae']);
+    assert.notEqual(first.test_mae, second.test_mae, 'each checkpoint gets its own score');
+    assert.equal(first.seasonal_naive_test_mae, data.seasonalNaiveTestMae);
+    assert.deepEqual(await scoreOf(firstEpoch), first, 'the same checkpoint scores the same');
     session.dispose();
   });
 });
