@@ -29,12 +29,23 @@ export const CSV_LIMITS = { minRows: 10, maxColumns: 100, maxIssues: 20 } as con
 
 const TIME_COLUMN = /^(date|time|timestamp|datetime|ds|day)$/i;
 
+export interface CsvTableOptions {
+  /** Fewer data rows are refused (default CSV_LIMITS.minRows, what training needs). */
+  minRows?: number;
+  /**
+   * The time column when the reader knows it (a model's): that column, if present, holds dates and
+   * every other column numbers; null says there is none. Left out, the time column is guessed.
+   */
+  timeColumn?: string | null;
+}
+
 /**
  * Reads and checks an uploaded time series: a header row of unique names, the same number of cells
  * on every line, numbers in every column except an optional time column (named date/time/timestamp/ds,
  * or holding dates), whose values must strictly increase. Every problem found is reported with its line.
  */
-export function parseCsvTable(text: string): CsvTable {
+export function parseCsvTable(text: string, options: CsvTableOptions = {}): CsvTable {
+  const minRows = options.minRows ?? CSV_LIMITS.minRows;
   if (text.trim().length === 0) throw new CsvDatasetError([{ message: 'the file is empty' }]);
   let records: string[][];
   try {
@@ -51,11 +62,13 @@ export function parseCsvTable(text: string): CsvTable {
   const duplicates = header.filter((name, i) => header.indexOf(name) !== i);
   if (duplicates.length) issues.push({ line: 1, message: `duplicate column names: ${[...new Set(duplicates)].join(', ')}` });
   if (header.length > CSV_LIMITS.maxColumns) issues.push({ line: 1, message: `${header.length} columns; at most ${CSV_LIMITS.maxColumns} are allowed` });
-  if (rows.length < CSV_LIMITS.minRows) issues.push({ message: `${rows.length} data rows; at least ${CSV_LIMITS.minRows} are needed` });
+  if (rows.length < minRows) issues.push({ message: `${rows.length} data rows; at least ${minRows} ${minRows === 1 ? 'is' : 'are'} needed` });
   if (issues.length) throw new CsvDatasetError(issues);
 
-  const columns: CsvColumn[] = header.map((name, c) => ({ name, type: isTimeColumn(name, rows.map((r) => r[c])) ? 'time' : 'number' }));
-  if (!columns.some((c) => c.type === 'number')) throw new CsvDatasetError([{ message: 'no numeric column to forecast' }]);
+  const isTime = (name: string, c: number) => (options.timeColumn !== undefined ? name === options.timeColumn : isTimeColumn(name, rows.map((r) => r[c])));
+  const columns: CsvColumn[] = header.map((name, c) => ({ name, type: isTime(name, c) ? 'time' : 'number' }));
+  // A reader that names the time column checks the columns it needs itself.
+  if (options.timeColumn === undefined && !columns.some((c) => c.type === 'number')) throw new CsvDatasetError([{ message: 'no numeric column to forecast' }]);
   const values: Record<string, number[]> = Object.fromEntries(header.map((name) => [name, [] as number[]]));
   rows.forEach((row, r) => {
     const line = r + 2;

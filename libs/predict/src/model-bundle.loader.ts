@@ -1,0 +1,128 @@
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { MODEL_BUNDLE_FORMAT, type ModelBundleMetadata, type Preprocessing } from '@tuneforge/formats';
+import { ModelBundleError } from './predict-errors';
+
+/** A model.json larger than this is not one of ours (a topology is kilobytes; the weights are separate files). */
+const MAX_MODEL_JSON_BYTES = 16 * 1024 * 1024;
+
+/** An exported model: the tfjs model and what its `userDefinedMetadata.tuneforge` says about it. */
+export interface LoadedBundle<P extends Preprocessing = Preprocessing> {
+  model: tf.LayersModel;
+  metadata: ModelBundleMetadata & { preprocessing: P };
+}
+
+/** Where a bundle's files are read from: an http(s) URL of its model.json, or a folder (or model.json file) on disk. */
+interface BundleLocation {
+  /** What error messages call it. */
+  name: string;
+  modelJson(): Promise<ArrayBuffer>;
+  /** A weights file, by the path model.json gives it (relative to model.json's folder, as tfjs resolves it). */
+  weights(path: string): Promise<ArrayBuffer>;
+}
+
+/**
+ * Loads an exported model (`GET /trials/:id/model`, `GET /sweeps/:id/best-model`, or a folder written by
+ * `tuneforge download`) and checks it is a Tuneforge bundle of the task asked for before building it.
+ */
+export async function loadModelBundle<T extends Preprocessing['task']>(source: string, task: T): Promise<LoadedBundle<Extract<Preprocessing, { task: T }>>> {
+  const location = await locate(source);
+  const bytes = await location.modelJson();
+  if (bytes.byteLength > MAX_MODEL_JSON_BYTES) throw new ModelBundleError(`${location.name} is ${bytes.byteLength} bytes; a model.json is at most ${MAX_MODEL_JSON_BYTES}`);
+  let modelJson: tf.io.ModelJSON;
+  try {
+    modelJson = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (error) {
+    throw new ModelBundleError(`${location.name} is not JSON: ${(error as Error).message}`);
+  }
+  const metadata = bundleMetadata(modelJson, location.name);
+  if (metadata.preprocessing.task !== task) {
+    const use = metadata.preprocessing.task === 'text' ? 'loadTextModel (tuneforge generate)' : 'loadForecaster (tuneforge predict)';
+    throw new ModelBundleError(`${location.name} is a ${metadata.preprocessing.task} model, not a ${task} model; use ${use}`);
+  }
+  const artifacts = await tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
+    const files = await Promise.all(manifest.flatMap((group) => group.paths).map((path) => location.weights(path)));
+    return [manifest.flatMap((group) => group.weights), tf.io.concatenateArrayBuffers(files)];
+  });
+  let model: tf.LayersModel;
+  try {
+    model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+  } catch (error) {
+    throw new ModelBundleError(`${location.name} does not load as a TensorFlow.js layers model: ${(error as Error).message}`);
+  }
+  return { model, metadata: metadata as LoadedBundle<Extract<Preprocessing, { task: T }>>['metadata'] };
+}
+
+/** The shape a layers model reads (without the batch dimension), for checking it against its preprocessing. */
+export function inputShapeOf(model: tf.LayersModel): (number | null)[] {
+  return model.inputs[0].shape.slice(1);
+}
+
+function bundleMetadata(modelJson: tf.io.ModelJSON, name: string): ModelBundleMetadata {
+  const metadata = (modelJson.userDefinedMetadata as { tuneforge?: Partial<ModelBundleMetadata> } | undefined)?.tuneforge;
+  if (!metadata || typeof metadata !== 'object') {
+    throw new ModelBundleError(`${name} is not a Tuneforge model bundle (no userDefinedMetadata.tuneforge); export one with GET /trials/:id/model or tuneforge download`);
+  }
+  if (metadata.format !== MODEL_BUNDLE_FORMAT) throw new ModelBundleError(`${name} has bundle format '${String(metadata.format)}'; this reader knows only '${MODEL_BUNDLE_FORMAT}'`);
+  const task = metadata.preprocessing?.task;
+  if (task !== 'forecast' && task !== 'text') throw new ModelBundleError(`${name} has no preprocessing of a known task (forecast or text)`);
+  return metadata as ModelBundleMetadata;
+}
+
+async function locate(source: string): Promise<BundleLocation> {
+  if (/^https?:\/\//i.test(source)) return urlLocation(new URL(source));
+  const path = resolve(source);
+  const info = await stat(path).catch(() => undefined);
+  if (!info) throw new ModelBundleError(`${source} does not exist (give a model URL or a folder with model.json)`);
+  const file = info.isDirectory() ? join(path, 'model.json') : path;
+  const folder = dirname(file);
+  const read = async (at: string) => {
+    try {
+      const bytes = await readFile(at);
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    } catch (error) {
+      throw new ModelBundleError(`cannot read ${at}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  };
+  return {
+    name: file,
+    modelJson: () => read(file),
+    weights: (weightsPath) => {
+      const at = resolve(folder, weightsPath);
+      const inside = relative(folder, at);
+      if (inside.startsWith('..') || isAbsolute(inside)) throw new ModelBundleError(`${file} names a weights file outside its folder: ${weightsPath}`);
+      return read(at);
+    },
+  };
+}
+
+function urlLocation(url: URL): BundleLocation {
+  const read = async (at: URL) => {
+    let response: Response;
+    try {
+      response = await fetch(at);
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new ModelBundleError(`cannot reach ${at.origin} (${cause?.code ?? cause?.message ?? (error as Error).message})`);
+    }
+    if (!response.ok) {
+      const text = await response.text();
+      let reason = text.slice(0, 500) || response.statusText;
+      try {
+        const body = JSON.parse(text) as { code?: string; message?: string };
+        if (body.message) reason = body.code ? `${body.code}: ${body.message}` : body.message;
+      } catch {
+        // not an error body of the API; the text says what it says
+      }
+      throw new ModelBundleError(`GET ${at} answered ${response.status}: ${reason}`);
+    }
+    return response.arrayBuffer();
+  };
+  return {
+    name: url.toString(),
+    modelJson: () => read(url),
+    // As tfjs's http loader does: relative to the model URL's folder.
+    weights: (path) => read(new URL(path, url)),
+  };
+}
