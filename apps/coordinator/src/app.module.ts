@@ -22,6 +22,8 @@ import { SweepReads } from './sweeps/sweep-reads.service';
 import { SweepScheduler } from './sweeps/sweep-scheduler.service';
 import { SweepsController } from './sweeps/sweeps.controller';
 import { SweepsService } from './sweeps/sweeps.service';
+import { ModelExportController } from './trials/model-export.controller';
+import { ModelExportService } from './trials/model-export.service';
 import { TrialsController } from './trials/trials.controller';
 import { TrialsService } from './trials/trials.service';
 import { WorkersController } from './workers/workers.controller';
@@ -39,7 +41,7 @@ export class AppModule {
         }),
         BullModule.registerQueue({ name: TRIALS_QUEUE }),
       ],
-      controllers: [SweepsController, CurvesController, TrialsController, WorkersController, DatasetsController, HealthController, EventsController],
+      controllers: [SweepsController, CurvesController, TrialsController, WorkersController, DatasetsController, HealthController, EventsController, ModelExportController],
       providers: [
         { provide: COORDINATOR_CONFIG, useValue: config },
         STORES_PROVIDER,
@@ -51,6 +53,7 @@ export class AppModule {
         SweepReads,
         SweepsService,
         TrialsService,
+        ModelExportService,
         TrialEventsListener,
         DatasetsService,
         CurvesService,

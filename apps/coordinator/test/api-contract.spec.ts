@@ -5,7 +5,7 @@ import { ApiError, createApiClient, UnreachableError, type TuneforgeClient } fro
 import { API_ROUTES, type ApiRoute, type ApiRouteName, type SweepDto, type TrialDto } from '@tuneforge/contracts';
 import { encodeCheckpointContainer } from '@tuneforge/formats';
 import { Stores } from '@tuneforge/persistence';
-import { seedRun, seedWorker } from '@tuneforge/testing';
+import { aParsedSweepSpec, seedRun, seedSweep, seedWorker } from '@tuneforge/testing';
 import { API_PREFIX } from '../src/openapi';
 import { aSweepSpec } from './support/sweep-specs';
 import { startTestCoordinator, type TestCoordinator } from './support/test-coordinator';
@@ -89,6 +89,8 @@ describe('API contract: the OpenAPI document and the answers of a running coordi
     /** A sweep no test finishes, for pause, resume, PATCH and cancel. */
     let live: SweepDto;
     let trials: TrialDto[];
+    /** A trial with a model to export, and its sweep. */
+    let exported: { sweepId: string; trialId: string };
 
     /**
      * Fetches a route's raw JSON; checks the zod schema keeps it whole (no field it does not know), and
@@ -126,12 +128,19 @@ describe('API contract: the OpenAPI document and the answers of a running coordi
           end: { status: 'completed', bestMetric: 1 / (EPOCHS + 1 + trial.number), lastEpoch: EPOCHS },
         });
       }
+      // An LSTM sweep's trial that ended with a model to export (its preprocessing and best epoch's checkpoint).
+      const exporting = await seedSweep(stores, { spec: aParsedSweepSpec({ name: 'contract-export' }), trials: 1 });
+      exported = { sweepId: exporting.sweep.id, trialId: exporting.trials[0].id };
+      await seedRun(stores, exporting.trials[0], {
+        checkpoint: { epoch: EPOCHS, format: 'tfjs-layers+adam/v1', bytes: checkpoint, bestMetric: 0.5, bestEpoch: EPOCHS },
+        end: { status: 'completed', bestMetric: 0.5, lastEpoch: EPOCHS, preprocessing: { task: 'text', window: 3, vocabulary: ['a', 'b'] }, testMetrics: { test_loss: 0.6, test_bpc: 0.87 } },
+      });
       await seedWorker(stores, { id: 'worker-contract' });
     });
 
     it('parses every JSON answer with its schema, through the shared client', async () => {
       const dataset = await sut.uploadDataset({ body: `date,sales\n${Array.from({ length: 20 }, (_, i) => `2024-01-${String(i + 1).padStart(2, '0')},${i}`).join('\n')}\n`, query: { name: 'contract' } });
-      const answers: Record<Exclude<ApiRouteName, 'events' | 'latestWeights' | 'bestWeights' | 'checkpointBytes'>, () => Promise<unknown>> = {
+      const answers: Record<Exclude<ApiRouteName, 'events' | 'latestWeights' | 'bestWeights' | 'checkpointBytes' | 'trialModelWeights' | 'sweepBestModelWeights'>, () => Promise<unknown>> = {
         createSweep: () => sut.createSweep({ body: SPEC, headers: { 'idempotency-key': 'contract-1' } }),
         listSweeps: () => sut.listSweeps({ query: { limit: 5 } }),
         getSweep: () => sut.getSweep({ id: sweep.id }),
@@ -149,6 +158,8 @@ describe('API contract: the OpenAPI document and the answers of a running coordi
         latestModelJson: () => sut.latestModelJson({ id: trials[0].id }),
         bestModel: () => sut.bestModel({ id: trials[0].id }),
         bestModelJson: () => sut.bestModelJson({ id: trials[0].id }),
+        trialModel: () => sut.trialModel({ id: exported.trialId }),
+        sweepBestModel: () => sut.sweepBestModel({ id: exported.sweepId }),
         uploadDataset: async () => dataset,
         listDatasets: () => sut.listDatasets(),
         getDataset: () => sut.getDataset({ id: dataset.id }),
@@ -173,6 +184,8 @@ describe('API contract: the OpenAPI document and the answers of a running coordi
       await assertWhole('sweepCurves', `/sweeps/${sweep.id}/curves`);
       await assertWhole('trialPoints', `/sweeps/${sweep.id}/trial-points`);
       await assertWhole('listCheckpoints', `/trials/${trials[0].id}/checkpoints`);
+      await assertWhole('trialModel', `/trials/${exported.trialId}/model`);
+      await assertWhole('sweepBestModel', `/sweeps/${exported.sweepId}/best-model`);
       await assertWhole('listDatasets', '/datasets');
       await assertWhole('listWorkers', '/workers?all=true');
       await assertWhole('health', '/health');
@@ -193,6 +206,8 @@ describe('API contract: the OpenAPI document and the answers of a running coordi
       assert.deepEqual([...new Float32Array(weights)], [1, 2]);
       assert.deepEqual([...new Float32Array(await sut.bestWeights({ id: trials[0].id }))], [1, 2]);
       assert.equal((await sut.checkpointBytes({ id: trials[0].id, epoch: String(EPOCHS) })).byteLength, (await sut.listCheckpoints({ id: trials[0].id }))[0].sizeBytes);
+      assert.deepEqual([...new Float32Array(await sut.trialModelWeights({ id: exported.trialId }))], [1, 2]);
+      assert.deepEqual([...new Float32Array(await sut.sweepBestModelWeights({ id: exported.sweepId, query: { trial: exported.trialId } }))], [1, 2]);
     });
   });
 });

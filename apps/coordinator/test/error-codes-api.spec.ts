@@ -90,6 +90,11 @@ describe('error codes', () => {
       assert.match(assertCode(await api.get(`/api/v1/trials/${trial.id}/checkpoints/best`), 'CHECKPOINT_NOT_FOUND').message, /best-epoch checkpoint/);
     });
 
+    it('MODEL_NOT_READY for the model of a trial that has not ended, or of a sweep without one', async () => {
+      assert.match(assertCode(await api.get(`/api/v1/trials/${trial.id}/model`), 'MODEL_NOT_READY').message, /it is queued; a model is exported once the trial has ended/);
+      assert.match(assertCode(await api.get(`/api/v1/sweeps/${sweep.id}/best-model`), 'MODEL_NOT_READY').message, /has no model yet/);
+    });
+
     it('IDEMPOTENCY_KEY_REUSED for a key used for another spec', async () => {
       const answer = await api.post('/api/v1/sweeps', aSweepSpec({ name: 'refusals-other' }), { 'idempotency-key': 'refusals-1' });
       assert.match(assertCode(answer, 'IDEMPOTENCY_KEY_REUSED').message, /already used for a different sweep spec/);

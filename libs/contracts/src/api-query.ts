@@ -52,3 +52,9 @@ export type ListWorkersQuery = z.output<typeof ListWorkersQuerySchema>;
 
 /** POST /api/v1/datasets: the name to store the upload under (a timestamped one when absent). */
 export const UploadDatasetQuerySchema = z.object({ name: z.string().max(200).optional() });
+
+/** GET /api/v1/sweeps/:id/best-model/weights.bin: the weights of this trial of the sweep (what the sweep's model.json names), else of its best now. */
+export const BestModelWeightsQuerySchema = z.strictObject({
+  trial: z.uuid().optional().describe("a trial of the sweep (its best-model model.json names it); the sweep's best exportable trial when absent"),
+});
+export type BestModelWeightsQuery = z.output<typeof BestModelWeightsQuerySchema>;

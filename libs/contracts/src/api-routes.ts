@@ -8,6 +8,7 @@ import {
   LayersModelJsonSchema,
   LivenessDtoSchema,
   MetricSeriesDtoSchema,
+  ModelBundleJsonSchema,
   pageSchema,
   ParetoDtoSchema,
   SweepDtoSchema,
@@ -15,6 +16,7 @@ import {
   WorkerListSchema,
 } from './api';
 import {
+  BestModelWeightsQuerySchema,
   ListSweepsQuerySchema,
   ListTrialsQuerySchema,
   ListWorkersQuerySchema,
@@ -48,6 +50,7 @@ named('TrialPoints', TrialPointsDtoSchema);
 named('MetricSeries', MetricSeriesDtoSchema);
 named('CheckpointDto', CheckpointDtoSchema);
 named('LayersModelJson', LayersModelJsonSchema);
+named('ModelBundleJson', ModelBundleJsonSchema);
 named('DatasetDto', DatasetDtoSchema);
 named('DatasetList', DatasetListSchema);
 named('WorkerList', WorkerListSchema);
@@ -97,6 +100,10 @@ export const API_ROUTES = {
   bestModelJson: { method: 'GET', path: '/trials/:id/checkpoints/best/model.json', response: LayersModelJsonSchema },
   bestWeights: { method: 'GET', path: '/trials/:id/checkpoints/best/weights.bin', response: 'binary' },
   checkpointBytes: { method: 'GET', path: '/trials/:id/checkpoints/:epoch', response: 'binary' },
+  trialModel: { method: 'GET', path: '/trials/:id/model', response: ModelBundleJsonSchema },
+  trialModelWeights: { method: 'GET', path: '/trials/:id/model/weights.bin', response: 'binary' },
+  sweepBestModel: { method: 'GET', path: '/sweeps/:id/best-model', response: ModelBundleJsonSchema },
+  sweepBestModelWeights: { method: 'GET', path: '/sweeps/:id/best-model/weights.bin', query: BestModelWeightsQuerySchema, response: 'binary' },
   uploadDataset: { method: 'POST', path: '/datasets', query: UploadDatasetQuerySchema, text: 'text/csv', response: DatasetDtoSchema, statuses: [201] },
   listDatasets: { method: 'GET', path: '/datasets', response: DatasetListSchema },
   getDataset: { method: 'GET', path: '/datasets/:id', response: DatasetDtoSchema },

@@ -141,6 +141,23 @@ export const LayersModelJsonSchema = z.looseObject({
   weightsManifest: z.array(z.looseObject({ paths: z.array(z.string()), weights: z.array(z.looseObject({ name: z.string() })) })),
 });
 
+/**
+ * What an exported model's `userDefinedMetadata.tuneforge` holds (`ModelBundleMetadata` of @tuneforge/formats,
+ * format `tuneforge-model/v1`): how its inputs are made from raw data, the trial it came from, its scores.
+ */
+export const ModelBundleMetadataSchema = z.object({
+  format: z.literal('tuneforge-model/v1'),
+  /** `forecast`: target, timeColumn, inputs (value columns with the training split's mean and std, calendar features), window, horizon, season; `text`: window, vocabulary. */
+  preprocessing: z.looseObject({ task: z.enum(['forecast', 'text']), window: z.int() }),
+  trial: z.object({ id: z.string(), sweepId: z.string(), number: z.int(), seed: z.number(), bestEpoch: z.int(), config: TrialConfigSchema }),
+  objective: MetricObjectiveSchema,
+  /** `validation`: the objective's best value (the exported epoch's); `test`: that epoch's test-split scores. */
+  scores: z.object({ validation: z.number().nullable(), test: TestMetricsSchema.nullable() }),
+});
+
+/** A model.json whose `userDefinedMetadata.tuneforge` says how to use the model: `tf.loadLayersModel(url)` loads it, @tuneforge/predict uses it. */
+export const ModelBundleJsonSchema = LayersModelJsonSchema.extend({ userDefinedMetadata: z.looseObject({ tuneforge: ModelBundleMetadataSchema }) });
+
 export const DatasetDtoSchema = z.object({
   id: z.string(),
   name: z.string(),

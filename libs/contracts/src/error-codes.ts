@@ -25,6 +25,10 @@ export const ERROR_CODES = {
   SWEEP_BUDGET_FROZEN: { status: 409, when: 'PATCH of a cancelled or failed sweep' },
   BUDGET_BELOW_CREATED: { status: 409, when: 'PATCH with a maxTrials below the trials the sweep has already created' },
   IDEMPOTENCY_KEY_REUSED: { status: 409, when: 'the Idempotency-Key was used before for a different spec' },
+  MODEL_NOT_READY: {
+    status: 409,
+    when: 'model export of a trial that has not ended completed or pruned, trained no model (simulated) or has no record of its preprocessing, or of a sweep without such a trial yet',
+  },
   BODY_TOO_LARGE: { status: 413, when: 'the body (or uploaded file) is over its size limit' },
   UNSUPPORTED_ENCODING: { status: 415, when: 'the body has a charset or content-encoding the API does not read' },
   INTERNAL_ERROR: { status: 500, when: 'a bug; the coordinator logs the stack' },

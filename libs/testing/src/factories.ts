@@ -9,7 +9,7 @@ import {
   type SweepSpecInput,
   type SweepStatus,
 } from '@tuneforge/contracts';
-import { saveCheckpoint, upsertMetricPoints, type ClaimedTrial, type Stores, type SweepEntity, type TrialEntity, type TrialRef } from '@tuneforge/persistence';
+import { saveCheckpoint, upsertMetricPoints, type ClaimedTrial, type Stores, type SweepEntity, type TrialEnding, type TrialEntity, type TrialRef } from '@tuneforge/persistence';
 import { aSweepSpec } from './sweep-specs';
 
 /** A valid spec as the API stores it (parsed, with its defaults and seed). */
@@ -138,7 +138,7 @@ export interface SeedRun {
   /** A checkpoint the run saves (it records its epoch and best value on the trial, as the worker's does). */
   checkpoint?: { epoch: number; format: string; bytes: Buffer; bestMetric?: number | null; bestEpoch?: number | null };
   /** How the run ends; without it the trial stays running. */
-  end?: { status: FinishedTrialStatus; bestMetric?: number | null; lastEpoch?: number | null; prunedRung?: number | null; reason?: string };
+  end?: { status: FinishedTrialStatus; bestMetric?: number | null; lastEpoch?: number | null; prunedRung?: number | null; reason?: string } & Pick<TrialEnding, 'testMetrics' | 'preprocessing'>;
   workerId?: string;
 }
 
@@ -155,7 +155,16 @@ export async function seedRun(stores: Stores, trial: TrialRef, { points = [], ch
   }
   if (end) {
     const [ended] = await stores.trials.end([
-      { ...run, status: end.status, reason: end.reason ?? `${end.status} by the test`, bestMetric: end.bestMetric ?? null, lastEpoch: end.lastEpoch ?? null, prunedRung: end.prunedRung ?? null },
+      {
+        ...run,
+        status: end.status,
+        reason: end.reason ?? `${end.status} by the test`,
+        bestMetric: end.bestMetric ?? null,
+        lastEpoch: end.lastEpoch ?? null,
+        prunedRung: end.prunedRung ?? null,
+        testMetrics: end.testMetrics,
+        preprocessing: end.preprocessing,
+      },
     ]);
     if (!ended) throw new Error(`trial ${trial.id} could not be ended`);
   }

@@ -18,7 +18,10 @@ export class NotFoundError extends DomainError {
 }
 
 export class ConflictError extends DomainError {
-  constructor(code: 'SWEEP_ALREADY_ENDED' | 'SWEEP_NOT_RUNNING' | 'SWEEP_NOT_PAUSED' | 'SWEEP_BUDGET_FROZEN' | 'BUDGET_BELOW_CREATED' | 'IDEMPOTENCY_KEY_REUSED', message: string) {
+  constructor(
+    code: 'SWEEP_ALREADY_ENDED' | 'SWEEP_NOT_RUNNING' | 'SWEEP_NOT_PAUSED' | 'SWEEP_BUDGET_FROZEN' | 'BUDGET_BELOW_CREATED' | 'IDEMPOTENCY_KEY_REUSED' | 'MODEL_NOT_READY',
+    message: string,
+  ) {
     super(code, message);
     this.name = 'ConflictError';
   }

@@ -80,7 +80,8 @@ export class TrialsService {
     return stored && trial.bestEpoch !== null ? [{ epoch: trial.bestEpoch, bytes: stored.bytes }] : [];
   }
 
-  private async find(id: string): Promise<TrialEntity> {
+  /** The trial, or TRIAL_NOT_FOUND (without asking the database when the id cannot exist). */
+  async find(id: string): Promise<TrialEntity> {
     const trial = isUuid(id) ? await this.stores.trialReads.find(id) : undefined;
     if (!trial) throw new NotFoundError('TRIAL_NOT_FOUND', 'trial', id);
     return trial;

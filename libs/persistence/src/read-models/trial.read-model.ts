@@ -1,8 +1,9 @@
 import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { bestFirst, type Direction, type TrialStatus } from '@tuneforge/contracts';
+import { bestFirst, SCORED_TRIAL_STATUSES, type Direction, type TrialStatus } from '@tuneforge/contracts';
 import { CheckpointEntity, TrialEntity } from '../entities';
 import { column, queryRows } from '../rows';
+import { bestFirstOrder } from './best-first';
 
 export interface TrialPageQuery {
   sort: 'objective' | 'number' | 'createdAt';
@@ -37,6 +38,24 @@ export class TrialReadModel {
       .skip(query.offset);
     if (query.status) builder.andWhere('trial.status = :status', { status: query.status });
     return query.status ? builder.getManyAndCount() : [await builder.getMany(), trialsCreated];
+  }
+
+  /**
+   * The sweep's best trial with a model to export, best first for `direction`: scored (completed or pruned),
+   * with a record of how its inputs were made (`preprocessing`; the simulated family has none) and its best
+   * epoch's checkpoint stored. The coordinator's model export says which of these a given trial lacks.
+   */
+  async bestExportable(sweepId: string, direction: Direction): Promise<TrialEntity | undefined> {
+    const [best] = await queryRows(
+      this.manager,
+      z.object({ id: column.id }),
+      `SELECT t.id FROM trials t
+       WHERE t.sweep_id = $1 AND t.status = ANY($2::trial_status[]) AND t.preprocessing IS NOT NULL
+         AND EXISTS (SELECT 1 FROM checkpoints c WHERE c.trial_id = t.id AND c.epoch = t.best_epoch)
+       ORDER BY ${bestFirstOrder(direction, 't')} LIMIT 1`,
+      [sweepId, SCORED_TRIAL_STATUSES],
+    );
+    return best ? this.find(best.id) : undefined;
   }
 
   /** Every stored point of the trial's metrics (all, or the named ones), by name then epoch. */
