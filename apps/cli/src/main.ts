@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { SweepDto } from '@tuneforge/contracts';
 import { ApiError, connect, UnreachableError } from './api-client';
+import { BadInputError, registerModelCommands } from './model-commands';
 import { sweepDetails, sweepsTable, trialsTable } from './render';
 import { locateIssues, readSpecFile, SpecFileError } from './spec-file';
 import { watchSweep } from './watch';
@@ -95,6 +96,7 @@ function program(): Command {
       .option('--interval <ms>', 'poll interval', positiveInt, 1_000)
       .action((id: string, options: { interval: number }) => follow(id, trialLines, options.interval));
   }
+  registerModelCommands(cli, api);
   return cli;
 }
 
@@ -106,6 +108,10 @@ async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
     if (error instanceof SpecFileError) {
       console.error(error.message);
+      return EXIT.badInput;
+    }
+    if (error instanceof BadInputError) {
+      console.error(`error: ${error.message}`);
       return EXIT.badInput;
     }
     if (error instanceof UnreachableError) {

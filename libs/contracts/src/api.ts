@@ -155,6 +155,8 @@ export const ModelBundleMetadataSchema = z.object({
   scores: z.object({ validation: z.number().nullable(), test: TestMetricsSchema.nullable() }),
 });
 
+export type ModelBundleMetadataDto = z.infer<typeof ModelBundleMetadataSchema>;
+
 /** A model.json whose `userDefinedMetadata.tuneforge` says how to use the model: `tf.loadLayersModel(url)` loads it, @tuneforge/predict uses it. */
 export const ModelBundleJsonSchema = LayersModelJsonSchema.extend({ userDefinedMetadata: z.looseObject({ tuneforge: ModelBundleMetadataSchema }) });
 
