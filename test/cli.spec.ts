@@ -1,27 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { freePort, waitFor } from '@tuneforge/testing';
+import { CLI_BIN as BIN, tuneforge } from './support/cli';
 import { E2eStack } from './support/e2e-stack';
-
-const BIN = join(__dirname, '..', 'apps', 'cli', 'bin', 'tuneforge.js');
-const run = promisify(execFile);
-
-/** Runs the real `tuneforge` binary; resolves with its exit code and output whatever the code. */
-async function tuneforge(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 const SIMULATED_SWEEP = `# a small simulated sweep
 name: cli-simulated

@@ -62,6 +62,11 @@ async function asBadInput<T>(what: string, load: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Writes to stdout and waits until it is handed to the OS: main exits the process right after a command, which would cut a long piped output short. */
+function print(text: string): Promise<void> {
+  return new Promise((resolve, reject) => process.stdout.write(`${text}\n`, (error) => (error ? reject(error) : resolve())));
+}
+
 function readText(file: string): string {
   try {
     return readFileSync(file, 'utf8');
@@ -146,10 +151,10 @@ export function registerModelCommands(cli: Command, api: () => TuneforgeClient):
         const { target, timeColumn } = forecaster.metadata.preprocessing;
         if (options.json) {
           const shown = forecasts.map((f) => ({ ...f, times: f.times?.map((t) => new Date(t).toISOString()) ?? null }));
-          console.log(JSON.stringify({ trialId: forecaster.metadata.trial.id, target, forecasts: shown }, null, 2));
+          await print(JSON.stringify({ trialId: forecaster.metadata.trial.id, target, forecasts: shown }, null, 2));
         } else {
           console.error(describeModel(forecaster.metadata));
-          console.log(forecastsTable(forecasts, target, timeColumn, Boolean(options.all)));
+          await print(forecastsTable(forecasts, target, timeColumn, Boolean(options.all)));
         }
       } finally {
         forecaster.dispose();
@@ -171,7 +176,7 @@ export function registerModelCommands(cli: Command, api: () => TuneforgeClient):
       try {
         const text = await asBadInput('--prompt', () => model.generate(options.prompt, { chars: options.chars, temperature: options.temperature, seed: options.seed }));
         console.error(describeModel(model.metadata));
-        console.log(options.prompt + text);
+        await print(options.prompt + text);
       } finally {
         model.dispose();
       }
