@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
 import type { SweepSpecInput, TrialDto } from '@tuneforge/contracts';
-import { splitWindowStarts, timeSplit } from '@tuneforge/formats';
+import { encodeInputs, splitWindowStarts, timeSplit, windowSamples, type ForecastPreprocessing } from '@tuneforge/formats';
 import { loadEngine } from '@tuneforge/lstm-engine';
 import { loadTextModel } from '@tuneforge/predict';
 import { freePort } from '@tuneforge/testing';
@@ -50,7 +51,7 @@ function birthsRows(): { date: string; births: number }[] {
 interface ChildForecasts {
   backend: string;
   libs: string[];
-  metadata: { trial: { id: string }; preprocessing: { window: number; horizon: number } };
+  metadata: { trial: { id: string }; preprocessing: ForecastPreprocessing };
   forecasts: { start: number; values: number[] }[];
 }
 
@@ -148,6 +149,21 @@ describe('using an exported model (coordinator, workers, a fresh Node process an
       assert.deepEqual(answer.forecasts[0].values, last?.values);
       assert.deepEqual(answer.forecasts[0].times, ['1989-01-01T00:00:00.000Z'], 'the day after the last row');
     }
+
+    // Plain TensorFlow.js loads the same model from either URL (the sweep's names its trial's weights) and, fed the
+    // inputs formats makes from the raw rows, forecasts what @tuneforge/predict did.
+    const { inputs, window } = forecasts.metadata.preprocessing;
+    const encoded = encodeInputs(inputs, { date: rows.map((r) => Date.parse(r.date)), births: rows.map((r) => r.births) });
+    const x = tf.tensor3d(windowSamples(encoded, [0, 1, 2], window), [3, window, inputs.length]);
+    const { mean, std } = inputs[0] as { mean: number; std: number };
+    for (const url of [`${stack.api}/sweeps/${sweeps.tfjs}/best-model`, `${stack.api}/trials/${trial.id}/model`]) {
+      const model = await tf.loadLayersModel(url);
+      const out = tf.tidy(() => model.predict(x) as tf.Tensor).dataSync();
+      model.dispose();
+      forecasts.forecasts.slice(0, 3).forEach((f, i) => assert.ok(Math.abs(out[i] * std + mean - f.values[0]) <= 1e-5 * f.values[0], `${url}: ${out[i] * std + mean} vs ${f.values[0]}`));
+    }
+    x.dispose();
+
     const table = await tuneforge(['--api', api, 'predict', folder, '--csv', csvFile]);
     assert.match(table.stdout, /date\s+births\n-+\s+-+\n1989-01-01\s+\d+/);
     const all = await tuneforge(['predict', folder, '--csv', csvFile, '--all', '--json']);
