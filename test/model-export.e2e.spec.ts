@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import type { SweepSpecInput, TrialDto } from '@tuneforge/contracts';
-import { encodeInputs, splitWindowStarts, timeSplit, windowSamples, type ForecastPreprocessing } from '@tuneforge/formats';
+import { decodeOutputs, encodeInputs, splitWindowStarts, timeSplit, windowSamples, type ForecastPreprocessing } from '@tuneforge/formats';
 import { loadEngine } from '@tuneforge/lstm-engine';
 import { loadTextModel } from '@tuneforge/predict';
 import { freePort } from '@tuneforge/testing';
@@ -152,15 +152,19 @@ describe('using an exported model (coordinator, workers, a fresh Node process an
 
     // Plain TensorFlow.js loads the same model from either URL (the sweep's names its trial's weights) and, fed the
     // inputs formats makes from the raw rows, forecasts what @tuneforge/predict did.
-    const { inputs, window } = forecasts.metadata.preprocessing;
-    const encoded = encodeInputs(inputs, { date: rows.map((r) => Date.parse(r.date)), births: rows.map((r) => r.births) });
-    const x = tf.tensor3d(windowSamples(encoded, [0, 1, 2], window), [3, window, inputs.length]);
-    const { mean, std } = inputs[0] as { mean: number; std: number };
+    const preprocessing = forecasts.metadata.preprocessing;
+    const { inputs, window } = preprocessing;
+    const births = rows.map((r) => r.births);
+    const x = tf.tensor3d(windowSamples(encodeInputs(inputs, { date: rows.map((r) => Date.parse(r.date)), births }), [0, 1, 2], window), [3, window, inputs.length]);
+    assert.equal(preprocessing.output.kind, 'seasonal-difference', 'the default output');
     for (const url of [`${stack.api}/sweeps/${sweeps.tfjs}/best-model`, `${stack.api}/trials/${trial.id}/model`]) {
       const model = await tf.loadLayersModel(url);
       const out = tf.tidy(() => model.predict(x) as tf.Tensor).dataSync();
       model.dispose();
-      forecasts.forecasts.slice(0, 3).forEach((f, i) => assert.ok(Math.abs(out[i] * std + mean - f.values[0]) <= 1e-5 * f.values[0], `${url}: ${out[i] * std + mean} vs ${f.values[0]}`));
+      forecasts.forecasts.slice(0, 3).forEach((f, i) => {
+        const [value] = decodeOutputs(preprocessing, out.subarray(i, i + 1), births, f.start + window);
+        assert.ok(Math.abs(value - f.values[0]) <= 1e-5 * f.values[0], `${url}: ${value} vs ${f.values[0]}`);
+      });
     }
     x.dispose();
 

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import type { ModelBundleMetadataDto } from '@tuneforge/contracts';
+import { describeTestScore, type ModelBundleMetadataDto } from '@tuneforge/contracts';
 import type { Forecast } from '@tuneforge/predict';
 import type { TuneforgeClient } from '@tuneforge/api-client';
 import { ApiError } from './api-client';
@@ -84,10 +84,8 @@ interface ModelOrigin {
 
 function describeModel(metadata: ModelOrigin): string {
   const { trial, objective, scores } = metadata;
-  const test = Object.entries(scores.test ?? {})
-    .map(([name, value]) => `${name} ${formatValue(value)}`)
-    .join(', ');
-  return `trial ${trial.id} (#${trial.number} of sweep ${trial.sweepId}, epoch ${trial.bestEpoch}): ${objective.metric} ${formatValue(scores.validation)}${test ? `; ${test}` : ''}`;
+  const test = scores.test ? `; ${describeTestScore(scores.test)}` : '';
+  return `trial ${trial.id} (#${trial.number} of sweep ${trial.sweepId}, epoch ${trial.bestEpoch}): ${objective.metric} ${formatValue(scores.validation)}${test}`;
 }
 
 /** Epoch ms as a date (midnight UTC) or a full ISO time. */

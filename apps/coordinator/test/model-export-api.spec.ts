@@ -16,7 +16,7 @@ const rows = Array.from({ length: 40 }, (_, i) => ({ date: Date.UTC(2021, 0, 1) 
 const columns = { date: rows.map((r) => r.date), births: rows.map((r) => r.births) };
 const PREPROCESSING: ForecastPreprocessing = forecastPreprocessingOf(
   { columns, target: 'births', timeColumn: 'date', features: calendarFeatures('date') },
-  { window: WINDOW, horizon: HORIZON, trainEnd: 30 },
+  { window: WINDOW, horizon: HORIZON, trainEnd: 30, output: 'level' },
 );
 const TEST_METRICS = { test_loss: 0.4, test_mae: 12.5, seasonal_naive_test_mae: 20 };
 

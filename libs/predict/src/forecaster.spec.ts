@@ -12,7 +12,8 @@ import { ModelBundleError, PredictInputError } from './predict-errors';
 import { dailyCsv, dailySeries, salesPreprocessing, tinyModel, writeBundle } from './tiny-bundle.fixture';
 
 const series = dailySeries(40);
-const preprocessing = salesPreprocessing(series) as ForecastPreprocessing;
+const preprocessing = salesPreprocessing(series);
+const WINDOW = preprocessing.window;
 const objects = series.date.map((t, i) => ({ date: new Date(t).toISOString().slice(0, 10), sales: series.sales[i] }));
 
 /** The message a PredictInputError carries, or a failure when the call does not throw one. */
@@ -42,18 +43,42 @@ describe(loadForecaster.name, () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('forecasts every window in the target units, from inputs made as training makes them', async () => {
+  /** What the tfjs model itself outputs for the windows at `starts`, from the inputs formats makes of the rows. */
+  const rawOutputs = (of: tf.LayersModel, p: ForecastPreprocessing, starts: number[]) => {
+    const x = windowSamples(encodeInputs(p.inputs, series), starts, p.window);
+    return tf.tidy(() => of.predict(tf.tensor3d(x, [starts.length, p.window, p.inputs.length])) as tf.Tensor).dataSync();
+  };
+
+  it('forecasts every window in the target units: the change from a week earlier, decoded with the training statistics', async () => {
     const forecasts = await sut.predictAll(objects);
-    const starts = Array.from({ length: 40 - 5 + 1 }, (_, s) => s);
+    const starts = Array.from({ length: 40 - WINDOW + 1 }, (_, s) => s);
     assert.deepEqual(
       forecasts.map((f) => [f.start, f.index]),
-      starts.map((s) => [s, s + 5]),
+      starts.map((s) => [s, s + WINDOW]),
     );
-    const x = windowSamples(encodeInputs(preprocessing.inputs, series), starts, 5);
-    const expected = tf.tidy(() => model.predict(tf.tensor3d(x, [starts.length, 5, preprocessing.inputs.length])) as tf.Tensor).dataSync();
-    const { mean, std } = preprocessing.inputs[0] as { mean: number; std: number };
-    forecasts.forEach((f, i) => assert.deepEqual(f.values, [expected[2 * i] * std + mean, expected[2 * i + 1] * std + mean]));
-    assert.ok(Math.abs(mean - 100) < 30 && std > 1, 'the target is standardised with the bundle statistics');
+    const outputs = rawOutputs(model, preprocessing, starts);
+    const { kind, mean, std } = preprocessing.output;
+    assert.equal(kind, 'seasonal-difference');
+    const weekEarlier = (index: number, k: number) => series.sales[index + k - 7];
+    forecasts.forEach((f, i) => {
+      const expected = [0, 1].map((k) => outputs[2 * i + k] * std + mean + weekEarlier(f.index, k));
+      f.values.forEach((v, k) => assert.ok(Math.abs(v - expected[k]) < 1e-9, `window ${i} step ${k}: ${v} vs ${expected[k]}`));
+    });
+  });
+
+  it('decodes a level output with the level statistics', async () => {
+    const level = salesPreprocessing(series, { output: 'level' });
+    const levelModel = tinyModel(level);
+    const forecaster = await loadForecaster(await writeBundle(join(root, 'level'), levelModel, level));
+    try {
+      const outputs = rawOutputs(levelModel, level, [40 - WINDOW]);
+      const { values } = await forecaster.predict(objects);
+      values.forEach((v, k) => assert.ok(Math.abs(v - (outputs[k] * level.output.std + level.output.mean)) < 1e-9));
+      assert.ok(Math.abs(level.output.mean - 107) < 10, 'the level statistics of the first 30 rows');
+    } finally {
+      forecaster.dispose();
+      levelModel.dispose();
+    }
   });
 
   it('forecasts the horizon after the last window, with the times of those steps', async () => {
@@ -63,7 +88,7 @@ describe(loadForecaster.name, () => {
     assert.equal(last.index, 40);
     const day = 86_400_000;
     assert.deepEqual(last.times, [series.date[39] + day, series.date[39] + 2 * day]);
-    assert.deepEqual(all[0].times, [series.date[5], series.date[6]]);
+    assert.deepEqual(all[0].times, [series.date[WINDOW], series.date[WINDOW + 1]]);
   });
 
   it('reads the time as a date string, a Date or epoch milliseconds, and CSV text alike', async () => {
@@ -118,9 +143,9 @@ describe(loadForecaster.name, () => {
     });
 
     it('fewer rows than one window', async () => {
-      assert.equal(await inputError(() => sut.predict(objects.slice(0, 4))), '4 rows are too few: the model reads windows of 5 rows, so it needs at least 5');
-      assert.equal(await inputError(() => sut.predict(sut.readCsv(dailyCsv({ date: series.date.slice(0, 2), sales: series.sales.slice(0, 2) })))), '2 rows are too few: the model reads windows of 5 rows, so it needs at least 5');
-      assert.equal((await sut.predictAll(objects.slice(0, 5))).length, 1, 'one window is enough');
+      assert.equal(await inputError(() => sut.predict(objects.slice(0, 4))), '4 rows are too few: the model reads windows of 8 rows, so it needs at least 8');
+      assert.equal(await inputError(() => sut.predict(sut.readCsv(dailyCsv({ date: series.date.slice(0, 2), sales: series.sales.slice(0, 2) })))), '2 rows are too few: the model reads windows of 8 rows, so it needs at least 8');
+      assert.equal((await sut.predictAll(objects.slice(0, 8))).length, 1, 'one window is enough');
     });
   });
 
@@ -144,6 +169,10 @@ describe(loadForecaster.name, () => {
       assert.match(
         await refusal((json) => ((json.userDefinedMetadata as { tuneforge: { preprocessing: object } }).tuneforge.preprocessing = { task: 'text', window: 5, vocabulary: ['a'] })),
         /is a text model, not a forecast model; use loadTextModel/,
+      );
+      assert.match(
+        await refusal((json) => delete (json.userDefinedMetadata as { tuneforge: { preprocessing: { output?: object } } }).tuneforge.preprocessing.output),
+        /is inconsistent: it has no output encoding \(level or seasonal-difference\)/,
       );
       await assert.rejects(loadForecaster(join(root, 'nothing-here')), /nothing-here does not exist/);
     });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { encodeInputs, windowSamples, type CsvTable, type ForecastPreprocessing, type ModelBundleMetadata } from '@tuneforge/formats';
+import { decodeOutputs, encodeInputs, windowSamples, type CsvTable, type ForecastPreprocessing, type ModelBundleMetadata } from '@tuneforge/formats';
 import { checkForecastRows, readForecastCsv, type CheckedRows, type ForecastRows } from './forecast-rows';
 import { inputShapeOf, loadModelBundle } from './model-bundle.loader';
 import { ModelBundleError } from './predict-errors';
@@ -36,8 +36,9 @@ export interface Forecaster {
 /**
  * A forecasting model exported by Tuneforge, from the URL of its model.json (`.../trials/:id/model`,
  * `.../sweeps/:id/best-model`) or a folder holding model.json and its weights (`tuneforge download`).
- * It makes its inputs from raw rows exactly as training did (`encodeInputs`, `windowSamples` of
- * @tuneforge/formats, with the training split's statistics the bundle carries).
+ * It makes its inputs from raw rows exactly as training did, and reads its outputs back into the target's
+ * units the same way (`encodeInputs`, `windowSamples`, `decodeOutputs` of @tuneforge/formats, with the
+ * training split's statistics the bundle carries: a level, or the change from the value a season earlier).
  */
 export async function loadForecaster(source: string): Promise<Forecaster> {
   const { model, metadata } = await loadModelBundle(source, 'forecast');
@@ -72,7 +73,7 @@ export async function forecastCsv(source: string, text: string, options: { all?:
 async function forecastWindows(model: tf.LayersModel, preprocessing: ForecastPreprocessing, rows: CheckedRows, starts: readonly number[]): Promise<Forecast[]> {
   const { window, horizon, inputs } = preprocessing;
   const encoded = encodeInputs(inputs, rows.columns);
-  const target = inputs[0] as Extract<ForecastPreprocessing['inputs'][number], { kind: 'value' }>;
+  const target = rows.columns[preprocessing.target];
   const forecasts: Forecast[] = [];
   for (let from = 0; from < starts.length; from += PREDICT_BATCH) {
     const chunk = starts.slice(from, from + PREDICT_BATCH);
@@ -85,7 +86,7 @@ async function forecastWindows(model: tf.LayersModel, preprocessing: ForecastPre
         start,
         index,
         times: stepTimes(rows.times, index, horizon),
-        values: Array.from(values.subarray(i * horizon, (i + 1) * horizon), (v) => v * target.std + target.mean),
+        values: decodeOutputs(preprocessing, values.subarray(i * horizon, (i + 1) * horizon), target, index),
       });
     });
   }
@@ -100,7 +101,7 @@ function stepTimes(times: readonly number[] | null, index: number, horizon: numb
   return Array.from({ length: horizon }, (_, k) => (index + k < n ? times[index + k] : times[n - 1] + (index + k - n + 1) * step));
 }
 
-/** The model reads [window, inputs] and forecasts [horizon], as its preprocessing says, with the target as its first input. */
+/** The model reads [window, inputs] and forecasts [horizon], as its preprocessing says, with the target as its first input and an output encoding it can be decoded with. */
 function checkShapes(model: tf.LayersModel, preprocessing: ForecastPreprocessing, source: string): void {
   const [first] = preprocessing.inputs;
   const problems: string[] = [];
@@ -108,6 +109,9 @@ function checkShapes(model: tf.LayersModel, preprocessing: ForecastPreprocessing
   const expected = [preprocessing.window, preprocessing.inputs.length];
   const input = inputShapeOf(model);
   if (input.length !== 2 || input[0] !== expected[0] || input[1] !== expected[1]) problems.push(`the model reads [${input.join(', ')}] where its preprocessing makes [${expected.join(', ')}]`);
+  const encoding = preprocessing.output;
+  if (!encoding || (encoding.kind !== 'level' && encoding.kind !== 'seasonal-difference')) problems.push('it has no output encoding (level or seasonal-difference)');
+  else if (encoding.kind === 'seasonal-difference' && preprocessing.window < preprocessing.season) problems.push(`a seasonal-difference output needs a window of at least its season ${preprocessing.season}`);
   const output = model.outputs[0].shape.slice(1);
   if (output.length !== 1 || output[0] !== preprocessing.horizon) problems.push(`the model forecasts [${output.join(', ')}] where its preprocessing says ${preprocessing.horizon} steps`);
   if (problems.length > 0) {

@@ -9,7 +9,9 @@ import {
   MODEL_BUNDLE_FORMAT,
   toModelBundle,
   type CheckpointArtifacts,
+  type ForecastPreprocessing,
   type ModelBundleMetadata,
+  type OutputKind,
   type Preprocessing,
   type SeriesColumns,
   type WeightSpec,
@@ -34,9 +36,10 @@ export function dailyCsv(series: { date: number[]; sales: number[] }): string {
   return ['date,sales', ...series.date.map((t, i) => `${new Date(t).toISOString().slice(0, 10)},${series.sales[i]}`)].join('\n') + '\n';
 }
 
-/** A forecaster's preprocessing for `sales` (window 5, horizon 2), with calendar features of `date`, its statistics from the first rows. */
-export function salesPreprocessing(columns: SeriesColumns, window = 5, horizon = 2): Preprocessing {
-  return forecastPreprocessingOf({ columns, target: 'sales', timeColumn: 'date', features: calendarFeatures('date') }, { window, horizon, trainEnd: 30 });
+/** A forecaster's preprocessing for `sales` (window 8, horizon 2, seasonal-difference output), with calendar features of `date`, its statistics from the first rows. */
+export function salesPreprocessing(columns: SeriesColumns, options: { window?: number; horizon?: number; output?: OutputKind } = {}): ForecastPreprocessing {
+  const { window = 8, horizon = 2, output = 'seasonal-difference' } = options;
+  return forecastPreprocessingOf({ columns, target: 'sales', timeColumn: 'date', features: calendarFeatures('date') }, { window, horizon, trainEnd: 30, output });
 }
 
 function metadataOf(preprocessing: Preprocessing): ModelBundleMetadata {
