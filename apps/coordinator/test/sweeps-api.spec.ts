@@ -269,7 +269,7 @@ describe('sweeps API', () => {
 
     it('reports trial counts and the best trial on the sweep', async () => {
       const { body } = await api.get<SweepDto>(`/api/v1/sweeps/${sweep.id}`);
-      assert.deepEqual(body.best, { trialId: trials[4].id, value: 0.1 });
+      assert.deepEqual(body.best, { trialId: trials[4].id, value: 0.1, testMetrics: null });
       assert.equal(body.trialCounts.completed, 5);
       assert.equal(body.trialCounts.running, 1);
       assert.equal(body.trialCounts.total, 6);
