@@ -84,23 +84,19 @@ function program(): Command {
       });
   }
 
-  cli
-    .command('delete-sweep')
-    .description('delete a sweep that has ended, with its trials, metrics and checkpoints')
-    .argument('<id>', 'sweep id')
-    .action(async (id: string) => {
-      await api().deleteSweep({ id });
-      console.log(`sweep ${id} deleted`);
-    });
-
-  cli
-    .command('delete-dataset')
-    .description('delete an uploaded dataset that no running or paused sweep uses')
-    .argument('<id>', 'dataset id')
-    .action(async (id: string) => {
-      await api().deleteDataset({ id });
-      console.log(`dataset ${id} deleted`);
-    });
+  for (const [kind, description] of [
+    ['sweep', 'delete a sweep that has ended, with its trials, metrics and checkpoints'],
+    ['dataset', 'delete an uploaded dataset that no running or paused sweep uses'],
+  ] as const) {
+    cli
+      .command(`delete-${kind}`)
+      .description(description)
+      .argument('<id>', `${kind} id`)
+      .action(async (id: string) => {
+        await (kind === 'sweep' ? api().deleteSweep({ id }) : api().deleteDataset({ id }));
+        console.log(`${kind} ${id} deleted`);
+      });
+  }
 
   for (const [name, trialLines, description] of [
     ['watch', false, 'follow a sweep with a progress bar and the best value so far'],

@@ -19,6 +19,8 @@ describe('SweepStore.delete and the references that keep a sweep or a dataset', 
     metricPoints: await stores.manager.count(MetricPointEntity),
     checkpoints: await stores.manager.count(CheckpointEntity),
   });
+  const aDataset = async () => (await stores.datasets.insert({ name: 'd', format: 'csv', columns: [], rowCount: 0, content: Buffer.from(''), sizeBytes: 0, sha256: '0' })).id;
+  const uploaded = (datasetId: string) => ({ source: 'upload' as const, id: datasetId, target: 'y', window: 7, horizon: 1, validationSplit: 0.2 });
   /** A completed sweep whose trials each reported two metric points and saved a checkpoint. */
   const finishedSweep = async (trials: number) => {
     const seeded = await seedSweep(stores, { trials });
@@ -48,9 +50,9 @@ describe('SweepStore.delete and the references that keep a sweep or a dataset', 
 
   it('names the live sweeps that warm-start from a sweep or train on a dataset, not the finished ones', async () => {
     const source = await seedSweep(stores);
-    const datasetId = (await stores.datasets.insert({ name: 'd', format: 'csv', columns: [], rowCount: 0, content: Buffer.from(''), sizeBytes: 0, sha256: '0' })).id;
+    const datasetId = await aDataset();
     const onBoth = (name: string) =>
-      aParsedSweepSpec({ name, algorithm: { type: 'tpe' }, warmStartFrom: source.sweep.id, dataset: { source: 'upload', id: datasetId, target: 'y', window: 7, horizon: 1, validationSplit: 0.2 } });
+      aParsedSweepSpec({ name, algorithm: { type: 'tpe' }, warmStartFrom: source.sweep.id, dataset: uploaded(datasetId) });
     const running = await seedSweep(stores, { spec: onBoth('running') });
     const paused = await seedSweep(stores, { spec: onBoth('paused'), status: 'paused' });
     await seedSweep(stores, { spec: onBoth('cancelled'), status: 'cancelled' });
@@ -60,7 +62,7 @@ describe('SweepStore.delete and the references that keep a sweep or a dataset', 
   });
 
   it('makes a delete of a dataset wait for a transaction that holds it for a new sweep, and then see that sweep', async () => {
-    const datasetId = (await stores.datasets.insert({ name: 'held', format: 'csv', columns: [], rowCount: 0, content: Buffer.from(''), sizeBytes: 0, sha256: '0' })).id;
+    const datasetId = await aDataset();
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     let held!: () => void;
@@ -69,7 +71,7 @@ describe('SweepStore.delete and the references that keep a sweep or a dataset', 
       assert.equal(await tx.datasets.holdForSweep(datasetId), true);
       await tx.sweeps.insert({
         name: 'on-held',
-        spec: aParsedSweepSpec({ name: 'on-held', dataset: { source: 'upload', id: datasetId, target: 'y', window: 7, horizon: 1, validationSplit: 0.2 } }),
+        spec: aParsedSweepSpec({ name: 'on-held', dataset: uploaded(datasetId) }),
         seed: 1,
         plannedTrials: 1,
         idempotencyKey: null,
