@@ -8,7 +8,8 @@ import type { TrialJobQueue } from './trial-dispatcher.service';
 
 /**
  * When a trial's job ends, the sweep gets its next trial (SweepScheduler.topUp, exact under a row
- * lock) and a checkpoint retention pass (CheckpointRetention.request, coalesced per sweep). A job that failed for good leaves its trial `failed` with the job's reason: that write waits
+ * lock) and a checkpoint retention pass (CheckpointRetention.request, coalesced per sweep). A job
+ * that failed for good leaves its trial `failed` with the job's reason: that write waits
  * out a PostgreSQL outage. Events missed while the coordinator was down are caught up by the
  * scheduler's reconcile loop (and a lost failure by TrialReconciler).
  */

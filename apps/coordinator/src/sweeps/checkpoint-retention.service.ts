@@ -11,7 +11,7 @@ const NOTHING: RetentionResult = { checkpoints: 0, bytes: 0 };
  * Checkpoint retention (`retention.keepCheckpointsOfBest` in the spec): finished trials outside the sweep's best N lose
  * their checkpoints (`CheckpointStore.dropOutsideBest`). It runs here, on the coordinator, not in the worker's batched
  * end statement (the bookkeeping hot path): a trial's job ending asks for a pass (`request`), coalesced per sweep to
- * one within RETENTION_INTERVAL_MS, and a sweep that completes or is cancelled gets one at once (`pass`).
+ * one within RETENTION_INTERVAL_MS, and a sweep that completes or is cancelled gets one at once (`passLogged`).
  */
 @Injectable()
 export class CheckpointRetention implements OnModuleDestroy {
