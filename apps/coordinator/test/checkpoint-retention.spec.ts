@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Worker } from 'bullmq';
 import { JobName, TRIALS_QUEUE, type JobOf, type SweepDto, type SweepSpec, type SweepSpecInput, type TrialJobResult } from '@tuneforge/contracts';
-import { CheckpointEntity, Stores, type TrialRef } from '@tuneforge/persistence';
+import { CheckpointEntity, Stores, SweepEntity, type TrialRef } from '@tuneforge/persistence';
 import { seedRun, trialsOfSweep, waitFor } from '@tuneforge/testing';
 import { CheckpointRetention, RETENTION_INTERVAL_MS } from '../src/sweeps/checkpoint-retention.service';
 import { SweepScheduler } from '../src/sweeps/sweep-scheduler.service';
@@ -91,6 +91,20 @@ describe(CheckpointRetention.name, () => {
     await run(trials[2]);
     await coordinator.client.cancelSweep({ id: cancelled.id });
     assert.deepEqual(await withCheckpoints(cancelled.id), [0], 'the cancelled trials were not scored');
+  });
+
+  it('refuses a retention that keeps no trial with a 400 naming the field, and creates nothing', async () => {
+    const before = await stores.manager.count(SweepEntity);
+    const response = await fetch(`${coordinator.baseUrl}/api/v1/sweeps`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(aSweepSpec({ name: 'keeps-none', retention: { keepCheckpointsOfBest: 0 } })),
+    });
+    const body = (await response.json()) as { code: string; issues: { path: string; message: string }[] };
+    assert.equal(response.status, 400);
+    assert.equal(body.code, 'VALIDATION_FAILED');
+    assert.deepEqual(body.issues.map((i) => i.path), ['retention.keepCheckpointsOfBest']);
+    assert.equal(await stores.manager.count(SweepEntity), before);
   });
 
   it('gives a sweep stored without retention (before the field existed) the default of 10', async () => {
