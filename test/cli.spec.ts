@@ -69,7 +69,7 @@ describe('the tuneforge command line against a real coordinator', () => {
     await stack.stopWorkers();
   });
 
-  it('pauses, resumes and cancels a running sweep; logs prints each trial as it ends', async () => {
+  it('pauses, resumes and cancels a running sweep; logs prints each trial as it ends; the cancelled sweep is deleted', async () => {
     const submitted = await tuneforge(['--api', api, 'submit', file('long.yaml', SIMULATED_SWEEP.replace('maxTrials: 12, maxConcurrent: 4', 'maxTrials: 400, maxConcurrent: 2'))]);
     const submittedId = /submitted sweep ([0-9a-f-]{36})/.exec(submitted.stdout);
     assert.ok(submittedId, `submit printed no sweep id: ${submitted.stdout}${submitted.stderr}`);
@@ -95,6 +95,13 @@ describe('the tuneforge command line against a real coordinator', () => {
     clearTimeout(timer);
     assert.equal(code, 1, `following a sweep that was cancelled exits non-zero; it printed:\n${output.slice(-2000)}`);
     await stack.stopWorkers();
+
+    const deleted = await tuneforge(['--api', api, 'delete-sweep', id]);
+    assert.equal(deleted.code, 0, deleted.stderr);
+    assert.match(deleted.stdout, new RegExp(`sweep ${id} deleted`));
+    const gone = await tuneforge(['--api', api, 'delete-sweep', id]);
+    assert.equal(gone.code, 1);
+    assert.match(gone.stderr, new RegExp(`DELETE /sweeps/${id} failed with 404: sweep '${id}' not found`));
   });
 
   it('points at the line of a YAML syntax error and of an invalid field, without contacting anyone', async () => {
@@ -112,7 +119,7 @@ describe('the tuneforge command line against a real coordinator', () => {
     assert.match(missing.stderr, /nope\.yaml is not a valid sweep:\n\s+no such file/);
   });
 
-  it('says clearly when the coordinator is unreachable or the sweep does not exist', async () => {
+  it('says clearly when the coordinator is unreachable, the sweep or dataset does not exist, or a delete is refused', async () => {
     const port = await freePort();
     const down = await tuneforge(['status'], { TUNEFORGE_API: `http://127.0.0.1:${port}` });
     assert.equal(down.code, 3);
@@ -121,6 +128,16 @@ describe('the tuneforge command line against a real coordinator', () => {
     const unknown = await tuneforge(['--api', api, 'status', '00000000-0000-4000-8000-000000000000']);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /404.*00000000-0000-4000-8000-000000000000/);
+
+    const live = /submitted sweep ([0-9a-f-]{36})/.exec((await tuneforge(['--api', api, 'submit', file('live.yaml', SIMULATED_SWEEP)])).stdout)?.[1];
+    assert.ok(live);
+    const refused = await tuneforge(['--api', api, 'delete-sweep', live]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /failed with 409: sweep '[0-9a-f-]{36}' is running; cancel it before deleting it/);
+    await tuneforge(['--api', api, 'cancel', live]);
+    const noDataset = await tuneforge(['--api', api, 'delete-dataset', '00000000-0000-4000-8000-000000000000']);
+    assert.equal(noDataset.code, 1);
+    assert.match(noDataset.stderr, /404: dataset '00000000-0000-4000-8000-000000000000' not found/);
 
     const usage = await tuneforge(['trials']);
     assert.equal(usage.code, 2);

@@ -65,7 +65,8 @@ if [[ ! -x $K8S_TOOLS_DIR/kubectl ]] && ! { command -v kubectl >/dev/null && (( 
 fi
 
 # --- Dashboard: the build the coordinator serves at /, and the browser its tests drive ---
-if [[ ! -f apps/dashboard/dist/index.html || -n $(find apps/dashboard/src apps/dashboard/index.html apps/dashboard/vite.config.ts package-lock.json -newer apps/dashboard/dist/index.html -print -quit) ]]; then
+# The bundle holds the libs it imports (the contracts' schemas parse every answer), so their sources count too.
+if [[ ! -f apps/dashboard/dist/index.html || -n $(find apps/dashboard/src apps/dashboard/index.html apps/dashboard/vite.config.ts libs/contracts/src libs/api-client/src package-lock.json -newer apps/dashboard/dist/index.html -print -quit) ]]; then
   echo "[install] building the dashboard (vite build)"
   npx vite build --config apps/dashboard/vite.config.ts --logLevel warn
 fi

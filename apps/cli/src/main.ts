@@ -85,6 +85,20 @@ function program(): Command {
       });
   }
 
+  for (const [kind, description] of [
+    ['sweep', 'delete a sweep that has ended, with its trials, metrics and checkpoints'],
+    ['dataset', 'delete an uploaded dataset that no running or paused sweep uses'],
+  ] as const) {
+    cli
+      .command(`delete-${kind}`)
+      .description(description)
+      .argument('<id>', `${kind} id`)
+      .action(async (id: string) => {
+        await (kind === 'sweep' ? api().deleteSweep({ id }) : api().deleteDataset({ id }));
+        console.log(`${kind} ${id} deleted`);
+      });
+  }
+
   for (const [name, trialLines, description] of [
     ['watch', false, 'follow a sweep with a progress bar and the best value so far'],
     ['logs', true, 'follow a sweep, printing each trial as it ends and why'],

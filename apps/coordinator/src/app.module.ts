@@ -18,6 +18,7 @@ import { RedisProbe } from './health/redis-probe.service';
 import { TrialDispatcher } from './queue/trial-dispatcher.service';
 import { TrialEventsListener } from './queue/trial-events.listener';
 import { TrialReconciler } from './queue/trial-reconciler.service';
+import { CheckpointRetention } from './sweeps/checkpoint-retention.service';
 import { SweepReads } from './sweeps/sweep-reads.service';
 import { SweepScheduler } from './sweeps/sweep-scheduler.service';
 import { SweepsController } from './sweeps/sweeps.controller';
@@ -49,6 +50,7 @@ export class AppModule {
         RedisProbe,
         TrialDispatcher,
         TrialReconciler,
+        CheckpointRetention,
         SweepScheduler,
         SweepReads,
         SweepsService,

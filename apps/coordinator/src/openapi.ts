@@ -35,7 +35,7 @@ export function setUpOpenApi(app: INestApplication): void {
 /** Gives the operation of a route its id, its query parameters and the schema of each answer; a route without an operation is a bug. */
 function describeRoute(document: OpenAPIObject, name: string, route: ApiRoute): void {
   const path = API_PREFIX + route.path.replace(/:(\w+)/g, '{$1}');
-  const operation = document.paths[path]?.[route.method.toLowerCase() as 'get' | 'post' | 'patch'] as Operation | undefined;
+  const operation = document.paths[path]?.[route.method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete'] as Operation | undefined;
   if (!operation) throw new Error(`API_ROUTES.${name} (${route.method} ${path}) has no controller method`);
   operation.operationId = name;
   if (route.query) operation.parameters = [...(operation.parameters ?? []).filter((p) => !('in' in p) || p.in !== 'query'), ...queryParameters(route.query)];
@@ -43,7 +43,7 @@ function describeRoute(document: OpenAPIObject, name: string, route: ApiRoute): 
   const answer = answerContent(route);
   for (const status of route.statuses ?? [200]) {
     const existing = operation.responses[status] as { description?: string } | undefined;
-    operation.responses[status] = { description: existing?.description ?? 'OK', content: answer };
+    operation.responses[status] = { description: existing?.description ?? 'OK', ...(answer ? { content: answer } : {}) };
   }
   delete operation.responses.default;
   for (const [status, response] of Object.entries(operation.responses)) {
@@ -60,7 +60,9 @@ function requestContent(body: z.ZodType, text: ApiRoute['text']): Record<string,
   return { 'application/json': { schema }, ...(text ? { [text]: { schema: { type: 'string' } } } : {}) };
 }
 
-function answerContent(route: ApiRoute): Record<string, { schema: JsonSchema }> {
+/** The content of a route's answer; none for an answer without a body (204). */
+function answerContent(route: ApiRoute): Record<string, { schema: JsonSchema }> | undefined {
+  if (route.response === 'none') return undefined;
   if (route.response === 'binary') return { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } };
   const id = API_SCHEMAS.get(route.response)?.id;
   if (!id) throw new Error(`the answer of ${route.method} ${route.path} is not one of API_SCHEMAS`);

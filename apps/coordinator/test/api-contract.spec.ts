@@ -66,6 +66,10 @@ describe('API contract: the OpenAPI document and the answers of a running coordi
         assert.ok(statuses.some((status) => status.startsWith('2')), `${method} ${path} documents a success`);
         for (const status of statuses) {
           const content = Object.values(operation.responses[status].content ?? {});
+          if (status === '204') {
+            assert.equal(content.length, 0, `${method} ${path} 204 has no body`);
+            continue;
+          }
           assert.ok(content.length > 0 && content.every((c) => c.schema), `${method} ${path} ${status} has a schema`);
           for (const { schema } of content) {
             if (schema?.$ref) assert.ok(document.components.schemas[schema.$ref.replace('#/components/schemas/', '')], `${schema.$ref} is a component`);
@@ -99,7 +103,7 @@ describe('API contract: the OpenAPI document and the answers of a running coordi
     const assertWhole = async (name: ApiRouteName, path: string) => {
       const raw = await (await fetch(`${coordinator.baseUrl}${API_PREFIX}${path}`)).json();
       const route: ApiRoute = API_ROUTES[name];
-      assert.ok(route.response !== 'binary');
+      assert.ok(route.response !== 'binary' && route.response !== 'none');
       assert.deepEqual(route.response.parse(raw), raw, `${name} answers only what its schema describes`);
       const operation = document.paths[API_PREFIX + route.path.replace(/:(\w+)/g, '{$1}')][route.method.toLowerCase()];
       const validate = ajv.getSchema(`openapi${operation.responses['200'].content?.['application/json'].schema?.$ref}`);
@@ -140,7 +144,7 @@ describe('API contract: the OpenAPI document and the answers of a running coordi
 
     it('parses every JSON answer with its schema, through the shared client', async () => {
       const dataset = await sut.uploadDataset({ body: `date,sales\n${Array.from({ length: 20 }, (_, i) => `2024-01-${String(i + 1).padStart(2, '0')},${i}`).join('\n')}\n`, query: { name: 'contract' } });
-      const answers: Record<Exclude<ApiRouteName, 'events' | 'latestWeights' | 'bestWeights' | 'checkpointBytes' | 'trialModelWeights' | 'sweepBestModelWeights'>, () => Promise<unknown>> = {
+      const answers: Record<Exclude<ApiRouteName, 'events' | 'latestWeights' | 'bestWeights' | 'checkpointBytes' | 'trialModelWeights' | 'sweepBestModelWeights' | 'deleteSweep' | 'deleteDataset'>, () => Promise<unknown>> = {
         createSweep: () => sut.createSweep({ body: SPEC, headers: { 'idempotency-key': 'contract-1' } }),
         listSweeps: () => sut.listSweeps({ query: { limit: 5 } }),
         getSweep: () => sut.getSweep({ id: sweep.id }),
@@ -169,6 +173,9 @@ describe('API contract: the OpenAPI document and the answers of a running coordi
         cancelSweep: () => sut.cancelSweep({ id: live.id }),
       };
       for (const [name, answer] of Object.entries(answers)) assert.ok(await answer(), `${name} answers`);
+      // The deletes answer 204 without a body (the live sweep was cancelled above).
+      assert.equal(await sut.deleteSweep({ id: live.id }), undefined);
+      assert.equal(await sut.deleteDataset({ id: dataset.id }), undefined);
       assert.equal((await sut.createSweep({ body: SPEC, headers: { 'idempotency-key': 'contract-1' } })).id, sweep.id, 'the idempotent answer is the first sweep');
       assert.equal((await sut.pareto({ id: sweep.id })).trialsCompared, trials.length);
       assert.deepEqual((await sut.listWorkers({ query: { all: 'true' } })).items.map((w) => w.id), ['worker-contract']);

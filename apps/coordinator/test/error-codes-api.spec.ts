@@ -71,6 +71,8 @@ describe('error codes', () => {
       assertCode(await api.get(`/api/v1/sweeps/${UNKNOWN_ID}/curves`), 'SWEEP_NOT_FOUND');
       assertCode(await api.get(`/api/v1/trials/${UNKNOWN_ID}`), 'TRIAL_NOT_FOUND');
       assertCode(await api.get(`/api/v1/datasets/${UNKNOWN_ID}`), 'DATASET_NOT_FOUND');
+      assertCode(await api.request('DELETE', `/api/v1/sweeps/${UNKNOWN_ID}`), 'SWEEP_NOT_FOUND');
+      assertCode(await api.request('DELETE', `/api/v1/datasets/${UNKNOWN_ID}`), 'DATASET_NOT_FOUND');
       assertCode(await api.get('/api/v1/no-such-thing'), 'ROUTE_NOT_FOUND');
     });
   });
@@ -100,8 +102,9 @@ describe('error codes', () => {
       assert.match(assertCode(answer, 'IDEMPOTENCY_KEY_REUSED').message, /already used for a different sweep spec/);
     });
 
-    it('SWEEP_NOT_PAUSED and BUDGET_BELOW_CREATED while running', async () => {
+    it('SWEEP_NOT_PAUSED, BUDGET_BELOW_CREATED and SWEEP_ACTIVE while running', async () => {
       assertCode(await api.post(`/api/v1/sweeps/${sweep.id}/resume`), 'SWEEP_NOT_PAUSED');
+      assert.match(assertCode(await api.request('DELETE', `/api/v1/sweeps/${sweep.id}`), 'SWEEP_ACTIVE').message, /cancel it before deleting it/);
       const patch = await api.request('PATCH', `/api/v1/sweeps/${sweep.id}`, { maxTrials: 1 });
       assert.match(assertCode(patch, 'BUDGET_BELOW_CREATED').message, /below the 4 trials/);
     });
@@ -112,6 +115,18 @@ describe('error codes', () => {
       assertCode(await api.request('PATCH', `/api/v1/sweeps/${sweep.id}`, { maxTrials: 30 }), 'SWEEP_BUDGET_FROZEN');
       assertCode(await api.post(`/api/v1/sweeps/${sweep.id}/cancel`), 'SWEEP_ALREADY_ENDED');
     });
+  });
+
+  it('SWEEP_IN_USE and DATASET_IN_USE for a delete of what a live sweep uses', async () => {
+    const rows = Array.from({ length: 40 }, (_, i) => `2024-01-01T00:${String(i).padStart(2, '0')}:00Z,${i % 7}`).join('\n');
+    const dataset = await coordinator.client.uploadDataset({ body: `time,y\n${rows}\n`, query: { name: 'in-use' } });
+    const source = await coordinator.client.createSweep({ body: aSweepSpec({ name: 'warm-source' }) });
+    await coordinator.client.cancelSweep({ id: source.id });
+    const live = await coordinator.client.createSweep({
+      body: aSweepSpec({ name: 'uses-both', algorithm: { type: 'tpe' }, warmStartFrom: source.id, dataset: { source: 'upload', id: dataset.id, target: 'y', window: 7, horizon: 1 } }),
+    });
+    assert.match(assertCode(await api.request('DELETE', `/api/v1/sweeps/${source.id}`), 'SWEEP_IN_USE').message, new RegExp(live.id));
+    assert.match(assertCode(await api.request('DELETE', `/api/v1/datasets/${dataset.id}`), 'DATASET_IN_USE').message, new RegExp(live.id));
   });
 
   it('INTERNAL_ERROR, without details, when the database is not what the code expects', async () => {

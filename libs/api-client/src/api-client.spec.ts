@@ -71,6 +71,20 @@ describe(createApiClient.name, () => {
     assert.deepEqual([proxied.code, proxied.reason], [undefined, 'bad gateway']);
   });
 
+  it('answers a route without a body (a DELETE’s 204) with nothing, and refuses any other status', async () => {
+    answer = { status: 204, type: 'text/plain', body: '' };
+    assert.equal(await sut.deleteSweep({ id: 's1' }), undefined);
+    answerJson(409, { statusCode: 409, error: 'Conflict', code: 'DATASET_IN_USE', message: "dataset 'd1' is used by live sweeps 's1'" });
+    await assert.rejects(sut.deleteDataset({ id: 'd1' }), (error) => error instanceof ApiError && error.code === 'DATASET_IN_USE');
+    answerJson(200, {});
+    await assert.rejects(sut.deleteSweep({ id: 's1' }), ApiError, 'a 200 is not an answer of DELETE /sweeps/:id (204 is)');
+    assert.deepEqual(seen.map((s) => [s.method, s.url]), [
+      ['DELETE', '/api/v1/sweeps/s1'],
+      ['DELETE', '/api/v1/datasets/d1'],
+      ['DELETE', '/api/v1/sweeps/s1'],
+    ]);
+  });
+
   it('answers a binary route with its bytes, unparsed', async () => {
     answer = { status: 200, type: 'application/octet-stream', body: Buffer.from([1, 2, 3]) };
     assert.deepEqual([...new Uint8Array(await sut.latestWeights({ id: 't1' }))], [1, 2, 3]);

@@ -48,8 +48,8 @@ type BodyArgs<R> = R extends { body: infer B extends z.ZodType } ? { body: z.inp
 
 /** What one call takes: its path parameters by name, its query (as the schema takes it), its body, extra headers. */
 export type RouteArgs<R extends ApiRoute> = { [Name in PathParams<R['path']>]: string } & QueryArgs<R> & BodyArgs<R> & { headers?: Record<string, string> };
-/** What one call resolves to: the parsed answer, or the bytes of a binary one. */
-export type RouteAnswer<R extends ApiRoute> = R['response'] extends z.ZodType ? z.output<R['response']> : ArrayBuffer;
+/** What one call resolves to: the parsed answer, the bytes of a binary one, nothing for one without a body. */
+export type RouteAnswer<R extends ApiRoute> = R['response'] extends z.ZodType ? z.output<R['response']> : R['response'] extends 'none' ? void : ArrayBuffer;
 type CallArgs<R extends ApiRoute> = object extends RouteArgs<R> ? [args?: RouteArgs<R>] : [args: RouteArgs<R>];
 
 type CallableRouteName = { [N in keyof ApiRoutes]: ApiRoutes[N] extends { stream: true } ? never : N }[keyof ApiRoutes];
@@ -100,6 +100,7 @@ async function call(baseUrl: string, route: ApiRoute, args: LooseArgs, timeoutMs
   const text = await response.text();
   const json = parseJson(text);
   if (!answers.includes(response.status)) throw refusal(request, response, text, json);
+  if (route.response === 'none') return undefined;
   const parsed = (route.response as z.ZodType).safeParse(json);
   if (!parsed.success) throw new UnexpectedAnswerError(request, parsed.error.issues);
   return parsed.data;

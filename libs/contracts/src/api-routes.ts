@@ -60,7 +60,7 @@ named('DashboardEvent', DashboardEventSchema);
 named('ErrorBody', ErrorBodySchema);
 
 export interface ApiRoute {
-  method: 'GET' | 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** Below `/api/v1`; path parameters as `:name`. */
   path: `/${string}`;
   query?: z.ZodObject;
@@ -68,10 +68,10 @@ export interface ApiRoute {
   body?: z.ZodType;
   text?: 'application/yaml' | 'text/csv';
   /**
-   * The answer: a JSON schema of API_SCHEMAS, `binary` (application/octet-stream), or, with `stream`,
-   * the schema of each Server-Sent Event's data.
+   * The answer: a JSON schema of API_SCHEMAS, `binary` (application/octet-stream), `none` (no body: a 204), or, with
+   * `stream`, the schema of each Server-Sent Event's data.
    */
-  response: z.ZodType | 'binary';
+  response: z.ZodType | 'binary' | 'none';
   stream?: true;
   /** Statuses that answer with `response` (default 200); any other status answers an ErrorBody. */
   statuses?: readonly number[];
@@ -88,6 +88,7 @@ export const API_ROUTES = {
   pauseSweep: { method: 'POST', path: '/sweeps/:id/pause', response: SweepDtoSchema },
   resumeSweep: { method: 'POST', path: '/sweeps/:id/resume', response: SweepDtoSchema },
   cancelSweep: { method: 'POST', path: '/sweeps/:id/cancel', response: CancelSweepResultDtoSchema },
+  deleteSweep: { method: 'DELETE', path: '/sweeps/:id', response: 'none', statuses: [204] },
   sweepCurves: { method: 'GET', path: '/sweeps/:id/curves', query: SweepCurvesQuerySchema, response: SweepCurvesDtoSchema },
   trialPoints: { method: 'GET', path: '/sweeps/:id/trial-points', response: TrialPointsDtoSchema },
   getTrial: { method: 'GET', path: '/trials/:id', response: TrialDtoSchema },
@@ -107,6 +108,7 @@ export const API_ROUTES = {
   uploadDataset: { method: 'POST', path: '/datasets', query: UploadDatasetQuerySchema, text: 'text/csv', response: DatasetDtoSchema, statuses: [201] },
   listDatasets: { method: 'GET', path: '/datasets', response: DatasetListSchema },
   getDataset: { method: 'GET', path: '/datasets/:id', response: DatasetDtoSchema },
+  deleteDataset: { method: 'DELETE', path: '/datasets/:id', response: 'none', statuses: [204] },
   listWorkers: { method: 'GET', path: '/workers', query: ListWorkersQuerySchema, response: WorkerListSchema },
   health: { method: 'GET', path: '/health', response: HealthDtoSchema, statuses: [200, 503] },
   liveness: { method: 'GET', path: '/health/live', response: LivenessDtoSchema },

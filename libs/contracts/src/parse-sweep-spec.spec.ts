@@ -141,6 +141,19 @@ describe(parseSweepSpec.name, () => {
     assert.equal(trialConfigOf(spec, { hiddenUnits: 16, layers: 1, dropout: 0, learningRate: 0.01, batchSize: 64 }).maxEpochs, 9);
   });
 
+  it('keeps the checkpoints of the best 10 trials by default, and refuses a retention that is not a whole number of at least 1', () => {
+    assert.deepEqual(parseSweepSpec(withChange((s) => delete s.retention)).retention, { keepCheckpointsOfBest: 10 });
+    assert.deepEqual(parseSweepSpec(withChange((s) => (s.retention = { keepCheckpointsOfBest: 1 }))).retention, { keepCheckpointsOfBest: 1 });
+    const issuesFor = (retention: unknown) => issuesOf(withChange((s) => (s.retention = retention)));
+    assertIssue(issuesFor({ keepCheckpointsOfBest: 0 }), 'retention.keepCheckpointsOfBest', />=1/);
+    assertIssue(issuesFor({ keepCheckpointsOfBest: -3 }), 'retention.keepCheckpointsOfBest', />=1/);
+    assertIssue(issuesFor({ keepCheckpointsOfBest: 2.5 }), 'retention.keepCheckpointsOfBest', /int/);
+    assertIssue(issuesFor({ keepCheckpointsOfBest: 100_001 }), 'retention.keepCheckpointsOfBest', /<=100000/);
+    assertIssue(issuesFor({ keepCheckpointsOfBest: '5' }), 'retention.keepCheckpointsOfBest', /number/);
+    assertIssue(issuesFor({ keepCheckpointsOfBest: 5, keepLatest: 2 }), 'retention.keepLatest', /unknown field/);
+    assertIssue(issuesFor(5), 'retention', /object/);
+  });
+
   it('answers every malformed field with a SpecValidationError, never another error', () => {
     const base = parseSweepSpec(EXAMPLE_YAML) as any;
     base.paretoObjectives = [{ metric: 'val_mae', direction: 'minimize' }, { metric: 'param_count', direction: 'minimize' }];

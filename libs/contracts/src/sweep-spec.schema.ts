@@ -99,6 +99,11 @@ export const SweepSpecSchema = z
     seed: z.int().min(0).max(MAX_SEED).optional(),
     /** A checkpoint every this many epochs (and after the last); a killed worker loses at most this many. */
     checkpointEvery: z.int().min(1).max(1_000).default(1),
+    /**
+     * Checkpoints kept: finished trials outside the best `keepCheckpointsOfBest` by the objective lose theirs as the sweep
+     * goes (at least 1, so the best model stays downloadable; a running trial's resume point is never touched).
+     */
+    retention: z.strictObject({ keepCheckpointsOfBest: z.int().min(1).max(100_000) }).default({ keepCheckpointsOfBest: 10 }),
     /** An earlier sweep whose finished trials TPE learns from before this sweep's own results exist. */
     warmStartFrom: z.uuid().optional(),
     /** Two objectives traded off on GET /api/v1/sweeps/:id/pareto (default: the objective and param_count, minimized). */

@@ -17,9 +17,14 @@ export class NotFoundError extends DomainError {
   }
 }
 
+/** Ids as a message lists them: 'a', 'b'. */
+export function quotedIds(ids: readonly string[]): string {
+  return ids.map((id) => `'${id}'`).join(', ');
+}
+
 export class ConflictError extends DomainError {
   constructor(
-    code: 'SWEEP_ALREADY_ENDED' | 'SWEEP_NOT_RUNNING' | 'SWEEP_NOT_PAUSED' | 'SWEEP_BUDGET_FROZEN' | 'BUDGET_BELOW_CREATED' | 'IDEMPOTENCY_KEY_REUSED' | 'MODEL_NOT_READY',
+    code: 'SWEEP_ALREADY_ENDED' | 'SWEEP_NOT_RUNNING' | 'SWEEP_NOT_PAUSED' | 'SWEEP_BUDGET_FROZEN' | 'BUDGET_BELOW_CREATED' | 'IDEMPOTENCY_KEY_REUSED' | 'MODEL_NOT_READY' | 'SWEEP_ACTIVE' | 'SWEEP_IN_USE' | 'DATASET_IN_USE',
     message: string,
   ) {
     super(code, message);

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, Param, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { DatasetDto } from '@tuneforge/contracts';
@@ -46,5 +46,15 @@ export class DatasetsController {
   @ApiResponse({ status: 404, description: 'no dataset with this id' })
   get(@Param('id') id: string): Promise<DatasetDto> {
     return this.datasets.get(id);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete an uploaded dataset; sweeps that have ended keep their trials and checkpoints' })
+  @ApiResponse({ status: 204, description: 'deleted' })
+  @ApiResponse({ status: 404, description: 'no dataset with this id' })
+  @ApiResponse({ status: 409, description: 'a running or paused sweep trains on it (DATASET_IN_USE, naming them); nothing was deleted' })
+  async delete(@Param('id') id: string): Promise<void> {
+    await this.datasets.delete(id);
   }
 }

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { SpecValidationError, unstorableTextProblem, type DatasetDto, type Dimension, type SweepSpec, type ValidationIssue } from '@tuneforge/contracts';
 import { Stores, type DatasetSummary } from '@tuneforge/persistence';
 import { CsvDatasetError, forecastSampleCounts, parseCsvTable } from '@tuneforge/formats';
-import { NotFoundError, RequestValidationError } from '../common/domain-errors';
+import { ConflictError, NotFoundError, quotedIds, RequestValidationError } from '../common/domain-errors';
 import { isUuid } from '../common/query';
 
 const NAME = /^[\w .-]{1,200}$/;
@@ -59,6 +59,20 @@ export class DatasetsService {
     const row = isUuid(id) ? await this.stores.datasets.find(id) : undefined;
     if (!row) throw new NotFoundError('DATASET_NOT_FOUND', 'dataset', id);
     return toDto(row);
+  }
+
+  /**
+   * Deletes an uploaded dataset, refused while a running or paused sweep trains on it (its trials read it when they
+   * start). Finished sweeps that used it do not hold it: their trials keep their results and checkpoints. The dataset's
+   * row is locked first, and a sweep being created on it holds it (`holdForSweep`), so the two cannot cross.
+   */
+  async delete(id: string): Promise<void> {
+    await this.stores.transaction(async (tx) => {
+      if (!isUuid(id) || !(await tx.datasets.lock(id))) throw new NotFoundError('DATASET_NOT_FOUND', 'dataset', id);
+      const live = await tx.sweeps.liveOnDataset(id);
+      if (live.length > 0) throw new ConflictError('DATASET_IN_USE', `dataset '${id}' is used by live sweeps ${quotedIds(live)}; cancel them or let them end before deleting it`);
+      await tx.datasets.delete(id);
+    });
   }
 
   /** A sweep on an uploaded dataset must name an existing dataset, numeric columns, and fit its windows. */

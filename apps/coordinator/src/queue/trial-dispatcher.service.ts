@@ -51,8 +51,11 @@ export class TrialDispatcher implements OnModuleInit {
     }
   }
 
-  /** Removes the waiting jobs of these trials; a job a worker holds stays, and the worker sees the trial's status. */
-  async removeWaiting(trialIds: readonly string[]): Promise<number> {
+  /**
+   * Removes these trials' jobs that no worker holds: waiting or delayed ones, and the finished ones BullMQ keeps (in
+   * bounds). A job a worker holds stays, and the worker sees the trial's status (or that it is gone) at its next check.
+   */
+  async removeJobs(trialIds: readonly string[]): Promise<number> {
     let removed = 0;
     for (let start = 0; start < trialIds.length; start += JOBS_PER_BULK) {
       const results = await Promise.all(trialIds.slice(start, start + JOBS_PER_BULK).map((id) => this.queue.remove(id)));

@@ -2,12 +2,14 @@ import { InjectQueue, OnQueueEvent, QueueEventsHost, QueueEventsListener } from 
 import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import { TRIALS_QUEUE, TrialJobResultSchema } from '@tuneforge/contracts';
 import { retryWhileDatabaseUnavailable, Stores } from '@tuneforge/persistence';
+import { CheckpointRetention } from '../sweeps/checkpoint-retention.service';
 import { SweepScheduler } from '../sweeps/sweep-scheduler.service';
 import type { TrialJobQueue } from './trial-dispatcher.service';
 
 /**
  * When a trial's job ends, the sweep gets its next trial (SweepScheduler.topUp, exact under a row
- * lock). A job that failed for good leaves its trial `failed` with the job's reason: that write waits
+ * lock) and a checkpoint retention pass (CheckpointRetention.request, coalesced per sweep). A job
+ * that failed for good leaves its trial `failed` with the job's reason: that write waits
  * out a PostgreSQL outage. Events missed while the coordinator was down are caught up by the
  * scheduler's reconcile loop (and a lost failure by TrialReconciler).
  */
@@ -19,6 +21,7 @@ export class TrialEventsListener extends QueueEventsHost implements OnModuleDest
   constructor(
     private readonly stores: Stores,
     private readonly scheduler: SweepScheduler,
+    private readonly retention: CheckpointRetention,
     @InjectQueue(TRIALS_QUEUE) private readonly queue: TrialJobQueue,
   ) {
     super();
@@ -50,11 +53,13 @@ export class TrialEventsListener extends QueueEventsHost implements OnModuleDest
     await this.topUpSweepOf(jobId);
   }
 
-  /** Tops up the trial's sweep; looks the sweep up only when the job's result did not name it. */
+  /** Tops up the trial's sweep and asks for its retention pass; looks the sweep up only when the job's result did not name it. */
   private async topUpSweepOf(trialId: string, knownSweepId?: string): Promise<void> {
     try {
       const sweepId = knownSweepId ?? (await this.stores.trials.sweepIdOf(trialId));
-      if (sweepId) await this.scheduler.requestTopUp(sweepId);
+      if (!sweepId) return;
+      this.retention.request(sweepId);
+      await this.scheduler.requestTopUp(sweepId);
     } catch (error) {
       this.logger.warn(`top-up after job ${trialId} failed; the reconcile loop will retry: ${(error as Error).message}`);
     }

@@ -5,6 +5,7 @@ import { Stores, type NewTrial, type SweepEntity, type TrialRef } from '@tunefor
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
 import { TrialDispatcher } from '../queue/trial-dispatcher.service';
 import { TrialReconciler } from '../queue/trial-reconciler.service';
+import { CheckpointRetention } from './checkpoint-retention.service';
 import { planOf } from './sweep-plan.factory';
 
 /**
@@ -23,6 +24,7 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly stores: Stores,
     private readonly dispatcher: TrialDispatcher,
     private readonly reconciler: TrialReconciler,
+    private readonly retention: CheckpointRetention,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
   ) {}
 
@@ -95,24 +97,25 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     return { observations, pending };
   }
 
-  /** Fills a sweep's free slots with new trials and enqueues them; completes the sweep when it is done. */
+  /** Fills a sweep's free slots with new trials and enqueues them; completes the sweep when it is done (and runs its checkpoint retention). */
   async topUp(sweepId: string): Promise<number> {
-    const created = await this.stores.transaction(async (tx) => {
+    const { created, completed } = await this.stores.transaction(async (tx) => {
+      const nothing = { created: [], completed: false };
       const sweep = await tx.sweeps.lock(sweepId);
-      if (!sweep || sweep.status !== 'running') return [];
+      if (!sweep || sweep.status !== 'running') return nothing;
       // Counted after the lock is held: a statement that waited for the lock would count from its older snapshot.
       const activeTrials = await tx.trials.countActive(sweepId);
       const { room: sweepRoomLeft, done } = sweepRoom({ maxConcurrent: sweep.spec.budget.maxConcurrent, plannedTrials: sweep.plannedTrials, trialsCreated: sweep.trialsCreated, activeTrials });
       // The deployment-wide count only matters when the sweep itself has room.
       const room = sweepRoomLeft > 0 ? Math.min(sweepRoomLeft, await this.deploymentRoom(tx)) : sweepRoomLeft;
-      if (room > 0) return this.createTrials(tx, sweep, room);
-      if (done) {
-        await tx.sweeps.moveTo(sweepId, 'completed');
-        this.logger.log(`sweep ${sweepId} completed: all ${sweep.plannedTrials} trials ended`);
-      }
-      return [];
+      if (room > 0) return { created: await this.createTrials(tx, sweep, room), completed: false };
+      if (!done) return nothing;
+      await tx.sweeps.moveTo(sweepId, 'completed');
+      this.logger.log(`sweep ${sweepId} completed: all ${sweep.plannedTrials} trials ended`);
+      return { created: [], completed: true };
     });
     await this.enqueueOrDefer(created);
+    if (completed) await this.retention.passLogged(sweepId);
     return created.length;
   }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ListSweepsQuerySchema, ListTrialsQuerySchema, toValidationIssues, UpdateSweepSchema, type ParetoDto } from '@tuneforge/contracts';
@@ -95,6 +95,17 @@ export class SweepsController {
     const result = UpdateSweepSchema.safeParse(body ?? {});
     if (!result.success) throw new RequestValidationError(toValidationIssues(result.error, body).map((i) => ({ ...i, path: i.path ? `body.${i.path}` : 'body' })));
     return this.sweeps.update(id, result.data);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a sweep that has ended, with its trials, metric points, checkpoints, events and queued jobs' })
+  @ApiResponse({ status: 204, description: 'deleted' })
+  @ApiResponse({ status: 404, description: 'no sweep with this id' })
+  @ApiResponse({ status: 409, description: 'the sweep is running or paused (SWEEP_ACTIVE), or a running or paused sweep warm-starts from it (SWEEP_IN_USE); nothing was deleted' })
+  @ApiResponse({ status: 503, description: 'Redis (the trial queue) is down; nothing was deleted' })
+  async delete(@Param('id') id: string): Promise<void> {
+    await this.sweeps.delete(id);
   }
 
   @Post(':id/cancel')

@@ -14,12 +14,13 @@ import {
   type ValidationIssue,
 } from '@tuneforge/contracts';
 import { Stores, type SweepEntity, type TrialRef } from '@tuneforge/persistence';
-import { ConflictError, NotFoundError, RequestValidationError, ServiceUnavailableError } from '../common/domain-errors';
+import { ConflictError, NotFoundError, quotedIds, RequestValidationError, ServiceUnavailableError } from '../common/domain-errors';
 import { isUuid } from '../common/query';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
 import { DatasetsService } from '../datasets/datasets.service';
 import { RedisProbe } from '../health/redis-probe.service';
 import { TrialDispatcher } from '../queue/trial-dispatcher.service';
+import { CheckpointRetention } from './checkpoint-retention.service';
 import { planOf } from './sweep-plan.factory';
 import { SweepReads } from './sweep-reads.service';
 import { SweepScheduler } from './sweep-scheduler.service';
@@ -43,6 +44,7 @@ export class SweepsService {
     private readonly reads: SweepReads,
     private readonly redis: RedisProbe,
     private readonly datasets: DatasetsService,
+    private readonly retention: CheckpointRetention,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
   ) {}
 
@@ -72,6 +74,7 @@ export class SweepsService {
     let sweepId: string;
     try {
       [sweepId, trials] = await this.stores.transaction(async (tx) => {
+        await this.holdWhatItNames(tx, spec);
         const sweep = await tx.sweeps.insert({ name: spec.name, spec, seed, plannedTrials: plan.totalTrials, idempotencyKey: idempotencyKey ?? null });
         // MAX_ACTIVE_TRIALS holds for a new sweep's first trials too; the reconcile loop tops it up once others end.
         const first = await this.scheduler.createTrials(tx, sweep, Math.min(spec.budget.maxConcurrent, plan.totalTrials, await this.scheduler.deploymentRoom(tx)));
@@ -96,12 +99,36 @@ export class SweepsService {
       await tx.sweeps.moveTo(id, 'cancelled');
       return cancelled;
     });
-    const removedJobs = await this.dispatcher.removeWaiting(trials.wereQueued).catch((error: Error) => {
+    const removedJobs = await this.dispatcher.removeJobs(trials.wereQueued).catch((error: Error) => {
       // The trials are cancelled in PostgreSQL already; a worker that later takes a leftover job skips it.
       this.logger.warn(`sweep ${id} cancelled, but its waiting jobs could not be removed: ${error.message}`);
       return 0;
     });
+    // Its cancelled trials are finished: those outside the best N lose their checkpoints now.
+    await this.retention.passLogged(id);
     return { sweep: await this.reads.get(id), cancelledTrials: trials.cancelled.length, removedJobs };
+  }
+
+  /**
+   * Deletes a sweep that has ended, with everything it owns: its trials with their events, metric points and
+   * checkpoints, its idempotency key, and its trials' jobs still in the queue. One transaction with the sweep row
+   * locked, so a resume or a PATCH cannot race it; the jobs go first, inside it, so with Redis down nothing is deleted.
+   * Refused while the sweep is running or paused, and while a running or paused sweep warm-starts from it.
+   */
+  async delete(id: string): Promise<void> {
+    await this.stores.transaction(async (tx) => {
+      const sweep = await this.lockSweep(tx, id);
+      if (isActiveSweep(sweep.status)) throw new ConflictError('SWEEP_ACTIVE', `sweep '${id}' is ${sweep.status}; cancel it before deleting it`);
+      const warmStarted = await tx.sweeps.liveWarmStartingFrom(id);
+      if (warmStarted.length > 0) {
+        throw new ConflictError('SWEEP_IN_USE', `sweep '${id}' is the warm start of live sweeps ${quotedIds(warmStarted)}; cancel them or let them end before deleting it`);
+      }
+      await this.dispatcher.removeJobs(await tx.trials.idsOfSweep(id)).catch((error: Error) => {
+        throw new ServiceUnavailableError('QUEUE_UNAVAILABLE', `the trial queue (Redis) is unavailable, nothing was deleted: ${error.message}`);
+      });
+      await tx.sweeps.delete(id);
+    });
+    this.logger.log(`sweep ${id} deleted`);
   }
 
   /** No new trials start: waiting jobs leave the queue (their trials stay queued), running trials finish. */
@@ -114,7 +141,7 @@ export class SweepsService {
     });
     for (const trialId of queuedIds) {
       // A job a worker already holds cannot be removed: that trial runs and finishes.
-      if ((await this.dispatcher.removeWaiting([trialId])) > 0) await this.stores.trials.markNotEnqueued(trialId);
+      if ((await this.dispatcher.removeJobs([trialId])) > 0) await this.stores.trials.markNotEnqueued(trialId);
     }
     return this.reads.get(id);
   }
@@ -185,6 +212,19 @@ export class SweepsService {
     const b = spec.objective;
     if (a.metric !== b.metric || a.direction !== b.direction) {
       throw new SpecValidationError([{ path: 'warmStartFrom', message: `sweep '${source.id}' optimised ${a.metric} (${a.direction}); this one ${b.metric} (${b.direction})` }]);
+    }
+  }
+
+  /**
+   * Holds the uploaded dataset and the warm-start sweep the spec names for the creating transaction, so that a delete
+   * of either waits for it and then sees the new sweep (and refuses); one deleted since the checks above is a 400.
+   */
+  private async holdWhatItNames(tx: Stores, spec: SweepSpec): Promise<void> {
+    if (spec.dataset.source === 'upload' && !(await tx.datasets.holdForSweep(spec.dataset.id))) {
+      throw new SpecValidationError([{ path: 'dataset.id', message: `no uploaded dataset '${spec.dataset.id}' (it was deleted)` }]);
+    }
+    if (spec.warmStartFrom && !(await tx.sweeps.holdForWarmStart(spec.warmStartFrom))) {
+      throw new SpecValidationError([{ path: 'warmStartFrom', message: `no sweep '${spec.warmStartFrom}' (it was deleted)` }]);
     }
   }
 

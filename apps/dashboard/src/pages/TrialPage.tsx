@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { describeTestScore, type MetricSeriesDto, type TrialDto } from '@tuneforge/contracts';
+import { describeTestScore, isFinishedTrial, type MetricSeriesDto, type TrialDto } from '@tuneforge/contracts';
 import { api, client } from '../api';
 import { CurvesChart } from '../charts/CurvesChart';
 import { Card, ErrorBox, TrialStatusChip } from '../components/common';
@@ -118,7 +118,13 @@ function TrialView({ trial }: { trial: TrialDto }) {
       </Card>
 
       <Card title="Checkpoints" testId="checkpoints">
-        {checkpoints.data && checkpoints.data.length === 0 && <p className="muted">No checkpoint yet.</p>}
+        {checkpoints.data && checkpoints.data.length === 0 && (
+          <p className="muted">
+            {isFinishedTrial(trial.status)
+              ? `No checkpoints kept: the sweep keeps those of its best ${sweep.data?.spec.retention.keepCheckpointsOfBest ?? 'N'} trials (retention).`
+              : 'No checkpoint yet.'}
+          </p>
+        )}
         {checkpoints.data && checkpoints.data.length > 0 && (
           <>
             {checkpoints.data[0].format.startsWith('tfjs') && (

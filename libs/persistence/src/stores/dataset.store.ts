@@ -1,5 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { DatasetEntity } from '../entities';
+import { holdForReference } from '../row-locks';
+import { rowsChanged } from '../rows';
 
 /** A dataset without its content. */
 export type DatasetSummary = Omit<DatasetEntity, 'content'>;
@@ -21,6 +23,21 @@ export class DatasetStore {
 
   async find(id: string): Promise<DatasetSummary | undefined> {
     return (await this.manager.findOne(DatasetEntity, { where: { id }, select: SUMMARY })) ?? undefined;
+  }
+
+  /** Locks the dataset's row for the caller's transaction (a delete decides under it); false when there is none. */
+  async lock(id: string): Promise<boolean> {
+    return (await this.manager.findOne(DatasetEntity, { where: { id }, select: ['id'], lock: { mode: 'pessimistic_write' } })) !== null;
+  }
+
+  /** Holds the dataset for a sweep that names it, in the caller's transaction (`holdForReference`); false when it is gone. */
+  holdForSweep(id: string): Promise<boolean> {
+    return holdForReference(this.manager, 'datasets', id);
+  }
+
+  /** Deletes the dataset (in the caller's transaction, its row locked); sweeps name it in their spec only, so nothing cascades. */
+  async delete(id: string): Promise<boolean> {
+    return (await rowsChanged(this.manager, `DELETE FROM datasets WHERE id = $1`, [id])) > 0;
   }
 
   /** The uploaded content as text; undefined when the dataset was deleted. */

@@ -1,3 +1,4 @@
+export * from './checkpoint.store';
 export * from './dataset.store';
 export * from './stores';
 export * from './sweep.store';

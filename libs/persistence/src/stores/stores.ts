@@ -2,6 +2,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { CurveReadModel } from '../read-models/curve.read-model';
 import { SweepReadModel } from '../read-models/sweep.read-model';
 import { TrialReadModel } from '../read-models/trial.read-model';
+import { CheckpointStore } from './checkpoint.store';
 import { DatasetStore } from './dataset.store';
 import { SweepStore } from './sweep.store';
 import { TrialStore } from './trial.store';
@@ -16,6 +17,7 @@ export class Stores {
   readonly sweeps: SweepStore;
   readonly workers: WorkerStore;
   readonly datasets: DatasetStore;
+  readonly checkpoints: CheckpointStore;
   readonly sweepReads: SweepReadModel;
   readonly trialReads: TrialReadModel;
   readonly curves: CurveReadModel;
@@ -25,6 +27,7 @@ export class Stores {
     this.sweeps = new SweepStore(manager);
     this.workers = new WorkerStore(manager);
     this.datasets = new DatasetStore(manager);
+    this.checkpoints = new CheckpointStore(manager);
     this.sweepReads = new SweepReadModel(manager);
     this.trialReads = new TrialReadModel(manager);
     this.curves = new CurveReadModel(manager);

@@ -1,7 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { ACTIVE_TRIAL_STATUSES, isActiveSweep, sweepStatusesThatMayBecome, type SweepOccupancy, type SweepSpec, type SweepStatus } from '@tuneforge/contracts';
+import { ACTIVE_SWEEP_STATUSES, ACTIVE_TRIAL_STATUSES, isActiveSweep, sweepStatusesThatMayBecome, type SweepOccupancy, type SweepSpec, type SweepStatus } from '@tuneforge/contracts';
 import { SweepEntity } from '../entities';
+import { holdForReference } from '../row-locks';
 import { column, queryRows, rowsChanged } from '../rows';
 
 export type NewSweep = Pick<SweepEntity, 'name' | 'spec' | 'seed' | 'plannedTrials' | 'idempotencyKey'>;
@@ -39,6 +40,40 @@ export class SweepStore {
   /** Locks the sweep's row for the caller's transaction: every decision about its trials and budget happens under it. */
   async lock(id: string): Promise<SweepEntity | undefined> {
     return (await this.manager.findOne(SweepEntity, { where: { id }, lock: { mode: 'pessimistic_write' } })) ?? undefined;
+  }
+
+  /** Holds the sweep for one that warm-starts from it, in the caller's transaction (`holdForReference`); false when it is gone. */
+  holdForWarmStart(id: string): Promise<boolean> {
+    return holdForReference(this.manager, 'sweeps', id);
+  }
+
+  /** The running or paused sweeps that warm-start from this one (TPE reads its trials while they create theirs). */
+  liveWarmStartingFrom(id: string): Promise<string[]> {
+    return this.liveWhereSpec(['warmStartFrom'], id);
+  }
+
+  /** The running or paused sweeps on this uploaded dataset (their trials read it when they start). */
+  liveOnDataset(datasetId: string): Promise<string[]> {
+    return this.liveWhereSpec(['dataset', 'id'], datasetId);
+  }
+
+  /**
+   * Deletes the sweep and everything it owns, in the caller's transaction with its row locked: its trials (with their
+   * events and its idempotency key, which are columns), and through the foreign keys' cascades their metric points and
+   * checkpoints. Returns whether it existed.
+   */
+  async delete(id: string): Promise<boolean> {
+    return (await rowsChanged(this.manager, `DELETE FROM sweeps WHERE id = $1`, [id])) > 0;
+  }
+
+  private async liveWhereSpec(path: readonly string[], value: string): Promise<string[]> {
+    const rows = await queryRows(
+      this.manager,
+      z.object({ id: column.id }),
+      `SELECT id FROM sweeps WHERE status = ANY($1::sweep_status[]) AND spec #>> $2::text[] = $3 ORDER BY created_at`,
+      [ACTIVE_SWEEP_STATUSES, path, value],
+    );
+    return rows.map((r) => r.id);
   }
 
   /** Counts trials just created by the caller (with the row locked). */

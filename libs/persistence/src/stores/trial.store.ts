@@ -356,10 +356,15 @@ export class TrialStore {
     return { cancelled: rows.map((r) => r.id), wereQueued: rows.filter((r) => r.was === 'queued').map((r) => r.id) };
   }
 
-  /** The ids of a sweep's queued trials. */
-  async queuedOfSweep(sweepId: string): Promise<string[]> {
-    const rows = await this.manager.find(TrialEntity, { where: { sweepId, status: 'queued' }, select: ['id'] });
+  /** The ids of a sweep's trials (their jobs' ids), or of those in one status. */
+  async idsOfSweep(sweepId: string, status?: TrialStatus): Promise<string[]> {
+    const rows = await this.manager.find(TrialEntity, { where: { sweepId, ...(status ? { status } : {}) }, select: ['id'] });
     return rows.map((t) => t.id);
+  }
+
+  /** The ids of a sweep's queued trials. */
+  queuedOfSweep(sweepId: string): Promise<string[]> {
+    return this.idsOfSweep(sweepId, 'queued');
   }
 
   /** A repair of the reconciler: applies only while the trial is as it was seen (status and attempt). */
