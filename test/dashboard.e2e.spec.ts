@@ -80,6 +80,9 @@ describe('dashboard in headless chromium against a real coordinator and workers'
       const shown = await objectives();
       return shown.every((value, i) => i === 0 || shown[i - 1] <= value);
     }, TIMEOUT).catch(async (error: Error) => assert.fail(`${error.message}: ${(await objectives()).join(', ')}`));
+    // Ended trials show their test score in the leaderboard, and the summary the best trial's against the baseline.
+    await waitForText(page, '[data-testid="trial-test-score"]', (texts) => texts.some((t) => /^[\d.]+$/.test(t)));
+    await waitForText(page, '[data-testid="best-test-score"]', ([text]) => /test_mae [\d.]+ vs seasonal naive/.test(text ?? ''));
     await page.getByTestId('log-scale').check();
     await page.getByTestId('smoothing').fill('0.6');
     await screenshot(page, 'sweep');
@@ -138,6 +141,7 @@ describe('dashboard in headless chromium against a real coordinator and workers'
     const metrics = await Promise.all(Array.from({ length: await charts.count() }, (_, i) => charts.nth(i).getAttribute('data-metric')));
     assert.deepEqual(metrics, ['epoch_seconds', 'loss', 'param_count', 'val_loss', 'val_mae']);
     assert.match(await page.getByTestId('baseline').innerText(), /best val_mae/);
+    assert.match(await page.getByTestId('test-score').innerText(), /on the test split \(best epoch \d+.*test_mae [\d.]+ vs seasonal naive [\d.]+ \([\d.]+% (better|worse)\)/);
     await page.getByTestId('checkpoint-row').first().waitFor();
     const href = await page.getByTestId('download-checkpoint').first().getAttribute('href');
     const download = await fetch(stack.origin + href);
