@@ -6,14 +6,14 @@ import { TRIALS_QUEUE } from '@tuneforge/contracts';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createCoordinatorApp } from '../../src/coordinator.app';
 import { loadCoordinatorConfig, type CoordinatorConfig } from '../../src/config/coordinator.config';
-import { createTestDatabase, uniqueQueuePrefix, type TestDatabase } from '@tuneforge/testing';
+import { ADMIN_AUTH, createTestDatabase, TEST_ADMIN_TOKEN, uniqueQueuePrefix, type TestDatabase } from '@tuneforge/testing';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface TestCoordinator {
   app: NestExpressApplication;
   baseUrl: string;
-  /** The shared API client (the CLI's and the dashboard's), on `${baseUrl}/api/v1`. */
+  /** The shared API client (the CLI's and the dashboard's), on `${baseUrl}/api/v1`, as the test administrator. */
   client: TuneforgeClient;
   config: CoordinatorConfig;
   database: TestDatabase;
@@ -42,6 +42,7 @@ export async function startTestCoordinator(
     eventsHeartbeatMs: 1_000,
     logLevels: ['error'],
     ...overrides,
+    auth: { mode: 'on', adminToken: TEST_ADMIN_TOKEN, sessionTtlMs: 60 * 60_000, ...overrides.auth },
   };
   const app = await createCoordinatorApp(config);
   await app.listen(0, '127.0.0.1');
@@ -50,7 +51,7 @@ export async function startTestCoordinator(
   return {
     app,
     baseUrl: `http://127.0.0.1:${port}`,
-    client: createApiClient({ baseUrl: `http://127.0.0.1:${port}/api/v1` }),
+    client: createApiClient({ baseUrl: `http://127.0.0.1:${port}/api/v1`, token: TEST_ADMIN_TOKEN }),
     config,
     database,
     queue,
@@ -80,10 +81,14 @@ export interface ApiResponse<T = any> {
   headers: Headers;
 }
 
-/** Raw HTTP against the coordinator (any status, any body), for tests of what it refuses; typed calls go through `client`. */
+/**
+ * Raw HTTP against the coordinator (any status, any body), for tests of what it refuses; typed calls go through `client`.
+ * As the test administrator unless the headers carry an `authorization` of their own (`''`: none at all).
+ */
 export function apiClient(baseUrl: string) {
-  const request = async <T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> => {
+  const request = async <T = any>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<ApiResponse<T>> => {
     const isText = typeof body === 'string';
+    const headers = Object.fromEntries(Object.entries({ ...ADMIN_AUTH, ...extraHeaders }).filter(([name, value]) => !(name === 'authorization' && value === '')));
     const response = await fetch(baseUrl + path, {
       method,
       headers: body === undefined ? headers : { 'content-type': isText ? 'application/yaml' : 'application/json', ...headers },
