@@ -1,13 +1,18 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { TRIALS_QUEUE } from '@tuneforge/contracts';
 import { databaseOptions, STORES_PROVIDER } from '@tuneforge/persistence';
+import { AuditAnswerInterceptor } from './audit/audit-answer.interceptor';
+import { AuditTrail } from './audit/audit-trail.service';
+import { AuditWatchGuard } from './audit/audit-watch.guard';
+import { AuditController } from './audit/audit.controller';
 import { AccessGuard } from './auth/access.guard';
 import { AdminBootstrap } from './auth/admin-bootstrap.service';
 import { AuthController } from './auth/auth.controller';
 import { Authenticator } from './auth/authenticator.service';
+import { SignInLimiter } from './auth/sign-in-limiter.service';
 import { HttpErrorFilter } from './common/http-error.filter';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from './config/coordinator.config';
 import { CurvesController } from './curves/curves.controller';
@@ -22,6 +27,9 @@ import { RedisProbe } from './health/redis-probe.service';
 import { TrialDispatcher } from './queue/trial-dispatcher.service';
 import { TrialEventsListener } from './queue/trial-events.listener';
 import { TrialReconciler } from './queue/trial-reconciler.service';
+import { OidcClient } from './sso/oidc-client.service';
+import { SsoController } from './sso/sso.controller';
+import { SsoUsers } from './sso/sso-users.service';
 import { CheckpointRetention } from './sweeps/checkpoint-retention.service';
 import { SweepReads } from './sweeps/sweep-reads.service';
 import { SweepScheduler } from './sweeps/sweep-scheduler.service';
@@ -46,13 +54,20 @@ export class AppModule {
         }),
         BullModule.registerQueue({ name: TRIALS_QUEUE }),
       ],
-      controllers: [SweepsController, CurvesController, TrialsController, WorkersController, DatasetsController, HealthController, EventsController, ModelExportController, AuthController],
+      controllers: [SweepsController, CurvesController, TrialsController, WorkersController, DatasetsController, HealthController, EventsController, ModelExportController, AuthController, SsoController, AuditController],
       providers: [
         { provide: COORDINATOR_CONFIG, useValue: config },
         STORES_PROVIDER,
         { provide: APP_FILTER, useClass: HttpErrorFilter },
+        // Guards run in this order: the audit event is armed before the access rule can refuse.
+        { provide: APP_GUARD, useClass: AuditWatchGuard },
         { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_INTERCEPTOR, useClass: AuditAnswerInterceptor },
+        AuditTrail,
         Authenticator,
+        SignInLimiter,
+        OidcClient,
+        SsoUsers,
         AdminBootstrap,
         RedisProbe,
         TrialDispatcher,

@@ -60,9 +60,9 @@ function requestContent(body: z.ZodType, text: ApiRoute['text']): Record<string,
   return { 'application/json': { schema }, ...(text ? { [text]: { schema: { type: 'string' } } } : {}) };
 }
 
-/** The content of a route's answer; none for an answer without a body (204). */
+/** The content of a route's answer; none for an answer without a body (204, a redirect's 302). */
 function answerContent(route: ApiRoute): Record<string, { schema: JsonSchema }> | undefined {
-  if (route.response === 'none') return undefined;
+  if (route.response === 'none' || route.response === 'redirect') return undefined;
   if (route.response === 'binary') return { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } };
   const id = API_SCHEMAS.get(route.response)?.id;
   if (!id) throw new Error(`the answer of ${route.method} ${route.path} is not one of API_SCHEMAS`);

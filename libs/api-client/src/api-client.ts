@@ -56,9 +56,10 @@ export type RouteArgs<R extends ApiRoute> = { [Name in PathParams<R['path']>]: s
 export type RouteAnswer<R extends ApiRoute> = R['response'] extends z.ZodType ? z.output<R['response']> : R['response'] extends 'none' ? void : ArrayBuffer;
 type CallArgs<R extends ApiRoute> = object extends RouteArgs<R> ? [args?: RouteArgs<R>] : [args: RouteArgs<R>];
 
-type CallableRouteName = { [N in keyof ApiRoutes]: ApiRoutes[N] extends { stream: true } ? never : N }[keyof ApiRoutes];
+/** Streams (EventSource) and redirects (a browser's navigation: the dashboard's single sign-on link) have a `url` only. */
+type CallableRouteName = { [N in keyof ApiRoutes]: ApiRoutes[N] extends { stream: true } | { response: 'redirect' } ? never : N }[keyof ApiRoutes];
 
-/** One method per route of API_ROUTES (streams aside), and `url` for links and EventSource. */
+/** One method per route of API_ROUTES (streams and redirects aside), and `url` for links and EventSource. */
 export type TuneforgeClient = { [N in CallableRouteName]: (...args: CallArgs<ApiRoutes[N]>) => Promise<RouteAnswer<ApiRoutes[N]>> } & {
   readonly baseUrl: string;
   url<N extends keyof ApiRoutes>(name: N, ...args: CallArgs<ApiRoutes[N]>): string;
@@ -78,7 +79,7 @@ interface LooseArgs {
 export function createApiClient(options: ClientOptions): TuneforgeClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const routes = Object.entries(API_ROUTES) as [keyof ApiRoutes, ApiRoute][];
-  const calls = Object.fromEntries(routes.filter(([, route]) => !route.stream).map(([name, route]) => [name, (args: LooseArgs = {}) => call(baseUrl, route, args, options)]));
+  const calls = Object.fromEntries(routes.filter(([, route]) => !route.stream && route.response !== 'redirect').map(([name, route]) => [name, (args: LooseArgs = {}) => call(baseUrl, route, args, options)]));
   const url = (name: keyof ApiRoutes, args: LooseArgs = {}) => baseUrl + pathOf(API_ROUTES[name], args);
   return { ...calls, baseUrl, url } as unknown as TuneforgeClient;
 }

@@ -15,7 +15,9 @@ export const ERROR_CODES = {
   UNSTORABLE_TEXT: { status: 400, when: 'the request holds a character PostgreSQL cannot store (NUL, a lone surrogate)' },
   REQUEST_REJECTED: { status: 400, when: 'the framework refused the request (say, a multipart upload in a field other than `file`); the status is its own, mostly 400' },
   PROJECT_REQUIRED: { status: 400, when: 'a create (sweep, dataset) by a caller who may create in several projects, without `?project=`' },
+  OIDC_STATE_INVALID: { status: 400, when: 'a single sign-on callback whose state is missing, forged, used already, expired (10 minutes) or from another browser; start again from the sign-in page' },
   UNAUTHENTICATED: { status: 401, when: 'no credentials, or a token that is malformed, unknown, revoked or expired, or an expired session; the message says what to do' },
+  OIDC_SIGN_IN_FAILED: { status: 401, when: "the OpenID provider refused the sign-in (its `error` is in the message), or its answer did not hold (code exchange, ID token signature, issuer, audience, nonce)" },
   CSRF_TOKEN_INVALID: { status: 403, when: "a signed-in (cookie) write without the session's CSRF token in X-CSRF-Token" },
   FORBIDDEN: { status: 403, when: "the caller's role in the project (or the deployment) does not allow this; the message names the role needed" },
   SWEEP_NOT_FOUND: { status: 404, when: 'no sweep has this id, or it belongs to a project the caller is not a member of' },
@@ -24,6 +26,7 @@ export const ERROR_CODES = {
   PROJECT_NOT_FOUND: { status: 404, when: 'no project has this id or name, or the caller is not a member of it' },
   CHECKPOINT_NOT_FOUND: { status: 404, when: 'the trial has no (readable) checkpoint, or none of this epoch' },
   ROUTE_NOT_FOUND: { status: 404, when: 'no endpoint answers this method and path' },
+  OIDC_NOT_CONFIGURED: { status: 404, when: 'single sign-on of a deployment without OIDC_ISSUER' },
   SWEEP_ALREADY_ENDED: { status: 409, when: 'cancel of a sweep that is already completed, cancelled or failed' },
   SWEEP_NOT_RUNNING: { status: 409, when: 'pause of a sweep that is not running' },
   SWEEP_NOT_PAUSED: { status: 409, when: 'resume of a sweep that is not paused' },
@@ -39,9 +42,11 @@ export const ERROR_CODES = {
   DATASET_IN_USE: { status: 409, when: 'DELETE of a dataset that a running or paused sweep trains on; the message names them' },
   BODY_TOO_LARGE: { status: 413, when: 'the body (or uploaded file) is over its size limit' },
   UNSUPPORTED_ENCODING: { status: 415, when: 'the body has a charset or content-encoding the API does not read' },
+  TOO_MANY_SIGN_INS: { status: 429, when: 'POST /auth/session after too many failed sign-ins for this name or from this address within the window (SIGN_IN_*); `Retry-After` says when to try again' },
   INTERNAL_ERROR: { status: 500, when: 'a bug; the coordinator logs the stack' },
   QUEUE_UNAVAILABLE: { status: 503, when: 'Redis (the trial queue) is down; nothing was created, retry later' },
   DATABASE_UNAVAILABLE: { status: 503, when: 'PostgreSQL is down; retry later' },
+  OIDC_PROVIDER_UNAVAILABLE: { status: 503, when: 'the OpenID provider (OIDC_ISSUER) does not answer its discovery document or token endpoint; retry later' },
 } as const satisfies Record<string, { status: number; when: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -19,3 +19,5 @@ export * from './error-codes';
 export * from './api-routes';
 export * from './test-score';
 export * from './access';
+export * from './audit';
+export * from './sso';

@@ -1,17 +1,13 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { API_ROUTES, roleAtLeast, type AccessRule, type ApiRoute, type ProjectResource, type ProjectRole } from '@tuneforge/contracts';
+import { roleAtLeast, type ProjectResource, type ProjectRole } from '@tuneforge/contracts';
 import { Stores } from '@tuneforge/persistence';
 import { ForbiddenError, NotFoundError, ProjectRequiredError, RequestValidationError } from '../common/domain-errors';
 import { isUuid } from '../common/query';
+import { apiRouteOf, routeKeyOf } from './api-route-of';
 import { Authenticator } from './authenticator.service';
 import { roleIn, type AuthenticatedRequest, type Principal } from './principal';
 
 const NOT_FOUND_CODES = { sweep: 'SWEEP_NOT_FOUND', trial: 'TRIAL_NOT_FOUND', dataset: 'DATASET_NOT_FOUND', project: 'PROJECT_NOT_FOUND' } as const;
-
-/** Each route's access rule by its express path (`GET /api/v1/sweeps/:id`), from API_ROUTES: the one list of routes. */
-const RULES = new Map<string, AccessRule>(
-  Object.values(API_ROUTES as Record<string, ApiRoute>).map((route) => [`${route.method} /api/v1${route.path}`, route.access]),
-);
 
 /**
  * Every API request passes here (a global guard): the route's access rule from API_ROUTES decides.
@@ -27,8 +23,8 @@ export class AccessGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const rule = RULES.get(`${request.method} ${(request.route as { path?: string } | undefined)?.path ?? request.path}`);
-    if (rule === undefined) throw new Error(`no access rule for ${request.method} ${request.route?.path ?? request.path}: add the route to API_ROUTES with one`);
+    const rule = apiRouteOf(request)?.route.access;
+    if (rule === undefined) throw new Error(`no access rule for ${routeKeyOf(request)}: add the route to API_ROUTES with one`);
     if (rule === 'public') return true;
     const principal = await this.authenticator.principalOf(request);
     request.principal = principal;
@@ -38,16 +34,18 @@ export class AccessGuard implements CanActivate {
       return true;
     }
     if (rule.of === 'new') request.projectId = await this.targetProject(principal, request, rule.role);
-    else await this.checkResource(principal, rule.of, String(request.params.id ?? ''), rule.role);
+    else await this.checkResource(principal, request, rule.of, rule.role);
     return true;
   }
 
-  /** The caller must hold `role` in the project owning the resource; a non-member sees the resource's 404. */
-  private async checkResource(principal: Principal, kind: ProjectResource, id: string, role: ProjectRole): Promise<void> {
+  /** The caller must hold `role` in the project owning the `:id` resource (noted on the request); a non-member sees the resource's 404. */
+  private async checkResource(principal: Principal, request: AuthenticatedRequest, kind: ProjectResource, role: ProjectRole): Promise<void> {
+    const id = String(request.params.id ?? '');
     // A malformed or unknown id: the route answers its own 404 (no project's resource has it).
     if (!isUuid(id)) return;
     const projectId = await this.stores.accounts.projectOf(kind, id);
     if (projectId === undefined) return;
+    request.projectId = projectId;
     const held = roleIn(principal, projectId);
     if (!held) throw new NotFoundError(NOT_FOUND_CODES[kind], kind, id);
     if (!roleAtLeast(held, role)) throw new ForbiddenError(`your role in this ${kind}'s project is ${held}; this needs ${role}`);

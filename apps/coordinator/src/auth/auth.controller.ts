@@ -2,11 +2,14 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Req, Res } from 
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CSRF_COOKIE, SESSION_COOKIE, SignInSchema, toValidationIssues, type MeDto } from '@tuneforge/contracts';
-import { newSecret, parseApiToken, passwordMatches, secretMatches, sha256, Stores, type UserEntity } from '@tuneforge/persistence';
+import { parseApiToken, passwordMatches, secretMatches, Stores, type UserEntity } from '@tuneforge/persistence';
+import { noteAudit } from '../audit/audit-note';
 import { RequestValidationError, UnauthenticatedError } from '../common/domain-errors';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
 import { Authenticator } from './authenticator.service';
 import { CurrentPrincipal, type AuthenticatedRequest, type Principal } from './principal';
+import { startSession } from './session-cookies';
+import { SignInLimiter } from './sign-in-limiter.service';
 
 /** Signing in and out of the dashboard (an HttpOnly session cookie, and a readable CSRF cookie its writes echo), and who the caller is. */
 @ApiTags('auth')
@@ -15,6 +18,7 @@ export class AuthController {
   constructor(
     private readonly stores: Stores,
     private readonly authenticator: Authenticator,
+    private readonly limiter: SignInLimiter,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
   ) {}
 
@@ -22,18 +26,17 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in with a name and password, or an API token: sets the session cookie (HttpOnly, SameSite=Strict) and the CSRF cookie' })
   @ApiResponse({ status: 401, description: 'the name, password or token is wrong' })
+  @ApiResponse({ status: 429, description: 'too many failed sign-ins for this name or from this address (Retry-After)' })
   async signIn(@Body() body: unknown, @Req() request: AuthenticatedRequest, @Res({ passthrough: true }) response: Response): Promise<MeDto> {
     const parsed = SignInSchema.safeParse(body);
     if (!parsed.success) throw new RequestValidationError(toValidationIssues(parsed.error, body).map((i) => ({ ...i, path: i.path ? `body.${i.path}` : 'body' })));
-    const user = await this.userSigningIn(parsed.data);
-    const secret = newSecret();
-    const csrf = newSecret();
-    const expiresAt = new Date(Date.now() + this.config.auth.sessionTtlMs);
-    await this.stores.accounts.insertSession({ userId: user.id, secretSha256: sha256(secret), csrfSha256: sha256(csrf), expiresAt });
-    const secure = request.secure;
-    response.cookie(SESSION_COOKIE, secret, { httpOnly: true, sameSite: 'strict', secure, path: '/', expires: expiresAt });
-    // Readable by the dashboard's script, which echoes it in X-CSRF-Token; another site can neither read it nor send it.
-    response.cookie(CSRF_COOKIE, csrf, { httpOnly: false, sameSite: 'strict', secure, path: '/', expires: expiresAt });
+    const credentials = parsed.data;
+    const name = 'name' in credentials ? credentials.name : null;
+    const tokenPrefix = 'token' in credentials ? parseApiToken(credentials.token)?.prefix : undefined;
+    noteAudit(request, name !== null ? { via: 'password', target: { kind: 'account', id: name } } : { via: 'token', tokenPrefix, target: { kind: 'account', id: tokenPrefix ?? null } });
+    const user = await this.limiter.attempt(name, request.ip ?? 'unknown', () => this.userSigningIn(credentials));
+    noteAudit(request, { actor: { userId: user.id, name: user.name } });
+    await startSession(this.stores, this.config.auth.sessionTtlMs, user.id, request, response);
     return toMeDto({ ...(await this.authenticator.principalFor(user)), via: 'session' });
   }
 

@@ -39,7 +39,7 @@ export class Authenticator {
     if (found.row.revokedAt) throw new UnauthenticatedError(`the API token ${parsed.prefix} was revoked; create another with \`tuneforge token create\``);
     if (found.row.expiresAt && found.row.expiresAt.getTime() <= Date.now()) throw new UnauthenticatedError(`the API token ${parsed.prefix} has expired; create another with \`tuneforge token create\``);
     await this.stores.accounts.touchToken(found.row.id);
-    return { ...(await this.principalFor(found.user)), via: 'token', tokenId: found.row.id };
+    return { ...(await this.principalFor(found.user)), via: 'token', tokenId: found.row.id, tokenPrefix: found.row.prefix };
   }
 
   private async fromSession(secret: string, request: AuthenticatedRequest): Promise<Principal> {

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { AuditNote } from '../audit/audit-note';
 import type { ProjectRole } from '@tuneforge/contracts';
 import type { Membership } from '@tuneforge/persistence';
 
@@ -11,6 +12,8 @@ export interface Principal {
   isAdmin: boolean;
   via: 'token' | 'session' | 'auth-off';
   tokenId?: string;
+  /** The API token's prefix (shown in the audit log; never the secret). */
+  tokenPrefix?: string;
   sessionId?: string;
   /** The projects it is a member of, with its role (an administrator holds admin in the others too, without membership). */
   memberships: Membership[];
@@ -18,8 +21,10 @@ export interface Principal {
 
 export interface AuthenticatedRequest extends Request {
   principal?: Principal;
-  /** The project a creating route creates in (`{ of: 'new' }` rules). */
+  /** The project a creating route creates in (`{ of: 'new' }` rules), or that owns the route's `:id` resource. */
   projectId?: string;
+  /** What the handler adds to the request's audit event (a sign-in's actor and target). */
+  audit?: AuditNote;
 }
 
 export function roleIn(principal: Principal, projectId: string): ProjectRole | undefined {

@@ -48,6 +48,25 @@ export class ForbiddenError extends DomainError {
   }
 }
 
+/** Too many failed sign-ins for a name or from an address; `retryAfterSeconds` becomes the Retry-After header. */
+export class TooManySignInsError extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('TOO_MANY_SIGN_INS', message);
+    this.name = 'TooManySignInsError';
+  }
+}
+
+/** Single sign-on that is not configured, whose callback does not hold, or whose provider refused or is unreachable. */
+export class SingleSignOnError extends DomainError {
+  constructor(code: 'OIDC_NOT_CONFIGURED' | 'OIDC_STATE_INVALID' | 'OIDC_SIGN_IN_FAILED' | 'OIDC_PROVIDER_UNAVAILABLE', message: string) {
+    super(code, message);
+    this.name = 'SingleSignOnError';
+  }
+}
+
 /** A create by a caller who may create in several projects, without naming one. */
 export class ProjectRequiredError extends DomainError {
   constructor(choices: readonly string[]) {

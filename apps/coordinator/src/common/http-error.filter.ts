@@ -3,7 +3,7 @@ import type { Response } from 'express';
 import { ERROR_CODES, SpecValidationError, type ErrorBody, type ErrorCode, type ValidationIssue } from '@tuneforge/contracts';
 import { isDatabaseUnavailable } from '@tuneforge/persistence';
 import { SearchSpaceError } from '@tuneforge/search';
-import { DomainError, RequestBodyError, RequestValidationError } from './domain-errors';
+import { DomainError, RequestBodyError, RequestValidationError, TooManySignInsError } from './domain-errors';
 
 /** The one place where errors become HTTP answers; every answer is JSON with a `code` from ERROR_CODES. */
 @Catch()
@@ -18,6 +18,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     else if (isUnstorableText(exception)) this.logger.warn(`a request reached PostgreSQL with text it cannot store: ${(exception as Error).message}`);
     if (!response.headersSent) {
       if (body.statusCode === HttpStatus.UNAUTHORIZED) response.setHeader('WWW-Authenticate', 'Bearer realm="tuneforge"');
+      if (exception instanceof TooManySignInsError) response.setHeader('Retry-After', String(exception.retryAfterSeconds));
       response.status(body.statusCode).json(body);
     }
   }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { connectionEnvShape, logLevelsUpTo, parseEnv, type LogLevelName } from '@tuneforge/contracts';
 import { DEFAULT_DATABASE_URL } from '@tuneforge/persistence';
+import { loadSecurityConfig, type SecurityConfig } from './security.config';
 
 const CoordinatorEnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
@@ -32,7 +33,7 @@ const CoordinatorEnvSchema = z.object({
   SESSION_TTL_MINUTES: z.coerce.number().int().min(1).max(30 * 24 * 60).default(12 * 60),
 });
 
-export interface CoordinatorConfig {
+export interface CoordinatorConfig extends SecurityConfig {
   port: number;
   host: string;
   databaseUrl: string;
@@ -81,5 +82,6 @@ export function loadCoordinatorConfig(env: NodeJS.ProcessEnv = process.env): Coo
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevels: logLevelsUpTo(e.LOG_LEVEL),
     auth: { mode: e.AUTH_MODE, adminToken: e.TUNEFORGE_ADMIN_TOKEN, sessionTtlMs: e.SESSION_TTL_MINUTES * 60_000 },
+    ...loadSecurityConfig(env),
   };
 }

@@ -1,8 +1,9 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, type Relation } from 'typeorm';
 import { PROJECT_ROLES, USER_KINDS, type ProjectRole, type UserKind } from '@tuneforge/contracts';
 
-/** A person (signs in with a password, or an API token) or a service account (API tokens only, for automation). */
+/** A person (signs in with a password, an API token or single sign-on) or a service account (API tokens only, for automation). */
 @Entity({ name: 'users' })
+@Index('uq_users_oidc', ['oidcIssuer', 'oidcSubject'], { unique: true })
 export class UserEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -21,6 +22,13 @@ export class UserEntity {
   /** Administers the deployment: every project, users, the audit log. */
   @Column({ name: 'is_admin', type: 'boolean', default: false })
   isAdmin!: boolean;
+
+  /** The OpenID provider (issuer URL) and subject (`sub`) a single-sign-on user signs in as; null for the others. */
+  @Column({ name: 'oidc_issuer', type: 'varchar', length: 500, nullable: true })
+  oidcIssuer!: string | null;
+
+  @Column({ name: 'oidc_subject', type: 'varchar', length: 255, nullable: true })
+  oidcSubject!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

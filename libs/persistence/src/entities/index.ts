@@ -4,8 +4,10 @@ import { DatasetEntity } from './dataset.entity';
 import { MetricPointEntity } from './metric-point.entity';
 import { SweepEntity } from './sweep.entity';
 import { TrialEntity } from './trial.entity';
+import { AuditEventEntity, OidcLoginEntity, SignInAttemptEntity } from './security.entities';
 import { WorkerEntity } from './worker.entity';
 
 export { DEFAULT_PROJECT_ID } from './account.entities';
-export { ApiTokenEntity, ProjectEntity, ProjectMemberEntity, SessionEntity, UserEntity, CheckpointEntity, DatasetEntity, MetricPointEntity, SweepEntity, TrialEntity, WorkerEntity };
-export const ENTITIES = [SweepEntity, TrialEntity, MetricPointEntity, CheckpointEntity, DatasetEntity, WorkerEntity, UserEntity, ProjectEntity, ProjectMemberEntity, ApiTokenEntity, SessionEntity];
+export { SIGN_IN_ATTEMPT_OUTCOMES, type SignInAttemptOutcome } from './security.entities';
+export { ApiTokenEntity, ProjectEntity, ProjectMemberEntity, SessionEntity, UserEntity, CheckpointEntity, DatasetEntity, MetricPointEntity, SweepEntity, TrialEntity, WorkerEntity, AuditEventEntity, SignInAttemptEntity, OidcLoginEntity };
+export const ENTITIES = [SweepEntity, TrialEntity, MetricPointEntity, CheckpointEntity, DatasetEntity, WorkerEntity, UserEntity, ProjectEntity, ProjectMemberEntity, ApiTokenEntity, SessionEntity, AuditEventEntity, SignInAttemptEntity, OidcLoginEntity];

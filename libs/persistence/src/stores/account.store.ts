@@ -28,12 +28,22 @@ export class AccountStore {
     await this.manager.query(`SELECT pg_advisory_xact_lock(hashtext('tuneforge-admin-bootstrap'))`);
   }
 
+  /** Serialises the first sign-ons of one provider subject (until the caller's transaction ends), so it becomes one user. */
+  async lockForSubject(issuer: string, subject: string): Promise<void> {
+    await this.manager.query(`SELECT pg_advisory_xact_lock(hashtext('tuneforge-oidc'), hashtext($1))`, [`${issuer} ${subject}`]);
+  }
+
   countUsers(): Promise<number> {
     return this.manager.count(UserEntity);
   }
 
-  createUser(user: { name: string; kind: UserKind; passwordHash: string | null; isAdmin: boolean }): Promise<UserEntity> {
+  createUser(user: { name: string; kind: UserKind; passwordHash: string | null; isAdmin: boolean; oidcIssuer?: string; oidcSubject?: string }): Promise<UserEntity> {
     return this.manager.save(this.manager.create(UserEntity, user));
+  }
+
+  /** The user who signs in with single sign-on as this subject of this issuer. */
+  async userByOidc(issuer: string, subject: string): Promise<UserEntity | undefined> {
+    return (await this.manager.findOne(UserEntity, { where: { oidcIssuer: issuer, oidcSubject: subject } })) ?? undefined;
   }
 
   async userByName(name: string): Promise<UserEntity | undefined> {
