@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Stores } from '@tuneforge/persistence';
+import { seedAccount } from '@tuneforge/testing';
+import { createCoordinatorApp } from '../src/coordinator.app';
+import { loadCoordinatorConfig } from '../src/config/coordinator.config';
+import { apiClient, startTestCoordinator, type ApiResponse, type TestCoordinator } from './support/test-coordinator';
+
+const PASSWORD = 'the right password';
+const WINDOW_SECONDS = 6;
+
+describe('limits on failed sign-ins (POST /auth/session)', () => {
+  let coordinator: TestCoordinator;
+
+  /** A sign-in from `address` (the test runs behind a trusted proxy on 127.0.0.1: X-Forwarded-For is the client). */
+  const signIn = (baseUrl: string, body: unknown, address: string): Promise<ApiResponse> =>
+    apiClient(baseUrl).post('/api/v1/auth/session', body, { authorization: '', 'x-forwarded-for': address });
+  const asName = (name: string, password: string, address: string) => signIn(coordinator.baseUrl, { name, password }, address);
+  const assertLimited = (answer: ApiResponse, what: RegExp) => {
+    assert.equal(answer.status, 429, JSON.stringify(answer.body));
+    assert.equal(answer.body.code, 'TOO_MANY_SIGN_INS');
+    assert.match(answer.body.message, what);
+    const retryAfter = Number(answer.headers.get('retry-after'));
+    assert.ok(retryAfter >= 1 && retryAfter <= WINDOW_SECONDS, `Retry-After ${retryAfter}`);
+    return retryAfter;
+  };
+
+  before(async () => {
+    coordinator = await startTestCoordinator('sign_in_limits', { trustProxy: ['loopback'], signInLimits: { perName: 5, perAddress: 20, windowSeconds: WINDOW_SECONDS } });
+    const stores = coordinator.app.get(Stores);
+    for (const name of ['alice', 'bob', 'carol', 'dave', 'erin']) await seedAccount(stores, { name, password: PASSWORD });
+  });
+  after(() => coordinator.close());
+
+  it('answers the 6th sign-in of a name 429 with Retry-After, even with the right password, from any address and any replica', async () => {
+    for (let i = 0; i < 5; i++) assert.equal((await asName('alice', `wrong ${i}`, '192.0.2.1')).status, 401);
+    assertLimited(await asName('alice', PASSWORD, '192.0.2.1'), /for this name/);
+    assertLimited(await asName('alice', PASSWORD, '192.0.2.2'), /for this name/);
+    // Another coordinator on the same database (a replica, or this one restarted) counts the same failures.
+    const replica = await createCoordinatorApp(coordinator.config);
+    await replica.listen(0, '127.0.0.1');
+    try {
+      const { port } = replica.getHttpServer().address() as AddressInfo;
+      assertLimited(await signIn(`http://127.0.0.1:${port}`, { name: 'alice', password: PASSWORD }, '192.0.2.3'), /for this name/);
+    } finally {
+      await replica.close();
+    }
+  });
+
+  it('lets another name sign in from that address until the address limit, which a success does not clear', async () => {
+    assert.equal((await asName('bob', PASSWORD, '192.0.2.1')).status, 200);
+    const address = '192.0.2.50';
+    for (let i = 0; i < 19; i++) assert.equal((await asName(`nobody-${i}`, 'guess', address)).status, 401);
+    assert.equal((await asName('carol', PASSWORD, address)).status, 200, 'the 20th attempt, a right one');
+    // The 20th failure, with a token this time: token sign-ins count against the address too.
+    assert.equal((await signIn(coordinator.baseUrl, { token: `tf_abcdefghij_${'x'.repeat(43)}` }, address)).status, 401);
+    assertLimited(await asName('carol', PASSWORD, address), /from this address/);
+    assert.equal((await asName('carol', PASSWORD, '192.0.2.51')).status, 200, 'carol herself is not limited');
+  });
+
+  it("clears a name's failures with a successful sign-in", async () => {
+    const address = '192.0.2.60';
+    for (let i = 0; i < 4; i++) assert.equal((await asName('dave', 'wrong', address)).status, 401);
+    assert.equal((await asName('dave', PASSWORD, address)).status, 200);
+    for (let i = 0; i < 4; i++) assert.equal((await asName('dave', 'wrong', address)).status, 401);
+    assert.equal((await asName('dave', PASSWORD, address)).status, 200, '4 failures since the last success');
+  });
+
+  it('checks at most the limit of guesses sent at once', async () => {
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => asName('erin', `parallel ${i}`, `192.0.2.${100 + i}`)));
+    const statuses = answers.map((a) => a.status);
+    assert.deepEqual(statuses.filter((s) => s !== 401 && s !== 429), []);
+    const checked = statuses.filter((s) => s === 401).length;
+    assert.ok(checked >= 1 && checked <= 5, `${checked} of 12 guesses were checked`);
+  });
+
+  it('lets the name sign in again once the window has passed', async () => {
+    const retryAfter = assertLimited(await asName('alice', PASSWORD, '192.0.2.1'), /for this name/);
+    await sleep(retryAfter * 1000 + 200);
+    assert.equal((await asName('alice', PASSWORD, '192.0.2.1')).status, 200);
+  });
+
+  it('refuses a bad configuration, naming the variable', () => {
+    for (const [name, value] of [['SIGN_IN_MAX_FAILURES_PER_NAME', '0'], ['SIGN_IN_MAX_FAILURES_PER_ADDRESS', 'many'], ['SIGN_IN_WINDOW_SECONDS', '-1'], ['TRUST_PROXY', 'true'], ['TRUST_PROXY', '10.0.0.0/8;rm']]) {
+      assert.throws(() => loadCoordinatorConfig({ [name]: value }), new RegExp(`invalid coordinator environment: ${name}`), `${name}=${value}`);
+    }
+    assert.deepEqual(loadCoordinatorConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy, ['loopback', '10.0.0.0/8']);
+    assert.equal(loadCoordinatorConfig({ TRUST_PROXY: '1' }).trustProxy, 1);
+    assert.deepEqual(loadCoordinatorConfig({}).signInLimits, { perName: 5, perAddress: 20, windowSeconds: 900 });
+  });
+});
