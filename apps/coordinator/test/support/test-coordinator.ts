@@ -45,7 +45,8 @@ export async function startTestCoordinator(
     auth: { mode: 'on', adminToken: TEST_ADMIN_TOKEN, sessionTtlMs: 60 * 60_000, ...overrides.auth },
   };
   const app = await createCoordinatorApp(config);
-  await app.listen(0, '127.0.0.1');
+  // Port 0 (any free port) unless the test chose one (an OpenID provider must know the callback's URL first).
+  await app.listen(config.port, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   const queue = new Queue(TRIALS_QUEUE, { connection: { url: config.redisUrl }, prefix: config.queuePrefix });
   return {
