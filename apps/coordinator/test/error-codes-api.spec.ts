@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ERROR_CODES, ErrorBodySchema, type ErrorCode, type SweepDto, type TrialDto } from '@tuneforge/contracts';
-import { DEFAULT_PROJECT_ID, Stores } from '@tuneforge/persistence';
+import { DEFAULT_PROJECT_ID, newSecret, sha256, Stores } from '@tuneforge/persistence';
 import { adminFetch, dropTable, seedAccount } from '@tuneforge/testing';
+import { createCoordinatorApp } from '../src/coordinator.app';
 import { aSweepSpec } from './support/sweep-specs';
 import { apiClient, startTestCoordinator, type ApiResponse, type TestCoordinator } from './support/test-coordinator';
 
@@ -97,6 +99,39 @@ describe('error codes', () => {
       assertCode(await api.post('/api/v1/sweeps?project=no-such-project', aSweepSpec(), asEditor), 'PROJECT_NOT_FOUND');
       const required = assertCode(await api.post('/api/v1/sweeps', aSweepSpec(), asEditor), 'PROJECT_REQUIRED');
       assert.match(required.message, /'codes-second', 'default'|'default', 'codes-second'/);
+    });
+  });
+
+  describe('signing in', () => {
+    it('TOO_MANY_SIGN_INS after 5 failed sign-ins for a name, with Retry-After', async () => {
+      const signIn = () => api.post('/api/v1/auth/session', { name: 'codes-locked', password: 'guess' }, { authorization: '' });
+      for (let i = 0; i < 5; i++) assertCode(await signIn(), 'UNAUTHENTICATED');
+      const limited = await signIn();
+      assertCode(limited, 'TOO_MANY_SIGN_INS');
+      assert.ok(Number(limited.headers.get('retry-after')) > 0);
+    });
+
+    it('OIDC_NOT_CONFIGURED without OIDC_ISSUER; OIDC_STATE_INVALID, OIDC_SIGN_IN_FAILED and OIDC_PROVIDER_UNAVAILABLE with a provider that does not answer', async () => {
+      assertCode(await api.get('/api/v1/auth/oidc/login'), 'OIDC_NOT_CONFIGURED');
+      // A second coordinator on the same database, whose provider is not there (a real one answers in sso-api.spec.ts).
+      const redirectUrl = 'http://127.0.0.1:9/api/v1/auth/oidc/callback';
+      const sso = await createCoordinatorApp({
+        ...coordinator.config,
+        oidc: { issuer: 'http://127.0.0.1:1', clientId: 'c', clientSecret: 's', redirectUrl, name: 'IdP', scopes: 'openid', groupsClaim: 'groups', groupRoles: [] },
+      });
+      await sso.listen(0, '127.0.0.1');
+      try {
+        const ssoApi = apiClient(`http://127.0.0.1:${(sso.getHttpServer().address() as AddressInfo).port}`);
+        assertCode(await ssoApi.get('/api/v1/auth/oidc/callback?state=forged&code=c'), 'OIDC_STATE_INVALID');
+        // A sign-on this browser started, which the provider refused.
+        const [state, browser] = [newSecret(), newSecret()];
+        await coordinator.app.get(Stores).oidcLogins.start({ stateSha256: sha256(state), browserSha256: sha256(browser), nonce: 'n', returnTo: '/', expiresAt: new Date(Date.now() + 60_000) });
+        const refused = await ssoApi.request('GET', `/api/v1/auth/oidc/callback?state=${state}&error=access_denied`, undefined, { cookie: `tf_oidc=${browser}` });
+        assert.match(assertCode(refused, 'OIDC_SIGN_IN_FAILED').message, /access_denied/);
+        assertCode(await ssoApi.get('/api/v1/auth/oidc/login'), 'OIDC_PROVIDER_UNAVAILABLE');
+      } finally {
+        await sso.close();
+      }
     });
   });
 
