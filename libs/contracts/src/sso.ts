@@ -15,13 +15,17 @@ const RETURN_TO_MAX = 2_000;
  * site. `//evil.example`, `/\evil.example`, `https://...`, `javascript:` and control characters are refused.
  */
 export function isSameOriginPath(value: string): boolean {
-  if (value.length > RETURN_TO_MAX || !value.startsWith('/') || value.startsWith('//') || /[\\\u0000-\u001f\u007f]/.test(value)) return false;
+  if (value.length > RETURN_TO_MAX || !value.startsWith('/') || value.startsWith('//') || value.includes('\\') || hasControlCharacter(value)) return false;
   const base = 'http://tuneforge.invalid';
   try {
     return new URL(value, base).origin === base;
   } catch {
     return false;
   }
+}
+
+function hasControlCharacter(value: string): boolean {
+  return [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 }
 
 export const ReturnToSchema = z.string().refine(isSameOriginPath, { message: 'must be a path of this site starting with a single / (not //host, not an absolute URL)' });
