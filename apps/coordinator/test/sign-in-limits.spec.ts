@@ -83,10 +83,10 @@ describe('limits on failed sign-ins (POST /auth/session)', () => {
   });
 
   it('refuses a bad configuration, naming the variable', () => {
-    for (const [name, value] of [['SIGN_IN_MAX_FAILURES_PER_NAME', '0'], ['SIGN_IN_MAX_FAILURES_PER_ADDRESS', 'many'], ['SIGN_IN_WINDOW_SECONDS', '-1'], ['TRUST_PROXY', 'true'], ['TRUST_PROXY', '10.0.0.0/8;rm']]) {
+    for (const [name, value] of [['SIGN_IN_MAX_FAILURES_PER_NAME', '0'], ['SIGN_IN_MAX_FAILURES_PER_ADDRESS', 'many'], ['SIGN_IN_WINDOW_SECONDS', '-1'], ['TRUST_PROXY', 'true'], ['TRUST_PROXY', '10.0.0.0/8;rm'], ['TRUST_PROXY', 'loopback,not-an-address'], ['TRUST_PROXY', '10.0.0.0/33'], ['TRUST_PROXY', '']]) {
       assert.throws(() => loadCoordinatorConfig({ [name]: value }), new RegExp(`invalid coordinator environment: ${name}`), `${name}=${value}`);
     }
-    assert.deepEqual(loadCoordinatorConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy, ['loopback', '10.0.0.0/8']);
+    assert.deepEqual(loadCoordinatorConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8, fd00::/8, 192.168.0.0/255.255.0.0, 203.0.113.9' }).trustProxy, ['loopback', '10.0.0.0/8', 'fd00::/8', '192.168.0.0/255.255.0.0', '203.0.113.9']);
     assert.equal(loadCoordinatorConfig({ TRUST_PROXY: '1' }).trustProxy, 1);
     assert.deepEqual(loadCoordinatorConfig({}).signInLimits, { perName: 5, perAddress: 20, windowSeconds: 900 });
   });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseEnv, PROJECT_ROLES, type ProjectRole } from '@tuneforge/contracts';
 
@@ -34,9 +35,19 @@ const groupRolesJson = z
 const trustProxy = z
   .string()
   .trim()
-  .regex(/^(\d{1,2}|[0-9A-Za-z.:/, -]+)$/, 'a number of hops, or a comma list of addresses, CIDRs, loopback, linklocal, uniquelocal')
   .refine((value) => value !== 'true', 'true would trust every X-Forwarded-For: give the number of proxies, or their addresses')
-  .transform((value): number | string[] => (/^\d+$/.test(value) ? Number(value) : value.split(',').map((part) => part.trim()).filter(Boolean)));
+  .transform((value): number | string[] => (/^\d{1,2}$/.test(value) ? Number(value) : value.split(',').map((part) => part.trim())))
+  .refine((value) => typeof value === 'number' || value.every(isTrustedProxy), 'a number of hops, or a comma list of addresses, CIDRs (10.0.0.0/8), loopback, linklocal, uniquelocal');
+
+/** One entry of a TRUST_PROXY list, as express's proxy-addr reads it (it throws at start-up on anything else). */
+function isTrustedProxy(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address, range, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (range === undefined) return true;
+  return /^\d{1,3}$/.test(range) ? Number(range) <= (family === 4 ? 32 : 128) : family === 4 && isIP(range) === 4;
+}
 
 const SecurityEnvSchema = z
   .object({
