@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import type { SweepDto } from '@tuneforge/contracts';
 import { dropDatabase } from '@tuneforge/persistence';
-import { aSweepSpec, freePort, TEST_DATABASE_SERVER_URL, uniqueQueuePrefix, waitFor } from '@tuneforge/testing';
-import { TEST_REDIS_URL } from '../../../apps/worker/test/support/worker-services';
+import { aSweepSpec, freePort, TEST_DATABASE_SERVER_URL, waitFor } from '@tuneforge/testing';
+import { TEST_REDIS_URL, TrialQueue } from '../../../apps/worker/test/support/worker-services';
 import { environmentOf } from './support/environment';
 import { tuneforgeImageCommand, tuneforgeImageEnv } from './support/images';
 import { ReadOnlyRootProcess, readOnlyRootUnsupported } from './support/read-only-root';
@@ -18,10 +18,11 @@ const UNSUPPORTED = readOnlyRootUnsupported();
 // /app is this repository; PostgreSQL, Redis and the queue are the test's own.
 describe('the pods on a read-only root file system (emulated in a mount namespace)', { skip: UNSUPPORTED }, () => {
   const url = `${TEST_DATABASE_SERVER_URL}/tf_test_k8s_read_only_${randomBytes(4).toString('hex')}`;
-  const queuePrefix = uniqueQueuePrefix('k8s-read-only');
   const started: ReadOnlyRootProcess[] = [];
+  let queue: TrialQueue | undefined;
   after(async () => {
     await Promise.all(started.map((p) => p.stop()));
+    await queue?.close();
     await dropDatabase(url);
   });
 
@@ -48,7 +49,8 @@ describe('the pods on a read-only root file system (emulated in a mount namespac
     const objects = renderOverlay('dev');
     const cluster = [...objects, ...externalSecrets('dev')];
     const coordinator = find(objects, 'Deployment', 'tuneforge-coordinator');
-    const services = { DATABASE_URL: url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: queuePrefix };
+    queue = new TrialQueue('k8s-read-only');
+    const services = { DATABASE_URL: url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: queue.prefix };
 
     const migrate = runAsInPod(cluster, coordinator, 'migrate', services);
     assert.equal(await migrate.exit(), 0, migrate.output);
