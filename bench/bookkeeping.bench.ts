@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { SweepDto } from '@tuneforge/contracts';
 import { dropDatabase, ensureDatabase } from '@tuneforge/persistence';
-import { AppProcess, startCoordinatorProcess, waitFor } from '@tuneforge/testing';
+import { adminFetch, AppProcess, startCoordinatorProcess, waitFor } from '@tuneforge/testing';
 import { anchorResult } from './anchor-result';
 
 export interface TuneforgeRound {
@@ -85,7 +85,7 @@ async function tuneforgeRound(env: Record<string, string>, trials: number, epoch
     (_, i) => new AppProcess('apps/worker/src/main.ts', { ...env, ...quiet, WORKER_ID: `bench-${i}`, WORKER_CONCURRENCY: String(slotsPerWorker), TF_BACKEND: 'cpu', METRICS_FLUSH_MS: '50' }),
   );
   try {
-    await waitFor('the workers are live', async () => ((await (await fetch(`${api}/workers`)).json()) as { items: unknown[] }).items.length === workers);
+    await waitFor('the workers are live', async () => ((await (await adminFetch(`${api}/workers`)).json()) as { items: unknown[] }).items.length === workers);
     const spec = {
       name: 'bench-bookkeeping',
       dataset: { source: 'builtin', name: 'us-births-1969-1988' },
@@ -99,12 +99,12 @@ async function tuneforgeRound(env: Record<string, string>, trials: number, epoch
       seed: 1,
     };
     const started = Date.now();
-    const response = await fetch(`${api}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+    const response = await adminFetch(`${api}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
     const { id } = (await response.json()) as { id: string };
     const done = await waitFor(
       'the bookkeeping sweep ends',
       async () => {
-        const sweep = (await (await fetch(`${api}/sweeps/${id}`)).json()) as SweepDto;
+        const sweep = (await (await adminFetch(`${api}/sweeps/${id}`)).json()) as SweepDto;
         return sweep.status === 'completed' ? sweep : undefined;
       },
       30 * 60_000,

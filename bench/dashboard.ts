@@ -13,7 +13,7 @@ import { Client } from 'pg';
 import { TRIALS_QUEUE, type SweepDto, type SweepSpecInput } from '@tuneforge/contracts';
 import { dropDatabase, migrate } from '@tuneforge/persistence';
 import { launchChromium } from '../test/support/browser';
-import { startCoordinatorProcess, waitFor, type AppProcess } from '@tuneforge/testing';
+import { adminFetch, startCoordinatorProcess, waitFor, type AppProcess } from '@tuneforge/testing';
 
 const { values: args } = parseArgs({
   options: {
@@ -87,7 +87,7 @@ async function timeRequest(url: string): Promise<{ ms: number; bytes: number }> 
   let bytes = 0;
   for (let i = 0; i < REQUESTS; i++) {
     const started = performance.now();
-    const response = await fetch(url);
+    const response = await adminFetch(url);
     const body = await response.arrayBuffer();
     times.push(performance.now() - started);
     if (!response.ok) throw new Error(`${url} answered ${response.status}`);
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     const api = started.api;
     const origin = new URL(api).origin;
     const submit = async (body: SweepSpecInput) => {
-      const response = await fetch(`${api}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const response = await adminFetch(`${api}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       if (response.status !== 201) throw new Error(`submitting ${body.name}: ${response.status} ${await response.text()}`);
       return (await response.json()) as SweepDto;
     };
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
     await measure(`curves ${TRIALS}x${EPOCHS}, top 50, points 50`, `/sweeps/${big.id}/curves?top=50&points=50`);
     await measure(`curves ${LONG_TRIALS}x${LONG_EPOCHS}, top 10, points 200`, `/sweeps/${long.id}/curves?top=10&points=200`);
     await measure(`curves ${LONG_TRIALS}x${LONG_EPOCHS}, top 10, not downsampled`, `/sweeps/${long.id}/curves?top=10&points=10000`);
-    const longTrial = ((await (await fetch(`${api}/sweeps/${long.id}/trials?limit=1`)).json()) as { items: { id: string }[] }).items[0];
+    const longTrial = ((await (await adminFetch(`${api}/sweeps/${long.id}/trials?limit=1`)).json()) as { items: { id: string }[] }).items[0];
     await measure(`trial metrics 1x${LONG_EPOCHS}, points 500`, `/trials/${longTrial.id}/metrics?points=500`);
     await measure(`trial-points ${TRIALS} trials`, `/sweeps/${big.id}/trial-points`);
     await measure(`leaderboard page (25 trials)`, `/sweeps/${big.id}/trials?limit=25`);

@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import IORedis from 'ioredis';
 import { dropDatabase, migrate } from '@tuneforge/persistence';
-import { freePort } from '@tuneforge/testing';
+import { adminFetch, TEST_ADMIN_TOKEN, freePort } from '@tuneforge/testing';
 import { bookkeeping, medianRound, roundRatio, type BookkeepingResult } from './bookkeeping.bench';
 import { demoSweep, type DemoSweepResult } from './demo-sweep.bench';
 import { eventLoopReport, type EventLoopResult } from './event-loop';
@@ -76,6 +76,7 @@ async function startCoordinator(port: number) {
     cwd: ROOT,
     env: {
       ...process.env,
+      TUNEFORGE_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
       PORT: String(port),
       HOST: '127.0.0.1',
       DATABASE_URL,
@@ -92,7 +93,7 @@ async function startCoordinator(port: number) {
   const base = `http://127.0.0.1:${port}/api/v1`;
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error('the coordinator exited during start-up');
-    if (await fetch(`${base}/health`).then((r) => r.ok).catch(() => false)) return { child, base };
+    if (await adminFetch(`${base}/health`).then((r) => r.ok).catch(() => false)) return { child, base };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error('the coordinator did not become healthy');
@@ -143,7 +144,7 @@ async function main(): Promise<void> {
     let sweepId = '';
     for (let run = 1; run <= RUNS; run++) {
       const started = performance.now();
-      const response = await fetch(`${base}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(GRID_10K) });
+      const response = await adminFetch(`${base}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(GRID_10K) });
       const elapsed = performance.now() - started;
       const sweep = (await response.json()) as { id: string; trialsCreated: number };
       if (response.status !== 201 || sweep.trialsCreated !== 10_000) throw new Error(`create failed: ${response.status} ${JSON.stringify(sweep)}`);

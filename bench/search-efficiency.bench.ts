@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import type { SweepDto } from '@tuneforge/contracts';
-import { AppProcess, startCoordinatorProcess, waitFor } from '@tuneforge/testing';
+import { adminFetch, AppProcess, startCoordinatorProcess, waitFor } from '@tuneforge/testing';
 
 export interface SearchRun {
   label: string;
@@ -50,9 +50,9 @@ export async function searchEfficiency(env: Record<string, string>, progress: (m
       for (const v of variants) {
         progress(`search efficiency: ${v.label}, seed ${seed}`);
         const spec = { ...BASE, name: `bench-${v.label}-${seed}`, seed, algorithm: v.algorithm, earlyStopping: v.earlyStopping, budget: { maxTrials: v.maxTrials, maxConcurrent: 2, maxEpochsPerTrial: epochs } };
-        const response = await fetch(`${api}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+        const response = await adminFetch(`${api}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
         const { id } = (await response.json()) as { id: string };
-        await waitFor(`${v.label} ends`, async () => ((await (await fetch(`${api}/sweeps/${id}`)).json()) as SweepDto).status === 'completed', 30 * 60_000);
+        await waitFor(`${v.label} ends`, async () => ((await (await adminFetch(`${api}/sweeps/${id}`)).json()) as SweepDto).status === 'completed', 30 * 60_000);
         raw.push({ label: v.label, seed, sweepId: id });
       }
     }

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { freePort, waitFor } from '@tuneforge/testing';
+import { freePort, TEST_ADMIN_TOKEN, waitFor } from '@tuneforge/testing';
 import { CLI_BIN as BIN, tuneforge } from './support/cli';
 import { E2eStack } from './support/e2e-stack';
 
@@ -78,7 +78,7 @@ describe('the tuneforge command line against a real coordinator', () => {
     assert.match((await tuneforge(['--api', api, 'resume', id])).stdout, /is running/);
 
     stack.startWorker('cli-logs-worker');
-    const logs = spawn(process.execPath, [BIN, '--api', api, 'logs', id, '--interval', '200'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const logs = spawn(process.execPath, [BIN, '--api', api, 'logs', id, '--interval', '200'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TUNEFORGE_TOKEN: TEST_ADMIN_TOKEN } });
     const exited = once(logs, 'exit');
     let output = '';
     logs.stdout.on('data', (chunk) => (output += chunk));

@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { SweepDto, SweepSpecInput } from '@tuneforge/contracts';
 import { collectPageErrors, launchChromium, screenshot } from './support/browser';
 import { E2eStack } from './support/e2e-stack';
-import { waitFor } from '@tuneforge/testing';
+import { adminFetch, TEST_ADMIN_TOKEN, waitFor } from '@tuneforge/testing';
 
 const TIMEOUT = 30_000;
 
@@ -42,6 +42,9 @@ describe('dashboard in headless chromium against a real coordinator and workers'
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     page.setDefaultTimeout(TIMEOUT);
+    // Signed in as the administrator: the session and CSRF cookies land in the page's context.
+    const signIn = await page.request.post(`${stack.origin}/api/v1/auth/session`, { data: { token: TEST_ADMIN_TOKEN } });
+    assert.equal(signIn.status(), 200, await signIn.text());
     pageErrors = collectPageErrors(page);
   });
   after(async () => {
@@ -144,7 +147,7 @@ describe('dashboard in headless chromium against a real coordinator and workers'
     assert.match(await page.getByTestId('test-score').innerText(), /on the test split \(best epoch \d+.*test_mae [\d.]+ vs seasonal naive [\d.]+ \([\d.]+% (better|worse)\)/);
     await page.getByTestId('checkpoint-row').first().waitFor();
     const href = await page.getByTestId('download-checkpoint').first().getAttribute('href');
-    const download = await fetch(stack.origin + href);
+    const download = await adminFetch(stack.origin + href);
     assert.equal(download.status, 200);
     assert.equal(download.headers.get('x-checkpoint-format'), 'simulated/v1');
     assert.ok((await download.arrayBuffer()).byteLength > 0);

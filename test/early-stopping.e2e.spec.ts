@@ -4,7 +4,7 @@ import type { Client } from 'pg';
 import type { SweepDto, SweepSpecInput, TrialDto } from '@tuneforge/contracts';
 import { deriveTrialSeed, sampleRandom } from '@tuneforge/search';
 import { E2eStack } from './support/e2e-stack';
-import { waitFor } from '@tuneforge/testing';
+import { adminFetch, waitFor } from '@tuneforge/testing';
 
 function simulatedSweep(overrides: Partial<SweepSpecInput> = {}): SweepSpecInput {
   return {
@@ -142,7 +142,7 @@ describe('early stopping and budgets with the simulated model family (separate p
       assert.ok(pareto.front[i].values.val_loss >= pareto.front[i - 1].values.val_loss);
       assert.ok(pareto.front[i].values.param_count < pareto.front[i - 1].values.param_count);
     }
-    assert.equal((await fetch(`${stack.api}/sweeps/0b7e1c7e-0000-4000-8000-000000000000/pareto`)).status, 404);
+    assert.equal((await adminFetch(`${stack.api}/sweeps/0b7e1c7e-0000-4000-8000-000000000000/pareto`)).status, 404);
   });
 });
 

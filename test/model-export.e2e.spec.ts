@@ -10,7 +10,7 @@ import type { SweepSpecInput, TrialDto } from '@tuneforge/contracts';
 import { decodeOutputs, encodeInputs, splitWindowStarts, timeSplit, windowSamples, type ForecastPreprocessing } from '@tuneforge/formats';
 import { loadEngine } from '@tuneforge/lstm-engine';
 import { loadTextModel } from '@tuneforge/predict';
-import { freePort } from '@tuneforge/testing';
+import { freePort, TEST_ADMIN_TOKEN } from '@tuneforge/testing';
 import { tuneforge } from './support/cli';
 import { E2eStack } from './support/e2e-stack';
 
@@ -67,7 +67,7 @@ describe('using an exported model (coordinator, workers, a fresh Node process an
   /** Forecasts every window of the births CSV in a fresh process that imports only tfjs and @tuneforge/predict. */
   const forecastInFreshProcess = async (source: string, label: string): Promise<ChildForecasts> => {
     const out = join(dir, `${label}.json`);
-    await runNode(process.execPath, ['-r', './tools/register.js', 'test/support/predict-windows.ts', source, csvFile, out], { cwd: ROOT, timeout: 120_000 });
+    await runNode(process.execPath, ['-r', './tools/register.js', 'test/support/predict-windows.ts', source, csvFile, out], { cwd: ROOT, timeout: 120_000, env: { ...process.env, TUNEFORGE_TOKEN: TEST_ADMIN_TOKEN } });
     return JSON.parse(readFileSync(out, 'utf8')) as ChildForecasts;
   };
 

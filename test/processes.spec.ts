@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
 import { TRIALS_QUEUE } from '@tuneforge/contracts';
-import { createTestDatabase, freePort, uniqueQueuePrefix, type TestDatabase } from '@tuneforge/testing';
+import { adminFetch, createTestDatabase, TEST_ADMIN_TOKEN, freePort, uniqueQueuePrefix, type TestDatabase } from '@tuneforge/testing';
 
 const ROOT = join(__dirname, '..');
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -41,16 +41,16 @@ describe('the coordinator and worker processes', () => {
 
   it('the coordinator migrates, serves the example sweep, and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
-    const { child, output } = run('apps/coordinator/src/main.ts', { PORT: String(port), DATABASE_URL: database.url, REDIS_URL, QUEUE_PREFIX: queuePrefix });
+    const { child, output } = run('apps/coordinator/src/main.ts', { PORT: String(port), DATABASE_URL: database.url, REDIS_URL, QUEUE_PREFIX: queuePrefix, TUNEFORGE_ADMIN_TOKEN: TEST_ADMIN_TOKEN });
     const api = `http://127.0.0.1:${port}/api/v1`;
     let healthy = false;
     for (let i = 0; i < 200 && !healthy && child.exitCode === null; i++) {
-      healthy = await fetch(`${api}/health`).then((r) => r.ok, () => false);
+      healthy = await adminFetch(`${api}/health`).then((r) => r.ok, () => false);
       if (!healthy) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     assert.ok(healthy, `coordinator did not become healthy:\n${output()}`);
 
-    const response = await fetch(`${api}/sweeps`, {
+    const response = await adminFetch(`${api}/sweeps`, {
       method: 'POST',
       headers: { 'content-type': 'application/yaml' },
       body: readFileSync(join(ROOT, 'examples/births-lstm.yaml'), 'utf8'),

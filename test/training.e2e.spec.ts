@@ -5,7 +5,7 @@ import type { SweepDto, SweepSpecInput, TrialDto } from '@tuneforge/contracts';
 import { loadEngine } from '@tuneforge/lstm-engine';
 import { TRIAL_CONSTANT_METRICS } from '@tuneforge/training';
 import { E2eStack } from './support/e2e-stack';
-import { waitFor } from '@tuneforge/testing';
+import { adminFetch, waitFor } from '@tuneforge/testing';
 
 /** A sweep small enough for 2 CPU cores: a 7-day window, 8 units, big batches. */
 function tinySweep(overrides: Partial<SweepSpecInput> = {}): SweepSpecInput {
@@ -60,11 +60,11 @@ describe('training end to end (coordinator and worker processes)', () => {
     assert.equal(rows.length, 5 * 7, 'seven metrics per trial');
     assert.ok(rows.every((r) => r.n === (TRIAL_CONSTANT_METRICS.has(r.name) ? 1 : 2)), 'one row per epoch; the constants once');
 
-    const modelJson = await fetch(`${api}/trials/${trials[0].id}/checkpoints/latest`);
+    const modelJson = await adminFetch(`${api}/trials/${trials[0].id}/checkpoints/latest`);
     assert.equal(modelJson.status, 200);
     assert.equal(modelJson.headers.get('x-checkpoint-epoch'), '2');
     const manifest = ((await modelJson.json()) as { weightsManifest: { paths: string[] }[] }).weightsManifest[0];
-    const weights = await fetch(`${api}/trials/${trials[0].id}/checkpoints/${manifest.paths[0]}`);
+    const weights = await adminFetch(`${api}/trials/${trials[0].id}/checkpoints/${manifest.paths[0]}`);
     assert.equal(weights.status, 200);
     assert.ok((await weights.arrayBuffer()).byteLength > 100);
 
@@ -109,7 +109,7 @@ describe('training end to end (coordinator and worker processes)', () => {
     assert.deepEqual([trial.status, trial.attempts, trial.workerId], ['completed', 2, 'best-rescuer']);
     const { rows } = await db.query(`SELECT epoch, value FROM metric_points WHERE trial_id = $1 AND name = 'val_mae' ORDER BY value, epoch LIMIT 1`, [trialId]);
     assert.deepEqual([trial.bestEpoch, trial.bestMetric], [rows[0].epoch, rows[0].value], `best of all six epochs (killed after epoch ${killedAt.lastEpoch}, best then ${killedAt.bestEpoch})`);
-    const best = await fetch(`${api}/trials/${trialId}/checkpoints/best`);
+    const best = await adminFetch(`${api}/trials/${trialId}/checkpoints/best`);
     assert.equal(best.status, 200);
     assert.equal(best.headers.get('x-checkpoint-epoch'), String(trial.bestEpoch), 'the best checkpoint served is of that epoch');
     assert.ok((trial.testMetrics?.test_mae ?? 0) > 0, 'the resumed trial is scored on the test split');
@@ -163,7 +163,7 @@ describe('training end to end (coordinator and worker processes)', () => {
   it('trains on an uploaded CSV time series', async () => {
     const lines = ['day,visitors,promo'];
     for (let i = 0; i < 300; i++) lines.push(`${new Date(Date.UTC(2023, 0, 1) + i * 86_400_000).toISOString().slice(0, 10)},${200 + 50 * Math.sin((2 * Math.PI * i) / 7) + (i % 30 === 0 ? 80 : 0)},${i % 30 === 0 ? 1 : 0}`);
-    const upload = await fetch(`${api}/datasets?name=visitors`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: lines.join('\n') });
+    const upload = await adminFetch(`${api}/datasets?name=visitors`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: lines.join('\n') });
     assert.equal(upload.status, 201);
     const { id } = (await upload.json()) as { id: string };
     startWorker('csv-worker');
@@ -214,7 +214,7 @@ describe('training end to end (coordinator and worker processes)', () => {
     const live = await get<{ items: { id: string; backend: string }[] }>('/workers');
     // Workers of earlier tests (one killed -9) stay listed until their heartbeat is 30 s old.
     assert.equal(live.items.find((w) => w.id === 'native-worker')?.backend, 'native-cpu', JSON.stringify(live.items));
-    const modelJson = await fetch(`${api}/trials/${trials[0].id}/checkpoints/latest`);
+    const modelJson = await adminFetch(`${api}/trials/${trials[0].id}/checkpoints/latest`);
     assert.equal(modelJson.status, 200, 'the engine writes checkpoints the API serves as a tf.loadLayersModel model');
   });
 
@@ -243,7 +243,7 @@ describe('training end to end (coordinator and worker processes)', () => {
       const live = await get<{ items: { runningTrialIds: string[] }[] }>('/workers');
       return live.items.some((w) => w.runningTrialIds.includes(trialId));
     });
-    const cancel = await fetch(`${api}/sweeps/${sweep.id}/cancel`, { method: 'POST' });
+    const cancel = await adminFetch(`${api}/sweeps/${sweep.id}/cancel`, { method: 'POST' });
     assert.equal(cancel.status, 200);
     await waitFor('the worker has let go of the trial', async () => {
       const live = await get<{ items: { runningTrialIds: string[] }[] }>('/workers');

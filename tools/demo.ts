@@ -27,8 +27,11 @@ function start(name: string, entry: string, env: Record<string, string> = {}): C
   return child;
 }
 
-async function api<T>(path: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(API + path, init);
+/** The administrator's token (infra/dev/demo.sh makes it, in tmp/admin-token). */
+const TOKEN = process.env.TUNEFORGE_TOKEN ?? process.env.TUNEFORGE_ADMIN_TOKEN;
+
+async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const response = await fetch(API + path, { ...init, headers: { ...(TOKEN ? { authorization: `Bearer ${TOKEN}` } : {}), ...(init.headers as Record<string, string> | undefined) } });
   const body = await response.json();
   if (!response.ok) throw new Error(`${init?.method ?? 'GET'} ${path}: ${response.status} ${JSON.stringify(body)}`);
   return body as T;
@@ -110,7 +113,7 @@ async function main(): Promise<void> {
     const bestTrial = await api<TrialDto>(`/trials/${current.best.trialId}`);
     await forecastWithBestModel(`${API}/sweeps/${sweep.id}/best-model`, bestTrial);
   }
-  console.log(`Dashboard: http://127.0.0.1:${PORT}/sweeps/${sweep.id}   workers: http://127.0.0.1:${PORT}/workers`);
+  console.log(`Dashboard: http://127.0.0.1:${PORT}/sweeps/${sweep.id}   workers: http://127.0.0.1:${PORT}/workers   (sign in with the token in tmp/admin-token)`);
   console.log(`Sweep: ${API}/sweeps/${sweep.id}   workers: ${API}/workers   API docs: http://127.0.0.1:${PORT}/api/docs`);
   if (process.env.DEMO_KEEP_RUNNING === '1') {
     console.log('[demo] the stack keeps running; Ctrl-C stops it');
@@ -125,7 +128,7 @@ async function forecastWithBestModel(url: string, trial: TrialDto): Promise<void
   const csvFile = join('tmp', 'births-last-28-days.csv');
   tf.env().set('PROD', true); // no "install the node backend" notice
   writeFileSync(join(ROOT, csvFile), ['date,births', ...rows.slice(-28).map((r) => `${date(r)},${r.births}`)].join('\n') + '\n');
-  const [forecast] = await forecastCsv(url, readFileSync(join(ROOT, csvFile), 'utf8'));
+  const [forecast] = await forecastCsv(url, readFileSync(join(ROOT, csvFile), 'utf8'), { token: TOKEN });
   const day = forecast.times ? new Date(forecast.times[0]).toISOString().slice(0, 10) : 'the next day';
   console.log(`Its model (epoch ${trial.bestEpoch ?? '?'}, the one that scored it, with its preprocessing): ${url}`);
   console.log(`  forecast for ${day} from the last 28 days (${csvFile}): ${Math.round(forecast.values[0])} births`);

@@ -11,4 +11,13 @@ export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 bash infra/dev/install.sh
 bash infra/dev/services.sh
 npm run -s migrate
+# The administrator's API token: made once and kept in tmp/admin-token (readable by you only); the
+# coordinator registers it, the demo, the CLI (TUNEFORGE_TOKEN) and the dashboard's sign-in use it.
+if [ -z "${TUNEFORGE_ADMIN_TOKEN:-}" ]; then
+  mkdir -p tmp
+  if [ ! -s tmp/admin-token ]; then (umask 077 && node -r ./tools/register.js libs/persistence/src/cli/new-api-token.ts > tmp/admin-token); fi
+  TUNEFORGE_ADMIN_TOKEN=$(cat tmp/admin-token)
+  export TUNEFORGE_ADMIN_TOKEN
+fi
+export TUNEFORGE_TOKEN=${TUNEFORGE_TOKEN:-$TUNEFORGE_ADMIN_TOKEN}
 exec node -r ./tools/register.js tools/demo.ts "${1:-examples/births-tpe-asha.yaml}"

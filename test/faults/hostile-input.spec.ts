@@ -5,7 +5,7 @@ import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { TRIALS_QUEUE, type SweepDto } from '@tuneforge/contracts';
-import { createTestDatabase, startCoordinatorProcess, uniqueQueuePrefix, type AppProcess, type TestDatabase } from '@tuneforge/testing';
+import { adminFetch, createTestDatabase, startCoordinatorProcess, uniqueQueuePrefix, type AppProcess, type TestDatabase } from '@tuneforge/testing';
 import { aSweepSpec, BIRTHS_SWEEP_YAML } from '../../apps/coordinator/test/support/sweep-specs';
 import { startTestCoordinator, TEST_REDIS_URL, type TestCoordinator } from '../../apps/coordinator/test/support/test-coordinator';
 
@@ -18,7 +18,7 @@ interface Answer {
 
 /** Sends raw bytes or text with exactly the headers given; the answer is JSON. */
 async function send(baseUrl: string, method: string, path: string, body: string | Buffer | undefined, headers: Record<string, string>): Promise<Answer> {
-  const response = await fetch(baseUrl + path, { method, headers, body });
+  const response = await adminFetch(baseUrl + path, { method, headers, body });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
@@ -284,14 +284,14 @@ describe('a coordinator process sent deeply nested bodies', () => {
     coordinator = started.process;
     for (let i = 0; i < 10; i++) {
       for (const contentType of ['application/yaml', 'application/json']) {
-        const response = await fetch(`${started.api}/sweeps`, { method: 'POST', headers: { 'content-type': contentType }, body: DEEP_BRACKETS });
+        const response = await adminFetch(`${started.api}/sweeps`, { method: 'POST', headers: { 'content-type': contentType }, body: DEEP_BRACKETS });
         assert.equal(response.status, 400, `request ${i + 1} (${contentType}): ${coordinator.output}`);
         assert.match(await response.text(), /nested deeper than 64 levels/);
       }
     }
-    assert.equal((await fetch(`${started.api}/health/live`)).status, 200);
+    assert.equal((await adminFetch(`${started.api}/health/live`)).status, 200);
     assert.ok(coordinator.running, coordinator.output);
-    const list = (await (await fetch(`${started.api}/sweeps`)).json()) as { total: number };
+    const list = (await (await adminFetch(`${started.api}/sweeps`)).json()) as { total: number };
     assert.equal(list.total, 0);
   });
 });

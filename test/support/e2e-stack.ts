@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { Queue } from 'bullmq';
 import { createApiClient, type TuneforgeClient } from '@tuneforge/api-client';
 import { TRIALS_QUEUE, type SweepDto, type SweepSpecInput } from '@tuneforge/contracts';
-import { AppProcess, createTestDatabase, startCoordinatorProcess, type TestDatabase, uniqueQueuePrefix, waitFor } from '@tuneforge/testing';
+import { adminFetch, AppProcess, createTestDatabase, TEST_ADMIN_TOKEN, startCoordinatorProcess, type TestDatabase, uniqueQueuePrefix, waitFor } from '@tuneforge/testing';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -42,7 +42,7 @@ export class E2eStack {
 
   /** The shared API client (the CLI's and the dashboard's) on this coordinator. */
   get client(): TuneforgeClient {
-    return createApiClient({ baseUrl: this.api });
+    return createApiClient({ baseUrl: this.api, token: TEST_ADMIN_TOKEN });
   }
 
   /** The coordinator's base URL, without /api/v1 (where the dashboard is served). */
@@ -65,7 +65,7 @@ export class E2eStack {
   }
 
   async get<T>(path: string): Promise<T> {
-    return (await (await fetch(`${this.api}${path}`)).json()) as T;
+    return (await (await adminFetch(`${this.api}${path}`)).json()) as T;
   }
 
   /** Resolves with the sweep once it is `completed`. */

@@ -15,7 +15,7 @@ export function apiBaseUrl(raw: string): string {
   return url.toString().replace(/\/+$/, '');
 }
 
-/** The shared client on the coordinator at `raw` (any of the forms apiBaseUrl takes). */
-export function connect(raw: string): TuneforgeClient {
-  return createApiClient({ baseUrl: apiBaseUrl(raw) });
+/** The shared client on the coordinator at `raw` (any of the forms apiBaseUrl takes), with the API token of TUNEFORGE_TOKEN. */
+export function connect(raw: string, token = process.env.TUNEFORGE_TOKEN): TuneforgeClient {
+  return createApiClient({ baseUrl: apiBaseUrl(raw), token: token || undefined });
 }

@@ -1,9 +1,13 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { TRIALS_QUEUE } from '@tuneforge/contracts';
 import { databaseOptions, STORES_PROVIDER } from '@tuneforge/persistence';
+import { AccessGuard } from './auth/access.guard';
+import { AdminBootstrap } from './auth/admin-bootstrap.service';
+import { AuthController } from './auth/auth.controller';
+import { Authenticator } from './auth/authenticator.service';
 import { HttpErrorFilter } from './common/http-error.filter';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from './config/coordinator.config';
 import { CurvesController } from './curves/curves.controller';
@@ -42,11 +46,14 @@ export class AppModule {
         }),
         BullModule.registerQueue({ name: TRIALS_QUEUE }),
       ],
-      controllers: [SweepsController, CurvesController, TrialsController, WorkersController, DatasetsController, HealthController, EventsController, ModelExportController],
+      controllers: [SweepsController, CurvesController, TrialsController, WorkersController, DatasetsController, HealthController, EventsController, ModelExportController, AuthController],
       providers: [
         { provide: COORDINATOR_CONFIG, useValue: config },
         STORES_PROVIDER,
         { provide: APP_FILTER, useClass: HttpErrorFilter },
+        { provide: APP_GUARD, useClass: AccessGuard },
+        Authenticator,
+        AdminBootstrap,
         RedisProbe,
         TrialDispatcher,
         TrialReconciler,

@@ -5,7 +5,7 @@ import { ApiError, createApiClient, UnreachableError, type TuneforgeClient } fro
 import { API_ROUTES, type ApiRoute, type ApiRouteName, type SweepDto, type TrialDto } from '@tuneforge/contracts';
 import { encodeCheckpointContainer } from '@tuneforge/formats';
 import { Stores } from '@tuneforge/persistence';
-import { aParsedSweepSpec, seedRun, seedSweep, seedWorker } from '@tuneforge/testing';
+import { adminFetch, aParsedSweepSpec, seedRun, seedSweep, seedWorker, TEST_ADMIN_TOKEN } from '@tuneforge/testing';
 import { API_PREFIX } from '../src/openapi';
 import { aSweepSpec } from './support/sweep-specs';
 import { startTestCoordinator, type TestCoordinator } from './support/test-coordinator';
@@ -47,7 +47,7 @@ describe('API contract: the OpenAPI document and the answers of a running coordi
   before(async () => {
     coordinator = await startTestCoordinator('api_contract');
     sut = coordinator.client;
-    document = (await (await fetch(`${coordinator.baseUrl}/api/docs-json`)).json()) as Document;
+    document = (await (await adminFetch(`${coordinator.baseUrl}/api/docs-json`)).json()) as Document;
     ajv.addSchema({ components: asDraft7(document.components) }, 'openapi');
   });
   after(() => coordinator.close());
@@ -101,7 +101,7 @@ describe('API contract: the OpenAPI document and the answers of a running coordi
      * that it validates against the document's JSON Schema, which is what a generated client would check.
      */
     const assertWhole = async (name: ApiRouteName, path: string) => {
-      const raw = await (await fetch(`${coordinator.baseUrl}${API_PREFIX}${path}`)).json();
+      const raw = await (await adminFetch(`${coordinator.baseUrl}${API_PREFIX}${path}`)).json();
       const route: ApiRoute = API_ROUTES[name];
       assert.ok(route.response !== 'binary' && route.response !== 'none');
       assert.deepEqual(route.response.parse(raw), raw, `${name} answers only what its schema describes`);
@@ -144,7 +144,7 @@ describe('API contract: the OpenAPI document and the answers of a running coordi
 
     it('parses every JSON answer with its schema, through the shared client', async () => {
       const dataset = await sut.uploadDataset({ body: `date,sales\n${Array.from({ length: 20 }, (_, i) => `2024-01-${String(i + 1).padStart(2, '0')},${i}`).join('\n')}\n`, query: { name: 'contract' } });
-      const answers: Record<Exclude<ApiRouteName, 'events' | 'latestWeights' | 'bestWeights' | 'checkpointBytes' | 'trialModelWeights' | 'sweepBestModelWeights' | 'deleteSweep' | 'deleteDataset'>, () => Promise<unknown>> = {
+      const answers: Record<Exclude<ApiRouteName, 'events' | 'latestWeights' | 'bestWeights' | 'checkpointBytes' | 'trialModelWeights' | 'sweepBestModelWeights' | 'deleteSweep' | 'deleteDataset' | 'signOut'>, () => Promise<unknown>> = {
         createSweep: () => sut.createSweep({ body: SPEC, headers: { 'idempotency-key': 'contract-1' } }),
         listSweeps: () => sut.listSweeps({ query: { limit: 5 } }),
         getSweep: () => sut.getSweep({ id: sweep.id }),
@@ -171,6 +171,8 @@ describe('API contract: the OpenAPI document and the answers of a running coordi
         health: () => sut.health(),
         liveness: () => sut.liveness(),
         cancelSweep: () => sut.cancelSweep({ id: live.id }),
+        signIn: () => sut.signIn({ body: { token: TEST_ADMIN_TOKEN } }),
+        me: () => sut.me(),
       };
       for (const [name, answer] of Object.entries(answers)) assert.ok(await answer(), `${name} answers`);
       // The deletes answer 204 without a body (the live sweep was cancelled above).

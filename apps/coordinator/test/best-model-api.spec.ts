@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { encodeCheckpointContainer } from '@tuneforge/formats';
 import { saveCheckpoint, Stores } from '@tuneforge/persistence';
-import { claimTrials } from '@tuneforge/testing';
+import { adminFetch, claimTrials } from '@tuneforge/testing';
 import { aSweepSpec } from './support/sweep-specs';
 import { startTestCoordinator, type TestCoordinator } from './support/test-coordinator';
 
@@ -45,7 +45,7 @@ describe('best-epoch model download', () => {
   it("serves the best epoch's checkpoint, not the newest, and says which epoch it is", async () => {
     const trial = await coordinator.client.getTrial({ id: trialId });
     assert.deepEqual([trial.bestEpoch, trial.bestMetric, trial.lastEpoch], [5, 0.25, 8]);
-    const best = await fetch(`${coordinator.baseUrl}/api/v1/trials/${trialId}/checkpoints/best`);
+    const best = await adminFetch(`${coordinator.baseUrl}/api/v1/trials/${trialId}/checkpoints/best`);
     assert.equal(best.status, 200);
     assert.equal(best.headers.get('x-checkpoint-epoch'), '5');
     const modelJson = (await best.json()) as { weightsManifest: { paths: string[] }[] };

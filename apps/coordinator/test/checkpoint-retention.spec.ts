@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Worker } from 'bullmq';
 import { JobName, TRIALS_QUEUE, type JobOf, type SweepDto, type SweepSpec, type SweepSpecInput, type TrialJobResult } from '@tuneforge/contracts';
 import { CheckpointEntity, Stores, SweepEntity, type TrialRef } from '@tuneforge/persistence';
-import { seedRun, trialsOfSweep, waitFor } from '@tuneforge/testing';
+import { adminFetch, seedRun, trialsOfSweep, waitFor } from '@tuneforge/testing';
 import { CheckpointRetention, RETENTION_INTERVAL_MS } from '../src/sweeps/checkpoint-retention.service';
 import { SweepScheduler } from '../src/sweeps/sweep-scheduler.service';
 import { aSweepSpec } from './support/sweep-specs';
@@ -95,7 +95,7 @@ describe(CheckpointRetention.name, () => {
 
   it('refuses a retention that keeps no trial with a 400 naming the field, and creates nothing', async () => {
     const before = await stores.manager.count(SweepEntity);
-    const response = await fetch(`${coordinator.baseUrl}/api/v1/sweeps`, {
+    const response = await adminFetch(`${coordinator.baseUrl}/api/v1/sweeps`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(aSweepSpec({ name: 'keeps-none', retention: { keepCheckpointsOfBest: 0 } })),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SweepDto, TrialDto } from '@tuneforge/contracts';
 import { Stores } from '@tuneforge/persistence';
-import { seedRun } from '@tuneforge/testing';
+import { adminFetch, seedRun } from '@tuneforge/testing';
 import { downsampleLttb } from '../src/curves/downsample';
 import { aSweepSpec } from './support/sweep-specs';
 import { apiClient, startTestCoordinator, type TestCoordinator } from './support/test-coordinator';
@@ -89,7 +89,7 @@ describe('sweep curves API', () => {
   });
 
   it('downloads a stored checkpoint by epoch, and names a bad epoch', async () => {
-    const response = await fetch(`${coordinator.baseUrl}/api/v1/trials/${trials[0].id}/checkpoints/7`);
+    const response = await adminFetch(`${coordinator.baseUrl}/api/v1/trials/${trials[0].id}/checkpoints/7`);
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('x-checkpoint-format'), 'simulated/v1');
     assert.match(response.headers.get('content-disposition') ?? '', /attachment/);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { adminFetch } from '@tuneforge/testing';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,38 +27,38 @@ describe('dashboard serving', () => {
   });
 
   it('serves the build at / and its assets', async () => {
-    const index = await fetch(`${withBuild.baseUrl}/`);
+    const index = await adminFetch(`${withBuild.baseUrl}/`);
     assert.equal(index.status, 200);
     assert.match(index.headers.get('content-type') ?? '', /text\/html/);
     assert.equal(index.headers.get('cache-control'), 'no-cache');
     assert.match(await index.text(), /<div id="root">/);
-    const asset = await fetch(`${withBuild.baseUrl}/assets/app-1234.js`);
+    const asset = await adminFetch(`${withBuild.baseUrl}/assets/app-1234.js`);
     assert.equal(asset.status, 200);
     assert.match(asset.headers.get('content-type') ?? '', /javascript/);
   });
 
   it('answers client routes with index.html, and leaves /api to the API', async () => {
     for (const path of ['/sweeps/0b8f5e1c-1111-4222-8333-444455556666', '/trials/x', '/workers', '/no/such/page']) {
-      const response = await fetch(withBuild.baseUrl + path);
+      const response = await adminFetch(withBuild.baseUrl + path);
       assert.equal(response.status, 200, path);
       assert.match(await response.text(), /<div id="root">/, path);
     }
-    const api = await fetch(`${withBuild.baseUrl}/api/v1/no-such-endpoint`);
+    const api = await adminFetch(`${withBuild.baseUrl}/api/v1/no-such-endpoint`);
     assert.equal(api.status, 404);
     assert.match(api.headers.get('content-type') ?? '', /application\/json/);
-    assert.equal((await fetch(`${withBuild.baseUrl}/api/v1/sweeps`)).status, 200);
+    assert.equal((await adminFetch(`${withBuild.baseUrl}/api/v1/sweeps`)).status, 200);
   });
 
   it('says the dashboard is not built when there is no build, and the API still works', async () => {
-    const index = await fetch(`${withoutBuild.baseUrl}/`);
+    const index = await adminFetch(`${withoutBuild.baseUrl}/`);
     assert.equal(index.status, 503);
     assert.match(await index.text(), /dashboard is not built[\s\S]*npm run dashboard:build/);
-    assert.equal((await fetch(`${withoutBuild.baseUrl}/api/v1/sweeps`)).status, 200);
+    assert.equal((await adminFetch(`${withoutBuild.baseUrl}/api/v1/sweeps`)).status, 200);
   });
 
   it('serves a build made after start-up without a restart', async () => {
     writeFileSync(join(missing, 'index.html'), '<!doctype html><div id="root">late</div>');
-    const index = await fetch(`${withoutBuild.baseUrl}/sweeps/abc`);
+    const index = await adminFetch(`${withoutBuild.baseUrl}/sweeps/abc`);
     assert.equal(index.status, 200);
     assert.match(await index.text(), /late/);
   });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SweepDto } from '@tuneforge/contracts';
 import { Stores } from '@tuneforge/persistence';
+import { adminFetch } from '@tuneforge/testing';
 import { aCsv } from './support/datasets';
 import { aSweepSpec } from './support/sweep-specs';
 import { apiClient, startTestCoordinator, type TestCoordinator } from './support/test-coordinator';
@@ -12,11 +13,11 @@ describe('datasets API', () => {
   let stores: Stores;
 
   const postCsv = (csv: string, query = '') =>
-    fetch(`${coordinator.baseUrl}/api/v1/datasets${query}`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv }).then(async (r) => ({
+    adminFetch(`${coordinator.baseUrl}/api/v1/datasets${query}`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv }).then(async (r) => ({
       status: r.status,
       body: (await r.json()) as any,
     }));
-  const datasetCount = async () => (await stores.datasets.list()).length;
+  const datasetCount = async () => (await stores.datasets.list('all')).length;
 
   before(async () => {
     coordinator = await startTestCoordinator('datasets');
@@ -42,7 +43,7 @@ describe('datasets API', () => {
   it('stores a CSV sent as multipart/form-data', async () => {
     const form = new FormData();
     form.append('file', new Blob([aCsv(30)], { type: 'text/csv' }), 'sales.csv');
-    const response = await fetch(`${coordinator.baseUrl}/api/v1/datasets?name=multipart`, { method: 'POST', body: form });
+    const response = await adminFetch(`${coordinator.baseUrl}/api/v1/datasets?name=multipart`, { method: 'POST', body: form });
     assert.equal(response.status, 201);
     assert.equal(((await response.json()) as { rowCount: number }).rowCount, 30);
   });

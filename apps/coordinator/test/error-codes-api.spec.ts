@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ERROR_CODES, ErrorBodySchema, type ErrorCode, type SweepDto, type TrialDto } from '@tuneforge/contracts';
-import { Stores } from '@tuneforge/persistence';
-import { dropTable } from '@tuneforge/testing';
+import { DEFAULT_PROJECT_ID, Stores } from '@tuneforge/persistence';
+import { adminFetch, dropTable, seedAccount } from '@tuneforge/testing';
 import { aSweepSpec } from './support/sweep-specs';
 import { apiClient, startTestCoordinator, type ApiResponse, type TestCoordinator } from './support/test-coordinator';
 
@@ -33,7 +33,7 @@ describe('error codes', () => {
     return body;
   };
   const send = async (method: string, path: string, body: string, headers: Record<string, string>): Promise<ApiResponse> => {
-    const response = await fetch(coordinator.baseUrl + path, { method, body, headers });
+    const response = await adminFetch(coordinator.baseUrl + path, { method, body, headers });
     return { status: response.status, body: await response.json(), headers: response.headers };
   };
 
@@ -62,7 +62,7 @@ describe('error codes', () => {
     it('REQUEST_REJECTED for an upload in a field other than `file`', async () => {
       const form = new FormData();
       form.append('data', new Blob(['a,b\n1,2\n'], { type: 'text/csv' }), 'x.csv');
-      const response = await fetch(`${coordinator.baseUrl}/api/v1/datasets`, { method: 'POST', body: form });
+      const response = await adminFetch(`${coordinator.baseUrl}/api/v1/datasets`, { method: 'POST', body: form });
       assertCode({ status: response.status, body: await response.json(), headers: response.headers }, 'REQUEST_REJECTED');
     });
 
@@ -74,6 +74,29 @@ describe('error codes', () => {
       assertCode(await api.request('DELETE', `/api/v1/sweeps/${UNKNOWN_ID}`), 'SWEEP_NOT_FOUND');
       assertCode(await api.request('DELETE', `/api/v1/datasets/${UNKNOWN_ID}`), 'DATASET_NOT_FOUND');
       assertCode(await api.get('/api/v1/no-such-thing'), 'ROUTE_NOT_FOUND');
+    });
+  });
+
+  describe('callers the API does not let through', () => {
+    it('UNAUTHENTICATED without credentials, FORBIDDEN for a viewer who writes, CSRF_TOKEN_INVALID for a signed-in write without its token', async () => {
+      const stores = coordinator.app.get(Stores);
+      const unauthenticated = assertCode(await api.request('GET', '/api/v1/sweeps', undefined, { authorization: '' }), 'UNAUTHENTICATED');
+      assert.match(unauthenticated.message, /Bearer/);
+      const viewer = await seedAccount(stores, { name: 'codes-viewer', roles: [{ projectId: DEFAULT_PROJECT_ID, role: 'viewer' }] });
+      assertCode(await api.post('/api/v1/sweeps', aSweepSpec(), { authorization: `Bearer ${viewer.token}` }), 'FORBIDDEN');
+      const signIn = await fetch(`${coordinator.baseUrl}/api/v1/auth/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: viewer.token }) });
+      const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      assertCode(await api.post('/api/v1/sweeps', aSweepSpec(), { authorization: '', cookie }), 'CSRF_TOKEN_INVALID');
+    });
+
+    it('PROJECT_NOT_FOUND for a project the caller is not in, PROJECT_REQUIRED when several could be meant', async () => {
+      const stores = coordinator.app.get(Stores);
+      const second = await stores.accounts.createProject('codes-second');
+      const editor = await seedAccount(stores, { name: 'codes-editor', roles: [DEFAULT_PROJECT_ID, second.id].map((projectId) => ({ projectId, role: 'editor' as const })) });
+      const asEditor = { authorization: `Bearer ${editor.token}` };
+      assertCode(await api.post('/api/v1/sweeps?project=no-such-project', aSweepSpec(), asEditor), 'PROJECT_NOT_FOUND');
+      const required = assertCode(await api.post('/api/v1/sweeps', aSweepSpec(), asEditor), 'PROJECT_REQUIRED');
+      assert.match(required.message, /'codes-second', 'default'|'default', 'codes-second'/);
     });
   });
 

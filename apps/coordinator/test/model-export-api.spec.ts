@@ -4,7 +4,7 @@ import { ApiError } from '@tuneforge/api-client';
 import type { ErrorCode } from '@tuneforge/contracts';
 import { calendarFeatures, encodeCheckpointContainer, forecastPreprocessingOf, MODEL_BUNDLE_FORMAT, type ForecastPreprocessing, type ModelBundleMetadata } from '@tuneforge/formats';
 import { Stores, type TrialRef } from '@tuneforge/persistence';
-import { aParsedSweepSpec, claimTrials, endTrials, seedRun, seedSweep } from '@tuneforge/testing';
+import { adminFetch, aParsedSweepSpec, claimTrials, endTrials, seedRun, seedSweep } from '@tuneforge/testing';
 import { apiClient, startTestCoordinator, type TestCoordinator } from './support/test-coordinator';
 
 const DAY = 86_400_000;
@@ -94,7 +94,7 @@ describe('model export (GET /trials/:id/model, GET /sweeps/:id/best-model)', () 
   };
 
   it("serves a trial's best epoch with its metadata and its model weights only", async () => {
-    const answer = await fetch(url(`/trials/${t[0].id}/model`));
+    const answer = await adminFetch(url(`/trials/${t[0].id}/model`));
     assert.equal(answer.status, 200);
     assert.equal(answer.headers.get('x-trial-id'), t[0].id);
     assert.equal(answer.headers.get('x-checkpoint-epoch'), '2');
@@ -115,7 +115,7 @@ describe('model export (GET /trials/:id/model, GET /sweeps/:id/best-model)', () 
   });
 
   it("serves a sweep's best trial that has a model, by the objective's direction, with weights that name that trial", async () => {
-    const answer = await fetch(url(`/sweeps/${sweepId}/best-model`));
+    const answer = await adminFetch(url(`/sweeps/${sweepId}/best-model`));
     assert.equal(answer.status, 200);
     assert.equal(answer.headers.get('x-trial-id'), t[2].id, 'trial 1 scored best but has no model; trial 2 (pruned) is the best with one');
     const modelJson = (await answer.json()) as { weightsManifest: { paths: string[] }[]; userDefinedMetadata: { tuneforge: ModelBundleMetadata } };

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { isActiveTrial, type SweepDto } from '@tuneforge/contracts';
 import { Stores } from '@tuneforge/persistence';
 import { sampleRandom } from '@tuneforge/search';
-import { endActiveTrials, endTrials, trialsOfSweep } from '@tuneforge/testing';
+import { adminFetch, endActiveTrials, endTrials, trialsOfSweep } from '@tuneforge/testing';
 import { loadCoordinatorConfig } from '../src/config/coordinator.config';
 import { SweepScheduler } from '../src/sweeps/sweep-scheduler.service';
 import { aSweepSpec } from './support/sweep-specs';
@@ -95,7 +95,7 @@ describe(SweepScheduler.name, () => {
 
   describe('sweep control', () => {
     const patch = (id: string, body: unknown) =>
-      fetch(`${coordinator.baseUrl}/api/v1/sweeps/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({
+      adminFetch(`${coordinator.baseUrl}/api/v1/sweeps/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({
         status: r.status,
         body: (await r.json()) as any,
       }));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { trialJobOptions, type Page, type SweepDto, type TrialDto } from '@tuneforge/contracts';
 import { Stores, SweepEntity, TrialEntity, type ClaimedTrial } from '@tuneforge/persistence';
-import { seedMetricPoints, seedRun } from '@tuneforge/testing';
+import { adminFetch, seedMetricPoints, seedRun } from '@tuneforge/testing';
 import { TrialDispatcher } from '../src/queue/trial-dispatcher.service';
 import { aSweepSpec, BIRTHS_SWEEP_YAML } from './support/sweep-specs';
 import { apiClient, startTestCoordinator, type TestCoordinator } from './support/test-coordinator';
@@ -190,7 +190,7 @@ describe('sweeps API', () => {
     it('answers 400 for malformed JSON and for YAML with a syntax error', async () => {
       const json = await api.request('POST', '/api/v1/sweeps', undefined, { 'content-type': 'application/json' });
       assert.equal(json.status, 400);
-      const broken = await fetch(`${coordinator.baseUrl}/api/v1/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name": ' });
+      const broken = await adminFetch(`${coordinator.baseUrl}/api/v1/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name": ' });
       assert.equal(broken.status, 400);
       assert.match(((await broken.json()) as { message: string }).message, /not valid JSON/);
       const yaml = await api.post('/api/v1/sweeps', 'name: [unclosed\nmodel: lstm\n');
@@ -331,7 +331,7 @@ describe('sweeps API', () => {
     assert.ok(body.paths['/api/v1/sweeps/{id}/trials'].get);
     assert.ok(body.paths['/api/v1/health'].get);
     assert.deepEqual(body.components.schemas.SweepSpec.required.sort(), ['algorithm', 'budget', 'dataset', 'model', 'name', 'objective']);
-    const ui = await fetch(`${coordinator.baseUrl}/api/docs`);
+    const ui = await adminFetch(`${coordinator.baseUrl}/api/docs`);
     assert.equal(ui.status, 200);
     assert.match(await ui.text(), /swagger/i);
   });

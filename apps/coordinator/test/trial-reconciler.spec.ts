@@ -123,7 +123,7 @@ describe(TrialReconciler.name, () => {
 
     await scheduler.reconcile();
     // Cancel every sweep, and so its trials: nothing left to strand.
-    const [sweeps] = await stores.sweepReads.page({ limit: 1_000, offset: 0 });
+    const [sweeps] = await stores.sweepReads.page({ limit: 1_000, offset: 0 }, 'all');
     for (const { id } of sweeps.filter((s) => isActiveSweep(s.status))) await cancelSweep(stores, id);
     const afterRepair = await api.get('/api/v1/health');
     assert.deepEqual([afterRepair.status, afterRepair.body.status, afterRepair.body.checks.trials.status, afterRepair.body.checks.trials.stranded], [200, 'ok', 'up', 0]);

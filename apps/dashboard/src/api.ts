@@ -1,10 +1,16 @@
 import { ApiError as RefusedError, createApiClient, UnreachableError } from '@tuneforge/api-client';
-import type { SweepStatus, TrialSortKey } from '@tuneforge/contracts';
+import { CSRF_COOKIE, type SweepStatus, type TrialSortKey } from '@tuneforge/contracts';
 
 export type { TrialSortKey } from '@tuneforge/contracts';
 
-/** The shared client on the coordinator that served this page; it parses every answer with its schema. */
-export const client = createApiClient({ baseUrl: '/api/v1' });
+/** The session's CSRF token (its readable cookie), which the coordinator wants echoed on every signed-in write. */
+function csrfToken(): string | undefined {
+  const entry = document.cookie.split('; ').find((c) => c.startsWith(`${CSRF_COOKIE}=`));
+  return entry ? decodeURIComponent(entry.slice(CSRF_COOKIE.length + 1)) : undefined;
+}
+
+/** The shared client on the coordinator that served this page (signed in by its session cookie); it parses every answer with its schema. */
+export const client = createApiClient({ baseUrl: '/api/v1', csrfToken });
 
 /** An HTTP answer other than 2xx; `status` 0 means the coordinator could not be reached. */
 export class ApiError extends Error {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { API_ROUTES, ErrorBodySchema, type ApiRoute, type ApiRoutes, type ErrorCode, type ValidationIssue } from '@tuneforge/contracts';
+import { API_ROUTES, CSRF_HEADER, ErrorBodySchema, type ApiRoute, type ApiRoutes, type ErrorCode, type ValidationIssue } from '@tuneforge/contracts';
 
 /** The coordinator answered, but refused or failed the request; `code` is one of ERROR_CODES when the body is an error body. */
 export class ApiError extends Error {
@@ -40,6 +40,10 @@ export interface ClientOptions {
   baseUrl: string;
   /** Abort a request that has not answered after this long (default 30 s). */
   timeoutMs?: number;
+  /** An API token, sent as `Authorization: Bearer` (the CLI's; the dashboard signs in with a cookie instead). */
+  token?: string;
+  /** The session's CSRF token, sent on writes (the dashboard reads it from its cookie). */
+  csrfToken?: () => string | undefined;
 }
 
 type PathParams<P extends string> = P extends `${string}:${infer Name}/${infer Rest}` ? Name | PathParams<`/${Rest}`> : P extends `${string}:${infer Name}` ? Name : never;
@@ -74,12 +78,22 @@ interface LooseArgs {
 export function createApiClient(options: ClientOptions): TuneforgeClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const routes = Object.entries(API_ROUTES) as [keyof ApiRoutes, ApiRoute][];
-  const calls = Object.fromEntries(routes.filter(([, route]) => !route.stream).map(([name, route]) => [name, (args: LooseArgs = {}) => call(baseUrl, route, args, options.timeoutMs)]));
+  const calls = Object.fromEntries(routes.filter(([, route]) => !route.stream).map(([name, route]) => [name, (args: LooseArgs = {}) => call(baseUrl, route, args, options)]));
   const url = (name: keyof ApiRoutes, args: LooseArgs = {}) => baseUrl + pathOf(API_ROUTES[name], args);
   return { ...calls, baseUrl, url } as unknown as TuneforgeClient;
 }
 
-async function call(baseUrl: string, route: ApiRoute, args: LooseArgs, timeoutMs = 30_000): Promise<unknown> {
+/** The credentials of a call: the bearer token, and on writes the session's CSRF token. */
+function credentialHeaders(route: ApiRoute, options: ClientOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const csrf = route.method === 'GET' ? undefined : options.csrfToken?.();
+  if (csrf) headers[CSRF_HEADER] = csrf;
+  return headers;
+}
+
+async function call(baseUrl: string, route: ApiRoute, args: LooseArgs, options: ClientOptions): Promise<unknown> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
   const path = pathOf(route, args);
   const request = `${route.method} ${path}`;
   const { body, contentType } = encodeBody(route, args.body);
@@ -87,7 +101,7 @@ async function call(baseUrl: string, route: ApiRoute, args: LooseArgs, timeoutMs
   try {
     response = await fetch(baseUrl + path, {
       method: route.method,
-      headers: { ...(contentType ? { 'content-type': contentType } : {}), ...args.headers },
+      headers: { ...(contentType ? { 'content-type': contentType } : {}), ...credentialHeaders(route, options), ...args.headers },
       body,
       signal: AbortSignal.timeout(timeoutMs),
     });

@@ -51,7 +51,11 @@ export const ListWorkersQuerySchema = z.strictObject({ all: z.enum(['true', 'fal
 export type ListWorkersQuery = z.output<typeof ListWorkersQuerySchema>;
 
 /** POST /api/v1/datasets: the name to store the upload under (a timestamped one when absent). */
-export const UploadDatasetQuerySchema = z.object({ name: z.string().max(200).optional() });
+const PROJECT_QUERY = "the project's id or name (default: the caller's only project where they may create)";
+export const UploadDatasetQuerySchema = z.object({ name: z.string().max(200).optional(), project: z.string().max(100).optional().describe(PROJECT_QUERY) });
+
+/** POST /api/v1/sweeps: the project to create the sweep in. */
+export const CreateSweepQuerySchema = z.object({ project: z.string().max(100).optional().describe(PROJECT_QUERY) });
 
 /** GET /api/v1/sweeps/:id/best-model/weights.bin: the weights of this trial of the sweep (what the sweep's model.json names), else of its best now. */
 export const BestModelWeightsQuerySchema = z.strictObject({

@@ -7,16 +7,19 @@ import {
   HealthDtoSchema,
   LayersModelJsonSchema,
   LivenessDtoSchema,
+  MeDtoSchema,
   MetricSeriesDtoSchema,
   ModelBundleJsonSchema,
   pageSchema,
   ParetoDtoSchema,
+  SignInSchema,
   SweepDtoSchema,
   TrialDtoSchema,
   WorkerListSchema,
 } from './api';
 import {
   BestModelWeightsQuerySchema,
+  CreateSweepQuerySchema,
   ListSweepsQuerySchema,
   ListTrialsQuerySchema,
   ListWorkersQuerySchema,
@@ -25,6 +28,7 @@ import {
   UploadDatasetQuerySchema,
 } from './api-query';
 import { DashboardEventSchema, EventsQuerySchema, SweepCurvesDtoSchema, SweepCurvesQuerySchema, TrialPointsDtoSchema } from './dashboard';
+import type { AccessRule } from './access';
 import { ErrorBodySchema } from './error-codes';
 import { SweepSpecSchema } from './sweep-spec.schema';
 
@@ -58,6 +62,7 @@ named('Health', HealthDtoSchema);
 named('Liveness', LivenessDtoSchema);
 named('DashboardEvent', DashboardEventSchema);
 named('ErrorBody', ErrorBodySchema);
+named('Me', MeDtoSchema);
 
 export interface ApiRoute {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -75,44 +80,49 @@ export interface ApiRoute {
   stream?: true;
   /** Statuses that answer with `response` (default 200); any other status answers an ErrorBody. */
   statuses?: readonly number[];
+  /** Who may call it (the coordinator's guard applies it; every route has one). */
+  access: AccessRule;
 }
 
 /** Every endpoint of the coordinator's API: the OpenAPI document and the shared client are both made from this. */
 export const API_ROUTES = {
-  createSweep: { method: 'POST', path: '/sweeps', body: SweepSpecSchema, text: 'application/yaml', response: SweepDtoSchema, statuses: [201, 200] },
-  listSweeps: { method: 'GET', path: '/sweeps', query: ListSweepsQuerySchema, response: SweepPageSchema },
-  getSweep: { method: 'GET', path: '/sweeps/:id', response: SweepDtoSchema },
-  updateSweep: { method: 'PATCH', path: '/sweeps/:id', body: UpdateSweepSchema, response: SweepDtoSchema },
-  listTrials: { method: 'GET', path: '/sweeps/:id/trials', query: ListTrialsQuerySchema, response: TrialPageSchema },
-  pareto: { method: 'GET', path: '/sweeps/:id/pareto', response: ParetoDtoSchema },
-  pauseSweep: { method: 'POST', path: '/sweeps/:id/pause', response: SweepDtoSchema },
-  resumeSweep: { method: 'POST', path: '/sweeps/:id/resume', response: SweepDtoSchema },
-  cancelSweep: { method: 'POST', path: '/sweeps/:id/cancel', response: CancelSweepResultDtoSchema },
-  deleteSweep: { method: 'DELETE', path: '/sweeps/:id', response: 'none', statuses: [204] },
-  sweepCurves: { method: 'GET', path: '/sweeps/:id/curves', query: SweepCurvesQuerySchema, response: SweepCurvesDtoSchema },
-  trialPoints: { method: 'GET', path: '/sweeps/:id/trial-points', response: TrialPointsDtoSchema },
-  getTrial: { method: 'GET', path: '/trials/:id', response: TrialDtoSchema },
-  trialMetrics: { method: 'GET', path: '/trials/:id/metrics', query: TrialMetricsQuerySchema, response: MetricSeriesDtoSchema },
-  listCheckpoints: { method: 'GET', path: '/trials/:id/checkpoints', response: CheckpointListSchema },
-  latestModel: { method: 'GET', path: '/trials/:id/checkpoints/latest', response: LayersModelJsonSchema },
-  latestModelJson: { method: 'GET', path: '/trials/:id/checkpoints/latest/model.json', response: LayersModelJsonSchema },
-  latestWeights: { method: 'GET', path: '/trials/:id/checkpoints/latest/weights.bin', response: 'binary' },
-  bestModel: { method: 'GET', path: '/trials/:id/checkpoints/best', response: LayersModelJsonSchema },
-  bestModelJson: { method: 'GET', path: '/trials/:id/checkpoints/best/model.json', response: LayersModelJsonSchema },
-  bestWeights: { method: 'GET', path: '/trials/:id/checkpoints/best/weights.bin', response: 'binary' },
-  checkpointBytes: { method: 'GET', path: '/trials/:id/checkpoints/:epoch', response: 'binary' },
-  trialModel: { method: 'GET', path: '/trials/:id/model', response: ModelBundleJsonSchema },
-  trialModelWeights: { method: 'GET', path: '/trials/:id/model/weights.bin', response: 'binary' },
-  sweepBestModel: { method: 'GET', path: '/sweeps/:id/best-model', response: ModelBundleJsonSchema },
-  sweepBestModelWeights: { method: 'GET', path: '/sweeps/:id/best-model/weights.bin', query: BestModelWeightsQuerySchema, response: 'binary' },
-  uploadDataset: { method: 'POST', path: '/datasets', query: UploadDatasetQuerySchema, text: 'text/csv', response: DatasetDtoSchema, statuses: [201] },
-  listDatasets: { method: 'GET', path: '/datasets', response: DatasetListSchema },
-  getDataset: { method: 'GET', path: '/datasets/:id', response: DatasetDtoSchema },
-  deleteDataset: { method: 'DELETE', path: '/datasets/:id', response: 'none', statuses: [204] },
-  listWorkers: { method: 'GET', path: '/workers', query: ListWorkersQuerySchema, response: WorkerListSchema },
-  health: { method: 'GET', path: '/health', response: HealthDtoSchema, statuses: [200, 503] },
-  liveness: { method: 'GET', path: '/health/live', response: LivenessDtoSchema },
-  events: { method: 'GET', path: '/events', query: EventsQuerySchema, response: DashboardEventSchema, stream: true },
+  createSweep: { method: 'POST', path: '/sweeps', query: CreateSweepQuerySchema, body: SweepSpecSchema, text: 'application/yaml', response: SweepDtoSchema, statuses: [201, 200], access: { role: 'editor', of: 'new' } },
+  listSweeps: { method: 'GET', path: '/sweeps', query: ListSweepsQuerySchema, response: SweepPageSchema, access: 'signed-in' },
+  getSweep: { method: 'GET', path: '/sweeps/:id', response: SweepDtoSchema, access: { role: 'viewer', of: 'sweep' } },
+  updateSweep: { method: 'PATCH', path: '/sweeps/:id', body: UpdateSweepSchema, response: SweepDtoSchema, access: { role: 'editor', of: 'sweep' } },
+  listTrials: { method: 'GET', path: '/sweeps/:id/trials', query: ListTrialsQuerySchema, response: TrialPageSchema, access: { role: 'viewer', of: 'sweep' } },
+  pareto: { method: 'GET', path: '/sweeps/:id/pareto', response: ParetoDtoSchema, access: { role: 'viewer', of: 'sweep' } },
+  pauseSweep: { method: 'POST', path: '/sweeps/:id/pause', response: SweepDtoSchema, access: { role: 'editor', of: 'sweep' } },
+  resumeSweep: { method: 'POST', path: '/sweeps/:id/resume', response: SweepDtoSchema, access: { role: 'editor', of: 'sweep' } },
+  cancelSweep: { method: 'POST', path: '/sweeps/:id/cancel', response: CancelSweepResultDtoSchema, access: { role: 'editor', of: 'sweep' } },
+  deleteSweep: { method: 'DELETE', path: '/sweeps/:id', response: 'none', statuses: [204], access: { role: 'editor', of: 'sweep' } },
+  sweepCurves: { method: 'GET', path: '/sweeps/:id/curves', query: SweepCurvesQuerySchema, response: SweepCurvesDtoSchema, access: { role: 'viewer', of: 'sweep' } },
+  trialPoints: { method: 'GET', path: '/sweeps/:id/trial-points', response: TrialPointsDtoSchema, access: { role: 'viewer', of: 'sweep' } },
+  getTrial: { method: 'GET', path: '/trials/:id', response: TrialDtoSchema, access: { role: 'viewer', of: 'trial' } },
+  trialMetrics: { method: 'GET', path: '/trials/:id/metrics', query: TrialMetricsQuerySchema, response: MetricSeriesDtoSchema, access: { role: 'viewer', of: 'trial' } },
+  listCheckpoints: { method: 'GET', path: '/trials/:id/checkpoints', response: CheckpointListSchema, access: { role: 'viewer', of: 'trial' } },
+  latestModel: { method: 'GET', path: '/trials/:id/checkpoints/latest', response: LayersModelJsonSchema, access: { role: 'viewer', of: 'trial' } },
+  latestModelJson: { method: 'GET', path: '/trials/:id/checkpoints/latest/model.json', response: LayersModelJsonSchema, access: { role: 'viewer', of: 'trial' } },
+  latestWeights: { method: 'GET', path: '/trials/:id/checkpoints/latest/weights.bin', response: 'binary', access: { role: 'viewer', of: 'trial' } },
+  bestModel: { method: 'GET', path: '/trials/:id/checkpoints/best', response: LayersModelJsonSchema, access: { role: 'viewer', of: 'trial' } },
+  bestModelJson: { method: 'GET', path: '/trials/:id/checkpoints/best/model.json', response: LayersModelJsonSchema, access: { role: 'viewer', of: 'trial' } },
+  bestWeights: { method: 'GET', path: '/trials/:id/checkpoints/best/weights.bin', response: 'binary', access: { role: 'viewer', of: 'trial' } },
+  checkpointBytes: { method: 'GET', path: '/trials/:id/checkpoints/:epoch', response: 'binary', access: { role: 'viewer', of: 'trial' } },
+  trialModel: { method: 'GET', path: '/trials/:id/model', response: ModelBundleJsonSchema, access: { role: 'viewer', of: 'trial' } },
+  trialModelWeights: { method: 'GET', path: '/trials/:id/model/weights.bin', response: 'binary', access: { role: 'viewer', of: 'trial' } },
+  sweepBestModel: { method: 'GET', path: '/sweeps/:id/best-model', response: ModelBundleJsonSchema, access: { role: 'viewer', of: 'sweep' } },
+  sweepBestModelWeights: { method: 'GET', path: '/sweeps/:id/best-model/weights.bin', query: BestModelWeightsQuerySchema, response: 'binary', access: { role: 'viewer', of: 'sweep' } },
+  uploadDataset: { method: 'POST', path: '/datasets', query: UploadDatasetQuerySchema, text: 'text/csv', response: DatasetDtoSchema, statuses: [201], access: { role: 'editor', of: 'new' } },
+  listDatasets: { method: 'GET', path: '/datasets', response: DatasetListSchema, access: 'signed-in' },
+  getDataset: { method: 'GET', path: '/datasets/:id', response: DatasetDtoSchema, access: { role: 'viewer', of: 'dataset' } },
+  deleteDataset: { method: 'DELETE', path: '/datasets/:id', response: 'none', statuses: [204], access: { role: 'editor', of: 'dataset' } },
+  listWorkers: { method: 'GET', path: '/workers', query: ListWorkersQuerySchema, response: WorkerListSchema, access: 'signed-in' },
+  health: { method: 'GET', path: '/health', response: HealthDtoSchema, statuses: [200, 503], access: 'public' },
+  liveness: { method: 'GET', path: '/health/live', response: LivenessDtoSchema, access: 'public' },
+  signIn: { method: 'POST', path: '/auth/session', body: SignInSchema, response: MeDtoSchema, access: 'public' },
+  signOut: { method: 'DELETE', path: '/auth/session', response: 'none', statuses: [204], access: 'signed-in' },
+  me: { method: 'GET', path: '/me', response: MeDtoSchema, access: 'signed-in' },
+  events: { method: 'GET', path: '/events', query: EventsQuerySchema, response: DashboardEventSchema, stream: true, access: 'signed-in' },
 } as const satisfies Record<string, ApiRoute>;
 export type ApiRoutes = typeof API_ROUTES;
 export type ApiRouteName = keyof ApiRoutes;

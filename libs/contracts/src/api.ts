@@ -190,3 +190,18 @@ export type DependencyCheck = HealthDto['checks']['postgres'];
 export type StrandedTrialsCheck = HealthDto['checks']['trials'];
 
 export const LivenessDtoSchema = z.object({ status: z.literal('ok') });
+
+/** The caller: who they are and their role in each project (deployment admins: admin of every project). */
+export const MeDtoSchema = z.object({
+  user: z.object({ id: z.string(), name: z.string(), kind: z.enum(['person', 'service']), isAdmin: z.boolean() }),
+  projects: z.array(z.object({ id: z.string(), name: z.string(), role: z.enum(['viewer', 'editor', 'admin']) })),
+  via: z.enum(['token', 'session', 'auth-off']),
+});
+export type MeDto = z.infer<typeof MeDtoSchema>;
+
+/** Signing in on the dashboard: a user's name and password, or an API token (the admin's first one, say). */
+export const SignInSchema = z.union([
+  z.strictObject({ name: z.string().min(1).max(100), password: z.string().min(1).max(1_000) }),
+  z.strictObject({ token: z.string().min(1).max(200) }),
+]);
+export type SignIn = z.infer<typeof SignInSchema>;

@@ -18,3 +18,4 @@ export * from './dashboard';
 export * from './error-codes';
 export * from './api-routes';
 export * from './test-score';
+export * from './access';

@@ -10,3 +10,4 @@ export * from './prepared-query';
 export * from './row-locks';
 export * from './read-models';
 export * from './stores';
+export * from './credentials';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { decodeOutputs, encodeInputs, windowSamples, type CsvTable, type ForecastPreprocessing, type ModelBundleMetadata } from '@tuneforge/formats';
 import { checkForecastRows, readForecastCsv, type CheckedRows, type ForecastRows } from './forecast-rows';
-import { inputShapeOf, loadModelBundle } from './model-bundle.loader';
+import { inputShapeOf, loadModelBundle, type LoadOptions } from './model-bundle.loader';
 import { ModelBundleError } from './predict-errors';
 
 const PREDICT_BATCH = 1024;
@@ -40,8 +40,8 @@ export interface Forecaster {
  * units the same way (`encodeInputs`, `windowSamples`, `decodeOutputs` of @tuneforge/formats, with the
  * training split's statistics the bundle carries: a level, or the change from the value a season earlier).
  */
-export async function loadForecaster(source: string): Promise<Forecaster> {
-  const { model, metadata } = await loadModelBundle(source, 'forecast');
+export async function loadForecaster(source: string, options: LoadOptions = {}): Promise<Forecaster> {
+  const { model, metadata } = await loadModelBundle(source, 'forecast', options);
   const preprocessing = metadata.preprocessing;
   checkShapes(model, preprocessing, source);
   const forecasts = async (rows: ForecastRows, which: 'last' | 'all'): Promise<Forecast[]> => {
@@ -60,8 +60,8 @@ export async function loadForecaster(source: string): Promise<Forecaster> {
 }
 
 /** Loads the model, reads the CSV text, forecasts (after the last window, or every window with `all`) and lets the model go. */
-export async function forecastCsv(source: string, text: string, options: { all?: boolean } = {}): Promise<Forecast[]> {
-  const forecaster = await loadForecaster(source);
+export async function forecastCsv(source: string, text: string, options: { all?: boolean } & LoadOptions = {}): Promise<Forecast[]> {
+  const forecaster = await loadForecaster(source, options);
   try {
     const rows = forecaster.readCsv(text);
     return options.all ? await forecaster.predictAll(rows) : [await forecaster.predict(rows)];

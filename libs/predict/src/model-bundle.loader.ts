@@ -22,12 +22,17 @@ interface BundleLocation {
   weights(path: string): Promise<ArrayBuffer>;
 }
 
+export interface LoadOptions {
+  /** The API token a coordinator URL is read with (default: TUNEFORGE_TOKEN); a folder needs none. */
+  token?: string;
+}
+
 /**
  * Loads an exported model (`GET /trials/:id/model`, `GET /sweeps/:id/best-model`, or a folder written by
  * `tuneforge download`) and checks it is a Tuneforge bundle of the task asked for before building it.
  */
-export async function loadModelBundle<T extends Preprocessing['task']>(source: string, task: T): Promise<LoadedBundle<Extract<Preprocessing, { task: T }>>> {
-  const location = await locate(source);
+export async function loadModelBundle<T extends Preprocessing['task']>(source: string, task: T, options: LoadOptions = {}): Promise<LoadedBundle<Extract<Preprocessing, { task: T }>>> {
+  const location = await locate(source, options.token ?? process.env.TUNEFORGE_TOKEN);
   const bytes = await location.modelJson();
   if (bytes.byteLength > MAX_MODEL_JSON_BYTES) throw new ModelBundleError(`${location.name} is ${bytes.byteLength} bytes; a model.json is at most ${MAX_MODEL_JSON_BYTES}`);
   let modelJson: tf.io.ModelJSON;
@@ -70,8 +75,8 @@ function bundleMetadata(modelJson: tf.io.ModelJSON, name: string): ModelBundleMe
   return metadata as ModelBundleMetadata;
 }
 
-async function locate(source: string): Promise<BundleLocation> {
-  if (/^https?:\/\//i.test(source)) return urlLocation(new URL(source));
+async function locate(source: string, token: string | undefined): Promise<BundleLocation> {
+  if (/^https?:\/\//i.test(source)) return urlLocation(new URL(source), token);
   const path = resolve(source);
   const info = await stat(path).catch(() => undefined);
   if (!info) throw new ModelBundleError(`${source} does not exist (give a model URL or a folder with model.json)`);
@@ -97,11 +102,12 @@ async function locate(source: string): Promise<BundleLocation> {
   };
 }
 
-function urlLocation(url: URL): BundleLocation {
+function urlLocation(url: URL, token: string | undefined): BundleLocation {
   const read = async (at: URL) => {
     let response: Response;
     try {
-      response = await fetch(at);
+      // The token goes to the model's own origin only (weights are relative to it).
+      response = await fetch(at, { headers: token && at.origin === url.origin ? { authorization: `Bearer ${token}` } : {} });
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       throw new ModelBundleError(`cannot reach ${at.origin} (${cause?.code ?? cause?.message ?? (error as Error).message})`);

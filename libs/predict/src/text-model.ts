@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { ModelBundleMetadata, TextPreprocessing } from '@tuneforge/formats';
-import { inputShapeOf, loadModelBundle } from './model-bundle.loader';
+import { inputShapeOf, loadModelBundle, type LoadOptions } from './model-bundle.loader';
 import { ModelBundleError, PredictInputError } from './predict-errors';
 
 export const MAX_GENERATED_CHARS = 100_000;
@@ -33,8 +33,8 @@ export interface TextModel {
 }
 
 /** A character model exported by Tuneforge (a URL of its model.json, or a folder with model.json and its weights). */
-export async function loadTextModel(source: string): Promise<TextModel> {
-  const { model, metadata } = await loadModelBundle(source, 'text');
+export async function loadTextModel(source: string, options: LoadOptions = {}): Promise<TextModel> {
+  const { model, metadata } = await loadModelBundle(source, 'text', options);
   const { window, vocabulary } = metadata.preprocessing;
   const input = inputShapeOf(model);
   if (input.length !== 2 || input[0] !== window || input[1] !== vocabulary.length) {

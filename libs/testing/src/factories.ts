@@ -3,13 +3,14 @@ import {
   parseSweepSpec,
   searchDimensionsOf,
   trialConfigOf,
+  type ProjectRole,
   type FinishedTrialStatus,
   type ParamValue,
   type SweepSpec,
   type SweepSpecInput,
   type SweepStatus,
 } from '@tuneforge/contracts';
-import { saveCheckpoint, upsertMetricPoints, type ClaimedTrial, type Stores, type SweepEntity, type TrialEnding, type TrialEntity, type TrialRef } from '@tuneforge/persistence';
+import { hashPassword, newApiToken, saveCheckpoint, upsertMetricPoints, type ClaimedTrial, type Stores, type SweepEntity, type TrialEnding, type TrialEntity, type TrialRef } from '@tuneforge/persistence';
 import { aSweepSpec } from './sweep-specs';
 
 /** A valid spec as the API stores it (parsed, with its defaults and seed). */
@@ -196,4 +197,16 @@ export async function claimStatementsOf(stores: Stores, trialIds: readonly strin
  */
 export async function dropTable(stores: Stores, table: string): Promise<void> {
   await stores.manager.query(`DROP TABLE ${stores.manager.connection.driver.escape(table)}`);
+}
+
+/** A user with these project roles and an API token (returned in clear, as `POST /tokens` would show it once). */
+export async function seedAccount(
+  stores: Stores,
+  options: { name: string; roles?: { projectId: string; role: ProjectRole }[]; isAdmin?: boolean; password?: string; expiresAt?: Date | null },
+): Promise<{ userId: string; token: string; tokenId: string }> {
+  const user = await stores.accounts.createUser({ name: options.name, kind: 'person', passwordHash: options.password ? await hashPassword(options.password) : null, isAdmin: options.isAdmin ?? false });
+  for (const { projectId, role } of options.roles ?? []) await stores.accounts.setMember(projectId, user.id, role);
+  const made = newApiToken();
+  const row = await stores.accounts.insertToken({ userId: user.id, name: `${options.name}'s`, prefix: made.prefix, secretSha256: made.secretSha256, expiresAt: options.expiresAt ?? null });
+  return { userId: user.id, token: made.token, tokenId: row.id };
 }

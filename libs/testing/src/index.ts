@@ -5,3 +5,4 @@ export * from './processes';
 export * from './factories';
 export * from './sweep-specs';
 export * from './test-stores';
+export * from './auth';

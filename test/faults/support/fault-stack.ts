@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import type { SweepDto, SweepSpecInput, TrialEvent, TrialStatus } from '@tuneforge/contracts';
-import { AppProcess, createTestDatabase, freePort, PrivatePostgres, PrivateRedis, startCoordinatorProcess, type TestDatabase, waitFor } from '@tuneforge/testing';
+import { adminFetch, AppProcess, createTestDatabase, TEST_ADMIN_TOKEN, freePort, PrivatePostgres, PrivateRedis, startCoordinatorProcess, type TestDatabase, waitFor } from '@tuneforge/testing';
 
 const ROOT = join(__dirname, '../../..');
 
@@ -92,6 +92,7 @@ export class FaultStack {
   /** A coordinator process that is not waited for (to stop it before it is healthy, or with a dependency down). */
   spawnCoordinator(env: Record<string, string> = {}): AppProcess {
     const coordinator = new AppProcess('apps/coordinator/src/main.ts', {
+      TUNEFORGE_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
       ...this.baseEnv(),
       ...COORDINATOR_DEFAULTS,
       ...this.options.coordinatorEnv,
@@ -134,13 +135,13 @@ export class FaultStack {
   }
 
   async submit(spec: SweepSpecInput): Promise<SweepDto> {
-    const response = await fetch(`${this.api}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+    const response = await adminFetch(`${this.api}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
     assert.equal(response.status, 201, await response.clone().text());
     return (await response.json()) as SweepDto;
   }
 
   async get<T>(path: string): Promise<{ status: number; body: T }> {
-    const response = await fetch(`${this.api}${path}`);
+    const response = await adminFetch(`${this.api}${path}`);
     return { status: response.status, body: (await response.json()) as T };
   }
 
@@ -149,7 +150,7 @@ export class FaultStack {
     for (const status of ['running', 'paused']) {
       const { body } = await this.get<{ items: SweepDto[] }>(`/sweeps?status=${status}&limit=100`);
       for (const sweep of body.items) {
-        const response = await fetch(`${this.api}/sweeps/${sweep.id}/cancel`, { method: 'POST' });
+        const response = await adminFetch(`${this.api}/sweeps/${sweep.id}/cancel`, { method: 'POST' });
         assert.ok(response.status === 200 || response.status === 409, `cancel sweep ${sweep.id}: ${response.status} ${await response.text()}`);
       }
     }

@@ -11,7 +11,7 @@ export abstract class DomainError extends Error {
 }
 
 export class NotFoundError extends DomainError {
-  constructor(code: 'SWEEP_NOT_FOUND' | 'TRIAL_NOT_FOUND' | 'DATASET_NOT_FOUND' | 'CHECKPOINT_NOT_FOUND', kind: string, id: string) {
+  constructor(code: 'SWEEP_NOT_FOUND' | 'TRIAL_NOT_FOUND' | 'DATASET_NOT_FOUND' | 'CHECKPOINT_NOT_FOUND' | 'PROJECT_NOT_FOUND', kind: string, id: string) {
     super(code, `${kind} '${id}' not found`);
     this.name = 'NotFoundError';
   }
@@ -29,6 +29,30 @@ export class ConflictError extends DomainError {
   ) {
     super(code, message);
     this.name = 'ConflictError';
+  }
+}
+
+/** No credentials, or ones that do not hold (malformed, unknown, revoked, expired; a signed-in write without its CSRF token). */
+export class UnauthenticatedError extends DomainError {
+  constructor(message: string, code: 'UNAUTHENTICATED' | 'CSRF_TOKEN_INVALID' = 'UNAUTHENTICATED') {
+    super(code, message);
+    this.name = 'UnauthenticatedError';
+  }
+}
+
+/** The caller is known and may see the resource, but their role does not allow this. */
+export class ForbiddenError extends DomainError {
+  constructor(message: string) {
+    super('FORBIDDEN', message);
+    this.name = 'ForbiddenError';
+  }
+}
+
+/** A create by a caller who may create in several projects, without naming one. */
+export class ProjectRequiredError extends DomainError {
+  constructor(choices: readonly string[]) {
+    super('PROJECT_REQUIRED', `name the project to create in with ?project=<id or name> (you may create in ${choices.map((c) => `'${c}'`).join(', ')})`);
+    this.name = 'ProjectRequiredError';
   }
 }
 

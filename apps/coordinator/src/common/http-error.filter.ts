@@ -16,7 +16,10 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) this.logger.warn(`${body.message} (${exception instanceof Error ? exception.message : String(exception)})`);
     else if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     else if (isUnstorableText(exception)) this.logger.warn(`a request reached PostgreSQL with text it cannot store: ${(exception as Error).message}`);
-    if (!response.headersSent) response.status(body.statusCode).json(body);
+    if (!response.headersSent) {
+      if (body.statusCode === HttpStatus.UNAUTHORIZED) response.setHeader('WWW-Authenticate', 'Bearer realm="tuneforge"');
+      response.status(body.statusCode).json(body);
+    }
   }
 
   private toBody(exception: unknown): ErrorBody {

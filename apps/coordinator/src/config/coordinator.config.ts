@@ -21,6 +21,15 @@ const CoordinatorEnvSchema = z.object({
   STRANDED_AFTER_MS: z.coerce.number().int().min(1_000).default(60_000),
   /** After SIGTERM/SIGINT the process exits within this long, whatever is unreachable. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** `off` lets every request act as an administrator: an explicit choice, warned about at every start. */
+  AUTH_MODE: z.enum(['on', 'off']).default('on'),
+  /** The first administrator's API token (a Kubernetes Secret, the demo's generated one); without it the first start makes one and prints it once. */
+  TUNEFORGE_ADMIN_TOKEN: z
+    .string()
+    .regex(/^tf_[a-z0-9]{10}_[A-Za-z0-9_-]{43}$/, 'must be a Tuneforge API token: tf_, 10 lowercase letters or digits, _, 43 base64url characters')
+    .optional(),
+  /** How long a dashboard sign-in lasts. */
+  SESSION_TTL_MINUTES: z.coerce.number().int().min(1).max(30 * 24 * 60).default(12 * 60),
 });
 
 export interface CoordinatorConfig {
@@ -47,6 +56,7 @@ export interface CoordinatorConfig {
   strandedAfterMs: number;
   shutdownTimeoutMs: number;
   logLevels: LogLevelName[];
+  auth: { mode: 'on' | 'off'; adminToken?: string; sessionTtlMs: number };
 }
 
 export const COORDINATOR_CONFIG = Symbol('COORDINATOR_CONFIG');
@@ -70,5 +80,6 @@ export function loadCoordinatorConfig(env: NodeJS.ProcessEnv = process.env): Coo
     strandedAfterMs: e.STRANDED_AFTER_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevels: logLevelsUpTo(e.LOG_LEVEL),
+    auth: { mode: e.AUTH_MODE, adminToken: e.TUNEFORGE_ADMIN_TOKEN, sessionTtlMs: e.SESSION_TTL_MINUTES * 60_000 },
   };
 }

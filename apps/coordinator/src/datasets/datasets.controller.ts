@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, U
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { DatasetDto } from '@tuneforge/contracts';
+import { CurrentPrincipal, TargetProject, visibleProjects, type Principal } from '../auth/principal';
 import { RequestValidationError } from '../common/domain-errors';
 import { DatasetsService } from './datasets.service';
 
@@ -25,6 +26,7 @@ export class DatasetsController {
     @UploadedFile() file: { buffer: Buffer } | undefined,
     @Query('name') name: string | undefined,
     @Headers('content-type') contentType: string | undefined,
+    @TargetProject() projectId: string,
   ) {
     const content = file?.buffer ?? (typeof body === 'string' ? Buffer.from(body, 'utf8') : undefined);
     if (!content) {
@@ -32,13 +34,13 @@ export class DatasetsController {
         { path: 'body', message: `send the CSV as text/csv, or as multipart/form-data in a 'file' field (got ${contentType ?? 'no content type'})` },
       ]);
     }
-    return this.datasets.upload(content, name);
+    return this.datasets.upload(content, name, projectId);
   }
 
   @Get()
   @ApiOperation({ summary: 'Uploaded datasets, newest first (without their content)' })
-  list(): Promise<{ items: DatasetDto[] }> {
-    return this.datasets.list();
+  list(@CurrentPrincipal() principal: Principal): Promise<{ items: DatasetDto[] }> {
+    return this.datasets.list(visibleProjects(principal));
   }
 
   @Get(':id')

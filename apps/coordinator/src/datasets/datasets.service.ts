@@ -13,7 +13,7 @@ const NAME = /^[\w .-]{1,200}$/;
 export class DatasetsService {
   constructor(private readonly stores: Stores) {}
 
-  async upload(content: Buffer, name: string | undefined): Promise<DatasetDto> {
+  async upload(content: Buffer, name: string | undefined, projectId: string): Promise<DatasetDto> {
     const datasetName = name ?? `upload-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`;
     const nameProblem = unstorableTextProblem(datasetName);
     if (nameProblem) throw new RequestValidationError([{ path: 'query.name', message: nameProblem }]);
@@ -39,6 +39,7 @@ export class DatasetsService {
     });
     if (headerIssues.length > 0) throw new RequestValidationError(headerIssues);
     const saved = await this.stores.datasets.insert({
+      projectId,
       name: datasetName,
       format: 'csv',
       columns: table.columns,
@@ -50,8 +51,8 @@ export class DatasetsService {
     return toDto(saved);
   }
 
-  async list(): Promise<{ items: DatasetDto[] }> {
-    const rows = await this.stores.datasets.list();
+  async list(projects: readonly string[] | 'all'): Promise<{ items: DatasetDto[] }> {
+    const rows = await this.stores.datasets.list(projects);
     return { items: rows.map(toDto) };
   }
 
@@ -76,10 +77,12 @@ export class DatasetsService {
   }
 
   /** A sweep on an uploaded dataset must name an existing dataset, numeric columns, and fit its windows. */
-  async checkSweepDataset(spec: SweepSpec): Promise<void> {
+  async checkSweepDataset(spec: SweepSpec, projectId: string): Promise<void> {
     if (spec.dataset.source !== 'upload') return;
     const { id, target, features, window, horizon, validationSplit, testSplit } = spec.dataset;
-    const dataset = await this.stores.datasets.find(id);
+    const found = await this.stores.datasets.find(id);
+    // Another project's dataset is as unknown as a missing one.
+    const dataset = found?.projectId === projectId ? found : undefined;
     if (!dataset) throw new SpecValidationError([{ path: 'dataset.id', message: `no uploaded dataset '${id}' (POST /api/v1/datasets first)` }]);
     const issues: ValidationIssue[] = [];
     const numeric = new Set(dataset.columns.filter((c) => c.type === 'number').map((c) => c.name));

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import type { DashboardEvent } from '@tuneforge/contracts';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
 import { ChangeFeed } from './change-feed.service';
+import { Stores } from '@tuneforge/persistence';
 
 /** How long a browser waits before reconnecting after the stream drops (the SSE `retry:` field). */
 export const SSE_RETRY_MS = 2_000;
@@ -11,6 +12,8 @@ interface Subscriber {
   response: Response;
   /** Only this sweep's sweep/trial/metrics events, when set. */
   sweepId?: string;
+  /** The projects whose sweeps' events it gets (its memberships when it connected); `all` for deployment admins. */
+  projects: ReadonlySet<string> | 'all';
 }
 
 /**
@@ -24,9 +27,11 @@ export class EventStream implements OnModuleDestroy {
   private readonly subscribers = new Set<Subscriber>();
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private polling = false;
+  private readonly sweepProjects = new Map<string, string | undefined>();
 
   constructor(
     private readonly feed: ChangeFeed,
+    private readonly stores: Stores,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
   ) {}
 
@@ -34,7 +39,7 @@ export class EventStream implements OnModuleDestroy {
     return this.subscribers.size;
   }
 
-  subscribe(response: Response, sweepId?: string): void {
+  subscribe(response: Response, projects: readonly string[] | 'all', sweepId?: string): void {
     response.status(200);
     response.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     response.setHeader('Cache-Control', 'no-cache, no-transform');
@@ -43,7 +48,7 @@ export class EventStream implements OnModuleDestroy {
     response.flushHeaders();
     response.socket?.setNoDelay(true);
     response.write(`retry: ${SSE_RETRY_MS}\n\n`);
-    const subscriber: Subscriber = { response, sweepId };
+    const subscriber: Subscriber = { response, sweepId, projects: projects === 'all' ? 'all' : new Set(projects) };
     this.subscribers.add(subscriber);
     send(subscriber, { type: 'hello', serverTime: new Date().toISOString(), pollMs: this.config.eventsPollMs });
     response.on('close', () => {
@@ -76,7 +81,9 @@ export class EventStream implements OnModuleDestroy {
     this.polling = true;
     while (this.heartbeatTimer) {
       try {
-        for (const event of await this.feed.poll()) this.broadcast(event);
+        const events = await this.feed.poll();
+        const projects = await this.projectsOf(events);
+        for (const event of events) this.broadcast(event, projects);
       } catch (error) {
         this.logger.warn(`change poll failed, retrying: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -85,9 +92,21 @@ export class EventStream implements OnModuleDestroy {
     this.polling = false;
   }
 
-  private broadcast(event: DashboardEvent): void {
+  /** The project of each sweep the events name (a sweep never changes project: looked up once). */
+  private async projectsOf(events: readonly DashboardEvent[]): Promise<ReadonlyMap<string, string | undefined>> {
+    for (const event of events) {
+      if ('sweepId' in event && !this.sweepProjects.has(event.sweepId)) this.sweepProjects.set(event.sweepId, await this.stores.accounts.projectOf('sweep', event.sweepId));
+    }
+    return this.sweepProjects;
+  }
+
+  private broadcast(event: DashboardEvent, projects?: ReadonlyMap<string, string | undefined>): void {
     for (const subscriber of this.subscribers) {
-      if (subscriber.sweepId && 'sweepId' in event && event.sweepId !== subscriber.sweepId) continue;
+      if ('sweepId' in event) {
+        if (subscriber.sweepId && event.sweepId !== subscriber.sweepId) continue;
+        const project = projects?.get(event.sweepId);
+        if (subscriber.projects !== 'all' && (project === undefined || !subscriber.projects.has(project))) continue;
+      }
       send(subscriber, event);
     }
   }

@@ -2,13 +2,19 @@ import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { EventsQuerySchema } from '@tuneforge/contracts';
+import { Stores } from '@tuneforge/persistence';
+import { CurrentPrincipal, visibleProjects, type Principal } from '../auth/principal';
+import { NotFoundError } from '../common/domain-errors';
 import { parseQuery } from '../common/query';
 import { EventStream } from './event-stream.service';
 
 @ApiTags('events')
 @Controller('events')
 export class EventsController {
-  constructor(private readonly stream: EventStream) {}
+  constructor(
+    private readonly stream: EventStream,
+    private readonly stores: Stores,
+  ) {}
 
   @Get()
   @ApiOperation({
@@ -19,8 +25,13 @@ export class EventsController {
   })
   @ApiProduces('text/event-stream')
   @ApiResponse({ status: 400, description: 'a bad query parameter; `issues` names it' })
-  events(@Query() query: unknown, @Res() response: Response): void {
+  async events(@Query() query: unknown, @CurrentPrincipal() principal: Principal, @Res() response: Response): Promise<void> {
     const { sweep } = parseQuery(EventsQuerySchema, query);
-    this.stream.subscribe(response, sweep);
+    const projects = visibleProjects(principal);
+    if (sweep !== undefined && projects !== 'all') {
+      const project = await this.stores.accounts.projectOf('sweep', sweep);
+      if (project === undefined || !projects.includes(project)) throw new NotFoundError('SWEEP_NOT_FOUND', 'sweep', sweep);
+    }
+    this.stream.subscribe(response, projects, sweep);
   }
 }

@@ -15,8 +15,8 @@ export class SweepReads {
     return dto;
   }
 
-  async list(query: ListSweepsQuery): Promise<Page<SweepDto>> {
-    const [sweeps, total] = await this.stores.sweepReads.page(query);
+  async list(query: ListSweepsQuery, projects: readonly string[] | 'all'): Promise<Page<SweepDto>> {
+    const [sweeps, total] = await this.stores.sweepReads.page(query, projects);
     return { items: await this.toDtos(sweeps), total, limit: query.limit, offset: query.offset };
   }
 

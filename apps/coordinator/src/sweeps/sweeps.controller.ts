@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Q
 import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ListSweepsQuerySchema, ListTrialsQuerySchema, toValidationIssues, UpdateSweepSchema, type ParetoDto } from '@tuneforge/contracts';
+import { CurrentPrincipal, TargetProject, visibleProjects, type Principal } from '../auth/principal';
 import { RequestValidationError } from '../common/domain-errors';
 import { parseQuery, refuseUnstorable } from '../common/query';
 import { TrialsService } from '../trials/trials.service';
@@ -33,11 +34,16 @@ export class SweepsController {
   @ApiResponse({ status: 413, description: 'the body is too large' })
   @ApiResponse({ status: 415, description: 'unsupported charset or content-encoding' })
   @ApiResponse({ status: 503, description: 'Redis or PostgreSQL is down; nothing was created' })
-  async create(@Body() body: unknown, @Headers('idempotency-key') idempotencyKey: string | undefined, @Res({ passthrough: true }) response: Response) {
+  async create(
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @TargetProject() projectId: string,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new RequestValidationError([{ path: 'headers.idempotency-key', message: 'must be 1 to 200 printable ASCII characters' }]);
     }
-    const result = await this.sweeps.create(body, idempotencyKey);
+    const result = await this.sweeps.create(body, projectId, idempotencyKey);
     response.status(result.created ? 201 : 200);
     if (result.created) response.location(`/api/v1/sweeps/${result.sweep.id}`);
     return result.sweep;
@@ -45,8 +51,8 @@ export class SweepsController {
 
   @Get()
   @ApiOperation({ summary: 'Sweeps, newest first, one page' })
-  list(@Query() query: unknown) {
-    return this.reads.list(parseQuery(ListSweepsQuerySchema, query));
+  list(@Query() query: unknown, @CurrentPrincipal() principal: Principal) {
+    return this.reads.list(parseQuery(ListSweepsQuerySchema, query), visibleProjects(principal));
   }
 
   @Get(':id')

@@ -52,18 +52,18 @@ export class SweepsService {
    * Validates the spec, writes the sweep and its first trials in one transaction, then enqueues them.
    * With an idempotency key, a repeated request returns the sweep the first one made.
    */
-  async create(body: unknown, idempotencyKey?: string): Promise<CreateSweepResult> {
+  async create(body: unknown, projectId: string, idempotencyKey?: string): Promise<CreateSweepResult> {
     const parsed = parseSweepSpec(body);
     const overLimits = this.budgetLimitIssues(parsed.budget);
     if (overLimits.length > 0) throw new SpecValidationError(overLimits);
     const seed = parsed.seed ?? randomInt(0, MAX_SEED);
     const spec: SweepSpec = { ...parsed, seed };
     const plan = planOf(spec, seed);
-    await this.datasets.checkSweepDataset(spec);
-    await this.checkWarmStart(spec);
+    await this.datasets.checkSweepDataset(spec, projectId);
+    await this.checkWarmStart(spec, projectId);
 
     if (idempotencyKey) {
-      const existing = await this.findByIdempotencyKey(idempotencyKey, parsed);
+      const existing = await this.findByIdempotencyKey(idempotencyKey, parsed, projectId);
       if (existing) return { sweep: existing, created: false };
     }
     await this.redis.ping().catch((error: Error) => {
@@ -75,13 +75,13 @@ export class SweepsService {
     try {
       [sweepId, trials] = await this.stores.transaction(async (tx) => {
         await this.holdWhatItNames(tx, spec);
-        const sweep = await tx.sweeps.insert({ name: spec.name, spec, seed, plannedTrials: plan.totalTrials, idempotencyKey: idempotencyKey ?? null });
+        const sweep = await tx.sweeps.insert({ projectId, name: spec.name, spec, seed, plannedTrials: plan.totalTrials, idempotencyKey: idempotencyKey ?? null });
         // MAX_ACTIVE_TRIALS holds for a new sweep's first trials too; the reconcile loop tops it up once others end.
         const first = await this.scheduler.createTrials(tx, sweep, Math.min(spec.budget.maxConcurrent, plan.totalTrials, await this.scheduler.deploymentRoom(tx)));
         return [sweep.id, first] as const;
       });
     } catch (error) {
-      const existing = idempotencyKey && (error as { code?: string }).code === UNIQUE_VIOLATION ? await this.findByIdempotencyKey(idempotencyKey, parsed) : undefined;
+      const existing = idempotencyKey && (error as { code?: string }).code === UNIQUE_VIOLATION ? await this.findByIdempotencyKey(idempotencyKey, parsed, projectId) : undefined;
       if (existing) return { sweep: existing, created: false };
       throw error;
     }
@@ -203,11 +203,11 @@ export class SweepsService {
     return issues;
   }
 
-  /** A warm start must name an existing sweep with the same objective. */
-  private async checkWarmStart(spec: SweepSpec): Promise<void> {
+  /** A warm start must name an existing sweep of the same project with the same objective. */
+  private async checkWarmStart(spec: SweepSpec, projectId: string): Promise<void> {
     if (!spec.warmStartFrom) return;
-    const source = await this.stores.sweeps.find(spec.warmStartFrom, ['id', 'spec']);
-    if (!source) throw new SpecValidationError([{ path: 'warmStartFrom', message: `no sweep '${spec.warmStartFrom}'` }]);
+    const source = await this.stores.sweeps.find(spec.warmStartFrom, ['id', 'spec', 'projectId']);
+    if (!source || source.projectId !== projectId) throw new SpecValidationError([{ path: 'warmStartFrom', message: `no sweep '${spec.warmStartFrom}'` }]);
     const a = source.spec.objective;
     const b = spec.objective;
     if (a.metric !== b.metric || a.direction !== b.direction) {
@@ -234,9 +234,11 @@ export class SweepsService {
     return sweep;
   }
 
-  private async findByIdempotencyKey(key: string, spec: SweepSpec): Promise<SweepDto | undefined> {
+  private async findByIdempotencyKey(key: string, spec: SweepSpec, projectId: string): Promise<SweepDto | undefined> {
     const existing = await this.stores.sweeps.findByIdempotencyKey(key);
     if (!existing) return undefined;
+    // Keys are unique over the deployment; another project's sweep is not named.
+    if (existing.projectId !== projectId) throw new ConflictError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key '${key}' was already used`);
     const { seed: storedSeed, ...stored } = existing.spec;
     const { seed: requestedSeed, ...requested } = spec;
     if (!isDeepStrictEqual(stored, requested) || (requestedSeed !== undefined && requestedSeed !== storedSeed)) {

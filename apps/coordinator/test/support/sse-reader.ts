@@ -1,3 +1,4 @@
+import { adminFetch } from '@tuneforge/testing';
 export interface SseMessage {
   event: string;
   data: any;
@@ -15,7 +16,7 @@ export class SseReader {
 
   static async open(url: string): Promise<SseReader> {
     const reader = new SseReader();
-    const response = await fetch(url, { signal: reader.controller.signal, headers: { accept: 'text/event-stream' } });
+    const response = await adminFetch(url, { signal: reader.controller.signal, headers: { accept: 'text/event-stream' } });
     reader.status = response.status;
     reader.contentType = response.headers.get('content-type') ?? '';
     if (response.ok && response.body) void reader.pump(response.body);

@@ -6,20 +6,21 @@ import { TRIALS_QUEUE } from '@tuneforge/contracts';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createCoordinatorApp } from '../../src/coordinator.app';
 import { loadCoordinatorConfig, type CoordinatorConfig } from '../../src/config/coordinator.config';
-import { createTestDatabase, uniqueQueuePrefix, type TestDatabase } from '@tuneforge/testing';
+import { ADMIN_AUTH, createTestDatabase, TEST_ADMIN_TOKEN, uniqueQueuePrefix, type TestDatabase } from '@tuneforge/testing';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface TestCoordinator {
   app: NestExpressApplication;
   baseUrl: string;
-  /** The shared API client (the CLI's and the dashboard's), on `${baseUrl}/api/v1`. */
+  /** The shared API client (the CLI's and the dashboard's), on `${baseUrl}/api/v1`, as the test administrator. */
   client: TuneforgeClient;
   config: CoordinatorConfig;
   database: TestDatabase;
   /** The real trial queue, read from the test's side. */
   queue: Queue;
-  close(): Promise<void>;
+  /** Stops it, and drops its database unless `keepDatabase`. */
+  close(options?: { keepDatabase?: boolean }): Promise<void>;
 }
 
 /** A real coordinator on a random port, with its own database and queue prefix, against real PostgreSQL and Redis. */
@@ -27,8 +28,10 @@ export async function startTestCoordinator(
   label: string,
   overrides: Partial<CoordinatorConfig> = {},
   databaseServerUrl?: string,
+  /** A database of the caller's (it is not dropped by close unless the caller says so). */
+  existing?: TestDatabase,
 ): Promise<TestCoordinator> {
-  const database = await createTestDatabase(label, databaseServerUrl);
+  const database = existing ?? (await createTestDatabase(label, databaseServerUrl));
   const config: CoordinatorConfig = {
     ...loadCoordinatorConfig({}),
     port: 0,
@@ -42,6 +45,7 @@ export async function startTestCoordinator(
     eventsHeartbeatMs: 1_000,
     logLevels: ['error'],
     ...overrides,
+    auth: overrides.auth ?? { mode: 'on', adminToken: TEST_ADMIN_TOKEN, sessionTtlMs: 60 * 60_000 },
   };
   const app = await createCoordinatorApp(config);
   await app.listen(0, '127.0.0.1');
@@ -50,16 +54,16 @@ export async function startTestCoordinator(
   return {
     app,
     baseUrl: `http://127.0.0.1:${port}`,
-    client: createApiClient({ baseUrl: `http://127.0.0.1:${port}/api/v1` }),
+    client: createApiClient({ baseUrl: `http://127.0.0.1:${port}/api/v1`, token: TEST_ADMIN_TOKEN }),
     config,
     database,
     queue,
-    async close() {
+    async close({ keepDatabase = existing !== undefined } = {}) {
       await app.close();
       await queue.obliterate({ force: true }).catch(() => undefined);
       await queue.close();
       await deleteKeys(config.redisUrl, `${config.queuePrefix}:*`);
-      await database.drop();
+      if (!keepDatabase) await database.drop();
     },
   };
 }
@@ -80,10 +84,14 @@ export interface ApiResponse<T = any> {
   headers: Headers;
 }
 
-/** Raw HTTP against the coordinator (any status, any body), for tests of what it refuses; typed calls go through `client`. */
+/**
+ * Raw HTTP against the coordinator (any status, any body), for tests of what it refuses; typed calls go through `client`.
+ * As the test administrator unless the headers carry an `authorization` of their own (`''`: none at all).
+ */
 export function apiClient(baseUrl: string) {
-  const request = async <T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> => {
+  const request = async <T = any>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<ApiResponse<T>> => {
     const isText = typeof body === 'string';
+    const headers = Object.fromEntries(Object.entries({ ...ADMIN_AUTH, ...extraHeaders }).filter(([name, value]) => !(name === 'authorization' && value === '')));
     const response = await fetch(baseUrl + path, {
       method,
       headers: body === undefined ? headers : { 'content-type': isText ? 'application/yaml' : 'application/json', ...headers },

@@ -1,10 +1,20 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
+import { DEFAULT_PROJECT_ID, ProjectEntity } from './account.entities';
 
 /** An uploaded dataset (CSV time series), validated before it is stored. */
 @Entity({ name: 'datasets' })
 export class DatasetEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
+
+  /** The project it belongs to: its members see and change it by role. */
+  @Index('ix_datasets_project')
+  @Column({ name: 'project_id', type: 'uuid', default: DEFAULT_PROJECT_ID })
+  projectId!: string;
+
+  @ManyToOne(() => ProjectEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'project_id', foreignKeyConstraintName: 'fk_datasets_project' })
+  project?: Relation<ProjectEntity>;
 
   @Column({ type: 'varchar', length: 200 })
   name!: string;

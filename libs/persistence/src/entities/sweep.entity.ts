@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, Index, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn, type Relation } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn, type Relation } from 'typeorm';
+import { DEFAULT_PROJECT_ID, ProjectEntity } from './account.entities';
 import { SWEEP_STATUSES, type SweepSpec, type SweepStatus } from '@tuneforge/contracts';
 import { bigintAsNumber } from './column-transformers';
 import { TrialEntity } from './trial.entity';
@@ -9,6 +10,15 @@ import { TrialEntity } from './trial.entity';
 export class SweepEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
+
+  /** The project it belongs to: its members see and change it by role. */
+  @Index('ix_sweeps_project')
+  @Column({ name: 'project_id', type: 'uuid', default: DEFAULT_PROJECT_ID })
+  projectId!: string;
+
+  @ManyToOne(() => ProjectEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'project_id', foreignKeyConstraintName: 'fk_sweeps_project' })
+  project?: Relation<ProjectEntity>;
 
   @Column({ type: 'varchar', length: 200 })
   name!: string;

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { SCORED_TRIAL_STATUSES, type SweepStatus, type TrialStatus } from '@tuneforge/contracts';
 import { SweepEntity } from '../entities';
@@ -14,9 +14,10 @@ export interface SweepPageQuery {
 export class SweepReadModel {
   constructor(private readonly manager: EntityManager) {}
 
-  /** One page of sweeps, newest first, and how many match in all. */
-  page({ status, limit, offset }: SweepPageQuery): Promise<[SweepEntity[], number]> {
-    return this.manager.findAndCount(SweepEntity, { where: status ? { status } : {}, order: { createdAt: 'DESC', id: 'ASC' }, take: limit, skip: offset });
+  /** One page of the sweeps of `projects` (`all`: every project), newest first, and how many match in all. */
+  page({ status, limit, offset }: SweepPageQuery, projects: readonly string[] | 'all'): Promise<[SweepEntity[], number]> {
+    const where = { ...(status ? { status } : {}), ...(projects === 'all' ? {} : { projectId: In([...projects]) }) };
+    return this.manager.findAndCount(SweepEntity, { where, order: { createdAt: 'DESC', id: 'ASC' }, take: limit, skip: offset });
   }
 
   /** Each sweep's trials counted by status. */

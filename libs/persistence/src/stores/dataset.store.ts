@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import { DatasetEntity } from '../entities';
 import { holdForReference } from '../row-locks';
 import { rowsChanged } from '../rows';
@@ -6,19 +6,19 @@ import { rowsChanged } from '../rows';
 /** A dataset without its content. */
 export type DatasetSummary = Omit<DatasetEntity, 'content'>;
 
-const SUMMARY: (keyof DatasetEntity)[] = ['id', 'name', 'format', 'columns', 'rowCount', 'sizeBytes', 'sha256', 'createdAt'];
+const SUMMARY: (keyof DatasetEntity)[] = ['id', 'projectId', 'name', 'format', 'columns', 'rowCount', 'sizeBytes', 'sha256', 'createdAt'];
 
 /** Uploaded datasets. */
 export class DatasetStore {
   constructor(private readonly manager: EntityManager) {}
 
-  insert(dataset: Omit<DatasetEntity, 'id' | 'createdAt'>): Promise<DatasetEntity> {
+  insert(dataset: Omit<DatasetEntity, 'id' | 'createdAt' | 'projectId'> & { projectId?: string }): Promise<DatasetEntity> {
     return this.manager.save(this.manager.create(DatasetEntity, dataset));
   }
 
-  /** Every dataset, newest first. */
-  list(): Promise<DatasetSummary[]> {
-    return this.manager.find(DatasetEntity, { select: SUMMARY, order: { createdAt: 'DESC' } });
+  /** The datasets of `projects` (`all`: every project), newest first. */
+  list(projects: readonly string[] | 'all'): Promise<DatasetSummary[]> {
+    return this.manager.find(DatasetEntity, { select: SUMMARY, where: projects === 'all' ? {} : { projectId: In([...projects]) }, order: { createdAt: 'DESC' } });
   }
 
   async find(id: string): Promise<DatasetSummary | undefined> {

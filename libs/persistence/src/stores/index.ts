@@ -1,3 +1,4 @@
+export * from './account.store';
 export * from './checkpoint.store';
 export * from './dataset.store';
 export * from './stores';

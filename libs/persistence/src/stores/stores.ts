@@ -2,6 +2,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { CurveReadModel } from '../read-models/curve.read-model';
 import { SweepReadModel } from '../read-models/sweep.read-model';
 import { TrialReadModel } from '../read-models/trial.read-model';
+import { AccountStore } from './account.store';
 import { CheckpointStore } from './checkpoint.store';
 import { DatasetStore } from './dataset.store';
 import { SweepStore } from './sweep.store';
@@ -18,6 +19,7 @@ export class Stores {
   readonly workers: WorkerStore;
   readonly datasets: DatasetStore;
   readonly checkpoints: CheckpointStore;
+  readonly accounts: AccountStore;
   readonly sweepReads: SweepReadModel;
   readonly trialReads: TrialReadModel;
   readonly curves: CurveReadModel;
@@ -28,6 +30,7 @@ export class Stores {
     this.workers = new WorkerStore(manager);
     this.datasets = new DatasetStore(manager);
     this.checkpoints = new CheckpointStore(manager);
+    this.accounts = new AccountStore(manager);
     this.sweepReads = new SweepReadModel(manager);
     this.trialReads = new TrialReadModel(manager);
     this.curves = new CurveReadModel(manager);

@@ -5,7 +5,7 @@ import { SweepEntity } from '../entities';
 import { holdForReference } from '../row-locks';
 import { column, queryRows, rowsChanged } from '../rows';
 
-export type NewSweep = Pick<SweepEntity, 'name' | 'spec' | 'seed' | 'plannedTrials' | 'idempotencyKey'>;
+export type NewSweep = Pick<SweepEntity, 'name' | 'spec' | 'seed' | 'plannedTrials' | 'idempotencyKey'> & { projectId?: string };
 
 /** A status change the lifecycle (`@tuneforge/contracts` SWEEP_TRANSITIONS) does not allow from the sweep's status. */
 export class SweepTransitionRefusedError extends Error {

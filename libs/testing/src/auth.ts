@@ -1,0 +1,10 @@
+/** The administrator's API token of every test coordinator (its TUNEFORGE_ADMIN_TOKEN): tests sign in with it. */
+export const TEST_ADMIN_TOKEN = `tf_testadmin1_${'T'.repeat(43)}`;
+
+/** The Authorization header of the test administrator. */
+export const ADMIN_AUTH: Readonly<Record<string, string>> = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+
+/** fetch as the test administrator (its headers win over none, lose to the caller's). */
+export function adminFetch(url: string | URL, init: RequestInit = {}): Promise<Response> {
+  return fetch(url, { ...init, headers: { ...ADMIN_AUTH, ...(init.headers as Record<string, string> | undefined) } });
+}
