@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import Ajv from 'ajv';
 import { TRIALS_QUEUE } from '@tuneforge/contracts';
+import { loadCoordinatorConfig } from '../../../apps/coordinator/src/config/coordinator.config';
+import { loadWorkerConfig } from '../../../apps/worker/src/worker.config';
 import {
   allContainersOf,
   authModeOffViolations,
@@ -189,10 +191,13 @@ for (const overlay of OVERLAYS) {
       }
     });
 
-    it('never turns authentication off (AUTH_MODE), and the coordinator runs with it on', () => {
+    it('never turns authentication off (AUTH_MODE), and gives the coordinator and the workers an environment their config accepts', () => {
       assert.deepEqual(authModeOffViolations(cluster), []);
       const coordinator = podSpecOf(find(objects, 'Deployment', 'tuneforge-coordinator')).containers.find((c: any) => c.name === 'coordinator');
-      assert.equal(environmentOf(cluster, coordinator).AUTH_MODE ?? 'on', 'on');
+      const config = loadCoordinatorConfig(environmentOf(cluster, coordinator)); // throws naming a bad variable (say, a malformed admin token)
+      assert.equal(config.auth.mode, 'on');
+      assert.ok(config.auth.adminToken, 'the coordinator gets its first administrator’s token');
+      loadWorkerConfig(environmentOf(cluster, podSpecOf(find(objects, 'Deployment', 'tuneforge-worker')).containers[0]));
     });
 
     it('connects workers as the least-privilege role of worker-role.sql, the coordinator and its migrations as another', () => {

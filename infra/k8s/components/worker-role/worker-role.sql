@@ -6,9 +6,10 @@
 --
 --   psql "$DATABASE_URL" -v ON_ERROR_STOP=1 --single-transaction -f worker-role.sql
 --
--- Grants name each table: a table added later (users, api_tokens, projects, audit_events, ...) is
--- out of the workers' reach until a line here grants it. The password is set apart from this file
--- (ALTER ROLE tuneforge_worker PASSWORD ...), so no secret is committed.
+-- Grants name each table: authentication's (users, projects, project_members, api_tokens, sessions)
+-- and any table added later stay out of the workers' reach until a line here grants them. The
+-- password is set apart from this file (ALTER ROLE tuneforge_worker PASSWORD ...), so no secret is
+-- committed.
 --
 -- What each grant serves (libs/persistence, as apps/worker calls it):
 --   sweeps         SELECT                  a claim reads the sweep's status and spec (TrialStore.claim, statusOf)
