@@ -210,3 +210,8 @@ export async function seedAccount(
   const row = await stores.accounts.insertToken({ userId: user.id, name: `${options.name}'s`, prefix: made.prefix, secretSha256: made.secretSha256, expiresAt: options.expiresAt ?? null });
   return { userId: user.id, token: made.token, tokenId: row.id };
 }
+
+/** Expires every session of a user, as time would: the cookies a browser holds for them no longer sign in. */
+export async function expireSessions(stores: Stores, userId: string): Promise<void> {
+  await stores.manager.query(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE user_id = $1`, [userId]);
+}
