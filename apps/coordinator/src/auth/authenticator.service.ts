@@ -55,12 +55,12 @@ export class Authenticator {
   }
 
   async principalFor(user: UserEntity): Promise<Omit<Principal, 'via'>> {
-    return { userId: user.id, name: user.name, isAdmin: user.isAdmin, memberships: await this.stores.accounts.memberships(user.id) };
+    return { userId: user.id, name: user.name, kind: user.kind, isAdmin: user.isAdmin, memberships: await this.stores.accounts.memberships(user.id) };
   }
 
   /** With AUTH_MODE=off every request acts as a deployment admin. */
   private async offPrincipal(): Promise<Principal> {
     const admin = await this.stores.accounts.firstAdmin();
-    return { userId: admin?.id ?? '', name: admin?.name ?? 'anonymous', isAdmin: true, via: 'auth-off', memberships: await this.stores.accounts.allProjects() };
+    return { userId: admin?.id ?? '', name: admin?.name ?? 'anonymous', kind: 'person', isAdmin: true, via: 'auth-off', memberships: await this.stores.accounts.allProjects() };
   }
 }
