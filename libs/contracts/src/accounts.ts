@@ -12,7 +12,6 @@ const isoTime = z.string().describe('ISO 8601 time');
 /** A user's or project's name: what people type in `tuneforge project add-member default alice`. */
 export const AccountNameSchema = z
   .string()
-  .min(1)
   .max(100)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]*$/, "letters, digits, '.', '_', '@' and '-', starting with a letter or digit");
 
