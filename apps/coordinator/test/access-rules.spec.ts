@@ -31,11 +31,11 @@ const UNAUTHORIZED = { status: 401, code: 'UNAUTHENTICATED' } as const;
 const FORBIDDEN = { status: 403, code: 'FORBIDDEN' } as const;
 
 /** The expected outcome by the route's access rule, for each caller. */
-function expected(rule: AccessRule, caller: Caller, namesProjectResource: boolean): Outcome {
+function expected(rule: AccessRule, caller: Caller, namesResourceOfA: boolean): Outcome {
   if (rule === 'public') return 'ok';
   if (UNAUTHENTICATED.includes(caller)) return UNAUTHORIZED;
   const viewer = caller === 'viewer of the project';
-  if (rule === 'signed-in') return viewer || !namesProjectResource ? 'ok' : 'as unknown';
+  if (rule === 'signed-in') return viewer || !namesResourceOfA ? 'ok' : 'as unknown';
   if (rule === 'deployment-admin') return FORBIDDEN;
   if (!viewer) return 'as unknown';
   return rule.role === 'viewer' ? 'ok' : FORBIDDEN;
@@ -53,7 +53,8 @@ interface Case {
   /** The path with A's ids (and A's `?project=` for creating routes), and with an unknown one instead. */
   path: string;
   unknownPath: string;
-  namesProjectResource: boolean;
+  /** Whether the path names something of A's (an `{id}`, or `?project=`): another project's member must not tell it from nothing. */
+  namesResourceOfA: boolean;
 }
 
 interface Answer {
@@ -186,7 +187,7 @@ describe('access rules on every route of the OpenAPI document', () => {
           method: method.toUpperCase(),
           path: fill(undefined) + (creates ? `?project=${a.projectId}` : ''),
           unknownPath: fill(UNKNOWN_ID) + (creates ? `?project=${UNKNOWN_ID}` : ''),
-          namesProjectResource: documented.includes('{id}') || creates,
+          namesResourceOfA: documented.includes('{id}') || creates,
         };
       }),
     );
@@ -206,7 +207,7 @@ describe('access rules on every route of the OpenAPI document', () => {
     it(`${caller}: every route answers as its access rule says`, async () => {
       const wrong: string[] = [];
       for (const one of cases) {
-        const outcome = expected(one.route.access, caller, one.namesProjectResource);
+        const outcome = expected(one.route.access, caller, one.namesResourceOfA);
         const answer = await send(one, one.path, tokens[caller]);
         let want: Exclude<Outcome, 'as unknown'> | Answer;
         if (outcome === 'as unknown') {
