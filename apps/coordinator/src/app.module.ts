@@ -4,6 +4,12 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { TRIALS_QUEUE } from '@tuneforge/contracts';
 import { databaseOptions, STORES_PROVIDER } from '@tuneforge/persistence';
+import { ProjectsController } from './accounts/projects.controller';
+import { ProjectsService } from './accounts/projects.service';
+import { TokensController } from './accounts/tokens.controller';
+import { TokensService } from './accounts/tokens.service';
+import { UsersController } from './accounts/users.controller';
+import { UsersService } from './accounts/users.service';
 import { AccessGuard } from './auth/access.guard';
 import { AdminBootstrap } from './auth/admin-bootstrap.service';
 import { AuthController } from './auth/auth.controller';
@@ -46,7 +52,7 @@ export class AppModule {
         }),
         BullModule.registerQueue({ name: TRIALS_QUEUE }),
       ],
-      controllers: [SweepsController, CurvesController, TrialsController, WorkersController, DatasetsController, HealthController, EventsController, ModelExportController, AuthController],
+      controllers: [SweepsController, CurvesController, TrialsController, WorkersController, DatasetsController, HealthController, EventsController, ModelExportController, AuthController, TokensController, UsersController, ProjectsController],
       providers: [
         { provide: COORDINATOR_CONFIG, useValue: config },
         STORES_PROVIDER,
@@ -54,6 +60,9 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AccessGuard },
         Authenticator,
         AdminBootstrap,
+        UsersService,
+        TokensService,
+        ProjectsService,
         RedisProbe,
         TrialDispatcher,
         TrialReconciler,

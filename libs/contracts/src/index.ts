@@ -19,3 +19,4 @@ export * from './error-codes';
 export * from './api-routes';
 export * from './test-score';
 export * from './access';
+export * from './accounts';

@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CSRF_COOKIE, SESSION_COOKIE, SignInSchema, toValidationIssues, type MeDto } from '@tuneforge/contracts';
+import { CSRF_COOKIE, SESSION_COOKIE, SignInSchema, type MeDto } from '@tuneforge/contracts';
 import { newSecret, parseApiToken, passwordMatches, secretMatches, sha256, Stores, type UserEntity } from '@tuneforge/persistence';
-import { RequestValidationError, UnauthenticatedError } from '../common/domain-errors';
-import { refuseUnstorable } from '../common/query';
+import { UnauthenticatedError } from '../common/domain-errors';
+import { parseBody } from '../common/query';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
 import { Authenticator } from './authenticator.service';
 import { CurrentPrincipal, type AuthenticatedRequest, type Principal } from './principal';
@@ -24,10 +24,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Sign in with a name and password, or an API token: sets the session cookie (HttpOnly, SameSite=Strict) and the CSRF cookie' })
   @ApiResponse({ status: 401, description: 'the name, password or token is wrong' })
   async signIn(@Body() body: unknown, @Req() request: AuthenticatedRequest, @Res({ passthrough: true }) response: Response): Promise<MeDto> {
-    refuseUnstorable(body, 'body');
-    const parsed = SignInSchema.safeParse(body);
-    if (!parsed.success) throw new RequestValidationError(toValidationIssues(parsed.error, body).map((i) => ({ ...i, path: i.path ? `body.${i.path}` : 'body' })));
-    const user = await this.userSigningIn(parsed.data);
+    const user = await this.userSigningIn(parseBody(SignInSchema, body));
     const secret = newSecret();
     const csrf = newSecret();
     const expiresAt = new Date(Date.now() + this.config.auth.sessionTtlMs);
@@ -70,7 +67,7 @@ export class AuthController {
 
 function toMeDto(principal: Principal): MeDto {
   return {
-    user: { id: principal.userId, name: principal.name, kind: 'person', isAdmin: principal.isAdmin },
+    user: { id: principal.userId, name: principal.name, kind: principal.kind, isAdmin: principal.isAdmin },
     projects: principal.memberships.map((m) => ({ id: m.projectId, name: m.projectName, role: m.role })),
     via: principal.via,
   };

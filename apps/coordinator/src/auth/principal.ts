@@ -1,12 +1,13 @@
 import type { Request } from 'express';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { ProjectRole } from '@tuneforge/contracts';
+import type { ProjectRole, UserKind } from '@tuneforge/contracts';
 import type { Membership } from '@tuneforge/persistence';
 
 /** Who makes a request, as the guard authenticated them. */
 export interface Principal {
   userId: string;
   name: string;
+  kind: UserKind;
   /** Administers the deployment: admin of every project. */
   isAdmin: boolean;
   via: 'token' | 'session' | 'auth-off';
