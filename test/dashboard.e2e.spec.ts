@@ -113,6 +113,10 @@ describe('dashboard in headless chromium against a real coordinator and workers'
   });
 
   it('shows disconnected while the coordinator restarts, then reconnects and keeps updating', async () => {
+    // A sweep of its own that cannot finish during the restart, however slow the machine (the first one can).
+    const long = await stack.submit({ ...watchedSweep(), name: 'dashboard-e2e-restart', budget: { maxTrials: 1_000, maxConcurrent: 2, maxEpochsPerTrial: 20 } });
+    await page.goto(`${stack.origin}/sweeps/${long.id}`);
+    await page.locator('[data-testid="connection"][data-state="live"]').waitFor();
     const port = Number(new URL(stack.origin).port);
     const before = await page.getByTestId('page-range').innerText();
     await stack.coordinator.stop('SIGTERM');
@@ -126,6 +130,7 @@ describe('dashboard in headless chromium against a real coordinator and workers'
     const seen = await progress();
     await waitFor('the progress moves after the reconnect', async () => (await progress()) !== seen, TIMEOUT);
     assert.ok(before.length > 0);
+    await stack.client.cancelSweep({ id: long.id });
   });
 
   it('opens a trial: config, status history with reasons, every metric, checkpoints', async () => {

@@ -10,7 +10,7 @@ import type { SweepSpecInput, TrialDto } from '@tuneforge/contracts';
 import { decodeOutputs, encodeInputs, splitWindowStarts, timeSplit, windowSamples, type ForecastPreprocessing } from '@tuneforge/formats';
 import { loadEngine } from '@tuneforge/lstm-engine';
 import { loadTextModel } from '@tuneforge/predict';
-import { freePort, TEST_ADMIN_TOKEN } from '@tuneforge/testing';
+import { ADMIN_AUTH, freePort, TEST_ADMIN_TOKEN } from '@tuneforge/testing';
 import { tuneforge } from './support/cli';
 import { E2eStack } from './support/e2e-stack';
 
@@ -158,7 +158,7 @@ describe('using an exported model (coordinator, workers, a fresh Node process an
     const x = tf.tensor3d(windowSamples(encodeInputs(inputs, { date: rows.map((r) => Date.parse(r.date)), births }), [0, 1, 2], window), [3, window, inputs.length]);
     assert.equal(preprocessing.output.kind, 'seasonal-difference', 'the default output');
     for (const url of [`${stack.api}/sweeps/${sweeps.tfjs}/best-model`, `${stack.api}/trials/${trial.id}/model`]) {
-      const model = await tf.loadLayersModel(url);
+      const model = await tf.loadLayersModel(url, { requestInit: { headers: { ...ADMIN_AUTH } } });
       const out = tf.tidy(() => model.predict(x) as tf.Tensor).dataSync();
       model.dispose();
       forecasts.forecasts.slice(0, 3).forEach((f, i) => {
@@ -182,7 +182,7 @@ describe('using an exported model (coordinator, workers, a fresh Node process an
   it('generates deterministic text from the vocabulary with a text trial, and refuses a prompt character outside it', async () => {
     const sweep = await stack.client.getSweep({ id: sweeps.text as string });
     const trialId = sweep.best?.trialId as string;
-    const model = await loadTextModel(`${stack.api}/trials/${trialId}/model`);
+    const model = await loadTextModel(`${stack.api}/trials/${trialId}/model`, { token: TEST_ADMIN_TOKEN });
     try {
       const { vocabulary } = model.metadata.preprocessing;
       const first = await model.generate('the state of the union is', { chars: 60, seed: 9 });

@@ -37,8 +37,9 @@ ENV NODE_ENV=production \
     DASHBOARD_DIR=/app/apps/dashboard/dist
 COPY --from=prod-deps --chown=root:root /app /app
 COPY --from=build --chown=root:root /app/apps/dashboard/dist /app/apps/dashboard/dist
-# The image's own non-root user (uid 1000); the code stays owned by root, so it cannot change it.
-USER node
+# The base image's non-root user `node`, by number (uid 1000, gid 1000) so that Kubernetes can check
+# runAsNonRoot; the code stays owned by root, so it cannot change it.
+USER 1000:1000
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/api/v1/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

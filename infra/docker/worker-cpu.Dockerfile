@@ -27,7 +27,8 @@ COPY --from=build --chown=root:root /app /app
 ENV NODE_ENV=production \
     TF_BACKEND=tfjs-node \
     WORKER_HEALTH_PORT=8081
-USER node
+# The base image's non-root user `node`, by number (Kubernetes checks runAsNonRoot against it).
+USER 1000:1000
 EXPOSE 8081
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.WORKER_HEALTH_PORT + '/livez').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

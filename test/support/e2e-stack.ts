@@ -1,5 +1,7 @@
 import { Client } from 'pg';
 import { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { databaseOptions, Stores } from '@tuneforge/persistence';
 import { createApiClient, type TuneforgeClient } from '@tuneforge/api-client';
 import { TRIALS_QUEUE, type SweepDto, type SweepSpecInput } from '@tuneforge/contracts';
 import { adminFetch, AppProcess, createTestDatabase, TEST_ADMIN_TOKEN, startCoordinatorProcess, type TestDatabase, uniqueQueuePrefix, waitFor } from '@tuneforge/testing';
@@ -17,6 +19,7 @@ export class E2eStack {
   api = '';
   readonly workers: AppProcess[] = [];
   private readonly queuePrefix: string;
+  private dataSource?: Promise<DataSource>;
 
   constructor(
     private readonly label: string,
@@ -38,6 +41,12 @@ export class E2eStack {
 
   async startCoordinator(port?: number): Promise<void> {
     ({ process: this.coordinator, api: this.api } = await startCoordinatorProcess(this.env(), port));
+  }
+
+  /** The stores on this stack's database, for the factories of @tuneforge/testing (opened on first use). */
+  async stores(): Promise<Stores> {
+    this.dataSource ??= new DataSource(databaseOptions(this.database.url, `${this.label}-e2e`)).initialize();
+    return new Stores((await this.dataSource).manager);
   }
 
   /** The shared API client (the CLI's and the dashboard's) on this coordinator. */
@@ -88,6 +97,7 @@ export class E2eStack {
     await this.stopWorkers();
     await this.coordinator?.stop('SIGTERM');
     await this.db?.end();
+    if (this.dataSource) await (await this.dataSource).destroy();
     const queue = this.queue();
     await queue.obliterate({ force: true }).catch(() => undefined);
     await queue.close();

@@ -1,13 +1,15 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { SweepDto } from '@tuneforge/contracts';
-import { ApiError, connect, UnreachableError } from './api-client';
+import { AccessError, accessProblem, registerAccountCommands } from './account-commands';
+import { ApiError, apiBaseUrl, connect, UnreachableError } from './api-client';
+import { resolveToken } from './credentials';
 import { BadInputError, registerModelCommands } from './model-commands';
 import { sweepDetails, sweepsTable, trialsTable } from './render';
 import { locateIssues, readSpecFile, SpecFileError } from './spec-file';
 import { watchSweep } from './watch';
 
-/** Exit codes: 0 done; 1 the coordinator refused the request or the sweep did not complete; 2 bad usage or file; 3 coordinator unreachable. */
-export const EXIT = { ok: 0, refused: 1, badInput: 2, unreachable: 3 } as const;
+/** Exit codes: 0 done; 1 the coordinator refused the request or the sweep did not complete; 2 bad usage or file; 3 coordinator unreachable; 4 not signed in or not allowed. */
+export const EXIT = { ok: 0, refused: 1, badInput: 2, unreachable: 3, notAllowed: 4 } as const;
 
 const DEFAULT_API = 'http://127.0.0.1:3000';
 
@@ -21,9 +23,12 @@ function program(): Command {
   const cli = new Command('tuneforge')
     .description('Submit and follow Tuneforge hyperparameter sweeps')
     .option('--api <url>', 'coordinator URL (env TUNEFORGE_API)', process.env.TUNEFORGE_API ?? DEFAULT_API)
+    .option('--token <token>', 'API token (else TUNEFORGE_TOKEN, else the one `tuneforge login` stored for this coordinator)')
     .showHelpAfterError()
     .exitOverride();
-  const api = () => connect(cli.opts<{ api: string }>().api);
+  const apiUrl = () => apiBaseUrl(cli.opts<{ api: string }>().api);
+  const tokenFlag = () => cli.opts<{ token?: string }>().token;
+  const api = () => connect(apiUrl(), resolveToken(tokenFlag(), apiUrl())?.token ?? '');
   const follow = async (id: string, trialLines: boolean, intervalMs: number) => {
     const sweep = await watchSweep(api(), id, { trialLines, intervalMs, out: process.stderr });
     console.log(sweepDetails(sweep));
@@ -36,11 +41,12 @@ function program(): Command {
     .argument('<file>', 'sweep spec, e.g. examples/births-lstm.yaml')
     .option('-w, --watch', 'follow the sweep until it ends')
     .option('--interval <ms>', 'poll interval while watching', positiveInt, 1_000)
-    .action(async (file: string, options: { watch?: boolean; interval: number }) => {
+    .option('-p, --project <project>', 'the project to create it in (name or id; needed when you may create in several)')
+    .action(async (file: string, options: { watch?: boolean; interval: number; project?: string }) => {
       const spec = readSpecFile(file);
       let sweep: SweepDto;
       try {
-        sweep = await api().createSweep({ body: spec.text });
+        sweep = await api().createSweep({ body: spec.text, query: { project: options.project } });
       } catch (error) {
         if (error instanceof ApiError && error.issues.length > 0) throw new SpecFileError(file, locateIssues(file, spec.text, error.issues));
         throw error;
@@ -111,6 +117,7 @@ function program(): Command {
       .action((id: string, options: { interval: number }) => follow(id, trialLines, options.interval));
   }
   registerModelCommands(cli, api);
+  registerAccountCommands(cli, { api, apiUrl, tokenFlag });
   return cli;
 }
 
@@ -131,6 +138,11 @@ async function main(argv: string[]): Promise<number> {
     if (error instanceof UnreachableError) {
       console.error(`error: ${error.message}; start it or point --api / TUNEFORGE_API at it`);
       return EXIT.unreachable;
+    }
+    const notAllowed = error instanceof AccessError ? error.message : accessProblem(error);
+    if (notAllowed) {
+      console.error(`error: ${notAllowed}`);
+      return EXIT.notAllowed;
     }
     if (error instanceof ApiError) {
       console.error(`error: ${error.message}${error.issues.map((i) => `\n  ${i.path || '(request)'}: ${i.message}`).join('')}`);

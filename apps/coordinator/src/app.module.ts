@@ -4,6 +4,12 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { TRIALS_QUEUE } from '@tuneforge/contracts';
 import { databaseOptions, STORES_PROVIDER } from '@tuneforge/persistence';
+import { ProjectsController } from './accounts/projects.controller';
+import { ProjectsService } from './accounts/projects.service';
+import { TokensController } from './accounts/tokens.controller';
+import { TokensService } from './accounts/tokens.service';
+import { UsersController } from './accounts/users.controller';
+import { UsersService } from './accounts/users.service';
 import { AuditAnswerInterceptor } from './audit/audit-answer.interceptor';
 import { AuditTrail } from './audit/audit-trail.service';
 import { AuditWatchGuard } from './audit/audit-watch.guard';
@@ -54,7 +60,7 @@ export class AppModule {
         }),
         BullModule.registerQueue({ name: TRIALS_QUEUE }),
       ],
-      controllers: [SweepsController, CurvesController, TrialsController, WorkersController, DatasetsController, HealthController, EventsController, ModelExportController, AuthController, SsoController, AuditController],
+      controllers: [SweepsController, CurvesController, TrialsController, WorkersController, DatasetsController, HealthController, EventsController, ModelExportController, AuthController, TokensController, UsersController, ProjectsController, SsoController, AuditController],
       providers: [
         { provide: COORDINATOR_CONFIG, useValue: config },
         STORES_PROVIDER,
@@ -69,6 +75,9 @@ export class AppModule {
         OidcClient,
         SsoUsers,
         AdminBootstrap,
+        UsersService,
+        TokensService,
+        ProjectsService,
         RedisProbe,
         TrialDispatcher,
         TrialReconciler,

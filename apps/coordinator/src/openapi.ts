@@ -35,7 +35,7 @@ export function setUpOpenApi(app: INestApplication): void {
 /** Gives the operation of a route its id, its query parameters and the schema of each answer; a route without an operation is a bug. */
 function describeRoute(document: OpenAPIObject, name: string, route: ApiRoute): void {
   const path = API_PREFIX + route.path.replace(/:(\w+)/g, '{$1}');
-  const operation = document.paths[path]?.[route.method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete'] as Operation | undefined;
+  const operation = document.paths[path]?.[route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'] as Operation | undefined;
   if (!operation) throw new Error(`API_ROUTES.${name} (${route.method} ${path}) has no controller method`);
   operation.operationId = name;
   if (route.query) operation.parameters = [...(operation.parameters ?? []).filter((p) => !('in' in p) || p.in !== 'query'), ...queryParameters(route.query)];

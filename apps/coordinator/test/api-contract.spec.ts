@@ -4,7 +4,7 @@ import Ajv from 'ajv';
 import { ApiError, createApiClient, UnreachableError, type TuneforgeClient } from '@tuneforge/api-client';
 import { API_ROUTES, type ApiRoute, type ApiRouteName, type SweepDto, type TrialDto } from '@tuneforge/contracts';
 import { encodeCheckpointContainer } from '@tuneforge/formats';
-import { Stores } from '@tuneforge/persistence';
+import { DEFAULT_PROJECT_ID, Stores } from '@tuneforge/persistence';
 import { adminFetch, aParsedSweepSpec, seedRun, seedSweep, seedWorker, TEST_ADMIN_TOKEN } from '@tuneforge/testing';
 import { API_PREFIX } from '../src/openapi';
 import { aSweepSpec } from './support/sweep-specs';
@@ -144,7 +144,7 @@ describe('API contract: the OpenAPI document and the answers of a running coordi
 
     it('parses every JSON answer with its schema, through the shared client', async () => {
       const dataset = await sut.uploadDataset({ body: `date,sales\n${Array.from({ length: 20 }, (_, i) => `2024-01-${String(i + 1).padStart(2, '0')},${i}`).join('\n')}\n`, query: { name: 'contract' } });
-      const answers: Record<Exclude<ApiRouteName, 'events' | 'latestWeights' | 'bestWeights' | 'checkpointBytes' | 'trialModelWeights' | 'sweepBestModelWeights' | 'deleteSweep' | 'deleteDataset' | 'signOut' | 'oidcLogin' | 'oidcCallback'>, () => Promise<unknown>> = {
+      const answers: Record<Exclude<ApiRouteName, 'events' | 'latestWeights' | 'bestWeights' | 'checkpointBytes' | 'trialModelWeights' | 'sweepBestModelWeights' | 'deleteSweep' | 'deleteDataset' | 'signOut' | 'revokeToken' | 'removeMember' | 'oidcLogin' | 'oidcCallback'>, () => Promise<unknown>> = {
         createSweep: () => sut.createSweep({ body: SPEC, headers: { 'idempotency-key': 'contract-1' } }),
         listSweeps: () => sut.listSweeps({ query: { limit: 5 } }),
         getSweep: () => sut.getSweep({ id: sweep.id }),
@@ -173,6 +173,15 @@ describe('API contract: the OpenAPI document and the answers of a running coordi
         cancelSweep: () => sut.cancelSweep({ id: live.id }),
         signIn: () => sut.signIn({ body: { token: TEST_ADMIN_TOKEN } }),
         me: () => sut.me(),
+        createToken: () => sut.createToken({ body: { name: 'contract', expiresInDays: 1 } }),
+        listTokens: () => sut.listTokens(),
+        createUser: () => sut.createUser({ body: { name: 'contract-user', password: 'a long enough password' } }),
+        listUsers: () => sut.listUsers(),
+        listProjects: () => sut.listProjects(),
+        createProject: () => sut.createProject({ body: { name: 'contract-project' } }),
+        listMembers: () => sut.listMembers({ id: DEFAULT_PROJECT_ID }),
+        setMember: () => sut.setMember({ id: DEFAULT_PROJECT_ID, userId: 'contract-user', body: { role: 'viewer' } }),
+        createServiceAccount: () => sut.createServiceAccount({ id: DEFAULT_PROJECT_ID, body: { name: 'contract-ci', role: 'editor' } }),
         authProviders: () => sut.authProviders(),
         listAudit: () => sut.listAudit({ query: { limit: 5 } }),
       };
@@ -180,7 +189,10 @@ describe('API contract: the OpenAPI document and the answers of a running coordi
       // The deletes answer 204 without a body (the live sweep was cancelled above).
       assert.equal(await sut.deleteSweep({ id: live.id }), undefined);
       assert.equal(await sut.deleteDataset({ id: dataset.id }), undefined);
-      assert.equal((await sut.createSweep({ body: SPEC, headers: { 'idempotency-key': 'contract-1' } })).id, sweep.id, 'the idempotent answer is the first sweep');
+      assert.equal(await sut.revokeToken({ id: (await sut.createToken({ body: { name: 'contract-revoked' } })).id }), undefined);
+      assert.equal(await sut.removeMember({ id: DEFAULT_PROJECT_ID, userId: 'contract-user' }), undefined);
+      // The administrator now belongs to two projects (it created one), so it names the sweep's.
+      assert.equal((await sut.createSweep({ body: SPEC, query: { project: 'default' }, headers: { 'idempotency-key': 'contract-1' } })).id, sweep.id, 'the idempotent answer is the first sweep');
       assert.equal((await sut.pareto({ id: sweep.id })).trialsCompared, trials.length);
       assert.deepEqual((await sut.listWorkers({ query: { all: 'true' } })).items.map((w) => w.id), ['worker-contract']);
     });
@@ -201,6 +213,11 @@ describe('API contract: the OpenAPI document and the answers of a running coordi
       await assertWhole('listWorkers', '/workers?all=true');
       await assertWhole('health', '/health');
       await assertWhole('liveness', '/health/live');
+      await assertWhole('me', '/me');
+      await assertWhole('listTokens', '/tokens');
+      await assertWhole('listUsers', '/users');
+      await assertWhole('listProjects', '/projects');
+      await assertWhole('listMembers', `/projects/${DEFAULT_PROJECT_ID}/members`);
       await assertWhole('authProviders', '/auth/providers');
       await assertWhole('listAudit', '/audit');
     });

@@ -103,6 +103,31 @@ describe('the audit log (GET /audit)', () => {
     assert.deepEqual((await only('dataset-uploaded', 'audit-editor')).target, { kind: 'dataset', id: uploaded.body.id });
   });
 
+  it('records the account routes: tokens made and revoked, users, projects, members and service accounts, each with its target', async () => {
+    const made = await api.post('/api/v1/tokens', { name: 'audited' }, as(editor.token));
+    assert.equal(made.status, 201);
+    secrets.push(made.body.token);
+    assert.equal((await api.request('DELETE', `/api/v1/tokens/${made.body.id}`, undefined, as(editor.token))).status, 204);
+    const user = await api.post('/api/v1/users', { name: 'audit-new-user', password: 'a long enough password' });
+    const project = await api.post('/api/v1/projects', { name: 'audit-project' });
+    assert.equal((await api.request('PUT', `/api/v1/projects/${project.body.id}/members/${user.body.id}`, { role: 'editor' })).status, 200);
+    assert.equal((await api.request('DELETE', `/api/v1/projects/${project.body.id}/members/${user.body.id}`)).status, 204);
+    const bot = await api.post(`/api/v1/projects/${project.body.id}/service-accounts`, { name: 'audit-bot', role: 'viewer' });
+    assert.equal(bot.status, 201);
+    secrets.push(bot.body.token.token);
+
+    const targets = async (action: AuditAction, count = 1) => (await eventsOf({ action, actor: 'admin' }, count)).map((e) => [e.target, e.projectId, e.status]);
+    assert.deepEqual((await only('token-created', 'audit-editor')).target, { kind: 'token', id: made.body.id });
+    assert.deepEqual((await only('token-revoked', 'audit-editor')).target, { kind: 'token', id: made.body.id });
+    assert.deepEqual(await targets('project-created'), [[{ kind: 'project', id: project.body.id }, null, 201]]);
+    assert.deepEqual(await targets('member-set'), [[{ kind: 'user', id: user.body.id }, project.body.id, 200]]);
+    assert.deepEqual(await targets('member-removed'), [[{ kind: 'user', id: user.body.id }, project.body.id, 204]]);
+    assert.deepEqual(await targets('user-created', 2), [
+      [{ kind: 'user', id: bot.body.user.id }, project.body.id, 201],
+      [{ kind: 'user', id: user.body.id }, null, 201],
+    ]);
+  });
+
   it('stores no secret: no token, password or session secret in any event', async () => {
     const page = await coordinator.client.listAudit({ query: { limit: 500 } });
     assert.ok(page.total >= 8);
@@ -123,7 +148,7 @@ describe('the audit log (GET /audit)', () => {
     const since = all.items[2].at;
     const recent = await coordinator.client.listAudit({ query: { since, limit: 500 } });
     assert.ok(recent.items.every((e) => e.at >= since) && recent.items.length >= 3 && recent.items.length < all.items.length);
-    assert.equal((await coordinator.client.listAudit({ query: { action: 'token-revoked' } })).total, 0);
+    assert.equal((await coordinator.client.listAudit({ query: { action: 'project-created', actor: 'audit-editor' } })).total, 0);
     assert.ok(AuditPageSchema.safeParse(all).success);
   });
 

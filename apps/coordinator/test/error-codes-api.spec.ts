@@ -135,6 +135,23 @@ describe('error codes', () => {
     });
   });
 
+  describe('account requests the API refuses', () => {
+    it('TOKEN_NOT_FOUND, USER_NOT_FOUND and MEMBER_NOT_FOUND for tokens, users and memberships that do not exist', async () => {
+      assertCode(await api.request('DELETE', `/api/v1/tokens/${UNKNOWN_ID}`), 'TOKEN_NOT_FOUND');
+      assertCode(await api.request('PUT', `/api/v1/projects/${DEFAULT_PROJECT_ID}/members/no-such-user`, { role: 'viewer' }), 'USER_NOT_FOUND');
+      await seedAccount(coordinator.app.get(Stores), { name: 'codes-outsider' });
+      assertCode(await api.request('DELETE', `/api/v1/projects/${DEFAULT_PROJECT_ID}/members/codes-outsider`), 'MEMBER_NOT_FOUND');
+    });
+
+    it('USER_EXISTS, PROJECT_EXISTS and LAST_PROJECT_ADMIN for names taken and the last admin', async () => {
+      assertCode(await api.post('/api/v1/users', { name: 'admin' }), 'USER_EXISTS');
+      assertCode(await api.post(`/api/v1/projects/${DEFAULT_PROJECT_ID}/service-accounts`, { name: 'admin', role: 'viewer' }), 'USER_EXISTS');
+      assertCode(await api.post('/api/v1/projects', { name: 'default' }), 'PROJECT_EXISTS');
+      assert.match(assertCode(await api.request('DELETE', `/api/v1/projects/${DEFAULT_PROJECT_ID}/members/admin`), 'LAST_PROJECT_ADMIN').message, /last admin/);
+      assertCode(await api.request('PUT', `/api/v1/projects/${DEFAULT_PROJECT_ID}/members/admin`, { role: 'editor' }), 'LAST_PROJECT_ADMIN');
+    });
+  });
+
   describe('requests the state of a sweep refuses', () => {
     let sweep: SweepDto;
     let trial: TrialDto;

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { ConnectionBadge } from './components/common';
 import { EventsProvider } from './events';
 import { NotFoundPage } from './pages/NotFoundPage';
@@ -6,6 +7,7 @@ import { SweepsPage } from './pages/SweepsPage';
 import { TrialPage } from './pages/TrialPage';
 import { WorkersPage } from './pages/WorkersPage';
 import { Link, matchRoute, Router, usePath } from './router';
+import { SessionGate, useSession } from './session';
 
 function Routes() {
   const path = usePath();
@@ -37,19 +39,55 @@ function Nav() {
       <a href="/api/docs" className="muted">
         API docs
       </a>
+      <SignedInAs />
     </nav>
+  );
+}
+
+/** Who is signed in, with their role in each project, and the sign-out button. */
+function SignedInAs() {
+  const { me, signOut } = useSession();
+  const [error, setError] = useState<string>();
+  const roles = me.projects.map((p) => `${p.name}: ${p.role}`).join(', ');
+  const out = () => signOut().catch((failed: unknown) => setError(`Could not sign out: ${failed instanceof Error ? failed.message : String(failed)}`));
+  return (
+    <span className="signed-in">
+      <span data-testid="signed-in-as" title={roles}>
+        {me.user.name}
+        {me.user.isAdmin && ' (administrator)'} <span className="muted">· {roles || 'no projects'}</span>
+      </span>
+      {me.via !== 'auth-off' && (
+        <button type="button" onClick={out} data-testid="sign-out">
+          Sign out
+        </button>
+      )}
+      {error && (
+        <span className="nav-error" role="alert">
+          {error}
+        </span>
+      )}
+    </span>
+  );
+}
+
+function SignedInApp() {
+  const { checkSession } = useSession();
+  return (
+    <EventsProvider onStreamError={checkSession}>
+      <Nav />
+      <main className="main">
+        <Routes />
+      </main>
+    </EventsProvider>
   );
 }
 
 export function App() {
   return (
     <Router>
-      <EventsProvider>
-        <Nav />
-        <main className="main">
-          <Routes />
-        </main>
-      </EventsProvider>
+      <SessionGate>
+        <SignedInApp />
+      </SessionGate>
     </Router>
   );
 }

@@ -1,10 +1,10 @@
 import { ApiError as RefusedError, createApiClient, UnreachableError } from '@tuneforge/api-client';
-import { CSRF_COOKIE, type SweepStatus, type TrialSortKey } from '@tuneforge/contracts';
+import { CSRF_COOKIE, type SignIn, type SweepStatus, type TrialSortKey } from '@tuneforge/contracts';
 
 export type { TrialSortKey } from '@tuneforge/contracts';
 
 /** The session's CSRF token (its readable cookie), which the coordinator wants echoed on every signed-in write. */
-function csrfToken(): string | undefined {
+export function csrfToken(): string | undefined {
   const entry = document.cookie.split('; ').find((c) => c.startsWith(`${CSRF_COOKIE}=`));
   return entry ? decodeURIComponent(entry.slice(CSRF_COOKIE.length + 1)) : undefined;
 }
@@ -22,19 +22,38 @@ export class ApiError extends Error {
   }
 }
 
-/** The client's errors as the pages show them: the coordinator's message and the fields it names. */
+/** What a refusal means for the session: 401 signed out (or expired), 403 FORBIDDEN a role the caller lacks. */
+type SessionListener = (answer: 'unauthenticated' | 'forbidden') => void;
+const sessionListeners = new Set<SessionListener>();
+
+/** Called on every 401 (and 403 FORBIDDEN) answer to a call made in the session that is still current. */
+export function onSessionAnswer(listener: SessionListener): () => void {
+  sessionListeners.add(listener);
+  return () => void sessionListeners.delete(listener);
+}
+
+/**
+ * The client's errors as the pages show them: the coordinator's message and the fields it names. A 401 to a
+ * call made under the current session (its CSRF cookie unchanged since the call began) tells the listeners.
+ */
 async function shown<T>(call: Promise<T>): Promise<T> {
+  const sessionAtStart = csrfToken();
   try {
     return await call;
   } catch (error) {
     if (error instanceof UnreachableError) throw new ApiError(0, 'the coordinator cannot be reached');
     if (!(error instanceof RefusedError)) throw error;
+    const answer = error.status === 401 ? 'unauthenticated' : error.code === 'FORBIDDEN' ? 'forbidden' : undefined;
+    if (answer && csrfToken() === sessionAtStart) sessionListeners.forEach((listener) => listener(answer));
     const detail = error.issues.length ? `: ${error.issues.map((i) => `${i.path} ${i.message}`).join('; ')}` : '';
     throw new ApiError(error.status, `${error.reason}${detail}`);
   }
 }
 
 export const api = {
+  me: () => shown(client.me()),
+  signIn: (credentials: SignIn) => shown(client.signIn({ body: credentials })),
+  signOut: () => shown(client.signOut()),
   sweeps: (status?: SweepStatus) => shown(client.listSweeps({ query: { limit: 200, status } })),
   sweep: (id: string) => shown(client.getSweep({ id })),
   trials: (sweepId: string, page: { limit: number; offset: number; sort: TrialSortKey; order?: 'asc' | 'desc' }) => shown(client.listTrials({ id: sweepId, query: page })),
@@ -49,3 +68,31 @@ export const api = {
   checkpoints: (id: string) => shown(client.listCheckpoints({ id })),
   workers: () => shown(client.listWorkers()),
 };
+
+/** How one may sign in on this coordinator. */
+export interface SignInProviders {
+  password: boolean;
+  /** Single sign-on through an OpenID Connect provider, when the coordinator has one configured. */
+  oidc: { name: string } | null;
+}
+
+/**
+ * `GET /auth/providers` (public). A coordinator without that route (404), or one that cannot be reached, offers
+ * passwords and tokens only: no SSO button. A plain fetch, since the route is not in API_ROUTES on every coordinator.
+ */
+export async function signInProviders(): Promise<SignInProviders> {
+  const fallback: SignInProviders = { password: true, oidc: null };
+  try {
+    const response = await fetch(`${client.baseUrl}/auth/providers`, { headers: { accept: 'application/json' } });
+    if (!response.ok) return fallback;
+    const body = (await response.json()) as { password?: unknown; oidc?: { name?: unknown } | null };
+    return { password: body.password !== false, oidc: typeof body.oidc?.name === 'string' ? { name: body.oidc.name } : null };
+  } catch {
+    return fallback;
+  }
+}
+
+/** Where single sign-on starts: the coordinator sends the browser to the provider and back to `returnTo`, signed in. */
+export function ssoSignInUrl(returnTo: string): string {
+  return `${client.baseUrl}/auth/oidc/login?${new URLSearchParams({ returnTo })}`;
+}

@@ -21,10 +21,13 @@ const EventsContext = createContext<EventsContextValue>({ connection: 'connectin
  * One EventSource for the whole app. The browser reconnects on its own after the `retry:` the
  * coordinator sends; a stream that fails for good or goes silent is replaced. After any reconnect
  * listeners get `reconnected` and reload what they show, since missed events are not replayed.
+ * `onStreamError` hears of every failure (so the session can be checked: the stream cannot say it was a 401).
  */
-export function EventsProvider({ children }: { children: ReactNode }) {
+export function EventsProvider({ children, onStreamError }: { children: ReactNode; onStreamError?: () => void }) {
   const [connection, setConnection] = useState<Connection>('connecting');
   const listeners = useRef(new Set<Listener>());
+  const latestOnStreamError = useRef(onStreamError);
+  latestOnStreamError.current = onStreamError;
   useEffect(() => {
     let source: EventSource | undefined;
     let lastMessageAt = Date.now();
@@ -52,6 +55,8 @@ export function EventsProvider({ children }: { children: ReactNode }) {
         });
       }
       source.onerror = () => {
+        // EventSource hides the status: a stream refused with 401 looks like any other failure.
+        latestOnStreamError.current?.();
         lostSinceHello = true;
         setConnection('disconnected');
         if (source?.readyState === EventSource.CLOSED) {

@@ -120,6 +120,8 @@ for (const [file, expected] of Object.entries(IMAGES)) {
     it('runs as a non-root user, under tini, in exec form, with a health check', () => {
       const user = keyword(final, 'USER').at(-1)?.getArgumentsContent();
       assert.ok(user && !/^(root|0)(:|$)/.test(user), `the final USER is ${user ?? 'root (none set)'}`);
+      // Numeric, so that Kubernetes can tell it is not root (runAsNonRoot) and the pods' runAsUser can match it.
+      assert.match(user, /^[1-9]\d*:[1-9]\d*$/, `the final USER ${user} is not a numeric uid:gid`);
       const [entrypoint] = keyword(final, 'ENTRYPOINT');
       assert.deepEqual(jsonArgs(entrypoint), ['/usr/bin/tini', '--'], 'tini is PID 1, forwarding SIGTERM to node');
       assert.ok(runText(final).some((run) => /apt-get install[^&]*\btini\b/.test(run)), 'the final stage installs tini');

@@ -4,7 +4,22 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import Ajv from 'ajv';
 import { TRIALS_QUEUE } from '@tuneforge/contracts';
-import { find, OVERLAYS, podSpecOf, renderOverlay, REPO_ROOT, type K8sObject, type Overlay } from './support/render';
+import { loadCoordinatorConfig } from '../../../apps/coordinator/src/config/coordinator.config';
+import { loadWorkerConfig } from '../../../apps/worker/src/worker.config';
+import {
+  allContainersOf,
+  authModeOffViolations,
+  credentialViolations,
+  environmentOf,
+  fromSecret,
+  hasUrlCredentials,
+  isSecretVariable,
+  secretData,
+  SECRET_VARIABLES,
+  workloadsOf,
+} from './support/environment';
+import { podSecurityViolations } from './support/pod-security';
+import { externalSecrets, find, K8S_DIR, OVERLAYS, podSpecOf, podTemplateOf, renderOverlay, REPO_ROOT, RUN_TO_COMPLETION_KINDS, type K8sObject } from './support/render';
 import { StrictFieldChecker } from './support/strict-fields';
 
 const KEDA_SCHEMAS = JSON.parse(readFileSync(join(__dirname, 'schemas/keda-v1alpha1.schema.json'), 'utf8'));
@@ -16,6 +31,9 @@ const REDIS_SCALER_KEYS = new Set([
 ]);
 /** A stopping worker needs this long beyond WORKER_STOP_TIMEOUT_MS to record itself stopped and close its connections. */
 const STOP_MARGIN_MS = 30_000;
+/** The role workers connect as: the one worker-role.sql creates. */
+const WORKER_ROLE = /CREATE ROLE (\w+)/.exec(readFileSync(join(K8S_DIR, 'components/worker-role/worker-role.sql'), 'utf8'))?.[1];
+const INFRA_README = readFileSync(join(REPO_ROOT, 'infra/README.md'), 'utf8');
 
 /** kubernetes-models' class for a built-in kind, e.g. apps/v1 Deployment. */
 function modelClass(object: K8sObject): new (data: object) => { validate(): void } {
@@ -28,36 +46,6 @@ function modelClass(object: K8sObject): new (data: object) => { validate(): void
 function containersOf(object: K8sObject): { init: any[]; main: any[] } {
   const pod = podSpecOf(object);
   return { init: pod?.initContainers ?? [], main: pod?.containers ?? [] };
-}
-
-/** The environment a container gets: envFrom ConfigMaps and Secrets, then env (values and references). */
-function environmentOf(objects: K8sObject[], container: any): Record<string, string> {
-  const secretValue = (name: string, key: string) => {
-    const secret = find(objects, 'Secret', name);
-    const value = secret.data?.[key] ?? secret.stringData?.[key];
-    assert.ok(value !== undefined, `Secret ${name} has no key ${key}`);
-    return secret.data ? Buffer.from(value, 'base64').toString('utf8') : value;
-  };
-  const env: Record<string, string> = {};
-  for (const source of container.envFrom ?? []) {
-    if (source.configMapRef) Object.assign(env, find(objects, 'ConfigMap', source.configMapRef.name).data);
-    if (source.secretRef) {
-      const secret = find(objects, 'Secret', source.secretRef.name);
-      for (const key of Object.keys(secret.data ?? {})) env[key] = secretValue(source.secretRef.name, key);
-    }
-  }
-  for (const variable of container.env ?? []) {
-    if (variable.value !== undefined) env[variable.name] = variable.value;
-    else if (variable.valueFrom?.configMapKeyRef) {
-      const { name, key } = variable.valueFrom.configMapKeyRef;
-      const value = find(objects, 'ConfigMap', name).data?.[key];
-      assert.ok(value !== undefined, `ConfigMap ${name} has no key ${key}`);
-      env[variable.name] = value;
-    } else if (variable.valueFrom?.secretKeyRef) {
-      env[variable.name] = secretValue(variable.valueFrom.secretKeyRef.name, variable.valueFrom.secretKeyRef.key);
-    }
-  }
-  return env;
 }
 
 /**
@@ -73,15 +61,32 @@ function matches(selector: Record<string, string>, labels: Record<string, string
   return Object.entries(selector).every(([key, value]) => labels?.[key] === value);
 }
 
+/** The names of the Secrets a workload or KEDA reads. */
+function referencedSecrets(objects: K8sObject[]): Set<string> {
+  const names = new Set<string>();
+  for (const workload of workloadsOf(objects)) {
+    for (const container of allContainersOf(workload)) {
+      for (const variable of container.env ?? []) if (variable.valueFrom?.secretKeyRef) names.add(variable.valueFrom.secretKeyRef.name);
+      for (const source of container.envFrom ?? []) if (source.secretRef) names.add(source.secretRef.name);
+    }
+    for (const volume of podSpecOf(workload)?.volumes ?? []) if (volume.secret) names.add(volume.secret.secretName);
+  }
+  for (const auth of objects.filter((o) => o.kind === 'TriggerAuthentication')) for (const ref of auth.spec.secretTargetRef ?? []) names.add(ref.name);
+  return names;
+}
+
 for (const overlay of OVERLAYS) {
   describe(`kustomize overlay ${overlay}`, () => {
     let objects: K8sObject[];
+    /** What the workloads see in the cluster: the rendered objects and the Secrets created beside them (externalSecrets). */
+    let cluster: K8sObject[];
     let workloads: K8sObject[];
     let checker: StrictFieldChecker;
 
     before(() => {
-      objects = renderOverlay(overlay as Overlay);
-      workloads = objects.filter((object) => podSpecOf(object));
+      objects = renderOverlay(overlay);
+      cluster = [...objects, ...externalSecrets(overlay)];
+      workloads = workloadsOf(objects);
       const builtIn = objects.filter((object) => !KEDA_KINDS.has(object.kind)).map((object) => [object.apiVersion, object.kind] as const);
       checker = new StrictFieldChecker([...new Map(builtIn.map((pair) => [pair.join(' '), pair])).values()]);
     });
@@ -91,13 +96,16 @@ for (const overlay of OVERLAYS) {
       for (const expected of [
         'Deployment/tuneforge-coordinator', 'Service/tuneforge-coordinator', 'Ingress/tuneforge', 'Deployment/tuneforge-worker',
         'PodDisruptionBudget/tuneforge-worker', 'ScaledObject/tuneforge-worker', 'TriggerAuthentication/tuneforge-redis',
-        'NetworkPolicy/tuneforge-worker', 'NetworkPolicy/tuneforge-coordinator', 'Secret/tuneforge-connections',
+        'NetworkPolicy/tuneforge-worker', 'NetworkPolicy/tuneforge-coordinator',
       ]) assert.ok(names.includes(expected), `${expected} is missing from ${names.join(', ')}`);
       assert.ok(names.some((name) => name.startsWith('ConfigMap/tuneforge-config-')), 'the ConfigMap is missing');
       const migrate = containersOf(find(objects, 'Deployment', 'tuneforge-coordinator')).init.find((c) => c.name === 'migrate');
       assert.ok(migrate, 'the coordinator has no migrate init container');
-      if (overlay === 'dev') for (const expected of ['StatefulSet/postgres', 'Service/postgres', 'Deployment/redis', 'Service/redis']) assert.ok(names.includes(expected), `${expected} is missing`);
-      else assert.ok(!names.some((name) => /\/(postgres|redis)$/.test(name)), 'prod runs no in-cluster PostgreSQL or Redis');
+      if (overlay === 'dev') {
+        for (const expected of ['StatefulSet/postgres', 'Service/postgres', 'Deployment/redis', 'Service/redis', 'Job/tuneforge-worker-role', 'Secret/tuneforge-connections']) {
+          assert.ok(names.includes(expected), `${expected} is missing`);
+        }
+      } else assert.ok(!names.some((name) => /\/(postgres|redis)$/.test(name)), 'prod runs no in-cluster PostgreSQL or Redis');
     });
 
     it('validates every built-in object against the Kubernetes schemas (kubernetes-models) with no unknown field', () => {
@@ -131,7 +139,7 @@ for (const overlay of OVERLAYS) {
             assert.ok(container.resources?.limits?.[resource], `${where} has no ${resource} limit`);
           }
         }
-        for (const container of main) {
+        for (const container of RUN_TO_COMPLETION_KINDS.has(workload.kind) ? [] : main) {
           const where = `${workload.kind}/${workload.metadata.name} container ${container.name}`;
           assert.ok(container.readinessProbe, `${where} has no readiness probe`);
           assert.ok(container.livenessProbe, `${where} has no liveness probe`);
@@ -154,22 +162,90 @@ for (const overlay of OVERLAYS) {
       }
     });
 
-    it('runs the entry points the images contain, as a non-root user', () => {
-      for (const workload of workloads.filter((w) => w.metadata.name.startsWith('tuneforge-'))) {
-        const pod = podSpecOf(workload);
-        assert.equal(pod.securityContext?.runAsNonRoot, true, `${workload.metadata.name} may run as root`);
-        for (const container of [...(pod.initContainers ?? []), ...pod.containers]) {
+    it('runs the entry points the images contain', () => {
+      for (const workload of workloads) {
+        for (const container of allContainersOf(workload)) {
           const entry = (container.command ?? []).find((arg: string) => arg.endsWith('.ts'));
           if (entry) assert.ok(existsSync(join(REPO_ROOT, entry)), `${workload.metadata.name}/${container.name} runs ${entry}, which does not exist`);
-          assert.equal(container.securityContext?.allowPrivilegeEscalation, false);
         }
+      }
+    });
+
+    it('runs every pod of every workload non-root (its image’s numeric USER), under RuntimeDefault seccomp, without privileges, on a read-only root', () => {
+      assert.ok(workloads.length >= 2);
+      for (const workload of workloads) assert.ok(podTemplateOf(workload), `${workload.kind}/${workload.metadata.name} holds containers in a kind the checks do not know`);
+      assert.deepEqual(workloads.flatMap((workload) => podSecurityViolations(workload, (container) => environmentOf(cluster, container))), []);
+    });
+
+    it('takes every credential from a Secret: the admin token, PostgreSQL and Redis URLs and passwords, never a literal or a ConfigMap', () => {
+      assert.deepEqual(credentialViolations(objects), []);
+      const coordinator = podSpecOf(find(objects, 'Deployment', 'tuneforge-coordinator')).containers.find((c: any) => c.name === 'coordinator');
+      assert.ok(fromSecret(cluster, coordinator, 'TUNEFORGE_ADMIN_TOKEN'), 'the coordinator gets TUNEFORGE_ADMIN_TOKEN from a Secret');
+      for (const workload of workloads) {
+        for (const container of allContainersOf(workload)) {
+          const env = environmentOf(cluster, container);
+          for (const name of SECRET_VARIABLES.filter((n) => env[n] !== undefined)) {
+            assert.ok(fromSecret(cluster, container, name), `${workload.kind}/${workload.metadata.name} container ${container.name}: ${name} is not from a Secret`);
+          }
+        }
+      }
+    });
+
+    it('never turns authentication off (AUTH_MODE), and gives the coordinator and the workers an environment their config accepts', () => {
+      assert.deepEqual(authModeOffViolations(cluster), []);
+      const coordinator = podSpecOf(find(objects, 'Deployment', 'tuneforge-coordinator')).containers.find((c: any) => c.name === 'coordinator');
+      const config = loadCoordinatorConfig(environmentOf(cluster, coordinator)); // throws naming a bad variable (say, a malformed admin token)
+      assert.equal(config.auth.mode, 'on');
+      assert.ok(config.auth.adminToken, 'the coordinator gets its first administrator’s token');
+      loadWorkerConfig(environmentOf(cluster, podSpecOf(find(objects, 'Deployment', 'tuneforge-worker')).containers[0]));
+    });
+
+    it('connects workers as the least-privilege role of worker-role.sql, the coordinator and its migrations as another', () => {
+      assert.ok(WORKER_ROLE, 'worker-role.sql creates a role');
+      const userOf = (workload: K8sObject, container: string) =>
+        decodeURIComponent(new URL(environmentOf(cluster, podSpecOf(workload)[container === 'migrate' ? 'initContainers' : 'containers'].find((c: any) => c.name === container)).DATABASE_URL).username);
+      const coordinator = find(objects, 'Deployment', 'tuneforge-coordinator');
+      assert.equal(userOf(find(objects, 'Deployment', 'tuneforge-worker'), 'worker'), WORKER_ROLE);
+      assert.notEqual(userOf(coordinator, 'coordinator'), WORKER_ROLE);
+      assert.equal(userOf(coordinator, 'migrate'), userOf(coordinator, 'coordinator'), 'the coordinator and its migrations connect as the owner');
+      const job = objects.find((o) => o.kind === 'Job' && o.metadata.name === 'tuneforge-worker-role');
+      if (job) {
+        const [psql] = podSpecOf(job).containers;
+        const env = environmentOf(cluster, psql);
+        assert.match(psql.args.join('\n'), new RegExp(`ALTER ROLE ${WORKER_ROLE} PASSWORD`), 'the Job sets the password of the role the workers use');
+        const workerUrl = new URL(environmentOf(cluster, podSpecOf(find(objects, 'Deployment', 'tuneforge-worker')).containers[0]).DATABASE_URL);
+        assert.equal(env.WORKER_DATABASE_PASSWORD, decodeURIComponent(workerUrl.password), "the Job sets the password of the workers' URL");
+        assert.ok(podSpecOf(job).volumes.some((v: any) => v.configMap?.name.startsWith('tuneforge-worker-role-sql-')), 'the Job runs worker-role.sql');
+      }
+    });
+
+    it('generates only development placeholders, or leaves its Secrets to the cluster with their commands in infra/README.md', () => {
+      const generated = objects.filter((o) => o.kind === 'Secret');
+      const external = externalSecrets(overlay);
+      if (overlay === 'prod') assert.deepEqual(generated.map((s) => s.metadata.name), [], 'prod generates no Secret: its Secrets are created in the cluster');
+      const placeholder = (secrets: K8sObject[], marker: RegExp) => {
+        for (const secret of secrets) {
+          for (const [key, value] of Object.entries(secretData(secret))) {
+            const credential = isSecretVariable(key) && !key.endsWith('_URL') ? value : hasUrlCredentials(value) ? new URL(value).password : undefined;
+            if (credential !== undefined) assert.match(credential, marker, `Secret ${secret.metadata.name} key ${key} holds what looks like a real credential`);
+          }
+        }
+      };
+      placeholder(generated, /dev/);
+      placeholder(external, /change-me/);
+      for (const secret of external) {
+        assert.ok(!generated.some((g) => g.metadata.name === secret.metadata.name), `Secret ${secret.metadata.name} is both generated and external`);
+        assert.ok(new RegExp(`create secret generic ${secret.metadata.name}\\b`).test(INFRA_README), `infra/README.md does not say how to create Secret ${secret.metadata.name}`);
+      }
+      for (const name of referencedSecrets(objects)) {
+        assert.ok(cluster.some((o) => o.kind === 'Secret' && o.metadata.name === name), `Secret ${name} is neither generated nor documented (${overlay}/${name}.env.example)`);
       }
     });
 
     it("gives the worker a grace period longer than its hand-back bound (WORKER_STOP_TIMEOUT_MS)", () => {
       const worker = find(objects, 'Deployment', 'tuneforge-worker');
       const pod = podSpecOf(worker);
-      const env = environmentOf(objects, pod.containers[0]);
+      const env = environmentOf(cluster, pod.containers[0]);
       const stopTimeoutMs = Number(env.WORKER_STOP_TIMEOUT_MS);
       assert.ok(Number.isInteger(stopTimeoutMs) && stopTimeoutMs > 0, `WORKER_STOP_TIMEOUT_MS is '${env.WORKER_STOP_TIMEOUT_MS}'`);
       assert.ok(
@@ -197,7 +273,7 @@ for (const overlay of OVERLAYS) {
     it('scales workers with KEDA on the trial queue: waiting plus active jobs per WORKER_CONCURRENCY, from zero', () => {
       const scaled = find(objects, 'ScaledObject', 'tuneforge-worker');
       const worker = find(objects, 'Deployment', 'tuneforge-worker');
-      const env = environmentOf(objects, podSpecOf(worker).containers[0]);
+      const env = environmentOf(cluster, podSpecOf(worker).containers[0]);
       assert.equal(scaled.spec.scaleTargetRef.name, worker.metadata.name);
       assert.equal(scaled.spec.minReplicaCount, 0);
       assert.ok(scaled.spec.maxReplicaCount >= 1);
@@ -215,31 +291,30 @@ for (const overlay of OVERLAYS) {
         for (const key of Object.keys(trigger.metadata)) assert.ok(REDIS_SCALER_KEYS.has(key), `KEDA's redis scaler has no setting ${key}`);
         assert.equal(trigger.authenticationRef.name, auth.metadata.name);
       }
-      const secret = find(objects, 'Secret', 'tuneforge-connections');
+      const secret = find(cluster, 'Secret', 'tuneforge-connections');
       for (const ref of auth.spec.secretTargetRef) {
         assert.equal(ref.name, secret.metadata.name);
         assert.ok(ref.key in (secret.data ?? {}), `Secret ${secret.metadata.name} has no key ${ref.key} for ${ref.parameter}`);
       }
-      const redisUrl = new URL(environmentOf(objects, podSpecOf(worker).containers[0]).REDIS_URL);
+      const redisUrl = new URL(environmentOf(cluster, podSpecOf(worker).containers[0]).REDIS_URL);
       const address = Buffer.from(secret.data.REDIS_ADDRESS, 'base64').toString('utf8');
       assert.equal(address, `${redisUrl.hostname}:${redisUrl.port || 6379}`, "KEDA's address is REDIS_URL's host and port");
     });
 
     it('wires references: Secret and ConfigMap keys, Service, Ingress and budget selectors, named ports', () => {
       for (const workload of workloads) {
-        const { init, main } = containersOf(workload);
-        for (const container of [...init, ...main]) environmentOf(objects, container); // throws on a missing key
+        for (const container of allContainersOf(workload)) environmentOf(cluster, container); // throws on a missing key
       }
       for (const service of objects.filter((o) => o.kind === 'Service')) {
-        const targets = workloads.filter((w) => matches(service.spec.selector, w.spec.template.metadata.labels));
+        const targets = workloads.filter((w) => matches(service.spec.selector, podTemplateOf(w)?.metadata?.labels));
         assert.equal(targets.length, 1, `Service ${service.metadata.name} selects ${targets.length} workloads`);
-        const ports = targets[0].spec.template.spec.containers.flatMap((c: any) => c.ports ?? []);
+        const ports = podSpecOf(targets[0]).containers.flatMap((c: any) => c.ports ?? []);
         for (const port of service.spec.ports) {
           if (typeof port.targetPort === 'string') assert.ok(ports.some((p: any) => p.name === port.targetPort), `Service ${service.metadata.name} targets port ${port.targetPort}`);
         }
       }
       for (const budget of objects.filter((o) => o.kind === 'PodDisruptionBudget')) {
-        const selected = workloads.filter((w) => matches(budget.spec.selector.matchLabels, w.spec.template.metadata.labels));
+        const selected = workloads.filter((w) => matches(budget.spec.selector.matchLabels, podTemplateOf(w)?.metadata?.labels));
         assert.equal(selected.length, 1, `PDB ${budget.metadata.name} selects ${selected.length} workloads`);
         // A budget that no eviction can satisfy blocks node drains for good.
         if (budget.spec.minAvailable !== undefined) {

@@ -29,6 +29,23 @@ import {
 } from './api-query';
 import { DashboardEventSchema, EventsQuerySchema, SweepCurvesDtoSchema, SweepCurvesQuerySchema, TrialPointsDtoSchema } from './dashboard';
 import type { AccessRule } from './access';
+import {
+  CreatedTokenDtoSchema,
+  CreateProjectSchema,
+  CreateServiceAccountSchema,
+  CreateTokenSchema,
+  CreateUserSchema,
+  ListTokensQuerySchema,
+  MemberDtoSchema,
+  MemberListSchema,
+  ProjectDtoSchema,
+  ProjectListSchema,
+  ServiceAccountDtoSchema,
+  SetMemberSchema,
+  TokenListSchema,
+  UserDtoSchema,
+  UserListSchema,
+} from './accounts';
 import { AuditEventDtoSchema, ListAuditQuerySchema, type AuditAction } from './audit';
 import { ErrorBodySchema } from './error-codes';
 import { AuthProvidersDtoSchema, OidcCallbackQuerySchema, OidcLoginQuerySchema } from './sso';
@@ -66,11 +83,20 @@ named('Liveness', LivenessDtoSchema);
 named('DashboardEvent', DashboardEventSchema);
 named('ErrorBody', ErrorBodySchema);
 named('Me', MeDtoSchema);
+named('CreatedToken', CreatedTokenDtoSchema);
+named('TokenList', TokenListSchema);
+named('User', UserDtoSchema);
+named('UserList', UserListSchema);
+named('ServiceAccount', ServiceAccountDtoSchema);
+named('Project', ProjectDtoSchema);
+named('ProjectList', ProjectListSchema);
+named('Member', MemberDtoSchema);
+named('MemberList', MemberListSchema);
 named('AuditEvent', AuditEventDtoSchema);
 named('AuthProviders', AuthProvidersDtoSchema);
 
 export interface ApiRoute {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Below `/api/v1`; path parameters as `:name`. */
   path: `/${string}`;
   query?: z.ZodObject;
@@ -138,6 +164,17 @@ export const API_ROUTES = {
   listAudit: { method: 'GET', path: '/audit', query: ListAuditQuerySchema, response: AuditPageSchema, access: 'deployment-admin' },
   me: { method: 'GET', path: '/me', response: MeDtoSchema, access: 'signed-in' },
   events: { method: 'GET', path: '/events', query: EventsQuerySchema, response: DashboardEventSchema, stream: true, access: 'signed-in' },
+  createToken: { method: 'POST', path: '/tokens', body: CreateTokenSchema, response: CreatedTokenDtoSchema, statuses: [201], access: 'signed-in', audit: 'token-created' },
+  listTokens: { method: 'GET', path: '/tokens', query: ListTokensQuerySchema, response: TokenListSchema, access: 'signed-in' },
+  revokeToken: { method: 'DELETE', path: '/tokens/:id', response: 'none', statuses: [204], access: 'signed-in', audit: 'token-revoked' },
+  createUser: { method: 'POST', path: '/users', body: CreateUserSchema, response: UserDtoSchema, statuses: [201], access: 'deployment-admin', audit: 'user-created' },
+  listUsers: { method: 'GET', path: '/users', response: UserListSchema, access: 'deployment-admin' },
+  listProjects: { method: 'GET', path: '/projects', response: ProjectListSchema, access: 'signed-in' },
+  createProject: { method: 'POST', path: '/projects', body: CreateProjectSchema, response: ProjectDtoSchema, statuses: [201], access: 'deployment-admin', audit: 'project-created' },
+  listMembers: { method: 'GET', path: '/projects/:id/members', response: MemberListSchema, access: { role: 'viewer', of: 'project' } },
+  setMember: { method: 'PUT', path: '/projects/:id/members/:userId', body: SetMemberSchema, response: MemberDtoSchema, access: { role: 'admin', of: 'project' }, audit: 'member-set' },
+  removeMember: { method: 'DELETE', path: '/projects/:id/members/:userId', response: 'none', statuses: [204], access: { role: 'admin', of: 'project' }, audit: 'member-removed' },
+  createServiceAccount: { method: 'POST', path: '/projects/:id/service-accounts', body: CreateServiceAccountSchema, response: ServiceAccountDtoSchema, statuses: [201], access: { role: 'admin', of: 'project' }, audit: 'user-created' },
 } as const satisfies Record<string, ApiRoute>;
 export type ApiRoutes = typeof API_ROUTES;
 export type ApiRouteName = keyof ApiRoutes;

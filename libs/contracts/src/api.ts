@@ -57,6 +57,8 @@ export const TestMetricsSchema = z.record(z.string(), z.number());
 export const SweepDtoSchema = z.object({
   id: z.string(),
   name: z.string(),
+  /** The project the sweep belongs to (the caller's role there decides what they may do to it). */
+  projectId: z.string(),
   status: SweepStatusSchema,
   spec: SweepSpecSchema,
   seed: z.number(),

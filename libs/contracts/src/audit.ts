@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /**
  * What the audit log records. A route names its action in API_ROUTES (`audit`); the coordinator records one
- * event per request of such a route, whatever it answered. The first word is the kind of what it acts on.
+ * event per request of such a route, whatever it answered. The first word is the kind of what it acts on
+ * (`sign` an account, `model` the trial or sweep of the route).
  */
 export const AUDIT_ACTIONS = [
   'sign-in',
@@ -10,13 +11,11 @@ export const AUDIT_ACTIONS = [
   'sign-out',
   'token-created',
   'token-revoked',
+  /** A person (POST /users), a service account (POST /projects/:id/service-accounts), or a first single sign-on. */
   'user-created',
-  'user-updated',
-  'user-deleted',
   'project-created',
-  'project-deleted',
-  'member-added',
-  'member-changed',
+  /** A member's role set (added or changed: PUT /projects/:id/members/:userId). */
+  'member-set',
   'member-removed',
   'sweep-submitted',
   'sweep-updated',

@@ -19,5 +19,6 @@ export * from './error-codes';
 export * from './api-routes';
 export * from './test-score';
 export * from './access';
+export * from './accounts';
 export * from './audit';
 export * from './sso';

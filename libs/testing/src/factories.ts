@@ -31,16 +31,18 @@ export interface SeedSweep {
   trials?: number;
   /** A status to move the sweep to after its trials exist, through the store's lifecycle (e.g. `paused`). */
   status?: Exclude<SweepStatus, 'running'>;
+  /** The project it belongs to (default: the default project). */
+  projectId?: string;
 }
 
 /**
  * A sweep and its trials written through the stores, as the coordinator writes them (no raw SQL): the
  * sweep counts its trials, each trial has a resolved config and its own seed.
  */
-export async function seedSweep(stores: Stores, { spec = aParsedSweepSpec(), trials = 0, status }: SeedSweep = {}): Promise<{ sweep: SweepEntity; trials: TrialRef[] }> {
+export async function seedSweep(stores: Stores, { spec = aParsedSweepSpec(), trials = 0, status, projectId }: SeedSweep = {}): Promise<{ sweep: SweepEntity; trials: TrialRef[] }> {
   return stores.transaction(async (tx) => {
     const seed = spec.seed ?? 1;
-    const sweep = await tx.sweeps.insert({ name: spec.name, spec, seed, plannedTrials: spec.budget.maxTrials, idempotencyKey: null });
+    const sweep = await tx.sweeps.insert({ name: spec.name, spec, seed, plannedTrials: spec.budget.maxTrials, idempotencyKey: null, projectId });
     const config = trialConfigOf(spec, lowestAssignment(spec));
     const created = await tx.trials.insertMany(
       sweep.id,
@@ -209,4 +211,9 @@ export async function seedAccount(
   const made = newApiToken();
   const row = await stores.accounts.insertToken({ userId: user.id, name: `${options.name}'s`, prefix: made.prefix, secretSha256: made.secretSha256, expiresAt: options.expiresAt ?? null });
   return { userId: user.id, token: made.token, tokenId: row.id };
+}
+
+/** Expires every session of a user, as time would: the cookies a browser holds for them no longer sign in. */
+export async function expireSessions(stores: Stores, userId: string): Promise<void> {
+  await stores.manager.query(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE user_id = $1`, [userId]);
 }

@@ -10,17 +10,28 @@ const ROOT = join(__dirname, '../../..');
 export class AppProcess {
   readonly child: ChildProcess;
   private log = '';
+  private out = '';
 
-  constructor(entry: string, env: Record<string, string>) {
+  /** `env` adds to the test's environment; a variable set to undefined is removed from it. */
+  constructor(entry: string, env: Record<string, string | undefined>) {
     // PROCESS_NODE_ARGS adds node flags to every started process, e.g. "--cpu-prof --cpu-prof-dir=tmp/prof".
     const nodeArgs = (process.env.PROCESS_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    this.child = spawn(process.execPath, [...nodeArgs, '-r', './tools/register.js', entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child.stdout?.on('data', (chunk) => (this.log += chunk));
+    const merged = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, value]) => value !== undefined));
+    this.child = spawn(process.execPath, [...nodeArgs, '-r', './tools/register.js', entry], { cwd: ROOT, env: merged, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout?.on('data', (chunk) => {
+      this.log += chunk;
+      this.out += chunk;
+    });
     this.child.stderr?.on('data', (chunk) => (this.log += chunk));
   }
 
+  /** stdout and stderr, as they came. */
   get output(): string {
     return this.log;
+  }
+
+  get stdout(): string {
+    return this.out;
   }
 
   get running(): boolean {
@@ -52,8 +63,8 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
 }
 
-/** Starts a coordinator on `port`, its administrator's token TEST_ADMIN_TOKEN unless `env` names another, (a free one when absent; pass the old port to restart it where browsers expect it). */
-export async function startCoordinatorProcess(env: Record<string, string>, port?: number): Promise<{ process: AppProcess; api: string }> {
+/** Starts a coordinator on `port`, its administrator's token TEST_ADMIN_TOKEN unless `env` names another (undefined: none, so it makes one), (a free one when absent; pass the old port to restart it where browsers expect it). */
+export async function startCoordinatorProcess(env: Record<string, string | undefined>, port?: number): Promise<{ process: AppProcess; api: string }> {
   port ??= await freePort();
   const coordinator = new AppProcess('apps/coordinator/src/main.ts', { TUNEFORGE_ADMIN_TOKEN: TEST_ADMIN_TOKEN, ...env, PORT: String(port), HOST: '127.0.0.1' });
   const api = `http://127.0.0.1:${port}/api/v1`;

@@ -62,13 +62,22 @@ function eventOf(request: AuthenticatedRequest, route: ApiRoute & { audit: Audit
   };
 }
 
-/** The note's target, else the `:id` resource (of the access rule's kind) or the created one's id (of the action's first word). */
+/**
+ * The note's target, else from the route: its last `:<kind>Id` parameter (`:userId` of a membership), its `:id`
+ * resource (of the access rule's kind), or what it created (the answer's id, of the action's first word), which wins
+ * over `:id` when it is of another kind (a project's new service account).
+ */
 function targetOf(request: AuthenticatedRequest, route: ApiRoute & { audit: AuditAction }): { targetKind: string | null; targetId: string | null } {
   const note = request.audit ?? {};
-  if (note.target) return { targetKind: note.target.kind, targetId: note.target.id?.slice(0, 200) ?? null };
-  const id = typeof request.params?.id === 'string' ? request.params.id : note.answerId;
-  const kind = typeof route.access === 'object' && route.access.of !== 'new' ? route.access.of : route.audit.split('-')[0];
-  return { targetKind: kind, targetId: id?.slice(0, 200) ?? null };
+  const clip = (id: string | undefined) => id?.slice(0, 200) ?? null;
+  if (note.target) return { targetKind: note.target.kind, targetId: clip(note.target.id ?? undefined) };
+  const resource = typeof route.access === 'object' && route.access.of !== 'new' ? route.access.of : undefined;
+  const noun = route.audit.startsWith('sign-') ? 'account' : route.audit === 'model-downloaded' && resource ? resource : route.audit.split('-')[0];
+  const param = [...route.path.matchAll(/:(\w*[iI]d)\b/g)].at(-1)?.[1];
+  const value = (name: string) => (typeof request.params?.[name] === 'string' ? request.params[name] : undefined);
+  if (param && param !== 'id') return { targetKind: param.slice(0, -2), targetId: clip(value(param)) };
+  if (param === 'id' && !(resource && resource !== noun && note.answerId)) return { targetKind: resource ?? noun, targetId: clip(value('id')) };
+  return { targetKind: noun, targetId: clip(note.answerId) };
 }
 
 /** How a request that did not authenticate tried to: a token (by its prefix only) or a session cookie. */

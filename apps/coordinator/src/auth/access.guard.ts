@@ -2,7 +2,7 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { roleAtLeast, type ProjectResource, type ProjectRole } from '@tuneforge/contracts';
 import { Stores } from '@tuneforge/persistence';
 import { ForbiddenError, NotFoundError, ProjectRequiredError, RequestValidationError } from '../common/domain-errors';
-import { isUuid } from '../common/query';
+import { isUuid, refuseUnstorable } from '../common/query';
 import { apiRouteOf, routeKeyOf } from './api-route-of';
 import { Authenticator } from './authenticator.service';
 import { roleIn, type AuthenticatedRequest, type Principal } from './principal';
@@ -25,6 +25,9 @@ export class AccessGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const rule = apiRouteOf(request)?.route.access;
     if (rule === undefined) throw new Error(`no access rule for ${routeKeyOf(request)}: add the route to API_ROUTES with one`);
+    // Before anything reads the database: text PostgreSQL cannot store (NUL, lone surrogates) in any query is a 400 naming it
+    // (bodies are checked by their routes, whose messages name the field in the body's own terms).
+    refuseUnstorable(request.query, 'query');
     if (rule === 'public') return true;
     const principal = await this.authenticator.principalOf(request);
     request.principal = principal;

@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CSRF_COOKIE, SESSION_COOKIE, SignInSchema, toValidationIssues, type MeDto } from '@tuneforge/contracts';
+import { CSRF_COOKIE, SESSION_COOKIE, SignInSchema, type MeDto } from '@tuneforge/contracts';
 import { parseApiToken, passwordMatches, secretMatches, Stores, type UserEntity } from '@tuneforge/persistence';
 import { noteAudit } from '../audit/audit-note';
-import { RequestValidationError, UnauthenticatedError } from '../common/domain-errors';
+import { UnauthenticatedError } from '../common/domain-errors';
+import { parseBody } from '../common/query';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
 import { Authenticator } from './authenticator.service';
 import { CurrentPrincipal, type AuthenticatedRequest, type Principal } from './principal';
@@ -28,9 +29,7 @@ export class AuthController {
   @ApiResponse({ status: 401, description: 'the name, password or token is wrong' })
   @ApiResponse({ status: 429, description: 'too many failed sign-ins for this name or from this address (Retry-After)' })
   async signIn(@Body() body: unknown, @Req() request: AuthenticatedRequest, @Res({ passthrough: true }) response: Response): Promise<MeDto> {
-    const parsed = SignInSchema.safeParse(body);
-    if (!parsed.success) throw new RequestValidationError(toValidationIssues(parsed.error, body).map((i) => ({ ...i, path: i.path ? `body.${i.path}` : 'body' })));
-    const credentials = parsed.data;
+    const credentials = parseBody(SignInSchema, body);
     const name = 'name' in credentials ? credentials.name : null;
     const tokenPrefix = 'token' in credentials ? parseApiToken(credentials.token)?.prefix : undefined;
     noteAudit(request, name !== null ? { via: 'password', target: { kind: 'account', id: name } } : { via: 'token', tokenPrefix, target: { kind: 'account', id: tokenPrefix ?? null } });
@@ -71,7 +70,7 @@ export class AuthController {
 
 function toMeDto(principal: Principal): MeDto {
   return {
-    user: { id: principal.userId, name: principal.name, kind: 'person', isAdmin: principal.isAdmin },
+    user: { id: principal.userId, name: principal.name, kind: principal.kind, isAdmin: principal.isAdmin },
     projects: principal.memberships.map((m) => ({ id: m.projectId, name: m.projectName, role: m.role })),
     via: principal.via,
   };

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { parse as parseCookies } from 'cookie';
 import { CSRF_HEADER, SESSION_COOKIE } from '@tuneforge/contracts';
 import { parseApiToken, secretMatches, sha256, Stores, type UserEntity } from '@tuneforge/persistence';
@@ -15,12 +15,24 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 @Injectable()
 export class Authenticator {
+  private readonly logger = new Logger(Authenticator.name);
+
   constructor(
     private readonly stores: Stores,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
   ) {}
 
   async principalOf(request: AuthenticatedRequest): Promise<Principal> {
+    try {
+      return await this.authenticate(request);
+    } catch (error) {
+      // The refusal's message names a token by its prefix at most, never its secret.
+      if (error instanceof UnauthenticatedError) this.logger.debug(`refused ${request.method} ${request.path}: ${error.message}`);
+      throw error;
+    }
+  }
+
+  private async authenticate(request: AuthenticatedRequest): Promise<Principal> {
     if (this.config.auth.mode === 'off') return this.offPrincipal();
     const header = request.headers.authorization;
     if (header !== undefined) return this.fromToken(header);
@@ -55,12 +67,12 @@ export class Authenticator {
   }
 
   async principalFor(user: UserEntity): Promise<Omit<Principal, 'via'>> {
-    return { userId: user.id, name: user.name, isAdmin: user.isAdmin, memberships: await this.stores.accounts.memberships(user.id) };
+    return { userId: user.id, name: user.name, kind: user.kind, isAdmin: user.isAdmin, memberships: await this.stores.accounts.memberships(user.id) };
   }
 
   /** With AUTH_MODE=off every request acts as a deployment admin. */
   private async offPrincipal(): Promise<Principal> {
     const admin = await this.stores.accounts.firstAdmin();
-    return { userId: admin?.id ?? '', name: admin?.name ?? 'anonymous', isAdmin: true, via: 'auth-off', memberships: await this.stores.accounts.allProjects() };
+    return { userId: admin?.id ?? '', name: admin?.name ?? 'anonymous', kind: 'person', isAdmin: true, via: 'auth-off', memberships: await this.stores.accounts.allProjects() };
   }
 }

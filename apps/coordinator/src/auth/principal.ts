@@ -1,13 +1,14 @@
 import type { Request } from 'express';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { AuditNote } from '../audit/audit-note';
-import type { ProjectRole } from '@tuneforge/contracts';
+import type { ProjectRole, UserKind } from '@tuneforge/contracts';
 import type { Membership } from '@tuneforge/persistence';
+import type { AuditNote } from '../audit/audit-note';
 
 /** Who makes a request, as the guard authenticated them. */
 export interface Principal {
   userId: string;
   name: string;
+  kind: UserKind;
   /** Administers the deployment: admin of every project. */
   isAdmin: boolean;
   via: 'token' | 'session' | 'auth-off';

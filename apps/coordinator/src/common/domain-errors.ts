@@ -11,7 +11,11 @@ export abstract class DomainError extends Error {
 }
 
 export class NotFoundError extends DomainError {
-  constructor(code: 'SWEEP_NOT_FOUND' | 'TRIAL_NOT_FOUND' | 'DATASET_NOT_FOUND' | 'CHECKPOINT_NOT_FOUND' | 'PROJECT_NOT_FOUND', kind: string, id: string) {
+  constructor(
+    code: 'SWEEP_NOT_FOUND' | 'TRIAL_NOT_FOUND' | 'DATASET_NOT_FOUND' | 'CHECKPOINT_NOT_FOUND' | 'PROJECT_NOT_FOUND' | 'TOKEN_NOT_FOUND' | 'USER_NOT_FOUND' | 'MEMBER_NOT_FOUND',
+    kind: string,
+    id: string,
+  ) {
     super(code, `${kind} '${id}' not found`);
     this.name = 'NotFoundError';
   }
@@ -24,7 +28,20 @@ export function quotedIds(ids: readonly string[]): string {
 
 export class ConflictError extends DomainError {
   constructor(
-    code: 'SWEEP_ALREADY_ENDED' | 'SWEEP_NOT_RUNNING' | 'SWEEP_NOT_PAUSED' | 'SWEEP_BUDGET_FROZEN' | 'BUDGET_BELOW_CREATED' | 'IDEMPOTENCY_KEY_REUSED' | 'MODEL_NOT_READY' | 'SWEEP_ACTIVE' | 'SWEEP_IN_USE' | 'DATASET_IN_USE',
+    code:
+      | 'SWEEP_ALREADY_ENDED'
+      | 'SWEEP_NOT_RUNNING'
+      | 'SWEEP_NOT_PAUSED'
+      | 'SWEEP_BUDGET_FROZEN'
+      | 'BUDGET_BELOW_CREATED'
+      | 'IDEMPOTENCY_KEY_REUSED'
+      | 'MODEL_NOT_READY'
+      | 'SWEEP_ACTIVE'
+      | 'SWEEP_IN_USE'
+      | 'DATASET_IN_USE'
+      | 'USER_EXISTS'
+      | 'PROJECT_EXISTS'
+      | 'LAST_PROJECT_ADMIN',
     message: string,
   ) {
     super(code, message);

@@ -10,6 +10,14 @@ export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.ou
   throw new RequestValidationError(toValidationIssues(result.error, query).map((issue) => ({ ...issue, path: `query.${issue.path}` })));
 }
 
+/** Validates a JSON body with a strict zod schema (after refusing text PostgreSQL cannot store); a bad field is a 400 naming it as `body.<field>`. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  refuseUnstorable(body, 'body');
+  const result = schema.safeParse(body ?? {});
+  if (result.success) return result.data;
+  throw new RequestValidationError(toValidationIssues(result.error, body).map((issue) => ({ ...issue, path: issue.path ? `body.${issue.path}` : 'body' })));
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Whether an id can exist at all; anything else is answered 404 without asking the database. */

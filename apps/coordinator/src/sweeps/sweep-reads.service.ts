@@ -76,6 +76,7 @@ function toSweepDto(sweep: SweepEntity, trialCounts: TrialCounts, best: SweepDto
   return {
     id: sweep.id,
     name: sweep.name,
+    projectId: sweep.projectId,
     status: sweep.status,
     spec: sweep.spec,
     seed: sweep.seed,

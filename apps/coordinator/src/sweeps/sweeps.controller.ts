@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ListSweepsQuerySchema, ListTrialsQuerySchema, toValidationIssues, UpdateSweepSchema, type ParetoDto } from '@tuneforge/contracts';
+import { ListSweepsQuerySchema, ListTrialsQuerySchema, UpdateSweepSchema, type ParetoDto } from '@tuneforge/contracts';
 import { CurrentPrincipal, TargetProject, visibleProjects, type Principal } from '../auth/principal';
 import { RequestValidationError } from '../common/domain-errors';
-import { parseQuery, refuseUnstorable } from '../common/query';
+import { parseBody, parseQuery } from '../common/query';
 import { TrialsService } from '../trials/trials.service';
 import { SweepReads } from './sweep-reads.service';
 import { SweepsService } from './sweeps.service';
@@ -97,10 +97,7 @@ export class SweepsController {
   @ApiResponse({ status: 400, description: 'not maxTrials/maxConcurrent, or above MAX_TRIALS_PER_SWEEP / MAX_CONCURRENT_PER_SWEEP (issue at budget.maxTrials / budget.maxConcurrent)' })
   @ApiResponse({ status: 409, description: 'maxTrials below the trials already created, or the sweep was cancelled' })
   update(@Param('id') id: string, @Body() body: unknown) {
-    refuseUnstorable(body, 'body');
-    const result = UpdateSweepSchema.safeParse(body ?? {});
-    if (!result.success) throw new RequestValidationError(toValidationIssues(result.error, body).map((i) => ({ ...i, path: i.path ? `body.${i.path}` : 'body' })));
-    return this.sweeps.update(id, result.data);
+    return this.sweeps.update(id, parseBody(UpdateSweepSchema, body));
   }
 
   @Delete(':id')

@@ -19,7 +19,8 @@ export interface TestCoordinator {
   database: TestDatabase;
   /** The real trial queue, read from the test's side. */
   queue: Queue;
-  close(): Promise<void>;
+  /** Stops it, and drops its database unless `keepDatabase`. */
+  close(options?: { keepDatabase?: boolean }): Promise<void>;
 }
 
 /** A real coordinator on a random port, with its own database and queue prefix, against real PostgreSQL and Redis. */
@@ -27,8 +28,10 @@ export async function startTestCoordinator(
   label: string,
   overrides: Partial<CoordinatorConfig> = {},
   databaseServerUrl?: string,
+  /** A database of the caller's (it is not dropped by close unless the caller says so). */
+  existing?: TestDatabase,
 ): Promise<TestCoordinator> {
-  const database = await createTestDatabase(label, databaseServerUrl);
+  const database = existing ?? (await createTestDatabase(label, databaseServerUrl));
   const config: CoordinatorConfig = {
     ...loadCoordinatorConfig({}),
     port: 0,
@@ -42,7 +45,7 @@ export async function startTestCoordinator(
     eventsHeartbeatMs: 1_000,
     logLevels: ['error'],
     ...overrides,
-    auth: { mode: 'on', adminToken: TEST_ADMIN_TOKEN, sessionTtlMs: 60 * 60_000, ...overrides.auth },
+    auth: overrides.auth ?? { mode: 'on', adminToken: TEST_ADMIN_TOKEN, sessionTtlMs: 60 * 60_000 },
   };
   const app = await createCoordinatorApp(config);
   // Port 0 (any free port) unless the test chose one (an OpenID provider must know the callback's URL first).
@@ -56,12 +59,12 @@ export async function startTestCoordinator(
     config,
     database,
     queue,
-    async close() {
+    async close({ keepDatabase = existing !== undefined } = {}) {
       await app.close();
       await queue.obliterate({ force: true }).catch(() => undefined);
       await queue.close();
       await deleteKeys(config.redisUrl, `${config.queuePrefix}:*`);
-      await database.drop();
+      if (!keepDatabase) await database.drop();
     },
   };
 }

@@ -1,12 +1,25 @@
 import { useState } from 'react';
 import type { SweepDto } from '@tuneforge/contracts';
 import { api } from '../api';
+import { mayEdit, useRoleIn } from '../session';
 import { ConfirmDialog } from './common';
 
 type Action = 'pause' | 'resume' | 'cancel' | 'extend';
 
-/** Pause, resume, cancel and extend-budget buttons; each asks for confirmation first. */
+/** Pause, resume, cancel and extend-budget buttons for an editor of the sweep's project; each asks for confirmation first. */
 export function SweepActions({ sweep, onDone, onError }: { sweep: SweepDto; onDone: () => void; onError: (message: string) => void }) {
+  const role = useRoleIn(sweep.projectId);
+  if (!mayEdit(role)) {
+    return (
+      <span className="muted" data-testid="read-only">
+        read only: you are {role ?? 'no member'} in this sweep's project
+      </span>
+    );
+  }
+  return <EditorActions sweep={sweep} onDone={onDone} onError={onError} />;
+}
+
+function EditorActions({ sweep, onDone, onError }: { sweep: SweepDto; onDone: () => void; onError: (message: string) => void }) {
   const [asking, setAsking] = useState<Action>();
   const [extraTrials, setExtraTrials] = useState(10);
   const [busy, setBusy] = useState(false);

@@ -1,13 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 
 export const K8S_DIR = join(__dirname, '../..');
 export const REPO_ROOT = join(K8S_DIR, '../..');
-export const OVERLAYS = ['dev', 'prod'] as const;
-export type Overlay = (typeof OVERLAYS)[number];
+/** Every overlay under infra/k8s/overlays: one added later is rendered and checked too. */
+export const OVERLAYS: readonly string[] = readdirSync(join(K8S_DIR, 'overlays'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort();
+export type Overlay = string;
 
 /** A rendered Kubernetes object, as plain data. */
 export interface K8sObject {
@@ -24,23 +27,42 @@ export function kubectlPath(): string {
   return existsSync(installed) ? installed : 'kubectl';
 }
 
-/**
- * `kubectl kustomize` of an overlay. The prod overlay reads connections.env, which is kept out of
- * git: it is rendered from a copy of infra/k8s with the committed example in its place, as a user would.
- */
+/** `kubectl kustomize` of an overlay, as plain objects. */
 export function renderOverlay(overlay: Overlay): K8sObject[] {
-  const copy = mkdtempSync(join(tmpdir(), 'tf-k8s-'));
-  try {
-    cpSync(K8S_DIR, copy, { recursive: true, filter: (source) => !source.includes(`${join(K8S_DIR, 'test')}`) });
-    if (overlay === 'prod') copyFileSync(join(copy, 'overlays/prod/connections.env.example'), join(copy, 'overlays/prod/connections.env'));
-    const yaml = execFileSync(kubectlPath(), ['kustomize', join(copy, 'overlays', overlay)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return parseAllDocuments(yaml).map((document) => {
-      if (document.errors.length) throw new Error(`kubectl kustomize printed invalid YAML: ${document.errors[0].message}`);
-      return document.toJS() as K8sObject;
-    });
-  } finally {
-    rmSync(copy, { recursive: true, force: true });
+  const yaml = execFileSync(kubectlPath(), ['kustomize', join(K8S_DIR, 'overlays', overlay)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return parseAllDocuments(yaml).map((document) => {
+    if (document.errors.length) throw new Error(`kubectl kustomize printed invalid YAML: ${document.errors[0].message}`);
+    return document.toJS() as K8sObject;
+  });
+}
+
+/**
+ * The Secrets an overlay names but leaves to the cluster (created with `kubectl create secret`, see
+ * infra/README.md), as Secrets with the keys and placeholder values of the overlay's
+ * `<secret name>.env.example` files: what the checks resolve references against.
+ */
+export function externalSecrets(overlay: Overlay): K8sObject[] {
+  const dir = join(K8S_DIR, 'overlays', overlay);
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.env.example'))
+    .map((file) => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: file.slice(0, -'.env.example'.length) },
+      data: Object.fromEntries(Object.entries(envFileEntries(readFileSync(join(dir, file), 'utf8'))).map(([key, value]) => [key, Buffer.from(value).toString('base64')])),
+    }));
+}
+
+/** KEY=VALUE lines as `kubectl create secret --from-env-file` reads them: `#` comments and blank lines skipped, values verbatim. */
+export function envFileEntries(text: string): Record<string, string> {
+  const entries: Record<string, string> = {};
+  for (const line of text.split('\n').map((l) => l.trim())) {
+    if (!line || line.startsWith('#')) continue;
+    const at = line.indexOf('=');
+    if (at <= 0) throw new Error(`not a KEY=VALUE line: ${line}`);
+    entries[line.slice(0, at)] = line.slice(at + 1);
   }
+  return entries;
 }
 
 export function find(objects: K8sObject[], kind: string, name: string): K8sObject {
@@ -49,9 +71,41 @@ export function find(objects: K8sObject[], kind: string, name: string): K8sObjec
   return found;
 }
 
-/** The pod template of a workload, or undefined for other kinds. */
+/** Where each kind that runs pods keeps its pod template (a Pod is its own). */
+const POD_TEMPLATE_PATHS: Record<string, string[]> = {
+  Pod: [],
+  Deployment: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  ReplicationController: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+  // KEDA
+  ScaledJob: ['spec', 'jobTargetRef', 'template'],
+};
+
+/** Kinds that run to completion: no readiness or liveness probes. */
+export const RUN_TO_COMPLETION_KINDS = new Set(['Job', 'CronJob', 'ScaledJob']);
+
+/** The pod template (metadata and spec) of a workload, or undefined for other kinds. */
+export function podTemplateOf(object: K8sObject): { metadata?: { labels?: Record<string, string> }; spec: any } | undefined {
+  const path = POD_TEMPLATE_PATHS[object.kind];
+  return path && path.reduce((at: any, key) => at?.[key], object);
+}
+
+/** The pod spec of a workload, or undefined for other kinds. */
 export function podSpecOf(object: K8sObject): any | undefined {
-  return ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(object.kind) ? object.spec.template.spec : undefined;
+  return podTemplateOf(object)?.spec;
+}
+
+/** Paths inside an object that hold a `containers` list: any pod spec, whatever the kind, so that no kind unknown here escapes the checks. */
+export function containerListPaths(value: unknown, path = ''): string[] {
+  if (value === null || typeof value !== 'object') return [];
+  if (Array.isArray(value)) return value.flatMap((item, index) => containerListPaths(item, `${path}[${index}]`));
+  return Object.entries(value).flatMap(([key, item]) =>
+    key === 'containers' && Array.isArray(item) ? [path ? `${path}.${key}` : key] : containerListPaths(item, path ? `${path}.${key}` : key),
+  );
 }
 
 /** The data of the ConfigMap a generator named `name` (kustomize adds a hash suffix). */

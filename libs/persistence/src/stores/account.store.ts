@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { PROJECT_ROLES, type ProjectResource, type ProjectRole, type UserKind } from '@tuneforge/contracts';
+import { PROJECT_ROLES, USER_KINDS, type ProjectResource, type ProjectRole, type UserKind } from '@tuneforge/contracts';
 import { ApiTokenEntity, ProjectEntity, ProjectMemberEntity, SessionEntity, UserEntity } from '../entities';
 import { column, queryRows, rowsChanged } from '../rows';
 
@@ -54,12 +54,43 @@ export class AccountStore {
     return (await this.manager.findOne(UserEntity, { where: { id } })) ?? undefined;
   }
 
+  /**
+   * Creates the user unless one has the name already (then undefined): one statement, so two requests
+   * creating the same name cannot both succeed.
+   */
+  async createUserIfNew(user: { name: string; kind: UserKind; passwordHash: string | null; isAdmin: boolean }): Promise<UserEntity | undefined> {
+    const [row] = await queryRows(
+      this.manager,
+      z.object({ id: column.id }),
+      `INSERT INTO users (name, kind, password_hash, is_admin) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING RETURNING id`,
+      [user.name, user.kind, user.passwordHash, user.isAdmin],
+    );
+    return row && this.user(row.id);
+  }
+
+  /** Every user, by name. */
+  users(): Promise<UserEntity[]> {
+    return this.manager.find(UserEntity, { order: { name: 'ASC' } });
+  }
+
   async firstAdmin(): Promise<UserEntity | undefined> {
     return (await this.manager.findOne(UserEntity, { where: { isAdmin: true }, order: { createdAt: 'ASC' } })) ?? undefined;
   }
 
   createProject(name: string): Promise<ProjectEntity> {
     return this.manager.save(this.manager.create(ProjectEntity, { name }));
+  }
+
+  /** Creates the project unless one has the name already (then undefined). */
+  async createProjectIfNew(name: string): Promise<ProjectEntity | undefined> {
+    const [row] = await queryRows(this.manager, z.object({ id: column.id }), `INSERT INTO projects (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id`, [name]);
+    return row && this.project(row.id);
+  }
+
+  /** Locks the project's row for the caller's transaction (membership changes of one project go one at a time); false when there is no such project. */
+  async lockProject(id: string): Promise<boolean> {
+    const rows = await queryRows(this.manager, z.object({ id: column.id }), `SELECT id FROM projects WHERE id = $1 FOR UPDATE`, [id]);
+    return rows.length > 0;
   }
 
   async project(id: string): Promise<ProjectEntity | undefined> {
@@ -96,15 +127,26 @@ export class AccountStore {
     return projects.map((p) => ({ projectId: p.id, projectName: p.name, role: 'admin' as const }));
   }
 
-  /** The members of a project with their names and roles. */
-  members(projectId: string): Promise<{ userId: string; name: string; kind: UserKind; role: ProjectRole }[]> {
+  /** The members of a project with their names and roles (only `userId`'s membership when given). */
+  members(projectId: string, userId?: string): Promise<{ userId: string; name: string; kind: UserKind; role: ProjectRole }[]> {
     return queryRows(
       this.manager,
-      z.object({ userId: column.id, name: column.text, kind: z.enum(['person', 'service']), role: z.enum(PROJECT_ROLES) }),
+      z.object({ userId: column.id, name: column.text, kind: z.enum(USER_KINDS), role: z.enum(PROJECT_ROLES) }),
       `SELECT u.id AS "userId", u.name, u.kind::text AS kind, m.role::text AS role
-       FROM project_members m JOIN users u ON u.id = m.user_id WHERE m.project_id = $1 ORDER BY u.name`,
-      [projectId],
+       FROM project_members m JOIN users u ON u.id = m.user_id WHERE m.project_id = $1 AND ($2::uuid IS NULL OR m.user_id = $2) ORDER BY u.name`,
+      [projectId, userId ?? null],
     );
+  }
+
+  /** One member of a project with their name and role; undefined when the user is not a member. */
+  async member(projectId: string, userId: string): Promise<{ userId: string; name: string; kind: UserKind; role: ProjectRole } | undefined> {
+    return (await this.members(projectId, userId))[0];
+  }
+
+  /** How many members hold admin in the project. */
+  async adminCount(projectId: string): Promise<number> {
+    const [row] = await queryRows(this.manager, z.object({ n: column.int }), `SELECT count(*)::int AS n FROM project_members WHERE project_id = $1 AND role = 'admin'`, [projectId]);
+    return row.n;
   }
 
   /** The project that owns a resource; undefined when there is no such resource. */
