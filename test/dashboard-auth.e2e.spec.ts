@@ -3,7 +3,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { CSRF_COOKIE, CSRF_HEADER, type SweepDto } from '@tuneforge/contracts';
 import { DEFAULT_PROJECT_ID, type Stores } from '@tuneforge/persistence';
-import { aSweepSpec, expireSessions, seedAccount, TEST_ADMIN_TOKEN } from '@tuneforge/testing';
+import { aSweepSpec, expireSessions, seedAccount, TEST_ADMIN_TOKEN, waitFor } from '@tuneforge/testing';
 import { collectPageErrors, launchChromium, screenshot } from './support/browser';
 import { E2eStack } from './support/e2e-stack';
 
@@ -215,6 +215,32 @@ describe('dashboard sign-in in headless chromium against a real coordinator', ()
     assert.equal((await page.request.post(`${stack.api}/sweeps/${sweep.id}/pause`, { headers: { [CSRF_HEADER]: csrf } })).status(), 200);
     assert.equal((await page.request.post(`${stack.api}/sweeps/${sweep.id}/resume`, { headers: { [CSRF_HEADER]: csrf } })).status(), 200);
     assert.equal((await stack.client.getSweep({ id: sweep.id })).status, 'running');
+  });
+
+  it('shows the audit log to an administrator (sign-ins and refusals, filtered by action), and no Audit link to others', async () => {
+    await freshPage();
+    await page.goto(`${stack.origin}/`);
+    await signInWithPassword({ name: people.editor.name, password: 'not-the-password' });
+    await page.getByTestId('sign-in').getByRole('alert').waitFor();
+    await signInWithPassword(people.editor);
+    await page.getByTestId('signed-in-as').waitFor();
+    assert.equal(await page.getByTestId('nav-audit').count(), 0, 'an editor has no Audit link');
+    await context.close();
+
+    await freshPage();
+    await page.goto(`${stack.origin}/audit`);
+    await page.getByTestId('sign-in-mode').click();
+    await page.getByTestId('sign-in-token').fill(TEST_ADMIN_TOKEN);
+    await page.getByTestId('sign-in-submit').click();
+    await page.getByTestId('audit-table').waitFor();
+    await page.getByTestId('nav-audit').waitFor();
+    await page.getByTestId('audit-action').selectOption('sign-in-failed');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await waitFor('only failed sign-ins are listed', async () => {
+      const actions = await page.getByTestId('audit-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')));
+      return actions.length > 0 && actions.every((a) => a === 'sign-in-failed');
+    });
+    assert.match(await page.getByTestId('audit-row').first().innerText(), new RegExp(`anonymous[\\s\\S]*sign-in-failed[\\s\\S]*account ${people.editor.name}[\\s\\S]*refused \\(401\\)`));
   });
 
   it('raised no errors in the page other than the refused and failed requests', () => {

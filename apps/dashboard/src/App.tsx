@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { ConnectionBadge } from './components/common';
 import { EventsProvider } from './events';
+import { AuditPage } from './pages/AuditPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { SweepPage } from './pages/SweepPage';
 import { SweepsPage } from './pages/SweepsPage';
@@ -13,6 +14,7 @@ function Routes() {
   const path = usePath();
   if (path === '/' || path === '/sweeps') return <SweepsPage />;
   if (path === '/workers') return <WorkersPage />;
+  if (path === '/audit') return <AuditPage />;
   const sweep = matchRoute(path, '/sweeps/:id');
   if (sweep) return <SweepPage key={sweep.id} id={sweep.id} />;
   const trial = matchRoute(path, '/trials/:id');
@@ -22,6 +24,7 @@ function Routes() {
 
 function Nav() {
   const path = usePath();
+  const { me } = useSession();
   const active = (prefix: string) => (prefix === '/' ? path === '/' || path.startsWith('/sweeps') || path.startsWith('/trials') : path.startsWith(prefix));
   return (
     <nav className="nav">
@@ -34,6 +37,11 @@ function Nav() {
       <Link to="/workers" className={active('/workers') ? 'active' : ''}>
         Workers
       </Link>
+      {me.user.isAdmin && (
+        <Link to="/audit" className={active('/audit') ? 'active' : ''} data-testid="nav-audit">
+          Audit
+        </Link>
+      )}
       <span className="spacer" />
       <ConnectionBadge />
       <a href="/api/docs" className="muted">

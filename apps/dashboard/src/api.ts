@@ -1,5 +1,5 @@
 import { ApiError as RefusedError, createApiClient, UnreachableError } from '@tuneforge/api-client';
-import { CSRF_COOKIE, type SignIn, type SweepStatus, type TrialSortKey } from '@tuneforge/contracts';
+import { CSRF_COOKIE, type AuditEventDto, type SignIn, type SweepStatus, type TrialSortKey } from '@tuneforge/contracts';
 
 export type { TrialSortKey } from '@tuneforge/contracts';
 
@@ -67,6 +67,7 @@ export const api = {
   metrics: (id: string, points: number) => shown(client.trialMetrics({ id, query: { points } })),
   checkpoints: (id: string) => shown(client.listCheckpoints({ id })),
   workers: () => shown(client.listWorkers()),
+  audit: (query: { limit: number; offset: number; actor?: string; action?: AuditEventDto['action'] }) => shown(client.listAudit({ query })),
 };
 
 /** How one may sign in on this coordinator. */
