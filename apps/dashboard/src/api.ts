@@ -1,5 +1,5 @@
 import { ApiError as RefusedError, createApiClient, UnreachableError } from '@tuneforge/api-client';
-import { CSRF_COOKIE, type AuditEventDto, type SignIn, type SweepStatus, type TrialSortKey } from '@tuneforge/contracts';
+import { CSRF_COOKIE, type AuditEventDto, type AuthProvidersDto, type SignIn, type SweepStatus, type TrialSortKey } from '@tuneforge/contracts';
 
 export type { TrialSortKey } from '@tuneforge/contracts';
 
@@ -70,30 +70,15 @@ export const api = {
   audit: (query: { limit: number; offset: number; actor?: string; action?: AuditEventDto['action'] }) => shown(client.listAudit({ query })),
 };
 
-/** How one may sign in on this coordinator. */
-export interface SignInProviders {
-  password: boolean;
-  /** Single sign-on through an OpenID Connect provider, when the coordinator has one configured. */
-  oidc: { name: string } | null;
-}
+/** How one may sign in on this coordinator (GET /auth/providers). */
+export type SignInProviders = AuthProvidersDto;
 
-/**
- * `GET /auth/providers` (public). A coordinator without that route (404), or one that cannot be reached, offers
- * passwords and tokens only: no SSO button. A plain fetch, since the route is not in API_ROUTES on every coordinator.
- */
+/** The sign-in choices; a coordinator that cannot say (unreachable, or older) offers passwords and tokens only, no SSO button. */
 export async function signInProviders(): Promise<SignInProviders> {
-  const fallback: SignInProviders = { password: true, oidc: null };
-  try {
-    const response = await fetch(`${client.baseUrl}/auth/providers`, { headers: { accept: 'application/json' } });
-    if (!response.ok) return fallback;
-    const body = (await response.json()) as { password?: unknown; oidc?: { name?: unknown } | null };
-    return { password: body.password !== false, oidc: typeof body.oidc?.name === 'string' ? { name: body.oidc.name } : null };
-  } catch {
-    return fallback;
-  }
+  return client.authProviders().catch(() => ({ password: true, oidc: null }));
 }
 
 /** Where single sign-on starts: the coordinator sends the browser to the provider and back to `returnTo`, signed in. */
 export function ssoSignInUrl(returnTo: string): string {
-  return `${client.baseUrl}/auth/oidc/login?${new URLSearchParams({ returnTo })}`;
+  return client.url('oidcLogin', { query: { returnTo } });
 }
