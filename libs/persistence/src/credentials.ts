@@ -63,3 +63,10 @@ export async function passwordMatches(password: string, stored: string): Promise
   const key = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, options);
   return timingSafeEqual(key, expected);
 }
+
+/** A hash no password matches, made once: checked against for names without a password, so they take as long as a wrong password. */
+let decoy: Promise<string> | undefined;
+export function decoyPasswordHash(): Promise<string> {
+  decoy ??= hashPassword(newSecret());
+  return decoy;
+}

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Req, Res } from 
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CSRF_COOKIE, SESSION_COOKIE, SignInSchema, type MeDto } from '@tuneforge/contracts';
-import { parseApiToken, passwordMatches, secretMatches, Stores, type UserEntity } from '@tuneforge/persistence';
+import { decoyPasswordHash, parseApiToken, passwordMatches, secretMatches, Stores, type UserEntity } from '@tuneforge/persistence';
 import { noteAudit } from '../audit/audit-note';
 import { UnauthenticatedError } from '../common/domain-errors';
 import { parseBody } from '../common/query';
@@ -63,7 +63,9 @@ export class AuthController {
       return found.user;
     }
     const user = await this.stores.accounts.userByName(credentials.name);
-    if (!user?.passwordHash || !(await passwordMatches(credentials.password, user.passwordHash))) throw refused;
+    // An unknown name (or one without a password) costs a hash too: the answer's time does not tell which names exist.
+    const matches = await passwordMatches(credentials.password, user?.passwordHash ?? (await decoyPasswordHash()));
+    if (!user?.passwordHash || !matches) throw refused;
     return user;
   }
 }
