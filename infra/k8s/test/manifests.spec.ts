@@ -61,13 +61,13 @@ function matches(selector: Record<string, string>, labels: Record<string, string
   return Object.entries(selector).every(([key, value]) => labels?.[key] === value);
 }
 
-/** The names of the Secrets a workload or KEDA reads. */
+/** The names of the Secrets a workload or KEDA needs (an `optional` envFrom Secret is not needed). */
 function referencedSecrets(objects: K8sObject[]): Set<string> {
   const names = new Set<string>();
   for (const workload of workloadsOf(objects)) {
     for (const container of allContainersOf(workload)) {
       for (const variable of container.env ?? []) if (variable.valueFrom?.secretKeyRef) names.add(variable.valueFrom.secretKeyRef.name);
-      for (const source of container.envFrom ?? []) if (source.secretRef) names.add(source.secretRef.name);
+      for (const source of container.envFrom ?? []) if (source.secretRef && !source.secretRef.optional) names.add(source.secretRef.name);
     }
     for (const volume of podSpecOf(workload)?.volumes ?? []) if (volume.secret) names.add(volume.secret.secretName);
   }

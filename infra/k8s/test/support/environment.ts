@@ -37,12 +37,18 @@ export function secretData(secret: K8sObject): Record<string, string> {
   };
 }
 
+/** An envFrom Secret's keys; an `optional` one that does not exist (single sign-on not set up) gives none. */
+function envFromSecret(objects: K8sObject[], ref: { name: string; optional?: boolean }): Record<string, string> {
+  if (ref.optional && !objects.some((o) => o.kind === 'Secret' && o.metadata.name === ref.name)) return {};
+  return secretData(find(objects, 'Secret', ref.name));
+}
+
 /** The environment a container gets: envFrom ConfigMaps and Secrets, then env (values and references). Throws on a missing key. */
 export function environmentOf(objects: K8sObject[], container: any): Record<string, string> {
   const env: Record<string, string> = {};
   for (const source of container.envFrom ?? []) {
     if (source.configMapRef) Object.assign(env, find(objects, 'ConfigMap', source.configMapRef.name).data);
-    if (source.secretRef) Object.assign(env, secretData(find(objects, 'Secret', source.secretRef.name)));
+    if (source.secretRef) Object.assign(env, envFromSecret(objects, source.secretRef));
   }
   for (const variable of container.env ?? []) {
     if (variable.value !== undefined) env[variable.name] = variable.value;
@@ -63,7 +69,7 @@ export function fromSecret(objects: K8sObject[], container: any, name: string): 
   const entry = (container.env ?? []).find((e: any) => e.name === name);
   if (entry) return entry.valueFrom?.secretKeyRef !== undefined;
   const sources: any[] = container.envFrom ?? [];
-  const last = sources.filter((s) => (s.secretRef ? secretData(find(objects, 'Secret', s.secretRef.name)) : find(objects, 'ConfigMap', s.configMapRef.name).data ?? {})[name] !== undefined).at(-1);
+  const last = sources.filter((s) => (s.secretRef ? envFromSecret(objects, s.secretRef) : find(objects, 'ConfigMap', s.configMapRef.name).data ?? {})[name] !== undefined).at(-1);
   return last?.secretRef !== undefined;
 }
 
