@@ -491,6 +491,8 @@ const DEMO_TEST_SPLIT = [
   'model was trained on. Forecasting the change from the seasonal-naive value (`dataset.output: seasonal-difference`, now',
   'the default) keeps the level out of what the model extrapolates: 233.6 against 311.7 (25.0% better). A 28-day window',
   'scored 250.6 (19.6% better), so the demo keeps 14 days. Each an `npm run demo` on 2026-12-01 (`DEMO_RESULT_FILE=...`).',
+  'On a quiet machine the sweep repeats exactly (233.6, four runs); with other tests loading both cores one run picked another',
+  'best trial (val 210.6, test 251.3, 19.4% better): TPE with the constant liar depends on the order trials finish.',
   '',
   'Scoring each ending trial on the test split costs the bookkeeping round (2000 simulated trials, 2 workers; the simulated',
   'family scores without reading a checkpoint) nothing measurable: 4 alternating pairs of `24653ac` and `58a39fc` (with',
