@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { freePort } from '@tuneforge/testing';
-import { loadCoordinatorConfig } from '../apps/coordinator/src/config/coordinator.config';
-import { startTestOpenIdProvider, type TestOpenIdProvider } from '../apps/coordinator/test/support/openid-provider';
+import { ssoConfigFor, startTestOpenIdProvider, type TestOpenIdProvider } from '../apps/coordinator/test/support/openid-provider';
 import { startTestCoordinator, type TestCoordinator } from '../apps/coordinator/test/support/test-coordinator';
 import { collectPageErrors, launchChromium } from './support/browser';
 
@@ -18,15 +17,7 @@ describe('single sign-on in headless chromium: the dashboard through a real Open
     const port = await freePort();
     const redirectUrl = `http://127.0.0.1:${port}/api/v1/auth/oidc/callback`;
     idp = await startTestOpenIdProvider(redirectUrl);
-    const { oidc } = loadCoordinatorConfig({
-      OIDC_ISSUER: idp.issuer,
-      OIDC_CLIENT_ID: idp.clientId,
-      OIDC_CLIENT_SECRET: idp.clientSecret,
-      OIDC_REDIRECT_URL: redirectUrl,
-      OIDC_NAME: 'Test IdP',
-      OIDC_SCOPES: 'openid profile email groups',
-      OIDC_GROUP_ROLES: JSON.stringify({ 'ml-team': { project: 'default', role: 'editor' } }),
-    });
+    const oidc = ssoConfigFor(idp, redirectUrl, { 'ml-team': { project: 'default', role: 'editor' } });
     coordinator = await startTestCoordinator('dashboard_sso', { port, oidc });
     browser = await launchChromium();
   });

@@ -7,7 +7,7 @@ import { DEFAULT_PROJECT_ID, Stores } from '@tuneforge/persistence';
 import { seedAccount, waitFor } from '@tuneforge/testing';
 import { createCoordinatorApp } from '../src/coordinator.app';
 import { loadCoordinatorConfig, type CoordinatorConfig } from '../src/config/coordinator.config';
-import { startTestOpenIdProvider, type TestOpenIdProvider } from './support/openid-provider';
+import { ssoConfigFor, startTestOpenIdProvider, type TestOpenIdProvider } from './support/openid-provider';
 import { aSweepSpec } from './support/sweep-specs';
 import { freePort, TestBrowser } from './support/test-browser';
 import { startTestCoordinator, type TestCoordinator } from './support/test-coordinator';
@@ -51,22 +51,13 @@ describe('single sign-on with an OpenID provider (GET /auth/oidc/login, /auth/oi
     const port = await freePort();
     const redirectUrl = `http://127.0.0.1:${port}${CALLBACK}`;
     idp = await startTestOpenIdProvider(redirectUrl);
-    // The configuration as the environment gives it.
-    const { oidc } = loadCoordinatorConfig({
-      OIDC_ISSUER: idp.issuer,
-      OIDC_CLIENT_ID: idp.clientId,
-      OIDC_CLIENT_SECRET: idp.clientSecret,
-      OIDC_REDIRECT_URL: redirectUrl,
-      OIDC_NAME: 'Test IdP',
-      OIDC_SCOPES: 'openid profile email groups',
-      OIDC_GROUP_ROLES: JSON.stringify({
-        'tuneforge-admins': { project: 'default', role: 'admin' },
-        'ml-team': [
-          { project: 'default', role: 'viewer' },
-          { project: 'research', role: 'editor' },
-        ],
-        'no-such-project-group': { project: 'no-such-project', role: 'viewer' },
-      }),
+    const oidc = ssoConfigFor(idp, redirectUrl, {
+      'tuneforge-admins': { project: 'default', role: 'admin' },
+      'ml-team': [
+        { project: 'default', role: 'viewer' },
+        { project: 'research', role: 'editor' },
+      ],
+      'no-such-project-group': { project: 'no-such-project', role: 'viewer' },
     });
     coordinator = await startTestCoordinator('sso_api', { port, oidc });
     stores = coordinator.app.get(Stores);

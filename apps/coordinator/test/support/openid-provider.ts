@@ -2,6 +2,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider, { type Adapter, type AdapterPayload } from 'oidc-provider';
+import { loadCoordinatorConfig, type CoordinatorConfig } from '../../src/config/coordinator.config';
 
 /** Who the test provider signs in next: a subject with a name and groups, or a refusal. */
 export interface TestIdentity {
@@ -111,4 +112,17 @@ function mapAdapter(): new (model: string) => Adapter {
       for (const [key, row] of rows) if (row.grantId === grantId) rows.delete(key);
     }
   };
+}
+
+/** The coordinator's single sign-on settings for the test provider, read as the environment gives them. */
+export function ssoConfigFor(idp: TestOpenIdProvider, redirectUrl: string, groupRoles: object): CoordinatorConfig['oidc'] {
+  return loadCoordinatorConfig({
+    OIDC_ISSUER: idp.issuer,
+    OIDC_CLIENT_ID: idp.clientId,
+    OIDC_CLIENT_SECRET: idp.clientSecret,
+    OIDC_REDIRECT_URL: redirectUrl,
+    OIDC_NAME: 'Test IdP',
+    OIDC_SCOPES: 'openid profile email groups',
+    OIDC_GROUP_ROLES: JSON.stringify(groupRoles),
+  }).oidc;
 }
