@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Req, Res } from 
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CSRF_COOKIE, SESSION_COOKIE, SignInSchema, type MeDto } from '@tuneforge/contracts';
-import { decoyPasswordHash, parseApiToken, passwordMatches, secretMatches, Stores, type UserEntity } from '@tuneforge/persistence';
+import { decoyPasswordHash, parseApiToken, passwordMatches, Stores, type UserEntity } from '@tuneforge/persistence';
 import { noteAudit } from '../audit/audit-note';
 import { UnauthenticatedError } from '../common/domain-errors';
 import { parseBody } from '../common/query';
@@ -57,9 +57,10 @@ export class AuthController {
   private async userSigningIn(credentials: { name: string; password: string } | { token: string }): Promise<UserEntity> {
     const refused = new UnauthenticatedError('the name and password, or the token, are not right');
     if ('token' in credentials) {
-      const parsed = parseApiToken(credentials.token);
-      const found = parsed && (await this.stores.accounts.tokenByPrefix(parsed.prefix));
-      if (!parsed || !found || !secretMatches(parsed.secret, found.row.secretSha256) || found.row.revokedAt || (found.row.expiresAt && found.row.expiresAt.getTime() <= Date.now())) throw refused;
+      // The Authorization header's check, with one answer for every refusal (a form does not say why).
+      const found = await this.authenticator.validToken(credentials.token).catch((error: unknown) => {
+        throw error instanceof UnauthenticatedError ? refused : error;
+      });
       return found.user;
     }
     const user = await this.stores.accounts.userByName(credentials.name);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { parse as parseCookies } from 'cookie';
 import { CSRF_HEADER, SESSION_COOKIE } from '@tuneforge/contracts';
-import { parseApiToken, secretMatches, sha256, Stores, type UserEntity } from '@tuneforge/persistence';
+import { parseApiToken, secretMatches, sha256, Stores, type ApiTokenEntity, type Credential, type UserEntity } from '@tuneforge/persistence';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
 import { UnauthenticatedError } from '../common/domain-errors';
 import type { AuthenticatedRequest, Principal } from './principal';
@@ -44,14 +44,20 @@ export class Authenticator {
   private async fromToken(header: string): Promise<Principal> {
     const [scheme, token, ...rest] = header.trim().split(/\s+/);
     if (scheme?.toLowerCase() !== 'bearer' || !token || rest.length > 0) throw new UnauthenticatedError('the Authorization header must be `Bearer <token>`');
+    const found = await this.validToken(token);
+    await this.stores.accounts.touchToken(found.row.id);
+    return { ...(await this.principalFor(found.user)), via: 'token', tokenId: found.row.id, tokenPrefix: found.row.prefix };
+  }
+
+  /** The stored token a presented one names, if it holds: known, its secret matching, neither revoked nor expired; else why not. */
+  async validToken(token: string): Promise<Credential<ApiTokenEntity>> {
     const parsed = parseApiToken(token);
     if (!parsed) throw new UnauthenticatedError('the bearer token is not a Tuneforge API token (tf_<prefix>_<secret>)');
     const found = await this.stores.accounts.tokenByPrefix(parsed.prefix);
     if (!found || !secretMatches(parsed.secret, found.row.secretSha256)) throw new UnauthenticatedError('the API token is not known; create one with `tuneforge token create`');
     if (found.row.revokedAt) throw new UnauthenticatedError(`the API token ${parsed.prefix} was revoked; create another with \`tuneforge token create\``);
     if (found.row.expiresAt && found.row.expiresAt.getTime() <= Date.now()) throw new UnauthenticatedError(`the API token ${parsed.prefix} has expired; create another with \`tuneforge token create\``);
-    await this.stores.accounts.touchToken(found.row.id);
-    return { ...(await this.principalFor(found.user)), via: 'token', tokenId: found.row.id, tokenPrefix: found.row.prefix };
+    return found;
   }
 
   private async fromSession(secret: string, request: AuthenticatedRequest): Promise<Principal> {
