@@ -50,18 +50,18 @@ export class ModelExportService {
   private async bundleOf(trial: TrialEntity, objective: Objective, weightsPath: string): Promise<ModelBundleFiles> {
     const refusal = notExportable(trial);
     if (refusal) throw new ConflictError('MODEL_NOT_READY', `trial ${trial.id} has no model to export: ${refusal}`);
-    const stored = trial.bestEpoch === null ? undefined : await this.stores.trialReads.checkpoint(trial.id, trial.bestEpoch);
+    const stored = await this.trials.bestCheckpointOf(trial);
     const missing = () => new NotFoundError('CHECKPOINT_NOT_FOUND', 'best-epoch checkpoint of trial', trial.id);
-    if (!stored || trial.bestEpoch === null || !trial.preprocessing) throw missing();
+    if (!stored || !trial.preprocessing) throw missing();
     const metadata: ModelBundleMetadata = {
       format: MODEL_BUNDLE_FORMAT,
       preprocessing: trial.preprocessing,
-      trial: { id: trial.id, sweepId: trial.sweepId, number: trial.number, seed: trial.seed, bestEpoch: trial.bestEpoch, config: trial.config },
+      trial: { id: trial.id, sweepId: trial.sweepId, number: trial.number, seed: trial.seed, bestEpoch: stored.epoch, config: trial.config },
       objective: { metric: objective.metric, direction: objective.direction },
       scores: { validation: trial.bestMetric, test: trial.testMetrics },
     };
     try {
-      return { trialId: trial.id, epoch: trial.bestEpoch, ...toModelBundle(decodeCheckpoint(stored.bytes), metadata, weightsPath) };
+      return { trialId: trial.id, epoch: stored.epoch, ...toModelBundle(decodeCheckpoint(stored.bytes), metadata, weightsPath) };
     } catch (error) {
       if (error instanceof CorruptCheckpointError) throw missing();
       throw error;

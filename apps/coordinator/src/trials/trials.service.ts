@@ -63,7 +63,7 @@ export class TrialsService {
    */
   async modelFiles(id: string, which: ModelCheckpoint, weightsPath: string): Promise<{ epoch: number; modelJson: object; weights: Buffer }> {
     const trial = await this.find(id);
-    const candidates = which === 'latest' ? await checkpointsNewestFirst(this.stores.manager, id) : await this.bestCheckpoint(trial);
+    const candidates = which === 'latest' ? await checkpointsNewestFirst(this.stores.manager, id) : [await this.bestCheckpointOf(trial)].filter((row) => row !== undefined);
     for (const row of candidates) {
       try {
         const files = toLayersModelFiles(decodeCheckpoint(row.bytes), weightsPath);
@@ -75,9 +75,11 @@ export class TrialsService {
     throw new NotFoundError('CHECKPOINT_NOT_FOUND', which === 'best' ? 'best-epoch checkpoint of trial' : 'checkpoint of trial', id);
   }
 
-  private async bestCheckpoint(trial: TrialEntity): Promise<{ epoch: number; bytes: Buffer }[]> {
-    const stored = trial.bestEpoch === null ? undefined : await this.stores.trialReads.checkpoint(trial.id, trial.bestEpoch);
-    return stored && trial.bestEpoch !== null ? [{ epoch: trial.bestEpoch, bytes: stored.bytes }] : [];
+  /** The stored checkpoint of the trial's best epoch (the one that scored bestMetric), if it has one. */
+  async bestCheckpointOf(trial: TrialEntity): Promise<{ epoch: number; bytes: Buffer } | undefined> {
+    if (trial.bestEpoch === null) return undefined;
+    const stored = await this.stores.trialReads.checkpoint(trial.id, trial.bestEpoch);
+    return stored && { epoch: trial.bestEpoch, bytes: stored.bytes };
   }
 
   /** The trial, or TRIAL_NOT_FOUND (without asking the database when the id cannot exist). */
