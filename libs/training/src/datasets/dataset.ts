@@ -43,7 +43,3 @@ export interface TextData {
 }
 
 export type TrainingData = ForecastData | TextData;
-
-export function sampleCount(data: TrainingData): { train: number; validation: number; test: number } {
-  return { train: data.trainX.shape[0], validation: data.valX.shape[0], test: data.testX.shape[0] };
-}
