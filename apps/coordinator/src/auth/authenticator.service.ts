@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { parse as parseCookies } from 'cookie';
 import { CSRF_HEADER, SESSION_COOKIE } from '@tuneforge/contracts';
-import { parseApiToken, secretMatches, sha256, Stores, type ApiTokenEntity, type Credential, type UserEntity } from '@tuneforge/persistence';
+import { parseApiToken, secretMatches, sha256, Stores, TOKEN_TOUCH_INTERVAL_MS, type ApiTokenEntity, type Credential, type UserEntity } from '@tuneforge/persistence';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
 import { UnauthenticatedError } from '../common/domain-errors';
 import type { AuthenticatedRequest, Principal } from './principal';
@@ -45,7 +45,9 @@ export class Authenticator {
     const [scheme, token, ...rest] = header.trim().split(/\s+/);
     if (scheme?.toLowerCase() !== 'bearer' || !token || rest.length > 0) throw new UnauthenticatedError('the Authorization header must be `Bearer <token>`');
     const found = await this.validToken(token);
-    await this.stores.accounts.touchToken(found.row.id);
+    // A use within the interval is already recorded: no write on every request (the statement keeps its own guard for races).
+    const lastUsed = found.row.lastUsedAt?.getTime();
+    if (lastUsed === undefined || Date.now() - lastUsed >= TOKEN_TOUCH_INTERVAL_MS) await this.stores.accounts.touchToken(found.row.id);
     return { ...(await this.principalFor(found.user)), via: 'token', tokenId: found.row.id, tokenPrefix: found.row.prefix };
   }
 
