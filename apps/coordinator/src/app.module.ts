@@ -30,6 +30,8 @@ import { EventStream } from './events/event-stream.service';
 import { EventsController } from './events/events.controller';
 import { HealthController } from './health/health.controller';
 import { RedisProbe } from './health/redis-probe.service';
+import { CoordinatorMetrics } from './metrics/coordinator-metrics.service';
+import { MetricsScrape } from './metrics/metrics-scrape.service';
 import { TrialDispatcher } from './queue/trial-dispatcher.service';
 import { TrialEventsListener } from './queue/trial-events.listener';
 import { TrialReconciler } from './queue/trial-reconciler.service';
@@ -92,6 +94,8 @@ export class AppModule {
         CurvesService,
         ChangeFeed,
         EventStream,
+        CoordinatorMetrics,
+        MetricsScrape,
       ],
     };
   }

@@ -40,7 +40,7 @@ describe('error codes', () => {
   };
 
   before(async () => {
-    coordinator = await startTestCoordinator('error_codes');
+    coordinator = await startTestCoordinator('error_codes', { metricsToken: 'the-metrics-token-of-error-codes' });
     api = apiClient(coordinator.baseUrl);
   });
   after(() => coordinator.close());
@@ -84,6 +84,9 @@ describe('error codes', () => {
       const stores = coordinator.app.get(Stores);
       const unauthenticated = assertCode(await api.request('GET', '/api/v1/sweeps', undefined, { authorization: '' }), 'UNAUTHENTICATED');
       assert.match(unauthenticated.message, /Bearer/);
+      // GET /metrics with METRICS_TOKEN set: the token, not an API token, lets a scrape in.
+      const scrape = assertCode(await api.request('GET', '/metrics', undefined, { authorization: 'Bearer not-the-metrics-token' }), 'UNAUTHENTICATED');
+      assert.match(scrape.message, /METRICS_TOKEN/);
       const viewer = await seedAccount(stores, { name: 'codes-viewer', roles: [{ projectId: DEFAULT_PROJECT_ID, role: 'viewer' }] });
       assertCode(await api.post('/api/v1/sweeps', aSweepSpec(), { authorization: `Bearer ${viewer.token}` }), 'FORBIDDEN');
       const signIn = await fetch(`${coordinator.baseUrl}/api/v1/auth/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: viewer.token }) });

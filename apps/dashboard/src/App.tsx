@@ -1,4 +1,5 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
+import { dashboardPageOf, type DashboardPage } from '@tuneforge/contracts';
 import { ConnectionBadge } from './components/common';
 import { EventsProvider } from './events';
 import { AuditPage } from './pages/AuditPage';
@@ -7,19 +8,22 @@ import { SweepPage } from './pages/SweepPage';
 import { SweepsPage } from './pages/SweepsPage';
 import { TrialPage } from './pages/TrialPage';
 import { WorkersPage } from './pages/WorkersPage';
-import { Link, matchRoute, Router, usePath } from './router';
+import { Link, Router, usePath } from './router';
 import { SessionGate, useSession } from './session';
 
+/** What each page of DASHBOARD_PAGES renders (the coordinator serves index.html at exactly these paths). */
+const PAGES: Record<DashboardPage, (params: Record<string, string>) => ReactNode> = {
+  '/': () => <SweepsPage />,
+  '/sweeps': () => <SweepsPage />,
+  '/workers': () => <WorkersPage />,
+  '/audit': () => <AuditPage />,
+  '/sweeps/:id': ({ id }) => <SweepPage key={id} id={id} />,
+  '/trials/:id': ({ id }) => <TrialPage key={id} id={id} />,
+};
+
 function Routes() {
-  const path = usePath();
-  if (path === '/' || path === '/sweeps') return <SweepsPage />;
-  if (path === '/workers') return <WorkersPage />;
-  if (path === '/audit') return <AuditPage />;
-  const sweep = matchRoute(path, '/sweeps/:id');
-  if (sweep) return <SweepPage key={sweep.id} id={sweep.id} />;
-  const trial = matchRoute(path, '/trials/:id');
-  if (trial) return <TrialPage key={trial.id} id={trial.id} />;
-  return <NotFoundPage />;
+  const match = dashboardPageOf(usePath());
+  return match ? PAGES[match.page](match.params) : <NotFoundPage />;
 }
 
 function Nav() {

@@ -39,16 +39,3 @@ export function Link({ to, children, ...rest }: { to: string; children: ReactNod
     </a>
   );
 }
-
-/** The route that matches: `/sweeps/:id` style patterns, first match wins. */
-export function matchRoute(path: string, pattern: string): Record<string, string> | undefined {
-  const parts = path.replace(/\/+$/, '').split('/');
-  const wanted = pattern.replace(/\/+$/, '').split('/');
-  if (parts.length !== wanted.length) return undefined;
-  const params: Record<string, string> = {};
-  for (let i = 0; i < wanted.length; i++) {
-    if (wanted[i].startsWith(':')) params[wanted[i].slice(1)] = decodeURIComponent(parts[i]);
-    else if (wanted[i] !== parts[i]) return undefined;
-  }
-  return params;
-}

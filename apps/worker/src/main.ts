@@ -8,6 +8,7 @@ import { TrialProcessor } from './trial.processor';
 import { TrialRunner } from './trial-runner.service';
 import { loadWorkerConfig } from './worker.config';
 import { WorkerModule } from './worker.module';
+import { WorkerMetrics } from './worker-metrics.service';
 import { WorkerRegistry } from './worker-registry.service';
 
 /**
@@ -18,8 +19,12 @@ async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: config.logLevels });
   const runner = app.get(TrialRunner);
-  const health = config.healthPort === undefined ? undefined : await WorkerHealthServer.start(healthChecks(app), config.healthPort);
-  if (health) Logger.log(`probes on :${health.port} (GET /livez, GET /readyz)`, 'Worker');
+  const metrics = app.get(WorkerMetrics);
+  const health =
+    config.healthPort === undefined
+      ? undefined
+      : await WorkerHealthServer.start(healthChecks(app), config.healthPort, undefined, { text: () => metrics.text(), contentType: metrics.contentType, token: config.metricsToken });
+  if (health) Logger.log(`probes on :${health.port} (GET /livez, GET /readyz), Prometheus metrics at GET /metrics${config.metricsToken ? ' (METRICS_TOKEN)' : ''}`, 'Worker');
   Logger.log(`worker ${config.id} ready: ${config.concurrency} trial(s) at a time on queue '${config.queuePrefix}:trials'`, 'Worker');
 
   let stopping = false;

@@ -20,6 +20,7 @@ import { MetricWriter } from './metric-writer.service';
 import { COMPUTE_BACKEND } from './compute-backend';
 import { TrialLedger } from './trial-ledger.service';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config';
+import { WorkerMetrics } from './worker-metrics.service';
 
 type TrialJob = Job<JobOf<typeof JobName.TrainTrial>>;
 
@@ -61,6 +62,7 @@ export class TrialRunner {
     private readonly ledger: TrialLedger,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
     @Inject(COMPUTE_BACKEND) private readonly backend: TrainingEngine,
+    private readonly workerMetrics: WorkerMetrics,
   ) {}
 
   /** From now on, running trials checkpoint after their current epoch and go back to the queue. */
@@ -83,6 +85,7 @@ export class TrialRunner {
     if (!trial) return this.whyNotClaimed(trialId, sweepId);
 
     this.running.add(trialId);
+    this.workerMetrics.runningTrials.set(this.running.size);
     const run: TrialAttempt = { trialId, attempt: trial.attempts };
     try {
       return await this.runClaimed(job, token, trial, run);
@@ -91,6 +94,7 @@ export class TrialRunner {
       throw error;
     } finally {
       this.running.delete(trialId);
+      this.workerMetrics.runningTrials.set(this.running.size);
     }
   }
 
@@ -126,7 +130,9 @@ export class TrialRunner {
         checkedAt = Date.now();
       }
       const bestBefore = session.bestMetric;
+      const epochStarted = performance.now();
       const metrics = await session.trainNextEpoch();
+      this.workerMetrics.epochTrained(trial.config.model, (performance.now() - epochStarted) / 1000, session.samplesPerEpoch);
       this.metrics.add(trial.sweepId, trial.id, run.attempt, session.epoch, metricsToStore(session.epoch, metrics));
       const atCheckpoint = session.epoch % checkpointEvery === 0 || session.epoch === maxEpochs;
       if (session.bestMetric !== bestBefore) {

@@ -1,11 +1,12 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { connectionEnvShape, logLevelsUpTo, parseEnv, type LogLevelName } from '@tuneforge/contracts';
+import { connectionEnvShape, logLevelsUpTo, metricsEnvShape, parseEnv, type LogLevelName } from '@tuneforge/contracts';
 import { DEFAULT_DATABASE_URL } from '@tuneforge/persistence';
 
 const WorkerEnvSchema = z.object({
   ...connectionEnvShape(DEFAULT_DATABASE_URL),
+  ...metricsEnvShape,
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   WORKER_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,120}$/).optional(),
   /** A dead worker's job lock expires after this; the stalled check then re-delivers the trial. */
@@ -15,7 +16,7 @@ const WorkerEnvSchema = z.object({
   METRICS_FLUSH_MS: z.coerce.number().int().min(10).default(500),
   /** Wall time of one epoch of the `simulated` model family (0: as fast as the bookkeeping allows). */
   SIMULATED_EPOCH_MS: z.coerce.number().int().min(0).max(600_000).default(0),
-  /** Port of the probe endpoints (GET /livez, GET /readyz); unset: no health server. */
+  /** Port of the probe endpoints (GET /livez, GET /readyz) and of GET /metrics; unset: no health server. */
   WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   /**
    * After SIGTERM, exit after this long even if a trial has not reached its epoch boundary or PostgreSQL
@@ -36,6 +37,8 @@ export interface WorkerConfig {
   metricsFlushMs: number;
   simulatedEpochMs: number;
   healthPort?: number;
+  /** The bearer token GET /metrics requires; undefined: /metrics is open to whoever reaches the health port. */
+  metricsToken?: string;
   stopTimeoutMs: number;
   logLevels: LogLevelName[];
 }
@@ -57,6 +60,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     metricsFlushMs: e.METRICS_FLUSH_MS,
     simulatedEpochMs: e.SIMULATED_EPOCH_MS,
     healthPort: e.WORKER_HEALTH_PORT,
+    metricsToken: e.METRICS_TOKEN,
     stopTimeoutMs: e.WORKER_STOP_TIMEOUT_MS,
     logLevels: logLevelsUpTo(e.LOG_LEVEL),
   };

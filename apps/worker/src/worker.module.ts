@@ -9,6 +9,7 @@ import { TrialLedger } from './trial-ledger.service';
 import { TrialProcessor } from './trial.processor';
 import { TrialRunner } from './trial-runner.service';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config';
+import { WorkerMetrics } from './worker-metrics.service';
 import { WorkerRegistry } from './worker-registry.service';
 
 /** The worker's composition root: no HTTP server, one BullMQ processor that trains trials. */
@@ -28,7 +29,7 @@ export class WorkerModule {
         BullModule.forRoot({ connection: { url: config.redisUrl, maxRetriesPerRequest: null }, prefix: config.queuePrefix }),
         BullModule.registerQueue({ name: TRIALS_QUEUE }),
       ],
-      providers: [{ provide: WORKER_CONFIG, useValue: config }, STORES_PROVIDER, computeBackendProvider, MetricWriter, TrialLedger, TrialRunner, TrialProcessor, WorkerRegistry],
+      providers: [{ provide: WORKER_CONFIG, useValue: config }, STORES_PROVIDER, computeBackendProvider, MetricWriter, TrialLedger, TrialRunner, TrialProcessor, WorkerRegistry, WorkerMetrics],
     };
   }
 }

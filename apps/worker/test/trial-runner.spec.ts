@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { SweepSpecInput } from '@tuneforge/contracts';
 import type { TrialRef } from '@tuneforge/persistence';
-import { aParsedSweepSpec, cancelSweep, claimTrials, endTrials, seedMetricPoints, seedSweep, TestStores, waitFor } from '@tuneforge/testing';
+import { aParsedSweepSpec, cancelSweep, claimTrials, endTrials, PrometheusText, seedMetricPoints, seedSweep, TestStores, waitFor } from '@tuneforge/testing';
 import { SimulatedSession } from '@tuneforge/training';
 import { TrialRunner } from '../src/trial-runner.service';
 import { TrialQueue, WorkerServices } from './support/worker-services';
@@ -138,6 +138,25 @@ describe(TrialRunner.name, () => {
       assert.equal(row.testMetrics, null, 'a trial is scored on the test split only when it ends');
     }
   };
+
+  it('counts the epochs it trains and the trials it runs in its Prometheus series, simulated trials too', async () => {
+    queue = new TrialQueue('runner-metrics');
+    const { trials } = await seedSweep(db.stores, { trials: 2, spec: simulatedSpec({ budget: { maxTrials: 2, maxConcurrent: 2, maxEpochsPerTrial: 7 }, checkpointEvery: 3 }) });
+    const worker = await aWorker('metrics-worker', 30);
+    queue.process(worker.processor, 2);
+    const scrape = async () => new PrometheusText(await worker.workerMetrics.text());
+    for (const trial of trials) await queue.enqueue(trial);
+    const running = await waitFor('both trials run', async () => ((await scrape()).value('tuneforge_worker_running_trials') === 2 ? true : undefined), 10_000, 10);
+    assert.ok(running);
+    for (const trial of trials) assert.equal(await queue.outcomeOf(trial.id), 'completed');
+    const metrics = await scrape();
+    assert.equal(metrics.value('tuneforge_worker_running_trials'), 0);
+    assert.equal(metrics.value('tuneforge_worker_epochs_total', { model: 'simulated' }), 14);
+    assert.equal(metrics.value('tuneforge_worker_samples_total', { model: 'simulated' }), 0, 'the simulated family trains on no samples');
+    assert.equal(metrics.value('tuneforge_worker_epoch_duration_seconds_count', { model: 'simulated' }), 14);
+    const seconds = metrics.value('tuneforge_worker_epoch_duration_seconds_sum', { model: 'simulated' });
+    assert.ok(seconds >= 14 * 0.025 && seconds < 14 * 1, `14 epochs of 30 ms took ${seconds} s`);
+  });
 
   it("skips the job of a finished trial, and ends a cancelled sweep's queued trial cancelled without running it", async () => {
     queue = new TrialQueue('runner-unclaimed');

@@ -13,6 +13,18 @@ export function connectionEnvShape(defaultDatabaseUrl: string) {
   };
 }
 
+/**
+ * The bearer token a scrape of GET /metrics must send, on the coordinator and on the workers' health port.
+ * Unset: /metrics answers whoever reaches the port (its series carry counts, route templates and timings,
+ * no ids, names or secrets).
+ */
+export const metricsEnvShape = {
+  METRICS_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{16,256}$/, 'must be 16 to 256 printable ASCII characters without spaces')
+    .optional(),
+};
+
 /** Log levels, most severe first (NestJS's names). */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];

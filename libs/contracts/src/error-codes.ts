@@ -16,7 +16,7 @@ export const ERROR_CODES = {
   REQUEST_REJECTED: { status: 400, when: 'the framework refused the request (say, a multipart upload in a field other than `file`); the status is its own, mostly 400' },
   PROJECT_REQUIRED: { status: 400, when: 'a create (sweep, dataset) by a caller who may create in several projects, without `?project=`' },
   OIDC_STATE_INVALID: { status: 400, when: 'a single sign-on callback whose state is missing, forged, used already, expired (10 minutes) or from another browser; start again from the sign-in page' },
-  UNAUTHENTICATED: { status: 401, when: 'no credentials, or a token that is malformed, unknown, revoked or expired, or an expired session; the message says what to do' },
+  UNAUTHENTICATED: { status: 401, when: 'no credentials, or a token that is malformed, unknown, revoked or expired, or an expired session; GET /metrics without its METRICS_TOKEN; the message says what to do' },
   OIDC_SIGN_IN_FAILED: { status: 401, when: "the OpenID provider refused the sign-in (its `error` is in the message), or its answer did not hold (code exchange, ID token signature, issuer, audience, nonce)" },
   CSRF_TOKEN_INVALID: { status: 403, when: "a signed-in (cookie) write without the session's CSRF token in X-CSRF-Token" },
   FORBIDDEN: { status: 403, when: "the caller's role in the project (or the deployment) does not allow this; the message names the role needed" },

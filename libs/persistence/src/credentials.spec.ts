@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decoyPasswordHash, hashPassword, newApiToken, parseApiToken, passwordMatches, secretMatches, sha256 } from './credentials';
+import { bearerMatches, decoyPasswordHash, hashPassword, newApiToken, parseApiToken, passwordMatches, secretMatches, sha256 } from './credentials';
 
 describe('credentials', () => {
   it('makes API tokens whose prefix finds them and whose secret only its SHA-256 checks', () => {
@@ -13,6 +13,15 @@ describe('credentials', () => {
     assert.ok(!secretMatches(`${parsed.secret.slice(0, -1)}x`, made.secretSha256));
     assert.ok(!made.secretSha256.includes(parsed.secret));
     for (const bad of ['', 'tf_short_x', `tf_${made.prefix}_${parsed.secret}!`, `Bearer ${made.token}`, made.token.toUpperCase()]) assert.equal(parseApiToken(bad), undefined, bad);
+  });
+
+  it('checks a bearer header against a SHA-256: only `Bearer <the secret>` matches', () => {
+    const expected = sha256('metrics-token-0123456789');
+    assert.ok(bearerMatches('Bearer metrics-token-0123456789', expected));
+    assert.ok(bearerMatches('bearer  metrics-token-0123456789 ', expected));
+    for (const bad of [undefined, '', 'Bearer', 'Bearer metrics-token-012345678', 'Basic metrics-token-0123456789', 'Bearer metrics-token-0123456789 extra', 'metrics-token-0123456789']) {
+      assert.equal(bearerMatches(bad, expected), false, String(bad));
+    }
   });
 
   it('hashes passwords with salt (scrypt): the same password hashes differently, and only it matches', async () => {

@@ -36,6 +36,12 @@ export function secretMatches(secret: string, expectedSha256: string): boolean {
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
+/** Whether an Authorization header is `Bearer <secret>` with a secret that hashes to `expectedSha256` (the metrics scrape's check). */
+export function bearerMatches(authorization: string | undefined, expectedSha256: string): boolean {
+  const [scheme, secret, ...rest] = (authorization ?? '').trim().split(/\s+/);
+  return scheme?.toLowerCase() === 'bearer' && secret !== undefined && rest.length === 0 && secretMatches(secret, expectedSha256);
+}
+
 /** A random secret for a session cookie or a CSRF token. */
 export function newSecret(): string {
   return randomBytes(32).toString('base64url');

@@ -6,3 +6,4 @@ export * from './factories';
 export * from './sweep-specs';
 export * from './test-stores';
 export * from './auth';
+export * from './prometheus-text';

@@ -45,6 +45,7 @@ describe(NativeTrialSession.name, { skip }, () => {
     const [ours, theirs] = [await native.trainNextEpoch(), await reference.trainNextEpoch()];
     assert.deepEqual(Object.keys(ours).sort(), Object.keys(theirs).sort());
     assert.equal(ours.param_count, theirs.param_count);
+    assert.equal(native.samplesPerEpoch, reference.samplesPerEpoch);
     // Same weights, batches and Adam: the epochs differ only by float rounding.
     assert.ok(relativeGap(ours.loss, theirs.loss) < 1e-3, `loss ${ours.loss} vs tfjs ${theirs.loss}`);
     assert.ok(relativeGap(ours.val_mae, theirs.val_mae) < 1e-3, `val_mae ${ours.val_mae} vs tfjs ${theirs.val_mae}`);

@@ -151,6 +151,10 @@ export class NativeTrialSession implements TrainingSession {
     return this.tfModel;
   }
 
+  get samplesPerEpoch(): number {
+    return this.data.trainX.shape[0];
+  }
+
   get preprocessing(): Preprocessing {
     return this.data.preprocessing;
   }

@@ -17,6 +17,7 @@ const STATE_FLOATS = 512; // a few KB, like a small model's checkpoint
 export class SimulatedSession implements TrainingSession {
   readonly checkpointFormat = SIMULATED_CHECKPOINT_FORMAT;
   readonly preprocessing = null;
+  readonly samplesPerEpoch = 0;
   private readonly floor: number;
 
   constructor(

@@ -8,6 +8,8 @@ export interface TrainingSession {
   readonly bestMetric: number | null;
   /** How the model's inputs are made from raw data (null: the simulated family reads none). */
   readonly preprocessing: Preprocessing | null;
+  /** Training samples (windows) one epoch steps through; 0 for the simulated family, which trains on none. */
+  readonly samplesPerEpoch: number;
   /** The `format` its checkpoints are stored under. */
   readonly checkpointFormat: string;
   trainNextEpoch(): Promise<EpochMetrics>;

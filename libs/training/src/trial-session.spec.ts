@@ -38,6 +38,7 @@ describe(TrialSession.name, () => {
     assert.ok(metrics.val_mae > 50 && metrics.val_mae < 3000, `val_mae ${metrics.val_mae} is in births per day`);
     assert.equal(sut.epoch, 1);
     assert.equal(sut.bestMetric, metrics.val_mae);
+    assert.equal(sut.samplesPerEpoch, data.trainX.shape[0], 'an epoch steps through every training window');
     sut.dispose();
   });
 

@@ -43,6 +43,10 @@ export class TrialSession implements TrainingSession {
     return this.trainer.model;
   }
 
+  get samplesPerEpoch(): number {
+    return this.data.trainX.shape[0];
+  }
+
   get preprocessing(): Preprocessing {
     return this.data.preprocessing;
   }

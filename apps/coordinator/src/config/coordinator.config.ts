@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { connectionEnvShape, logLevelsUpTo, parseEnv, type LogLevelName } from '@tuneforge/contracts';
+import { connectionEnvShape, logLevelsUpTo, metricsEnvShape, parseEnv, type LogLevelName } from '@tuneforge/contracts';
 import { DEFAULT_DATABASE_URL } from '@tuneforge/persistence';
 import { loadSecurityConfig, type SecurityConfig } from './security.config';
 
@@ -7,6 +7,7 @@ const CoordinatorEnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   ...connectionEnvShape(DEFAULT_DATABASE_URL),
+  ...metricsEnvShape,
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
   /** YAML parses about 100 times slower than JSON, on the event loop (7.6 s for 1 MiB of small lists): sweep specs are a few KiB. */
   MAX_YAML_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(64 * 1024),
@@ -58,6 +59,8 @@ export interface CoordinatorConfig extends SecurityConfig {
   shutdownTimeoutMs: number;
   logLevels: LogLevelName[];
   auth: { mode: 'on' | 'off'; adminToken?: string; sessionTtlMs: number };
+  /** The bearer token GET /metrics requires; undefined: /metrics is open. */
+  metricsToken?: string;
 }
 
 export const COORDINATOR_CONFIG = Symbol('COORDINATOR_CONFIG');
@@ -82,6 +85,7 @@ export function loadCoordinatorConfig(env: NodeJS.ProcessEnv = process.env): Coo
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevels: logLevelsUpTo(e.LOG_LEVEL),
     auth: { mode: e.AUTH_MODE, adminToken: e.TUNEFORGE_ADMIN_TOKEN, sessionTtlMs: e.SESSION_TTL_MINUTES * 60_000 },
+    metricsToken: e.METRICS_TOKEN,
     ...loadSecurityConfig(env),
   };
 }

@@ -3,6 +3,7 @@ import { assignmentOf, isActiveTrial, isScoredTrial, searchDimensionsOf, sweepRo
 import { activeOnly, type Assignment, type Observation } from '@tuneforge/search';
 import { Stores, type NewTrial, type SweepEntity, type TrialRef } from '@tuneforge/persistence';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
+import { CoordinatorMetrics } from '../metrics/coordinator-metrics.service';
 import { TrialDispatcher } from '../queue/trial-dispatcher.service';
 import { TrialReconciler } from '../queue/trial-reconciler.service';
 import { CheckpointRetention } from './checkpoint-retention.service';
@@ -26,6 +27,7 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly reconciler: TrialReconciler,
     private readonly retention: CheckpointRetention,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
+    private readonly metrics: CoordinatorMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -99,6 +101,7 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Fills a sweep's free slots with new trials and enqueues them; completes the sweep when it is done (and runs its checkpoint retention). */
   async topUp(sweepId: string): Promise<number> {
+    const observeTopUp = this.metrics.topUpDuration.startTimer();
     const { created, completed } = await this.stores.transaction(async (tx) => {
       const nothing = { created: [], completed: false };
       const sweep = await tx.sweeps.lock(sweepId);
@@ -115,6 +118,7 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
       return { created: [], completed: true };
     });
     await this.enqueueOrDefer(created);
+    observeTopUp();
     if (completed) await this.retention.passLogged(sweepId);
     return created.length;
   }
@@ -147,6 +151,7 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async reconcileOnce(): Promise<void> {
+    const observePass = this.metrics.reconcileDuration.startTimer();
     try {
       await this.reconciler.repair(); // before the two steps below, which enqueue and top up what it repaired
       const enqueued = await this.dispatcher.enqueuePending();
@@ -156,6 +161,7 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
         return room > 0 || done;
       });
       for (const sweep of sweeps) await this.topUp(sweep.id);
+      observePass();
     } catch (error) {
       this.logger.warn(`reconcile failed, will retry: ${(error as Error).message}`);
     }

@@ -9,6 +9,7 @@ import { TrialLedger } from '../../src/trial-ledger.service';
 import { TrialProcessor } from '../../src/trial.processor';
 import { TrialRunner } from '../../src/trial-runner.service';
 import { loadWorkerConfig, type WorkerConfig } from '../../src/worker.config';
+import { WorkerMetrics } from '../../src/worker-metrics.service';
 import { WorkerRegistry } from '../../src/worker-registry.service';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -20,6 +21,8 @@ Logger.overrideLogger(['error']);
 export class WorkerServices {
   readonly metrics: MetricWriter;
   readonly ledger: TrialLedger;
+  /** The Prometheus series (served by the health server in a worker process). */
+  readonly workerMetrics: WorkerMetrics;
   readonly runner: TrialRunner;
   readonly processor: TrialProcessor;
   /** Registers and heartbeats only once its onApplicationBootstrap is called. */
@@ -32,7 +35,8 @@ export class WorkerServices {
   ) {
     this.metrics = new MetricWriter(stores, config);
     this.ledger = new TrialLedger(stores, this.metrics, config, engine);
-    this.runner = new TrialRunner(this.metrics, this.ledger, config, engine);
+    this.workerMetrics = new WorkerMetrics(config, engine);
+    this.runner = new TrialRunner(this.metrics, this.ledger, config, engine, this.workerMetrics);
     this.processor = new TrialProcessor(this.runner);
     this.registry = new WorkerRegistry(stores, this.runner, config, engine);
   }
