@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { aSweepSpec } from './support/sweep-specs';
-import { freePort, PrivatePostgres, PrivateRedis } from '@tuneforge/testing';
+import { freePort, PrivatePostgres, PrivateRedis, scrapeMetrics } from '@tuneforge/testing';
 import { apiClient, startTestCoordinator, type TestCoordinator } from './support/test-coordinator';
 
 async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
@@ -13,7 +13,7 @@ async function eventually(check: () => Promise<boolean>, what: string, timeoutMs
   assert.fail(`timed out waiting until ${what}`);
 }
 
-describe('health when dependencies go down and come back', () => {
+describe('health and metrics when dependencies go down and come back', () => {
   let redis: PrivateRedis;
   let postgres: PrivatePostgres;
   let coordinator: TestCoordinator;
@@ -48,6 +48,10 @@ describe('health when dependencies go down and come back', () => {
     assert.equal(down.body.checks.redis.status, 'down');
     assert.equal(down.body.checks.postgres.status, 'up');
     assert.equal((await api.get('/api/v1/health/live')).status, 200, 'liveness does not depend on Redis');
+    const metrics = await scrapeMetrics(`${coordinator.baseUrl}/metrics`);
+    assert.equal(metrics.value('tuneforge_scrape_source_up', { source: 'redis' }), 0, 'a scrape still answers, saying Redis is down');
+    assert.equal(metrics.series('tuneforge_trial_queue_jobs').length, 0, 'and leaves the queue depth out');
+    assert.equal(metrics.value('tuneforge_scrape_source_up', { source: 'postgresql' }), 1);
 
     const refused = await api.post('/api/v1/sweeps', aSweepSpec());
     assert.equal(refused.status, 503);
@@ -70,9 +74,16 @@ describe('health when dependencies go down and come back', () => {
     assert.equal(read.status, 503);
     assert.match(read.body.message, /PostgreSQL is unavailable/);
     assert.equal(read.body.code, 'DATABASE_UNAVAILABLE');
+    const metrics = await scrapeMetrics(`${coordinator.baseUrl}/metrics`);
+    assert.equal(metrics.value('tuneforge_scrape_source_up', { source: 'postgresql' }), 0, 'a scrape still answers, saying PostgreSQL is down');
+    assert.deepEqual([metrics.series('tuneforge_trials').length, metrics.series('tuneforge_sweeps').length, metrics.series('tuneforge_trials_stranded').length], [0, 0, 0]);
+    assert.equal(metrics.value('tuneforge_http_requests_total', { method: 'GET', route: '/api/v1/sweeps', status: '503' }), 1, 'the 503 it answered is counted');
 
     postgres.start();
     await eventually(async () => (await api.get('/api/v1/health')).status === 200, 'health is 200 again');
     assert.equal((await api.get('/api/v1/sweeps')).body.total, 1);
+    const back = await scrapeMetrics(`${coordinator.baseUrl}/metrics`);
+    assert.equal(back.value('tuneforge_scrape_source_up', { source: 'postgresql' }), 1);
+    assert.equal(back.value('tuneforge_sweeps', { status: 'running' }), 1);
   });
 });

@@ -36,6 +36,12 @@ export class TrialEventsListener extends QueueEventsHost implements OnModuleDest
     this.closing.abort();
   }
 
+  /** Its Redis connection failing (it reconnects by itself): a warning, like the queue's, not an unhandled error event printed raw. */
+  @OnQueueEvent('error')
+  onConnectionError(error: Error): void {
+    this.logger.warn(`queue events connection: ${error.message}`);
+  }
+
   @OnQueueEvent('failed')
   async onFailed({ jobId, failedReason }: { jobId: string; failedReason: string }): Promise<void> {
     try {
