@@ -331,12 +331,18 @@ for (const overlay of OVERLAYS) {
       assert.ok(objects.some((o) => o.kind === 'Namespace' && o.metadata.name === [...namespaces][0]), 'the namespace is created');
     });
 
-    it('lets workers reach PostgreSQL, Redis and DNS only, and nothing reach them', () => {
+    it("lets workers reach PostgreSQL, Redis and DNS only, and only Prometheus' scrape of the health port reach them", () => {
       const policy = find(objects, 'NetworkPolicy', 'tuneforge-worker');
       const worker = find(objects, 'Deployment', 'tuneforge-worker');
       assert.ok(matches(policy.spec.podSelector.matchLabels, worker.spec.template.metadata.labels), 'the policy does not select the workers');
       assert.deepEqual(policy.spec.policyTypes, ['Ingress', 'Egress']);
-      assert.deepEqual(policy.spec.ingress, []);
+      const health = podSpecOf(worker).containers[0].ports.find((p: any) => p.name === 'health');
+      assert.deepEqual(policy.spec.ingress, [
+        {
+          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }],
+          ports: [{ protocol: 'TCP', port: health.containerPort }],
+        },
+      ]);
       const ports = policy.spec.egress.flatMap((rule: any) => rule.ports.map((p: any) => `${p.protocol}/${p.port}`)).sort();
       assert.deepEqual(ports, ['TCP/53', 'TCP/5432', 'TCP/6379', 'UDP/53']);
       const dns = policy.spec.egress.find((rule: any) => rule.ports.some((p: any) => p.port === 53));

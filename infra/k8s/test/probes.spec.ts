@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Client } from 'pg';
 import IORedis from 'ioredis';
 import { startTestCoordinator, TEST_REDIS_URL, type TestCoordinator } from '../../../apps/coordinator/test/support/test-coordinator';
+import { scrapeMetrics } from '@tuneforge/testing';
 import { WorkerHealthServer } from '../../../apps/worker/src/health-server';
 import { configMapData, find, OVERLAYS, podSpecOf, renderOverlay, type K8sObject } from './support/render';
 
@@ -26,7 +27,17 @@ function containerPort(container: any, port: string | number): number {
   return typeof port === 'number' ? port : container.ports.find((p: any) => p.name === port).containerPort;
 }
 
-describe("the manifests' HTTP probes hit real endpoints", () => {
+/** The token the test's servers require: what a scrape that follows the annotations must send. */
+const METRICS_TOKEN = 'k8s-probes-metrics-token-0123456789';
+
+/** The path and port (a number) the pod template's prometheus.io annotations name. */
+function scrapeTarget(workload: K8sObject): { path: string; port: number } {
+  const annotations = workload.spec.template.metadata.annotations ?? {};
+  assert.equal(annotations['prometheus.io/scrape'], 'true', `${workload.metadata.name} is not marked for scraping`);
+  return { path: annotations['prometheus.io/path'], port: Number(annotations['prometheus.io/port']) };
+}
+
+describe("the manifests' HTTP probes and scrape annotations hit real endpoints", () => {
   const rendered = OVERLAYS.map((overlay) => ({ overlay, objects: renderOverlay(overlay) }));
   /** The tuneforge-config ConfigMap of one rendered overlay. */
   const configOf = (overlay: string) => {
@@ -38,7 +49,7 @@ describe("the manifests' HTTP probes hit real endpoints", () => {
   describe('coordinator (in process, real PostgreSQL and Redis)', () => {
     let coordinator: TestCoordinator;
     before(async () => {
-      coordinator = await startTestCoordinator('k8s-probes');
+      coordinator = await startTestCoordinator('k8s-probes', { metricsToken: METRICS_TOKEN });
     });
     after(() => coordinator?.close());
 
@@ -50,6 +61,16 @@ describe("the manifests' HTTP probes hit real endpoints", () => {
         assert.equal(containerPort(probe.container, probe.port), Number(env.PORT), `${probe.overlay} ${probe.kind} probes the port the coordinator listens on`);
         const response = await fetch(`${coordinator.baseUrl}${probe.path}`);
         assert.equal(response.status, 200, `${probe.overlay} ${probe.kind} GET ${probe.path}`);
+      }
+    });
+
+    it('answers Prometheus text at the scrape annotations of every overlay, with the bearer token only', async () => {
+      for (const { overlay, objects } of rendered) {
+        const { path, port } = scrapeTarget(find(objects, 'Deployment', 'tuneforge-coordinator'));
+        assert.equal(port, Number(configOf(overlay).PORT), `${overlay}: the coordinator is scraped on PORT`);
+        const metrics = await scrapeMetrics(`${coordinator.baseUrl}${path}`, METRICS_TOKEN);
+        assert.ok(metrics.families.has('tuneforge_http_requests_total'), `${overlay} GET ${path}`);
+        assert.equal((await fetch(`${coordinator.baseUrl}${path}`)).status, 401);
       }
     });
   });
@@ -66,6 +87,7 @@ describe("the manifests' HTTP probes hit real endpoints", () => {
         { postgres: () => postgres.query('SELECT 1'), redis: () => redis.ping(), processorRunning: () => true },
         0,
         '127.0.0.1',
+        { text: async () => '# HELP tuneforge_worker_slots slots\n# TYPE tuneforge_worker_slots gauge\ntuneforge_worker_slots 1\n', contentType: 'text/plain; version=0.0.4; charset=utf-8', token: METRICS_TOKEN },
       );
     });
     after(async () => {
@@ -82,6 +104,15 @@ describe("the manifests' HTTP probes hit real endpoints", () => {
         assert.equal(containerPort(probe.container, probe.port), Number(env.WORKER_HEALTH_PORT), `${probe.overlay} ${probe.kind} probes WORKER_HEALTH_PORT`);
         const response = await fetch(`http://127.0.0.1:${health.port}${probe.path}`);
         assert.equal(response.status, 200, `${probe.overlay} ${probe.kind} GET ${probe.path}: ${await response.text()}`);
+      }
+    });
+
+    it('answers Prometheus text at the scrape annotations of every overlay, on WORKER_HEALTH_PORT, with the bearer token only', async () => {
+      for (const { overlay, objects } of rendered) {
+        const { path, port } = scrapeTarget(find(objects, 'Deployment', 'tuneforge-worker'));
+        assert.equal(port, Number(configOf(overlay).WORKER_HEALTH_PORT), `${overlay}: workers are scraped on WORKER_HEALTH_PORT`);
+        assert.equal((await scrapeMetrics(`http://127.0.0.1:${health.port}${path}`, METRICS_TOKEN)).value('tuneforge_worker_slots'), 1);
+        assert.equal((await fetch(`http://127.0.0.1:${health.port}${path}`)).status, 401);
       }
     });
   });

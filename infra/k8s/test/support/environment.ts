@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { containerListPaths, find, podSpecOf, type K8sObject } from './render';
 
 /** Variables that carry credentials: each comes from a Secret, never from a literal or a ConfigMap. */
-export const SECRET_VARIABLES = ['TUNEFORGE_ADMIN_TOKEN', 'DATABASE_URL', 'WORKER_DATABASE_URL', 'REDIS_URL', 'POSTGRES_PASSWORD', 'REDIS_PASSWORD'];
+export const SECRET_VARIABLES = ['TUNEFORGE_ADMIN_TOKEN', 'METRICS_TOKEN', 'DATABASE_URL', 'WORKER_DATABASE_URL', 'REDIS_URL', 'POSTGRES_PASSWORD', 'REDIS_PASSWORD'];
 const SECRET_LOOKING_NAME = /PASSWORD|TOKEN|SECRET|CREDENTIAL|PRIVATE_KEY|API_KEY/i;
 
 /** Whether a variable of this name holds a credential. */

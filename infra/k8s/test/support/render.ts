@@ -89,7 +89,7 @@ const POD_TEMPLATE_PATHS: Record<string, string[]> = {
 export const RUN_TO_COMPLETION_KINDS = new Set(['Job', 'CronJob', 'ScaledJob']);
 
 /** The pod template (metadata and spec) of a workload, or undefined for other kinds. */
-export function podTemplateOf(object: K8sObject): { metadata?: { labels?: Record<string, string> }; spec: any } | undefined {
+export function podTemplateOf(object: K8sObject): { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec: any } | undefined {
   const path = POD_TEMPLATE_PATHS[object.kind];
   return path && path.reduce((at: any, key) => at?.[key], object);
 }
