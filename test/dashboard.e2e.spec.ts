@@ -178,13 +178,21 @@ describe('dashboard in headless chromium against a real coordinator and workers'
     await screenshot(page, 'workers');
   });
 
-  it('shows a not-found page for an unknown sweep, trial or path', async () => {
+  it('shows a not-found page for an unknown sweep, trial or in-app path; the server answers other paths 404', async () => {
     await page.goto(`${stack.origin}/sweeps/00000000-0000-4000-8000-000000000000`);
     assert.match(await page.getByTestId('not-found').innerText(), /no sweep with id 00000000-0000-4000-8000-000000000000/);
     await screenshot(page, 'not-found');
     await page.goto(`${stack.origin}/trials/not-an-id`);
     assert.match(await page.getByTestId('not-found').innerText(), /no trial with id not-an-id/);
-    await page.goto(`${stack.origin}/no/such/page`);
+    // A path that is no page of the dashboard is the server's 404, never the app (DASHBOARD_PAGES) ...
+    const unknown = await page.goto(`${stack.origin}/no/such/page`);
+    assert.equal(unknown?.status(), 404);
+    // ... and inside the app, navigating to one shows the not-found page.
+    await page.goto(`${stack.origin}/workers`);
+    await page.evaluate(() => {
+      window.history.pushState(null, '', '/no/such/page');
+      window.dispatchEvent(new PopStateEvent('popstate'));
+    });
     await page.getByTestId('not-found').waitFor();
   });
 
