@@ -30,6 +30,8 @@ describe('secrets never in the clear: logs, error bodies, the database', () => {
   const secrets = new Map<string, string>();
   const errorBodies: string[] = [];
   let firstOutput = '';
+  const metricsToken = `metrics-${randomBytes(16).toString('hex')}`;
+  let metricsText = '';
 
   const keep = (what: string, secret: string): string => {
     secrets.set(what, secret);
@@ -59,7 +61,7 @@ describe('secrets never in the clear: logs, error bodies, the database', () => {
     return decodeURIComponent(value);
   };
   const start = async (): Promise<AppProcess> => {
-    const started = await startCoordinatorProcess({ DATABASE_URL: database.url, REDIS_URL, QUEUE_PREFIX: queuePrefix, LOG_LEVEL: 'debug', TUNEFORGE_ADMIN_TOKEN: undefined });
+    const started = await startCoordinatorProcess({ DATABASE_URL: database.url, REDIS_URL, QUEUE_PREFIX: queuePrefix, LOG_LEVEL: 'debug', TUNEFORGE_ADMIN_TOKEN: undefined, METRICS_TOKEN: metricsToken });
     api = started.api;
     return started.process;
   };
@@ -115,6 +117,15 @@ describe('secrets never in the clear: logs, error bodies, the database', () => {
       [400, call('POST', '/users', { token: bootstrap, body: { name: 'wrong-type', password: 123456789012, extra: keep('a secret in an unknown field', aPassword('extra')) } })],
     ];
     for (const [status, answer] of refusals) assert.equal((await answer).status, status);
+    // The metrics scrape: refused with a wrong token (its body kept with the others), answered with the right one.
+    keep('the metrics token', metricsToken);
+    const scrape = (authorization: string) => fetch(new URL('/metrics', api), { headers: { authorization } });
+    const wrongScrape = await scrape(`Bearer ${keep('a wrong metrics token', `metrics-${randomBytes(16).toString('hex')}`)}`);
+    assert.equal(wrongScrape.status, 401);
+    errorBodies.push(`GET /metrics 401 ${await wrongScrape.text()}`);
+    const scraped = await scrape(`Bearer ${metricsToken}`);
+    assert.equal(scraped.status, 200);
+    metricsText = await scraped.text();
     const expiringId = (await call('GET', '/tokens', { token: bootstrap })).json.items.find((t: { name: string }) => t.name === 'expiring').id;
     assert.equal((await call('DELETE', `/tokens/${expiringId}`, { token: bootstrap })).status, 204);
     assert.equal((await call('GET', '/me', { token: expiring })).status, 401);
@@ -134,6 +145,12 @@ describe('secrets never in the clear: logs, error bodies, the database', () => {
     assert.deepEqual(found(firstOutput), []);
     assert.equal(firstOutput.split(bootstrap).length - 1, 1, 'the first token appears once in the output');
     assert.equal(coordinator.stdout.split(bootstrap).length - 1, 1, 'on stdout');
+  });
+
+  it('answers no secret, user name or id in its metrics', () => {
+    assert.match(metricsText, /tuneforge_http_requests_total\{/);
+    assert.deepEqual(found(metricsText), []);
+    for (const name of ['sec-alice', 'sec-bob', 'sec-bot', '00000000-0000-4000-8000-000000000001']) assert.ok(!metricsText.includes(name), name);
   });
 
   it('answers no secret in any error body', () => {

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type express from 'express';
 import { bearerMatches, sha256 } from '@tuneforge/persistence';
@@ -11,6 +12,7 @@ import type { MetricsScrape } from './metrics-scrape.service';
  */
 export function serveMetrics(app: NestExpressApplication, scrape: MetricsScrape, metricsToken: string | undefined): void {
   const tokenSha256 = metricsToken === undefined ? undefined : sha256(metricsToken);
+  if (tokenSha256 === undefined) Logger.log('GET /metrics answers whoever reaches this port (no METRICS_TOKEN)', 'Metrics');
   const server = app.getHttpAdapter().getInstance() as express.Express;
   server.get('/metrics', (request, response, next) => {
     if (tokenSha256 !== undefined && !bearerMatches(request.headers.authorization, tokenSha256)) {
