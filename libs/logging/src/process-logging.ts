@@ -13,7 +13,8 @@ let current: ProcessLogging | undefined;
 /**
  * Makes `settings` this process's logging, first thing in an app's main: Nest's Logger (every
  * `new Logger(context)` and the framework's own lines), the console output of libraries and Node's
- * process warnings, once per process each.
+ * process warnings, once per process each, and what would kill the process (an uncaught exception or
+ * rejection: a fatal line with its stack, then exit 1, as Node would without the listener).
  */
 export function startProcessLogging(settings: LogSettings, options: AppLoggerOptions = {}): AppLogger {
   const logger = new AppLogger(settings, options);
@@ -21,6 +22,7 @@ export function startProcessLogging(settings: LogSettings, options: AppLoggerOpt
   const thirdParty = new ThirdPartyOutput(logger);
   thirdParty.capture();
   current = { logger, thirdParty };
+  process.on('uncaughtException', (error, origin) => exitWithFatal(origin === 'unhandledRejection' ? 'unhandled rejection' : 'uncaught exception', error));
   return logger;
 }
 
