@@ -61,6 +61,7 @@ describe('structured logs (coordinator and worker processes, stdout not a termin
     await stack.waitForSweep(sweep.id);
     trials = (await stack.get<{ items: TrialDto[] }>(`/sweeps/${sweep.id}/trials`)).items;
     await stack.stopWorkers();
+    await stack.client.deleteSweep({ id: sweep.id }); // a request about the sweep: its lines carry the sweep's id
   });
   after(() => stack.close());
 
@@ -85,11 +86,17 @@ describe('structured logs (coordinator and worker processes, stdout not a termin
       }
       assert.ok(about.some((l) => /completed/.test(l.message) && l.attempt === 1), "the trial's end carries its attempt");
     }
-    const coordinatorLines = logLines(stack.coordinator).filter((l) => /completed: all 3 trials ended/.test(l.message));
+    const coordinatorLines = logLines(stack.coordinator);
+    const sweepId = trials[0].sweepId;
     assert.deepEqual(
-      coordinatorLines.map((l) => l.sweepId),
-      [trials[0].sweepId],
-      "the coordinator's line about the sweep's end carries the sweep",
+      coordinatorLines.filter((l) => /completed: all 3 trials ended/.test(l.message)).map((l) => l.sweepId),
+      [sweepId],
+      "the coordinator's line about the sweep's end (a job event's top-up) carries the sweep",
+    );
+    assert.deepEqual(
+      coordinatorLines.filter((l) => l.message === `sweep ${sweepId} deleted`).map((l) => l.sweepId),
+      [sweepId],
+      'so does the line of a request about the sweep',
     );
   });
 

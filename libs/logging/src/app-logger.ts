@@ -79,10 +79,6 @@ export class AppLogger implements LoggerService {
     this.enabled = new Set(levels);
   }
 
-  isEnabled(level: LogLevelName): boolean {
-    return this.enabled.has(level);
-  }
-
   /** Writes a line with these fields at `level` (no parsing of Nest's arguments). */
   line(level: LogLevelName, message: string, fields: Record<string, unknown> = {}): void {
     if (this.enabled.has(level)) this.pino[PINO_LEVEL[level]](fields, message);
