@@ -20,6 +20,7 @@ import { AuthController } from './auth/auth.controller';
 import { Authenticator } from './auth/authenticator.service';
 import { SignInLimiter } from './auth/sign-in-limiter.service';
 import { HttpErrorFilter } from './common/http-error.filter';
+import { LogContextInterceptor } from './common/log-context.interceptor';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from './config/coordinator.config';
 import { CurvesController } from './curves/curves.controller';
 import { CurvesService } from './curves/curves.service';
@@ -69,6 +70,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AuditWatchGuard },
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_INTERCEPTOR, useClass: AuditAnswerInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: LogContextInterceptor },
         AuditTrail,
         Authenticator,
         SignInLimiter,

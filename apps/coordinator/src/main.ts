@@ -1,11 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { exitIfShutdownOutlasts } from '@tuneforge/contracts';
+import { exitWithFatal, startProcessLogging } from '@tuneforge/logging';
 import { migrate } from '@tuneforge/persistence';
 import { createCoordinatorApp } from './coordinator.app';
 import { loadCoordinatorConfig } from './config/coordinator.config';
 
 async function main(): Promise<void> {
   const config = loadCoordinatorConfig();
+  startProcessLogging(config.log);
   exitIfShutdownOutlasts(config.shutdownTimeoutMs, (signal) =>
     Logger.warn(`${signal}: still closing after ${config.shutdownTimeoutMs} ms (SHUTDOWN_TIMEOUT_MS), a dependency is not answering; exiting`, 'Coordinator'),
   );
@@ -17,7 +19,4 @@ async function main(): Promise<void> {
   Logger.log(`listening on ${url} (API ${url}/api/v1, docs ${url}/api/docs)`, 'Coordinator');
 }
 
-main().catch((error: unknown) => {
-  console.error(`coordinator failed to start: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+main().catch((error: unknown) => exitWithFatal('coordinator failed to start', error));

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { assignmentOf, isActiveTrial, isScoredTrial, searchDimensionsOf, sweepRoom, trialConfigOf } from '@tuneforge/contracts';
+import { withLogContext } from '@tuneforge/logging';
 import { activeOnly, type Assignment, type Observation } from '@tuneforge/search';
 import { Stores, type NewTrial, type SweepEntity, type TrialRef } from '@tuneforge/persistence';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
@@ -155,7 +156,7 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
         const { room, done } = sweepRoom(occupancy);
         return room > 0 || done;
       });
-      for (const sweep of sweeps) await this.topUp(sweep.id);
+      for (const sweep of sweeps) await withLogContext({ sweepId: sweep.id }, () => this.topUp(sweep.id));
     } catch (error) {
       this.logger.warn(`reconcile failed, will retry: ${(error as Error).message}`);
     }
