@@ -29,6 +29,7 @@ import { ChangeFeed } from './events/change-feed.service';
 import { EventStream } from './events/event-stream.service';
 import { EventsController } from './events/events.controller';
 import { HealthController } from './health/health.controller';
+import { Leadership } from './leadership/leadership.service';
 import { RedisProbe } from './health/redis-probe.service';
 import { TrialDispatcher } from './queue/trial-dispatcher.service';
 import { TrialEventsListener } from './queue/trial-events.listener';
@@ -82,6 +83,7 @@ export class AppModule {
         TrialDispatcher,
         TrialReconciler,
         CheckpointRetention,
+        Leadership,
         SweepScheduler,
         SweepReads,
         SweepsService,
