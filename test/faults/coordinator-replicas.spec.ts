@@ -3,12 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
-import { TRIALS_QUEUE, type HealthDto, type SweepDto, type SweepSpecInput } from '@tuneforge/contracts';
+import { FINISHED_TRIAL_STATUSES, TRIALS_QUEUE, type HealthDto, type SweepDto, type SweepSpecInput } from '@tuneforge/contracts';
 import { dropDatabase, MIGRATIONS } from '@tuneforge/persistence';
 import { adminFetch, AppProcess, freePort, waitFor } from '@tuneforge/testing';
 import { SseReader } from '../../apps/coordinator/test/support/sse-reader';
 import { FaultStack } from './support/fault-stack';
-import { assertSweepInvariants } from './support/invariants';
+import { assertSweepInvariants, peakConcurrentTrials } from './support/invariants';
 
 interface Replica {
   process: AppProcess;
@@ -104,20 +104,16 @@ describe('several coordinators on one database and queue', () => {
     const { trials } = await assertSweepInvariants(stack, sweep.id);
     assert.equal(trials.length, 14, 'exactly the raised maxTrials');
     for (const trial of trials) {
-      const ends = trial.events.filter((e) => ['completed', 'pruned', 'failed', 'cancelled'].includes(e.type));
+      const ends = trial.events.filter((e) => (FINISHED_TRIAL_STATUSES as readonly string[]).includes(e.type));
       assert.equal(ends.length, 1, `trial #${trial.number} ended once: ${JSON.stringify(trial.events.map((e) => e.type))}`);
     }
     const lost = trials.find((t) => t.id === lostTrialId);
     assert.ok(lost?.events.some((e) => e.type === 'requeued' && /job was lost from the queue/.test(e.message)), `B's pass gave trial ${lostTrialId} a new job`);
 
-    const { rows } = await stack.db.query<{ peak: number }>(
-      `SELECT max(c)::int AS peak FROM (SELECT (SELECT count(*) FROM trials o WHERE o.sweep_id = t.sweep_id AND o.started_at <= t.started_at AND o.finished_at > t.started_at) AS c
-       FROM trials t WHERE t.sweep_id = $1) s`,
-      [sweep.id],
-    );
-    assert.ok(rows[0].peak <= 4, `at most maxConcurrent (4) trials ran at once; ${rows[0].peak} did`);
-    const jobs = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'paused', 'failed');
-    assert.deepEqual(Object.values(jobs), [0, 0, 0, 0, 0, 0, 0], `no job left behind: ${JSON.stringify(jobs)}`);
+    const peak = await peakConcurrentTrials(stack, sweep.id);
+    assert.ok(peak <= 4, `at most maxConcurrent (4) trials ran at once; ${peak} did`);
+    const jobs = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'failed');
+    assert.deepEqual(Object.values(jobs), [0, 0, 0, 0, 0, 0], `no job left behind: ${JSON.stringify(jobs)}`);
     const survivor = await health(b);
     assert.deepEqual([survivor.status, survivor.checks.trials.stranded, survivor.leader], ['ok', 0, true], JSON.stringify(survivor));
     await stream.next((m) => m.event === 'sweep' && m.data.sweepId === sweep.id && m.data.status === 'completed');

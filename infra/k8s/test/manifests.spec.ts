@@ -272,7 +272,7 @@ for (const overlay of OVERLAYS) {
 
     it(overlay === 'prod' ? 'runs two coordinators spread over nodes, one kept through drains' : 'runs one coordinator', () => {
       const coordinator = find(objects, 'Deployment', 'tuneforge-coordinator');
-      const labels = podTemplateOf(coordinator).metadata.labels;
+      const labels = podTemplateOf(coordinator)?.metadata?.labels;
       const spread = podSpecOf(coordinator).topologySpreadConstraints ?? [];
       assert.ok(spread.some((c: any) => c.topologyKey === 'kubernetes.io/hostname' && matches(c.labelSelector.matchLabels, labels)), 'the replicas spread over nodes');
       const budgets = objects.filter((o) => o.kind === 'PodDisruptionBudget' && matches(o.spec.selector.matchLabels, labels));
