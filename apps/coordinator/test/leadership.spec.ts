@@ -27,12 +27,28 @@ describe(Leadership.name, () => {
   after(async () => {
     // The leader's own close would empty the queue both share: only its app closes, the follower's close cleans up.
     if (!leaderClosed) await leader?.app.close();
+    await leader?.queue.close();
     await follower?.close({ keepDatabase: false });
   });
 
   it('lets one coordinator lead; /health on each says which', async () => {
     await passOf(follower);
     assert.deepEqual([(await health(leader)).leader, (await health(follower)).leader], [true, false]);
+  });
+
+  it("moves the lead when the leader's lock session is lost: the other's next pass leads, and the old leader's follows", async () => {
+    const manager = follower.app.get(Stores).manager;
+    // What a cut connection or a PostgreSQL failover does to the session holding the lock.
+    const loseLockSession = () =>
+      manager.query(`SELECT pg_terminate_backend(pid, 5000) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`);
+    await loseLockSession();
+    await passOf(follower);
+    await passOf(leader);
+    assert.deepEqual([(await health(leader)).leader, (await health(follower)).leader], [false, true]);
+    await loseLockSession();
+    await passOf(leader);
+    await passOf(follower);
+    assert.deepEqual([(await health(leader)).leader, (await health(follower)).leader], [true, false], 'and back');
   });
 
   it("runs the reconcile pass only on the leader; when the leader stops, the follower's next pass takes over", async () => {
