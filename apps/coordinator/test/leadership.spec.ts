@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Stores } from '@tuneforge/persistence';
-import { trialsOfSweep, waitFor } from '@tuneforge/testing';
+import { endAdvisoryLockSessions, trialsOfSweep, waitFor } from '@tuneforge/testing';
 import { Leadership } from '../src/leadership/leadership.service';
 import { SweepScheduler } from '../src/sweeps/sweep-scheduler.service';
 import { aSweepSpec } from './support/sweep-specs';
@@ -37,10 +37,7 @@ describe(Leadership.name, () => {
   });
 
   it("moves the lead when the leader's lock session is lost: the other's next pass leads, and the old leader's follows", async () => {
-    const manager = follower.app.get(Stores).manager;
-    // What a cut connection or a PostgreSQL failover does to the session holding the lock.
-    const loseLockSession = () =>
-      manager.query(`SELECT pg_terminate_backend(pid, 5000) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`);
+    const loseLockSession = async () => assert.equal(await endAdvisoryLockSessions(follower.app.get(Stores)), 1, 'one session held the lock');
     await loseLockSession();
     await passOf(follower);
     await passOf(leader);
