@@ -32,7 +32,7 @@ export class Leadership implements OnModuleDestroy {
       await this.lock.holdOrTake();
       this.unreachable = false;
     } catch (error) {
-      if (!this.unreachable) this.logger.warn(`cannot reach PostgreSQL for the leader lock, leading nothing until it answers: ${(error as Error).message}`);
+      if (!this.unreachable) this.logger.warn(`the leader lock's connection failed (${(error as Error).message}); this replica leads nothing until PostgreSQL answers it again`);
       this.unreachable = true;
     }
     const now = this.lock.isHeld;
