@@ -31,6 +31,7 @@ import { EventStream } from './events/event-stream.service';
 import { EventsController } from './events/events.controller';
 import { HealthController } from './health/health.controller';
 import { RedisProbe } from './health/redis-probe.service';
+import { Leadership } from './leadership/leadership.service';
 import { TrialDispatcher } from './queue/trial-dispatcher.service';
 import { TrialEventsListener } from './queue/trial-events.listener';
 import { TrialReconciler } from './queue/trial-reconciler.service';
@@ -84,6 +85,7 @@ export class AppModule {
         TrialDispatcher,
         TrialReconciler,
         CheckpointRetention,
+        Leadership,
         SweepScheduler,
         SweepReads,
         SweepsService,

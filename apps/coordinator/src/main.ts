@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { exitIfShutdownOutlasts } from '@tuneforge/contracts';
 import { exitWithFatal, startProcessLogging } from '@tuneforge/logging';
-import { migrate } from '@tuneforge/persistence';
+import { migrateUnderLock } from '@tuneforge/persistence';
 import { createCoordinatorApp } from './coordinator.app';
 import { loadCoordinatorConfig } from './config/coordinator.config';
 
@@ -11,7 +11,8 @@ async function main(): Promise<void> {
   exitIfShutdownOutlasts(config.shutdownTimeoutMs, (signal) =>
     Logger.warn(`${signal}: still closing after ${config.shutdownTimeoutMs} ms (SHUTDOWN_TIMEOUT_MS), a dependency is not answering; exiting`, 'Coordinator'),
   );
-  const applied = await migrate(config.databaseUrl);
+  // Replicas starting together take turns (an advisory lock); the later ones find the schema up to date.
+  const applied = await migrateUnderLock(config.databaseUrl);
   if (applied.length > 0) Logger.log(`applied migrations: ${applied.join(', ')}`, 'Coordinator');
   const app = await createCoordinatorApp(config);
   await app.listen(config.port, config.host);

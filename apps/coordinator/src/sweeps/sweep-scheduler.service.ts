@@ -4,6 +4,7 @@ import { withLogContext } from '@tuneforge/logging';
 import { activeOnly, type Assignment, type Observation } from '@tuneforge/search';
 import { Stores, type NewTrial, type SweepEntity, type TrialRef } from '@tuneforge/persistence';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
+import { Leadership } from '../leadership/leadership.service';
 import { TrialDispatcher } from '../queue/trial-dispatcher.service';
 import { TrialReconciler } from '../queue/trial-reconciler.service';
 import { CheckpointRetention } from './checkpoint-retention.service';
@@ -26,6 +27,7 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly dispatcher: TrialDispatcher,
     private readonly reconciler: TrialReconciler,
     private readonly retention: CheckpointRetention,
+    private readonly leadership: Leadership,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
   ) {}
 
@@ -140,7 +142,8 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
 
   /**
    * Catches up on what events may have missed and on what the queue lost: trials whose job is gone
-   * (TrialReconciler), un-enqueued trials, and running sweeps with free slots or nothing left to run.
+   * (TrialReconciler), un-enqueued trials, and running sweeps with free slots or nothing left to run. Only the
+   * leading replica runs it (Leadership); the others' passes only try to take the lead.
    */
   reconcile(): Promise<void> {
     this.reconciling ??= this.reconcileOnce().finally(() => (this.reconciling = undefined));
@@ -148,6 +151,7 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async reconcileOnce(): Promise<void> {
+    if (!(await this.leadership.leads())) return;
     try {
       await this.reconciler.repair(); // before the two steps below, which enqueue and top up what it repaired
       const enqueued = await this.dispatcher.enqueuePending();
