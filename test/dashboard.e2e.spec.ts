@@ -189,10 +189,8 @@ describe('dashboard in headless chromium against a real coordinator and workers'
     assert.equal(unknown?.status(), 404);
     // ... and inside the app, navigating to one shows the not-found page.
     await page.goto(`${stack.origin}/workers`);
-    await page.evaluate(() => {
-      window.history.pushState(null, '', '/no/such/page');
-      window.dispatchEvent(new PopStateEvent('popstate'));
-    });
+    // (runs in the page: a string, since the tests' TypeScript has no DOM types)
+    await page.evaluate("history.pushState(null, '', '/no/such/page'); dispatchEvent(new PopStateEvent('popstate'))");
     await page.getByTestId('not-found').waitFor();
   });
 

@@ -1,11 +1,13 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { connectionEnvShape, logLevelsUpTo, metricsEnvShape, parseEnv, type LogLevelName } from '@tuneforge/contracts';
+import { connectionEnvShape, metricsEnvShape, parseEnv } from '@tuneforge/contracts';
+import { logEnvShape, logSettings, type LogSettings } from '@tuneforge/logging';
 import { DEFAULT_DATABASE_URL } from '@tuneforge/persistence';
 
 const WorkerEnvSchema = z.object({
   ...connectionEnvShape(DEFAULT_DATABASE_URL),
+  ...logEnvShape,
   ...metricsEnvShape,
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   WORKER_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,120}$/).optional(),
@@ -40,7 +42,7 @@ export interface WorkerConfig {
   /** The bearer token GET /metrics requires; undefined: /metrics is open to whoever reaches the health port. */
   metricsToken?: string;
   stopTimeoutMs: number;
-  logLevels: LogLevelName[];
+  log: LogSettings;
 }
 
 export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
@@ -62,6 +64,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     healthPort: e.WORKER_HEALTH_PORT,
     metricsToken: e.METRICS_TOKEN,
     stopTimeoutMs: e.WORKER_STOP_TIMEOUT_MS,
-    logLevels: logLevelsUpTo(e.LOG_LEVEL),
+    log: logSettings(e),
   };
 }

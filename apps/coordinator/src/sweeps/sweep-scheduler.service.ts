@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { assignmentOf, isActiveTrial, isScoredTrial, searchDimensionsOf, sweepRoom, trialConfigOf } from '@tuneforge/contracts';
+import { withLogContext } from '@tuneforge/logging';
 import { activeOnly, type Assignment, type Observation } from '@tuneforge/search';
 import { Stores, type NewTrial, type SweepEntity, type TrialRef } from '@tuneforge/persistence';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
+import { Leadership } from '../leadership/leadership.service';
 import { CoordinatorMetrics } from '../metrics/coordinator-metrics.service';
 import { TrialDispatcher } from '../queue/trial-dispatcher.service';
 import { TrialReconciler } from '../queue/trial-reconciler.service';
@@ -26,6 +28,7 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly dispatcher: TrialDispatcher,
     private readonly reconciler: TrialReconciler,
     private readonly retention: CheckpointRetention,
+    private readonly leadership: Leadership,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
     private readonly metrics: CoordinatorMetrics,
   ) {}
@@ -143,7 +146,8 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
 
   /**
    * Catches up on what events may have missed and on what the queue lost: trials whose job is gone
-   * (TrialReconciler), un-enqueued trials, and running sweeps with free slots or nothing left to run.
+   * (TrialReconciler), un-enqueued trials, and running sweeps with free slots or nothing left to run. Only the
+   * leading replica runs it (Leadership); the others' passes only try to take the lead.
    */
   reconcile(): Promise<void> {
     this.reconciling ??= this.reconcileOnce().finally(() => (this.reconciling = undefined));
@@ -151,6 +155,7 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async reconcileOnce(): Promise<void> {
+    if (!(await this.leadership.leads())) return;
     const observePass = this.metrics.reconcileDuration.startTimer();
     try {
       await this.reconciler.repair(); // before the two steps below, which enqueue and top up what it repaired
@@ -160,7 +165,7 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
         const { room, done } = sweepRoom(occupancy);
         return room > 0 || done;
       });
-      for (const sweep of sweeps) await this.topUp(sweep.id);
+      for (const sweep of sweeps) await withLogContext({ sweepId: sweep.id }, () => this.topUp(sweep.id));
       observePass();
     } catch (error) {
       this.logger.warn(`reconcile failed, will retry: ${(error as Error).message}`);
