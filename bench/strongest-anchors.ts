@@ -2,7 +2,7 @@
  * The comparisons against the strongest anchors, in one run: bookkeeping against Optuna on each of its storages
  * (PostgreSQL, JournalStorage on a file and on Redis) and the demo job's time to quality against Optuna + PyTorch.
  * Replaces those two sections of BENCHMARKS.md (the whole `npm run bench` takes hours; these are what issue 16 asks for).
- * Usage: npm run bench:anchors [-- --optuna-src DIR --rounds 3 --seeds 1,2,3 --trials 2000]
+ * Usage: npm run bench:anchors [-- --optuna-src DIR --rounds 3 --seeds 1,2,3 --trials 2000 --reuse-time-to-quality]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { uniqueQueuePrefix } from '@tuneforge/testing';
 import { bookkeeping, bookkeepingSection } from './bookkeeping.bench';
 import { ownArgs } from './own-args';
-import { timeToQuality, timeToQualitySection } from './time-to-quality';
+import { TIME_TO_QUALITY_FILE, timeToQuality, timeToQualitySection, type TimeToQualityResult } from './time-to-quality';
 
 const ROOT = join(__dirname, '..');
 
@@ -39,6 +39,8 @@ async function main(): Promise<void> {
       seeds: { type: 'string', default: '1,2,3' },
       trials: { type: 'string', default: '2000' },
       'skip-time-to-quality': { type: 'boolean', default: false },
+      /** Report the rounds bench/time-to-quality.ts wrote (tmp/bench-time-to-quality.json) instead of running them. */
+      'reuse-time-to-quality': { type: 'boolean', default: false },
     },
   });
   const optunaSource = values['optuna-src'] ?? null;
@@ -47,7 +49,11 @@ async function main(): Promise<void> {
   const server = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
   const env = { DATABASE_URL: `${server}/tuneforge_bench`, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', QUEUE_PREFIX: uniqueQueuePrefix('anchors') };
   const books = await bookkeeping(env, Number(values.trials), 20, 2, progress, Number(values.rounds), undefined, optunaSource);
-  const quality = values['skip-time-to-quality'] ? undefined : await timeToQuality(values.seeds.split(',').map(Number), optunaSource, progress);
+  const quality = values['skip-time-to-quality']
+    ? undefined
+    : values['reuse-time-to-quality']
+      ? (JSON.parse(readFileSync(TIME_TO_QUALITY_FILE, 'utf8')) as TimeToQualityResult)
+      : await timeToQuality(values.seeds.split(',').map(Number), optunaSource, progress);
   const file = join(ROOT, 'BENCHMARKS.md');
   let markdown = readFileSync(file, 'utf8');
   markdown = replaceSection(markdown, '## Bookkeeping throughput', bookkeepingSection(books), '## Search efficiency');

@@ -9,7 +9,7 @@
  * starts at the POST. The anchor's clock starts when its two worker processes are ready (torch imported, study
  * loaded), the same footing; its own total, start-up included, is reported beside it.
  * Usage: node -r ./tools/register.js bench/time-to-quality.ts [--seeds 1,2,3] [--optuna-src DIR]
- * (--optuna-src puts a newer Optuna's source tree first on PYTHONPATH). Writes tmp/bench-time-to-quality.json.
+ * (--optuna-src puts a newer Optuna's source tree first on PYTHONPATH). Writes tmp/bench-time-to-quality.json after each round.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -128,7 +128,7 @@ function optunaRun(seed: number, optunaSource: string | null): TimeToQualityRoun
   };
 }
 
-/** Runs the paired rounds and writes tmp/bench-time-to-quality.json. */
+/** Runs the paired rounds, writing tmp/bench-time-to-quality.json after each. */
 export async function timeToQuality(seeds: number[], optunaSource: string | null, progress: (m: string) => void): Promise<TimeToQualityResult> {
   const database = await createTestDatabase('tf_bench_ttq');
   const env = { DATABASE_URL: database.url, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', QUEUE_PREFIX: `tf-bench-ttq-${process.pid}`, DISPATCH_INTERVAL_MS: '2000', LOG_LEVEL: 'warn' };
@@ -153,16 +153,21 @@ export async function timeToQuality(seeds: number[], optunaSource: string | null
         tuneforgeToThreshold: timeToReach(tuneforge, threshold),
         optunaToThreshold: timeToReach(optuna, threshold),
       });
+      writeResult({ rounds, optunaSource }); // after every round, so a run cut short keeps its finished rounds
     }
   } finally {
     await Promise.all(workers.map((w) => w.stop('SIGTERM')));
     await coordinator.stop('SIGTERM');
     await database.drop();
   }
-  const result: TimeToQualityResult = { rounds, optunaSource };
+  return { rounds, optunaSource };
+}
+
+export const TIME_TO_QUALITY_FILE = join(ROOT, 'tmp', 'bench-time-to-quality.json');
+
+function writeResult(result: TimeToQualityResult): void {
   mkdirSync(join(ROOT, 'tmp'), { recursive: true });
-  writeFileSync(join(ROOT, 'tmp', 'bench-time-to-quality.json'), JSON.stringify(result, null, 2));
-  return result;
+  writeFileSync(TIME_TO_QUALITY_FILE, JSON.stringify(result, null, 2));
 }
 
 function median(values: number[]): number {
