@@ -22,3 +22,4 @@ export * from './access';
 export * from './accounts';
 export * from './audit';
 export * from './sso';
+export * from './webhooks';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { connectionEnvShape, logLevelsUpTo, parseEnv, type LogLevelName } from '@tuneforge/contracts';
 import { DEFAULT_DATABASE_URL } from '@tuneforge/persistence';
 import { loadSecurityConfig, type SecurityConfig } from './security.config';
+import { loadWebhooksConfig, type WebhooksConfig } from './webhooks.config';
 
 const CoordinatorEnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
@@ -34,6 +35,7 @@ const CoordinatorEnvSchema = z.object({
 });
 
 export interface CoordinatorConfig extends SecurityConfig {
+  webhooks: WebhooksConfig;
   port: number;
   host: string;
   databaseUrl: string;
@@ -83,5 +85,6 @@ export function loadCoordinatorConfig(env: NodeJS.ProcessEnv = process.env): Coo
     logLevels: logLevelsUpTo(e.LOG_LEVEL),
     auth: { mode: e.AUTH_MODE, adminToken: e.TUNEFORGE_ADMIN_TOKEN, sessionTtlMs: e.SESSION_TTL_MINUTES * 60_000 },
     ...loadSecurityConfig(env),
+    ...loadWebhooksConfig(env, e.PORT),
   };
 }
