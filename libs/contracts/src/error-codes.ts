@@ -13,10 +13,7 @@ export const ERROR_CODES = {
   BODY_ENCODING_CORRUPT: { status: 400, when: 'a compressed body does not decompress as its content-encoding says' },
   BODY_UNREADABLE: { status: 400, when: 'the body could not be read otherwise (aborted, wrong length)' },
   UNSTORABLE_TEXT: { status: 400, when: 'the request holds a character PostgreSQL cannot store (NUL, a lone surrogate)' },
-  WEBHOOK_TARGET_REFUSED: {
-    status: 400,
-    when: 'a webhook URL with credentials in it, or naming a loopback, private or link-local address (localhost, 10.0.0.0/8, 169.254.169.254...) while WEBHOOK_ALLOW_PRIVATE_TARGETS is off',
-  },
+  WEBHOOK_TARGET_REFUSED: { status: 400, when: 'a webhook URL naming a loopback, private or link-local address (localhost, 10.0.0.0/8, 169.254.169.254...) while WEBHOOK_ALLOW_PRIVATE_TARGETS is off' },
   REQUEST_REJECTED: { status: 400, when: 'the framework refused the request (say, a multipart upload in a field other than `file`); the status is its own, mostly 400' },
   PROJECT_REQUIRED: { status: 400, when: 'a create (sweep, dataset) by a caller who may create in several projects, without `?project=`' },
   OIDC_STATE_INVALID: { status: 400, when: 'a single sign-on callback whose state is missing, forged, used already, expired (10 minutes) or from another browser; start again from the sign-in page' },
