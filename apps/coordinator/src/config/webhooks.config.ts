@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { parseEnv } from '@tuneforge/contracts';
 
-/** 32 bytes as base64 (`openssl rand -base64 32`). */
+/** 32 bytes as base64 (`openssl rand -base64 32`) or base64url. */
 const aesKey = z
   .string()
   .trim()
-  .regex(/^[A-Za-z0-9+/]{43}=?$/, 'must be 32 random bytes in base64 (openssl rand -base64 32)')
+  .regex(/^[A-Za-z0-9+/_-]{43}=?$/, 'must be 32 random bytes in base64 (openssl rand -base64 32)')
   .transform((text) => Buffer.from(text, 'base64'));
 
 const WebhooksEnvSchema = z.object({
