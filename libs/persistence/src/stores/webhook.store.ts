@@ -16,6 +16,7 @@ import {
 } from '@tuneforge/contracts';
 import { WebhookDeliveryEntity, WebhookEntity } from '../entities';
 import { lockedInIdOrder } from '../row-locks';
+import { preparedQuery } from '../prepared-query';
 import { column, queryRows, rowsChanged } from '../rows';
 
 export type NewWebhook = Pick<WebhookEntity, 'id' | 'projectId' | 'sweepId' | 'urlShown' | 'urlSealed' | 'secretSealed' | 'events' | 'format'>;
@@ -100,6 +101,7 @@ export class WebhookStore {
    * - `best.improved` when the best finished trial beats the value announced last (or is the first with a value);
    * - `end`'s event (`sweep.completed` or `sweep.failed`) when the top-up ended the sweep.
    * One statement; replicas racing on a sweep wait for its row lock, and the unique subject keeps one notification each.
+   * Its cost when nothing happened: a probe of the unannounced failures' partial index and of the leaderboard index.
    */
   async recordNotices(sweep: NoticedSweep, end?: SweepEnd): Promise<string[]> {
     const better = sweep.direction === 'maximize' ? '>' : '<';
@@ -107,9 +109,10 @@ export class WebhookStore {
     // A reopened sweep (a larger budget) completes again: its planned trials tell the completions apart.
     const endSubject = end ? `${sweep.id}@${sweep.plannedTrials}` : null;
     const trialFacts = (t: string) => `jsonb_build_object('id', ${t}.id, 'number', ${t}.number, 'status', ${t}.status, 'statusReason', ${t}.status_reason, 'value', ${t}.best_metric)`;
-    const rows = await queryRows(
+    // Prepared (one per direction: its text differs): it runs at every top-up, and planning it cost as much as running it.
+    const rows = await preparedQuery<{ id: string }>(
       this.manager,
-      z.object({ id: column.id }),
+      `tuneforge-record-notices-${sweep.direction}`,
       `WITH hooks AS (
          SELECT w.id, w.events FROM webhooks w WHERE w.project_id = $2 AND (w.sweep_id IS NULL OR w.sweep_id = $1)
        ),
