@@ -42,7 +42,7 @@ describe('webhook notices: the outbox rows a top-up writes', () => {
     await end(trials[1], 'completed', 0.5);
     assert.deepEqual(await notice(sweep), [], 'no webhook yet: nothing written');
     const all = await subscribe(WEBHOOK_EVENTS);
-    const failures = await subscribe(['trial.failed'], sweep.id);
+    await subscribe(['trial.failed'], sweep.id);
     assert.deepEqual(await notice(sweep), [], 'what happened before the webhooks was marked already');
 
     await end(trials[2], 'failed');

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { CreatedWebhookDto, CreateWebhook, ListWebhookDeliveriesQuery, Page, WebhookDeliveryDto, WebhookDto } from '@tuneforge/contracts';
 import { Stores, type WebhookEntity } from '@tuneforge/persistence';
-import { projectNotFound } from '../accounts/account-writes';
+import { requireProject } from '../accounts/account-writes';
 import { NotFoundError, WebhookTargetRefusedError } from '../common/domain-errors';
 import { isUuid } from '../common/query';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
@@ -23,7 +23,7 @@ export class WebhooksService {
 
   /** A new webhook with a new signing secret, in the answer only. A sweep it names must be the project's. */
   async create(projectId: string, body: CreateWebhook): Promise<CreatedWebhookDto> {
-    if (!isUuid(projectId) || !(await this.stores.accounts.project(projectId))) throw projectNotFound(projectId);
+    await requireProject(this.stores, projectId);
     const url = new URL(body.url);
     const refusal = targetRefusal(url, this.config.webhooks.allowPrivateTargets);
     if (refusal) throw new WebhookTargetRefusedError(refusal);
@@ -46,7 +46,7 @@ export class WebhooksService {
   }
 
   async list(projectId: string): Promise<{ items: WebhookDto[] }> {
-    if (!isUuid(projectId) || !(await this.stores.accounts.project(projectId))) throw projectNotFound(projectId);
+    await requireProject(this.stores, projectId);
     return { items: (await this.stores.webhooks.ofProject(projectId)).map(toWebhookDto) };
   }
 
