@@ -60,7 +60,8 @@ export class TrialEventsListener extends QueueEventsHost implements OnModuleDest
   private async reasonOf(jobId: string, failedReason: string): Promise<string> {
     if (failedReason !== STALLED_TOO_OFTEN) return `job failed: ${failedReason}`;
     const deaths = (await this.queue.getJob(jobId))?.stalledCounter;
-    return crashLoopReason(deaths ?? 0, 'its job stalled more often than the queue allows: each time, its worker stopped renewing the lock');
+    if (!deaths) return `job failed: ${failedReason}`; // the job (and its count) is gone already
+    return crashLoopReason(deaths, 'its job stalled more often than the queue allows: each time, its worker stopped renewing the lock');
   }
 
   /** Tops up the trial's sweep and asks for its retention pass; looks the sweep up only when the job's result did not name it. */

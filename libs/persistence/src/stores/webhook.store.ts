@@ -116,9 +116,9 @@ export class WebhookStore {
       `WITH hooks AS (
          SELECT w.id, w.events FROM webhooks w WHERE w.project_id = $2 AND (w.sweep_id IS NULL OR w.sweep_id = $1)
        ),
+       unannounced AS (${lockedInIdOrder(`SELECT t.id FROM trials t WHERE t.sweep_id = $1 AND t.status = 'failed' AND NOT t.failure_announced`, 't')}),
        failures AS (
-         UPDATE trials t SET failure_announced = true, updated_at = now()
-         WHERE t.sweep_id = $1 AND t.status = 'failed' AND NOT t.failure_announced
+         UPDATE trials t SET failure_announced = true, updated_at = now() FROM unannounced u WHERE t.id = u.id
          RETURNING t.id, t.number, t.status, t.status_reason, t.best_metric
        ),
        best AS (
