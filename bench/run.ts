@@ -11,8 +11,11 @@
  *  8. the native LSTM engine on W1 and W2 against PyTorch (bench/engine.ts), and the demo sweep on the engine against the tfjs path;
  *  9. the worker's event loop while a big model's session opens (bench/event-loop.ts);
  * 10. recovery from each fault of the fault suite (bench/faults.ts: test/faults/support/scenarios.ts, once each);
- * 11. the dashboard's live feed over 10 active sweeps x 1,000 trials while 100 trials a second train (bench/live-feed.ts).
- * Usage: npm run bench [-- --runs 3 --duration 10 --skip-demo --skip-search --skip-faults --skip-event-loop --skip-live-feed --bookkeeping-trials 2000]
+ * 11. the dashboard's live feed over 10 active sweeps x 1,000 trials while 100 trials a second train (bench/live-feed.ts);
+ * 12. time to quality: the demo job against Optuna + PyTorch (bench/time-to-quality.ts), three seeds.
+ * Bookkeeping runs Optuna on PostgreSQL and on its JournalStorage (file, Redis); `--optuna-src DIR` puts a newer Optuna first
+ * on PYTHONPATH. `npm run bench:anchors` runs only 5 and 12 and replaces their sections of BENCHMARKS.md.
+ * Usage: npm run bench [-- --runs 3 --duration 10 --skip-demo --skip-search --skip-faults --skip-event-loop --skip-live-feed --skip-time-to-quality --bookkeeping-trials 2000]
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -24,12 +27,13 @@ import autocannon from 'autocannon';
 import IORedis from 'ioredis';
 import { dropDatabase, migrate } from '@tuneforge/persistence';
 import { adminFetch, TEST_ADMIN_TOKEN, freePort } from '@tuneforge/testing';
-import { bookkeeping, medianRound, roundRatio, type BookkeepingResult } from './bookkeeping.bench';
+import { bookkeeping, bookkeepingSection, type BookkeepingResult } from './bookkeeping.bench';
 import { demoSweep, type DemoSweepResult } from './demo-sweep.bench';
 import { eventLoopReport, type EventLoopResult } from './event-loop';
 import { faultsTable, type FaultsResult } from './faults';
 import { LIVE_FEED_HEADER, liveFeedRows, type LiveFeedResult } from './live-feed';
 import { searchEfficiency, type SearchRun } from './search-efficiency.bench';
+import { timeToQuality, timeToQualitySection, type TimeToQualityResult } from './time-to-quality';
 import { trainingThroughput, W1, type TrainingResult } from './training.bench';
 
 const { values: args } = parseArgs({
@@ -44,6 +48,8 @@ const { values: args } = parseArgs({
     'skip-event-loop': { type: 'boolean', default: false },
     'skip-faults': { type: 'boolean', default: false },
     'skip-live-feed': { type: 'boolean', default: false },
+    'skip-time-to-quality': { type: 'boolean', default: false },
+    'optuna-src': { type: 'string' },
   },
 });
 const RUNS = Number(args.runs);
@@ -136,7 +142,9 @@ async function main(): Promise<void> {
   const search = args['skip-search'] ? undefined : await searchEfficiency({ DATABASE_URL, REDIS_URL, QUEUE_PREFIX }, progress);
   await clearQueue();
   const dashboard = args['skip-dashboard'] ? undefined : dashboardBench();
-  const books = await bookkeeping({ DATABASE_URL, REDIS_URL, QUEUE_PREFIX }, Number(args['bookkeeping-trials']), 20, 2, progress);
+  const optunaSource = args['optuna-src'] ?? null;
+  const books = await bookkeeping({ DATABASE_URL, REDIS_URL, QUEUE_PREFIX }, Number(args['bookkeeping-trials']), 20, 2, progress, undefined, undefined, optunaSource);
+  const quality = args['skip-time-to-quality'] ? undefined : await timeToQuality([1, 2, 3], optunaSource, progress);
   await clearQueue();
   const { child, base } = await startCoordinator(await freePort());
   try {
@@ -164,7 +172,7 @@ async function main(): Promise<void> {
       await load(`/sweeps/${sweepId}/trials?limit=50&offset=9000&sort=number`),
     ];
     const createMedian = median(createMs);
-    writeReport({ createMs, createMedian, loads, training, engine, demo, smallNative, smallTfjs, books, search, dashboard, liveFeed, eventLoop, faults });
+    writeReport({ createMs, createMedian, loads, training, engine, demo, smallNative, smallTfjs, books, quality, search, dashboard, liveFeed, eventLoop, faults });
   } finally {
     child.kill('SIGTERM');
     await once(child, 'exit');
@@ -182,6 +190,7 @@ interface Report {
   smallNative?: DemoSweepResult;
   smallTfjs?: DemoSweepResult;
   books: BookkeepingResult;
+  quality?: TimeToQualityResult;
   search?: SearchRun[];
   dashboard?: DashboardResult;
   liveFeed?: LiveFeedResult;
@@ -317,69 +326,6 @@ function searchSection(runs: SearchRun[] | undefined): string[] {
     }),
     '',
     `${seeds.length} seeds per method on noisy 2-core machines: indicative, not a significance test.`,
-    '',
-  ];
-}
-
-/** Issue 13's paired rounds (2026-12-01): kept as measured, since the before code (796aba3) is not rebuilt by a rerun. */
-const BOOKKEEPING_ISSUE_13 = [
-  "",
-  "### Before and after the store layer (issue 13)",
-  "",
-  "The same bookkeeping round (2000 trials x 20 epochs, 2 workers x 64 slots, then the Optuna anchor), one round per process,",
-  "alternating between a clone of `796aba3` (before: SQL in the apps) and one of `24e90fd` (after: the stores, the lifecycle,",
-  "fenced late metric points, the live feed's `ix_trials_updated_at`), 8 pairs on 2026-12-01. Command: `bookkeeping(env, 2000, 20, 2,",
-  "progress, 1)` from `bench/bookkeeping.bench.ts` of each clone, the function `npm run bench -- --skip-demo --skip-search` runs",
-  "three times (the whole `npm run bench` could not run at `796aba3`: its imported scripts refused run.ts's flags).",
-  "",
-  "| pair | before: Tuneforge trials/s (pruned) | Optuna trials/s | ratio | after: Tuneforge trials/s (pruned) | Optuna trials/s | ratio | after / before |",
-  "|---|---|---|---|---|---|---|---|",
-  "| 1 | 511.9 (1568) | 51.2 | 10.00x | 569.2 (1713) | 52.5 | 10.84x | 1.11 |",
-  "| 2 | 702.5 (1886) | 44.5 | 15.79x | 541.3 (1606) | 43.3 | 12.50x | 0.77 |",
-  "| 3 | 551.6 (1487) | 44.5 | 12.39x | 667.3 (1570) | 47.5 | 14.05x | 1.21 |",
-  "| 4 | 602.0 (1488) | 41.0 | 14.68x | 571.8 (1649) | 49.6 | 11.53x | 0.95 |",
-  "| 5 | 495.5 (1481) | 49.5 | 10.01x | 546.6 (1491) | 48.3 | 11.32x | 1.10 |",
-  "| 6 | 587.5 (1625) | 44.4 | 13.23x | 585.7 (1494) | 55.8 | 10.50x | 1.00 |",
-  "| 7 | 702.5 (1589) | 51.6 | 13.61x | 479.5 (1637) | 45.6 | 10.52x | 0.68 |",
-  "| 8 | 604.6 (1491) | 47.3 | 12.78x | 570.5 (1486) | 60.6 | 9.41x | 0.94 |",
-  "",
-  "Medians over the 8 pairs: before 594.8 trials/s (13.01x Optuna), after 569.8 trials/s (11.08x Optuna); the median of the pairs' after/before ratios is 0.97, and single rounds of either range from 480 to 702 trials/s.",
-  "",
-  "Not measurably slower: Tuneforge's medians differ by 4% (the ratios to Optuna by more, 13.0x against 11.1x, because the",
-  "anchor's own rounds happened to run faster in the after pairs), against a spread of 480 to 702 trials/s between rounds of the same code (the number of pruned trials, which depends on timing, moves with it). The new index on `updated_at` costs",
-  "nothing measurable either: 4 alternating pairs of the after code with and without it gave medians of 572.8 and 546.4 trials/s.",
-];
-
-function bookkeepingSection(b: BookkeepingResult): string[] {
-  const headline = medianRound(b);
-  const ratio = roundRatio(headline);
-  const optunaError = b.rounds.map((r) => r.optuna).find((o) => 'error' in o) as { error: string } | undefined;
-  return [
-    '## Bookkeeping throughput against Optuna',
-    '',
-    `${b.trials} \`simulated\` trials x ${b.epochs} reported epochs, median stopping (warm-up 0, 5 trials), random search over`,
-    `2 parameters, through the real API, BullMQ, ${b.workers} worker processes (${b.slotsPerWorker} slots each) and PostgreSQL; timed from`,
-    `the POST to the sweep's recorded finish (\`finishedAt\`). Optuna: \`../shared/anchors/optuna_bookkeeping.py ${b.trials} ${b.epochs} ${b.workers} random\` on the same PostgreSQL`,
-    'server. Each round gives each system a fresh database and runs them back to back (this machine is a shared VM whose',
-    'speed drifts by 10-20% between minutes); the headline is the round with the median ratio. A Tuneforge worker process',
-    'runs `BENCH_SLOTS_PER_WORKER` trials at once (async tasks, not threads; default 64); its claims, rung decisions and trial',
-    'ends go to PostgreSQL as shared batched statements, and a rung decision gets a one-row summary of the peers (count,',
-    'median, ASHA cutoff) computed by PostgreSQL, which reads and sorts each rung once per batch. Both log warnings only',
-    '(the anchor sets Optuna to WARNING; Tuneforge runs with `LOG_LEVEL=warn`). Optuna runs one trial at a time per process.',
-    '',
-    '| round | Tuneforge s | Tuneforge trials/s (pruned) | Optuna s | Optuna trials/s | ratio |',
-    '|---|---|---|---|---|---|',
-    ...b.rounds.map((r, i) => {
-      const o = 'error' in r.optuna ? undefined : r.optuna;
-      const mark = r === headline ? ' (median)' : '';
-      return `| ${i + 1}${mark} | ${r.tuneforge.seconds.toFixed(2)} | ${r.tuneforge.trialsPerSecond.toFixed(1)} (${r.tuneforge.pruned}) | ${o ? o.seconds.toFixed(1) : '-'} | ${o ? o.trialsPerSecond.toFixed(1) : '-'} | ${roundRatio(r)?.toFixed(2) ?? '-'}x |`;
-    }),
-    '',
-    ...(optunaError ? [`Optuna: ${optunaError.error}`] : []),
-    ratio !== undefined
-      ? `Median round: Tuneforge ${headline.tuneforge.trialsPerSecond.toFixed(1)} trials/s, ${ratio.toFixed(2)}x Optuna. The issue 4 target is 10x: ${ratio >= 10 ? 'met' : 'not met'} in this run.`
-      : 'The issue 4 target is 10x Optuna.',
-    ...BOOKKEEPING_ISSUE_13,
     '',
   ];
 }
@@ -552,6 +498,7 @@ function writeReport(r: Report): void {
     ...engineSection(r.engine, r.smallNative, r.smallTfjs),
     ...demoSection(r.demo),
     ...bookkeepingSection(r.books),
+    ...timeToQualitySection(r.quality),
     ...searchSection(r.search),
     ...dashboardSection(r.dashboard),
     ...liveFeedSection(r.liveFeed),

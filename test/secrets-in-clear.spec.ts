@@ -18,8 +18,8 @@ const aPassword = (label: string) => `${label}-${randomBytes(12).toString('hex')
  * Secrets never in the clear: a coordinator (a process, LOG_LEVEL=debug) is given tokens, passwords,
  * sessions, a webhook (its URL and signing secret) and the key webhooks are sealed with, and refused wrong
  * ones; then its stdout and stderr, every error body it answered, and a pg_dump of its database are
- * searched for each secret. The one exception is the administrator's first
- * token, printed to stdout once when TUNEFORGE_ADMIN_TOKEN is unset.
+ * searched for each secret. The one exception is the administrator's first token, printed to stdout once
+ * when TUNEFORGE_ADMIN_TOKEN is unset (its stdout is not a terminal: as the `adminToken` of one JSON line).
  */
 describe('secrets never in the clear: logs, error bodies, the database', () => {
   let database: TestDatabase;
@@ -146,7 +146,9 @@ describe('secrets never in the clear: logs, error bodies, the database', () => {
   const found = (text: string, except: string[] = []) => [...secrets].filter(([what, secret]) => !except.includes(what) && text.includes(secret)).map(([what]) => what);
 
   it('logs no secret, and prints the first token once, on stdout', () => {
-    assert.match(firstOutput, /DEBUG.*refused GET \/api\/v1\/me/, 'the coordinator logged at debug level, refusals too');
+    const lines = firstOutput.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { level: string; message: string; adminToken?: string });
+    assert.ok(lines.some((l) => l.level === 'debug' && /^refused GET \/api\/v1\/me/.test(l.message)), 'the coordinator logged at debug level, refusals too');
+    assert.deepEqual(lines.flatMap((l) => l.adminToken ?? []), [bootstrap], 'the first token is the adminToken of one JSON line');
     assert.deepEqual(found(firstOutput), []);
     assert.equal(firstOutput.split(bootstrap).length - 1, 1, 'the first token appears once in the output');
     assert.equal(coordinator.stdout.split(bootstrap).length - 1, 1, 'on stdout');

@@ -20,6 +20,7 @@ import { AuthController } from './auth/auth.controller';
 import { Authenticator } from './auth/authenticator.service';
 import { SignInLimiter } from './auth/sign-in-limiter.service';
 import { HttpErrorFilter } from './common/http-error.filter';
+import { LogContextInterceptor } from './common/log-context.interceptor';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from './config/coordinator.config';
 import { CurvesController } from './curves/curves.controller';
 import { CurvesService } from './curves/curves.service';
@@ -30,6 +31,7 @@ import { EventStream } from './events/event-stream.service';
 import { EventsController } from './events/events.controller';
 import { HealthController } from './health/health.controller';
 import { RedisProbe } from './health/redis-probe.service';
+import { Leadership } from './leadership/leadership.service';
 import { TrialDispatcher } from './queue/trial-dispatcher.service';
 import { TrialEventsListener } from './queue/trial-events.listener';
 import { TrialReconciler } from './queue/trial-reconciler.service';
@@ -74,6 +76,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AuditWatchGuard },
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_INTERCEPTOR, useClass: AuditAnswerInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: LogContextInterceptor },
         AuditTrail,
         Authenticator,
         SignInLimiter,
@@ -87,6 +90,7 @@ export class AppModule {
         TrialDispatcher,
         TrialReconciler,
         CheckpointRetention,
+        Leadership,
         SweepScheduler,
         SweepReads,
         SweepsService,

@@ -13,7 +13,7 @@ export const YAML_MEDIA_TYPES = ['application/yaml', 'application/x-yaml', 'text
 
 /** Builds the coordinator (not yet listening): API under /api/v1, docs under /api/docs, the dashboard at /. */
 export async function createCoordinatorApp(config: CoordinatorConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, logger: config.logLevels });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, logger: config.log.levels });
   // request.ip (the audit log's client address, the sign-in limits' key) is the socket's peer unless TRUST_PROXY names the proxies in front.
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   app.use(...jsonBody(config.maxBodyBytes));

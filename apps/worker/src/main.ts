@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { exitIfShutdownOutlasts } from '@tuneforge/contracts';
+import { exitWithFatal, startProcessLogging } from '@tuneforge/logging';
 import { Stores } from '@tuneforge/persistence';
 import { WorkerHealthServer, type WorkerHealthChecks } from './health-server';
 import { TrialProcessor } from './trial.processor';
@@ -16,7 +17,8 @@ import { WorkerRegistry } from './worker-registry.service';
  */
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: config.logLevels });
+  startProcessLogging(config.log, { fields: { workerId: config.id } });
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: config.log.levels });
   const runner = app.get(TrialRunner);
   const health = config.healthPort === undefined ? undefined : await WorkerHealthServer.start(healthChecks(app), config.healthPort);
   if (health) Logger.log(`probes on :${health.port} (GET /livez, GET /readyz)`, 'Worker');
@@ -55,7 +57,4 @@ function healthChecks(app: INestApplicationContext): WorkerHealthChecks {
   };
 }
 
-main().catch((error: unknown) => {
-  console.error(`worker failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+main().catch((error: unknown) => exitWithFatal('worker failed', error));

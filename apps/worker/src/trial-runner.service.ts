@@ -14,6 +14,7 @@ import {
   type TrainingEngine,
   type TrainingSession,
 } from '@tuneforge/training';
+import { withLogContext } from '@tuneforge/logging';
 import { CHECKPOINT_FORMAT, CorruptCheckpointError, decodeCheckpoint, parseCsvTable, type ForecastSeries } from '@tuneforge/formats';
 import type { AttemptState, ClaimedTrial, TrialAttempt, TrialEnding } from '@tuneforge/persistence';
 import { MetricWriter } from './metric-writer.service';
@@ -84,14 +85,16 @@ export class TrialRunner {
 
     this.running.add(trialId);
     const run: TrialAttempt = { trialId, attempt: trial.attempts };
-    try {
-      return await this.runClaimed(job, token, trial, run);
-    } catch (error) {
-      if (error instanceof AttemptLostError) return this.stopLostRun(run, error.state);
-      throw error;
-    } finally {
-      this.running.delete(trialId);
-    }
+    return withLogContext({ attempt: run.attempt }, async () => {
+      try {
+        return await this.runClaimed(job, token, trial, run);
+      } catch (error) {
+        if (error instanceof AttemptLostError) return this.stopLostRun(run, error.state);
+        throw error;
+      } finally {
+        this.running.delete(trialId);
+      }
+    });
   }
 
   private async runClaimed(job: TrialJob, token: string | undefined, trial: ClaimedTrial, run: TrialAttempt): Promise<TrialOutcome> {

@@ -1,11 +1,13 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { connectionEnvShape, logLevelsUpTo, parseEnv, type LogLevelName } from '@tuneforge/contracts';
+import { connectionEnvShape, parseEnv } from '@tuneforge/contracts';
+import { logEnvShape, logSettings, type LogSettings } from '@tuneforge/logging';
 import { DEFAULT_DATABASE_URL } from '@tuneforge/persistence';
 
 const WorkerEnvSchema = z.object({
   ...connectionEnvShape(DEFAULT_DATABASE_URL),
+  ...logEnvShape,
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   WORKER_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,120}$/).optional(),
   /** A dead worker's job lock expires after this; the stalled check then re-delivers the trial. */
@@ -37,7 +39,7 @@ export interface WorkerConfig {
   simulatedEpochMs: number;
   healthPort?: number;
   stopTimeoutMs: number;
-  logLevels: LogLevelName[];
+  log: LogSettings;
 }
 
 export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
@@ -58,6 +60,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     simulatedEpochMs: e.SIMULATED_EPOCH_MS,
     healthPort: e.WORKER_HEALTH_PORT,
     stopTimeoutMs: e.WORKER_STOP_TIMEOUT_MS,
-    logLevels: logLevelsUpTo(e.LOG_LEVEL),
+    log: logSettings(e),
   };
 }

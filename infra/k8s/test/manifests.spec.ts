@@ -270,6 +270,20 @@ for (const overlay of OVERLAYS) {
       }
     });
 
+    it(overlay === 'prod' ? 'runs two coordinators spread over nodes, one kept through drains' : 'runs one coordinator', () => {
+      const coordinator = find(objects, 'Deployment', 'tuneforge-coordinator');
+      const labels = podTemplateOf(coordinator)?.metadata?.labels;
+      const spread = podSpecOf(coordinator).topologySpreadConstraints ?? [];
+      assert.ok(spread.some((c: any) => c.topologyKey === 'kubernetes.io/hostname' && matches(c.labelSelector.matchLabels, labels)), 'the replicas spread over nodes');
+      const budgets = objects.filter((o) => o.kind === 'PodDisruptionBudget' && matches(o.spec.selector.matchLabels, labels));
+      if (overlay === 'prod') {
+        assert.equal(coordinator.spec.replicas, 2);
+        assert.deepEqual(budgets.map((b) => b.spec.minAvailable), [1]);
+      } else {
+        assert.equal(coordinator.spec.replicas, 1);
+      }
+    });
+
     it('scales workers with KEDA on the trial queue: waiting plus active jobs per WORKER_CONCURRENCY, from zero', () => {
       const scaled = find(objects, 'ScaledObject', 'tuneforge-worker');
       const worker = find(objects, 'Deployment', 'tuneforge-worker');

@@ -188,6 +188,8 @@ export const HealthDtoSchema = z.object({
     /** Trials queued without a job, or running with no live worker, for longer than STRANDED_AFTER_MS. */
     trials: z.object({ status: z.enum(['up', 'degraded', 'unknown']), stranded: z.int().optional(), strandedAfterMs: z.number() }),
   }),
+  /** Whether this replica leads: runs the periodic reconcile pass (one replica of those sharing a database does). */
+  leader: z.boolean(),
 });
 export type HealthDto = z.infer<typeof HealthDtoSchema>;
 export type DependencyCheck = HealthDto['checks']['postgres'];

@@ -8,18 +8,7 @@ export function connectionEnvShape(defaultDatabaseUrl: string) {
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default(defaultDatabaseUrl),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).default(DEFAULT_REDIS_URL),
     QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('tuneforge'),
-    /** The least severe log level written: 'log' shows every trial's end; 'warn' only problems. */
-    LOG_LEVEL: z.enum(LOG_LEVELS).default('log'),
   };
-}
-
-/** Log levels, most severe first (NestJS's names). */
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
-export type LogLevelName = (typeof LOG_LEVELS)[number];
-
-/** The levels a process writes when configured with `least`: it and every more severe one. */
-export function logLevelsUpTo(least: LogLevelName): LogLevelName[] {
-  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(least) + 1);
 }
 
 /** Validates a process's environment once at start-up; a bad value fails with the variable's name. */

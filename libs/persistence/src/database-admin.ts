@@ -34,17 +34,15 @@ export async function dropDatabase(url: string): Promise<void> {
   await withAdminClient(url, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 }
 
-/** Any constant shared by every migrating process; "tfmigrat" in ASCII. */
-const MIGRATION_LOCK_KEY = 0x74666d6967726174n;
-
 /**
- * `migrate` while holding a PostgreSQL advisory lock (taken in the `postgres` database), so that
- * replicas starting together go one at a time and the later ones find the schema up to date.
- * Ending the lock's session releases it.
+ * `migrate` while holding a PostgreSQL advisory lock for the database `url` names (taken in the `postgres` database,
+ * which exists before ours is created), so that replicas of one deployment starting together go one at a time and the
+ * later ones find the schema up to date. Other databases on the server do not wait. Ending the lock's session releases it.
  */
 export function migrateUnderLock(url: string): Promise<string[]> {
+  const name = decodeURIComponent(new URL(url).pathname.slice(1));
   return withAdminClient(url, async (client) => {
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
+    await client.query(`SELECT pg_advisory_lock(hashtext('tuneforge-migrate'), hashtext($1))`, [name]);
     return migrate(url);
   });
 }

@@ -2,6 +2,7 @@ export * from './availability';
 export * from './checkpoints.repository';
 export * from './database-admin';
 export * from './database-options';
+export * from './leader-lock';
 export * from './entities';
 export * from './metric-points.writer';
 export * from './migrations';

@@ -201,6 +201,18 @@ export async function dropTable(stores: Stores, table: string): Promise<void> {
   await stores.manager.query(`DROP TABLE ${stores.manager.connection.driver.escape(table)}`);
 }
 
+/**
+ * Test-only: ends every session holding an advisory lock in the stores' database (waiting up to 5 s for each to go), as a
+ * cut connection or a PostgreSQL failover would end a coordinator's leader lock session. Answers how many it ended.
+ */
+export async function endAdvisoryLockSessions(stores: Stores): Promise<number> {
+  const rows: { ended: boolean }[] = await stores.manager.query(
+    `SELECT pg_terminate_backend(pid, 5000) AS ended FROM pg_locks
+     WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+  );
+  return rows.filter((r) => r.ended).length;
+}
+
 /** A user with these project roles and an API token (returned in clear, as `POST /tokens` would show it once). */
 export async function seedAccount(
   stores: Stores,

@@ -1,5 +1,8 @@
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
+import { noteThirdPartyOutput, withoutLogContext } from '@tuneforge/logging';
 import type { SetupJobs } from './setup.thread';
 
 export type SetupJob = keyof SetupJobs;
@@ -53,7 +56,9 @@ class SetupThread {
   }
 
   private start(): Running {
-    const running: Running = { thread: new Worker(THREAD), waiting: new Map() };
+    const running: Running = { thread: new Worker(THREAD, { stdout: true, stderr: true }), waiting: new Map() };
+    logLinesOf(running.thread.stdout, 'log');
+    logLinesOf(running.thread.stderr, 'warn');
     const fail = (error: Error) => {
       if (this.running === running) this.running = undefined;
       clearTimeout(running.idle);
@@ -77,6 +82,15 @@ class SetupThread {
     this.running = running;
     return running;
   }
+}
+
+/**
+ * What the thread prints (tfjs's console warnings, once per model it builds) goes through the process's
+ * logger, once per process: a new thread after an idle one ended would print them again. The lines are
+ * about the library, not about the trial whose job happened to start the thread.
+ */
+function logLinesOf(output: Readable, level: 'log' | 'warn'): void {
+  createInterface({ input: output, crlfDelay: Infinity }).on('line', (line) => withoutLogContext(() => noteThirdPartyOutput(level, line, 'setup-thread')));
 }
 
 const setupThread = new SetupThread();

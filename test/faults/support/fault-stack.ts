@@ -89,6 +89,19 @@ export class FaultStack {
     return this.coordinator;
   }
 
+  /** Another coordinator on the stack's database and queue, on a port of its own, once healthy; the stack's requests still go to `coordinator` (see `useCoordinator`). */
+  async startReplica(env: Record<string, string> = {}): Promise<{ process: AppProcess; api: string }> {
+    const replica = await startCoordinatorProcess({ ...this.baseEnv(), ...COORDINATOR_DEFAULTS, ...this.options.coordinatorEnv, ...env });
+    this.track('replica', replica.process);
+    return replica;
+  }
+
+  /** Sends the stack's own requests (submit, get, waitForSweep, and so the invariants) to this coordinator from now on. */
+  useCoordinator({ process, api }: { process: AppProcess; api: string }): void {
+    this.coordinator = process;
+    this.api = api;
+  }
+
   /** A coordinator process that is not waited for (to stop it before it is healthy, or with a dependency down). */
   spawnCoordinator(env: Record<string, string> = {}): AppProcess {
     const coordinator = new AppProcess('apps/coordinator/src/main.ts', {

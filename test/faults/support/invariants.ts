@@ -121,6 +121,16 @@ export async function assertSweepInvariants(stack: FaultStack, sweepId: string, 
   return { sweep, trials, interrupted };
 }
 
+/** The most trials of the sweep that ran at one moment (by their started_at and finished_at). */
+export async function peakConcurrentTrials(stack: FaultStack, sweepId: string): Promise<number> {
+  const { rows } = await stack.db.query<{ peak: number }>(
+    `SELECT max(c)::int AS peak FROM (SELECT (SELECT count(*) FROM trials o WHERE o.sweep_id = t.sweep_id AND o.started_at <= t.started_at AND o.finished_at > t.started_at) AS c
+     FROM trials t WHERE t.sweep_id = $1) s`,
+    [sweepId],
+  );
+  return rows[0].peak;
+}
+
 /**
  * Epochs a trial had stored before the fault and trained again after it: 0 when it was not run again
  * after the fault; otherwise its progress then minus the epoch its next run resumed from (0 when that

@@ -3,7 +3,7 @@ import type { SweepSpecInput } from '@tuneforge/contracts';
 import { loadEngine } from '@tuneforge/lstm-engine';
 import { type AppProcess, waitFor } from '@tuneforge/testing';
 import type { FaultStack, FaultStackOptions } from './fault-stack';
-import { assertSweepInvariants, snapshotBeforeFault, type SweepOutcome } from './invariants';
+import { assertSweepInvariants, peakConcurrentTrials, snapshotBeforeFault, type SweepOutcome } from './invariants';
 import { faultTiming, firstEpochAfter, type FaultTiming } from './recovery';
 
 /**
@@ -292,12 +292,8 @@ export const coordinatorKills: Scenario = {
     }
     await stack.waitForSweep(sweep.id);
     const outcome = await assertSweepInvariants(stack, sweep.id);
-    const { rows } = await stack.db.query<{ peak: number }>(
-      `SELECT max(c)::int AS peak FROM (SELECT (SELECT count(*) FROM trials o WHERE o.sweep_id = t.sweep_id AND o.started_at <= t.started_at AND o.finished_at > t.started_at) AS c
-       FROM trials t WHERE t.sweep_id = $1) s`,
-      [sweep.id],
-    );
-    assert.ok(rows[0].peak <= budget.maxConcurrent, `at most maxConcurrent (${budget.maxConcurrent}) trials ran at once; ${rows[0].peak} did`);
+    const peak = await peakConcurrentTrials(stack, sweep.id);
+    assert.ok(peak <= budget.maxConcurrent, `at most maxConcurrent (${budget.maxConcurrent}) trials ran at once; ${peak} did`);
     await stack.stopWorkers();
     assert.ok(samples.length > 0, 'a kill left trials for the new coordinator to create');
     const worst = samples.reduce((a, b) => (b.firstEpoch - b.faultAt > a.firstEpoch - a.faultAt ? b : a));

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { processLogger } from '@tuneforge/logging';
 import { DEFAULT_PROJECT_ID, newApiToken, parseApiToken, sha256, Stores } from '@tuneforge/persistence';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
 
@@ -8,7 +9,8 @@ const BOOTSTRAP_TOKEN_NAME = 'TUNEFORGE_ADMIN_TOKEN';
 /**
  * Auth is on from the first start: with no user yet, it creates the administrator `admin` (admin of the
  * default project) with an API token: TUNEFORGE_ADMIN_TOKEN when set (a Kubernetes Secret, the demo's),
- * or a new one printed once to stdout (never to the log). A TUNEFORGE_ADMIN_TOKEN the database does not
+ * or a new one printed once to stdout, whatever LOG_LEVEL says (framed text on a pretty log, one JSON line
+ * with `adminToken` otherwise; no other line holds it). A TUNEFORGE_ADMIN_TOKEN the database does not
  * know yet is added to the first administrator at any start, so a rotated Secret takes effect (revoke the
  * old token with `tuneforge token revoke`).
  */
@@ -31,10 +33,13 @@ export class AdminBootstrap implements OnApplicationBootstrap {
       return this.ensureAdmin(tx);
     });
     if (printed) {
-      process.stdout.write(
-        `\nTuneforge created the administrator '${ADMIN_USER}'. Its API token, shown this once (store it; \`tuneforge login\` takes it):\n\n  ${printed}\n\n` +
+      processLogger().announce({
+        text:
+          `\nTuneforge created the administrator '${ADMIN_USER}'. Its API token, shown this once (store it; \`tuneforge login\` takes it):\n\n  ${printed}\n\n` +
           'Set TUNEFORGE_ADMIN_TOKEN to choose it yourself instead.\n\n',
-      );
+        message: `created the administrator '${ADMIN_USER}'; its API token, adminToken, is shown this once: store it (\`tuneforge login\` takes it), or set TUNEFORGE_ADMIN_TOKEN to choose it yourself`,
+        fields: { context: AdminBootstrap.name, adminToken: printed },
+      });
     }
   }
 

@@ -14,7 +14,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(exception);
     if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) this.logger.warn(`${body.message} (${exception instanceof Error ? exception.message : String(exception)})`);
-    else if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    else if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? exception.message : String(exception), exception instanceof Error ? exception.stack : undefined);
     else if (isUnstorableText(exception)) this.logger.warn(`a request reached PostgreSQL with text it cannot store: ${(exception as Error).message}`);
     if (!response.headersSent) {
       if (body.statusCode === HttpStatus.UNAUTHORIZED) response.setHeader('WWW-Authenticate', 'Bearer realm="tuneforge"');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { connectionEnvShape, logLevelsUpTo, parseEnv, type LogLevelName } from '@tuneforge/contracts';
+import { connectionEnvShape, parseEnv } from '@tuneforge/contracts';
+import { logEnvShape, logSettings, type LogSettings } from '@tuneforge/logging';
 import { DEFAULT_DATABASE_URL } from '@tuneforge/persistence';
 import { loadSecurityConfig, type SecurityConfig } from './security.config';
 import { loadWebhooksConfig, type WebhooksConfig } from './webhooks.config';
@@ -8,6 +9,7 @@ const CoordinatorEnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   ...connectionEnvShape(DEFAULT_DATABASE_URL),
+  ...logEnvShape,
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
   /** YAML parses about 100 times slower than JSON, on the event loop (7.6 s for 1 MiB of small lists): sweep specs are a few KiB. */
   MAX_YAML_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(64 * 1024),
@@ -58,7 +60,7 @@ export interface CoordinatorConfig extends SecurityConfig {
   };
   strandedAfterMs: number;
   shutdownTimeoutMs: number;
-  logLevels: LogLevelName[];
+  log: LogSettings;
   auth: { mode: 'on' | 'off'; adminToken?: string; sessionTtlMs: number };
 }
 
@@ -82,7 +84,7 @@ export function loadCoordinatorConfig(env: NodeJS.ProcessEnv = process.env): Coo
     limits: { maxConcurrentPerSweep: e.MAX_CONCURRENT_PER_SWEEP, maxTrialsPerSweep: e.MAX_TRIALS_PER_SWEEP, maxActiveTrials: e.MAX_ACTIVE_TRIALS },
     strandedAfterMs: e.STRANDED_AFTER_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    logLevels: logLevelsUpTo(e.LOG_LEVEL),
+    log: logSettings(e),
     auth: { mode: e.AUTH_MODE, adminToken: e.TUNEFORGE_ADMIN_TOKEN, sessionTtlMs: e.SESSION_TTL_MINUTES * 60_000 },
     ...loadSecurityConfig(env),
     ...loadWebhooksConfig(env, e.PORT),

@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import type { DependencyCheck, HealthDto, StrandedTrialsCheck } from '@tuneforge/contracts';
 import { Stores } from '@tuneforge/persistence';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
+import { Leadership } from '../leadership/leadership.service';
 import { TrialReconciler } from '../queue/trial-reconciler.service';
 import { RedisProbe, withTimeout } from './redis-probe.service';
 
@@ -14,6 +15,7 @@ export class HealthController {
     private readonly stores: Stores,
     private readonly redis: RedisProbe,
     private readonly reconciler: TrialReconciler,
+    private readonly leadership: Leadership,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
   ) {}
 
@@ -27,7 +29,7 @@ export class HealthController {
   @Get()
   @ApiOperation({
     summary:
-      'Readiness: checks PostgreSQL and Redis (503 when either is down) and reports stranded trials (queued without a job or running with no live worker for longer than STRANDED_AFTER_MS: status degraded, still 200)',
+      'Readiness: checks PostgreSQL and Redis (503 when either is down) and reports stranded trials (queued without a job or running with no live worker for longer than STRANDED_AFTER_MS: status degraded, still 200) and whether this replica leads (runs the periodic reconcile pass)',
   })
   @ApiResponse({ status: 200, description: 'both dependencies answer; `status` is `degraded` while trials are stranded' })
   @ApiResponse({ status: 503, description: 'a dependency is down; `checks` says which' })
@@ -39,7 +41,7 @@ export class HealthController {
     const trials = postgres.status === 'up' ? await this.strandedTrials() : { status: 'unknown' as const, strandedAfterMs: this.config.strandedAfterMs };
     const ok = postgres.status === 'up' && redis.status === 'up';
     response.status(ok ? 200 : 503);
-    return { status: ok ? (trials.status === 'degraded' ? 'degraded' : 'ok') : 'unavailable', checks: { postgres, redis, trials } };
+    return { status: ok ? (trials.status === 'degraded' ? 'degraded' : 'ok') : 'unavailable', checks: { postgres, redis, trials }, leader: this.leadership.isLeader };
   }
 
   private async strandedTrials(): Promise<StrandedTrialsCheck> {

@@ -1,6 +1,7 @@
 import { InjectQueue, OnQueueEvent, QueueEventsHost, QueueEventsListener } from '@nestjs/bullmq';
 import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import { TRIALS_QUEUE, TrialJobResultSchema } from '@tuneforge/contracts';
+import { withLogContext } from '@tuneforge/logging';
 import { retryWhileDatabaseUnavailable, Stores } from '@tuneforge/persistence';
 import { CheckpointRetention } from '../sweeps/checkpoint-retention.service';
 import { SweepScheduler } from '../sweeps/sweep-scheduler.service';
@@ -30,8 +31,9 @@ export class TrialEventsListener extends QueueEventsHost implements OnModuleDest
   }
 
   @OnQueueEvent('completed')
-  async onCompleted({ jobId, returnvalue }: { jobId: string; returnvalue?: unknown }): Promise<void> {
-    await this.topUpSweepOf(jobId, sweepIdOf(returnvalue));
+  onCompleted({ jobId, returnvalue }: { jobId: string; returnvalue?: unknown }): Promise<void> {
+    const sweepId = sweepIdOf(returnvalue);
+    return withLogContext({ sweepId, trialId: jobId }, () => this.topUpSweepOf(jobId, sweepId));
   }
 
   onModuleDestroy(): void {
@@ -39,7 +41,11 @@ export class TrialEventsListener extends QueueEventsHost implements OnModuleDest
   }
 
   @OnQueueEvent('failed')
-  async onFailed({ jobId, failedReason }: { jobId: string; failedReason: string }): Promise<void> {
+  onFailed(event: { jobId: string; failedReason: string }): Promise<void> {
+    return withLogContext({ trialId: event.jobId }, () => this.recordFailure(event));
+  }
+
+  private async recordFailure({ jobId, failedReason }: { jobId: string; failedReason: string }): Promise<void> {
     try {
       if ((await this.queue.getJobState(jobId)) !== 'failed') return; // it will be retried
       const reason = (await this.reasonOf(jobId, failedReason)).slice(0, 2_000);

@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { assignmentOf, isActiveTrial, isScoredTrial, searchDimensionsOf, sweepEndOf, sweepRoom, trialConfigOf, type SweepEnd } from '@tuneforge/contracts';
+import { withLogContext } from '@tuneforge/logging';
 import { activeOnly, type Assignment, type Observation } from '@tuneforge/search';
 import { Stores, type NewTrial, type SweepEntity, type TrialRef } from '@tuneforge/persistence';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
+import { Leadership } from '../leadership/leadership.service';
 import { TrialDispatcher } from '../queue/trial-dispatcher.service';
 import { TrialReconciler } from '../queue/trial-reconciler.service';
 import { NotificationDispatcher } from '../webhooks/notification-dispatcher.service';
@@ -27,6 +29,7 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly reconciler: TrialReconciler,
     private readonly retention: CheckpointRetention,
     private readonly notifications: NotificationDispatcher,
+    private readonly leadership: Leadership,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
   ) {}
 
@@ -153,7 +156,8 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
 
   /**
    * Catches up on what events may have missed and on what the queue lost: trials whose job is gone
-   * (TrialReconciler), un-enqueued trials, and running sweeps with free slots or nothing left to run.
+   * (TrialReconciler), un-enqueued trials, and running sweeps with free slots or nothing left to run. Only the
+   * leading replica runs it (Leadership); the others' passes only try to take the lead.
    */
   reconcile(): Promise<void> {
     this.reconciling ??= this.reconcileOnce().finally(() => (this.reconciling = undefined));
@@ -161,6 +165,7 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async reconcileOnce(): Promise<void> {
+    if (!(await this.leadership.leads())) return;
     try {
       await this.reconciler.repair(); // before the two steps below, which enqueue and top up what it repaired
       const enqueued = await this.dispatcher.enqueuePending();
@@ -169,7 +174,7 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
         const { room, done } = sweepRoom(occupancy);
         return room > 0 || done;
       });
-      for (const sweep of sweeps) await this.topUp(sweep.id);
+      for (const sweep of sweeps) await withLogContext({ sweepId: sweep.id }, () => this.topUp(sweep.id));
     } catch (error) {
       this.logger.warn(`reconcile failed, will retry: ${(error as Error).message}`);
     }

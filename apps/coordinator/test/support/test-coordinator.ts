@@ -43,7 +43,7 @@ export async function startTestCoordinator(
     dispatchIntervalMs: 60_000,
     eventsPollMs: 200,
     eventsHeartbeatMs: 1_000,
-    logLevels: ['error'],
+    log: { levels: ['error'], format: 'json', colors: false },
     ...overrides,
     auth: overrides.auth ?? { mode: 'on', adminToken: TEST_ADMIN_TOKEN, sessionTtlMs: 60 * 60_000 },
   };
