@@ -2,6 +2,7 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger } from '@nestjs/common';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { WEBHOOKS_QUEUE, type DeliveryOutcome, type JobName, type JobOf } from '@tuneforge/contracts';
+import { withLogContext } from '@tuneforge/logging';
 import { Stores, type NotificationToDeliver } from '@tuneforge/persistence';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
 import { WebhookSeals } from './webhook-seals.service';
@@ -42,6 +43,11 @@ export class WebhookDeliveryProcessor extends WorkerHost {
   async process(job: Job<JobOf<typeof JobName.DeliverWebhook>>): Promise<DeliveryOutcome | 'skipped'> {
     const notification = await this.stores.webhooks.toDeliver(job.data.notificationId);
     if (!notification) return 'skipped'; // delivered or given up on already, or its webhook or sweep was deleted
+    const { sweep, trial } = notification.facts;
+    return withLogContext({ sweepId: sweep.id, trialId: trial?.id }, () => this.attempt(job, notification));
+  }
+
+  private async attempt(job: Job<JobOf<typeof JobName.DeliverWebhook>>, notification: NotificationToDeliver): Promise<DeliveryOutcome> {
     const attempt = job.attemptsMade + 1;
     const last = attempt >= (job.opts.attempts ?? 1);
     const started = Date.now();
