@@ -9,7 +9,6 @@ import {
   WebhookPayloadSchema,
   type CreatedWebhookDto,
   type SweepDto,
-  type WebhookDeliveryDto,
   type WebhookEvent,
   type WebhookPayload,
 } from '@tuneforge/contracts';
@@ -57,7 +56,8 @@ describe('webhook delivery', () => {
   /** Both replicas top the sweep up at once, twice, as both would on the same job's event. */
   const topUpOnBoth = (sweepId: string) => Promise.all([a, b, a, b].map((c) => c.app.get(SweepScheduler).topUp(sweepId)));
   const eventsAt = (path: string) => receiver.to(path).map((post) => post.headers[WEBHOOK_EVENT_HEADER] as WebhookEvent);
-  const deliveriesOf = async (webhookId: string) => (await api.get<{ items: WebhookDeliveryDto[]; total: number }>(`/api/v1/webhooks/${webhookId}/deliveries`)).body;
+  /** Through the shared client, which parses the answer with its schema. */
+  const deliveriesOf = (webhookId: string) => a.client.listWebhookDeliveries({ id: webhookId, query: {} });
 
   before(async () => {
     receiver = await WebhookReceiver.start();
