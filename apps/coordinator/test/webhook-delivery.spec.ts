@@ -142,10 +142,11 @@ describe('webhook delivery', () => {
     await api.request('DELETE', `/api/v1/webhooks/${slack.id}`);
   });
 
-  it('gives up at once on an answer no retry mends (410), and after WEBHOOK_ATTEMPTS on one that keeps failing (503)', async () => {
-    receiver.answer = (post) => (post.path === '/gone' ? 410 : 503);
+  it('gives up at once on an answer no retry mends (410), after WEBHOOK_ATTEMPTS on one that keeps failing (503), and retries one that does not answer in time', async () => {
+    receiver.answer = (post, earlier) => (post.path === '/gone' ? 410 : post.path === '/down' ? 503 : earlier.some((e) => e.path === '/slow') ? 200 : 'hang');
     const gone = await subscribe('/gone', { events: ['trial.failed'] });
     const down = await subscribe('/down', { events: ['trial.failed'] });
+    const slow = await subscribe('/slow', { events: ['trial.failed'] });
     const { sweep, trials } = await newSweep('refused', 1);
     await endTrials(stores, trials, { status: 'failed' });
     await a.app.get(SweepScheduler).topUp(sweep.id);
@@ -158,7 +159,12 @@ describe('webhook delivery', () => {
       (await deliveriesOf(gone.id)).items.map((d) => [d.attempt, d.statusCode, d.outcome, d.error]),
       [[1, 410, 'failed', 'answered 410']],
     );
-    for (const { id } of [gone, down]) await api.request('DELETE', `/api/v1/webhooks/${id}`);
+    await waitFor('the slow receiver gets its second attempt', async () => (await deliveriesOf(slow.id)).items.some((d) => d.outcome === 'delivered'), 20_000);
+    assert.deepEqual(
+      (await deliveriesOf(slow.id)).items.map((d) => [d.attempt, d.statusCode, d.outcome, d.error]),
+      [[2, 200, 'delivered', null], [1, null, 'retrying', 'no answer within 2000 ms']],
+    );
+    for (const { id } of [gone, down, slow]) await api.request('DELETE', `/api/v1/webhooks/${id}`);
   });
 
   it('delivers a notification whose enqueue was lost (committed, then the coordinator died) at the next catch-up', async () => {

@@ -13,8 +13,8 @@ import { planOf } from './sweep-plan.factory';
 
 /**
  * Keeps each running sweep at `maxConcurrent` active trials until `plannedTrials` exist, and ends a
- * sweep once all of its trials have ended (`failed` when none has a result). Every decision happens under a row lock on the sweep, so
- * budgets stay exact however many coordinators or events race.
+ * sweep once all of its trials have ended (`failed` when none has a result). Every decision happens
+ * under a row lock on the sweep, so budgets stay exact however many coordinators or events race.
  */
 @Injectable()
 export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {

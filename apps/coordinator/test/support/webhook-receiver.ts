@@ -11,8 +11,8 @@ export interface ReceivedPost {
 /** A webhook receiver on 127.0.0.1: records every post and answers each with `answer` (200 unless told otherwise). */
 export class WebhookReceiver {
   readonly posts: ReceivedPost[] = [];
-  /** The status for a post; by default 200. */
-  answer: (post: ReceivedPost, earlier: ReceivedPost[]) => number = () => 200;
+  /** The status for a post (by default 200); `'hang'` never answers it. */
+  answer: (post: ReceivedPost, earlier: ReceivedPost[]) => number | 'hang' = () => 200;
 
   private constructor(
     private readonly server: Server,
@@ -30,7 +30,9 @@ export class WebhookReceiver {
         const post = { path: request.url ?? '/', headers: request.headers, body: Buffer.concat(chunks).toString('utf8') };
         const earlier = [...receiver.posts];
         receiver.posts.push(post);
-        response.statusCode = receiver.answer(post, earlier);
+        const status = receiver.answer(post, earlier);
+        if (status === 'hang') return;
+        response.statusCode = status;
         response.end('ok');
       });
     });
