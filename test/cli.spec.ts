@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { freePort, TEST_ADMIN_TOKEN, waitFor } from '@tuneforge/testing';
+import { endActiveTrials, freePort, TEST_ADMIN_TOKEN, waitFor } from '@tuneforge/testing';
 import { CLI_BIN as BIN, tuneforge } from './support/cli';
 import { E2eStack } from './support/e2e-stack';
 
@@ -67,6 +67,20 @@ describe('the tuneforge command line against a real coordinator', () => {
     assert.equal(list.code, 0, list.stderr);
     assert.match(list.stdout, new RegExp(`${id}\\s+cli-simulated\\s+completed\\s+12/12`));
     await stack.stopWorkers();
+  });
+
+  it("says why a sweep failed: following it exits 1 with the sweep's reason, and so does `status`", async () => {
+    const spec = SIMULATED_SWEEP.replace('name: cli-simulated', 'name: cli-failing').replace('maxTrials: 12, maxConcurrent: 4', 'maxTrials: 2, maxConcurrent: 2');
+    const submitted = await tuneforge(['--api', api, 'submit', file('failing.yaml', spec)]);
+    const id = /submitted sweep ([0-9a-f-]{36})/.exec(submitted.stdout)?.[1];
+    assert.ok(id, submitted.stdout + submitted.stderr);
+    // No worker runs it: its trials fail as a worker records a failure; the coordinator's reconcile pass ends the sweep.
+    await endActiveTrials(await stack.stores(), id, { status: 'failed' });
+    const followed = await tuneforge(['--api', api, 'logs', id, '--interval', '200']);
+    assert.equal(followed.code, 1, 'a followed sweep that ends other than completed');
+    assert.match(followed.stdout, /status\s+failed: all 2 trials failed; the first, trial 0: failed by the test/);
+    const status = await tuneforge(['--api', api, 'status', id]);
+    assert.match(status.stdout, /status\s+failed: all 2 trials failed; the first, trial 0: failed by the test/);
   });
 
   it('pauses, resumes and cancels a running sweep; logs prints each trial as it ends; the cancelled sweep is deleted', async () => {

@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { SweepDto, SweepSpecInput } from '@tuneforge/contracts';
 import { collectPageErrors, launchChromium, screenshot } from './support/browser';
 import { E2eStack } from './support/e2e-stack';
-import { adminFetch, TEST_ADMIN_TOKEN, waitFor } from '@tuneforge/testing';
+import { adminFetch, endActiveTrials, TEST_ADMIN_TOKEN, waitFor } from '@tuneforge/testing';
 
 const TIMEOUT = 30_000;
 
@@ -206,6 +206,17 @@ describe('dashboard in headless chromium against a real coordinator and workers'
     await page.locator('[data-testid="sweep-page"][data-sweep-status="cancelled"]').waitFor();
     assert.equal((await stack.client.getSweep({ id: running.id })).status, 'cancelled');
     assert.equal(await page.getByTestId('action-pause').count(), 0);
+  });
+
+  it('shows why a failed sweep failed', async () => {
+    const failing = await stack.submit({ ...watchedSweep(), name: 'dashboard-e2e-failing', budget: { maxTrials: 1, maxConcurrent: 1, maxEpochsPerTrial: 20 } });
+    // Its trial fails as a worker records a failure (taking it over from a worker that claimed it first); the resume's top-up ends the sweep.
+    await stack.client.pauseSweep({ id: failing.id });
+    await endActiveTrials(await stack.stores(), failing.id, { status: 'failed' });
+    await stack.client.resumeSweep({ id: failing.id });
+    await page.goto(`${stack.origin}/sweeps/${failing.id}`);
+    await page.locator('[data-testid="sweep-page"][data-sweep-status="failed"]').waitFor();
+    assert.equal(await page.getByTestId('sweep-status-reason').innerText(), 'its only trial failed (trial 0: failed by the test)');
   });
 
   it('raised no errors in the page, other than the failed requests while the coordinator was down', () => {

@@ -15,11 +15,11 @@ const run = promisify(execFile);
 const aPassword = (label: string) => `${label}-${randomBytes(12).toString('hex')}`;
 
 /**
- * Secrets never in the clear: a coordinator (a process, LOG_LEVEL=debug) is given tokens, passwords and
- * sessions, and refused wrong ones; then its stdout and stderr, every error body it answered, and a
- * pg_dump of its database are searched for each secret. The one exception is the administrator's first
- * token, printed to stdout once when TUNEFORGE_ADMIN_TOKEN is unset (its stdout is not a terminal: as the
- * `adminToken` of one JSON line).
+ * Secrets never in the clear: a coordinator (a process, LOG_LEVEL=debug) is given tokens, passwords,
+ * sessions, a webhook (its URL and signing secret) and the key webhooks are sealed with, and refused wrong
+ * ones; then its stdout and stderr, every error body it answered, and a pg_dump of its database are
+ * searched for each secret. The one exception is the administrator's first token, printed to stdout once
+ * when TUNEFORGE_ADMIN_TOKEN is unset (its stdout is not a terminal: as the `adminToken` of one JSON line).
  */
 describe('secrets never in the clear: logs, error bodies, the database', () => {
   let database: TestDatabase;
@@ -33,6 +33,8 @@ describe('secrets never in the clear: logs, error bodies, the database', () => {
   let firstOutput = '';
   const metricsToken = `metrics-${randomBytes(16).toString('hex')}`;
   let metricsText = '';
+  /** The key webhooks' secrets and URLs are sealed with: given in the environment, never written anywhere. */
+  const webhookSecretsKey = randomBytes(32).toString('base64');
 
   const keep = (what: string, secret: string): string => {
     secrets.set(what, secret);
@@ -62,7 +64,15 @@ describe('secrets never in the clear: logs, error bodies, the database', () => {
     return decodeURIComponent(value);
   };
   const start = async (): Promise<AppProcess> => {
-    const started = await startCoordinatorProcess({ DATABASE_URL: database.url, REDIS_URL, QUEUE_PREFIX: queuePrefix, LOG_LEVEL: 'debug', TUNEFORGE_ADMIN_TOKEN: undefined, METRICS_TOKEN: metricsToken });
+    const started = await startCoordinatorProcess({
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      QUEUE_PREFIX: queuePrefix,
+      LOG_LEVEL: 'debug',
+      TUNEFORGE_ADMIN_TOKEN: undefined,
+      METRICS_TOKEN: metricsToken,
+      WEBHOOK_SECRETS_KEY: webhookSecretsKey,
+    });
     api = started.api;
     return started.process;
   };
@@ -131,6 +141,19 @@ describe('secrets never in the clear: logs, error bodies, the database', () => {
     assert.equal((await call('DELETE', `/tokens/${expiringId}`, { token: bootstrap })).status, 204);
     assert.equal((await call('GET', '/me', { token: expiring })).status, 401);
 
+    // A webhook: its URL's path may be a credential (a Slack webhook's is), its signing secret is shown once.
+    keep('the webhook secrets key', webhookSecretsKey);
+    const urlCredential = keep("a webhook URL's credential", randomBytes(18).toString('base64url'));
+    const webhook = await call('POST', '/projects/00000000-0000-4000-8000-000000000001/webhooks', {
+      token: bootstrap,
+      body: { url: `https://hooks.example.com/services/T0/B0/${urlCredential}`, events: ['sweep.completed'], format: 'slack' },
+    });
+    assert.equal(webhook.status, 201);
+    keep("a webhook's signing secret", webhook.json.secret);
+    assert.equal((await call('GET', '/projects/00000000-0000-4000-8000-000000000001/webhooks', { token: bootstrap })).status, 200);
+    const refusedWebhook = { url: `https://hooks.example.com/services/T0/B0/${urlCredential}`, events: ['sweep.exploded'] };
+    assert.equal((await call('POST', '/projects/00000000-0000-4000-8000-000000000001/webhooks', { token: bootstrap, body: refusedWebhook })).status, 400);
+
     await coordinator.stop('SIGTERM');
     firstOutput = coordinator.output;
   });
@@ -162,7 +185,7 @@ describe('secrets never in the clear: logs, error bodies, the database', () => {
     assert.ok(!errorBodies.join('\n').includes(bootstrap));
   });
 
-  it('stores no secret in any column: tokens, sessions and CSRF tokens as SHA-256, passwords as scrypt', async () => {
+  it('stores no secret in any column: tokens, sessions and CSRF tokens as SHA-256, passwords as scrypt, webhook URLs and secrets sealed', async () => {
     const { stdout: dump } = await run('pg_dump', ['--data-only', '--no-owner', `--dbname=${database.url}`], { maxBuffer: 256 * 1024 * 1024 });
     assert.match(dump, /sec-alice/, 'the dump holds the accounts');
     assert.deepEqual(found(dump), []);
@@ -170,6 +193,7 @@ describe('secrets never in the clear: logs, error bodies, the database', () => {
     assert.ok(dump.includes(sha256(secrets.get("alice's session") ?? '')), 'sessions are stored as SHA-256');
     assert.ok(dump.includes(sha256(secrets.get("alice's token (its secret part)") ?? '')), "tokens' secrets are stored as SHA-256");
     assert.equal((dump.match(/scrypt\$/g) ?? []).length, 2, 'two passwords, as scrypt hashes');
+    assert.equal((dump.match(/\tv1\.[A-Za-z0-9+/=]+(?=\t)/g) ?? []).length, 2, "the webhook's URL and secret, sealed");
   });
 
   it('never prints the first token again: a later start prints no token', async () => {

@@ -19,5 +19,13 @@ if [ -z "${TUNEFORGE_ADMIN_TOKEN:-}" ]; then
   TUNEFORGE_ADMIN_TOKEN=$(cat tmp/admin-token)
   export TUNEFORGE_ADMIN_TOKEN
 fi
+# The key webhooks' signing secrets and URLs are sealed with in PostgreSQL: made once, kept in tmp/webhook-secrets-key
+# (readable by you only), so webhooks made in one demo still deliver in the next.
+if [ -z "${WEBHOOK_SECRETS_KEY:-}" ]; then
+  mkdir -p tmp
+  if [ ! -s tmp/webhook-secrets-key ]; then (umask 077 && node -e "console.log(require('crypto').randomBytes(32).toString('base64'))" > tmp/webhook-secrets-key); fi
+  WEBHOOK_SECRETS_KEY=$(cat tmp/webhook-secrets-key)
+  export WEBHOOK_SECRETS_KEY
+fi
 export TUNEFORGE_TOKEN=${TUNEFORGE_TOKEN:-$TUNEFORGE_ADMIN_TOKEN}
 exec node -r ./tools/register.js tools/demo.ts "${1:-examples/births-tpe-asha.yaml}"

@@ -54,7 +54,7 @@ export function sweepDetails(s: SweepDto): string {
   return [
     `sweep      ${s.id}`,
     `name       ${s.name}`,
-    `status     ${s.status}`,
+    `status     ${s.status}${s.statusReason ? `: ${s.statusReason}` : ''}`,
     `search     ${s.algorithm}, early stopping ${s.spec.earlyStopping.type}, model ${s.spec.model}`,
     `objective  ${s.objective.direction} ${s.objective.metric}`,
     `progress   ${done}/${planned} trials ended (${c.completed} completed, ${c.pruned} pruned, ${c.failed} failed, ${c.cancelled} cancelled); ${c.running} running, ${c.queued} queued`,

@@ -2,7 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { TRIALS_QUEUE } from '@tuneforge/contracts';
+import { TRIALS_QUEUE, WEBHOOKS_QUEUE } from '@tuneforge/contracts';
 import { databaseOptions, STORES_PROVIDER } from '@tuneforge/persistence';
 import { ProjectsController } from './accounts/projects.controller';
 import { ProjectsService } from './accounts/projects.service';
@@ -49,6 +49,11 @@ import { ModelExportController } from './trials/model-export.controller';
 import { ModelExportService } from './trials/model-export.service';
 import { TrialsController } from './trials/trials.controller';
 import { TrialsService } from './trials/trials.service';
+import { NotificationDispatcher } from './webhooks/notification-dispatcher.service';
+import { WebhookDeliveryProcessor } from './webhooks/webhook-delivery.processor';
+import { WebhookSeals } from './webhooks/webhook-seals.service';
+import { WebhooksController } from './webhooks/webhooks.controller';
+import { WebhooksService } from './webhooks/webhooks.service';
 import { WorkersController } from './workers/workers.controller';
 
 @Module({})
@@ -62,9 +67,9 @@ export class AppModule {
           connection: { url: config.redisUrl, enableOfflineQueue: false },
           prefix: config.queuePrefix,
         }),
-        BullModule.registerQueue({ name: TRIALS_QUEUE }),
+        BullModule.registerQueue({ name: TRIALS_QUEUE }, { name: WEBHOOKS_QUEUE }),
       ],
-      controllers: [SweepsController, CurvesController, TrialsController, WorkersController, DatasetsController, HealthController, EventsController, ModelExportController, AuthController, TokensController, UsersController, ProjectsController, SsoController, AuditController],
+      controllers: [SweepsController, CurvesController, TrialsController, WorkersController, DatasetsController, HealthController, EventsController, ModelExportController, AuthController, TokensController, UsersController, ProjectsController, SsoController, AuditController, WebhooksController],
       providers: [
         { provide: COORDINATOR_CONFIG, useValue: config },
         STORES_PROVIDER,
@@ -100,6 +105,10 @@ export class AppModule {
         EventStream,
         CoordinatorMetrics,
         MetricsScrape,
+        WebhookSeals,
+        WebhooksService,
+        NotificationDispatcher,
+        WebhookDeliveryProcessor,
       ],
     };
   }

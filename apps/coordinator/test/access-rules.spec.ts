@@ -68,7 +68,7 @@ describe('access rules on every route of the OpenAPI document', () => {
   let cases: Case[];
   const tokens = {} as Record<Caller, string | undefined>;
   /** Project A's resources, by what a path names. */
-  const a = { projectId: DEFAULT_PROJECT_ID, sweepId: '', trialId: '', runningTrialId: '', datasetId: '', viewerId: '', spareTokenId: '' };
+  const a = { projectId: DEFAULT_PROJECT_ID, sweepId: '', trialId: '', runningTrialId: '', datasetId: '', viewerId: '', spareTokenId: '', webhookId: '' };
   /** Every id of project A and its people: none may appear in what another project's member is answered. */
   let idsOfA: string[] = [];
   let sweepOfB = '';
@@ -80,6 +80,7 @@ describe('access rules on every route of the OpenAPI document', () => {
     datasets: () => a.datasetId,
     projects: () => a.projectId,
     tokens: () => a.spareTokenId,
+    webhooks: () => a.webhookId,
   };
   const PARAMETERS: Record<string, (resource: string) => string> = {
     id: (resource) => {
@@ -101,6 +102,7 @@ describe('access rules on every route of the OpenAPI document', () => {
     createServiceAccount: () => json({ name: 'access-bot', role: 'viewer' }),
     createProject: () => json({ name: 'access-new-project' }),
     setMember: () => json({ role: 'viewer' }),
+    createWebhook: () => json({ url: 'https://hooks.example.com/access', events: ['sweep.completed'] }),
   };
   const json = (value: unknown) => ({ body: JSON.stringify(value), contentType: 'application/json' });
 
@@ -146,6 +148,7 @@ describe('access rules on every route of the OpenAPI document', () => {
     await seedWorker(stores, { id: 'seed-worker', runningTrialIds: [a.runningTrialId] });
     a.datasetId = (await coordinator.client.uploadDataset({ body: aCsv(40), query: { name: 'access-a', project: DEFAULT_PROJECT_ID } })).id;
     sweepOfB = (await seedSweep(stores, { spec: aParsedSweepSpec({ name: 'access-b' }), projectId: projectB.id })).sweep.id;
+    a.webhookId = (await coordinator.client.createWebhook({ id: a.projectId, body: { url: 'https://hooks.example.com/a', events: ['sweep.failed'] } })).id;
 
     const viewer = await seedAccount(stores, { name: 'access-viewer', roles: [{ projectId: a.projectId, role: 'viewer' }] });
     a.viewerId = viewer.userId;
@@ -165,7 +168,7 @@ describe('access rules on every route of the OpenAPI document', () => {
       'viewer of the project': viewer.token,
       'member of another project': outsider.token,
     });
-    idsOfA = [a.projectId, a.sweepId, a.trialId, a.runningTrialId, a.datasetId, a.viewerId, a.spareTokenId, viewer.tokenId];
+    idsOfA = [a.projectId, a.sweepId, a.trialId, a.runningTrialId, a.datasetId, a.viewerId, a.spareTokenId, viewer.tokenId, a.webhookId];
 
     const document = (await (await adminFetch(`${coordinator.baseUrl}/api/docs-json`)).json()) as { paths: Record<string, Record<string, Operation>> };
     cases = Object.entries(document.paths).flatMap(([documented, methods]) =>

@@ -144,7 +144,8 @@ describe('API contract: the OpenAPI document and the answers of a running coordi
 
     it('parses every JSON answer with its schema, through the shared client', async () => {
       const dataset = await sut.uploadDataset({ body: `date,sales\n${Array.from({ length: 20 }, (_, i) => `2024-01-${String(i + 1).padStart(2, '0')},${i}`).join('\n')}\n`, query: { name: 'contract' } });
-      const answers: Record<Exclude<ApiRouteName, 'events' | 'latestWeights' | 'bestWeights' | 'checkpointBytes' | 'trialModelWeights' | 'sweepBestModelWeights' | 'deleteSweep' | 'deleteDataset' | 'signOut' | 'revokeToken' | 'removeMember' | 'oidcLogin' | 'oidcCallback'>, () => Promise<unknown>> = {
+      let webhook = { id: '' };
+      const answers: Record<Exclude<ApiRouteName, 'events' | 'latestWeights' | 'bestWeights' | 'checkpointBytes' | 'trialModelWeights' | 'sweepBestModelWeights' | 'deleteSweep' | 'deleteDataset' | 'signOut' | 'revokeToken' | 'removeMember' | 'oidcLogin' | 'oidcCallback' | 'deleteWebhook'>, () => Promise<unknown>> = {
         createSweep: () => sut.createSweep({ body: SPEC, headers: { 'idempotency-key': 'contract-1' } }),
         listSweeps: () => sut.listSweeps({ query: { limit: 5 } }),
         getSweep: () => sut.getSweep({ id: sweep.id }),
@@ -184,6 +185,9 @@ describe('API contract: the OpenAPI document and the answers of a running coordi
         createServiceAccount: () => sut.createServiceAccount({ id: DEFAULT_PROJECT_ID, body: { name: 'contract-ci', role: 'editor' } }),
         authProviders: () => sut.authProviders(),
         listAudit: () => sut.listAudit({ query: { limit: 5 } }),
+        createWebhook: async () => (webhook = await sut.createWebhook({ id: DEFAULT_PROJECT_ID, body: { url: 'https://hooks.example.com/services/T0/B0/secret', events: ['sweep.completed'], format: 'slack' } })),
+        listWebhooks: () => sut.listWebhooks({ id: DEFAULT_PROJECT_ID }),
+        listWebhookDeliveries: () => sut.listWebhookDeliveries({ id: webhook.id, query: { limit: 5 } }),
       };
       for (const [name, answer] of Object.entries(answers)) assert.ok(await answer(), `${name} answers`);
       // The deletes answer 204 without a body (the live sweep was cancelled above).
@@ -191,6 +195,7 @@ describe('API contract: the OpenAPI document and the answers of a running coordi
       assert.equal(await sut.deleteDataset({ id: dataset.id }), undefined);
       assert.equal(await sut.revokeToken({ id: (await sut.createToken({ body: { name: 'contract-revoked' } })).id }), undefined);
       assert.equal(await sut.removeMember({ id: DEFAULT_PROJECT_ID, userId: 'contract-user' }), undefined);
+      assert.equal(await sut.deleteWebhook({ id: webhook.id }), undefined);
       // The administrator now belongs to two projects (it created one), so it names the sweep's.
       assert.equal((await sut.createSweep({ body: SPEC, query: { project: 'default' }, headers: { 'idempotency-key': 'contract-1' } })).id, sweep.id, 'the idempotent answer is the first sweep');
       assert.equal((await sut.pareto({ id: sweep.id })).trialsCompared, trials.length);
@@ -220,6 +225,7 @@ describe('API contract: the OpenAPI document and the answers of a running coordi
       await assertWhole('listMembers', `/projects/${DEFAULT_PROJECT_ID}/members`);
       await assertWhole('authProviders', '/auth/providers');
       await assertWhole('listAudit', '/audit');
+      await assertWhole('listWebhooks', `/projects/${DEFAULT_PROJECT_ID}/webhooks`);
     });
 
     it('throws a refusal as an ApiError with its code and issues, and no answer as an UnreachableError', async () => {

@@ -138,6 +138,29 @@ describe('error codes', () => {
     });
   });
 
+  describe('webhook requests the API refuses', () => {
+    const webhook = { url: 'https://hooks.example.com/codes', events: ['sweep.completed'] };
+
+    it('WEBHOOK_TARGET_REFUSED for a loopback or private target, WEBHOOK_NOT_FOUND for a webhook that does not exist', async () => {
+      const refused = assertCode(await api.post(`/api/v1/projects/${DEFAULT_PROJECT_ID}/webhooks`, { ...webhook, url: 'http://169.254.169.254/latest/meta-data' }), 'WEBHOOK_TARGET_REFUSED');
+      assert.match(refused.message, /169\.254\.169\.254 is a loopback, private, link-local or reserved address/);
+      assertCode(await api.request('DELETE', `/api/v1/webhooks/${UNKNOWN_ID}`), 'WEBHOOK_NOT_FOUND');
+      assertCode(await api.get(`/api/v1/webhooks/${UNKNOWN_ID}/deliveries`), 'WEBHOOK_NOT_FOUND');
+    });
+
+    it('WEBHOOKS_NOT_CONFIGURED on a coordinator without WEBHOOK_SECRETS_KEY', async () => {
+      const keyless = await createCoordinatorApp({ ...coordinator.config, webhooks: { ...coordinator.config.webhooks, secretsKey: undefined } });
+      await keyless.listen(0, '127.0.0.1');
+      try {
+        const keylessApi = apiClient(`http://127.0.0.1:${(keyless.getHttpServer().address() as AddressInfo).port}`);
+        assert.match(assertCode(await keylessApi.post(`/api/v1/projects/${DEFAULT_PROJECT_ID}/webhooks`, webhook), 'WEBHOOKS_NOT_CONFIGURED').message, /WEBHOOK_SECRETS_KEY/);
+        assert.equal((await keylessApi.get(`/api/v1/projects/${DEFAULT_PROJECT_ID}/webhooks`)).status, 200, 'the rest of the API works');
+      } finally {
+        await keyless.close();
+      }
+    });
+  });
+
   describe('account requests the API refuses', () => {
     it('TOKEN_NOT_FOUND, USER_NOT_FOUND and MEMBER_NOT_FOUND for tokens, users and memberships that do not exist', async () => {
       assertCode(await api.request('DELETE', `/api/v1/tokens/${UNKNOWN_ID}`), 'TOKEN_NOT_FOUND');

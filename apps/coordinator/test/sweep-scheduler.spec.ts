@@ -86,6 +86,31 @@ describe(SweepScheduler.name, () => {
     assert.deepEqual(configs, [16, 32, 64].flatMap((units) => [1, 2].map((layers) => ({ units, layers }))));
   });
 
+  it('ends a sweep whose trials all failed `failed`, with the first failure as its reason; one result is enough to complete', async () => {
+    const { body: failing } = await api.post<SweepDto>('/api/v1/sweeps', aSweepSpec({ budget: { maxTrials: 3, maxConcurrent: 2, maxEpochsPerTrial: 1 } }));
+    while ((await stateOf(failing.id)).status === 'running') {
+      await endActiveTrials(stores, failing.id, { status: 'failed' });
+      await sut.topUp(failing.id);
+    }
+    const failed = (await api.get<SweepDto>(`/api/v1/sweeps/${failing.id}`)).body;
+    assert.deepEqual([failed.status, failed.trialCounts.failed, failed.statusReason], ['failed', 3, 'all 3 trials failed; the first, trial 0: failed by the test']);
+    assert.ok(failed.finishedAt, 'a failed sweep has ended');
+    assert.equal((await api.post(`/api/v1/sweeps/${failing.id}/cancel`)).status, 409, 'and stays ended');
+
+    const { body: single } = await api.post<SweepDto>('/api/v1/sweeps', aSweepSpec({ budget: { maxTrials: 1, maxConcurrent: 1, maxEpochsPerTrial: 1 } }));
+    await endActiveTrials(stores, single.id, { status: 'failed' });
+    await sut.topUp(single.id);
+    assert.equal((await api.get<SweepDto>(`/api/v1/sweeps/${single.id}`)).body.statusReason, 'its only trial failed (trial 0: failed by the test)');
+
+    const { body: mixed } = await api.post<SweepDto>('/api/v1/sweeps', aSweepSpec({ budget: { maxTrials: 2, maxConcurrent: 2, maxEpochsPerTrial: 1 } }));
+    const [first, second] = await trialsOfSweep(stores, mixed.id);
+    await endTrials(stores, [first], { status: 'failed' });
+    await endTrials(stores, [second], { status: 'pruned', bestMetric: 0.5 });
+    await sut.topUp(mixed.id);
+    const completed = (await api.get<SweepDto>(`/api/v1/sweeps/${mixed.id}`)).body;
+    assert.deepEqual([completed.status, completed.statusReason], ['completed', null]);
+  });
+
   it('does not create trials for a cancelled sweep', async () => {
     const { body: sweep } = await api.post<SweepDto>('/api/v1/sweeps', aSweepSpec());
     await api.post(`/api/v1/sweeps/${sweep.id}/cancel`);

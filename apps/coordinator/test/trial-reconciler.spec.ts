@@ -94,7 +94,7 @@ describe(TrialReconciler.name, () => {
     await scheduler.reconcile();
     const ended = await trial(trialIds[0]);
     assert.equal(ended.status, 'failed');
-    assert.match(ended.reason ?? '', new RegExp(`after ${TRIAL_MAX_ATTEMPTS} attempts`));
+    assert.equal(ended.reason, `the worker died ${TRIAL_MAX_ATTEMPTS} times running this trial (the last time, its job was lost from the queue and no live worker ran it)`);
     assert.equal((await stores.sweeps.find(sweep.id, ['trialsCreated']))?.trialsCreated, 3, 'the budget (3 trials) was already created; nothing more');
   });
 

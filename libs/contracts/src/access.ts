@@ -16,7 +16,7 @@ export function roleAtLeast(role: ProjectRole, needed: ProjectRole): boolean {
 }
 
 /** The resources a route's `:id` names, each owned by one project. */
-export type ProjectResource = 'sweep' | 'trial' | 'dataset' | 'project';
+export type ProjectResource = 'sweep' | 'trial' | 'dataset' | 'project' | 'webhook';
 
 /**
  * A route's access rule:

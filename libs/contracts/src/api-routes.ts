@@ -50,6 +50,7 @@ import { AuditEventDtoSchema, ListAuditQuerySchema, type AuditAction } from './a
 import { ErrorBodySchema } from './error-codes';
 import { AuthProvidersDtoSchema, OidcCallbackQuerySchema, OidcLoginQuerySchema } from './sso';
 import { SweepSpecSchema } from './sweep-spec.schema';
+import { CreatedWebhookDtoSchema, CreateWebhookSchema, ListWebhookDeliveriesQuerySchema, WebhookDeliveryDtoSchema, WebhookDtoSchema, WebhookListSchema } from './webhooks';
 
 /**
  * The named schemas of the API, as OpenAPI components (`#/components/schemas/<id>`). Every JSON answer
@@ -65,6 +66,7 @@ export const SweepPageSchema = named('SweepPage', pageSchema(SweepDtoSchema));
 export const TrialPageSchema = named('TrialPage', pageSchema(TrialDtoSchema));
 export const CheckpointListSchema = named('CheckpointList', z.array(CheckpointDtoSchema));
 export const AuditPageSchema = named('AuditPage', pageSchema(AuditEventDtoSchema));
+export const WebhookDeliveryPageSchema = named('WebhookDeliveryPage', pageSchema(WebhookDeliveryDtoSchema));
 named('SweepDto', SweepDtoSchema);
 named('TrialDto', TrialDtoSchema);
 named('CancelSweepResult', CancelSweepResultDtoSchema);
@@ -94,6 +96,10 @@ named('Member', MemberDtoSchema);
 named('MemberList', MemberListSchema);
 named('AuditEvent', AuditEventDtoSchema);
 named('AuthProviders', AuthProvidersDtoSchema);
+named('Webhook', WebhookDtoSchema);
+named('CreatedWebhook', CreatedWebhookDtoSchema);
+named('WebhookList', WebhookListSchema);
+named('WebhookDelivery', WebhookDeliveryDtoSchema);
 
 export interface ApiRoute {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -175,6 +181,10 @@ export const API_ROUTES = {
   setMember: { method: 'PUT', path: '/projects/:id/members/:userId', body: SetMemberSchema, response: MemberDtoSchema, access: { role: 'admin', of: 'project' }, audit: 'member-set' },
   removeMember: { method: 'DELETE', path: '/projects/:id/members/:userId', response: 'none', statuses: [204], access: { role: 'admin', of: 'project' }, audit: 'member-removed' },
   createServiceAccount: { method: 'POST', path: '/projects/:id/service-accounts', body: CreateServiceAccountSchema, response: ServiceAccountDtoSchema, statuses: [201], access: { role: 'admin', of: 'project' }, audit: 'user-created' },
+  createWebhook: { method: 'POST', path: '/projects/:id/webhooks', body: CreateWebhookSchema, response: CreatedWebhookDtoSchema, statuses: [201], access: { role: 'editor', of: 'project' }, audit: 'webhook-created' },
+  listWebhooks: { method: 'GET', path: '/projects/:id/webhooks', response: WebhookListSchema, access: { role: 'editor', of: 'project' } },
+  deleteWebhook: { method: 'DELETE', path: '/webhooks/:id', response: 'none', statuses: [204], access: { role: 'editor', of: 'webhook' }, audit: 'webhook-deleted' },
+  listWebhookDeliveries: { method: 'GET', path: '/webhooks/:id/deliveries', query: ListWebhookDeliveriesQuerySchema, response: WebhookDeliveryPageSchema, access: { role: 'editor', of: 'webhook' } },
 } as const satisfies Record<string, ApiRoute>;
 export type ApiRoutes = typeof API_ROUTES;
 export type ApiRouteName = keyof ApiRoutes;

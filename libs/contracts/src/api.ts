@@ -60,6 +60,8 @@ export const SweepDtoSchema = z.object({
   /** The project the sweep belongs to (the caller's role there decides what they may do to it). */
   projectId: z.string(),
   status: SweepStatusSchema,
+  /** Why it ended so: a failed sweep's reason (what its first failed trial said); null otherwise. */
+  statusReason: z.string().nullable(),
   spec: SweepSpecSchema,
   seed: z.number(),
   objective: ObjectiveSchema,

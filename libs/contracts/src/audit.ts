@@ -26,6 +26,8 @@ export const AUDIT_ACTIONS = [
   'dataset-uploaded',
   'dataset-deleted',
   'model-downloaded',
+  'webhook-created',
+  'webhook-deleted',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

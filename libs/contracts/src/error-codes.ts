@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   BODY_ENCODING_CORRUPT: { status: 400, when: 'a compressed body does not decompress as its content-encoding says' },
   BODY_UNREADABLE: { status: 400, when: 'the body could not be read otherwise (aborted, wrong length)' },
   UNSTORABLE_TEXT: { status: 400, when: 'the request holds a character PostgreSQL cannot store (NUL, a lone surrogate)' },
+  WEBHOOK_TARGET_REFUSED: { status: 400, when: 'a webhook URL naming a loopback, private or link-local address (localhost, 10.0.0.0/8, 169.254.169.254...) while WEBHOOK_ALLOW_PRIVATE_TARGETS is off' },
   REQUEST_REJECTED: { status: 400, when: 'the framework refused the request (say, a multipart upload in a field other than `file`); the status is its own, mostly 400' },
   PROJECT_REQUIRED: { status: 400, when: 'a create (sweep, dataset) by a caller who may create in several projects, without `?project=`' },
   OIDC_STATE_INVALID: { status: 400, when: 'a single sign-on callback whose state is missing, forged, used already, expired (10 minutes) or from another browser; start again from the sign-in page' },
@@ -29,6 +30,7 @@ export const ERROR_CODES = {
   MEMBER_NOT_FOUND: { status: 404, when: 'the user is not a member of the project' },
   CHECKPOINT_NOT_FOUND: { status: 404, when: 'the trial has no (readable) checkpoint, or none of this epoch' },
   ROUTE_NOT_FOUND: { status: 404, when: 'no endpoint answers this method and path' },
+  WEBHOOK_NOT_FOUND: { status: 404, when: 'no webhook has this id, or it belongs to a project the caller is not a member of' },
   OIDC_NOT_CONFIGURED: { status: 404, when: 'single sign-on of a deployment without OIDC_ISSUER' },
   SWEEP_ALREADY_ENDED: { status: 409, when: 'cancel of a sweep that is already completed, cancelled or failed' },
   SWEEP_NOT_RUNNING: { status: 409, when: 'pause of a sweep that is not running' },
@@ -52,6 +54,7 @@ export const ERROR_CODES = {
   INTERNAL_ERROR: { status: 500, when: 'a bug; the coordinator logs the stack' },
   QUEUE_UNAVAILABLE: { status: 503, when: 'Redis (the trial queue) is down; nothing was created, retry later' },
   DATABASE_UNAVAILABLE: { status: 503, when: 'PostgreSQL is down; retry later' },
+  WEBHOOKS_NOT_CONFIGURED: { status: 503, when: 'a webhook created on a coordinator without WEBHOOK_SECRETS_KEY (the key that encrypts signing secrets); its operator sets one' },
   OIDC_PROVIDER_UNAVAILABLE: { status: 503, when: 'the OpenID provider (OIDC_ISSUER) does not answer its discovery document or token endpoint; retry later' },
 } as const satisfies Record<string, { status: number; when: string }>;
 

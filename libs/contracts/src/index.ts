@@ -23,3 +23,4 @@ export * from './accounts';
 export * from './audit';
 export * from './sso';
 export * from './dashboard-pages';
+export * from './webhooks';

@@ -9,6 +9,7 @@ import {
   isActiveSweep,
   isActiveTrial,
   isFinishedTrial,
+  sweepEndOf,
   sweepRoom,
   sweepStatusesThatMayBecome,
   TRIAL_STATUSES,
@@ -58,5 +59,16 @@ describe('best first', () => {
   it('orders by the objective direction', () => {
     assert.equal(bestFirst('minimize'), 'ASC');
     assert.equal(bestFirst('maximize'), 'DESC');
+  });
+});
+
+describe(sweepEndOf.name, () => {
+  it('completes a sweep with any result, and fails one with none, saying what its first failed trial said', () => {
+    assert.deepEqual(sweepEndOf({ scored: 1, failed: 9, firstFailure: { number: 0, reason: 'non-finite loss' } }), { status: 'completed', reason: null });
+    assert.deepEqual(sweepEndOf({ scored: 0, failed: 3, firstFailure: { number: 2, reason: 'dataset too short' } }), {
+      status: 'failed',
+      reason: 'all 3 trials failed; the first, trial 2: dataset too short',
+    });
+    assert.deepEqual(sweepEndOf({ scored: 0, failed: 1, firstFailure: { number: 0, reason: null } }), { status: 'failed', reason: 'its only trial failed (trial 0: no reason recorded)' });
   });
 });

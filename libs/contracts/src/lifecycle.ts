@@ -99,3 +99,24 @@ export interface SweepOccupancy {
 export function sweepRoom({ maxConcurrent, plannedTrials, trialsCreated, activeTrials }: SweepOccupancy): { room: number; done: boolean } {
   return { room: Math.min(maxConcurrent - activeTrials, plannedTrials - trialsCreated), done: activeTrials === 0 && trialsCreated >= plannedTrials };
 }
+
+/** How a sweep's trials ended, read when the last of them has. */
+export interface SweepOutcomeCounts {
+  /** Trials that ended completed or pruned (with a result). */
+  scored: number;
+  failed: number;
+  /** The failure of the lowest-numbered failed trial, for the reason. */
+  firstFailure: { number: number; reason: string | null } | null;
+}
+
+export type SweepEnd = { status: 'completed'; reason: null } | { status: 'failed'; reason: string };
+
+/**
+ * How a sweep whose planned trials have all ended ends: `completed` when any trial has a result, else `failed`
+ * with the reason (what its first failed trial said).
+ */
+export function sweepEndOf({ scored, failed, firstFailure }: SweepOutcomeCounts): SweepEnd {
+  if (scored > 0) return { status: 'completed', reason: null };
+  const why = firstFailure ? `trial ${firstFailure.number}: ${firstFailure.reason ?? 'no reason recorded'}` : 'no trial has a result';
+  return { status: 'failed', reason: failed === 1 ? `its only trial failed (${why})` : `all ${failed} trials failed; the first, ${why}` };
+}

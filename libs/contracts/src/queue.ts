@@ -2,14 +2,18 @@ import { z } from 'zod';
 
 /** Queue and job names, the payload and result of each job, and the options every trial job is added with. */
 export const TRIALS_QUEUE = 'trials';
+/** Webhook deliveries: the coordinator posts them (every replica processes this queue). */
+export const WEBHOOKS_QUEUE = 'webhooks';
 
 export const JobName = {
   TrainTrial: 'train-trial',
+  DeliverWebhook: 'deliver-webhook',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
 export interface JobPayloads {
   [JobName.TrainTrial]: { sweepId: string; trialId: string };
+  [JobName.DeliverWebhook]: { notificationId: string };
 }
 export type JobOf<N extends JobName> = JobPayloads[N];
 
@@ -38,3 +42,14 @@ export type TrialJobResult = z.infer<typeof TrialJobResultSchema>;
  * ends it `failed` instead of queueing it again.
  */
 export const TRIAL_MAX_ATTEMPTS = 5;
+
+const WEBHOOK_JOB_RETENTION = { removeOnComplete: { count: 1_000 }, removeOnFail: { count: 5_000 } } as const;
+
+/**
+ * The options of a webhook delivery's job: the job id is the notification's id (one notification per webhook, event and
+ * subject), so replicas that add it at the same time add it once; failed attempts are retried `attempts` times in all,
+ * after `firstRetryMs`, then twice as long each time (with jitter).
+ */
+export function webhookJobOptions(notificationId: string, { attempts, firstRetryMs }: { attempts: number; firstRetryMs: number }) {
+  return { jobId: notificationId, attempts, backoff: { type: 'exponential', delay: firstRetryMs, jitter: 0.2 } as const, ...WEBHOOK_JOB_RETENTION };
+}

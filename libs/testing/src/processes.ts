@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { TEST_ADMIN_TOKEN } from './auth';
+import { TEST_ADMIN_TOKEN, TEST_WEBHOOK_SECRETS_KEY } from './auth';
 import { freePort } from './private-services';
 
 const ROOT = join(__dirname, '../../..');
@@ -63,10 +63,10 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
 }
 
-/** Starts a coordinator on `port`, its administrator's token TEST_ADMIN_TOKEN unless `env` names another (undefined: none, so it makes one), (a free one when absent; pass the old port to restart it where browsers expect it). */
+/** Starts a coordinator on `port`, its administrator's token TEST_ADMIN_TOKEN (and webhooks' key TEST_WEBHOOK_SECRETS_KEY) unless `env` names another (undefined: none, so it makes one), (a free one when absent; pass the old port to restart it where browsers expect it). */
 export async function startCoordinatorProcess(env: Record<string, string | undefined>, port?: number): Promise<{ process: AppProcess; api: string }> {
   port ??= await freePort();
-  const coordinator = new AppProcess('apps/coordinator/src/main.ts', { TUNEFORGE_ADMIN_TOKEN: TEST_ADMIN_TOKEN, ...env, PORT: String(port), HOST: '127.0.0.1' });
+  const coordinator = new AppProcess('apps/coordinator/src/main.ts', { TUNEFORGE_ADMIN_TOKEN: TEST_ADMIN_TOKEN, WEBHOOK_SECRETS_KEY: TEST_WEBHOOK_SECRETS_KEY, ...env, PORT: String(port), HOST: '127.0.0.1' });
   const api = `http://127.0.0.1:${port}/api/v1`;
   await waitFor('the coordinator is healthy', async () => {
     if (!coordinator.running) throw new Error(`the coordinator exited:\n${coordinator.output}`);

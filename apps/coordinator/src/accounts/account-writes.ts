@@ -18,6 +18,11 @@ export function projectNotFound(projectId: string): NotFoundError {
   return new NotFoundError('PROJECT_NOT_FOUND', 'project', projectId);
 }
 
+/** PROJECT_NOT_FOUND unless the project exists (the access guard lets an unknown id through to its route's own 404). */
+export async function requireProject(stores: Stores, projectId: string): Promise<void> {
+  if (!isUuid(projectId) || !(await stores.accounts.project(projectId))) throw projectNotFound(projectId);
+}
+
 /** Locks the project's row for the transaction; PROJECT_NOT_FOUND when there is none. */
 export async function lockProject(tx: Stores, projectId: string): Promise<void> {
   if (!isUuid(projectId) || !(await tx.accounts.lockProject(projectId))) throw projectNotFound(projectId);

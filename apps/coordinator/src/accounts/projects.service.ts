@@ -3,8 +3,7 @@ import { roleAtLeast, type MemberDto, type ProjectDto, type ProjectRole } from '
 import { Stores } from '@tuneforge/persistence';
 import type { Principal } from '../auth/principal';
 import { ConflictError, NotFoundError } from '../common/domain-errors';
-import { isUuid } from '../common/query';
-import { lockProject, projectNotFound } from './account-writes';
+import { lockProject, requireProject } from './account-writes';
 import { UsersService } from './users.service';
 
 /**
@@ -39,7 +38,7 @@ export class ProjectsService {
   }
 
   async members(projectId: string): Promise<{ items: MemberDto[] }> {
-    if (!isUuid(projectId) || !(await this.stores.accounts.project(projectId))) throw projectNotFound(projectId);
+    await requireProject(this.stores, projectId);
     return { items: await this.stores.accounts.members(projectId) };
   }
 

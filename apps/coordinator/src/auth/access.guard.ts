@@ -7,7 +7,7 @@ import { apiRouteOf, routeKeyOf } from './api-route-of';
 import { Authenticator } from './authenticator.service';
 import { roleIn, type AuthenticatedRequest, type Principal } from './principal';
 
-const NOT_FOUND_CODES = { sweep: 'SWEEP_NOT_FOUND', trial: 'TRIAL_NOT_FOUND', dataset: 'DATASET_NOT_FOUND', project: 'PROJECT_NOT_FOUND' } as const;
+const NOT_FOUND_CODES = { sweep: 'SWEEP_NOT_FOUND', trial: 'TRIAL_NOT_FOUND', dataset: 'DATASET_NOT_FOUND', project: 'PROJECT_NOT_FOUND', webhook: 'WEBHOOK_NOT_FOUND' } as const;
 
 /**
  * Every API request passes here (a global guard): the route's access rule from API_ROUTES decides.

@@ -12,7 +12,7 @@ export abstract class DomainError extends Error {
 
 export class NotFoundError extends DomainError {
   constructor(
-    code: 'SWEEP_NOT_FOUND' | 'TRIAL_NOT_FOUND' | 'DATASET_NOT_FOUND' | 'CHECKPOINT_NOT_FOUND' | 'PROJECT_NOT_FOUND' | 'TOKEN_NOT_FOUND' | 'USER_NOT_FOUND' | 'MEMBER_NOT_FOUND',
+    code: 'SWEEP_NOT_FOUND' | 'TRIAL_NOT_FOUND' | 'DATASET_NOT_FOUND' | 'CHECKPOINT_NOT_FOUND' | 'PROJECT_NOT_FOUND' | 'TOKEN_NOT_FOUND' | 'USER_NOT_FOUND' | 'MEMBER_NOT_FOUND' | 'WEBHOOK_NOT_FOUND',
     kind: string,
     id: string,
   ) {
@@ -94,9 +94,17 @@ export class ProjectRequiredError extends DomainError {
 
 /** A dependency (PostgreSQL, Redis) is down; the request can be retried later. */
 export class ServiceUnavailableError extends DomainError {
-  constructor(code: 'QUEUE_UNAVAILABLE' | 'DATABASE_UNAVAILABLE', message: string) {
+  constructor(code: 'QUEUE_UNAVAILABLE' | 'DATABASE_UNAVAILABLE' | 'WEBHOOKS_NOT_CONFIGURED', message: string) {
     super(code, message);
     this.name = 'ServiceUnavailableError';
+  }
+}
+
+/** A webhook URL the coordinator will not post to (webhooks/webhook-target.ts says why). */
+export class WebhookTargetRefusedError extends DomainError {
+  constructor(reason: string) {
+    super('WEBHOOK_TARGET_REFUSED', `webhooks do not post to this URL: ${reason}; only public addresses, unless the coordinator runs with WEBHOOK_ALLOW_PRIVATE_TARGETS=true`);
+    this.name = 'WebhookTargetRefusedError';
   }
 }
 

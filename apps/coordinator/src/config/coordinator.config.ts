@@ -3,6 +3,7 @@ import { connectionEnvShape, metricsEnvShape, parseEnv } from '@tuneforge/contra
 import { logEnvShape, logSettings, type LogSettings } from '@tuneforge/logging';
 import { DEFAULT_DATABASE_URL } from '@tuneforge/persistence';
 import { loadSecurityConfig, type SecurityConfig } from './security.config';
+import { loadWebhooksConfig, type WebhooksConfig } from './webhooks.config';
 
 const CoordinatorEnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
@@ -37,6 +38,7 @@ const CoordinatorEnvSchema = z.object({
 });
 
 export interface CoordinatorConfig extends SecurityConfig {
+  webhooks: WebhooksConfig;
   port: number;
   host: string;
   databaseUrl: string;
@@ -89,5 +91,6 @@ export function loadCoordinatorConfig(env: NodeJS.ProcessEnv = process.env): Coo
     auth: { mode: e.AUTH_MODE, adminToken: e.TUNEFORGE_ADMIN_TOKEN, sessionTtlMs: e.SESSION_TTL_MINUTES * 60_000 },
     metricsToken: e.METRICS_TOKEN,
     ...loadSecurityConfig(env),
+    ...loadWebhooksConfig(env, e.PORT),
   };
 }

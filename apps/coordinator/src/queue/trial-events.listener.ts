@@ -5,13 +5,15 @@ import { withLogContext } from '@tuneforge/logging';
 import { retryWhileDatabaseUnavailable, Stores } from '@tuneforge/persistence';
 import { CheckpointRetention } from '../sweeps/checkpoint-retention.service';
 import { SweepScheduler } from '../sweeps/sweep-scheduler.service';
+import { crashLoopReason, STALLED_TOO_OFTEN } from './crash-loop';
 import type { TrialJobQueue } from './trial-dispatcher.service';
 
 /**
  * When a trial's job ends, the sweep gets its next trial (SweepScheduler.topUp, exact under a row
  * lock) and a checkpoint retention pass (CheckpointRetention.request, coalesced per sweep). A job
- * that failed for good leaves its trial `failed` with the job's reason: that write waits
- * out a PostgreSQL outage. Events missed while the coordinator was down are caught up by the
+ * that failed for good leaves its trial `failed` with the job's reason (a crash loop says how often
+ * its worker died): that write waits out a PostgreSQL outage, and the top-up after it records the
+ * trial's `trial.failed` notification. Events missed while the coordinator was down are caught up by the
  * scheduler's reconcile loop (and a lost failure by TrialReconciler).
  */
 @QueueEventsListener(TRIALS_QUEUE)
@@ -52,8 +54,9 @@ export class TrialEventsListener extends QueueEventsHost implements OnModuleDest
   private async recordFailure({ jobId, failedReason }: { jobId: string; failedReason: string }): Promise<void> {
     try {
       if ((await this.queue.getJobState(jobId)) !== 'failed') return; // it will be retried
+      const reason = (await this.reasonOf(jobId, failedReason)).slice(0, 2_000);
       await retryWhileDatabaseUnavailable(
-        () => this.stores.trials.failAfterJob(jobId, `job failed: ${failedReason}`.slice(0, 2_000)),
+        () => this.stores.trials.failAfterJob(jobId, reason),
         {
           signal: this.closing.signal,
           onRetry: (error, attempt) => attempt === 1 && this.logger.warn(`PostgreSQL is unreachable; retrying the failure of job ${jobId} until it answers (${(error as Error).message})`),
@@ -63,6 +66,14 @@ export class TrialEventsListener extends QueueEventsHost implements OnModuleDest
       this.logger.warn(`could not record the failure of job ${jobId}: ${(error as Error).message}`);
     }
     await this.topUpSweepOf(jobId);
+  }
+
+  /** The trial's reason: a job that stalled too often had its worker die under it that many times. */
+  private async reasonOf(jobId: string, failedReason: string): Promise<string> {
+    if (failedReason !== STALLED_TOO_OFTEN) return `job failed: ${failedReason}`;
+    const deaths = (await this.queue.getJob(jobId))?.stalledCounter;
+    if (!deaths) return `job failed: ${failedReason}`; // the job (and its count) is gone already
+    return crashLoopReason(deaths, 'its job stalled more often than the queue allows: each time, its worker stopped renewing the lock');
   }
 
   /** Tops up the trial's sweep and asks for its retention pass; looks the sweep up only when the job's result did not name it. */

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TRIAL_MAX_ATTEMPTS, TRIALS_QUEUE } from '@tuneforge/contracts';
 import { Stores } from '@tuneforge/persistence';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
+import { crashLoopReason } from './crash-loop';
 import type { TrialJobQueue } from './trial-dispatcher.service';
 
 /**
@@ -57,7 +58,7 @@ export class TrialReconciler {
       if (trial.status === 'queued') {
         requeued += Number(await this.stores.trials.requeueLost(trial, `${why}; it gets a new job`));
       } else if (trial.attempts >= TRIAL_MAX_ATTEMPTS) {
-        failed += Number(await this.stores.trials.failLost(trial, `${why} and no live worker runs it, after ${trial.attempts} attempts`));
+        failed += Number(await this.stores.trials.failLost(trial, crashLoopReason(trial.attempts, `the last time, ${why} and no live worker ran it`)));
       } else {
         requeued += Number(await this.stores.trials.requeueLost(trial, `${why} and no live worker runs it; back to the queue, to resume from its checkpoint`));
       }

@@ -78,6 +78,7 @@ function toSweepDto(sweep: SweepEntity, trialCounts: TrialCounts, best: SweepDto
     name: sweep.name,
     projectId: sweep.projectId,
     status: sweep.status,
+    statusReason: sweep.statusReason,
     spec: sweep.spec,
     seed: sweep.seed,
     objective: sweep.spec.objective,

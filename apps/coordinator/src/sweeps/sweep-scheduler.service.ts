@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { assignmentOf, isActiveTrial, isScoredTrial, searchDimensionsOf, sweepRoom, trialConfigOf } from '@tuneforge/contracts';
+import { assignmentOf, isActiveTrial, isScoredTrial, searchDimensionsOf, sweepEndOf, sweepRoom, trialConfigOf, type SweepEnd } from '@tuneforge/contracts';
 import { withLogContext } from '@tuneforge/logging';
 import { activeOnly, type Assignment, type Observation } from '@tuneforge/search';
 import { Stores, type NewTrial, type SweepEntity, type TrialRef } from '@tuneforge/persistence';
@@ -8,13 +8,14 @@ import { Leadership } from '../leadership/leadership.service';
 import { CoordinatorMetrics } from '../metrics/coordinator-metrics.service';
 import { TrialDispatcher } from '../queue/trial-dispatcher.service';
 import { TrialReconciler } from '../queue/trial-reconciler.service';
+import { NotificationDispatcher } from '../webhooks/notification-dispatcher.service';
 import { CheckpointRetention } from './checkpoint-retention.service';
 import { planOf } from './sweep-plan.factory';
 
 /**
  * Keeps each running sweep at `maxConcurrent` active trials until `plannedTrials` exist, and ends a
- * sweep once all of its trials have ended. Every decision happens under a row lock on the sweep, so
- * budgets stay exact however many coordinators or events race.
+ * sweep once all of its trials have ended (`failed` when none has a result). Every decision happens
+ * under a row lock on the sweep, so budgets stay exact however many coordinators or events race.
  */
 @Injectable()
 export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
@@ -28,6 +29,7 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly dispatcher: TrialDispatcher,
     private readonly reconciler: TrialReconciler,
     private readonly retention: CheckpointRetention,
+    private readonly notifications: NotificationDispatcher,
     private readonly leadership: Leadership,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
     private readonly metrics: CoordinatorMetrics,
@@ -102,28 +104,40 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     return { observations, pending };
   }
 
-  /** Fills a sweep's free slots with new trials and enqueues them; completes the sweep when it is done (and runs its checkpoint retention). */
+  /**
+   * Fills a sweep's free slots with new trials and enqueues them; ends the sweep when it is done (`completed`, or
+   * `failed` when no trial has a result) and runs its checkpoint retention. What happened to its trials since the
+   * last top-up (failures, a new best) and its end become webhook notifications in the same transaction.
+   */
   async topUp(sweepId: string): Promise<number> {
     const observeTopUp = this.metrics.topUpDuration.startTimer();
-    const { created, completed } = await this.stores.transaction(async (tx) => {
-      const nothing = { created: [], completed: false };
+    const { created, end, notices } = await this.stores.transaction(async (tx) => {
       const sweep = await tx.sweeps.lock(sweepId);
-      if (!sweep || sweep.status !== 'running') return nothing;
-      // Counted after the lock is held: a statement that waited for the lock would count from its older snapshot.
-      const activeTrials = await tx.trials.countActive(sweepId);
-      const { room: sweepRoomLeft, done } = sweepRoom({ maxConcurrent: sweep.spec.budget.maxConcurrent, plannedTrials: sweep.plannedTrials, trialsCreated: sweep.trialsCreated, activeTrials });
-      // The deployment-wide count only matters when the sweep itself has room.
-      const room = sweepRoomLeft > 0 ? Math.min(sweepRoomLeft, await this.deploymentRoom(tx)) : sweepRoomLeft;
-      if (room > 0) return { created: await this.createTrials(tx, sweep, room), completed: false };
-      if (!done) return nothing;
-      await tx.sweeps.moveTo(sweepId, 'completed');
-      this.logger.log(`sweep ${sweepId} completed: all ${sweep.plannedTrials} trials ended`);
-      return { created: [], completed: true };
+      if (!sweep) return { created: [], notices: [] };
+      const step = sweep.status === 'running' ? await this.fillOrEnd(tx, sweep) : { created: [] };
+      const noticed = { id: sweep.id, projectId: sweep.projectId, direction: sweep.spec.objective.direction, plannedTrials: sweep.plannedTrials };
+      return { ...step, notices: await tx.webhooks.recordNotices(noticed, step.end) };
     });
     await this.enqueueOrDefer(created);
     observeTopUp();
-    if (completed) await this.retention.passLogged(sweepId);
+    await this.notifications.enqueueOrDefer(notices);
+    if (end) await this.retention.passLogged(sweepId);
     return created.length;
+  }
+
+  /** Under the running sweep's row lock: its next trials, or its end once every planned trial exists and has ended. */
+  private async fillOrEnd(tx: Stores, sweep: SweepEntity): Promise<{ created: TrialRef[]; end?: SweepEnd }> {
+    // Counted after the lock is held: a statement that waited for the lock would count from its older snapshot.
+    const activeTrials = await tx.trials.countActive(sweep.id);
+    const { room: sweepRoomLeft, done } = sweepRoom({ maxConcurrent: sweep.spec.budget.maxConcurrent, plannedTrials: sweep.plannedTrials, trialsCreated: sweep.trialsCreated, activeTrials });
+    // The deployment-wide count only matters when the sweep itself has room.
+    const room = sweepRoomLeft > 0 ? Math.min(sweepRoomLeft, await this.deploymentRoom(tx)) : sweepRoomLeft;
+    if (room > 0) return { created: await this.createTrials(tx, sweep, room) };
+    if (!done) return { created: [] };
+    const end = sweepEndOf(await tx.trials.outcomeCounts(sweep.id));
+    await tx.sweeps.moveTo(sweep.id, end.status, end.reason);
+    this.logger.log(`sweep ${sweep.id} ${end.status}: all ${sweep.plannedTrials} trials ended${end.reason ? `; ${end.reason}` : ''}`);
+    return { created: [], end };
   }
 
   /**

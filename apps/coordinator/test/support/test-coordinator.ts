@@ -6,7 +6,7 @@ import { TRIALS_QUEUE } from '@tuneforge/contracts';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createCoordinatorApp } from '../../src/coordinator.app';
 import { loadCoordinatorConfig, type CoordinatorConfig } from '../../src/config/coordinator.config';
-import { ADMIN_AUTH, createTestDatabase, TEST_ADMIN_TOKEN, uniqueQueuePrefix, type TestDatabase } from '@tuneforge/testing';
+import { ADMIN_AUTH, createTestDatabase, TEST_ADMIN_TOKEN, TEST_WEBHOOK_SECRETS_KEY, uniqueQueuePrefix, type TestDatabase } from '@tuneforge/testing';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -33,7 +33,7 @@ export async function startTestCoordinator(
 ): Promise<TestCoordinator> {
   const database = existing ?? (await createTestDatabase(label, databaseServerUrl));
   const config: CoordinatorConfig = {
-    ...loadCoordinatorConfig({}),
+    ...loadCoordinatorConfig({ WEBHOOK_SECRETS_KEY: TEST_WEBHOOK_SECRETS_KEY }),
     port: 0,
     host: '127.0.0.1',
     databaseUrl: database.url,

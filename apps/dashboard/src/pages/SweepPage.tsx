@@ -104,6 +104,11 @@ function SweepView({
           <div>
             <div className="label">Status</div>
             <StatusChip status={sweep.status} />
+            {sweep.statusReason && (
+              <div className="status-reason" data-testid="sweep-status-reason">
+                {sweep.statusReason}
+              </div>
+            )}
           </div>
           <div className="summary-progress">
             <div className="label">Progress (done / budget)</div>

@@ -26,6 +26,10 @@ export class SweepEntity {
   @Column({ type: 'enum', enum: SWEEP_STATUSES, enumName: 'sweep_status', default: 'running' })
   status!: SweepStatus;
 
+  /** Why it ended so: a failed sweep's reason; null otherwise (cleared when it runs again). */
+  @Column({ name: 'status_reason', type: 'text', nullable: true })
+  statusReason!: string | null;
+
   @Column({ type: 'jsonb' })
   spec!: SweepSpec;
 
@@ -49,6 +53,10 @@ export class SweepEntity {
 
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
   finishedAt!: Date | null;
+
+  /** The best value a `best.improved` notification announced last (WebhookStore.recordNotices); null before the first scored trial. */
+  @Column({ name: 'announced_best', type: 'double precision', nullable: true })
+  announcedBest!: number | null;
 
   @OneToMany(() => TrialEntity, (trial) => trial.sweep)
   trials?: Relation<TrialEntity[]>;

@@ -13,6 +13,8 @@ import { SweepEntity } from './sweep.entity';
 @Index('ix_trials_active', ['status', 'updatedAt'], { where: `"status" IN ('queued', 'running')` })
 // The dashboard's live feed: trials changed since its last read (libs/persistence/src/read-models/live-changes.query.ts).
 @Index('ix_trials_updated_at', ['updatedAt'])
+// Failed trials no notification has announced yet (WebhookStore.recordNotices): empty while it keeps up.
+@Index('ix_trials_failure_unannounced', ['sweepId'], { where: `"status" = 'failed' AND NOT "failure_announced"` })
 export class TrialEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -91,6 +93,10 @@ export class TrialEntity {
 
   @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
   startedAt!: Date | null;
+
+  /** A failed trial's `trial.failed` notifications were recorded (by the sweep's next top-up, whoever recorded the failure). */
+  @Column({ name: 'failure_announced', type: 'boolean', default: false })
+  failureAnnounced!: boolean;
 
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
   finishedAt!: Date | null;

@@ -156,6 +156,7 @@ export class AccountStore {
       trial: `SELECT s.project_id AS "projectId" FROM trials t JOIN sweeps s ON s.id = t.sweep_id WHERE t.id = $1`,
       dataset: `SELECT project_id AS "projectId" FROM datasets WHERE id = $1`,
       project: `SELECT id AS "projectId" FROM projects WHERE id = $1`,
+      webhook: `SELECT project_id AS "projectId" FROM webhooks WHERE id = $1`,
     };
     const [row] = await queryRows(this.manager, z.object({ projectId: column.id }), sql[kind], [id]);
     return row?.projectId;

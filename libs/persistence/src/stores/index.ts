@@ -7,4 +7,5 @@ export * from './sign-in-attempt.store';
 export * from './stores';
 export * from './sweep.store';
 export * from './trial.store';
+export * from './webhook.store';
 export * from './worker.store';

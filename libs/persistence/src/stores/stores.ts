@@ -10,6 +10,7 @@ import { OidcLoginStore } from './oidc-login.store';
 import { SignInAttemptStore } from './sign-in-attempt.store';
 import { SweepStore } from './sweep.store';
 import { TrialStore } from './trial.store';
+import { WebhookStore } from './webhook.store';
 import { WorkerStore } from './worker.store';
 
 /**
@@ -26,6 +27,7 @@ export class Stores {
   readonly audit: AuditStore;
   readonly signInAttempts: SignInAttemptStore;
   readonly oidcLogins: OidcLoginStore;
+  readonly webhooks: WebhookStore;
   readonly sweepReads: SweepReadModel;
   readonly trialReads: TrialReadModel;
   readonly curves: CurveReadModel;
@@ -40,6 +42,7 @@ export class Stores {
     this.audit = new AuditStore(manager);
     this.signInAttempts = new SignInAttemptStore(manager);
     this.oidcLogins = new OidcLoginStore(manager);
+    this.webhooks = new WebhookStore(manager);
     this.sweepReads = new SweepReadModel(manager);
     this.trialReads = new TrialReadModel(manager);
     this.curves = new CurveReadModel(manager);

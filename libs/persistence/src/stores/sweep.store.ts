@@ -81,13 +81,13 @@ export class SweepStore {
     await this.manager.query(`UPDATE sweeps SET trials_created = trials_created + $2, updated_at = now() WHERE id = $1`, [id, count]);
   }
 
-  /** Moves the sweep to `to`; throws SweepTransitionRefusedError when its status does not allow it. */
-  async moveTo(id: string, to: SweepStatus): Promise<void> {
+  /** Moves the sweep to `to`, with why (a failed sweep's reason; none clears it); throws SweepTransitionRefusedError when its status does not allow it. */
+  async moveTo(id: string, to: SweepStatus, reason: string | null = null): Promise<void> {
     const finishedAt = isActiveSweep(to) ? 'NULL' : 'now()';
     const changed = await rowsChanged(
       this.manager,
-      `UPDATE sweeps SET status = $2, finished_at = ${finishedAt}, updated_at = now() WHERE id = $1 AND status = ANY($3::sweep_status[])`,
-      [id, to, sweepStatusesThatMayBecome(to)],
+      `UPDATE sweeps SET status = $2, status_reason = $4, finished_at = ${finishedAt}, updated_at = now() WHERE id = $1 AND status = ANY($3::sweep_status[])`,
+      [id, to, sweepStatusesThatMayBecome(to), reason],
     );
     if (changed === 0) throw new SweepTransitionRefusedError(id, to);
   }

@@ -4,9 +4,11 @@ import type { Preprocessing } from '@tuneforge/formats';
 import {
   ACTIVE_SWEEP_STATUSES,
   ACTIVE_TRIAL_STATUSES,
+  SCORED_TRIAL_STATUSES,
   trialStatusesThatMayBecome,
   type FinishedTrialStatus,
   type SweepSpec,
+  type SweepOutcomeCounts,
   type SweepStatus,
   type TrialConfig,
   type TrialEventType,
@@ -127,6 +129,20 @@ export class TrialStore {
       [ACTIVE_TRIAL_STATUSES, sweepId ?? null],
     );
     return n;
+  }
+
+  /** How a sweep's trials ended, for how the sweep ends (`sweepEndOf`): read once, when the last of them has. */
+  async outcomeCounts(sweepId: string): Promise<SweepOutcomeCounts> {
+    const first = (column: string) => `(SELECT f.${column} FROM trials f WHERE f.sweep_id = $1 AND f.status = 'failed' ORDER BY f.number LIMIT 1)`;
+    const row = await queryRow(
+      this.manager,
+      z.object({ scored: column.int, failed: column.int, firstNumber: column.int.nullable(), firstReason: column.text.nullable() }),
+      `SELECT count(*) FILTER (WHERE t.status = ANY($2::trial_status[]))::int AS scored, count(*) FILTER (WHERE t.status = 'failed')::int AS failed,
+              ${first('number')} AS "firstNumber", ${first('status_reason')} AS "firstReason"
+       FROM trials t WHERE t.sweep_id = $1`,
+      [sweepId, SCORED_TRIAL_STATUSES],
+    );
+    return { scored: row.scored, failed: row.failed, firstFailure: row.firstNumber === null ? null : { number: row.firstNumber, reason: row.firstReason } };
   }
 
   async sweepIdOf(trialId: string): Promise<string | undefined> {
