@@ -63,7 +63,10 @@ function specWithSeed(seed: number): string {
 
 async function tuneforgeRun(api: string, seed: number): Promise<TimeToQualityRound['tuneforge']> {
   const started = Date.now();
-  const response = await adminFetch(`${api}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: specWithSeed(seed) });
+  // The connection kept alive since the last round may have been closed by the server meanwhile (EPIPE): the
+  // Idempotency-Key makes a retry safe.
+  const post = () => adminFetch(`${api}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/yaml', 'idempotency-key': `ttq-${process.pid}-${seed}` }, body: specWithSeed(seed) });
+  const response = await post().catch(post);
   if (response.status !== 201) throw new Error(`POST /sweeps: ${response.status} ${await response.text()}`);
   const { id } = (await response.json()) as SweepDto;
   const sweep = await waitFor(
