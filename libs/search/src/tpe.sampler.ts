@@ -132,35 +132,40 @@ function suggestChoice(values: readonly ParamValue[], good: ParamValue[], bad: P
   return values[best];
 }
 
+/** Below e^-745 a kernel's term is exactly 0 in double precision: such terms are skipped, which changes no sum. */
+const NEGLIGIBLE_SQUARED_DISTANCE = 1491;
+
 /** A Parzen estimator on [low, high]: a uniform prior plus one truncated Gaussian per observation. */
 class Parzen {
-  private readonly sigmas: number[];
+  private readonly mus: Float64Array;
+  private readonly sigmas: Float64Array;
   /** Each kernel's normalising factor: sigma * sqrt(2 pi) * its mass inside [low, high]. */
-  private readonly norms: number[];
+  private readonly norms: Float64Array;
   constructor(
-    private readonly mus: number[],
+    values: readonly number[],
     private readonly low: number,
     private readonly high: number,
   ) {
     const range = high - low;
-    const sorted = [...mus].sort((a, b) => a - b);
-    // Where each value first appears in sorted order: repeated values take their neighbours from their first copy.
-    const firstAt = new Map<number, number>();
-    sorted.forEach((mu, i) => {
-      if (!firstAt.has(mu)) firstAt.set(mu, i);
-    });
+    const mus = Float64Array.from(values);
+    const sorted = Float64Array.from(values).sort();
     const minSigma = range / Math.min(100, mus.length + 1);
-    this.sigmas = mus.map((mu) => {
-      const i = firstAt.get(mu) as number;
+    const sigmas = new Float64Array(mus.length);
+    const norms = new Float64Array(mus.length);
+    for (let k = 0; k < mus.length; k++) {
+      const mu = mus[k];
+      // Neighbours in sorted order, taken from the value's first copy when it repeats.
+      const i = firstIndexOf(sorted, mu);
       const left = i > 0 ? mu - sorted[i - 1] : mu - low;
       const right = i < sorted.length - 1 ? sorted[i + 1] - mu : high - mu;
-      return Math.min(range, Math.max(minSigma, left, right));
-    });
-    this.norms = mus.map((mu, i) => {
-      const sigma = this.sigmas[i];
+      const sigma = Math.min(range, Math.max(minSigma, left, right));
       const mass = normalCdf((high - mu) / sigma) - normalCdf((low - mu) / sigma);
-      return sigma * Math.sqrt(2 * Math.PI) * Math.max(mass, 1e-12);
-    });
+      sigmas[k] = sigma;
+      norms[k] = sigma * Math.sqrt(2 * Math.PI) * Math.max(mass, 1e-12);
+    }
+    this.mus = mus;
+    this.sigmas = sigmas;
+    this.norms = norms;
   }
 
   sample(rng: Rng): number {
@@ -176,7 +181,11 @@ class Parzen {
   logDensity(x: number): number {
     const range = this.high - this.low;
     let total = 1 / range; // the prior
-    for (let i = 0; i < this.mus.length; i++) total += Math.exp(-0.5 * ((x - this.mus[i]) / this.sigmas[i]) ** 2) / this.norms[i];
+    const { mus, sigmas, norms } = this;
+    for (let i = 0; i < mus.length; i++) {
+      const squared = ((x - mus[i]) / sigmas[i]) ** 2;
+      if (squared < NEGLIGIBLE_SQUARED_DISTANCE) total += Math.exp(-0.5 * squared) / norms[i];
+    }
     return Math.log(total / (this.mus.length + 1));
   }
 }
@@ -199,6 +208,18 @@ function suggestNumeric(dimension: Extract<Dimension, { min: number }>, good: nu
     if (score > bestScore) [best, bestScore] = [x, score];
   }
   return snap(dimension, log ? Math.exp(best) : best);
+}
+
+/** The first index of `value` in ascending `sorted` (which holds it). */
+function firstIndexOf(sorted: Float64Array, value: number): number {
+  let low = 0;
+  let high = sorted.length - 1;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle] < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 function snap(dimension: Extract<Dimension, { min: number }>, value: number): number {
