@@ -16,7 +16,7 @@ import {
 } from '@tuneforge/contracts';
 import { TrialEntity } from '../entities';
 import { preparedQuery } from '../prepared-query';
-import { bestFirstOrder } from '../read-models/best-first';
+import { bestValueOrder } from '../read-models/best-first';
 import { lockedInIdOrder } from '../row-locks';
 import { column, queryRow, queryRows, rowsChanged } from '../rows';
 import { appendEvent, eventObject, eventType } from './trial-events';
@@ -164,7 +164,7 @@ export class TrialStore {
     const newest: HistoryRow[] = [];
     for (let age = sweeps.length - 1; age >= 0 && newest.length < window.newest; age--) newest.push(...(await read('newest', 'number DESC', sweeps[age], age, window.newest - newest.length)));
     const best: HistoryRow[] = [];
-    for (const [age, id] of sweeps.entries()) best.push(...(await read(`best-${direction}`, bestFirstOrder(direction), id, age, window.best)));
+    for (const [age, id] of sweeps.entries()) best.push(...(await read(`best-${direction}`, bestValueOrder(direction), id, age, window.best)));
     const pending = await preparedQuery<HistoryTrialRow>(
       this.manager,
       'tuneforge-history-pending',
