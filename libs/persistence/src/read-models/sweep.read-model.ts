@@ -43,10 +43,13 @@ export class SweepReadModel {
     return queryRows(
       this.manager,
       z.object({ range: column.int, status: column.trialStatus, n: column.int }),
-      `SELECT (r.i - 1)::int AS range, t.status, count(*)::int AS n
+      // LATERAL, so that each range is an index range of uq_trials_sweep_number (a join would count the whole table).
+      `SELECT (r.i - 1)::int AS range, c.status, c.n
        FROM unnest($1::uuid[], $2::int[], $3::int[]) WITH ORDINALITY AS r(sweep_id, from_number, to_number, i)
-       JOIN trials t ON t.sweep_id = r.sweep_id AND t.number >= r.from_number AND t.number < r.to_number
-       GROUP BY r.i, t.status`,
+       CROSS JOIN LATERAL (
+         SELECT t.status, count(*)::int AS n FROM trials t
+         WHERE t.sweep_id = r.sweep_id AND t.number >= r.from_number AND t.number < r.to_number GROUP BY t.status
+       ) c`,
       [ranges.map((r) => r.sweepId), ranges.map((r) => r.from), ranges.map((r) => r.to ?? 2 ** 31 - 1)],
     );
   }
