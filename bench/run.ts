@@ -11,8 +11,10 @@
  *  8. the native LSTM engine on W1 and W2 against PyTorch (bench/engine.ts), and the demo sweep on the engine against the tfjs path;
  *  9. the worker's event loop while a big model's session opens (bench/event-loop.ts);
  * 10. recovery from each fault of the fault suite (bench/faults.ts: test/faults/support/scenarios.ts, once each);
- * 11. the dashboard's live feed over 10 active sweeps x 1,000 trials while 100 trials a second train (bench/live-feed.ts).
- * Usage: npm run bench [-- --runs 3 --duration 10 --skip-demo --skip-search --skip-faults --skip-event-loop --skip-live-feed --bookkeeping-trials 2000]
+ * 11. the dashboard's live feed over 10 active sweeps x 1,000 trials while 100 trials a second train (bench/live-feed.ts);
+ * 12. search at scale: per-1,000 times of TPE to 10,000 and random to 100,000 simulated trials, and the sweep page's reads on
+ *     100,000 trials (bench/tpe-scale.bench.ts, bench/sweep-reads.bench.ts).
+ * Usage: npm run bench [-- --runs 3 --duration 10 --skip-demo --skip-search --skip-faults --skip-event-loop --skip-live-feed --skip-scale --bookkeeping-trials 2000]
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -30,6 +32,8 @@ import { eventLoopReport, type EventLoopResult } from './event-loop';
 import { faultsTable, type FaultsResult } from './faults';
 import { LIVE_FEED_HEADER, liveFeedRows, type LiveFeedResult } from './live-feed';
 import { searchEfficiency, type SearchRun } from './search-efficiency.bench';
+import type { SweepReadsResult } from './sweep-reads.bench';
+import { scaleSection, type TpeScaleResult } from './tpe-scale.bench';
 import { trainingThroughput, W1, type TrainingResult } from './training.bench';
 
 const { values: args } = parseArgs({
@@ -44,6 +48,7 @@ const { values: args } = parseArgs({
     'skip-event-loop': { type: 'boolean', default: false },
     'skip-faults': { type: 'boolean', default: false },
     'skip-live-feed': { type: 'boolean', default: false },
+    'skip-scale': { type: 'boolean', default: false },
   },
 });
 const RUNS = Number(args.runs);
@@ -120,6 +125,9 @@ async function main(): Promise<void> {
   const eventLoop = args['skip-event-loop'] ? undefined : benchScript<EventLoopResult>('bench/event-loop.ts', 'bench-event-loop.json');
   const faults = args['skip-faults'] ? undefined : benchScript<FaultsResult>('bench/faults.ts', 'bench-faults.json');
   const liveFeed = args['skip-live-feed'] ? undefined : benchScript<LiveFeedResult>('bench/live-feed.ts', 'bench-live-feed.json');
+  const scale = args['skip-scale']
+    ? undefined
+    : { tpe: benchScript<TpeScaleResult>('bench/tpe-scale.bench.ts', 'bench-tpe-scale.json'), reads: benchScript<SweepReadsResult>('bench/sweep-reads.bench.ts', 'bench-sweep-reads.json') };
   let demo: DemoSweepResult | undefined;
   let smallNative: DemoSweepResult | undefined;
   let smallTfjs: DemoSweepResult | undefined;
@@ -164,7 +172,7 @@ async function main(): Promise<void> {
       await load(`/sweeps/${sweepId}/trials?limit=50&offset=9000&sort=number`),
     ];
     const createMedian = median(createMs);
-    writeReport({ createMs, createMedian, loads, training, engine, demo, smallNative, smallTfjs, books, search, dashboard, liveFeed, eventLoop, faults });
+    writeReport({ createMs, createMedian, loads, training, engine, demo, smallNative, smallTfjs, books, search, dashboard, liveFeed, eventLoop, faults, scale });
   } finally {
     child.kill('SIGTERM');
     await once(child, 'exit');
@@ -187,6 +195,7 @@ interface Report {
   liveFeed?: LiveFeedResult;
   eventLoop?: EventLoopResult;
   faults?: FaultsResult;
+  scale?: { tpe: TpeScaleResult; reads: SweepReadsResult };
 }
 
 interface DashboardResult {
@@ -555,6 +564,7 @@ function writeReport(r: Report): void {
     ...searchSection(r.search),
     ...dashboardSection(r.dashboard),
     ...liveFeedSection(r.liveFeed),
+    ...scaleSection(r.scale),
     ...resilienceSections(r.eventLoop, r.faults),
     '## Creating a sweep of 10,000 grid trials through the API',
     '',

@@ -108,14 +108,19 @@ async function main(): Promise<void> {
   const { process: coordinator, api } = await startCoordinatorProcess({ ...env, LOG_LEVEL: 'warn', DISPATCH_INTERVAL_MS: '600000' });
   const rows: ReadRow[] = [];
   try {
+    // Both sweeps first: once the reads below have loaded the coordinator, a create may find Redis slow to answer.
+    const sweepIds = new Map<'minimize' | 'maximize', string>();
     for (const direction of ['minimize', 'maximize'] as const) {
       const response = await adminFetch(`${api}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(specOf(direction)) });
       if (response.status !== 201) throw new Error(`the ${direction} sweep was refused: ${response.status} ${await response.text()}`);
       const { id } = (await response.json()) as SweepDto;
       progress(`${direction}: writing ${trials} trials`);
       await fill(db, id, trials);
-      await db.query('VACUUM ANALYZE trials');
-      await db.query('VACUUM ANALYZE metric_points');
+      sweepIds.set(direction, id);
+    }
+    await db.query('VACUUM ANALYZE trials');
+    await db.query('VACUUM ANALYZE metric_points');
+    for (const [direction, id] of sweepIds) {
       const deep = Math.floor(trials * 0.9);
       const cursorAt = async (query: string): Promise<string | undefined> => {
         const page = (await (await adminFetch(`${api}/sweeps/${id}/trials?${query}&limit=1&offset=${deep - 1}`)).json()) as { nextCursor?: string | null };
@@ -170,7 +175,25 @@ async function main(): Promise<void> {
 export const SWEEP_READS_HEADER = ['| code | read | one at a time (median of 5) | 10 connections: requests/s | their p50 | bytes |', '|---|---|---|---|---|---|'];
 
 export function sweepReadsRows(code: string, rows: readonly ReadRow[]): string[] {
-  return rows.map((r) => `| ${code} | ${r.label} | ${r.ms.toFixed(1)} ms | ${r.rps.toFixed(1)} | ${Number.isNaN(r.p50) ? 'none answered' : `${r.p50} ms`} | ${r.bytes.toLocaleString('en-US')} |`);
+  return rows.map((r) => `| ${code} | ${r.label} | ${r.ms.toFixed(1)} ms | ${r.rps.toFixed(1)} | ${latency(r)} | ${r.bytes.toLocaleString('en-US')} |`);
+}
+
+/** Each read before and after side by side (a read the code before did not answer shows a dash). */
+export function pairedReadsTable(before: readonly ReadRow[], after: readonly ReadRow[]): string[] {
+  const cell = (r: ReadRow | undefined) => (r ? `${r.ms.toFixed(1)} ms; ${r.rps.toFixed(1)}/s (${latency(r)})` : '-');
+  const bytes = (r: ReadRow | undefined) => (r ? r.bytes.toLocaleString('en-US') : '-');
+  return [
+    '| read | before: one at a time; 10 connections, requests/s (p50) | after: one at a time; 10 connections, requests/s (p50) | bytes before / after |',
+    '|---|---|---|---|',
+    ...after.map((a) => {
+      const b = before.find((r) => r.label === a.label);
+      return `| ${a.label} | ${cell(b)} | ${cell(a)} | ${bytes(b)} / ${bytes(a)} |`;
+    }),
+  ];
+}
+
+function latency(r: ReadRow): string {
+  return Number.isNaN(r.p50) || r.p50 === null ? 'none answered' : `${r.p50} ms`;
 }
 
 if (require.main === module) {
