@@ -2,7 +2,8 @@
 // sweep per algorithm, and the time each successive 1,000 trials took to end: TPE to 10,000 trials, random to 100,000.
 // A sampler whose cost per suggestion grows with the sweep shows as per-1,000 times that grow.
 // Usage: node -r ./tools/register.js bench/tpe-scale.bench.ts [--tpe-trials 10000] [--random-trials 100000] [--epochs 5]
-//        [--workers 2] [--slots 64]   (0 trials skips an algorithm)
+//        [--workers 2] [--slots 64] [--shared-postgres (BENCH_DATABASE_SERVER_URL, else :5432, instead of a private cluster)]
+//        [--keep (the last run's database and cluster, for inspection)]   (0 trials skips an algorithm)
 // Writes tmp/bench-tpe-scale.json; bench/run.ts renders it with tpeScaleSection.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import type { SweepDto } from '@tuneforge/contracts';
 import { dropDatabase } from '@tuneforge/persistence';
-import { adminFetch, AppProcess, startCoordinatorProcess, waitFor } from '@tuneforge/testing';
+import { adminFetch, AppProcess, freePort, PrivatePostgres, startCoordinatorProcess, waitFor } from '@tuneforge/testing';
 import { ownArgs } from './own-args';
 import { pairedReadsTable, SWEEP_READS_COMMAND, type ReadRow, type SweepReadsResult } from './sweep-reads.bench';
 import { deleteQueueKeys } from './queue-keys';
@@ -159,24 +160,37 @@ async function main(): Promise<void> {
       epochs: { type: 'string', default: '5' },
       workers: { type: 'string', default: '2' },
       slots: { type: 'string', default: '64' },
+      keep: { type: 'boolean', default: false },
+      'shared-postgres': { type: 'boolean', default: false },
     },
   });
-  const serverUrl = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
+  // A cluster of its own with PostgreSQL's defaults (autovacuum on, as every deployment runs it): a shared server set up for
+  // tests may run without autovacuum, and then the trials' status indexes fill with dead row versions as a sweep grows.
+  const privatePostgres = values['shared-postgres'] ? undefined : new PrivatePostgres(await freePort());
+  privatePostgres?.init();
+  privatePostgres?.start({});
+  const serverUrl = privatePostgres?.serverUrl ?? process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
   const env = { DATABASE_URL: `${serverUrl}/tuneforge_bench_tpe_scale`, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', QUEUE_PREFIX: `tf-bench-scale-${process.pid}` };
   const shape = { epochs: Number(values.epochs), workers: Number(values.workers), slotsPerWorker: Number(values.slots) };
   const runs: ScaleRun[] = [];
-  for (const [algorithm, trials] of [
-    ['tpe', Number(values['tpe-trials'])],
-    ['random', Number(values['random-trials'])],
-  ] as const) {
-    if (trials <= 0) continue;
-    progress(`${algorithm}: ${trials} simulated trials x ${shape.epochs} epochs on ${shape.workers} workers x ${shape.slotsPerWorker} slots`);
-    const run = await scaleRun(env, algorithm, trials, shape);
-    progress(`${algorithm}: ${run.seconds.toFixed(1)} s; per 1,000: ${run.perThousand.map((s) => s.toFixed(1)).join(', ')}; slowest block / first ${growth(run).toFixed(2)}x`);
-    runs.push(run);
+  try {
+    for (const [algorithm, trials] of [
+      ['tpe', Number(values['tpe-trials'])],
+      ['random', Number(values['random-trials'])],
+    ] as const) {
+      if (trials <= 0) continue;
+      progress(`${algorithm}: ${trials} simulated trials x ${shape.epochs} epochs on ${shape.workers} workers x ${shape.slotsPerWorker} slots`);
+      const run = await scaleRun(env, algorithm, trials, shape);
+      progress(`${algorithm}: ${run.seconds.toFixed(1)} s; per 1,000: ${run.perThousand.map((s) => s.toFixed(1)).join(', ')}; slowest block / first ${growth(run).toFixed(2)}x`);
+      runs.push(run);
+    }
+  } finally {
+    await deleteQueueKeys(env.REDIS_URL, env.QUEUE_PREFIX);
+    if (!values.keep) {
+      if (privatePostgres) privatePostgres.destroy();
+      else await dropDatabase(env.DATABASE_URL);
+    }
   }
-  await dropDatabase(env.DATABASE_URL);
-  await deleteQueueKeys(env.REDIS_URL, env.QUEUE_PREFIX);
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
   const result: TpeScaleResult = { commit, cpus: cpus().length, at: new Date().toISOString(), ...shape, runs };
   mkdirSync(join(ROOT, 'tmp'), { recursive: true });
