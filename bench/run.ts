@@ -15,7 +15,9 @@
  * 12. time to quality: the demo job against Optuna + PyTorch (bench/time-to-quality.ts), three seeds.
  * Bookkeeping runs Optuna on PostgreSQL and on its JournalStorage (file, Redis); `--optuna-src DIR` puts a newer Optuna first
  * on PYTHONPATH. `npm run bench:anchors` runs only 5 and 12 and replaces their sections of BENCHMARKS.md.
- * Usage: npm run bench [-- --runs 3 --duration 10 --skip-demo --skip-search --skip-faults --skip-event-loop --skip-live-feed --skip-time-to-quality --bookkeeping-trials 2000]
+ * 12. search at scale: per-1,000 times of TPE to 10,000 and random to 100,000 simulated trials, and the sweep page's reads on
+ *     100,000 trials (bench/tpe-scale.bench.ts, bench/sweep-reads.bench.ts).
+ * Usage: npm run bench [-- --runs 3 --duration 10 --skip-demo --skip-search --skip-faults --skip-event-loop --skip-live-feed --skip-time-to-quality --skip-scale --bookkeeping-trials 2000]
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -34,6 +36,8 @@ import { faultsTable, type FaultsResult } from './faults';
 import { LIVE_FEED_HEADER, liveFeedRows, type LiveFeedResult } from './live-feed';
 import { searchEfficiency, type SearchRun } from './search-efficiency.bench';
 import { timeToQuality, timeToQualitySection, type TimeToQualityResult } from './time-to-quality';
+import type { SweepReadsResult } from './sweep-reads.bench';
+import { scaleSection, type TpeScaleResult } from './tpe-scale.bench';
 import { trainingThroughput, W1, type TrainingResult } from './training.bench';
 
 const { values: args } = parseArgs({
@@ -50,6 +54,7 @@ const { values: args } = parseArgs({
     'skip-live-feed': { type: 'boolean', default: false },
     'skip-time-to-quality': { type: 'boolean', default: false },
     'optuna-src': { type: 'string' },
+    'skip-scale': { type: 'boolean', default: false },
   },
 });
 const RUNS = Number(args.runs);
@@ -126,6 +131,9 @@ async function main(): Promise<void> {
   const eventLoop = args['skip-event-loop'] ? undefined : benchScript<EventLoopResult>('bench/event-loop.ts', 'bench-event-loop.json');
   const faults = args['skip-faults'] ? undefined : benchScript<FaultsResult>('bench/faults.ts', 'bench-faults.json');
   const liveFeed = args['skip-live-feed'] ? undefined : benchScript<LiveFeedResult>('bench/live-feed.ts', 'bench-live-feed.json');
+  const scale = args['skip-scale']
+    ? undefined
+    : { tpe: benchScript<TpeScaleResult>('bench/tpe-scale.bench.ts', 'bench-tpe-scale.json'), reads: benchScript<SweepReadsResult>('bench/sweep-reads.bench.ts', 'bench-sweep-reads.json') };
   let demo: DemoSweepResult | undefined;
   let smallNative: DemoSweepResult | undefined;
   let smallTfjs: DemoSweepResult | undefined;
@@ -172,7 +180,7 @@ async function main(): Promise<void> {
       await load(`/sweeps/${sweepId}/trials?limit=50&offset=9000&sort=number`),
     ];
     const createMedian = median(createMs);
-    writeReport({ createMs, createMedian, loads, training, engine, demo, smallNative, smallTfjs, books, quality, search, dashboard, liveFeed, eventLoop, faults });
+    writeReport({ createMs, createMedian, loads, training, engine, demo, smallNative, smallTfjs, books, quality, search, dashboard, liveFeed, eventLoop, faults, scale });
   } finally {
     child.kill('SIGTERM');
     await once(child, 'exit');
@@ -196,6 +204,7 @@ interface Report {
   liveFeed?: LiveFeedResult;
   eventLoop?: EventLoopResult;
   faults?: FaultsResult;
+  scale?: { tpe: TpeScaleResult; reads: SweepReadsResult };
 }
 
 interface DashboardResult {
@@ -502,6 +511,7 @@ function writeReport(r: Report): void {
     ...searchSection(r.search),
     ...dashboardSection(r.dashboard),
     ...liveFeedSection(r.liveFeed),
+    ...scaleSection(r.scale),
     ...resilienceSections(r.eventLoop, r.faults),
     '## Creating a sweep of 10,000 grid trials through the API',
     '',

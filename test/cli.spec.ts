@@ -63,6 +63,16 @@ describe('the tuneforge command line against a real coordinator', () => {
     assert.ok(sweep.best, 'the completed sweep has no best trial');
     assert.equal(values[0], Number(sweep.best.value.toPrecision(5)));
 
+    const leaderboardRows = (out: string) => out.split('\n').filter((line) => /^\s*\d+\s+\d+\s/.test(line)).map((row) => row.trim().split(/\s+/).slice(0, 2).map(Number));
+    const firstPage = await tuneforge(['trials', id, '--top', '5'], { TUNEFORGE_API: api });
+    const cursor = /next: tuneforge trials \S+ --top 5 --after (\S+)/.exec(firstPage.stdout)?.[1];
+    assert.ok(cursor, firstPage.stdout);
+    const secondPage = await tuneforge(['trials', id, '--top', '5', '--after', cursor], { TUNEFORGE_API: api });
+    assert.equal(secondPage.code, 0, secondPage.stderr);
+    assert.deepEqual(leaderboardRows(secondPage.stdout).map(([rank]) => rank), [6, 7, 8, 9, 10], secondPage.stdout);
+    assert.equal(new Set([...leaderboardRows(firstPage.stdout), ...leaderboardRows(secondPage.stdout)].map(([, number]) => number)).size, 10, 'no trial on both pages');
+    assert.match(secondPage.stdout, /6-10 of 12 trials/);
+
     const list = await tuneforge(['--api', api, 'status']);
     assert.equal(list.code, 0, list.stderr);
     assert.match(list.stdout, new RegExp(`${id}\\s+cli-simulated\\s+completed\\s+12/12`));

@@ -72,12 +72,15 @@ function program(): Command {
     .command('trials')
     .description("a sweep's leaderboard, best first")
     .argument('<id>', 'sweep id')
-    .option('-t, --top <n>', 'how many trials', positiveInt, 10)
-    .action(async (id: string, options: { top: number }) => {
+    .option('-t, --top <n>', 'how many trials (at most 500 a page)', positiveInt, 10)
+    .option('--after <cursor>', 'the page after the one that printed this cursor (read in index order, however deep)')
+    .action(async (id: string, options: { top: number; after?: string }) => {
       const sweep = await api().getSweep({ id });
-      const page = await api().listTrials({ id, query: { sort: 'objective', limit: Math.min(options.top, 500) } });
-      console.log(trialsTable(page.items, sweep.objective.metric));
-      console.log(`${page.items.length} of ${page.total} trials`);
+      const limit = Math.min(options.top, 500);
+      const page = await api().listTrials({ id, query: { sort: 'objective', limit, after: options.after } });
+      console.log(trialsTable(page.items, sweep.objective.metric, page.offset));
+      console.log(`${page.items.length === 0 ? 'none' : `${page.offset + 1}-${page.offset + page.items.length}`} of ${page.total} trials`);
+      if (page.nextCursor) console.log(`next: tuneforge trials ${id} --top ${limit} --after ${page.nextCursor}`);
     });
 
   for (const action of ['cancel', 'pause', 'resume'] as const) {

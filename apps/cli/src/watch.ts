@@ -60,17 +60,19 @@ function payloadOf(sweep: SweepDto) {
   return { status: sweep.status, running: sweep.trialCounts.running, pruned: sweep.trialCounts.pruned, best: formatValue(sweep.best?.value) };
 }
 
-/** Lines for the trials that ended since the last call (all trials are read, a page at a time). */
+/** Lines for the trials that ended since the last call (all trials are read, a page at a time, each page from the last one's cursor). */
 async function newlyEnded(api: TuneforgeClient, id: string, seen: Map<string, string>): Promise<string[]> {
   const lines: string[] = [];
-  for (let offset = 0; ; offset += PAGE) {
-    const page = await api.listTrials({ id, query: { sort: 'number', order: 'asc', limit: PAGE, offset } });
+  let after: string | undefined;
+  do {
+    const page = await api.listTrials({ id, query: { sort: 'number', order: 'asc', limit: PAGE, after } });
     for (const trial of page.items) {
       if (ENDED_TRIAL.has(trial.status) && seen.get(trial.id) !== trial.status) lines.push(endingLine(trial));
       seen.set(trial.id, trial.status);
     }
-    if (offset + PAGE >= page.total) return lines;
-  }
+    after = page.nextCursor ?? undefined;
+  } while (after);
+  return lines;
 }
 
 function endingLine(trial: TrialDto): string {

@@ -116,6 +116,28 @@ describe('sweep curves API', () => {
       assert.equal(t.objective, valLoss(t.number, EPOCHS));
       assert.equal(t.status, 'completed');
     }
+    assert.equal(body.total, 5);
+  });
+
+  it('lists only the best `limit` trials with a value, by number, of a sweep with more (for either direction; curves and best too), and names a bad limit', async () => {
+    const best = await coordinator.client.trialPoints({ id: sweep.id, query: { limit: 3 } });
+    assert.deepEqual(best.trials.map((t) => t.number), [2, 3, 4], 'the three lowest val_loss');
+    assert.equal(best.total, 5);
+    const maximized = await coordinator.client.createSweep({
+      body: aSweepSpec({ name: 'curves-max', model: 'simulated', objective: { metric: 'val_loss', direction: 'maximize' }, budget: { maxTrials: 4, maxConcurrent: 4, maxEpochsPerTrial: 1 } }),
+    });
+    const stores = coordinator.app.get(Stores);
+    for (const trial of (await coordinator.client.listTrials({ id: maximized.id, query: { sort: 'number' } })).items) {
+      await seedRun(stores, trial, { end: { status: 'completed', bestMetric: [0.3, 0.9, 0.1, 0.8][trial.number], lastEpoch: 1 } });
+    }
+    assert.deepEqual((await coordinator.client.trialPoints({ id: maximized.id, query: { limit: 2 } })).trials.map((t) => t.number), [1, 3], 'the two highest');
+    assert.deepEqual((await coordinator.client.sweepCurves({ id: maximized.id, query: { top: 3 } })).curves.map((c) => c.number), [1, 3, 0], 'curves of the best, highest first');
+    assert.equal((await coordinator.client.getSweep({ id: maximized.id })).best?.value, 0.9);
+    for (const query of ['limit=0', 'limit=20001', 'limit=many']) {
+      const { status, body } = await api.get(`/api/v1/sweeps/${sweep.id}/trial-points?${query}`);
+      assert.equal(status, 400, query);
+      assert.deepEqual(body.issues.map((i: { path: string }) => i.path), ['query.limit'], query);
+    }
   });
 });
 

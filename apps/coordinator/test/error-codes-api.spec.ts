@@ -52,6 +52,15 @@ describe('error codes', () => {
       assertCode(await api.post('/api/v1/sweeps', aSweepSpec({ name: '' })), 'VALIDATION_FAILED');
     });
 
+    it('CURSOR_INVALID names query.after for a cursor that is not one, or one of another sweep or order', async () => {
+      const sweep = await coordinator.client.createSweep({ body: aSweepSpec({ name: 'codes-cursor', budget: { maxTrials: 4, maxConcurrent: 4, maxEpochsPerTrial: 1 } }) });
+      const { nextCursor } = await coordinator.client.listTrials({ id: sweep.id, query: { limit: 1 } });
+      for (const path of [`/api/v1/sweeps/${sweep.id}/trials?after=not-a-cursor`, `/api/v1/sweeps/${sweep.id}/trials?sort=number&after=${nextCursor}`]) {
+        const body = assertCode(await api.get(path), 'CURSOR_INVALID');
+        assert.deepEqual(body.issues?.map((i) => i.path), ['query.after']);
+      }
+    });
+
     it('BODY_MALFORMED, BODY_TOO_DEEP, BODY_ENCODING_CORRUPT, UNSUPPORTED_ENCODING and BODY_TOO_LARGE for bodies that cannot be read', async () => {
       const json = { 'content-type': 'application/json' };
       assertCode(await send('POST', '/api/v1/sweeps', '{"name": ', json), 'BODY_MALFORMED');

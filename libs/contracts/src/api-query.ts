@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SWEEP_STATUSES, TRIAL_STATUSES } from './lifecycle';
+import { bestFirst, SWEEP_STATUSES, TRIAL_STATUSES, type Direction } from './lifecycle';
 
 const paging = {
   limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -18,14 +18,30 @@ export const curvePoints = z.coerce.number().int().min(2).max(10_000);
 export const TRIAL_SORT_KEYS = ['objective', 'number', 'createdAt'] as const;
 export type TrialSortKey = (typeof TRIAL_SORT_KEYS)[number];
 
-export const ListTrialsQuerySchema = z.strictObject({
-  ...paging,
-  /** `objective` puts the best trials first (per the sweep's direction) unless `order` says otherwise. */
-  sort: z.enum(TRIAL_SORT_KEYS).default('objective'),
-  order: z.enum(['asc', 'desc']).optional(),
-  status: z.enum(TRIAL_STATUSES).optional(),
-});
+/** The longest `after` cursor the API gives out is far shorter; anything longer is not one. */
+export const TRIAL_CURSOR_MAX_LENGTH = 400;
+
+export const ListTrialsQuerySchema = z
+  .strictObject({
+    ...paging,
+    /** `objective` puts the best trials first (per the sweep's direction) unless `order` says otherwise. */
+    sort: z.enum(TRIAL_SORT_KEYS).default('objective'),
+    order: z.enum(['asc', 'desc']).optional(),
+    status: z.enum(TRIAL_STATUSES).optional(),
+    after: z
+      .string()
+      .min(1)
+      .max(TRIAL_CURSOR_MAX_LENGTH)
+      .optional()
+      .describe("the page after the one whose `nextCursor` this is (same sort, order and status); read in index order however deep, where `offset` reads and skips every row before"),
+  })
+  .refine((query) => query.after === undefined || query.offset === 0, { path: ['after'], message: 'give offset or after, not both' });
 export type ListTrialsQuery = z.output<typeof ListTrialsQuerySchema>;
+
+/** The order a trial list is in: `order` when given; else best first for `objective` (by the sweep's direction), ascending otherwise. Ties by trial number, ascending. */
+export function trialListOrder(sort: TrialSortKey, order: 'asc' | 'desc' | undefined, direction: Direction): 'asc' | 'desc' {
+  return order ?? (sort === 'objective' ? (bestFirst(direction) === 'DESC' ? 'desc' : 'asc') : 'asc');
+}
 
 export const TrialMetricsQuerySchema = z.strictObject({
   names: z

@@ -27,7 +27,7 @@ import {
   UpdateSweepSchema,
   UploadDatasetQuerySchema,
 } from './api-query';
-import { DashboardEventSchema, EventsQuerySchema, SweepCurvesDtoSchema, SweepCurvesQuerySchema, TrialPointsDtoSchema } from './dashboard';
+import { DashboardEventSchema, EventsQuerySchema, SweepCurvesDtoSchema, SweepCurvesQuerySchema, TrialPointsDtoSchema, TrialPointsQuerySchema } from './dashboard';
 import type { AccessRule } from './access';
 import {
   CreatedTokenDtoSchema,
@@ -63,7 +63,13 @@ function named<T extends z.ZodType>(id: string, schema: T): T {
 }
 
 export const SweepPageSchema = named('SweepPage', pageSchema(SweepDtoSchema));
-export const TrialPageSchema = named('TrialPage', pageSchema(TrialDtoSchema));
+export const TrialPageSchema = named(
+  'TrialPage',
+  pageSchema(TrialDtoSchema).extend({
+    nextCursor: z.string().nullable().describe('pass as `after` (with the same sort, order and status) for the next page; null on the last page'),
+  }),
+);
+export type TrialPageDto = z.infer<typeof TrialPageSchema>;
 export const CheckpointListSchema = named('CheckpointList', z.array(CheckpointDtoSchema));
 export const AuditPageSchema = named('AuditPage', pageSchema(AuditEventDtoSchema));
 export const WebhookDeliveryPageSchema = named('WebhookDeliveryPage', pageSchema(WebhookDeliveryDtoSchema));
@@ -140,7 +146,7 @@ export const API_ROUTES = {
   cancelSweep: { method: 'POST', path: '/sweeps/:id/cancel', response: CancelSweepResultDtoSchema, access: { role: 'editor', of: 'sweep' }, audit: 'sweep-cancelled' },
   deleteSweep: { method: 'DELETE', path: '/sweeps/:id', response: 'none', statuses: [204], access: { role: 'editor', of: 'sweep' }, audit: 'sweep-deleted' },
   sweepCurves: { method: 'GET', path: '/sweeps/:id/curves', query: SweepCurvesQuerySchema, response: SweepCurvesDtoSchema, access: { role: 'viewer', of: 'sweep' } },
-  trialPoints: { method: 'GET', path: '/sweeps/:id/trial-points', response: TrialPointsDtoSchema, access: { role: 'viewer', of: 'sweep' } },
+  trialPoints: { method: 'GET', path: '/sweeps/:id/trial-points', query: TrialPointsQuerySchema, response: TrialPointsDtoSchema, access: { role: 'viewer', of: 'sweep' } },
   getTrial: { method: 'GET', path: '/trials/:id', response: TrialDtoSchema, access: { role: 'viewer', of: 'trial' } },
   trialMetrics: { method: 'GET', path: '/trials/:id/metrics', query: TrialMetricsQuerySchema, response: MetricSeriesDtoSchema, access: { role: 'viewer', of: 'trial' } },
   listCheckpoints: { method: 'GET', path: '/trials/:id/checkpoints', response: CheckpointListSchema, access: { role: 'viewer', of: 'trial' } },

@@ -31,13 +31,27 @@ export type CurveDto = z.infer<typeof CurveDtoSchema>;
 export const SweepCurvesDtoSchema = z.object({ sweepId: z.string(), metric: z.string(), points: z.int(), curves: z.array(CurveDtoSchema) });
 export type SweepCurvesDto = z.infer<typeof SweepCurvesDtoSchema>;
 
+/** GET /api/v1/sweeps/:id/trial-points: how many trials at most (a plot of more says nothing more, and costs a lot to send). */
+export const TrialPointsQuerySchema = z.strictObject({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(20_000)
+    .default(5_000)
+    .describe('at most this many trials: every trial when the sweep has no more, else the best this many with a value'),
+});
+export type TrialPointsQuery = z.output<typeof TrialPointsQuerySchema>;
+
 /**
- * GET /api/v1/sweeps/:id/trial-points: every trial's hyperparameters and objective in columns,
+ * GET /api/v1/sweeps/:id/trial-points: the trials' hyperparameters and objective in columns, by number,
  * for the parallel-coordinates and objective-vs-trial plots (thousands of trials in one small answer).
  */
 export const TrialPointsDtoSchema = z.object({
   sweepId: z.string(),
   objective: MetricObjectiveSchema,
+  /** The sweep's trials in all: `trials` holds every one when this is at most the query's `limit`, else the best `limit` with a value. */
+  total: z.int(),
   /** Hyperparameter names; `values[i]` of a trial is the value of `parameters[i]` (per-layer lists joined by "/"). */
   parameters: z.array(z.string()),
   trials: z.array(

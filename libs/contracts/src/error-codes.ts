@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   UNSTORABLE_TEXT: { status: 400, when: 'the request holds a character PostgreSQL cannot store (NUL, a lone surrogate)' },
   WEBHOOK_TARGET_REFUSED: { status: 400, when: 'a webhook URL naming a loopback, private or link-local address (localhost, 10.0.0.0/8, 169.254.169.254...) while WEBHOOK_ALLOW_PRIVATE_TARGETS is off' },
   REQUEST_REJECTED: { status: 400, when: 'the framework refused the request (say, a multipart upload in a field other than `file`); the status is its own, mostly 400' },
+  CURSOR_INVALID: { status: 400, when: "`after` is not a cursor the API gave out, or one given for another sweep, sort, order or status; `issues` names `query.after`: start again from the first page" },
   PROJECT_REQUIRED: { status: 400, when: 'a create (sweep, dataset) by a caller who may create in several projects, without `?project=`' },
   OIDC_STATE_INVALID: { status: 400, when: 'a single sign-on callback whose state is missing, forged, used already, expired (10 minutes) or from another browser; start again from the sign-in page' },
   UNAUTHENTICATED: { status: 401, when: 'no credentials, or a token that is malformed, unknown, revoked or expired, or an expired session; GET /metrics without its METRICS_TOKEN; the message says what to do' },

@@ -52,7 +52,7 @@ export class Grid {
 
 /** Grid search: trial n is grid point n, and the sweep is exactly the grid (refused when it outgrows budget.maxTrials). */
 export class GridSampler implements Sampler {
-  readonly needsHistory = false;
+  readonly historyWindow = null;
   readonly totalTrials: number;
   private readonly grid: Grid;
 

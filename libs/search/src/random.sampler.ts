@@ -18,7 +18,7 @@ export function sampleRandom(space: SearchSpace, seed: number): Assignment {
 
 /** Random search: trial n is drawn from its own seed alone, so trials can be created in any order. */
 export class RandomSampler implements Sampler {
-  readonly needsHistory = false;
+  readonly historyWindow = null;
 
   constructor(
     private readonly space: SearchSpace,

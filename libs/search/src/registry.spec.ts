@@ -23,7 +23,7 @@ describe('strategy registries', () => {
   it('build samplers that read history exactly where the spec lets an algorithm learn from results', () => {
     for (const type of Object.keys(SAMPLERS) as AlgorithmSpec['type'][]) {
       const sut = samplerOf(AlgorithmSchema.parse({ type }), SPACE, 100);
-      assert.equal(sut.needsHistory, ALGORITHM_TERMS[type].learnsFromResults, type);
+      assert.equal(sut.historyWindow !== null, ALGORITHM_TERMS[type].learnsFromResults, type);
     }
   });
 

@@ -7,11 +7,22 @@ export interface Observation {
   value: number;
 }
 
-/** What a sampler may learn from: finished trials, and trials created but not finished. */
+/** What a sampler may learn from: finished trials (oldest first), and trials created but not finished (oldest first). */
 export interface SearchHistory {
   observations: readonly Observation[];
   pending: readonly Assignment[];
   direction: Direction;
+}
+
+/**
+ * How much of a sweep's history a suggestion reads: its `best` best results, its `newest` newest results
+ * and its `pending` newest trials in flight. Given only those, a sampler suggests exactly what it would
+ * given every result, so the caller reads a bounded amount however large the sweep grows.
+ */
+export interface HistoryWindow {
+  best: number;
+  newest: number;
+  pending: number;
 }
 
 /**
@@ -21,9 +32,9 @@ export interface SearchHistory {
 export interface Sampler {
   /** How many trials the sweep runs in all. */
   readonly totalTrials: number;
-  /** Whether a suggestion depends on earlier results, so the caller must read them first. */
-  readonly needsHistory: boolean;
-  /** The assignment of trial `number` (below totalTrials), drawn with `seed`; `history` is empty unless needsHistory. */
+  /** What a suggestion reads of earlier results, so the caller reads that first; null when it depends on none. */
+  readonly historyWindow: HistoryWindow | null;
+  /** The assignment of trial `number` (below totalTrials), drawn with `seed`; `history` is empty when historyWindow is null. */
   suggest(number: number, seed: number, history: SearchHistory): Assignment;
 }
 

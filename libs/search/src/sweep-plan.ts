@@ -3,7 +3,7 @@ import type { Assignment, SearchSpace } from './dimension';
 import { GridSampler } from './grid.sampler';
 import { RandomSampler } from './random.sampler';
 import { registered } from './registry';
-import type { Observation, Sampler, SamplerFactory } from './sampler';
+import type { HistoryWindow, Observation, Sampler, SamplerFactory } from './sampler';
 import { deriveTrialSeed } from './seeds';
 import { TpeSampler } from './tpe.sampler';
 
@@ -46,9 +46,9 @@ export class SweepPlan {
     return this.sampler.totalTrials;
   }
 
-  /** Whether trial n depends on earlier results (TPE), not only on n. */
-  get needsHistory(): boolean {
-    return this.sampler.needsHistory;
+  /** What of the results so far trial n depends on (TPE), null when it depends on n alone; `suggest` needs only that. */
+  get historyWindow(): HistoryWindow | null {
+    return this.sampler.historyWindow;
   }
 
   /** Trial `number` given the results so far and the trials still running (samplers that do not need history ignore them). */

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { Direction } from '@tuneforge/contracts';
 import type { Assignment, SearchSpace } from './dimension';
 import { sampleRandom } from './random.sampler';
 import { deriveTrialSeed } from './seeds';
-import type { Observation } from './sampler';
-import { suggestTpe } from './tpe.sampler';
+import type { HistoryWindow, Observation } from './sampler';
+import { suggestTpe, TPE_BAD_MAX, TPE_DEFAULTS, TPE_GOOD_MAX, TpeSampler, tpeHistoryWindow } from './tpe.sampler';
 
 const SPACE: SearchSpace = {
   learningRate: { type: 'float', min: 1e-4, max: 1e-1, log: true },
@@ -87,4 +88,62 @@ describe(suggestTpe.name, () => {
       assert.ok(['a', 'b'].includes(s.c as string));
     }
   });
+
+  describe('history window', () => {
+    /** A long history whose values repeat (rounded), so ties fall on the good set's edge. */
+    const longHistory = (n: number, seed: number): Observation[] =>
+      Array.from({ length: n }, (_, i) => {
+        const assignment = sampleRandom(SPACE, deriveTrialSeed(seed, i));
+        return { assignment, value: Math.round(objective(assignment) * 20) / 20 };
+      });
+    /** What the coordinator reads (TrialStore.searchHistory): the best results (ties oldest first), the newest ones, oldest first; the newest pending. */
+    const windowOf = (observations: Observation[], pending: Assignment[], window: HistoryWindow, direction: Direction) => {
+      const sign = direction === 'minimize' ? 1 : -1;
+      const best = observations.map((_, i) => i).sort((a, b) => sign * (observations[a].value - observations[b].value) || a - b).slice(0, window.best);
+      const newest = observations.map((_, i) => i).slice(-window.newest);
+      const kept = [...new Set([...best, ...newest])].sort((a, b) => a - b);
+      return { observations: kept.map((i) => observations[i]), pending: pending.slice(-window.pending) };
+    };
+
+    it('is the best 25, the newest 1,025 results and the newest 1,000 pending, or all start-up trials', () => {
+      assert.deepEqual(tpeHistoryWindow(TPE_DEFAULTS), { best: TPE_GOOD_MAX, newest: TPE_BAD_MAX + TPE_GOOD_MAX, pending: TPE_BAD_MAX });
+      assert.deepEqual(tpeHistoryWindow({ startupTrials: 5_000, candidates: 24 }).newest, 5_000);
+      assert.equal(new TpeSampler({ type: 'tpe', startupTrials: 10, candidates: 24 }, SPACE, 100).historyWindow.newest, 1_025);
+    });
+
+    for (const direction of ['minimize', 'maximize'] as const) {
+      it(`gives the same suggestions from its window as from the whole history (${direction})`, () => {
+        const observations = longHistory(4_000, 21);
+        const pending = longHistory(1_200, 22).map((o) => o.assignment);
+        const window = windowOf(observations, pending, tpeHistoryWindow(TPE_DEFAULTS), direction);
+        assert.ok(window.observations.length < 1_100, `the window holds ${window.observations.length} results`);
+        for (const seed of [1, 2, 3]) {
+          assert.deepEqual(suggestTpe(SPACE, window.observations, window.pending, direction, seed), suggestTpe(SPACE, observations, pending, direction, seed), `seed ${seed}`);
+        }
+      });
+    }
+
+    it('forgets results outside the window: changing them changes nothing', () => {
+      const observations = longHistory(3_000, 23);
+      const changed = observations.map((o, i) => (i < 1_500 && o.value > 0.5 ? { assignment: sampleRandom(SPACE, i + 1), value: o.value + 1 } : o));
+      for (const seed of [4, 5]) assert.deepEqual(suggestTpe(SPACE, changed, [], 'minimize', seed), suggestTpe(SPACE, observations, [], 'minimize', seed));
+    });
+
+    it('costs no more per suggestion at 50,000 results than at 1,100 (each read through its window)', () => {
+      const timeOf = (n: number) => {
+        const { observations } = windowOf(longHistory(n, 24), [], tpeHistoryWindow(TPE_DEFAULTS), 'minimize');
+        suggestTpe(SPACE, observations, [], 'minimize', 0);
+        const times = [1, 2, 3, 4, 5].map((seed) => {
+          const started = performance.now();
+          suggestTpe(SPACE, observations, [], 'minimize', seed);
+          return performance.now() - started;
+        });
+        return times.sort((a, b) => a - b)[2];
+      };
+      const small = timeOf(1_100);
+      const large = timeOf(50_000);
+      assert.ok(large < small * 3 + 5, `median ms per suggestion: ${small.toFixed(2)} at 1,100 results, ${large.toFixed(2)} at 50,000`);
+    });
+  });
 });
+

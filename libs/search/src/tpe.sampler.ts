@@ -4,7 +4,7 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { TpeAlgorithmSchema, type AlgorithmOf, type Direction } from '@tuneforge/contracts';
 import { isActive, type Assignment, type Dimension, type ParamValue, type SearchSpace } from './dimension';
 import { roundFloat, sampleRandom } from './random.sampler';
-import type { Observation, Sampler, SearchHistory } from './sampler';
+import type { HistoryWindow, Observation, Sampler, SearchHistory } from './sampler';
 
 type Rng = ReturnType<typeof xoroshiro128plus>;
 
@@ -20,7 +20,7 @@ function optionsOf({ startupTrials, candidates }: AlgorithmOf<'tpe'>): TpeOption
 
 /** TPE search: each suggestion models the results so far (and the trials still running). */
 export class TpeSampler implements Sampler {
-  readonly needsHistory = true;
+  readonly historyWindow: HistoryWindow;
   private readonly options: TpeOptions;
 
   constructor(
@@ -29,6 +29,7 @@ export class TpeSampler implements Sampler {
     readonly totalTrials: number,
   ) {
     this.options = optionsOf(spec);
+    this.historyWindow = tpeHistoryWindow(this.options);
   }
 
   suggest(_number: number, seed: number, { observations, pending, direction }: SearchHistory): Assignment {
@@ -36,13 +37,34 @@ export class TpeSampler implements Sampler {
   }
 }
 
+/** The good set holds at most this many results: gamma(n) = min(ceil(n / 10), 25), as in Optuna and Hyperopt. */
+export const TPE_GOOD_MAX = 25;
+
+/**
+ * The bad set holds the newest this many of the results outside the good set and the trials in flight; older
+ * ones are forgotten, so a suggestion costs the same at trial 100,000 as at trial 1,000 (ARCHITECTURE.md,
+ * "TPE at scale"). Kernel widths stop narrowing at a hundredth of the range from 99 points on, so g is already
+ * as sharp as it gets well below this; what older points add is weight on regions the search has left.
+ */
+export const TPE_BAD_MAX = 1_000;
+
+/**
+ * What a TPE suggestion can depend on: the good set comes from the best TPE_GOOD_MAX results, the bad set
+ * from the newest TPE_BAD_MAX results outside it (so from the newest TPE_BAD_MAX + TPE_GOOD_MAX results) and
+ * pending trials. With at least `newest` results, gamma(n) is at its cap and start-up is over, so how many
+ * more there are changes nothing.
+ */
+export function tpeHistoryWindow(options: TpeOptions): HistoryWindow {
+  return { best: TPE_GOOD_MAX, newest: Math.max(TPE_BAD_MAX + TPE_GOOD_MAX, options.startupTrials), pending: TPE_BAD_MAX };
+}
+
 /**
  * Tree-structured Parzen Estimator (Bergstra et al. 2011), univariate as in Optuna's default: the
- * best gamma(n) = min(ceil(n / 10), 25) observations make the "good" density l, the rest the "bad"
- * density g, per dimension (Gaussian kernels plus a uniform prior; counts plus one for choices), and
+ * best gamma(n) = min(ceil(n / 10), 25) observations make the "good" density l, the newest TPE_BAD_MAX
+ * others the "bad" density g, per dimension (Gaussian kernels plus a uniform prior; counts plus one for choices), and
  * the candidate drawn from l with the highest l/g is suggested. `pending` are trials created but not
- * finished: they join the bad set with the worst value seen (a constant liar), so that workers
- * asking at the same time do not all get the same suggestion.
+ * finished: they join the bad set as its newest members (a constant liar), so that workers
+ * asking at the same time do not all get the same suggestion. `observations` are oldest first.
  */
 export function suggestTpe(
   space: SearchSpace,
@@ -53,11 +75,7 @@ export function suggestTpe(
   options: TpeOptions = TPE_DEFAULTS,
 ): Assignment {
   if (observations.length < options.startupTrials) return sampleRandom(space, seed);
-  const sign = direction === 'minimize' ? 1 : -1;
-  const sorted = [...observations].sort((a, b) => sign * (a.value - b.value));
-  const nGood = Math.min(Math.ceil(sorted.length / 10), 25);
-  const good = sorted.slice(0, nGood).map((o) => o.assignment);
-  const bad = [...sorted.slice(nGood).map((o) => o.assignment), ...pending];
+  const { good, bad } = splitHistory(observations, pending, direction);
   const rng = xoroshiro128plus(seed);
   const suggestion: Assignment = {};
   for (const [name, dimension] of Object.entries(space)) {
@@ -70,6 +88,34 @@ export function suggestTpe(
         : suggestNumeric(dimension, goodValues as number[], badValues as number[], rng, options.candidates);
   }
   return suggestion;
+}
+
+/**
+ * The good set, best first, and the bad set: the newest TPE_BAD_MAX of the other results and the pending
+ * trials (pending count as the newest), results in value order, then pending. Only the best TPE_GOOD_MAX
+ * and the newest TPE_BAD_MAX + TPE_GOOD_MAX results can matter (tpeHistoryWindow).
+ */
+function splitHistory(observations: readonly Observation[], pending: readonly Assignment[], direction: Direction): { good: Assignment[]; bad: Assignment[] } {
+  const sign = direction === 'minimize' ? 1 : -1;
+  // Array.prototype.sort is stable: equal values stay oldest first.
+  const values = Float64Array.from(observations, (o) => o.value);
+  const byValue = observations.map((_, i) => i).sort((a, b) => sign * (values[a] - values[b]));
+  const nGood = Math.min(Math.ceil(observations.length / 10), TPE_GOOD_MAX);
+  const isGood = new Uint8Array(observations.length);
+  for (const i of byValue.slice(0, nGood)) isGood[i] = 1;
+  const keptPending = pending.slice(Math.max(0, pending.length - TPE_BAD_MAX));
+  const keptResult = new Uint8Array(observations.length);
+  let room = TPE_BAD_MAX - keptPending.length;
+  for (let i = observations.length - 1; i >= 0 && room > 0; i--) {
+    if (!isGood[i]) {
+      keptResult[i] = 1;
+      room--;
+    }
+  }
+  return {
+    good: byValue.slice(0, nGood).map((i) => observations[i].assignment),
+    bad: [...byValue.filter((i) => keptResult[i] === 1).map((i) => observations[i].assignment), ...keptPending],
+  };
 }
 
 function suggestChoice(values: readonly ParamValue[], good: ParamValue[], bad: ParamValue[], rng: Rng, candidates: number): ParamValue {
@@ -86,23 +132,40 @@ function suggestChoice(values: readonly ParamValue[], good: ParamValue[], bad: P
   return values[best];
 }
 
+/** Below e^-745 a kernel's term is exactly 0 in double precision: such terms are skipped, which changes no sum. */
+const NEGLIGIBLE_SQUARED_DISTANCE = 1491;
+
 /** A Parzen estimator on [low, high]: a uniform prior plus one truncated Gaussian per observation. */
 class Parzen {
-  private readonly sigmas: number[];
+  private readonly mus: Float64Array;
+  private readonly sigmas: Float64Array;
+  /** Each kernel's normalising factor: sigma * sqrt(2 pi) * its mass inside [low, high]. */
+  private readonly norms: Float64Array;
   constructor(
-    private readonly mus: number[],
+    values: readonly number[],
     private readonly low: number,
     private readonly high: number,
   ) {
     const range = high - low;
-    const sorted = [...mus].sort((a, b) => a - b);
+    const mus = Float64Array.from(values);
+    const sorted = Float64Array.from(values).sort();
     const minSigma = range / Math.min(100, mus.length + 1);
-    this.sigmas = mus.map((mu) => {
-      const i = sorted.indexOf(mu);
+    const sigmas = new Float64Array(mus.length);
+    const norms = new Float64Array(mus.length);
+    for (let k = 0; k < mus.length; k++) {
+      const mu = mus[k];
+      // Neighbours in sorted order, taken from the value's first copy when it repeats.
+      const i = firstIndexOf(sorted, mu);
       const left = i > 0 ? mu - sorted[i - 1] : mu - low;
       const right = i < sorted.length - 1 ? sorted[i + 1] - mu : high - mu;
-      return Math.min(range, Math.max(minSigma, left, right));
-    });
+      const sigma = Math.min(range, Math.max(minSigma, left, right));
+      const mass = normalCdf((high - mu) / sigma) - normalCdf((low - mu) / sigma);
+      sigmas[k] = sigma;
+      norms[k] = sigma * Math.sqrt(2 * Math.PI) * Math.max(mass, 1e-12);
+    }
+    this.mus = mus;
+    this.sigmas = sigmas;
+    this.norms = norms;
   }
 
   sample(rng: Rng): number {
@@ -118,11 +181,11 @@ class Parzen {
   logDensity(x: number): number {
     const range = this.high - this.low;
     let total = 1 / range; // the prior
-    this.mus.forEach((mu, i) => {
-      const sigma = this.sigmas[i];
-      const mass = normalCdf((this.high - mu) / sigma) - normalCdf((this.low - mu) / sigma);
-      total += Math.exp(-0.5 * ((x - mu) / sigma) ** 2) / (sigma * Math.sqrt(2 * Math.PI) * Math.max(mass, 1e-12));
-    });
+    const { mus, sigmas, norms } = this;
+    for (let i = 0; i < mus.length; i++) {
+      const squared = ((x - mus[i]) / sigmas[i]) ** 2;
+      if (squared < NEGLIGIBLE_SQUARED_DISTANCE) total += Math.exp(-0.5 * squared) / norms[i];
+    }
     return Math.log(total / (this.mus.length + 1));
   }
 }
@@ -145,6 +208,18 @@ function suggestNumeric(dimension: Extract<Dimension, { min: number }>, good: nu
     if (score > bestScore) [best, bestScore] = [x, score];
   }
   return snap(dimension, log ? Math.exp(best) : best);
+}
+
+/** The first index of `value` in ascending `sorted` (which holds it). */
+function firstIndexOf(sorted: Float64Array, value: number): number {
+  let low = 0;
+  let high = sorted.length - 1;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle] < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 function snap(dimension: Extract<Dimension, { min: number }>, value: number): number {

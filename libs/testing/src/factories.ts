@@ -95,8 +95,7 @@ export async function endTrials(stores: Stores, trials: readonly TrialRef[], { s
 
 /** Every trial of the sweep in number order, as the trial read model pages them. */
 export async function trialsOfSweep(stores: Stores, sweepId: string): Promise<TrialEntity[]> {
-  const [trials] = await stores.trialReads.page(sweepId, 'minimize', 0, { sort: 'number', limit: 10_000, offset: 0 });
-  return trials;
+  return (await stores.trialReads.page(sweepId, 'minimize', 0, { sort: 'number', limit: 10_000, offset: 0 })).trials;
 }
 
 /** Ends the sweep's first `limit` active trials by number (all by default), as their workers would. */

@@ -74,8 +74,10 @@ export class PrivatePostgres {
     this.run('initdb', ['-D', join(this.dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync']);
   }
 
-  start(): void {
-    this.run('pg_ctl', ['-D', join(this.dir, 'data'), '-o', `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`, '-w', '-l', join(this.dir, 'log'), 'start']);
+  /** `settings` are the server's `-c` options beyond the address (tests run without fsync; a benchmark may want PostgreSQL's defaults). */
+  start(settings: Readonly<Record<string, string>> = { fsync: 'off' }): void {
+    const options = Object.entries(settings).map(([name, value]) => ` -c ${name}=${value}`).join('');
+    this.run('pg_ctl', ['-D', join(this.dir, 'data'), '-o', `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1${options}`, '-w', '-l', join(this.dir, 'log'), 'start']);
   }
 
   stop(): void {

@@ -108,10 +108,13 @@ export class WebhookTargetRefusedError extends DomainError {
   }
 }
 
-/** A query string or header broke its rules; one issue per field. */
+/** A query string or header broke its rules; one issue per field (`CURSOR_INVALID`: a paging cursor that is not one, or not for this list). */
 export class RequestValidationError extends DomainError {
-  constructor(readonly issues: ValidationIssue[]) {
-    super('VALIDATION_FAILED', `invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+  constructor(
+    readonly issues: ValidationIssue[],
+    code: 'VALIDATION_FAILED' | 'CURSOR_INVALID' = 'VALIDATION_FAILED',
+  ) {
+    super(code, `invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
     this.name = 'RequestValidationError';
   }
 }

@@ -25,7 +25,7 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   private toBody(exception: unknown): ErrorBody {
     if (exception instanceof SpecValidationError || exception instanceof SearchSpaceError || exception instanceof RequestValidationError) {
-      return answer('VALIDATION_FAILED', 'the request is invalid: see issues', exception.issues);
+      return answer(exception instanceof RequestValidationError ? exception.code : 'VALIDATION_FAILED', 'the request is invalid: see issues', exception.issues);
     }
     if (exception instanceof DomainError) return answer(exception.code, exception.message);
     if (exception instanceof RequestBodyError) return fromBodyParser(exception);

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { SweepCurvesQuerySchema, type SweepCurvesDto, type TrialPointsDto } from '@tuneforge/contracts';
+import { SweepCurvesQuerySchema, TrialPointsQuerySchema, type SweepCurvesDto, type TrialPointsDto } from '@tuneforge/contracts';
 import { parseQuery } from '../common/query';
 import { CurvesService } from './curves.service';
 
@@ -18,9 +18,10 @@ export class CurvesController {
   }
 
   @Get(':id/trial-points')
-  @ApiOperation({ summary: "Every trial's hyperparameters and best objective in columns, for parallel-coordinates and scatter plots" })
+  @ApiOperation({ summary: "The trials' hyperparameters and best objective in columns (every trial, or the best `limit`), for parallel-coordinates and scatter plots" })
+  @ApiResponse({ status: 400, description: 'a bad query parameter; `issues` names it' })
   @ApiResponse({ status: 404, description: 'no sweep with this id' })
-  trialPoints(@Param('id') id: string): Promise<TrialPointsDto> {
-    return this.curves.trialPoints(id);
+  trialPoints(@Param('id') id: string, @Query() query: unknown): Promise<TrialPointsDto> {
+    return this.curves.trialPoints(id, parseQuery(TrialPointsQuerySchema, query));
   }
 }

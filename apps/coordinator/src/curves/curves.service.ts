@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { CurveDto, SweepCurvesDto, SweepCurvesQuery, TrialPointsDto } from '@tuneforge/contracts';
+import type { CurveDto, SweepCurvesDto, SweepCurvesQuery, TrialPointsDto, TrialPointsQuery } from '@tuneforge/contracts';
 import { Stores, type SweepEntity } from '@tuneforge/persistence';
 import { NotFoundError } from '../common/domain-errors';
 import { isUuid } from '../common/query';
@@ -28,14 +28,15 @@ export class CurvesService {
     return { sweepId, metric, points: query.points, curves };
   }
 
-  /** Every trial's hyperparameters and best objective, in columns; the parameters are the search space's dimensions. */
-  async trialPoints(sweepId: string): Promise<TrialPointsDto> {
+  /** The trials' hyperparameters and best objective (every trial, or the best `limit` with a value), in columns; the parameters are the search space's dimensions. */
+  async trialPoints(sweepId: string, query: TrialPointsQuery): Promise<TrialPointsDto> {
     const sweep = await this.findSweep(sweepId);
     const parameters = Object.keys(sweep.spec.searchSpace);
-    const rows = await this.stores.curves.trialsWithHyperparameters(sweepId);
+    const rows = await this.stores.curves.trialsWithHyperparameters(sweepId, sweep.trialsCreated <= query.limit ? 'all' : { best: query.limit, direction: sweep.spec.objective.direction });
     return {
       sweepId,
       objective: sweep.spec.objective,
+      total: sweep.trialsCreated,
       parameters,
       trials: rows.map((row) => ({
         id: row.id,
@@ -47,8 +48,8 @@ export class CurvesService {
     };
   }
 
-  private async findSweep(id: string): Promise<Pick<SweepEntity, 'id' | 'spec'>> {
-    const sweep = isUuid(id) ? await this.stores.sweeps.find(id, ['id', 'spec']) : undefined;
+  private async findSweep(id: string): Promise<Pick<SweepEntity, 'id' | 'spec' | 'trialsCreated'>> {
+    const sweep = isUuid(id) ? await this.stores.sweeps.find(id, ['id', 'spec', 'trialsCreated']) : undefined;
     if (!sweep) throw new NotFoundError('SWEEP_NOT_FOUND', 'sweep', id);
     return sweep;
   }

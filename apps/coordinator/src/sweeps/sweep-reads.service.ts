@@ -1,14 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { TRIAL_STATUSES, type ListSweepsQuery, type Page, type SweepDto, type TrialCounts } from '@tuneforge/contracts';
+import type { ListSweepsQuery, Page, SweepDto, TrialCounts } from '@tuneforge/contracts';
 import { Stores, type SweepEntity } from '@tuneforge/persistence';
 import { paretoFront } from '@tuneforge/search';
 import { NotFoundError } from '../common/domain-errors';
 import { isUuid } from '../common/query';
+import { emptyCounts, TrialCountCache } from './trial-counts';
 
 /** Builds sweep DTOs: the stored row plus trial counts and the best trial, a few queries per page. */
 @Injectable()
 export class SweepReads {
-  constructor(private readonly stores: Stores) {}
+  private readonly counts: TrialCountCache;
+
+  constructor(private readonly stores: Stores) {
+    this.counts = new TrialCountCache(stores);
+  }
 
   async get(id: string): Promise<SweepDto> {
     const [dto] = await this.toDtos([await this.find(id)]);
@@ -55,21 +60,12 @@ export class SweepReads {
   async toDtos(sweeps: readonly SweepEntity[]): Promise<SweepDto[]> {
     if (sweeps.length === 0) return [];
     const ids = sweeps.map((s) => s.id);
-    const [countRows, bestRows] = await Promise.all([this.stores.sweepReads.trialCounts(ids), this.stores.sweepReads.bestTrials(ids)]);
+    const [counts, bestRows] = await Promise.all([this.counts.countsOf(ids), this.stores.sweepReads.bestTrials(ids)]);
     return sweeps.map((sweep) => {
-      const counts = emptyCounts();
-      for (const row of countRows.filter((r) => r.sweepId === sweep.id)) {
-        counts[row.status] = row.n;
-        counts.total += row.n;
-      }
       const best = bestRows.find((r) => r.sweepId === sweep.id);
-      return toSweepDto(sweep, counts, best ? { trialId: best.trialId, value: best.value, testMetrics: best.testMetrics } : null);
+      return toSweepDto(sweep, counts.get(sweep.id) ?? emptyCounts(), best ? { trialId: best.trialId, value: best.value, testMetrics: best.testMetrics } : null);
     });
   }
-}
-
-function emptyCounts(): TrialCounts {
-  return Object.fromEntries([['total', 0], ...TRIAL_STATUSES.map((s) => [s, 0])]) as unknown as TrialCounts;
 }
 
 function toSweepDto(sweep: SweepEntity, trialCounts: TrialCounts, best: SweepDto['best']): SweepDto {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { assignmentOf, isActiveTrial, isScoredTrial, searchDimensionsOf, sweepEndOf, sweepRoom, trialConfigOf, type SweepEnd } from '@tuneforge/contracts';
+import { assignmentOf, searchDimensionsOf, sweepEndOf, sweepRoom, trialConfigOf, type SweepEnd, type TrialConfig } from '@tuneforge/contracts';
 import { withLogContext } from '@tuneforge/logging';
-import { activeOnly, type Assignment, type Observation } from '@tuneforge/search';
+import { activeOnly, type Assignment, type HistoryWindow, type Observation } from '@tuneforge/search';
 import { Stores, type NewTrial, type SweepEntity, type TrialRef } from '@tuneforge/persistence';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator.config';
 import { Leadership } from '../leadership/leadership.service';
@@ -49,7 +49,8 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   /** Creates up to `count` next trials of a sweep in the caller's transaction `tx` (the sweep row must be locked). */
   async createTrials(tx: Stores, sweep: SweepEntity, count: number): Promise<TrialRef[]> {
     const plan = planOf(sweep.spec, sweep.seed);
-    const { observations, pending } = plan.needsHistory ? await this.history(tx, sweep) : { observations: [], pending: [] };
+    const window = plan.historyWindow;
+    const { observations, pending } = window ? await this.history(tx, sweep, window) : { observations: [], pending: [] };
     const trials: NewTrial[] = [];
     for (let number = sweep.trialsCreated; number < sweep.trialsCreated + count; number++) {
       const planned = plan.suggest(number, observations, pending, sweep.spec.objective.direction);
@@ -89,19 +90,13 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     return pending.queued;
   }
 
-  /** What TPE learns from, read from PostgreSQL: finished trials with a result (its own and a warm start's), and its trials in flight. */
-  private async history(tx: Stores, sweep: SweepEntity): Promise<{ observations: Observation[]; pending: Assignment[] }> {
+  /** What TPE learns from, read from PostgreSQL once per top-up: the window of results (its own and a warm start's) and trials in flight its sampler names. */
+  private async history(tx: Stores, sweep: SweepEntity, window: HistoryWindow): Promise<{ observations: Observation[]; pending: Assignment[] }> {
     const space = searchDimensionsOf(sweep.spec);
     const keys = Object.keys(space);
-    const trials = await tx.trials.history(sweep.spec.warmStartFrom ? [sweep.spec.warmStartFrom, sweep.id] : [sweep.id]);
-    const observations: Observation[] = [];
-    const pending: Assignment[] = [];
-    for (const trial of trials) {
-      const assignment = activeOnly(space, assignmentOf(trial.config, keys));
-      if (isScoredTrial(trial.status) && trial.bestMetric !== null) observations.push({ assignment, value: trial.bestMetric });
-      else if (trial.sweepId === sweep.id && isActiveTrial(trial.status)) pending.push(assignment);
-    }
-    return { observations, pending };
+    const toAssignment = (config: TrialConfig) => activeOnly(space, assignmentOf(config, keys));
+    const { results, pending } = await tx.trials.searchHistory({ sweepId: sweep.id, warmStartFrom: sweep.spec.warmStartFrom }, window, sweep.spec.objective.direction);
+    return { observations: results.map((r) => ({ assignment: toAssignment(r.config), value: r.bestMetric })), pending: pending.map((p) => toAssignment(p.config)) };
   }
 
   /**

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { ListTrialsQuery, MetricSeriesDto, Page, TrialDto, TrialMetricsQuery } from '@tuneforge/contracts';
+import { trialListOrder, type ListTrialsQuery, type MetricSeriesDto, type TrialDto, type TrialMetricsQuery, type TrialPageDto } from '@tuneforge/contracts';
 import { checkpointsNewestFirst, Stores, type TrialEntity } from '@tuneforge/persistence';
 import { CorruptCheckpointError, decodeCheckpoint, toLayersModelFiles } from '@tuneforge/formats';
 import { NotFoundError } from '../common/domain-errors';
 import { downsampleLttb } from '../curves/downsample';
 import { isUuid } from '../common/query';
+import { positionAfter, trialCursor, type TrialList } from './trial-cursor';
 
 /** Which checkpoint a model download serves. */
 export type ModelCheckpoint = 'latest' | 'best';
@@ -13,12 +14,17 @@ export type ModelCheckpoint = 'latest' | 'best';
 export class TrialsService {
   constructor(private readonly stores: Stores) {}
 
-  /** A sweep's trials, one page; `objective` order puts the best first for the sweep's direction. */
-  async listForSweep(sweepId: string, query: ListTrialsQuery): Promise<Page<TrialDto>> {
+  /** A sweep's trials, one page; `objective` order puts the best first for the sweep's direction; `after` continues from a page's nextCursor. */
+  async listForSweep(sweepId: string, query: ListTrialsQuery): Promise<TrialPageDto> {
     const sweep = isUuid(sweepId) ? await this.stores.sweeps.find(sweepId, ['id', 'spec', 'trialsCreated']) : undefined;
     if (!sweep) throw new NotFoundError('SWEEP_NOT_FOUND', 'sweep', sweepId);
-    const [trials, total] = await this.stores.trialReads.page(sweepId, sweep.spec.objective.direction, sweep.trialsCreated, query);
-    return { items: trials.map(toTrialDto), total, limit: query.limit, offset: query.offset };
+    const direction = sweep.spec.objective.direction;
+    const list: TrialList = { sweepId, sort: query.sort, order: trialListOrder(query.sort, query.order, direction), status: query.status ?? null };
+    const after = query.after === undefined ? undefined : positionAfter(query.after, list);
+    const { trials, total, more } = await this.stores.trialReads.page(sweepId, direction, sweep.trialsCreated, { ...query, after });
+    const offset = after?.at ?? query.offset;
+    const last = trials.at(-1);
+    return { items: trials.map(toTrialDto), total, limit: query.limit, offset, nextCursor: more && last ? trialCursor(list, last, offset + trials.length) : null };
   }
 
   async get(id: string): Promise<TrialDto> {

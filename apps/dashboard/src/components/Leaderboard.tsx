@@ -1,4 +1,4 @@
-import { testScoreOf, type Page, type SweepDto, type TrialDto } from '@tuneforge/contracts';
+import { testScoreOf, type SweepDto, type TrialPageDto } from '@tuneforge/contracts';
 import type { TrialSortKey } from '../api';
 import { formatNumber, formatValue } from '../format';
 import { Link } from '../router';
@@ -9,19 +9,25 @@ interface Sort {
   order?: 'asc' | 'desc';
 }
 
-/** One server page of trials, best first by default; headers sort on the server, so order holds across pages. */
+/**
+ * One server page of trials, best first by default; headers sort on the server, so order holds across pages.
+ * Next follows the page's cursor (the server reads it in index order, however deep); Previous goes back to the cursor before.
+ */
 export function Leaderboard({
   page,
   sweep,
   sort,
   onSort,
-  onPage,
+  onNext,
+  onPrevious,
 }: {
-  page: Page<TrialDto>;
+  page: TrialPageDto;
   sweep: SweepDto;
   sort: Sort;
   onSort: (sort: TrialSortKey, order?: 'asc' | 'desc') => void;
-  onPage: (offset: number) => void;
+  onNext: (cursor: string) => void;
+  /** Absent on the first page. */
+  onPrevious?: () => void;
 }) {
   const parameters = Object.keys(sweep.spec.searchSpace);
   const header = (key: TrialSortKey, label: string) => {
@@ -87,13 +93,13 @@ export function Leaderboard({
         </table>
       </div>
       <div className="pager">
-        <button type="button" disabled={page.offset === 0} onClick={() => onPage(Math.max(0, page.offset - page.limit))} data-testid="prev-page">
+        <button type="button" disabled={!onPrevious} onClick={onPrevious} data-testid="prev-page">
           ‹ Previous
         </button>
         <span data-testid="page-range">
           {page.total === 0 ? 'no trials yet' : `${page.offset + 1}–${last} of ${page.total}`}
         </span>
-        <button type="button" disabled={last >= page.total} onClick={() => onPage(page.offset + page.limit)} data-testid="next-page">
+        <button type="button" disabled={!page.nextCursor} onClick={() => page.nextCursor && onNext(page.nextCursor)} data-testid="next-page">
           Next ›
         </button>
       </div>

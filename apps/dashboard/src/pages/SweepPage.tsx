@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { describeTestScore, type Page, type SweepCurvesDto, type SweepDto, type TrialDto, type TrialPointsDto } from '@tuneforge/contracts';
+import { describeTestScore, type SweepCurvesDto, type SweepDto, type TrialPageDto, type TrialPointsDto } from '@tuneforge/contracts';
 import { ApiError, api, type TrialSortKey } from '../api';
 import { CurvesChart } from '../charts/CurvesChart';
 import { ObjectiveScatter, ParallelCoordinates } from '../charts/TrialPlots';
@@ -15,13 +15,14 @@ import { NotFoundPage } from './NotFoundPage';
 const TOP_CURVES = 10;
 const CURVE_POINTS = 200;
 
-type LeaderboardPage = { offset: number; limit: number; sort: TrialSortKey; order?: 'asc' | 'desc' };
+/** The leaderboard's page: its order, and the cursor it starts after with those of the pages before it (for Previous). */
+type LeaderboardPage = { limit: number; sort: TrialSortKey; order?: 'asc' | 'desc'; after?: string; before: (string | undefined)[] };
 
 /** Loads the sweep, its leaderboard page, curves and trial points at once (the curves default to the objective), then shows them. */
 export function SweepPage({ id }: { id: string }) {
   const sweep = useLoad(() => api.sweep(id), [id]);
-  const [page, setPage] = useState<LeaderboardPage>({ offset: 0, limit: 25, sort: 'objective' });
-  const trials = useLoad(() => api.trials(id, page), [id, page]);
+  const [page, setPage] = useState<LeaderboardPage>({ limit: 25, sort: 'objective', before: [] });
+  const trials = useLoad(() => api.trials(id, { limit: page.limit, sort: page.sort, order: page.order, after: page.after }), [id, page]);
   const [metric, setMetric] = useState<string>();
   const curves = useLoad(() => api.curves(id, metric, TOP_CURVES, CURVE_POINTS), [id, metric]);
   const points = useLoad(() => api.trialPoints(id), [id]);
@@ -62,7 +63,7 @@ function SweepView({
 }: {
   sweep: SweepDto;
   onChanged: () => void;
-  trials: Loaded<Page<TrialDto>>;
+  trials: Loaded<TrialPageDto>;
   page: LeaderboardPage;
   setPage: (page: LeaderboardPage) => void;
   curves: Loaded<SweepCurvesDto>;
@@ -133,7 +134,16 @@ function SweepView({
 
       <Card title={`Leaderboard (${trials.data?.total ?? '…'} trials)`} testId="leaderboard-card">
         {trials.error && <ErrorBox>Could not load trials: {trials.error.message}</ErrorBox>}
-        {trials.data && <Leaderboard page={trials.data} sweep={sweep} sort={page} onSort={(sort, order) => setPage({ ...page, sort, order, offset: 0 })} onPage={(offset) => setPage({ ...page, offset })} />}
+        {trials.data && (
+          <Leaderboard
+            page={trials.data}
+            sweep={sweep}
+            sort={page}
+            onSort={(sort, order) => setPage({ limit: page.limit, sort, order, before: [] })}
+            onNext={(cursor) => setPage({ ...page, after: cursor, before: [...page.before, page.after] })}
+            onPrevious={page.before.length > 0 ? () => setPage({ ...page, after: page.before.at(-1), before: page.before.slice(0, -1) }) : undefined}
+          />
+        )}
       </Card>
 
       <Card
@@ -162,15 +172,20 @@ function SweepView({
       </Card>
 
       <div className="two-columns">
-        <Card title="Hyperparameters vs objective" testId="parallel-card">
+        <Card title={`Hyperparameters vs objective${pointsShown(points.data)}`} testId="parallel-card">
           {points.data && <ParallelCoordinates points={points.data} onOpenTrial={(trialId) => navigate(`/trials/${trialId}`)} />}
         </Card>
-        <Card title="Objective by trial number" testId="scatter-card">
+        <Card title={`Objective by trial number${pointsShown(points.data)}`} testId="scatter-card">
           {points.data && <ObjectiveScatter points={points.data} onOpenTrial={(trialId) => navigate(`/trials/${trialId}`)} />}
         </Card>
       </div>
     </div>
   );
+}
+
+/** What the plots show of a sweep too big to plot whole: its best trials (the API's trial-points `limit`). */
+function pointsShown(points: TrialPointsDto | undefined): string {
+  return points && points.total > points.trials.length ? ` (best ${points.trials.length.toLocaleString()} of ${points.total.toLocaleString()} trials)` : '';
 }
 
 function SpecSummary({ sweep }: { sweep: SweepDto }) {

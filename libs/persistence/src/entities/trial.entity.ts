@@ -8,6 +8,8 @@ import { SweepEntity } from './sweep.entity';
 @Unique('uq_trials_sweep_number', ['sweepId', 'number'])
 @Index('ix_trials_sweep_status', ['sweepId', 'status'])
 @Index('ix_trials_sweep_best_metric_number', ['sweepId', 'bestMetric', 'number'])
+// Trial pages in creation order, read from a cursor (TrialReadModel.page).
+@Index('ix_trials_sweep_created_at_number', ['sweepId', 'createdAt', 'number'])
 @Index('ix_trials_unenqueued', ['createdAt'], { where: `"status" = 'queued' AND "enqueued_at" IS NULL` })
 // Active trials over all sweeps: the deployment-wide count (MAX_ACTIVE_TRIALS), the reconciler and the stranded-trials check.
 @Index('ix_trials_active', ['status', 'updatedAt'], { where: `"status" IN ('queued', 'running')` })

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { FINISHED_TRIAL_STATUSES, SCORED_TRIAL_STATUSES, type Direction } from '@tuneforge/contracts';
-import { bestFirstOrder } from '../read-models/best-first';
+import { bestValueOrder } from '../read-models/best-first';
 import { column, queryRow } from '../rows';
 
 /** Checkpoints one retention statement deletes at most; a pass repeats it until less is left (each statement stays short). */
@@ -33,7 +33,7 @@ export class CheckpointStore {
         z.object({ checkpoints: column.int, bytes: column.float }),
         `WITH best AS (
            SELECT t.id FROM trials t WHERE t.sweep_id = $1 AND t.status = ANY($2::trial_status[]) AND t.best_metric IS NOT NULL
-           ORDER BY ${bestFirstOrder(direction, 't')} LIMIT $3
+           ORDER BY ${bestValueOrder(direction, 't')} LIMIT $3
          ), doomed AS (
            SELECT c.id FROM checkpoints c JOIN trials t ON t.id = c.trial_id
            WHERE t.sweep_id = $1 AND t.status = ANY($4::trial_status[]) AND t.id NOT IN (SELECT id FROM best)

@@ -1,4 +1,4 @@
-import { In, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import type { Preprocessing } from '@tuneforge/formats';
 import {
@@ -6,6 +6,7 @@ import {
   ACTIVE_TRIAL_STATUSES,
   SCORED_TRIAL_STATUSES,
   trialStatusesThatMayBecome,
+  type Direction,
   type FinishedTrialStatus,
   type SweepSpec,
   type SweepOutcomeCounts,
@@ -16,6 +17,7 @@ import {
 } from '@tuneforge/contracts';
 import { TrialEntity } from '../entities';
 import { preparedQuery } from '../prepared-query';
+import { bestValueOrder } from '../read-models/best-first';
 import { lockedInIdOrder } from '../row-locks';
 import { column, queryRow, queryRows, rowsChanged } from '../rows';
 import { appendEvent, eventObject, eventType } from './trial-events';
@@ -80,10 +82,36 @@ export interface SeenTrial {
   attempts: number;
 }
 
-/** What TPE learns from: a trial's config, status and best value. */
-export type TrialHistoryRow = Pick<TrialEntity, 'sweepId' | 'config' | 'status' | 'bestMetric'>;
+/** A trial as a sampler learns from it: what it tried. */
+export interface HistoryTrialRow {
+  sweepId: string;
+  number: number;
+  config: TrialConfig;
+}
+
+/** What a sampler's history window (`@tuneforge/search` HistoryWindow) names of a sweep: results with their value, then the trials in flight, each oldest first. */
+export interface SearchHistoryRows {
+  results: (HistoryTrialRow & { bestMetric: number })[];
+  pending: HistoryTrialRow[];
+}
+
+/** The sweep to learn from and the one it warm-starts from (whose trials all count as older). */
+export interface HistorySweeps {
+  sweepId: string;
+  warmStartFrom?: string;
+}
 
 const TRIALS_PER_INSERT = 1_000;
+
+/** A result as searchHistory reads it; `age` orders sweeps: a warm start's (0) before the sweep's own (1). */
+interface HistoryRow {
+  id: string;
+  sweepId: string;
+  number: number;
+  age: number;
+  config: TrialConfig;
+  bestMetric: number;
+}
 
 const TrialRefRow = z.object({ id: column.id, sweepId: column.id });
 const SeenTrialRow = z.object({ id: column.id, sweepId: column.id, status: z.enum(['queued', 'running']), attempts: column.int });
@@ -115,9 +143,37 @@ export class TrialStore {
     return created;
   }
 
-  /** The trials of these sweeps, in number order, as TPE reads them. */
-  history(sweepIds: readonly string[]): Promise<TrialHistoryRow[]> {
-    return this.manager.find(TrialEntity, { where: { sweepId: In([...sweepIds]) }, select: ['sweepId', 'config', 'status', 'bestMetric'], order: { number: 'ASC' } });
+  /**
+   * A sampler's window onto its sweep's history, read once per top-up: the `best` best results (for
+   * `direction`, ties oldest first), the `newest` newest, and the `pending` newest trials in flight.
+   * Results are finished scored trials with a best value; a warm start's trials are older than the
+   * sweep's own. Each read walks an index from one end (ix_trials_sweep_best_metric_number,
+   * uq_trials_sweep_number), so its cost does not grow with the sweep.
+   */
+  async searchHistory({ sweepId, warmStartFrom }: HistorySweeps, window: { best: number; newest: number; pending: number }, direction: Direction): Promise<SearchHistoryRows> {
+    const sweeps = warmStartFrom ? [warmStartFrom, sweepId] : [sweepId];
+    const read = async (name: string, order: string, id: string, age: number, limit: number): Promise<HistoryRow[]> => {
+      const rows = await preparedQuery<Omit<HistoryRow, 'age'>>(
+        this.manager,
+        `tuneforge-history-${name}`,
+        `SELECT id, sweep_id AS "sweepId", number, config, best_metric AS "bestMetric" FROM trials
+         WHERE sweep_id = $1 AND status = ANY($2::trial_status[]) AND best_metric IS NOT NULL ORDER BY ${order} LIMIT $3`,
+        [id, SCORED_TRIAL_STATUSES, limit],
+      );
+      return rows.map((row) => ({ ...row, age }));
+    };
+    const newest: HistoryRow[] = [];
+    for (let age = sweeps.length - 1; age >= 0 && newest.length < window.newest; age--) newest.push(...(await read('newest', 'number DESC', sweeps[age], age, window.newest - newest.length)));
+    const best: HistoryRow[] = [];
+    for (const [age, id] of sweeps.entries()) best.push(...(await read(`best-${direction}`, bestValueOrder(direction), id, age, window.best)));
+    const pending = await preparedQuery<HistoryTrialRow>(
+      this.manager,
+      'tuneforge-history-pending',
+      `SELECT sweep_id AS "sweepId", number, config FROM trials WHERE sweep_id = $1 AND status = ANY($2::trial_status[]) ORDER BY number DESC LIMIT $3`,
+      [sweepId, ACTIVE_TRIAL_STATUSES, window.pending],
+    );
+    const results = [...new Map([...newest, ...best].map((row) => [row.id, row])).values()].sort((a, b) => a.age - b.age || a.number - b.number);
+    return { results: results.map(({ sweepId, number, config, bestMetric }) => ({ sweepId, number, config, bestMetric })), pending: pending.reverse() };
   }
 
   /** Active trials of one sweep, or of the whole deployment. */
