@@ -16,6 +16,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page, SweepDto, TrialDto } from '@tuneforge/contracts';
+import { medianOf } from '@tuneforge/search';
 import { createTestDatabase, adminFetch, AppProcess, startCoordinatorProcess, waitFor } from '@tuneforge/testing';
 import { ownArgs } from './own-args';
 
@@ -173,12 +174,6 @@ function writeResult(result: TimeToQualityResult): void {
   writeFileSync(TIME_TO_QUALITY_FILE, JSON.stringify(result, null, 2));
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 /** The goal of issue 16: to the same quality this many times faster than Optuna + PyTorch. */
 const GOAL_SPEED_UP = 5;
 
@@ -211,7 +206,7 @@ export function timeToQualitySection(result: TimeToQualityResult | undefined): s
     ),
     '',
     rounds.length
-      ? `Medians over ${rounds.length} seeds: ${median(speedUps).toFixed(1)}x faster to the threshold, ${median(wallRatios).toFixed(1)}x less wall time for the whole job. The issue 16 goal is ${GOAL_SPEED_UP}x faster to the same quality: ${median(speedUps) >= GOAL_SPEED_UP ? 'met' : 'not met'} in this run.`
+      ? `Medians over ${rounds.length} seeds: ${medianOf(speedUps).toFixed(1)}x faster to the threshold, ${medianOf(wallRatios).toFixed(1)}x less wall time for the whole job. The issue 16 goal is ${GOAL_SPEED_UP}x faster to the same quality: ${medianOf(speedUps) >= GOAL_SPEED_UP ? 'met' : 'not met'} in this run.`
       : '',
     '',
   ];

@@ -10,7 +10,7 @@ export * from './random.sampler';
 export * from './registry';
 export * from './sampler';
 export * from './seeds';
-export { EVERY_TRIAL, isPeerNumber, type PeerNumbers, type PeerSummary, type RungCheck, type RungValue, type StopDecision, type StoppingRule } from './stopping-rule';
+export { EVERY_TRIAL, isPeerNumber, medianOf, type PeerNumbers, type PeerSummary, type RungCheck, type RungValue, type StopDecision, type StoppingRule } from './stopping-rule';
 export * from './successive-halving';
 export * from './sweep-plan';
 export * from './tpe.sampler';
