@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Stores } from '@tuneforge/persistence';
 import { seedAccount } from '@tuneforge/testing';
 import { createCoordinatorApp } from '../src/coordinator.app';
-import { loadCoordinatorConfig } from '../src/config/coordinator.config';
+import { loadCoordinatorConfig, type CoordinatorConfig } from '../src/config/coordinator.config';
 import { apiClient, startTestCoordinator, type ApiResponse, type TestCoordinator } from './support/test-coordinator';
 
 const PASSWORD = 'the right password';
@@ -28,6 +28,16 @@ describe('limits on failed sign-ins (POST /auth/session)', () => {
     assert.ok(retryAfter >= 1 && retryAfter <= windowSeconds, `Retry-After ${retryAfter}`);
     return retryAfter;
   };
+  /** Another coordinator on the same database (a replica, or this one restarted), for the length of `use`. */
+  const withReplica = async (config: CoordinatorConfig, use: (baseUrl: string) => Promise<void>) => {
+    const replica = await createCoordinatorApp(config);
+    await replica.listen(0, '127.0.0.1');
+    try {
+      await use(`http://127.0.0.1:${(replica.getHttpServer().address() as AddressInfo).port}`);
+    } finally {
+      await replica.close();
+    }
+  };
 
   before(async () => {
     coordinator = await startTestCoordinator('sign_in_limits', { trustProxy: ['loopback'], signInLimits: { perName: 5, perAddress: 20, windowSeconds: WINDOW_SECONDS } });
@@ -40,15 +50,10 @@ describe('limits on failed sign-ins (POST /auth/session)', () => {
     for (let i = 0; i < 5; i++) assert.equal((await asName('alice', `wrong ${i}`, '192.0.2.1')).status, 401);
     assertLimited(await asName('alice', PASSWORD, '192.0.2.1'), /for this name/);
     assertLimited(await asName('alice', PASSWORD, '192.0.2.2'), /for this name/);
-    // Another coordinator on the same database (a replica, or this one restarted) counts the same failures.
-    const replica = await createCoordinatorApp(coordinator.config);
-    await replica.listen(0, '127.0.0.1');
-    try {
-      const { port } = replica.getHttpServer().address() as AddressInfo;
-      assertLimited(await signIn(`http://127.0.0.1:${port}`, { name: 'alice', password: PASSWORD }, '192.0.2.3'), /for this name/);
-    } finally {
-      await replica.close();
-    }
+    // A replica counts the same failures.
+    await withReplica(coordinator.config, async (baseUrl) => {
+      assertLimited(await signIn(baseUrl, { name: 'alice', password: PASSWORD }, '192.0.2.3'), /for this name/);
+    });
   });
 
   it('lets another name sign in from that address until the address limit, which a success does not clear', async () => {
@@ -79,20 +84,15 @@ describe('limits on failed sign-ins (POST /auth/session)', () => {
   });
 
   it('lets the name sign in again once the window has passed', async () => {
-    const replica = await createCoordinatorApp({ ...coordinator.config, signInLimits: { perName: 5, perAddress: 20, windowSeconds: SHORT_WINDOW_SECONDS } });
-    await replica.listen(0, '127.0.0.1');
-    try {
-      const { port } = replica.getHttpServer().address() as AddressInfo;
-      const asFrank = (password: string) => signIn(`http://127.0.0.1:${port}`, { name: 'frank', password }, '192.0.2.70');
+    await withReplica({ ...coordinator.config, signInLimits: { perName: 5, perAddress: 20, windowSeconds: SHORT_WINDOW_SECONDS } }, async (baseUrl) => {
+      const asFrank = (password: string) => signIn(baseUrl, { name: 'frank', password }, '192.0.2.70');
       // At once, so that all five fall in the short window however slow this machine is.
       const guesses = await Promise.all(Array.from({ length: 5 }, (_, i) => asFrank(`wrong ${i}`)));
       assert.deepEqual(guesses.map((g) => g.status), [401, 401, 401, 401, 401]);
       const retryAfter = assertLimited(await asFrank(PASSWORD), /for this name/, SHORT_WINDOW_SECONDS);
       await sleep(retryAfter * 1000 + 200);
       assert.equal((await asFrank(PASSWORD)).status, 200);
-    } finally {
-      await replica.close();
-    }
+    });
   });
 
   it('refuses a bad configuration, naming the variable', () => {
