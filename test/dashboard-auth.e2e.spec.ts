@@ -157,13 +157,18 @@ describe('dashboard sign-in in headless chromium against a real coordinator', ()
     await page.goto(`${stack.origin}/workers`);
     await signInWithPassword(people.editor);
     await page.getByTestId('connection').and(page.locator('[data-state="live"]')).waitFor();
-    await expireSessions(stores, people.editor.userId);
-    // The open stream outlives the session; a restart drops it and the reconnect is refused. Nothing else asks the API.
+    // The coordinator goes away first, so no reconnect can reach it while the session still holds: an
+    // unreachable coordinator must not read as an expired session. Then the session expires and the
+    // coordinator comes back; the reconnect is refused with 401, and nothing else asks the API.
     const port = Number(new URL(stack.origin).port);
     await stack.coordinator.stop('SIGTERM');
-    await page.locator('[data-testid="connection"][data-state="disconnected"]').waitFor();
-    assert.equal(await page.getByTestId('sign-in').count(), 0, 'an unreachable coordinator is not an expired session');
-    await stack.startCoordinator(port);
+    try {
+      await page.locator('[data-testid="connection"][data-state="disconnected"]').waitFor();
+      assert.equal(await page.getByTestId('sign-in').count(), 0, 'an unreachable coordinator is not an expired session');
+      await expireSessions(stores, people.editor.userId);
+    } finally {
+      await stack.startCoordinator(port);
+    }
     await page.getByTestId('sign-in').waitFor();
     assert.match(await page.getByTestId('sign-in-notice').innerText(), /your session has expired/i);
   });
