@@ -59,6 +59,19 @@ NetConfig parseConfig(const Napi::Value& arg) {
     if (value != std::floor(value) || value < 1 || value > 65536) throw InputError("hiddenUnits[" + std::to_string(i) + "] must be an integer in [1, 65536]");
     config.hiddenUnits.push_back(static_cast<int>(value));
   }
+  Napi::Value cells = options.Get("cells");
+  if (!cells.IsUndefined()) {
+    if (!cells.IsArray()) throw InputError("option 'cells' must be an array with one of 'lstm', 'gru', 'rnn' per layer");
+    Napi::Array names = cells.As<Napi::Array>();
+    for (uint32_t i = 0; i < names.Length(); i++) {
+      Napi::Value cell = names.Get(i);
+      const std::string name = cell.IsString() ? cell.As<Napi::String>().Utf8Value() : "";
+      if (name == "lstm") config.cells.push_back(lstm::Cell::Lstm);
+      else if (name == "gru") config.cells.push_back(lstm::Cell::Gru);
+      else if (name == "rnn") config.cells.push_back(lstm::Cell::Rnn);
+      else throw InputError("cells[" + std::to_string(i) + "] must be 'lstm', 'gru' or 'rnn'");
+    }
+  }
   config.dropout = static_cast<float>(numberOption(options, "dropout", 0));
   config.recurrentDropout = static_cast<float>(numberOption(options, "recurrentDropout", 0));
   config.learningRate = static_cast<float>(numberOption(options, "learningRate", 1e-3));

@@ -79,6 +79,46 @@ void gateBackward(int H, float* __restrict__ zi, float* __restrict__ zf, float* 
   }
 }
 
+// GRU, first half of a step: the gates z and r from their pre-activations (+ bias), kept for backprop, and r * h_{t-1}.
+void gruGates(int H, float* __restrict__ zz, float* __restrict__ zr, const float* __restrict__ bias, const float* __restrict__ hPrev, float* __restrict__ rh) {
+  for (int j = 0; j < H; j++) {
+    const float z = hard_sigmoid(zz[j] + bias[j]);
+    const float r = hard_sigmoid(zr[j] + bias[H + j]);
+    zz[j] = z;
+    zr[j] = r;
+    rh[j] = r * hPrev[j];
+  }
+}
+
+// Second half, once (r * h_{t-1}) U_h is in zh: the candidate hh (kept) and h = z h_{t-1} + (1 - z) hh.
+void gruOutput(int H, const float* __restrict__ zz, float* __restrict__ zh, const float* __restrict__ bias, const float* __restrict__ hPrev, float* __restrict__ hNext) {
+  for (int j = 0; j < H; j++) {
+    const float z = zz[j];
+    const float hh = fast_tanh(zh[j] + bias[2 * H + j]);
+    zh[j] = hh;
+    hNext[j] = z * hPrev[j] + (1.0f - z) * hh;
+  }
+}
+
+// Backward through that output: z's and the candidate's pre-activation gradients (in place); dh becomes its direct part z dh.
+void gruOutputBackward(int H, float* __restrict__ zz, float* __restrict__ zh, const float* __restrict__ hPrev, float* __restrict__ dh) {
+  for (int j = 0; j < H; j++) {
+    const float z = zz[j], hh = zh[j], d = dh[j];
+    dh[j] = d * z;
+    zz[j] = d * (hPrev[j] - hh) * hard_sigmoid_grad(z);
+    zh[j] = d * (1.0f - z) * (1.0f - hh * hh);
+  }
+}
+
+// Backward through r * h_{t-1}, given its gradient drh: r's pre-activation gradient (in place) and h_{t-1}'s share.
+void gruResetBackward(int H, float* __restrict__ zr, const float* __restrict__ hPrev, const float* __restrict__ drh, float* __restrict__ dh) {
+  for (int j = 0; j < H; j++) {
+    const float r = zr[j];
+    dh[j] += drh[j] * r;
+    zr[j] = drh[j] * hPrev[j] * hard_sigmoid_grad(r);
+  }
+}
+
 Param makeParam(const std::string& name, std::vector<int> shape) {
   size_t size = 1;
   for (int d : shape) size *= static_cast<size_t>(d);
@@ -91,6 +131,9 @@ Param makeParam(const std::string& name, std::vector<int> shape) {
   p.v.assign(size, 0.0f);
   return p;
 }
+
+// tfjs's layer names: lstm, gru, simple_rnn.
+const char* cellName(Cell cell) { return cell == Cell::Lstm ? "lstm" : cell == Cell::Gru ? "gru" : "simple_rnn"; }
 
 bool isIndex(float value, int limit) { return value >= 0 && value < static_cast<float>(limit) && value == std::floor(value); }
 
@@ -112,6 +155,9 @@ LstmNet::LstmNet(NetConfig config) : config_(std::move(config)) {
   if (!(c.beta1 >= 0 && c.beta1 < 1) || !(c.beta2 >= 0 && c.beta2 < 1)) throw InputError("beta1 and beta2 must be in [0, 1)");
   if (!(c.epsilon > 0)) throw InputError("epsilon must be positive");
   if (!(c.clipNorm >= 0)) throw InputError("clipNorm must be 0 (off) or positive");
+  if (config_.cells.empty()) config_.cells.assign(c.hiddenUnits.size(), Cell::Lstm);
+  if (c.cells.size() != c.hiddenUnits.size())
+    throw InputError("cells names " + std::to_string(c.cells.size()) + " layers, hiddenUnits " + std::to_string(c.hiddenUnits.size()) + ": give one cell per layer");
 
   int in = c.inputSize;
   if (c.task == Task::Text) {
@@ -119,11 +165,11 @@ LstmNet::LstmNet(NetConfig config) : config_(std::move(config)) {
     in = c.embeddingDim;
   }
   for (size_t l = 0; l < c.hiddenUnits.size(); l++) {
-    const int h = c.hiddenUnits[l];
-    const std::string prefix = "lstm_" + std::to_string(l + 1) + "/";
-    params_.push_back(makeParam(prefix + "kernel", {in, 4 * h}));
-    params_.push_back(makeParam(prefix + "recurrent_kernel", {h, 4 * h}));
-    params_.push_back(makeParam(prefix + "bias", {4 * h}));
+    const int h = c.hiddenUnits[l], g = gateBlocks(c.cells[l]) * h;
+    const std::string prefix = std::string(cellName(c.cells[l])) + "_" + std::to_string(l + 1) + "/";
+    params_.push_back(makeParam(prefix + "kernel", {in, g}));
+    params_.push_back(makeParam(prefix + "recurrent_kernel", {h, g}));
+    params_.push_back(makeParam(prefix + "bias", {g}));
     in = h;
   }
   params_.push_back(makeParam("dense/kernel", {in, c.outputs}));
@@ -132,8 +178,10 @@ LstmNet::LstmNet(NetConfig config) : config_(std::move(config)) {
   size_t next = 0;
   if (c.task == Task::Text) embedding_ = &params_[next++];
   in = c.task == Task::Text ? c.embeddingDim : c.inputSize;
-  for (int h : c.hiddenUnits) {
+  for (size_t l = 0; l < c.hiddenUnits.size(); l++) {
+    const int h = c.hiddenUnits[l];
     Layer layer;
+    layer.cell = c.cells[l];
     layer.in = in;
     layer.hidden = h;
     layer.kernel = &params_[next++];
@@ -170,11 +218,14 @@ void LstmNet::ensureCapacity(size_t batch) {
     const size_t H = layer.hidden;
     widest = std::max(widest, H);
     if (config_.dropout > 0) layer.xd.resize(tb * layer.in);
-    layer.gates.resize(tb * 4 * H);
+    layer.gates.resize(tb * gateBlocks(layer.cell) * H);
     layer.h.resize((T + 1) * batch * H);
     if (config_.recurrentDropout > 0) layer.hd.resize(tb * H);
-    layer.c.resize((T + 1) * batch * H);
-    layer.tc.resize(tb * H);
+    if (layer.cell == Cell::Lstm) {
+      layer.c.resize((T + 1) * batch * H);
+      layer.tc.resize(tb * H);
+    }
+    if (layer.cell == Cell::Gru) layer.rh.resize(tb * H);
     layer.inMask.resize(batch * layer.in);
     layer.recMask.resize(batch * H);
   }
@@ -245,9 +296,9 @@ void LstmNet::forward(size_t B, bool train, uint64_t dropoutSeed) {
   uint64_t rng = dropoutSeed;
   const float* x = input_.data();
   for (Layer& layer : layers_) {
-    const int in = layer.in, H = layer.hidden, G = 4 * H;
+    const int in = layer.in, H = layer.hidden, G = gateBlocks(layer.cell) * H;
     if (train && config_.dropout > 0) {
-      // One mask per sample for every step and gate, as tfjs's LSTM (implementation 2) uses.
+      // One mask per sample for every step and gate, as tfjs's cells (implementation 2) use.
       fillDropoutMask(layer.inMask, B * in, config_.dropout, rng);
       for (size_t t = 0; t < T; t++)
         for (size_t b = 0; b < B; b++) {
@@ -265,12 +316,10 @@ void LstmNet::forward(size_t B, bool train, uint64_t dropoutSeed) {
 
     // All timesteps' input projections in one product; the bias is added in the fused gate pass.
     float* z = layer.gates.data();
-    const float* bias = layer.bias->value.data();
     gemm(false, false, TB, G, in, layer.xin, in, layer.kernel->value.data(), G, 0.0f, z, G);
 
     std::fill(layer.h.begin(), layer.h.begin() + B * H, 0.0f);
-    std::fill(layer.c.begin(), layer.c.begin() + B * H, 0.0f);
-    const float* U = layer.recurrent->value.data();
+    if (layer.cell == Cell::Lstm) std::fill(layer.c.begin(), layer.c.begin() + B * H, 0.0f);
     for (size_t t = 0; t < T; t++) {
       const float* hPrev = layer.h.data() + t * B * H;
       const float* hUsed = hPrev;
@@ -279,17 +328,74 @@ void LstmNet::forward(size_t B, bool train, uint64_t dropoutSeed) {
         for (size_t k = 0; k < B * H; k++) hd[k] = hPrev[k] * layer.recMask[k];
         hUsed = hd;
       }
-      float* zt = z + t * B * G;
+      stepForward(layer, t, B, hUsed);
+    }
+    layer.hin = recDrop ? layer.hd.data() : layer.h.data();
+    x = layer.h.data() + B * H;
+  }
+}
+
+void LstmNet::stepForward(Layer& layer, size_t t, size_t B, const float* hUsed) {
+  const int H = layer.hidden, G = gateBlocks(layer.cell) * H;
+  float* zt = layer.gates.data() + t * B * G;
+  const float* U = layer.recurrent->value.data();
+  const float* bias = layer.bias->value.data();
+  float* hNext = layer.h.data() + (t + 1) * B * H;
+  switch (layer.cell) {
+    case Cell::Lstm:
       gemm(false, false, B, G, H, hUsed, H, U, G, 1.0f, zt, G);
       for (size_t b = 0; b < B; b++) {
         float* zb = zt + b * G;
         const size_t row = (t * B + b) * H;
-        gateForward(H, zb, zb + H, zb + 2 * H, zb + 3 * H, bias, layer.c.data() + row, layer.c.data() + row + B * H, layer.tc.data() + row,
-                    layer.h.data() + row + B * H);
+        gateForward(H, zb, zb + H, zb + 2 * H, zb + 3 * H, bias, layer.c.data() + row, layer.c.data() + row + B * H, layer.tc.data() + row, hNext + b * H);
       }
+      break;
+    case Cell::Gru: {
+      // tfjs's GRU: z and r read h_{t-1} through U's first 2H columns, the candidate reads r * h_{t-1} through the last H.
+      float* rh = layer.rh.data() + t * B * H;
+      gemm(false, false, B, 2 * H, H, hUsed, H, U, G, 1.0f, zt, G);
+      for (size_t b = 0; b < B; b++) gruGates(H, zt + b * G, zt + b * G + H, bias, hUsed + b * H, rh + b * H);
+      gemm(false, false, B, H, H, rh, H, U + 2 * H, G, 1.0f, zt + 2 * H, G);
+      for (size_t b = 0; b < B; b++) gruOutput(H, zt + b * G, zt + b * G + 2 * H, bias, hUsed + b * H, hNext + b * H);
+      break;
     }
-    layer.hin = recDrop ? layer.hd.data() : layer.h.data();
-    x = layer.h.data() + B * H;
+    case Cell::Rnn:
+      gemm(false, false, B, H, H, hUsed, H, U, H, 1.0f, zt, H);
+      for (size_t b = 0; b < B; b++)
+        for (int j = 0; j < H; j++) hNext[b * H + j] = zt[b * H + j] = fast_tanh(zt[b * H + j] + bias[j]);
+      break;
+  }
+}
+
+void LstmNet::stepBackward(Layer& layer, size_t t, size_t B, float* dh) {
+  const int H = layer.hidden, G = gateBlocks(layer.cell) * H;
+  float* zt = layer.gates.data() + t * B * G;
+  const float* U = layer.recurrent->value.data();
+  const float* hUsed = layer.hin + t * B * H;
+  const bool needPrev = t > 0;
+  switch (layer.cell) {
+    case Cell::Lstm: {
+      float* dCell = dCell_.data();
+      for (size_t b = 0; b < B; b++) {
+        float* zb = zt + b * G;
+        const size_t row = (t * B + b) * H;
+        gateBackward(H, zb, zb + H, zb + 2 * H, zb + 3 * H, layer.c.data() + row, layer.tc.data() + row, dh + b * H, dCell + b * H);
+      }
+      if (needPrev) gemm(false, true, B, H, G, zt, G, U, G, 0.0f, dh, H);
+      break;
+    }
+    case Cell::Gru: {
+      float* drh = dCell_.data();
+      for (size_t b = 0; b < B; b++) gruOutputBackward(H, zt + b * G, zt + b * G + 2 * H, hUsed + b * H, dh + b * H);
+      gemm(false, true, B, H, H, zt + 2 * H, G, U + 2 * H, G, 0.0f, drh, H);
+      for (size_t b = 0; b < B; b++) gruResetBackward(H, zt + b * G + H, hUsed + b * H, drh + b * H, dh + b * H);
+      if (needPrev) gemm(false, true, B, H, 2 * H, zt, G, U, G, 1.0f, dh, H);
+      break;
+    }
+    case Cell::Rnn:
+      for (size_t k = 0; k < B * H; k++) zt[k] = dh[k] * (1.0f - zt[k] * zt[k]);
+      if (needPrev) gemm(false, true, B, H, H, zt, H, U, H, 0.0f, dh, H);
+      break;
   }
 }
 
@@ -342,35 +448,32 @@ void LstmNet::backwardLayers(size_t B) {
   int seqBuffer = 0;
   for (size_t li = layers_.size(); li-- > 0;) {
     Layer& layer = layers_[li];
-    const int in = layer.in, H = layer.hidden, G = 4 * H;
+    const int in = layer.in, H = layer.hidden, G = gateBlocks(layer.cell) * H;
     const bool top = li + 1 == layers_.size();
     const bool recDrop = layer.hin == layer.hd.data() && !layer.hd.empty();
+    // dCarry: dh of the step being undone, then (after it) dh of the step before.
     float* dCarry = dCarry_.data();
-    float* dCell = dCell_.data();
     std::fill(dCarry, dCarry + B * H, 0.0f);
-    std::fill(dCell, dCell + B * H, 0.0f);
-    const float* U = layer.recurrent->value.data();
+    if (layer.cell == Cell::Lstm) std::fill(dCell_.begin(), dCell_.begin() + B * H, 0.0f);
     float* gates = layer.gates.data();
     for (size_t t = T; t-- > 0;) {
-      float* zt = gates + t * B * G;
       // dh for this step: the recurrent carry plus what the layer above or the head sends.
       if (dSeq) addInto(B * H, dSeq + t * B * H, dCarry);
       if (top && t == T - 1) addInto(B * H, dLast_.data(), dCarry);
-      for (size_t b = 0; b < B; b++) {
-        float* zb = zt + b * G;
-        const size_t row = (t * B + b) * H;
-        gateBackward(H, zb, zb + H, zb + 2 * H, zb + 3 * H, layer.c.data() + row, layer.tc.data() + row, dCarry + b * H, dCell + b * H);
-      }
-      if (t > 0) {
-        gemm(false, true, B, H, G, zt, G, U, G, 0.0f, dCarry, H);
-        if (recDrop) {
-          const float* mask = layer.recMask.data();
-          for (size_t k = 0; k < B * H; k++) dCarry[k] *= mask[k];
-        }
+      stepBackward(layer, t, B, dCarry);
+      if (t > 0 && recDrop) {
+        const float* mask = layer.recMask.data();
+        for (size_t k = 0; k < B * H; k++) dCarry[k] *= mask[k];
       }
     }
-    // Each weight gradient over all timesteps in one product.
-    gemm(true, false, H, G, TB, layer.hin, H, gates, G, 0.0f, layer.recurrent->grad.data(), G);
+    // Each weight gradient over all timesteps in one product (GRU: the candidate's columns read r * h_{t-1}).
+    float* dU = layer.recurrent->grad.data();
+    if (layer.cell == Cell::Gru) {
+      gemm(true, false, H, 2 * H, TB, layer.hin, H, gates, G, 0.0f, dU, G);
+      gemm(true, false, H, H, TB, layer.rh.data(), H, gates + 2 * H, G, 0.0f, dU + 2 * H, G);
+    } else {
+      gemm(true, false, H, G, TB, layer.hin, H, gates, G, 0.0f, dU, G);
+    }
     gemm(true, false, in, G, TB, layer.xin, in, gates, G, 0.0f, layer.kernel->grad.data(), G);
     columnSums(gates, TB, G, layer.bias->grad.data());
 

@@ -1,5 +1,7 @@
-// A stacked LSTM trained in fused float32 code over BLAS: TensorFlow.js's LSTM (implementation 2,
-// hard-sigmoid gates i, f, o and tanh, gate order i, f, c, o) with a dense head, trained with Adam.
+// A stacked recurrent network trained in fused float32 code over BLAS, each layer one of TensorFlow.js's
+// cells in its layout: LSTM (implementation 2, hard-sigmoid gates i, f, o and tanh, gate order i, f, c, o),
+// GRU (reset before the recurrent product, hard-sigmoid gates z, r, then tanh candidate h) or SimpleRNN
+// (tanh); a dense head on the last step, trained with Adam.
 #pragma once
 #include <cstdint>
 #include <stdexcept>
@@ -10,6 +12,11 @@ namespace lstm {
 
 enum class Task { Forecast, Text };
 
+enum class Cell { Lstm, Gru, Rnn };
+
+// Gate blocks of H columns in a cell's kernel, recurrent kernel and bias.
+inline int gateBlocks(Cell cell) { return cell == Cell::Lstm ? 4 : cell == Cell::Gru ? 3 : 1; }
+
 struct NetConfig {
   Task task = Task::Forecast;
   int timesteps = 0;
@@ -18,6 +25,8 @@ struct NetConfig {
   // Text only: width of the bias-free embedding.
   int embeddingDim = 0;
   std::vector<int> hiddenUnits;
+  // One per layer; empty means every layer is an LSTM.
+  std::vector<Cell> cells;
   // Forecast: horizon (linear head, MSE). Text: vocabulary size (softmax head, cross-entropy).
   int outputs = 0;
   float dropout = 0;
@@ -74,11 +83,13 @@ class LstmNet {
 
  private:
   struct Layer {
+    Cell cell = Cell::Lstm;
     int in = 0, hidden = 0;
     Param *kernel = nullptr, *recurrent = nullptr, *bias = nullptr;
-    // Per batch: inputs after dropout [T*B, in], pre-activations then gates [T*B, 4H],
-    // hidden states [(T+1)*B, H] (slot 0 = zeros), cells [(T+1)*B, H], tanh(cell) [T*B, H].
-    std::vector<float> xd, gates, h, hd, c, tc, inMask, recMask;
+    // Per batch: inputs after dropout [T*B, in], pre-activations then gates [T*B, G*H] (G = gateBlocks),
+    // hidden states [(T+1)*B, H] (slot 0 = zeros); LSTM: cells [(T+1)*B, H], tanh(cell) [T*B, H];
+    // GRU: r * h_{t-1} [T*B, H], the recurrent product's input for the candidate.
+    std::vector<float> xd, gates, h, hd, c, tc, rh, inMask, recMask;
     const float* xin = nullptr;  // the inputs the kernel saw this batch (xd, or the layer below's h)
     const float* hin = nullptr;  // the states the recurrent kernel saw (hd, or h)
   };
@@ -88,6 +99,9 @@ class LstmNet {
   void forward(size_t batch, bool train, uint64_t dropoutSeed);
   float headLoss(size_t batch, const BatchSource& source, bool backward);
   void backwardLayers(size_t batch);
+  void stepForward(Layer& layer, size_t t, size_t batch, const float* hUsed);
+  // Turns step t's kept gates into pre-activation gradients (in place) and dh (in) into dh_{t-1}, before recurrent dropout.
+  void stepBackward(Layer& layer, size_t t, size_t batch, float* dh);
   void adamStep();
   void ensureCapacity(size_t batch);
 

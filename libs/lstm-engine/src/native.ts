@@ -3,6 +3,10 @@ import { join } from 'node:path';
 
 export type EngineTask = 'forecast' | 'text';
 
+/** The recurrent cells the engine trains, as tfjs's LSTM, GRU and SimpleRNN layers compute them. */
+export const ENGINE_CELLS = ['lstm', 'gru', 'rnn'] as const;
+export type EngineCell = (typeof ENGINE_CELLS)[number];
+
 export interface LstmNetOptions {
   task: EngineTask;
   timesteps: number;
@@ -12,6 +16,8 @@ export interface LstmNetOptions {
   embeddingDim?: number;
   /** Units of each stacked layer, bottom first. */
   hiddenUnits: number[];
+  /** Each layer's cell, bottom first; absent: every layer is an LSTM. */
+  cells?: EngineCell[];
   /** Forecast horizon (linear head, MSE), or the vocabulary size (softmax head, cross-entropy). */
   outputs: number;
   dropout?: number;
@@ -29,7 +35,10 @@ export interface ParamInfo {
   shape: number[];
 }
 
-/** The addon's network: weights in TensorFlow.js layout (kernel [in, 4H], recurrent kernel [H, 4H], bias [4H]; gates i, f, c, o). */
+/**
+ * The addon's network: weights in TensorFlow.js layout, per layer kernel [in, G], recurrent kernel [H, G], bias [G]
+ * with G = 4H for an LSTM (gates i, f, c, o), 3H for a GRU (z, r, h) and H for a simple RNN.
+ */
 export interface NativeLstmNet {
   paramInfo(): ParamInfo[];
   getParam(index: number): Float32Array;

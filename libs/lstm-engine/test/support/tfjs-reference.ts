@@ -16,8 +16,10 @@ export function tfjsModel(options: LstmNetOptions, seed: number): tf.LayersModel
     );
   }
   options.hiddenUnits.forEach((units, layer) => {
+    const cell = options.cells?.[layer] ?? 'lstm';
+    const recurrentLayer = cell === 'lstm' ? tf.layers.lstm : cell === 'gru' ? tf.layers.gru : tf.layers.simpleRNN;
     model.add(
-      tf.layers.lstm({
+      recurrentLayer({
         units,
         returnSequences: layer < options.hiddenUnits.length - 1,
         kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed++ }),
