@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { buildLstmModel, selectBackend, TrialTrainer } from '@tuneforge/training';
+import { buildRecurrentModel, selectBackend, TrialTrainer } from '@tuneforge/training';
 import { randomForecastData } from './random-forecast-data';
 import { anchorResult } from './anchor-result';
 
@@ -20,7 +20,7 @@ export async function trainingThroughput(progress: (message: string) => void): P
   const backend = await selectBackend(process.env.TF_BACKEND ?? undefined);
   const { T, F, H, B, N } = W1;
   const data = randomForecastData(N, T, F, 64);
-  const model = buildLstmModel(data, { hiddenUnits: H, layers: 1, dropout: 0, recurrentDropout: 0, learningRate: 1e-3 }, 1);
+  const model = buildRecurrentModel(data, { hiddenUnits: H, layers: 1, dropout: 0, recurrentDropout: 0, learningRate: 1e-3 }, 1);
   const trainer = new TrialTrainer(model, data, B, 1);
   progress(`W1 on tfjs ${backend.name}: warm-up epoch`);
   await trainer.trainEpoch(1);

@@ -218,6 +218,21 @@ describe('training end to end (coordinator and worker processes)', () => {
     assert.equal(modelJson.status, 200, 'the engine writes checkpoints the API serves as a tf.loadLayersModel model');
   });
 
+  it('sweeps the cell (lstm, gru, rnn) on the native engine, and each trial hands over a model of its cell', { skip: noEngine }, async () => {
+    startWorker('native-cells', { TRAIN_ENGINE: 'native' });
+    const spec = tinySweep({ algorithm: { type: 'grid' }, searchSpace: { cell: { type: 'choice', values: ['lstm', 'gru', 'rnn'] }, hiddenUnits: 8, batchSize: 512 } });
+    const sweep = await waitForSweep((await submit({ ...spec, budget: { maxTrials: 3, maxConcurrent: 3, maxEpochsPerTrial: 2 } })).id);
+    assert.equal(sweep.trialCounts.completed, 3);
+    const trials = (await get<{ items: TrialDto[] }>(`/sweeps/${sweep.id}/trials`)).items;
+    assert.deepEqual(trials.map((t) => t.config.hyperparameters.cell).sort(), ['gru', 'lstm', 'rnn']);
+    for (const trial of trials) {
+      assert.equal(trial.backend, 'native-cpu');
+      const model = (await (await adminFetch(`${api}/trials/${trial.id}/checkpoints/latest`)).json()) as { modelTopology: { config: { layers: { class_name: string }[] } } };
+      const layers = model.modelTopology.config.layers.map((layer) => layer.class_name);
+      assert.equal(layers[0], { lstm: 'LSTM', gru: 'GRU', rnn: 'SimpleRNN' }[String(trial.config.hyperparameters.cell)], JSON.stringify(layers));
+    }
+  });
+
   it('resumes a trial that tfjs checkpointed on the native engine after kill -9', { skip: noEngine }, async () => {
     const victim = startWorker('tfjs-victim');
     const sweep = await submit(tinySweep({ budget: { maxTrials: 1, maxConcurrent: 1, maxEpochsPerTrial: 6 }, searchSpace: { hiddenUnits: 16, batchSize: 128 } }));

@@ -21,8 +21,8 @@ export const TrialStatusSchema = z.enum(TRIAL_STATUSES);
 export const TrialConfigSchema = z.object({
   model: z.enum(['lstm', 'simulated']),
   dataset: z.object({ source: z.string() }).catchall(z.union([paramValue, z.array(z.string())])),
-  /** Per-layer hyperparameters (`hiddenUnits` with `type: perLayer`) hold one number per layer. */
-  hyperparameters: z.record(z.string(), z.union([paramValue, z.array(z.number())])),
+  /** Per-layer hyperparameters (`hiddenUnits` or `cell` with `type: perLayer`) hold one value per layer. */
+  hyperparameters: z.record(z.string(), z.union([paramValue, z.array(z.union([z.number(), z.string()]))])),
   maxEpochs: z.number(),
   checkpointEvery: z.number(),
 });

@@ -220,6 +220,23 @@ describe(parseSweepSpec.name, () => {
       assert.deepEqual(assignmentOf(config, Object.keys(searchDimensionsOf(spec))), { layers: 2, 'hiddenUnits.0': 32, 'hiddenUnits.1': 16, dropout: 0, recurrentDropout: 0 });
     });
 
+    it('takes the cell fixed, as a choice, or per layer, and refuses anything but lstm, gru and rnn, naming the field', () => {
+      const fixed = parseSweepSpec(withChange((s) => (s.searchSpace = { cell: 'gru' })));
+      assert.equal(trialConfigOf(fixed, {}).hyperparameters.cell, 'gru');
+      assert.equal(trialConfigOf(parseSweepSpec(withChange((s) => (s.searchSpace = {}))), {}).hyperparameters.cell, 'lstm', 'an LSTM unless asked');
+      const chosen = parseSweepSpec(withChange((s) => (s.searchSpace.cell = { type: 'choice', values: ['lstm', 'gru', 'rnn'] })));
+      assert.deepEqual(searchDimensionsOf(chosen).cell, { type: 'choice', values: ['lstm', 'gru', 'rnn'] });
+      const perLayer = parseSweepSpec(withChange((s) => (s.searchSpace = { layers: 2, cell: { type: 'perLayer', item: { type: 'choice', values: ['gru', 'rnn'] } } })));
+      const config = trialConfigOf(perLayer, { 'cell.0': 'rnn', 'cell.1': 'gru' });
+      assert.deepEqual(config.hyperparameters.cell, ['rnn', 'gru']);
+      assert.deepEqual(assignmentOf(config, Object.keys(searchDimensionsOf(perLayer))), { 'cell.0': 'rnn', 'cell.1': 'gru' });
+      assertIssue(issuesOf(withChange((s) => (s.searchSpace.cell = 'transformer'))), 'searchSpace.cell', /"transformer" is not one of lstm, gru, rnn \(recurrent cell of each layer\)/);
+      assertIssue(issuesOf(withChange((s) => (s.searchSpace.cell = { type: 'choice', values: ['lstm', 'GRU'] }))), 'searchSpace.cell.values.1', /"GRU" is not one of lstm, gru, rnn/);
+      assertIssue(issuesOf(withChange((s) => (s.searchSpace.cell = { type: 'int', min: 0, max: 2 }))), 'searchSpace.cell.type', /must be 'choice' or one of lstm, gru, rnn/);
+      assertIssue(issuesOf(withChange((s) => (s.searchSpace.cell = { type: 'perLayer', item: { type: 'choice', values: [1] } }))), 'searchSpace.cell.item.values.0', /1 is not one of/);
+      assertIssue(issuesOf(withChange((s) => (s.searchSpace.cell = 3))), 'searchSpace.cell', /./);
+    });
+
     it('rejects conditions on dimensions that do not exist, and cycles', () => {
       assertIssue(
         issuesOf(withChange((s) => (s.searchSpace.dropout = { type: 'float', min: 0, max: 0.5, when: { momentum: { gt: 0 } } }))),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { NumericDomain } from './hyperparameters';
+import type { CategoricalDomain, NumericDomain } from './hyperparameters';
 
 const finite = z.number();
 const scalar = z.union([finite, z.string(), z.boolean()]);
@@ -98,6 +98,16 @@ export function perLayerParamSchema(domain: NumericDomain) {
     });
 }
 
+/** An option of a categorical hyperparameter: fixed, a choice among its options, or either one per layer (`type: perLayer`). */
+export function categoricalParamSchema(domain: CategoricalDomain) {
+  return z
+    .union([z.discriminatedUnion('type', [IntDimensionSchema, FloatDimensionSchema, ChoiceDimensionSchema, PerLayerSchema]), z.string()])
+    .superRefine((param, ctx) => {
+      if (typeof param === 'object' && param.type === 'perLayer') checkWithinCategories(param.item, domain, ctx, ['item']);
+      else checkWithinCategories(param as Dimension | string, domain, ctx, []);
+    });
+}
+
 function checkWithinDomain(param: Dimension | number, domain: NumericDomain, ctx: z.RefinementCtx, prefix: (string | number)[] = []): void {
   const range = `[${domain.min}, ${domain.max}]`;
   const check = (value: ParamValue, relative: (string | number)[]) => {
@@ -118,4 +128,16 @@ function checkWithinDomain(param: Dimension | number, domain: NumericDomain, ctx
   }
   check(param.min, ['min']);
   check(param.max, ['max']);
+}
+
+function checkWithinCategories(param: Dimension | string, domain: CategoricalDomain, ctx: z.RefinementCtx, prefix: (string | number)[]): void {
+  const options = domain.values.join(', ');
+  const check = (value: ParamValue, relative: (string | number)[]) => {
+    if (typeof value !== 'string' || !domain.values.includes(value)) {
+      ctx.addIssue({ code: 'custom', path: [...prefix, ...relative], message: `${JSON.stringify(value)} is not one of ${options} (${domain.description})` });
+    }
+  };
+  if (typeof param !== 'object') return check(param, []);
+  if (param.type === 'choice') return param.values.forEach((value, i) => check(value, ['values', i]));
+  ctx.addIssue({ code: 'custom', path: [...prefix, 'type'], message: `must be 'choice' or one of ${options}: this hyperparameter (${domain.description}) names an option` });
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DATASET_HYPERPARAMETERS, MODEL_HYPERPARAMETERS, type ModelHyperparameterName } from './hyperparameters';
 import { AlgorithmSchema, algorithmIssues } from './algorithm.schema';
 import { EarlyStoppingSchema, earlyStoppingIssues, type SpecIssue } from './early-stopping.schema';
-import { paramSchema, perLayerParamSchema } from './search-space.schema';
+import { categoricalParamSchema, paramSchema, perLayerParamSchema } from './search-space.schema';
 import { conditionIssues, searchDimensionsOf } from './trial-config';
 
 export const BUILTIN_FORECAST_DATASETS = ['us-births-1969-1988'] as const;
@@ -63,11 +63,12 @@ export const ObjectiveSchema = z.strictObject({
   direction: z.enum(['minimize', 'maximize']),
 });
 
-const { hiddenUnits, ...otherHyperparameters } = MODEL_HYPERPARAMETERS;
+const { hiddenUnits, cell, ...otherHyperparameters } = MODEL_HYPERPARAMETERS;
 const searchSpaceShape = {
+  cell: categoricalParamSchema(cell).optional(),
   hiddenUnits: perLayerParamSchema(hiddenUnits).optional(),
   ...(Object.fromEntries(Object.entries(otherHyperparameters).map(([name, domain]) => [name, paramSchema(domain).optional()])) as Record<
-    Exclude<ModelHyperparameterName, 'hiddenUnits'>,
+    Exclude<ModelHyperparameterName, 'hiddenUnits' | 'cell'>,
     z.ZodOptional<ReturnType<typeof paramSchema>>
   >),
 };

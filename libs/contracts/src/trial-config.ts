@@ -92,12 +92,15 @@ export function trialConfigOf(spec: SweepSpec, assignment: Record<string, ParamV
     else if (value.when && assignment[key] === undefined) dataset[field] = DATASET_HYPERPARAMETERS[field as DatasetHyperparameterName].default;
     else dataset[field] = required(assignment, key);
   }
-  const hyperparameters: Record<string, ParamValue | number[]> = {};
+  const hyperparameters: Record<string, ParamValue | (number | string)[]> = {};
   for (const name of MODEL_HYPERPARAMETER_NAMES) {
     const value = spec.searchSpace[name] ?? MODEL_HYPERPARAMETERS[name].default;
     if (isPerLayer(value)) {
-      const perLayer: number[] = [];
-      for (let i = 0; assignment[`${name}.${i}`] !== undefined; i++) perLayer.push(Number(assignment[`${name}.${i}`]));
+      const perLayer: (number | string)[] = [];
+      for (let i = 0; assignment[`${name}.${i}`] !== undefined; i++) {
+        const value = assignment[`${name}.${i}`];
+        perLayer.push(typeof value === 'string' ? value : Number(value));
+      }
       hyperparameters[name] = perLayer;
     } else if (isDimension(value)) {
       // A conditional dimension that is off in this trial leaves the hyperparameter at its default.

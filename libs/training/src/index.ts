@@ -7,7 +7,7 @@ export * from './datasets/forecast.dataset';
 export * from './datasets/sotu.dataset';
 export * from './datasets/us-births.dataset';
 export * from './engine';
-export * from './lstm.model';
+export * from './recurrent.model';
 export * from './native-session';
 export * from './seeded-weights';
 export * from './trainer';

@@ -4,9 +4,10 @@ import { requireEngine, type NativeLstmNet } from '@tuneforge/lstm-engine';
 import { CHECKPOINT_FORMAT, type DecodedCheckpoint, type Preprocessing } from '@tuneforge/formats';
 import { encodeCheckpoint, restoreModel, scoreCheckpointOnTest } from './checkpoint';
 import type { TrainingData } from './datasets/dataset';
-import { buildSeededLstmModel } from './seeded-weights';
+import { RECURRENT_LAYER_CLASSES } from './recurrent.model';
+import { buildSeededRecurrentModel } from './seeded-weights';
 import { epochPermutation, LN2, NonFiniteLossError, type EpochMetrics } from './trainer';
-import { bestSoFar, lstmHyperparameters } from './trial-session';
+import { bestSoFar, recurrentHyperparameters } from './trial-session';
 import type { TrainingSession } from './training-session';
 
 /** The worker's record of where a trial trained with the native engine. */
@@ -60,12 +61,12 @@ export class NativeTrialSession implements TrainingSession {
 
   static async open(data: TrainingData, config: TrialConfig, seed: number, objective: Objective, checkpoint?: DecodedCheckpoint): Promise<NativeTrialSession> {
     const engine = requireEngine();
-    const model = checkpoint ? await restoreModel(checkpoint) : await buildSeededLstmModel(data, lstmHyperparameters(config), seed);
+    const model = checkpoint ? await restoreModel(checkpoint) : await buildSeededRecurrentModel(data, recurrentHyperparameters(config), seed);
     try {
-      const unsupported = model.layers.map((layer) => layer.getClassName()).filter((name) => !['Dense', 'LSTM'].includes(name));
+      const unsupported = model.layers.map((layer) => layer.getClassName()).filter((name) => name !== 'Dense' && !(name in RECURRENT_LAYER_CLASSES));
       if (unsupported.length > 0) throw new UnsupportedByEngineError(`the native engine does not support ${unsupported.join(', ')} layers`);
-      const lstmLayers = model.layers.filter((layer) => layer.getClassName() === 'LSTM');
-      const layerConfig = lstmLayers[0]?.getConfig() as { dropout?: number; recurrentDropout?: number } | undefined;
+      const recurrentLayers = model.layers.filter((layer) => layer.getClassName() in RECURRENT_LAYER_CLASSES);
+      const layerConfig = recurrentLayers[0]?.getConfig() as { dropout?: number; recurrentDropout?: number } | undefined;
       const adam = model.optimizer.getConfig() as unknown as AdamConfig;
       const window = data.trainX.shape[1];
       const net = new engine.LstmNet({
@@ -73,7 +74,8 @@ export class NativeTrialSession implements TrainingSession {
         timesteps: window,
         inputSize: data.task === 'text' ? data.vocabulary.length : data.featureCount,
         embeddingDim: data.task === 'text' ? (model.getLayer('char_embedding').getConfig() as { units: number }).units : undefined,
-        hiddenUnits: lstmLayers.map((layer) => (layer.getConfig() as { units: number }).units),
+        hiddenUnits: recurrentLayers.map((layer) => (layer.getConfig() as { units: number }).units),
+        cells: recurrentLayers.map((layer) => RECURRENT_LAYER_CLASSES[layer.getClassName()]),
         outputs: data.task === 'text' ? data.vocabulary.length : data.horizon,
         dropout: layerConfig?.dropout ?? 0,
         recurrentDropout: layerConfig?.recurrentDropout ?? 0,

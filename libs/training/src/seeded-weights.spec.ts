@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from './backend';
-import { buildLstmModel, type LstmHyperparameters, type LstmModelShape } from './lstm.model';
+import { buildRecurrentModel, type RecurrentHyperparameters, type RecurrentModelShape } from './recurrent.model';
 import { seededInitialWeights, seededWeightsBackend } from './seeded-weights';
 
-const FORECAST: LstmModelShape = { task: 'forecast', window: 7, featureCount: 3, horizon: 2 };
-const TEXT: LstmModelShape = { task: 'text', window: 16, vocabularySize: 40 };
+const FORECAST: RecurrentModelShape = { task: 'forecast', window: 7, featureCount: 3, horizon: 2 };
+const TEXT: RecurrentModelShape = { task: 'text', window: 16, vocabularySize: 40 };
 
-function hyperparameters(overrides: Partial<LstmHyperparameters> = {}): LstmHyperparameters {
+function hyperparameters(overrides: Partial<RecurrentHyperparameters> = {}): RecurrentHyperparameters {
   return { hiddenUnits: [24, 16], layers: 2, dropout: 0.1, recurrentDropout: 0.1, learningRate: 0.01, ...overrides };
 }
 
@@ -34,9 +34,9 @@ describe(seededInitialWeights.name, () => {
       it(`gives, on ${backend}, the ${name} model's weights that building it on this thread gives, bit for bit, and the same model`, async () => {
         await tf.setBackend(backend);
         const hp = hyperparameters();
-        const expected = buildLstmModel(shape, hp, 42);
+        const expected = buildRecurrentModel(shape, hp, 42);
         const weights = await seededInitialWeights(shape, hp, 42, seededWeightsBackend(backend));
-        const sut = buildLstmModel(shape, hp, 42, weights);
+        const sut = buildRecurrentModel(shape, hp, 42, weights);
         assert.deepEqual(bytesOf(sut.getWeights().map((w) => w.dataSync() as Float32Array)), bytesOf(expected.getWeights().map((w) => w.dataSync() as Float32Array)));
         // Same layers and initialiser configs (seeds included): checkpoints keep the topology they had.
         assert.equal(topologyOf(sut), topologyOf(expected));
@@ -62,6 +62,6 @@ describe(seededInitialWeights.name, () => {
 
   it('refuses weights that do not fit the model', async () => {
     const weights = await seededInitialWeights(FORECAST, hyperparameters(), 3);
-    assert.throws(() => buildLstmModel(FORECAST, hyperparameters({ hiddenUnits: [24, 8] }), 3, weights), /do not fit the model/);
+    assert.throws(() => buildRecurrentModel(FORECAST, hyperparameters({ hiddenUnits: [24, 8] }), 3, weights), /do not fit the model/);
   });
 });

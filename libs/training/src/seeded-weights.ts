@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingData } from './datasets/dataset';
-import { buildLstmModel, lstmModelShape, type LstmHyperparameters, type LstmModelShape } from './lstm.model';
+import { buildRecurrentModel, recurrentModelShape, type RecurrentHyperparameters, type RecurrentModelShape } from './recurrent.model';
 import { runOnSetupThread } from './setup-thread';
 
 /** The tfjs backends the seeded initialisers run on off the main thread. */
@@ -17,16 +17,16 @@ export function seededWeightsBackend(backend = tf.getBackend()): SeededWeightsBa
 }
 
 /**
- * The initial weights `buildLstmModel(shape, hp, seed)` gives, computed on a worker thread: the seeded
+ * The initial weights `buildRecurrentModel(shape, hp, seed)` gives, computed on a worker thread: the seeded
  * orthogonal initialiser blocks its thread for seconds to minutes (80 s for 256 units on the cpu
  * backend), and the worker's event loop must keep renewing job locks and answering probes meanwhile.
  */
-export function seededInitialWeights(shape: LstmModelShape, hp: LstmHyperparameters, seed: number, backend = seededWeightsBackend()): Promise<Float32Array[]> {
+export function seededInitialWeights(shape: RecurrentModelShape, hp: RecurrentHyperparameters, seed: number, backend = seededWeightsBackend()): Promise<Float32Array[]> {
   return runOnSetupThread('seeded-weights', { shape, hp, seed, backend });
 }
 
-/** buildLstmModel's model, weights included, with its seeded initialisers run off this thread. */
-export async function buildSeededLstmModel(data: TrainingData, hp: LstmHyperparameters, seed: number): Promise<tf.LayersModel> {
-  const shape = lstmModelShape(data);
-  return buildLstmModel(shape, hp, seed, await seededInitialWeights(shape, hp, seed));
+/** buildRecurrentModel's model, weights included, with its seeded initialisers run off this thread. */
+export async function buildSeededRecurrentModel(data: TrainingData, hp: RecurrentHyperparameters, seed: number): Promise<tf.LayersModel> {
+  const shape = recurrentModelShape(data);
+  return buildRecurrentModel(shape, hp, seed, await seededInitialWeights(shape, hp, seed));
 }

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { TrialConfig } from '@tuneforge/contracts';
 import { trainingArraysFor, type TrainingArrays } from './datasets/catalog';
 import type { ForecastSeries } from '@tuneforge/formats';
-import { buildLstmModel, type LstmHyperparameters, type LstmModelShape } from './lstm.model';
+import { buildRecurrentModel, type RecurrentHyperparameters, type RecurrentModelShape } from './recurrent.model';
 import type { SeededWeightsBackend } from './seeded-weights';
 import type { SetupMessage, SetupReply } from './setup-thread';
 
@@ -15,14 +15,14 @@ interface Done<T> {
 }
 
 const JOBS = {
-  /** buildLstmModel's seeded weights, in model.getWeights() order, on the backend named. */
-  async 'seeded-weights'({ shape, hp, seed, backend }: { shape: LstmModelShape; hp: LstmHyperparameters; seed: number; backend: SeededWeightsBackend }): Promise<Done<Float32Array[]>> {
+  /** buildRecurrentModel's seeded weights, in model.getWeights() order, on the backend named. */
+  async 'seeded-weights'({ shape, hp, seed, backend }: { shape: RecurrentModelShape; hp: RecurrentHyperparameters; seed: number; backend: SeededWeightsBackend }): Promise<Done<Float32Array[]>> {
     if (tf.getBackend() !== backend) {
       if (backend === 'wasm') require('@tensorflow/tfjs-backend-wasm');
       if (!(await tf.setBackend(backend))) throw new Error(`the ${backend} backend did not initialise on the setup thread`);
       await tf.ready();
     }
-    const model = buildLstmModel(shape, hp, seed);
+    const model = buildRecurrentModel(shape, hp, seed);
     try {
       // Copies with buffers of their own, so that each can be transferred.
       const weights = model.getWeights().map((w) => Float32Array.from(w.dataSync() as Float32Array));

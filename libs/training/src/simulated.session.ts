@@ -30,7 +30,7 @@ export class SimulatedSession implements TrainingSession {
   ) {
     const hp = config.hyperparameters;
     const lr = Number(hp.learningRate ?? 1e-3);
-    const units = Array.isArray(hp.hiddenUnits) ? hp.hiddenUnits.reduce((a, b) => a + b, 0) / hp.hiddenUnits.length : Number(hp.hiddenUnits ?? 64);
+    const units = Array.isArray(hp.hiddenUnits) ? hp.hiddenUnits.reduce((a: number, b) => a + Number(b), 0) / hp.hiddenUnits.length : Number(hp.hiddenUnits ?? 64);
     const dropout = Number(hp.dropout ?? 0);
     this.floor = 0.2 + 0.08 * (Math.log10(lr) - Math.log10(3e-3)) ** 2 + 0.03 * Math.abs(Math.log2(units / 45)) + 0.15 * dropout * dropout;
   }
@@ -65,7 +65,7 @@ export class SimulatedSession implements TrainingSession {
   private paramCount(): number {
     const hp = this.config.hyperparameters;
     const layers = Number(hp.layers ?? 1);
-    const units = Array.isArray(hp.hiddenUnits) ? hp.hiddenUnits : Array.from({ length: layers }, () => Number(hp.hiddenUnits ?? 64));
+    const units = Array.isArray(hp.hiddenUnits) ? hp.hiddenUnits.map(Number) : Array.from({ length: layers }, () => Number(hp.hiddenUnits ?? 64));
     let inputs = 5;
     let total = 0;
     for (const h of units) {

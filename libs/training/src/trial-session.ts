@@ -1,10 +1,10 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { Objective, TrialConfig } from '@tuneforge/contracts';
+import { RECURRENT_CELLS, type Objective, type RecurrentCell, type TrialConfig } from '@tuneforge/contracts';
 import { CHECKPOINT_FORMAT, type DecodedCheckpoint, type Preprocessing } from '@tuneforge/formats';
 import { encodeCheckpoint, restoreModel, scoreCheckpointOnTest } from './checkpoint';
 import type { TrainingData } from './datasets/dataset';
-import type { LstmHyperparameters } from './lstm.model';
-import { buildSeededLstmModel } from './seeded-weights';
+import type { RecurrentHyperparameters } from './recurrent.model';
+import { buildSeededRecurrentModel } from './seeded-weights';
 import { TrialTrainer, type EpochMetrics } from './trainer';
 import type { TrainingSession } from './training-session';
 
@@ -25,7 +25,7 @@ export class TrialSession implements TrainingSession {
   ) {}
 
   static async open(data: TrainingData, config: TrialConfig, seed: number, objective: Objective, checkpoint?: DecodedCheckpoint): Promise<TrialSession> {
-    const model: tf.LayersModel = checkpoint ? await restoreModel(checkpoint) : await buildSeededLstmModel(data, lstmHyperparameters(config), seed);
+    const model: tf.LayersModel = checkpoint ? await restoreModel(checkpoint) : await buildSeededRecurrentModel(data, recurrentHyperparameters(config), seed);
     const trainer = new TrialTrainer(model, data, Number(config.hyperparameters.batchSize), seed);
     return new TrialSession(trainer, data, objective, seed, checkpoint?.state.epoch ?? 0, checkpoint?.state.bestMetric ?? null);
   }
@@ -64,16 +64,22 @@ export class TrialSession implements TrainingSession {
   }
 }
 
-/** The model hyperparameters of a trial's config. */
-export function lstmHyperparameters(config: TrialConfig): LstmHyperparameters {
+/** The model hyperparameters of a trial's config (one without a cell, from before cells were a choice, is an LSTM). */
+export function recurrentHyperparameters(config: TrialConfig): RecurrentHyperparameters {
   const hp = config.hyperparameters;
   return {
-    hiddenUnits: Array.isArray(hp.hiddenUnits) ? hp.hiddenUnits : Number(hp.hiddenUnits),
+    cell: Array.isArray(hp.cell) ? hp.cell.map(recurrentCell) : recurrentCell(hp.cell ?? 'lstm'),
+    hiddenUnits: Array.isArray(hp.hiddenUnits) ? hp.hiddenUnits.map(Number) : Number(hp.hiddenUnits),
     layers: Number(hp.layers),
     dropout: Number(hp.dropout),
     recurrentDropout: Number(hp.recurrentDropout),
     learningRate: Number(hp.learningRate),
   };
+}
+
+function recurrentCell(value: unknown): RecurrentCell {
+  if (!RECURRENT_CELLS.includes(value as RecurrentCell)) throw new Error(`the trial's cell ${JSON.stringify(value)} is not one of ${RECURRENT_CELLS.join(', ')}`);
+  return value as RecurrentCell;
 }
 
 /** The best objective value after an epoch with these metrics. */

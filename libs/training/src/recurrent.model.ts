@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
+import type { RecurrentCell } from '@tuneforge/contracts';
 import type { TrainingData } from './datasets/dataset';
 
-export interface LstmHyperparameters {
+export interface RecurrentHyperparameters {
+  /** The cell of every layer, or one per layer (absent: LSTM, as models before cells were a choice). */
+  cell?: RecurrentCell | readonly RecurrentCell[];
   /** Units of every layer, or one number per layer. */
   hiddenUnits: number | readonly number[];
   layers: number;
@@ -11,29 +14,46 @@ export interface LstmHyperparameters {
 }
 
 /** What an LSTM model's layers depend on besides its hyperparameters: the task, the window and the widths in and out. */
-export type LstmModelShape =
+export type RecurrentModelShape =
   | { task: 'forecast'; window: number; featureCount: number; horizon: number }
   | { task: 'text'; window: number; vocabularySize: number };
 
-export function lstmModelShape(data: TrainingData): LstmModelShape {
+export function recurrentModelShape(data: TrainingData): RecurrentModelShape {
   const window = data.trainX.shape[1];
   return data.task === 'text' ? { task: 'text', window, vocabularySize: data.vocabulary.length } : { task: 'forecast', window, featureCount: data.featureCount, horizon: data.horizon };
 }
 
 const EMBEDDING_DIM = 32;
 
+/** A per-layer hyperparameter's value for layer `layer`: its own, the last one given, or the one for every layer. */
+export function layerValue<T>(value: T | readonly T[], layer: number): T {
+  if (!Array.isArray(value)) return value as T;
+  return value[layer] ?? value[value.length - 1];
+}
+
+/** tfjs's layer for each cell; the three share a config (units, dropouts, initialisers) and weight layout. */
+const RECURRENT_LAYERS: Record<RecurrentCell, (args: Parameters<typeof tf.layers.lstm>[0]) => tf.layers.Layer> = {
+  lstm: (args) => tf.layers.lstm(args),
+  gru: (args) => tf.layers.gru(args),
+  rnn: (args) => tf.layers.simpleRNN(args),
+};
+
+/** The tfjs class name of each cell's layer, as a saved model names it. */
+export const RECURRENT_LAYER_CLASSES: Record<string, RecurrentCell> = { LSTM: 'lstm', GRU: 'gru', SimpleRNN: 'rnn' };
+
 /**
- * A stacked LSTM for the data's task: window x features -> horizon for forecasting (MSE), or
- * character embedding -> LSTM -> softmax over the vocabulary for the character model (cross-entropy).
+ * A stack of recurrent layers (LSTM, GRU or simple RNN, per layer) for the data's task: window x features
+ * -> horizon for forecasting (MSE), or character embedding -> recurrent layers -> softmax over the
+ * vocabulary for the character model (cross-entropy).
  * Every initialiser is seeded, so the same config and seed build the same weights.
  *
  * The seeded initialisers run here, synchronously: the orthogonal one takes seconds to minutes on the
- * cpu and wasm backends. A worker gets the same model from `buildSeededLstmModel`, which runs them on a
+ * cpu and wasm backends. A worker gets the same model from `buildSeededRecurrentModel`, which runs them on a
  * worker thread and passes their values in as `initialWeights` (then no initialiser runs here, and the
  * topology, seeds included, is the same).
  */
-export function buildLstmModel(data: TrainingData | LstmModelShape, hp: LstmHyperparameters, seed: number, initialWeights?: readonly Float32Array[]): tf.LayersModel {
-  const shape = 'trainX' in data ? lstmModelShape(data) : data;
+export function buildRecurrentModel(data: TrainingData | RecurrentModelShape, hp: RecurrentHyperparameters, seed: number, initialWeights?: readonly Float32Array[]): tf.LayersModel {
+  const shape = 'trainX' in data ? recurrentModelShape(data) : data;
   let nextSeed = seed >>> 0;
   const seeded = () => (nextSeed = (nextSeed + 0x9e3779b9) >>> 0);
   const model = tf.sequential();
@@ -57,8 +77,8 @@ export function buildLstmModel(data: TrainingData | LstmModelShape, hp: LstmHype
   }
   for (let layer = 0; layer < hp.layers; layer++) {
     add(
-      tf.layers.lstm({
-        units: typeof hp.hiddenUnits === 'number' ? hp.hiddenUnits : (hp.hiddenUnits[layer] ?? hp.hiddenUnits[hp.hiddenUnits.length - 1]),
+      RECURRENT_LAYERS[layerValue(hp.cell ?? 'lstm', layer)]({
+        units: layerValue(hp.hiddenUnits, layer),
         returnSequences: layer < hp.layers - 1,
         dropout: hp.dropout,
         recurrentDropout: hp.recurrentDropout,
@@ -92,7 +112,7 @@ function setInitialWeights(model: tf.LayersModel, values: readonly Float32Array[
   tf.dispose(tensors);
 }
 
-export function compile(model: tf.LayersModel, data: Pick<TrainingData | LstmModelShape, 'task'>, learningRate: number): void {
+export function compile(model: tf.LayersModel, data: Pick<TrainingData | RecurrentModelShape, 'task'>, learningRate: number): void {
   model.compile({
     optimizer: tf.train.adam(learningRate),
     loss: data.task === 'forecast' ? 'meanSquaredError' : 'sparseCategoricalCrossentropy',
