@@ -79,6 +79,16 @@ NetConfig parseConfig(const Napi::Value& arg) {
   config.beta2 = numberOption(options, "beta2", 0.999);
   config.epsilon = static_cast<float>(numberOption(options, "epsilon", 1e-7));
   config.clipNorm = static_cast<float>(numberOption(options, "clipNorm", 0));
+  Napi::Value optimizer = options.Get("optimizer");
+  const std::string optimizerName = optimizer.IsString() ? optimizer.As<Napi::String>().Utf8Value() : optimizer.IsUndefined() ? "adam" : "";
+  if (optimizerName == "adam") config.optimizer = lstm::Optimizer::Adam;
+  else if (optimizerName == "adamw") config.optimizer = lstm::Optimizer::AdamW;
+  else if (optimizerName == "sgd") config.optimizer = lstm::Optimizer::Sgd;
+  else if (optimizerName == "rmsprop") config.optimizer = lstm::Optimizer::RmsProp;
+  else throw InputError("option 'optimizer' must be 'adam', 'adamw', 'sgd' or 'rmsprop'");
+  config.momentum = static_cast<float>(numberOption(options, "momentum", 0));
+  config.rho = static_cast<float>(numberOption(options, "rho", 0.9));
+  config.weightDecay = static_cast<float>(numberOption(options, "weightDecay", 0));
   return config;
 }
 

@@ -155,6 +155,9 @@ LstmNet::LstmNet(NetConfig config) : config_(std::move(config)) {
   if (!(c.beta1 >= 0 && c.beta1 < 1) || !(c.beta2 >= 0 && c.beta2 < 1)) throw InputError("beta1 and beta2 must be in [0, 1)");
   if (!(c.epsilon > 0)) throw InputError("epsilon must be positive");
   if (!(c.clipNorm >= 0)) throw InputError("clipNorm must be 0 (off) or positive");
+  if (!(c.momentum >= 0 && c.momentum < 1)) throw InputError("momentum must be in [0, 1)");
+  if (!(c.rho > 0 && c.rho < 1)) throw InputError("rho must be in (0, 1)");
+  if (!(c.weightDecay >= 0) || !std::isfinite(c.weightDecay)) throw InputError("weightDecay must be 0 or positive");
   if (config_.cells.empty()) config_.cells.assign(c.hiddenUnits.size(), Cell::Lstm);
   if (c.cells.size() != c.hiddenUnits.size())
     throw InputError("cells names " + std::to_string(c.cells.size()) + " layers, hiddenUnits " + std::to_string(c.hiddenUnits.size()) + ": give one cell per layer");
@@ -505,7 +508,7 @@ void LstmNet::backwardLayers(size_t B) {
   }
 }
 
-void LstmNet::adamStep() {
+void LstmNet::optimizerStep() {
   float scale = 1.0f;
   if (config_.clipNorm > 0) {
     double squares = 0;
@@ -514,12 +517,16 @@ void LstmNet::adamStep() {
     const double norm = std::sqrt(squares);
     if (norm > config_.clipNorm) scale = static_cast<float>(config_.clipNorm / norm);
   }
+  const Optimizer kind = config_.optimizer;
+  const float lr = config_.learningRate, eps = config_.epsilon;
+  const float l2 = kind == Optimizer::AdamW ? 0.0f : config_.weightDecay;
+  const float decoupled = kind == Optimizer::AdamW ? 1.0f - lr * config_.weightDecay : 1.0f;
   const float b1 = static_cast<float>(config_.beta1), b2 = static_cast<float>(config_.beta2);
   const float oneMinusB1 = static_cast<float>(1.0 - config_.beta1), oneMinusB2 = static_cast<float>(1.0 - config_.beta2);
   // beta^(step) from the step count, not a running product: a resumed run then rounds exactly as an uninterrupted one.
   setIterations(iterations_);
   const float correction1 = 1.0f - accBeta1_, correction2 = 1.0f - accBeta2_;
-  const float lr = config_.learningRate, eps = config_.epsilon;
+  const float momentum = config_.momentum, rho = config_.rho, oneMinusRho = 1.0f - config_.rho;
   for (Param& p : params_) {
     float* w = p.value.data();
     float* m = p.m.data();
@@ -527,10 +534,29 @@ void LstmNet::adamStep() {
     const float* gr = p.grad.data();
     const size_t n = p.size();
     for (size_t k = 0; k < n; k++) {
-      const float g = gr[k] * scale;
-      m[k] = m[k] * b1 + g * oneMinusB1;
-      v[k] = v[k] * b2 + (g * g) * oneMinusB2;
-      w[k] += (m[k] / correction1) / (std::sqrt(v[k] / correction2) + eps) * -lr;
+      const float g = gr[k] * scale + l2 * w[k];
+      switch (kind) {
+        case Optimizer::Adam:
+        case Optimizer::AdamW:
+          w[k] *= decoupled;
+          m[k] = m[k] * b1 + g * oneMinusB1;
+          v[k] = v[k] * b2 + (g * g) * oneMinusB2;
+          w[k] += (m[k] / correction1) / (std::sqrt(v[k] / correction2) + eps) * -lr;
+          break;
+        case Optimizer::Sgd:
+          if (momentum > 0) {
+            m[k] = momentum * m[k] + g;
+            w[k] += -lr * m[k];
+          } else {
+            w[k] += -lr * g;
+          }
+          break;
+        case Optimizer::RmsProp:
+          v[k] = v[k] * rho + (g * g) * oneMinusRho;
+          m[k] = m[k] * momentum + (g * lr) / std::sqrt(v[k] + eps);
+          w[k] -= m[k];
+          break;
+      }
     }
   }
   iterations_++;
@@ -559,7 +585,7 @@ float LstmNet::run(const BatchSource& batch, bool train, uint64_t dropoutSeed, b
 float LstmNet::trainBatch(const BatchSource& batch, uint64_t dropoutSeed) {
   const float loss = run(batch, true, dropoutSeed, true);
   // A non-finite loss would poison every weight through Adam; the caller decides what to do.
-  if (std::isfinite(loss)) adamStep();
+  if (std::isfinite(loss)) optimizerStep();
   return loss;
 }
 

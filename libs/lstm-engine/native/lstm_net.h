@@ -14,6 +14,11 @@ enum class Task { Forecast, Text };
 
 enum class Cell { Lstm, Gru, Rnn };
 
+// TensorFlow.js's optimizers: Adam, SGD (Momentum when momentum > 0) and RMSProp (not centered). Weight
+// decay is PyTorch's: an L2 term added to the gradient for Adam, SGD and RMSProp, decoupled
+// (w -= lr * decay * w before the step) for AdamW.
+enum class Optimizer { Adam, AdamW, Sgd, RmsProp };
+
 // Gate blocks of H columns in a cell's kernel, recurrent kernel and bias.
 inline int gateBlocks(Cell cell) { return cell == Cell::Lstm ? 4 : cell == Cell::Gru ? 3 : 1; }
 
@@ -38,6 +43,11 @@ struct NetConfig {
   float epsilon = 1e-7f;
   // Global-norm gradient clipping; 0 turns it off.
   float clipNorm = 0;
+  Optimizer optimizer = Optimizer::Adam;
+  // SGD's and RMSProp's momentum; RMSProp's decay of its mean square (tfjs's default 0.9).
+  float momentum = 0;
+  float rho = 0.9f;
+  float weightDecay = 0;
 };
 
 // Bad input from the caller; the binding turns it into a thrown JS Error.
@@ -48,6 +58,8 @@ struct InputError : std::runtime_error {
 struct Param {
   std::string name;
   std::vector<int> shape;
+  // The optimizer's slots: Adam's first and second moments; SGD's momentum accumulation in m;
+  // RMSProp's mean square in v and its momentum in m.
   std::vector<float> value, grad, m, v;
   size_t size() const { return value.size(); }
 };
@@ -69,12 +81,12 @@ class LstmNet {
 
   std::vector<Param>& params() { return params_; }
   const NetConfig& config() const { return config_; }
-  // Adam's step count (tfjs saves it as "iter"); beta powers follow from it.
+  // The optimizer's step count (tfjs saves it as "iter"); Adam's beta powers follow from it.
   int64_t iterations() const { return iterations_; }
   void setIterations(int64_t iterations);
   void setLearningRate(float lr) { config_.learningRate = lr; }
 
-  // One Adam step on the batch; returns the batch loss before the step.
+  // One optimizer step on the batch; returns the batch loss before the step.
   float trainBatch(const BatchSource& batch, uint64_t dropoutSeed);
   // Loss and gradients (left in params()[i].grad) without dropout or an update.
   float lossAndGradients(const BatchSource& batch);
@@ -102,7 +114,7 @@ class LstmNet {
   void stepForward(Layer& layer, size_t t, size_t batch, const float* hUsed);
   // Turns step t's kept gates into pre-activation gradients (in place) and dh (in) into dh_{t-1}, before recurrent dropout.
   void stepBackward(Layer& layer, size_t t, size_t batch, float* dh);
-  void adamStep();
+  void optimizerStep();
   void ensureCapacity(size_t batch);
 
   NetConfig config_;

@@ -1,21 +1,14 @@
-import assert from "node:assert/strict";
-import { before, describe, it } from "node:test";
-import * as tf from "@tensorflow/tfjs";
-import {
-  copyWeightsToNet,
-  tfjsInput,
-  tfjsLossAndGradients,
-  tfjsModel,
-} from "../test/support/tfjs-reference";
-import { loadEngine, type LstmNetOptions, type NativeLstmNet } from "./native";
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { copyWeightsToNet, tfjsInput, tfjsLossAndGradients, tfjsModel, tfjsOptimizer, tfjsStep } from '../test/support/tfjs-reference';
+import { loadEngine, type LstmNetOptions, type NativeLstmNet } from './native';
 
 const engine = loadEngine();
-const skip = engine.available
-  ? false
-  : `the native engine is not available: ${engine.reason}`;
+const skip = engine.available ? false : `the native engine is not available: ${engine.reason}`;
 
 const FORECAST: LstmNetOptions = {
-  task: "forecast",
+  task: 'forecast',
   timesteps: 7,
   inputSize: 3,
   hiddenUnits: [6, 5],
@@ -23,7 +16,7 @@ const FORECAST: LstmNetOptions = {
   learningRate: 0.01,
 };
 const TEXT: LstmNetOptions = {
-  task: "text",
+  task: 'text',
   timesteps: 6,
   inputSize: 11,
   embeddingDim: 4,
@@ -33,45 +26,34 @@ const TEXT: LstmNetOptions = {
 };
 /** Every cell, alone and stacked on another, on both tasks. */
 const CELL_CASES: { label: string; options: LstmNetOptions }[] = [
-  { label: "gru forecast", options: { ...FORECAST, cells: ["gru", "gru"] } },
-  { label: "rnn forecast", options: { ...FORECAST, cells: ["rnn", "rnn"] } },
+  { label: 'gru forecast', options: { ...FORECAST, cells: ['gru', 'gru'] } },
+  { label: 'rnn forecast', options: { ...FORECAST, cells: ['rnn', 'rnn'] } },
   {
-    label: "gru over lstm forecast",
-    options: { ...FORECAST, cells: ["lstm", "gru"] },
+    label: 'gru over lstm forecast',
+    options: { ...FORECAST, cells: ['lstm', 'gru'] },
   },
   {
-    label: "rnn over gru forecast",
-    options: { ...FORECAST, cells: ["gru", "rnn"] },
+    label: 'rnn over gru forecast',
+    options: { ...FORECAST, cells: ['gru', 'rnn'] },
   },
-  { label: "gru text", options: { ...TEXT, cells: ["gru"] } },
-  { label: "rnn text", options: { ...TEXT, cells: ["rnn"] } },
+  { label: 'gru text', options: { ...TEXT, cells: ['gru'] } },
+  { label: 'rnn text', options: { ...TEXT, cells: ['rnn'] } },
 ];
 
 /** A deterministic batch for the options: smooth features, or ids spread over the vocabulary. */
-function aBatch(
-  options: LstmNetOptions,
-  samples: number,
-  salt = 0,
-): { x: Float32Array; y: Float32Array } {
-  const text = options.task === "text";
-  const x = Float32Array.from(
-    { length: samples * options.timesteps * (text ? 1 : options.inputSize) },
-    (_, i) =>
-      text ? (i * 7 + salt) % options.inputSize : Math.sin(i * 1.37 + salt),
+function aBatch(options: LstmNetOptions, samples: number, salt = 0): { x: Float32Array; y: Float32Array } {
+  const text = options.task === 'text';
+  const x = Float32Array.from({ length: samples * options.timesteps * (text ? 1 : options.inputSize) }, (_, i) =>
+    text ? (i * 7 + salt) % options.inputSize : Math.sin(i * 1.37 + salt),
   );
-  const y = Float32Array.from(
-    { length: text ? samples : samples * options.outputs },
-    (_, i) =>
-      text ? (i * 5 + salt) % options.outputs : Math.cos(i * 0.9 + salt),
+  const y = Float32Array.from({ length: text ? samples : samples * options.outputs }, (_, i) =>
+    text ? (i * 5 + salt) % options.outputs : Math.cos(i * 0.9 + salt),
   );
   return { x, y };
 }
 
-function newNet(
-  options: LstmNetOptions,
-  seed = 1,
-): { net: NativeLstmNet; model: tf.LayersModel } {
-  if (!engine.available) throw new Error("unreachable: the suite is skipped");
+function newNet(options: LstmNetOptions, seed = 1): { net: NativeLstmNet; model: tf.LayersModel } {
+  if (!engine.available) throw new Error('unreachable: the suite is skipped');
   const net = new engine.addon.LstmNet(options);
   const model = tfjsModel(options, seed);
   copyWeightsToNet(model, net);
@@ -89,31 +71,21 @@ function relativeGap(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return gap / scale;
 }
 
-describe("lstm-engine", { skip }, () => {
+describe('lstm-engine', { skip }, () => {
   before(async () => {
-    await tf.setBackend("cpu");
+    await tf.setBackend('cpu');
   });
 
-  for (const { label, options } of [
-    { label: "lstm forecast", options: FORECAST },
-    { label: "lstm text", options: TEXT },
-    ...CELL_CASES,
-  ]) {
+  for (const { label, options } of [{ label: 'lstm forecast', options: FORECAST }, { label: 'lstm text', options: TEXT }, ...CELL_CASES]) {
     it(`${label}: loss and every gradient equal tfjs's for the same weights and batch (1e-4 relative)`, () => {
       const { net, model } = newNet(options);
       const { x, y } = aBatch(options, 9);
       const loss = net.lossAndGradients(x, y, null);
       const reference = tfjsLossAndGradients(model, options, x, y, 9);
-      assert.ok(
-        Math.abs(loss - reference.loss) <= 1e-4 * Math.abs(reference.loss),
-        `loss ${loss} vs tfjs ${reference.loss}`,
-      );
+      assert.ok(Math.abs(loss - reference.loss) <= 1e-4 * Math.abs(reference.loss), `loss ${loss} vs tfjs ${reference.loss}`);
       net.paramInfo().forEach((param, i) => {
         const gap = relativeGap(net.getGradient(i), reference.grads[i]);
-        assert.ok(
-          gap <= 1e-4,
-          `${param.name}: gradient differs from tfjs's by ${gap.toExponential(2)} relative`,
-        );
+        assert.ok(gap <= 1e-4, `${param.name}: gradient differs from tfjs's by ${gap.toExponential(2)} relative`);
       });
       model.dispose();
     });
@@ -124,9 +96,7 @@ describe("lstm-engine", { skip }, () => {
       net.lossAndGradients(x, y, null);
       const gradients = net.paramInfo().map((_, i) => net.getGradient(i));
       let seed = 17;
-      const random = () =>
-        ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 -
-        1;
+      const random = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
       net.paramInfo().forEach((param, i) => {
         // The derivative along a random direction, one tensor at a time, in float64 bookkeeping.
         const original = net.getParam(i);
@@ -144,13 +114,9 @@ describe("lstm-engine", { skip }, () => {
         const central = (step: number) => (lossAt(step) - lossAt(-step)) / (2 * step);
         const numeric = (4 * central(h / 2) - central(h)) / 3;
         net.setParam(i, original);
-        const analytic = gradients[i].reduce(
-          (sum, g, k) => sum + g * direction[k],
-          0,
-        );
+        const analytic = gradients[i].reduce((sum, g, k) => sum + g * direction[k], 0);
         assert.ok(
-          Math.abs(numeric - analytic) <=
-            2e-3 * Math.max(Math.abs(analytic), 1e-2),
+          Math.abs(numeric - analytic) <= 2e-3 * Math.max(Math.abs(analytic), 1e-2),
           `${param.name}: finite difference ${numeric}, gradient ${analytic}`,
         );
       });
@@ -158,8 +124,8 @@ describe("lstm-engine", { skip }, () => {
     });
   }
 
-  for (const cells of [undefined, ["gru", "gru"], ["rnn", "lstm"]] as const) {
-    it(`takes the same Adam steps as tfjs (${cells?.join(" + ") ?? "lstm"}: weights after three steps, 1e-4 relative)`, async () => {
+  for (const cells of [undefined, ['gru', 'gru'], ['rnn', 'lstm']] as const) {
+    it(`takes the same Adam steps as tfjs (${cells?.join(' + ') ?? 'lstm'}: weights after three steps, 1e-4 relative)`, async () => {
       const options = { ...FORECAST, cells: cells && [...cells] };
       const { net, model } = newNet(options, 4);
       for (let step = 0; step < 3; step++) {
@@ -173,16 +139,42 @@ describe("lstm-engine", { skip }, () => {
       assert.equal(net.getIterations(), 3);
       model.getWeights().forEach((w, i) => {
         const gap = relativeGap(net.getParam(i), w.dataSync());
-        assert.ok(
-          gap <= 1e-4,
-          `${net.paramInfo()[i].name} differs from tfjs's by ${gap.toExponential(2)} after 3 Adam steps`,
-        );
+        assert.ok(gap <= 1e-4, `${net.paramInfo()[i].name} differs from tfjs's by ${gap.toExponential(2)} after 3 Adam steps`);
       });
       model.dispose();
     });
   }
 
-  it("clips the global gradient norm when asked", () => {
+  const OPTIMIZER_CASES: { label: string; options: Partial<LstmNetOptions> }[] = [
+    { label: 'sgd', options: { optimizer: 'sgd', learningRate: 0.05 } },
+    { label: 'sgd with momentum 0.9', options: { optimizer: 'sgd', momentum: 0.9, learningRate: 0.05 } },
+    { label: 'rmsprop', options: { optimizer: 'rmsprop' } },
+    { label: 'rmsprop with momentum 0.5', options: { optimizer: 'rmsprop', momentum: 0.5 } },
+    { label: 'adam with L2 weight decay', options: { optimizer: 'adam', weightDecay: 0.1 } },
+    { label: 'adamw (decoupled weight decay)', options: { optimizer: 'adamw', weightDecay: 0.1 } },
+    { label: 'sgd with momentum and L2 weight decay', options: { optimizer: 'sgd', momentum: 0.5, weightDecay: 0.05, learningRate: 0.05 } },
+  ];
+  for (const { label, options: change } of OPTIMIZER_CASES) {
+    it(`steps as tfjs's optimizer does: ${label} (weights after four steps, 1e-4 relative)`, () => {
+      const options: LstmNetOptions = { ...FORECAST, cells: ['gru', 'lstm'], ...change };
+      const { net, model } = newNet(options, 14);
+      const optimizer = tfjsOptimizer(options);
+      for (let step = 0; step < 4; step++) {
+        const { x, y } = aBatch(options, 8, step);
+        tfjsStep(model, optimizer, options, x, y, 8);
+        net.trainBatch(x, y, null, 0);
+      }
+      assert.equal(net.getIterations(), 4);
+      model.getWeights().forEach((w, i) => {
+        const gap = relativeGap(net.getParam(i), w.dataSync());
+        assert.ok(gap <= 1e-4, `${net.paramInfo()[i].name} differs from tfjs's by ${gap.toExponential(2)} after 4 steps`);
+      });
+      optimizer.dispose();
+      model.dispose();
+    });
+  }
+
+  it('clips the global gradient norm when asked', () => {
     const clipped = newNet({ ...FORECAST, clipNorm: 1e-3 }, 5);
     const free = newNet(FORECAST, 5);
     const { x, y } = aBatch(FORECAST, 8);
@@ -190,21 +182,15 @@ describe("lstm-engine", { skip }, () => {
     clipped.net.trainBatch(x, y, null, 0);
     free.net.trainBatch(x, y, null, 0);
     // Adam normalises the step size, so the first step's size is the same; the moments show the scale.
-    const firstMoment = (n: NativeLstmNet) =>
-      Math.hypot(
-        ...n.paramInfo().flatMap((_, i) => Array.from(n.getAdamMoments(i).m)),
-      );
-    assert.ok(
-      Math.abs(firstMoment(clipped.net) - 0.1 * 1e-3) < 1e-8,
-      `clipped first moment norm ${firstMoment(clipped.net)}`,
-    );
+    const firstMoment = (n: NativeLstmNet) => Math.hypot(...n.paramInfo().flatMap((_, i) => Array.from(n.getAdamMoments(i).m)));
+    assert.ok(Math.abs(firstMoment(clipped.net) - 0.1 * 1e-3) < 1e-8, `clipped first moment norm ${firstMoment(clipped.net)}`);
     assert.ok(firstMoment(free.net) > 10 * firstMoment(clipped.net));
     assert.notDeepEqual(clipped.net.getParam(0), before);
     clipped.model.dispose();
     free.model.dispose();
   });
 
-  it("gives the same losses for the same dropout seed, others for another", () => {
+  it('gives the same losses for the same dropout seed, others for another', () => {
     const options = { ...FORECAST, dropout: 0.3, recurrentDropout: 0.3 };
     const losses = (seedOf: (step: number) => number) => {
       const { net, model } = newNet(options, 6);
@@ -214,17 +200,13 @@ describe("lstm-engine", { skip }, () => {
         return net.trainBatch(x, y, null, seedOf(step));
       });
     };
-    const [a, b, c] = [
-      losses((s) => 100 + s),
-      losses((s) => 100 + s),
-      losses((s) => 200 + s),
-    ];
+    const [a, b, c] = [losses((s) => 100 + s), losses((s) => 100 + s), losses((s) => 200 + s)];
     assert.deepEqual(a, b);
     assert.notDeepEqual(a, c);
   });
 
-  for (const cells of [undefined, ["gru"], ["rnn"]] as const) {
-    it(`continues from saved weights, moments and step count exactly as an uninterrupted run (${cells?.[0] ?? "lstm"}, with dropout)`, () => {
+  for (const cells of [undefined, ['gru'], ['rnn']] as const) {
+    it(`continues from saved weights, moments and step count exactly as an uninterrupted run (${cells?.[0] ?? 'lstm'}, with dropout)`, () => {
       const options = {
         ...TEXT,
         dropout: 0.2,
@@ -252,43 +234,24 @@ describe("lstm-engine", { skip }, () => {
     });
   }
 
-  it("throws Errors with a message for non-finite inputs, bad ids and shape mismatches, and keeps working", () => {
+  it('throws Errors with a message for non-finite inputs, bad ids and shape mismatches, and keeps working', () => {
     const { net, model } = newNet(FORECAST);
     model.dispose();
     const { x, y } = aBatch(FORECAST, 4);
     const withNaN = x.slice();
     withNaN[FORECAST.timesteps * FORECAST.inputSize + 4] = NaN;
     assert.throws(() => net.trainBatch(withNaN, y, null, 0), {
-      name: "Error",
-      message:
-        /x of sample 1 holds nan \(step 1, feature 1\); inputs must be finite/,
+      name: 'Error',
+      message: /x of sample 1 holds nan \(step 1, feature 1\); inputs must be finite/,
     });
     const withInfinity = y.slice();
     withInfinity[3] = Infinity;
-    assert.throws(
-      () => net.trainBatch(x, withInfinity, null, 0),
-      /y of sample 1 holds inf; targets must be finite/,
-    );
-    assert.throws(
-      () => net.trainBatch(x.subarray(1), y, null, 0),
-      /x has 83 values, not a whole number of samples of 21 \(7 steps x 3 features\)/,
-    );
-    assert.throws(
-      () => net.trainBatch(x, y.subarray(1), null, 0),
-      /y has 7 values; x's 4 samples need 8/,
-    );
-    assert.throws(
-      () => net.trainBatch(x, y, Int32Array.from([0, 9]), 0),
-      /sample index 9 is outside the 4 samples of x/,
-    );
-    assert.throws(
-      () => net.trainBatch(x, y, [0, 1] as unknown as Int32Array, 0),
-      /indices must be an Int32Array or null/,
-    );
-    assert.throws(
-      () => net.setParam(0, new Float32Array(3)),
-      /weights for 'lstm_1\/kernel' has 3 values; it needs 72/,
-    );
+    assert.throws(() => net.trainBatch(x, withInfinity, null, 0), /y of sample 1 holds inf; targets must be finite/);
+    assert.throws(() => net.trainBatch(x.subarray(1), y, null, 0), /x has 83 values, not a whole number of samples of 21 \(7 steps x 3 features\)/);
+    assert.throws(() => net.trainBatch(x, y.subarray(1), null, 0), /y has 7 values; x's 4 samples need 8/);
+    assert.throws(() => net.trainBatch(x, y, Int32Array.from([0, 9]), 0), /sample index 9 is outside the 4 samples of x/);
+    assert.throws(() => net.trainBatch(x, y, [0, 1] as unknown as Int32Array, 0), /indices must be an Int32Array or null/);
+    assert.throws(() => net.setParam(0, new Float32Array(3)), /weights for 'lstm_1\/kernel' has 3 values; it needs 72/);
     assert.throws(
       () =>
         net.setParam(
@@ -297,62 +260,42 @@ describe("lstm-engine", { skip }, () => {
         ),
       /non-finite value/,
     );
+    assert.throws(() => net.getParam(42), /parameter index 42 is outside \[0, 8\)/);
     assert.throws(
-      () => net.getParam(42),
-      /parameter index 42 is outside \[0, 8\)/,
-    );
-    assert.throws(
-      () =>
-        new (
-          engine as { addon: { LstmNet: new (o: unknown) => unknown } }
-        ).addon.LstmNet({ ...FORECAST, hiddenUnits: [0] }),
+      () => new (engine as { addon: { LstmNet: new (o: unknown) => unknown } }).addon.LstmNet({ ...FORECAST, hiddenUnits: [0] }),
       /hiddenUnits\[0\] must be an integer/,
     );
     assert.throws(
-      () =>
-        new (
-          engine as { addon: { LstmNet: new (o: unknown) => unknown } }
-        ).addon.LstmNet({ ...FORECAST, task: "audio" }),
+      () => new (engine as { addon: { LstmNet: new (o: unknown) => unknown } }).addon.LstmNet({ ...FORECAST, task: 'audio' }),
       /option 'task' must be 'forecast' or 'text'/,
     );
     assert.throws(
-      () =>
-        new (
-          engine as { addon: { LstmNet: new (o: unknown) => unknown } }
-        ).addon.LstmNet({ ...FORECAST, cells: ["gru", "lstmx"] }),
+      () => new (engine as { addon: { LstmNet: new (o: unknown) => unknown } }).addon.LstmNet({ ...FORECAST, cells: ['gru', 'lstmx'] }),
       /cells\[1\] must be 'lstm', 'gru' or 'rnn'/,
     );
     assert.throws(
-      () =>
-        new (
-          engine as { addon: { LstmNet: new (o: unknown) => unknown } }
-        ).addon.LstmNet({ ...FORECAST, cells: ["gru"] }),
+      () => new (engine as { addon: { LstmNet: new (o: unknown) => unknown } }).addon.LstmNet({ ...FORECAST, cells: ['gru'] }),
       /cells names 1 layers, hiddenUnits 2: give one cell per layer/,
     );
     assert.throws(
-      () =>
-        new (
-          engine as { addon: { LstmNet: new (o: unknown) => unknown } }
-        ).addon.LstmNet({ ...FORECAST, cells: "gru" }),
+      () => new (engine as { addon: { LstmNet: new (o: unknown) => unknown } }).addon.LstmNet({ ...FORECAST, cells: 'gru' }),
       /option 'cells' must be an array/,
     );
+    const refused = (options: unknown) => () => new (engine as { addon: { LstmNet: new (o: unknown) => unknown } }).addon.LstmNet(options);
+    assert.throws(refused({ ...FORECAST, optimizer: 'adagrad' }), /option 'optimizer' must be 'adam', 'adamw', 'sgd' or 'rmsprop'/);
+    assert.throws(refused({ ...FORECAST, momentum: 1 }), /momentum must be in \[0, 1\)/);
+    assert.throws(refused({ ...FORECAST, weightDecay: -1 }), /weightDecay must be 0 or positive/);
     const text = newNet(TEXT);
     text.model.dispose();
     const batch = aBatch(TEXT, 3);
     batch.x[2] = 11;
-    assert.throws(
-      () => text.net.trainBatch(batch.x, batch.y, null, 0),
-      /x of sample 0 holds 11.* not a character id in \[0, 11\)/,
-    );
-    assert.ok(
-      Number.isFinite(net.trainBatch(x, y, null, 0)),
-      "the network still trains after rejected calls",
-    );
+    assert.throws(() => text.net.trainBatch(batch.x, batch.y, null, 0), /x of sample 0 holds 11.* not a character id in \[0, 11\)/);
+    assert.ok(Number.isFinite(net.trainBatch(x, y, null, 0)), 'the network still trains after rejected calls');
     net.release();
     assert.throws(() => net.getIterations(), /this LstmNet was released/);
   });
 
-  it("trains off the event loop with trainBatchAsync: same losses, errors as rejections, other calls refused meanwhile", async () => {
+  it('trains off the event loop with trainBatchAsync: same losses, errors as rejections, other calls refused meanwhile', async () => {
     const a = newNet(FORECAST, 8);
     const b = newNet(FORECAST, 8);
     a.model.dispose();
@@ -362,34 +305,20 @@ describe("lstm-engine", { skip }, () => {
     const async: number[] = [];
     for (const { x, y } of batches) {
       const pending = b.net.trainBatchAsync(x, y, null, 5);
-      assert.throws(
-        () => b.net.getParam(0),
-        /this LstmNet is training a batch \(trainBatchAsync\); await it first/,
-      );
+      assert.throws(() => b.net.getParam(0), /this LstmNet is training a batch \(trainBatchAsync\); await it first/);
       async.push(await pending);
     }
     assert.deepEqual(async, sync);
     const withNaN = batches[0].x.slice();
     withNaN[0] = NaN;
-    await assert.rejects(
-      () => b.net.trainBatchAsync(withNaN, batches[0].y, null, 0),
-      { name: "Error", message: /inputs must be finite/ },
-    );
-    assert.ok(
-      Number.isFinite(
-        await b.net.trainBatchAsync(batches[0].x, batches[0].y, null, 0),
-      ),
-      "usable after a rejection",
-    );
+    await assert.rejects(() => b.net.trainBatchAsync(withNaN, batches[0].y, null, 0), { name: 'Error', message: /inputs must be finite/ });
+    assert.ok(Number.isFinite(await b.net.trainBatchAsync(batches[0].x, batches[0].y, null, 0)), 'usable after a rejection');
     // Two networks step at the same time, one on each libuv thread.
-    const both = await Promise.all([
-      a.net.trainBatchAsync(batches[1].x, batches[1].y, null, 1),
-      b.net.trainBatchAsync(batches[1].x, batches[1].y, null, 1),
-    ]);
+    const both = await Promise.all([a.net.trainBatchAsync(batches[1].x, batches[1].y, null, 1), b.net.trainBatchAsync(batches[1].x, batches[1].y, null, 1)]);
     assert.ok(both.every(Number.isFinite));
   });
 
-  it("keeps its resident memory flat over 1,000 training steps", () => {
+  it('keeps its resident memory flat over 1,000 training steps', () => {
     const { net, model } = newNet({
       ...FORECAST,
       hiddenUnits: [32, 32],
@@ -406,9 +335,6 @@ describe("lstm-engine", { skip }, () => {
     run(1000);
     global.gc?.();
     const growth = process.memoryUsage().rss - start;
-    assert.ok(
-      growth < 8 * 1024 * 1024,
-      `RSS grew by ${(growth / 2 ** 20).toFixed(1)} MiB over 1,000 steps`,
-    );
+    assert.ok(growth < 8 * 1024 * 1024, `RSS grew by ${(growth / 2 ** 20).toFixed(1)} MiB over 1,000 steps`);
   });
 });

@@ -28,7 +28,18 @@ export interface LstmNetOptions {
   epsilon?: number;
   /** Clip the global gradient norm to this; 0 or absent: no clipping. */
   clipNorm?: number;
+  /** TensorFlow.js's Adam (default), SGD (Momentum when momentum > 0) or RMSProp; AdamW is Adam with decoupled weight decay. */
+  optimizer?: EngineOptimizer;
+  /** SGD's and RMSProp's momentum (default 0). */
+  momentum?: number;
+  /** RMSProp's decay of its mean square (default 0.9, as tfjs's). */
+  rho?: number;
+  /** An L2 term added to the gradient (adam, sgd, rmsprop), or decoupled decay w -= lr * weightDecay * w (adamw); default 0. */
+  weightDecay?: number;
 }
+
+export const ENGINE_OPTIMIZERS = ['adam', 'adamw', 'sgd', 'rmsprop'] as const;
+export type EngineOptimizer = (typeof ENGINE_OPTIMIZERS)[number];
 
 export interface ParamInfo {
   name: string;
@@ -44,13 +55,14 @@ export interface NativeLstmNet {
   getParam(index: number): Float32Array;
   setParam(index: number, values: Float32Array): void;
   getGradient(index: number): Float32Array;
+  /** The optimizer's slots of a weight: Adam's moments; SGD's momentum accumulation in m; RMSProp's momentum in m, mean square in v. */
   getAdamMoments(index: number): { m: Float32Array; v: Float32Array };
   setAdamMoments(index: number, m: Float32Array, v: Float32Array): void;
   getIterations(): number;
   setIterations(iterations: number): void;
   setLearningRate(learningRate: number): void;
   /**
-   * One Adam step on the samples `indices` of x ([n, T, F] floats, or [n, T] ids) and y ([n, outputs], or [n] ids);
+   * One optimizer step on the samples `indices` of x ([n, T, F] floats, or [n, T] ids) and y ([n, outputs], or [n] ids);
    * null indices: all samples. Returns the batch loss before the step.
    */
   trainBatch(x: Float32Array, y: Float32Array, indices: Int32Array | null, dropoutSeed: number): number;

@@ -1,33 +1,27 @@
-import assert from "node:assert/strict";
-import { before, describe, it } from "node:test";
-import * as tf from "@tensorflow/tfjs";
-import type { TrialConfig } from "@tuneforge/contracts";
-import { loadEngine } from "@tuneforge/lstm-engine";
-import { decodeCheckpoint, toLayersModelFiles } from "@tuneforge/formats";
-import { selectBackend } from "./backend";
-import { encodeCheckpoint, restoreModel } from "./checkpoint";
-import { forecastData, singleColumnSeries } from "./datasets/forecast.dataset";
-import { sotuCorpus, textData } from "./datasets/sotu.dataset";
-import { usBirthsSeries } from "./datasets/us-births.dataset";
-import { openLstmSession, selectTrainingEngine } from "./engine";
-import { NativeTrialSession } from "./native-session";
-import { NonFiniteLossError } from "./trainer";
-import { TrialSession } from "./trial-session";
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import type { TrialConfig } from '@tuneforge/contracts';
+import { loadEngine } from '@tuneforge/lstm-engine';
+import { decodeCheckpoint, toLayersModelFiles } from '@tuneforge/formats';
+import { selectBackend } from './backend';
+import { encodeCheckpoint, restoreModel } from './checkpoint';
+import { forecastData, singleColumnSeries } from './datasets/forecast.dataset';
+import { sotuCorpus, textData } from './datasets/sotu.dataset';
+import { usBirthsSeries } from './datasets/us-births.dataset';
+import { openLstmSession, selectTrainingEngine } from './engine';
+import { NativeTrialSession } from './native-session';
+import { NonFiniteLossError } from './trainer';
+import { TrialSession } from './trial-session';
 
-const OBJECTIVE = { metric: "val_mae", direction: "minimize" } as const;
+const OBJECTIVE = { metric: 'val_mae', direction: 'minimize' } as const;
 const engine = loadEngine();
-const skip = engine.available
-  ? false
-  : `the native engine is not available: ${engine.reason}`;
+const skip = engine.available ? false : `the native engine is not available: ${engine.reason}`;
 
-function aConfig(
-  hyperparameters: Partial<
-    Record<string, number | string | (number | string)[]>
-  > = {},
-): TrialConfig {
+function aConfig(hyperparameters: Partial<Record<string, number | string | (number | string)[]>> = {}): TrialConfig {
   return {
-    model: "lstm",
-    dataset: { source: "builtin", name: "us-births-1969-1988" },
+    model: 'lstm',
+    dataset: { source: 'builtin', name: 'us-births-1969-1988' },
     hyperparameters: {
       hiddenUnits: 8,
       layers: 1,
@@ -42,8 +36,7 @@ function aConfig(
   };
 }
 
-const relativeGap = (a: number, b: number) =>
-  Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
+const relativeGap = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
 
 describe(NativeTrialSession.name, { skip }, () => {
   const births = () =>
@@ -52,58 +45,34 @@ describe(NativeTrialSession.name, { skip }, () => {
       horizon: 1,
       validationSplit: 0.2,
       testSplit: 0.1,
-      output: "level",
+      output: 'level',
     });
   let data: ReturnType<typeof births>;
 
   before(async () => {
-    await selectBackend(process.env.TF_BACKEND ?? "wasm");
+    await selectBackend(process.env.TF_BACKEND ?? 'wasm');
     data = births();
   });
 
-  it("reports the metrics the tfjs trainer reports, and its first epoch matches tfjs from the same seed", async () => {
-    const native = await NativeTrialSession.open(
-      data,
-      aConfig(),
-      11,
-      OBJECTIVE,
-    );
+  it('reports the metrics the tfjs trainer reports, and its first epoch matches tfjs from the same seed', async () => {
+    const native = await NativeTrialSession.open(data, aConfig(), 11, OBJECTIVE);
     const reference = await TrialSession.open(data, aConfig(), 11, OBJECTIVE);
-    const [ours, theirs] = [
-      await native.trainNextEpoch(),
-      await reference.trainNextEpoch(),
-    ];
+    const [ours, theirs] = [await native.trainNextEpoch(), await reference.trainNextEpoch()];
     assert.deepEqual(Object.keys(ours).sort(), Object.keys(theirs).sort());
     assert.equal(ours.param_count, theirs.param_count);
     assert.equal(native.samplesPerEpoch, reference.samplesPerEpoch);
     // Same weights, batches and Adam: the epochs differ only by float rounding.
-    assert.ok(
-      relativeGap(ours.loss, theirs.loss) < 1e-3,
-      `loss ${ours.loss} vs tfjs ${theirs.loss}`,
-    );
-    assert.ok(
-      relativeGap(ours.val_mae, theirs.val_mae) < 1e-3,
-      `val_mae ${ours.val_mae} vs tfjs ${theirs.val_mae}`,
-    );
+    assert.ok(relativeGap(ours.loss, theirs.loss) < 1e-3, `loss ${ours.loss} vs tfjs ${theirs.loss}`);
+    assert.ok(relativeGap(ours.val_mae, theirs.val_mae) < 1e-3, `val_mae ${ours.val_mae} vs tfjs ${theirs.val_mae}`);
     native.dispose();
     reference.dispose();
   });
 
-  it("writes checkpoints that tf.loadLayersModel reads and that predict what the engine predicts", async () => {
-    const session = await NativeTrialSession.open(
-      data,
-      aConfig({ layers: 2, hiddenUnits: [8, 4] }),
-      4,
-      OBJECTIVE,
-    );
+  it('writes checkpoints that tf.loadLayersModel reads and that predict what the engine predicts', async () => {
+    const session = await NativeTrialSession.open(data, aConfig({ layers: 2, hiddenUnits: [8, 4] }), 4, OBJECTIVE);
     await session.trainNextEpoch();
-    const files = toLayersModelFiles(
-      decodeCheckpoint(await session.checkpoint()),
-    ) as { modelJson: any; weights: Buffer };
-    const weights = files.weights.buffer.slice(
-      files.weights.byteOffset,
-      files.weights.byteOffset + files.weights.length,
-    ) as ArrayBuffer;
+    const files = toLayersModelFiles(decodeCheckpoint(await session.checkpoint())) as { modelJson: any; weights: Buffer };
+    const weights = files.weights.buffer.slice(files.weights.byteOffset, files.weights.byteOffset + files.weights.length) as ArrayBuffer;
     const loaded = await tf.loadLayersModel(
       tf.io.fromMemory({
         modelTopology: files.modelJson.modelTopology,
@@ -112,53 +81,33 @@ describe(NativeTrialSession.name, { skip }, () => {
       }),
     );
     const sample = data.valX.slice(0, 16);
-    const fromTfjs = (await (
-      loaded.predict(sample) as tf.Tensor
-    ).data()) as Float32Array;
+    const fromTfjs = (await (loaded.predict(sample) as tf.Tensor).data()) as Float32Array;
     const fromEngine = (
       session as unknown as {
         net: { predict(x: Float32Array, chunk: number): Float32Array };
       }
     ).net.predict((await sample.data()) as Float32Array, 16);
     fromTfjs.forEach((value, i) =>
-      assert.ok(
-        Math.abs(value - fromEngine[i]) <= 1e-5 * Math.max(1, Math.abs(value)),
-        `prediction ${i}: tfjs ${value}, engine ${fromEngine[i]}`,
-      ),
+      assert.ok(Math.abs(value - fromEngine[i]) <= 1e-5 * Math.max(1, Math.abs(value)), `prediction ${i}: tfjs ${value}, engine ${fromEngine[i]}`),
     );
     loaded.dispose();
     session.dispose();
   });
 
-  it("checkpoints Adam state that tfjs restores (iterations and moments)", async () => {
-    const session = await NativeTrialSession.open(
-      data,
-      aConfig(),
-      5,
-      OBJECTIVE,
-    );
+  it('checkpoints Adam state that tfjs restores (iterations and moments)', async () => {
+    const session = await NativeTrialSession.open(data, aConfig(), 5, OBJECTIVE);
     await session.trainNextEpoch();
-    const model = await restoreModel(
-      decodeCheckpoint(await session.checkpoint()),
-    );
+    const model = await restoreModel(decodeCheckpoint(await session.checkpoint()));
     const state = await model.optimizer.getWeights();
     const steps = Math.ceil(data.trainX.shape[0] / 256);
     assert.equal((await state[0].tensor.data())[0], steps);
     assert.equal(state.length, 1 + 2 * model.trainableWeights.length);
-    assert.ok(
-      state
-        .slice(1)
-        .every(
-          (s) =>
-            s.tensor.shape.join() !== "" &&
-            Number.isFinite(s.tensor.sum().dataSync()[0]),
-        ),
-    );
+    assert.ok(state.slice(1).every((s) => s.tensor.shape.join() !== '' && Number.isFinite(s.tensor.sum().dataSync()[0])));
     model.dispose();
     session.dispose();
   });
 
-  it("resumes from its own checkpoint exactly as the uninterrupted run goes, dropout included", async () => {
+  it('resumes from its own checkpoint exactly as the uninterrupted run goes, dropout included', async () => {
     const config = aConfig({
       dropout: 0.2,
       recurrentDropout: 0.2,
@@ -168,22 +117,10 @@ describe(NativeTrialSession.name, { skip }, () => {
     const straight = await NativeTrialSession.open(data, config, 3, OBJECTIVE);
     await straight.trainNextEpoch();
     const bytes = await straight.checkpoint();
-    const expected = [
-      await straight.trainNextEpoch(),
-      await straight.trainNextEpoch(),
-    ];
-    const resumed = await NativeTrialSession.open(
-      data,
-      config,
-      3,
-      OBJECTIVE,
-      decodeCheckpoint(bytes),
-    );
+    const expected = [await straight.trainNextEpoch(), await straight.trainNextEpoch()];
+    const resumed = await NativeTrialSession.open(data, config, 3, OBJECTIVE, decodeCheckpoint(bytes));
     assert.equal(resumed.epoch, 1);
-    const actual = [
-      await resumed.trainNextEpoch(),
-      await resumed.trainNextEpoch(),
-    ];
+    const actual = [await resumed.trainNextEpoch(), await resumed.trainNextEpoch()];
     assert.deepEqual(
       actual.map((m) => [m.loss, m.val_loss]),
       expected.map((m) => [m.loss, m.val_loss]),
@@ -192,134 +129,67 @@ describe(NativeTrialSession.name, { skip }, () => {
     resumed.dispose();
   });
 
-  it("resumes a tfjs checkpoint with its optimizer state and continues as tfjs would", async () => {
+  it('resumes a tfjs checkpoint with its optimizer state and continues as tfjs would', async () => {
     const tfjs = await TrialSession.open(data, aConfig(), 8, OBJECTIVE);
     await tfjs.trainNextEpoch();
     const bytes = await tfjs.checkpoint();
     const expected = await tfjs.trainNextEpoch();
-    const native = await NativeTrialSession.open(
-      data,
-      aConfig(),
-      8,
-      OBJECTIVE,
-      decodeCheckpoint(bytes),
-    );
+    const native = await NativeTrialSession.open(data, aConfig(), 8, OBJECTIVE, decodeCheckpoint(bytes));
     const actual = await native.trainNextEpoch();
-    assert.ok(
-      relativeGap(actual.loss, expected.loss) < 1e-3,
-      `loss ${actual.loss} vs tfjs ${expected.loss}`,
-    );
+    assert.ok(relativeGap(actual.loss, expected.loss) < 1e-3, `loss ${actual.loss} vs tfjs ${expected.loss}`);
     // Without Adam's moments and step count the first steps would be far larger: the loss would not match this closely.
     const fresh = await NativeTrialSession.open(data, aConfig(), 8, OBJECTIVE, {
       ...decodeCheckpoint(bytes),
     });
-    (
-      fresh as unknown as { net: { setIterations(n: number): void } }
-    ).net.setIterations(0);
+    (fresh as unknown as { net: { setIterations(n: number): void } }).net.setIterations(0);
     const withoutState = await fresh.trainNextEpoch();
-    assert.ok(
-      relativeGap(withoutState.loss, expected.loss) >
-        relativeGap(actual.loss, expected.loss),
-    );
+    assert.ok(relativeGap(withoutState.loss, expected.loss) > relativeGap(actual.loss, expected.loss));
     tfjs.dispose();
     native.dispose();
     fresh.dispose();
   });
 
-  it("writes checkpoints that the tfjs path resumes, continuing as the engine does", async () => {
+  it('writes checkpoints that the tfjs path resumes, continuing as the engine does', async () => {
     const native = await NativeTrialSession.open(data, aConfig(), 9, OBJECTIVE);
     await native.trainNextEpoch();
     const bytes = await native.checkpoint();
     const expected = await native.trainNextEpoch();
-    const tfjs = await TrialSession.open(
-      data,
-      aConfig(),
-      9,
-      OBJECTIVE,
-      decodeCheckpoint(bytes),
-    );
+    const tfjs = await TrialSession.open(data, aConfig(), 9, OBJECTIVE, decodeCheckpoint(bytes));
     assert.equal(tfjs.epoch, 1);
     const actual = await tfjs.trainNextEpoch();
-    assert.ok(
-      relativeGap(actual.loss, expected.loss) < 1e-3,
-      `tfjs loss ${actual.loss} vs engine ${expected.loss}`,
-    );
+    assert.ok(relativeGap(actual.loss, expected.loss) < 1e-3, `tfjs loss ${actual.loss} vs engine ${expected.loss}`);
     native.dispose();
     tfjs.dispose();
   });
 
-  for (const cell of ["gru", "rnn", ["gru", "lstm"], ["rnn", "gru"]]) {
-    const name = Array.isArray(cell) ? cell.join(" under ") : cell;
+  for (const cell of ['gru', 'rnn', ['gru', 'lstm'], ['rnn', 'gru']]) {
+    const name = Array.isArray(cell) ? cell.join(' under ') : cell;
     it(`${name}: matches tfjs's first epoch, and a checkpoint of either engine resumes on the other as it would have gone on`, async () => {
-      const config = aConfig(
-        Array.isArray(cell)
-          ? { cell, layers: 2, hiddenUnits: [8, 6] }
-          : { cell },
-      );
+      const config = aConfig(Array.isArray(cell) ? { cell, layers: 2, hiddenUnits: [8, 6] } : { cell });
       const native = await NativeTrialSession.open(data, config, 12, OBJECTIVE);
       const tfjs = await TrialSession.open(data, config, 12, OBJECTIVE);
-      const layerClasses = tfjs.model.layers.map((layer) =>
-        layer.getClassName(),
-      );
+      const layerClasses = tfjs.model.layers.map((layer) => layer.getClassName());
       assert.deepEqual(
         layerClasses.slice(0, -1),
-        [cell]
-          .flat()
-          .map((c) => ({ lstm: "LSTM", gru: "GRU", rnn: "SimpleRNN" })[c]),
+        [cell].flat().map((c) => ({ lstm: 'LSTM', gru: 'GRU', rnn: 'SimpleRNN' })[c]),
       );
-      const [ours, theirs] = [
-        await native.trainNextEpoch(),
-        await tfjs.trainNextEpoch(),
-      ];
+      const [ours, theirs] = [await native.trainNextEpoch(), await tfjs.trainNextEpoch()];
       assert.equal(ours.param_count, theirs.param_count);
-      assert.ok(
-        relativeGap(ours.loss, theirs.loss) < 1e-3,
-        `loss ${ours.loss} vs tfjs ${theirs.loss}`,
-      );
-      assert.ok(
-        relativeGap(ours.val_mae, theirs.val_mae) < 1e-3,
-        `val_mae ${ours.val_mae} vs tfjs ${theirs.val_mae}`,
-      );
-      const [fromNative, fromTfjs] = [
-        decodeCheckpoint(await native.checkpoint()),
-        decodeCheckpoint(await tfjs.checkpoint()),
-      ];
-      const [nativeNext, tfjsNext] = [
-        await native.trainNextEpoch(),
-        await tfjs.trainNextEpoch(),
-      ];
-      const onTfjs = await TrialSession.open(
-        data,
-        config,
-        12,
-        OBJECTIVE,
-        fromNative,
-      );
-      const onNative = await NativeTrialSession.open(
-        data,
-        config,
-        12,
-        OBJECTIVE,
-        fromTfjs,
-      );
-      const [tfjsResumed, nativeResumed] = [
-        await onTfjs.trainNextEpoch(),
-        await onNative.trainNextEpoch(),
-      ];
+      assert.ok(relativeGap(ours.loss, theirs.loss) < 1e-3, `loss ${ours.loss} vs tfjs ${theirs.loss}`);
+      assert.ok(relativeGap(ours.val_mae, theirs.val_mae) < 1e-3, `val_mae ${ours.val_mae} vs tfjs ${theirs.val_mae}`);
+      const [fromNative, fromTfjs] = [decodeCheckpoint(await native.checkpoint()), decodeCheckpoint(await tfjs.checkpoint())];
+      const [nativeNext, tfjsNext] = [await native.trainNextEpoch(), await tfjs.trainNextEpoch()];
+      const onTfjs = await TrialSession.open(data, config, 12, OBJECTIVE, fromNative);
+      const onNative = await NativeTrialSession.open(data, config, 12, OBJECTIVE, fromTfjs);
+      const [tfjsResumed, nativeResumed] = [await onTfjs.trainNextEpoch(), await onNative.trainNextEpoch()];
       assert.equal(onTfjs.epoch, 2);
-      assert.ok(
-        relativeGap(tfjsResumed.loss, nativeNext.loss) < 1e-3,
-        `tfjs resuming the engine: loss ${tfjsResumed.loss} vs ${nativeNext.loss}`,
-      );
-      assert.ok(
-        relativeGap(nativeResumed.loss, tfjsNext.loss) < 1e-3,
-        `the engine resuming tfjs: loss ${nativeResumed.loss} vs ${tfjsNext.loss}`,
-      );
+      assert.ok(relativeGap(tfjsResumed.loss, nativeNext.loss) < 1e-3, `tfjs resuming the engine: loss ${tfjsResumed.loss} vs ${nativeNext.loss}`);
+      assert.ok(relativeGap(nativeResumed.loss, tfjsNext.loss) < 1e-3, `the engine resuming tfjs: loss ${nativeResumed.loss} vs ${tfjsNext.loss}`);
       for (const session of [native, tfjs, onTfjs, onNative]) session.dispose();
     });
   }
 
-  it("leaves a model it does not build (a checkpoint of another topology) to the tfjs path, saying why", async () => {
+  it('leaves a model it does not build (a checkpoint of another topology) to the tfjs path, saying why', async () => {
     const other = tf.sequential({
       layers: [
         tf.layers.conv1d({
@@ -331,46 +201,26 @@ describe(NativeTrialSession.name, { skip }, () => {
         tf.layers.dense({ units: 1 }),
       ],
     });
-    other.compile({ optimizer: tf.train.adam(0.01), loss: "meanSquaredError" });
-    const checkpoint = decodeCheckpoint(
-      await encodeCheckpoint(other, { epoch: 1, seed: 1, bestMetric: null }),
-    );
-    await assert.rejects(
-      () => NativeTrialSession.open(data, aConfig(), 1, OBJECTIVE, checkpoint),
-      /the native engine does not support Conv1D, Flatten layers/,
-    );
+    other.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
+    const checkpoint = decodeCheckpoint(await encodeCheckpoint(other, { epoch: 1, seed: 1, bestMetric: null }));
+    await assert.rejects(() => NativeTrialSession.open(data, aConfig(), 1, OBJECTIVE, checkpoint), /the native engine does not support Conv1D, Flatten layers/);
     const selected = await selectTrainingEngine({
       ...process.env,
-      TRAIN_ENGINE: "native",
+      TRAIN_ENGINE: 'native',
     });
-    const opened = await openLstmSession(
-      selected,
-      data,
-      aConfig(),
-      1,
-      OBJECTIVE,
-      checkpoint,
-    );
+    const opened = await openLstmSession(selected, data, aConfig(), 1, OBJECTIVE, checkpoint);
     assert.ok(opened.session instanceof TrialSession);
     assert.equal(opened.backend, selected.tfjs.name);
-    assert.match(opened.fallbackReason ?? "", /Conv1D/);
+    assert.match(opened.fallbackReason ?? '', /Conv1D/);
     opened.session.dispose();
     other.dispose();
   });
 
-  it("gives the same losses for the same seed with dropout, others for another seed", async () => {
+  it('gives the same losses for the same seed with dropout, others for another seed', async () => {
     const config = aConfig({ dropout: 0.3, recurrentDropout: 0.3 });
     const lossesOf = async (seed: number) => {
-      const session = await NativeTrialSession.open(
-        data,
-        config,
-        seed,
-        OBJECTIVE,
-      );
-      const losses = [
-        (await session.trainNextEpoch()).loss,
-        (await session.trainNextEpoch()).loss,
-      ];
+      const session = await NativeTrialSession.open(data, config, seed, OBJECTIVE);
+      const losses = [(await session.trainNextEpoch()).loss, (await session.trainNextEpoch()).loss];
       session.dispose();
       return losses;
     };
@@ -379,35 +229,23 @@ describe(NativeTrialSession.name, { skip }, () => {
     assert.notDeepEqual(a, c);
   });
 
-  it("fails a trial on non-finite data with NonFiniteLossError, naming the bad input", async () => {
-    const broken = forecastData(
-      singleColumnSeries(
-        Array.from({ length: 200 }, (_, t) => (t === 50 ? NaN : t)),
-      ),
-      {
-        window: 5,
-        horizon: 1,
-        validationSplit: 0.2,
-        testSplit: 0.1,
-        output: "level",
-      },
-    );
-    const session = await NativeTrialSession.open(
-      broken,
-      aConfig(),
-      6,
-      OBJECTIVE,
-    );
+  it('fails a trial on non-finite data with NonFiniteLossError, naming the bad input', async () => {
+    const broken = forecastData(singleColumnSeries(Array.from({ length: 200 }, (_, t) => (t === 50 ? NaN : t))), {
+      window: 5,
+      horizon: 1,
+      validationSplit: 0.2,
+      testSplit: 0.1,
+      output: 'level',
+    });
+    const session = await NativeTrialSession.open(broken, aConfig(), 6, OBJECTIVE);
     await assert.rejects(
       () => session.trainNextEpoch(),
-      (error: Error) =>
-        error instanceof NonFiniteLossError &&
-        /must be finite/.test(error.message),
+      (error: Error) => error instanceof NonFiniteLossError && /must be finite/.test(error.message),
     );
     session.dispose();
   });
 
-  it("trains the character model and reports bits per character", async () => {
+  it('trains the character model and reports bits per character', async () => {
     const text = textData(sotuCorpus(3_000), {
       window: 16,
       maxChars: 3_000,
@@ -416,63 +254,42 @@ describe(NativeTrialSession.name, { skip }, () => {
     });
     const config = aConfig({ hiddenUnits: 16, batchSize: 128 });
     const native = await NativeTrialSession.open(text, config, 1, {
-      metric: "val_bpc",
-      direction: "minimize",
+      metric: 'val_bpc',
+      direction: 'minimize',
     });
     const reference = await TrialSession.open(text, config, 1, {
-      metric: "val_bpc",
-      direction: "minimize",
+      metric: 'val_bpc',
+      direction: 'minimize',
     });
-    const [ours, theirs] = [
-      await native.trainNextEpoch(),
-      await reference.trainNextEpoch(),
-    ];
+    const [ours, theirs] = [await native.trainNextEpoch(), await reference.trainNextEpoch()];
     assert.ok(ours.val_bpc > 0 && ours.val_bpc < 8, `val_bpc ${ours.val_bpc}`);
     assert.ok(Math.abs(ours.val_bpc - ours.val_loss / Math.log(2)) < 1e-9);
-    assert.ok(
-      relativeGap(ours.loss, theirs.loss) < 1e-3,
-      `loss ${ours.loss} vs tfjs ${theirs.loss}`,
-    );
+    assert.ok(relativeGap(ours.loss, theirs.loss) < 1e-3, `loss ${ours.loss} vs tfjs ${theirs.loss}`);
     native.dispose();
     reference.dispose();
   });
 
-  it("is what openLstmSession opens on the native engine, and TRAIN_ENGINE picks the engine", async () => {
+  it('is what openLstmSession opens on the native engine, and TRAIN_ENGINE picks the engine', async () => {
     const selected = await selectTrainingEngine({
       ...process.env,
-      TRAIN_ENGINE: "native",
-      TRAIN_ENGINE_THREADS: "1",
+      TRAIN_ENGINE: 'native',
+      TRAIN_ENGINE_THREADS: '1',
     });
-    assert.equal(selected.name, "native-cpu");
-    const opened = await openLstmSession(
-      selected,
-      data,
-      aConfig(),
-      1,
-      OBJECTIVE,
-    );
+    assert.equal(selected.name, 'native-cpu');
+    const opened = await openLstmSession(selected, data, aConfig(), 1, OBJECTIVE);
     assert.ok(opened.session instanceof NativeTrialSession);
-    assert.equal(opened.backend, "native-cpu");
+    assert.equal(opened.backend, 'native-cpu');
     opened.session.dispose();
     const forcedTfjs = await selectTrainingEngine({
       ...process.env,
-      TRAIN_ENGINE: "tfjs",
+      TRAIN_ENGINE: 'tfjs',
     });
-    assert.equal(forcedTfjs.kind, "tfjs");
+    assert.equal(forcedTfjs.kind, 'tfjs');
     assert.equal(forcedTfjs.name, forcedTfjs.tfjs.name);
-    const onTfjs = await openLstmSession(
-      forcedTfjs,
-      data,
-      aConfig(),
-      1,
-      OBJECTIVE,
-    );
+    const onTfjs = await openLstmSession(forcedTfjs, data, aConfig(), 1, OBJECTIVE);
     assert.ok(onTfjs.session instanceof TrialSession);
     assert.equal(onTfjs.backend, forcedTfjs.tfjs.name);
     onTfjs.session.dispose();
-    await assert.rejects(
-      () => selectTrainingEngine({ ...process.env, TRAIN_ENGINE: "gpu" }),
-      /TRAIN_ENGINE 'gpu' is not one of native, tfjs/,
-    );
+    await assert.rejects(() => selectTrainingEngine({ ...process.env, TRAIN_ENGINE: 'gpu' }), /TRAIN_ENGINE 'gpu' is not one of native, tfjs/);
   });
 });

@@ -70,3 +70,35 @@ export function tfjsLossAndGradients(model: tf.LayersModel, options: LstmNetOpti
     return { loss: value.dataSync()[0], grads: variables.map((v) => grads[v.name].dataSync() as Float32Array) };
   });
 }
+
+/** tfjs's optimizer for the options, as Tuneforge's tfjs trainer makes it. */
+export function tfjsOptimizer(options: LstmNetOptions): tf.Optimizer {
+  const lr = options.learningRate ?? 1e-3;
+  const momentum = options.momentum ?? 0;
+  switch (options.optimizer ?? 'adam') {
+    case 'sgd':
+      return momentum > 0 ? tf.train.momentum(lr, momentum) : tf.train.sgd(lr);
+    case 'rmsprop':
+      return tf.train.rmsprop(lr, options.rho ?? 0.9, momentum);
+    default:
+      return tf.train.adam(lr);
+  }
+}
+
+/** One step as PyTorch defines weight decay: L2 added to the (clipped) gradient, or decoupled for adamw. */
+export function tfjsStep(model: tf.LayersModel, optimizer: tf.Optimizer, options: LstmNetOptions, x: Float32Array, y: Float32Array, samples: number): void {
+  tf.tidy(() => {
+    const input = tfjsInput(options, x, samples);
+    const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const { grads } = tf.variableGrads(() => {
+      const out = model.apply(input, { training: true }) as tf.Tensor;
+      return tf.losses.meanSquaredError(tf.tensor2d(y, [samples, options.outputs]), out) as tf.Scalar;
+    }, variables);
+    const decay = options.weightDecay ?? 0;
+    for (const v of variables) {
+      if (options.optimizer === 'adamw') v.assign(tf.mul(v, 1 - (options.learningRate ?? 1e-3) * decay));
+      else if (decay > 0) grads[v.name] = tf.add(grads[v.name], tf.mul(v, decay));
+    }
+    optimizer.applyGradients(grads);
+  });
+}
