@@ -23,9 +23,9 @@ export async function trainingThroughput(progress: (message: string) => void): P
   const model = buildRecurrentModel(data, { hiddenUnits: H, layers: 1, dropout: 0, recurrentDropout: 0, learningRate: 1e-3 }, 1);
   const trainer = new TrialTrainer(model, data, B, 1);
   progress(`W1 on tfjs ${backend.name}: warm-up epoch`);
-  await trainer.trainEpoch(1);
+  await trainer.trainEpoch(1, 1e-3);
   const rates: number[] = [];
-  for (const epoch of [2, 3]) rates.push((await trainer.trainEpoch(epoch)).samples_per_second);
+  for (const epoch of [2, 3]) rates.push((await trainer.trainEpoch(epoch, 1e-3)).samples_per_second);
   model.dispose();
   const tfjs = { backend: backend.name, samplesPerSecond: (rates[0] + rates[1]) / 2 };
 

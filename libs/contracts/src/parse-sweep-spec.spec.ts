@@ -237,6 +237,27 @@ describe(parseSweepSpec.name, () => {
       assertIssue(issuesOf(withChange((s) => (s.searchSpace.cell = 3))), 'searchSpace.cell', /./);
     });
 
+    it('takes the optimizer and the learning-rate schedule as hyperparameters, naming what is wrong', () => {
+      const spec = parseSweepSpec(
+        withChange((s) => (s.searchSpace = { optimizer: { type: 'choice', values: ['sgd', 'adamw'] }, momentum: 0.9, weightDecay: 0.01, clipNorm: 1, lrSchedule: 'cosine', warmupEpochs: 2 })),
+      );
+      const config = trialConfigOf(spec, { optimizer: 'adamw' });
+      assert.deepEqual(
+        [config.hyperparameters.optimizer, config.hyperparameters.momentum, config.hyperparameters.lrSchedule, config.hyperparameters.warmupEpochs, config.hyperparameters.lrDecay],
+        ['adamw', 0.9, 'cosine', 2, 0.5],
+      );
+      assertIssue(issuesOf(withChange((s) => (s.searchSpace.optimizer = 'adagrad'))), 'searchSpace.optimizer', /"adagrad" is not one of adam, adamw, sgd, rmsprop/);
+      assertIssue(issuesOf(withChange((s) => (s.searchSpace.lrSchedule = 'linear'))), 'searchSpace.lrSchedule', /is not one of constant, cosine, step, plateau/);
+      assertIssue(
+        issuesOf(withChange((s) => (s.searchSpace.optimizer = { type: 'perLayer', item: { type: 'choice', values: ['sgd'] } }))),
+        'searchSpace.optimizer.type',
+        /only hiddenUnits and cell take one value per layer/,
+      );
+      assertIssue(issuesOf(withChange((s) => (s.searchSpace.momentum = 1.5))), 'searchSpace.momentum', /outside the allowed range \[0, 0.999\]/);
+      assertIssue(issuesOf(withChange((s) => (s.searchSpace.warmupEpochs = 1.5))), 'searchSpace.warmupEpochs', /./);
+      assertIssue(issuesOf(withChange((s) => (s.searchSpace.clipNorm = -1))), 'searchSpace.clipNorm', /outside the allowed range/);
+    });
+
     it('rejects conditions on dimensions that do not exist, and cycles', () => {
       assertIssue(
         issuesOf(withChange((s) => (s.searchSpace.dropout = { type: 'float', min: 0, max: 0.5, when: { momentum: { gt: 0 } } }))),

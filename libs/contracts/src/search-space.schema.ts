@@ -98,13 +98,14 @@ export function perLayerParamSchema(domain: NumericDomain) {
     });
 }
 
-/** An option of a categorical hyperparameter: fixed, a choice among its options, or either one per layer (`type: perLayer`). */
-export function categoricalParamSchema(domain: CategoricalDomain) {
+/** An option of a categorical hyperparameter: fixed, a choice among its options, or (when `perLayer`) either one per layer. */
+export function categoricalParamSchema(domain: CategoricalDomain, perLayer = false) {
   return z
     .union([z.discriminatedUnion('type', [IntDimensionSchema, FloatDimensionSchema, ChoiceDimensionSchema, PerLayerSchema]), z.string()])
     .superRefine((param, ctx) => {
-      if (typeof param === 'object' && param.type === 'perLayer') checkWithinCategories(param.item, domain, ctx, ['item']);
-      else checkWithinCategories(param as Dimension | string, domain, ctx, []);
+      if (typeof param !== 'object' || param.type !== 'perLayer') return checkWithinCategories(param as Dimension | string, domain, ctx, []);
+      if (!perLayer) ctx.addIssue({ code: 'custom', path: ['type'], message: `only hiddenUnits and cell take one value per layer (${domain.description})` });
+      else checkWithinCategories(param.item, domain, ctx, ['item']);
     });
 }
 

@@ -63,12 +63,14 @@ export const ObjectiveSchema = z.strictObject({
   direction: z.enum(['minimize', 'maximize']),
 });
 
-const { hiddenUnits, cell, ...otherHyperparameters } = MODEL_HYPERPARAMETERS;
+const { hiddenUnits, cell, optimizer, lrSchedule, ...numericHyperparameters } = MODEL_HYPERPARAMETERS;
 const searchSpaceShape = {
-  cell: categoricalParamSchema(cell).optional(),
+  cell: categoricalParamSchema(cell, true).optional(),
   hiddenUnits: perLayerParamSchema(hiddenUnits).optional(),
-  ...(Object.fromEntries(Object.entries(otherHyperparameters).map(([name, domain]) => [name, paramSchema(domain).optional()])) as Record<
-    Exclude<ModelHyperparameterName, 'hiddenUnits' | 'cell'>,
+  optimizer: categoricalParamSchema(optimizer).optional(),
+  lrSchedule: categoricalParamSchema(lrSchedule).optional(),
+  ...(Object.fromEntries(Object.entries(numericHyperparameters).map(([name, domain]) => [name, paramSchema(domain).optional()])) as Record<
+    Exclude<ModelHyperparameterName, 'hiddenUnits' | 'cell' | 'optimizer' | 'lrSchedule'>,
     z.ZodOptional<ReturnType<typeof paramSchema>>
   >),
 };

@@ -16,6 +16,15 @@ export interface TrainingState {
   /** The trial seed; epoch e's shuffle is seeded with (seed, e), so this and `epoch` are the whole RNG state. */
   seed: number;
   bestMetric: number | null;
+  /** The plateau schedule's bookkeeping (absent: a constant-schedule run, or a checkpoint from before schedules). */
+  plateau?: PlateauState;
+}
+
+/** Where a plateau learning-rate schedule stands after an epoch: its factor so far, the best val_loss and the epochs since. */
+export interface PlateauState {
+  factor: number;
+  best: number | null;
+  badEpochs: number;
 }
 
 /** One weight tensor in the weights buffer, as tfjs's weights manifest describes it. */

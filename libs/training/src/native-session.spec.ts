@@ -162,19 +162,27 @@ describe(NativeTrialSession.name, { skip }, () => {
     tfjs.dispose();
   });
 
-  for (const cell of ['gru', 'rnn', ['gru', 'lstm'], ['rnn', 'gru']]) {
-    const name = Array.isArray(cell) ? cell.join(' under ') : cell;
-    it(`${name}: matches tfjs's first epoch, and a checkpoint of either engine resumes on the other as it would have gone on`, async () => {
-      const config = aConfig(Array.isArray(cell) ? { cell, layers: 2, hiddenUnits: [8, 6] } : { cell });
+  const CASES: { label: string; change: Parameters<typeof aConfig>[0] }[] = [
+    { label: 'gru', change: { cell: 'gru' } },
+    { label: 'rnn', change: { cell: 'rnn' } },
+    { label: 'gru under lstm', change: { cell: ['gru', 'lstm'], layers: 2, hiddenUnits: [8, 6] } },
+    { label: 'rnn under gru', change: { cell: ['rnn', 'gru'], layers: 2, hiddenUnits: [8, 6] } },
+    { label: 'sgd with momentum, cosine after a warm-up', change: { optimizer: 'sgd', momentum: 0.9, learningRate: 0.05, lrSchedule: 'cosine', warmupEpochs: 1 } },
+    { label: 'plain sgd with L2 weight decay', change: { optimizer: 'sgd', weightDecay: 0.01, learningRate: 0.05 } },
+    { label: 'rmsprop with momentum, step decay and clipping', change: { optimizer: 'rmsprop', momentum: 0.5, lrSchedule: 'step', lrStepEpochs: 1, clipNorm: 0.5 } },
+    { label: 'adamw on a gru, plateau', change: { cell: 'gru', optimizer: 'adamw', weightDecay: 0.05, lrSchedule: 'plateau', lrPatience: 1 } },
+  ];
+  for (const { label, change } of CASES) {
+    it(`${label}: matches tfjs's first epoch, and a checkpoint of either engine resumes on the other as it would have gone on`, async () => {
+      const config = aConfig(change);
       const native = await NativeTrialSession.open(data, config, 12, OBJECTIVE);
       const tfjs = await TrialSession.open(data, config, 12, OBJECTIVE);
       const layerClasses = tfjs.model.layers.map((layer) => layer.getClassName());
-      assert.deepEqual(
-        layerClasses.slice(0, -1),
-        [cell].flat().map((c) => ({ lstm: 'LSTM', gru: 'GRU', rnn: 'SimpleRNN' })[c]),
-      );
+      const cells = [change?.cell ?? 'lstm'].flat();
+      assert.deepEqual(layerClasses.slice(0, -1), cells.map((c) => ({ lstm: 'LSTM', gru: 'GRU', rnn: 'SimpleRNN' })[String(c)]));
       const [ours, theirs] = [await native.trainNextEpoch(), await tfjs.trainNextEpoch()];
       assert.equal(ours.param_count, theirs.param_count);
+      assert.equal(ours.learning_rate, theirs.learning_rate);
       assert.ok(relativeGap(ours.loss, theirs.loss) < 1e-3, `loss ${ours.loss} vs tfjs ${theirs.loss}`);
       assert.ok(relativeGap(ours.val_mae, theirs.val_mae) < 1e-3, `val_mae ${ours.val_mae} vs tfjs ${theirs.val_mae}`);
       const [fromNative, fromTfjs] = [decodeCheckpoint(await native.checkpoint()), decodeCheckpoint(await tfjs.checkpoint())];
@@ -183,6 +191,7 @@ describe(NativeTrialSession.name, { skip }, () => {
       const onNative = await NativeTrialSession.open(data, config, 12, OBJECTIVE, fromTfjs);
       const [tfjsResumed, nativeResumed] = [await onTfjs.trainNextEpoch(), await onNative.trainNextEpoch()];
       assert.equal(onTfjs.epoch, 2);
+      assert.equal(tfjsResumed.learning_rate, nativeNext.learning_rate);
       assert.ok(relativeGap(tfjsResumed.loss, nativeNext.loss) < 1e-3, `tfjs resuming the engine: loss ${tfjsResumed.loss} vs ${nativeNext.loss}`);
       assert.ok(relativeGap(nativeResumed.loss, tfjsNext.loss) < 1e-3, `the engine resuming tfjs: loss ${nativeResumed.loss} vs ${tfjsNext.loss}`);
       for (const session of [native, tfjs, onTfjs, onNative]) session.dispose();

@@ -7,7 +7,8 @@ import type { TrainingData } from './datasets/dataset';
 import { RECURRENT_LAYER_CLASSES } from './recurrent.model';
 import { buildSeededRecurrentModel } from './seeded-weights';
 import { epochPermutation, LN2, NonFiniteLossError, type EpochMetrics } from './trainer';
-import { bestSoFar, recurrentHyperparameters } from './trial-session';
+import { bestSoFar, recurrentHyperparameters, scheduleOf, stepSettings } from './trial-session';
+import type { LearningRateSchedule } from './learning-rate-schedule';
 import type { TrainingSession } from './training-session';
 
 /** The worker's record of where a trial trained with the native engine. */
@@ -30,12 +31,29 @@ function hostFloats(tensor: tf.Tensor): Float32Array {
   return values;
 }
 
-interface AdamConfig {
+interface OptimizerConfig {
   learningRate: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
+  /** Adam's. */
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  /** RMSProp's mean-square decay. */
+  decay?: number;
 }
+
+/** Where each of tfjs's optimizers keeps its per-weight state (getWeights: iterations, then one list per slot), and the engine's m or v holding it. */
+const OPTIMIZER_SLOTS: Record<string, { suffix: string; held: 'm' | 'v' }[]> = {
+  Adam: [
+    { suffix: 'm', held: 'm' },
+    { suffix: 'v', held: 'v' },
+  ],
+  SGD: [],
+  Momentum: [{ suffix: 'momentum', held: 'm' }],
+  RMSProp: [
+    { suffix: 'rms', held: 'v' },
+    { suffix: 'momentum', held: 'm' },
+  ],
+};
 
 /**
  * One trial trained by the native engine (@tuneforge/lstm-engine). The same model as TrialSession:
@@ -51,6 +69,7 @@ export class NativeTrialSession implements TrainingSession {
     private readonly net: NativeLstmNet,
     /** The tfjs twin: the layout and topology of checkpoints, and predictions in tests. */
     private readonly tfModel: tf.LayersModel,
+    private readonly schedule: LearningRateSchedule,
     private readonly data: TrainingData,
     private readonly batchSize: number,
     private readonly objective: Objective,
@@ -67,7 +86,8 @@ export class NativeTrialSession implements TrainingSession {
       if (unsupported.length > 0) throw new UnsupportedByEngineError(`the native engine does not support ${unsupported.join(', ')} layers`);
       const recurrentLayers = model.layers.filter((layer) => layer.getClassName() in RECURRENT_LAYER_CLASSES);
       const layerConfig = recurrentLayers[0]?.getConfig() as { dropout?: number; recurrentDropout?: number } | undefined;
-      const adam = model.optimizer.getConfig() as unknown as AdamConfig;
+      const optimizer = model.optimizer.getConfig() as unknown as OptimizerConfig;
+      const steps = stepSettings(config);
       const window = data.trainX.shape[1];
       const net = new engine.LstmNet({
         task: data.task,
@@ -79,13 +99,18 @@ export class NativeTrialSession implements TrainingSession {
         outputs: data.task === 'text' ? data.vocabulary.length : data.horizon,
         dropout: layerConfig?.dropout ?? 0,
         recurrentDropout: layerConfig?.recurrentDropout ?? 0,
-        learningRate: adam.learningRate,
-        beta1: adam.beta1,
-        beta2: adam.beta2,
-        epsilon: adam.epsilon,
+        learningRate: optimizer.learningRate,
+        beta1: optimizer.beta1,
+        beta2: optimizer.beta2,
+        epsilon: optimizer.epsilon,
+        rho: optimizer.decay,
+        optimizer: steps.optimizer,
+        momentum: recurrentHyperparameters(config).momentum,
+        weightDecay: steps.weightDecay,
+        clipNorm: steps.clipNorm,
       });
       await copyIntoNet(model, net);
-      return new NativeTrialSession(net, model, data, Number(config.hyperparameters.batchSize), objective, seed, checkpoint?.state.epoch ?? 0, checkpoint?.state.bestMetric ?? null);
+      return new NativeTrialSession(net, model, scheduleOf(config, checkpoint), data, Number(config.hyperparameters.batchSize), objective, seed, checkpoint?.state.epoch ?? 0, checkpoint?.state.bestMetric ?? null);
     } catch (error) {
       model.dispose();
       throw error;
@@ -99,6 +124,8 @@ export class NativeTrialSession implements TrainingSession {
     const y = hostFloats(this.data.trainY);
     const count = this.data.trainX.shape[0];
     const order = epochPermutation(count, this.seed, epoch);
+    const learningRate = this.schedule.rateFor(epoch);
+    this.net.setLearningRate(learningRate);
     let lossSum = 0;
     for (let start = 0, batch = 0; start < count; start += this.batchSize, batch++) {
       const indices = order.subarray(start, start + this.batchSize);
@@ -120,6 +147,8 @@ export class NativeTrialSession implements TrainingSession {
     metrics.epoch_seconds = (performance.now() - started) / 1000;
     metrics.samples_per_second = count / trainSeconds;
     metrics.param_count = this.net.paramInfo().reduce((sum, p) => sum + p.shape.reduce((n, d) => n * d, 1), 0);
+    metrics.learning_rate = learningRate;
+    this.schedule.afterEpoch(epoch, metrics.val_loss);
     this.epoch = epoch;
     this.bestMetric = bestSoFar(this.objective, this.bestMetric, metrics);
     return metrics;
@@ -163,8 +192,8 @@ export class NativeTrialSession implements TrainingSession {
 
   async checkpoint(): Promise<Buffer> {
     writeWeights(this.net, this.tfModel);
-    await writeAdamState(this.net, this.tfModel);
-    return encodeCheckpoint(this.tfModel, { epoch: this.epoch, seed: this.seed, bestMetric: this.bestMetric });
+    await writeOptimizerState(this.net, this.tfModel);
+    return encodeCheckpoint(this.tfModel, { epoch: this.epoch, seed: this.seed, bestMetric: this.bestMetric, plateau: this.schedule.state });
   }
 
   /** Scored by tfjs from the checkpoint, as an exported model predicts, whichever engine trained it. */
@@ -190,21 +219,33 @@ function withCause<E extends Error>(error: E, cause: Error): E {
   return error;
 }
 
-/** The tfjs model's weights, and Adam's moments if it has trained, into the engine (same order, same layout). */
+/** The optimizer's slots of the model (its tfjs class decides which), or an error for one the engine does not step. */
+function slotsOf(model: tf.LayersModel): { suffix: string; held: 'm' | 'v' }[] {
+  const slots = OPTIMIZER_SLOTS[model.optimizer.getClassName()];
+  if (!slots) throw new UnsupportedByEngineError(`the native engine does not step a ${model.optimizer.getClassName()} optimizer`);
+  return slots;
+}
+
+/** The tfjs model's weights, and its optimizer's state if it has trained, into the engine (same order, same layout). */
 async function copyIntoNet(model: tf.LayersModel, net: NativeLstmNet): Promise<void> {
   const info = net.paramInfo();
   const weights = model.getWeights();
   const shapes = (list: { shape: number[] }[]) => list.map((w) => w.shape.join('x')).join(', ');
   if (shapes(weights) !== shapes(info)) throw new UnsupportedByEngineError(`the native engine does not support this model: its weights are [${shapes(weights)}], the engine's [${shapes(info)}]`);
   weights.forEach((w, i) => net.setParam(i, w.dataSync() as Float32Array));
+  const slots = slotsOf(model);
   const state = await model.optimizer.getWeights();
   try {
-    // [iterations, first moments..., second moments...]; none before the first step.
-    if (state.length === 1 + 2 * info.length) {
+    // [iterations, each slot's tensors in weight order...]; none before the first step.
+    if (state.length === 1 + slots.length * info.length && (slots.length > 0 || (await state[0].tensor.data())[0] > 0)) {
       net.setIterations((await state[0].tensor.data())[0]);
-      info.forEach((_, i) => net.setAdamMoments(i, state[1 + i].tensor.dataSync() as Float32Array, state[1 + info.length + i].tensor.dataSync() as Float32Array));
+      info.forEach((_, i) => {
+        const held = net.getAdamMoments(i);
+        slots.forEach((slot, k) => (held[slot.held] = state[1 + k * info.length + i].tensor.dataSync() as Float32Array));
+        net.setAdamMoments(i, held.m, held.v);
+      });
     } else if (state.length > 1) {
-      throw new Error(`the checkpoint's optimizer holds ${state.length} tensors; ${1 + 2 * info.length} expected`);
+      throw new Error(`the checkpoint's optimizer holds ${state.length} tensors; ${1 + slots.length * info.length} expected`);
     }
   } finally {
     tf.dispose(state[0]?.tensor);
@@ -217,15 +258,14 @@ function writeWeights(net: NativeLstmNet, model: tf.LayersModel): void {
   tf.dispose(tensors);
 }
 
-/** Adam's state into the model's optimizer, named and ordered as tfjs's Adam.getWeights() saves it. */
-async function writeAdamState(net: NativeLstmNet, model: tf.LayersModel): Promise<void> {
+/** The optimizer's state into the model's optimizer, named and ordered as tfjs's getWeights() saves it. */
+async function writeOptimizerState(net: NativeLstmNet, model: tf.LayersModel): Promise<void> {
   const info = net.paramInfo();
   const variables = model.trainableWeights.map((w) => (w.read() as tf.Variable).name);
-  const moments = info.map((_, i) => net.getAdamMoments(i));
+  const held = info.map((_, i) => net.getAdamMoments(i));
   const values: { name: string; tensor: tf.Tensor }[] = [
     { name: 'iter', tensor: tf.scalar(net.getIterations(), 'int32') },
-    ...moments.map(({ m }, i) => ({ name: `${variables[i]}/m`, tensor: tf.tensor(m, info[i].shape) })),
-    ...moments.map(({ v }, i) => ({ name: `${variables[i]}/v`, tensor: tf.tensor(v, info[i].shape) })),
+    ...slotsOf(model).flatMap((slot) => held.map((h, i) => ({ name: `${variables[i]}/${slot.suffix}`, tensor: tf.tensor(h[slot.held], info[i].shape) }))),
   ];
   const previous = await model.optimizer.getWeights();
   await model.optimizer.setWeights(values);

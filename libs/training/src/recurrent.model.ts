@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { RecurrentCell } from '@tuneforge/contracts';
+import type { OptimizerName, RecurrentCell } from '@tuneforge/contracts';
 import type { TrainingData } from './datasets/dataset';
 
 export interface RecurrentHyperparameters {
@@ -11,6 +11,10 @@ export interface RecurrentHyperparameters {
   dropout: number;
   recurrentDropout: number;
   learningRate: number;
+  /** Absent: Adam (models from before optimizers were a choice). */
+  optimizer?: OptimizerName;
+  /** sgd's and rmsprop's momentum. */
+  momentum?: number;
 }
 
 /** What an LSTM model's layers depend on besides its hyperparameters: the task, the window and the widths in and out. */
@@ -96,7 +100,7 @@ export function buildRecurrentModel(data: TrainingData | RecurrentModelShape, hp
     }),
   );
   if (initialWeights) setInitialWeights(model, initialWeights);
-  compile(model, shape, hp.learningRate);
+  compile(model, shape, hp);
   return model;
 }
 
@@ -112,9 +116,29 @@ function setInitialWeights(model: tf.LayersModel, values: readonly Float32Array[
   tf.dispose(tensors);
 }
 
-export function compile(model: tf.LayersModel, data: Pick<TrainingData | RecurrentModelShape, 'task'>, learningRate: number): void {
+export function compile(model: tf.LayersModel, data: Pick<TrainingData | RecurrentModelShape, 'task'>, hp: Pick<RecurrentHyperparameters, 'learningRate' | 'optimizer' | 'momentum'>): void {
   model.compile({
-    optimizer: tf.train.adam(learningRate),
+    optimizer: optimizerFor(hp),
     loss: data.task === 'forecast' ? 'meanSquaredError' : 'sparseCategoricalCrossentropy',
   });
+}
+
+/** tfjs's optimizer for the hyperparameters (adamw is Adam: the trainer decays the weights itself, decoupled). */
+export function optimizerFor(hp: Pick<RecurrentHyperparameters, 'learningRate' | 'optimizer' | 'momentum'>): tf.Optimizer {
+  const momentum = hp.momentum ?? 0;
+  switch (hp.optimizer ?? 'adam') {
+    case 'sgd':
+      return momentum > 0 ? tf.train.momentum(hp.learningRate, momentum) : tf.train.sgd(hp.learningRate);
+    case 'rmsprop':
+      return tf.train.rmsprop(hp.learningRate, 0.9, momentum);
+    default:
+      return tf.train.adam(hp.learningRate);
+  }
+}
+
+/** Sets an optimizer's learning rate for the next steps (SGD and Momentum keep it as a tensor of their own). */
+export function setLearningRate(optimizer: tf.Optimizer, learningRate: number): void {
+  const settable = optimizer as unknown as { learningRate: number; setLearningRate?: (rate: number) => void };
+  if (optimizer.getClassName() === 'SGD' || optimizer.getClassName() === 'Momentum') settable.setLearningRate?.(learningRate);
+  else settable.learningRate = learningRate;
 }

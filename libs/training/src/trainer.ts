@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import type { OptimizerName } from '@tuneforge/contracts';
 import type { TrainingData } from './datasets/dataset';
+import { setLearningRate } from './recurrent.model';
 
 export type EpochMetrics = Record<string, number>;
 
@@ -24,11 +26,22 @@ export class NonFiniteLossError extends Error {
 export const LN2 = Math.log(2);
 const EVAL_BATCH = 1024;
 
+/** What a step does to the gradients before the optimizer takes them (weight decay as PyTorch defines it). */
+export interface StepSettings {
+  optimizer: OptimizerName;
+  /** An L2 term added to the gradient, or for adamw decoupled: w -= learningRate * weightDecay * w before the step. */
+  weightDecay: number;
+  /** Clip the global gradient norm to this; 0: off. */
+  clipNorm: number;
+}
+
+export const PLAIN_STEPS: StepSettings = { optimizer: 'adam', weightDecay: 0, clipNorm: 0 };
+
 /**
  * The training loop of one trial: seeded shuffles (epoch e uses a generator seeded with the trial
- * seed and e, so a resumed trial shuffles as an uninterrupted one would), one Adam step per batch,
- * validation after each epoch. It yields to the event loop between batches so that a worker keeps
- * renewing its job locks and can run several trials at once.
+ * seed and e, so a resumed trial shuffles as an uninterrupted one would), one optimizer step per batch
+ * (gradients clipped, weights decayed), validation after each epoch. It yields to the event loop between
+ * batches so that a worker keeps renewing its job locks and can run several trials at once.
  */
 export class TrialTrainer {
   constructor(
@@ -36,17 +49,20 @@ export class TrialTrainer {
     private readonly data: TrainingData,
     private readonly batchSize: number,
     private readonly seed: number,
+    private readonly steps: StepSettings = PLAIN_STEPS,
   ) {}
 
-  async trainEpoch(epoch: number): Promise<EpochMetrics> {
+  /** Trains an epoch at this learning rate (the schedule's for the epoch). */
+  async trainEpoch(epoch: number, learningRate: number): Promise<EpochMetrics> {
     const started = performance.now();
+    setLearningRate(this.model.optimizer, learningRate);
     const trainCount = this.data.trainX.shape[0];
     const order = this.permutation(trainCount, epoch);
     let lossSum = 0;
     for (let start = 0, batch = 0; start < trainCount; start += this.batchSize, batch++) {
       const indices = tf.tensor1d(order.subarray(start, start + this.batchSize), 'int32');
       const [x, y] = tf.tidy(() => [modelInput(this.data, tf.gather(this.data.trainX, indices)), tf.gather(this.data.trainY, indices)]);
-      const loss = (await this.model.trainOnBatch(x, y)) as number;
+      const loss = await this.step(x, y, learningRate);
       const size = indices.shape[0];
       tf.dispose([indices, x, y]);
       if (!Number.isFinite(loss)) throw new NonFiniteLossError(epoch, batch, loss);
@@ -61,6 +77,31 @@ export class TrialTrainer {
     return metrics;
   }
 
+  /** One step: the compiled loss's gradients, clipped to the global norm, with weight decay; the batch loss before it. */
+  private async step(x: tf.Tensor, y: tf.Tensor, learningRate: number): Promise<number> {
+    const { optimizer, weightDecay, clipNorm } = this.steps;
+    const variables = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const loss = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => trainingLoss(this.data, y, this.model.apply(x, { training: true }) as tf.Tensor), variables);
+      if (clipNorm > 0) {
+        const norm = tf.sqrt(tf.addN(variables.map((v) => tf.sum(tf.square(grads[v.name])))));
+        const scale = tf.minimum(1, tf.div(clipNorm, tf.maximum(norm, 1e-30)));
+        for (const v of variables) grads[v.name] = tf.mul(grads[v.name], scale);
+      }
+      if (weightDecay > 0) {
+        for (const v of variables) {
+          if (optimizer === 'adamw') v.assign(tf.mul(v, 1 - learningRate * weightDecay));
+          else grads[v.name] = tf.add(grads[v.name], tf.mul(v, weightDecay));
+        }
+      }
+      this.model.optimizer.applyGradients(grads);
+      return value;
+    });
+    const [lossValue] = await loss.data();
+    loss.dispose();
+    return lossValue;
+  }
+
   private validate(): Promise<EpochMetrics> {
     return evaluateSplit(this.model, this.data, 'val');
   }
@@ -68,6 +109,14 @@ export class TrialTrainer {
   private permutation(count: number, epoch: number): Int32Array {
     return epochPermutation(count, this.seed, epoch);
   }
+}
+
+/** The compiled model's loss (mean squared error, or sparse categorical cross-entropy over the softmax's outputs as tfjs computes it). */
+function trainingLoss(data: TrainingData, y: tf.Tensor, out: tf.Tensor): tf.Scalar {
+  if (data.task === 'forecast') return tf.losses.meanSquaredError(y, out) as tf.Scalar;
+  const normalised = tf.div(out, tf.sum(out, -1, true));
+  const picked = tf.sum(tf.mul(tf.oneHot(tf.cast(y, 'int32'), out.shape[out.shape.length - 1]), tf.log(tf.clipByValue(normalised, 1e-7, 1 - 1e-7))), -1);
+  return tf.neg(tf.mean(picked)) as tf.Scalar;
 }
 
 /** A split the model is scored on after training: validation after each epoch, test once, on the epoch handed over. */

@@ -34,7 +34,7 @@ describe(TrialSession.name, () => {
   it('reports loss, val_loss, val_mae in births, the baseline, time and throughput each epoch', async () => {
     const sut = await TrialSession.open(data, aConfig(), 1, OBJECTIVE);
     const metrics = await sut.trainNextEpoch();
-    assert.deepEqual(Object.keys(metrics).sort(), ['epoch_seconds', 'loss', 'param_count', 'samples_per_second', 'seasonal_naive_val_mae', 'val_loss', 'val_mae']);
+    assert.deepEqual(Object.keys(metrics).sort(), ['epoch_seconds', 'learning_rate', 'loss', 'param_count', 'samples_per_second', 'seasonal_naive_val_mae', 'val_loss', 'val_mae']);
     assert.ok(metrics.val_mae > 50 && metrics.val_mae < 3000, `val_mae ${metrics.val_mae} is in births per day`);
     assert.equal(sut.epoch, 1);
     assert.equal(sut.bestMetric, metrics.val_mae);

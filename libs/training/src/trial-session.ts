@@ -1,11 +1,12 @@
 import type * as tf from '@tensorflow/tfjs';
-import { RECURRENT_CELLS, type Objective, type RecurrentCell, type TrialConfig } from '@tuneforge/contracts';
+import { LR_SCHEDULES, OPTIMIZERS, RECURRENT_CELLS, type LrSchedule, type Objective, type RecurrentCell, type TrialConfig } from '@tuneforge/contracts';
 import { CHECKPOINT_FORMAT, type DecodedCheckpoint, type Preprocessing } from '@tuneforge/formats';
 import { encodeCheckpoint, restoreModel, scoreCheckpointOnTest } from './checkpoint';
 import type { TrainingData } from './datasets/dataset';
 import type { RecurrentHyperparameters } from './recurrent.model';
 import { buildSeededRecurrentModel } from './seeded-weights';
-import { TrialTrainer, type EpochMetrics } from './trainer';
+import { LearningRateSchedule } from './learning-rate-schedule';
+import { TrialTrainer, type EpochMetrics, type StepSettings } from './trainer';
 import type { TrainingSession } from './training-session';
 
 /**
@@ -16,6 +17,7 @@ export class TrialSession implements TrainingSession {
   readonly checkpointFormat = CHECKPOINT_FORMAT;
   private constructor(
     private readonly trainer: TrialTrainer,
+    private readonly schedule: LearningRateSchedule,
     private readonly data: TrainingData,
     private readonly objective: Objective,
     private readonly seed: number,
@@ -26,15 +28,19 @@ export class TrialSession implements TrainingSession {
 
   static async open(data: TrainingData, config: TrialConfig, seed: number, objective: Objective, checkpoint?: DecodedCheckpoint): Promise<TrialSession> {
     const model: tf.LayersModel = checkpoint ? await restoreModel(checkpoint) : await buildSeededRecurrentModel(data, recurrentHyperparameters(config), seed);
-    const trainer = new TrialTrainer(model, data, Number(config.hyperparameters.batchSize), seed);
-    return new TrialSession(trainer, data, objective, seed, checkpoint?.state.epoch ?? 0, checkpoint?.state.bestMetric ?? null);
+    const trainer = new TrialTrainer(model, data, Number(config.hyperparameters.batchSize), seed, stepSettings(config));
+    return new TrialSession(trainer, scheduleOf(config, checkpoint), data, objective, seed, checkpoint?.state.epoch ?? 0, checkpoint?.state.bestMetric ?? null);
   }
 
   /** Trains the next epoch and returns its metrics; the best objective value is kept up to date. */
   async trainNextEpoch(): Promise<EpochMetrics> {
-    const metrics = await this.trainer.trainEpoch(this.epoch + 1);
+    const epoch = this.epoch + 1;
+    const learningRate = this.schedule.rateFor(epoch);
+    const metrics = await this.trainer.trainEpoch(epoch, learningRate);
     metrics.param_count = this.trainer.model.countParams();
-    this.epoch += 1;
+    metrics.learning_rate = learningRate;
+    this.schedule.afterEpoch(epoch, metrics.val_loss);
+    this.epoch = epoch;
     this.bestMetric = bestSoFar(this.objective, this.bestMetric, metrics);
     return metrics;
   }
@@ -52,7 +58,7 @@ export class TrialSession implements TrainingSession {
   }
 
   checkpoint(): Promise<Buffer> {
-    return encodeCheckpoint(this.trainer.model, { epoch: this.epoch, seed: this.seed, bestMetric: this.bestMetric });
+    return encodeCheckpoint(this.trainer.model, { epoch: this.epoch, seed: this.seed, bestMetric: this.bestMetric, plateau: this.schedule.state });
   }
 
   async scoreOnTest(bestCheckpoint: () => Promise<Buffer>): Promise<EpochMetrics> {
@@ -74,12 +80,41 @@ export function recurrentHyperparameters(config: TrialConfig): RecurrentHyperpar
     dropout: Number(hp.dropout),
     recurrentDropout: Number(hp.recurrentDropout),
     learningRate: Number(hp.learningRate),
+    optimizer: oneOf(OPTIMIZERS, hp.optimizer ?? 'adam', 'optimizer'),
+    momentum: Number(hp.momentum ?? 0),
   };
 }
 
+/** What each step does to the gradients (trial configs from before these were hyperparameters: plain Adam). */
+export function stepSettings(config: TrialConfig): StepSettings {
+  const hp = config.hyperparameters;
+  return { optimizer: oneOf(OPTIMIZERS, hp.optimizer ?? 'adam', 'optimizer'), weightDecay: Number(hp.weightDecay ?? 0), clipNorm: Number(hp.clipNorm ?? 0) };
+}
+
+/** The trial's learning-rate schedule, where a checkpoint left it. */
+export function scheduleOf(config: TrialConfig, checkpoint?: DecodedCheckpoint): LearningRateSchedule {
+  const hp = config.hyperparameters;
+  return new LearningRateSchedule(
+    {
+      schedule: oneOf(LR_SCHEDULES, hp.lrSchedule ?? 'constant', 'lrSchedule') as LrSchedule,
+      peak: Number(hp.learningRate),
+      warmupEpochs: Number(hp.warmupEpochs ?? 0),
+      decay: Number(hp.lrDecay ?? 0.5),
+      stepEpochs: Number(hp.lrStepEpochs ?? 10),
+      patience: Number(hp.lrPatience ?? 3),
+      maxEpochs: config.maxEpochs,
+    },
+    checkpoint?.state.plateau,
+  );
+}
+
 function recurrentCell(value: unknown): RecurrentCell {
-  if (!RECURRENT_CELLS.includes(value as RecurrentCell)) throw new Error(`the trial's cell ${JSON.stringify(value)} is not one of ${RECURRENT_CELLS.join(', ')}`);
-  return value as RecurrentCell;
+  return oneOf(RECURRENT_CELLS, value, 'cell');
+}
+
+function oneOf<T extends string>(options: readonly T[], value: unknown, name: string): T {
+  if (!options.includes(value as T)) throw new Error(`the trial's ${name} ${JSON.stringify(value)} is not one of ${options.join(', ')}`);
+  return value as T;
 }
 
 /** The best objective value after an epoch with these metrics. */
