@@ -55,6 +55,7 @@ export const DATASET_HYPERPARAMETERS = {
   window: { kind: 'int', min: 1, max: 2000, default: 28, description: 'input timesteps per sample' },
   horizon: { kind: 'int', min: 1, max: 365, default: 1, description: 'timesteps forecast per sample' },
   maxChars: { kind: 'int', min: 1000, max: 10_000_000, default: 200_000, description: 'corpus size cap for text datasets' },
+  maxLength: { kind: 'int', min: 1, max: 5000, default: 256, description: 'characters read per sample of a classification dataset (the rest is cut)' },
 } as const satisfies Record<string, NumericDomain>;
 
 export type DatasetHyperparameterName = keyof typeof DATASET_HYPERPARAMETERS;

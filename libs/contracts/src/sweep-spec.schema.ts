@@ -7,6 +7,8 @@ import { conditionIssues, searchDimensionsOf } from './trial-config';
 
 export const BUILTIN_FORECAST_DATASETS = ['us-births-1969-1988'] as const;
 export const BUILTIN_TEXT_DATASETS = ['sotu'] as const;
+/** Sequences with a class each: first names by sex (character level), e-mails spam or ham. */
+export const BUILTIN_CLASSIFICATION_DATASETS = ['first-names', 'spam-assassin'] as const;
 
 const validationSplit = z.number().min(0.05).max(0.5).default(0.2);
 /** The last rows: scored once per trial, on the model it hands over; nothing selects on them. */
@@ -40,6 +42,14 @@ export const TextDatasetSchema = z.strictObject({
   testSplit,
 });
 
+export const ClassificationDatasetSchema = z.strictObject({
+  source: z.literal('builtin'),
+  name: z.enum(BUILTIN_CLASSIFICATION_DATASETS),
+  maxLength: paramSchema(DATASET_HYPERPARAMETERS.maxLength).default(DATASET_HYPERPARAMETERS.maxLength.default),
+  validationSplit,
+  testSplit,
+});
+
 /** A CSV time series uploaded with POST /api/v1/datasets: forecast `target` from itself and `features`. */
 export const UploadDatasetSchema = z.strictObject({
   source: z.literal('upload'),
@@ -53,13 +63,26 @@ export const UploadDatasetSchema = z.strictObject({
   testSplit,
 });
 
-export const DatasetSpecSchema = z.discriminatedUnion('source', [z.discriminatedUnion('name', [ForecastDatasetSchema, TextDatasetSchema]), UploadDatasetSchema]);
+export const DatasetSpecSchema = z.discriminatedUnion('source', [z.discriminatedUnion('name', [ForecastDatasetSchema, TextDatasetSchema, ClassificationDatasetSchema]), UploadDatasetSchema]);
 
 export const FORECAST_METRICS = ['loss', 'val_loss', 'val_mae'] as const;
 export const TEXT_METRICS = ['loss', 'val_loss', 'val_bpc'] as const;
+export const CLASSIFICATION_METRICS = ['loss', 'val_loss', 'val_accuracy', 'val_macro_f1'] as const;
+
+/** The task a dataset trains. */
+export function datasetTask(dataset: { source: string; name?: unknown }): 'forecast' | 'text' | 'classify' {
+  if (dataset.source !== 'builtin') return 'forecast';
+  if ((BUILTIN_TEXT_DATASETS as readonly unknown[]).includes(dataset.name)) return 'text';
+  return (BUILTIN_CLASSIFICATION_DATASETS as readonly unknown[]).includes(dataset.name) ? 'classify' : 'forecast';
+}
+
+/** The epoch metrics a dataset's trials report, which objectives can name. */
+export function metricsOfDataset(dataset: { source: string; name?: unknown }): readonly string[] {
+  return { forecast: FORECAST_METRICS, text: TEXT_METRICS, classify: CLASSIFICATION_METRICS }[datasetTask(dataset)];
+}
 
 export const ObjectiveSchema = z.strictObject({
-  metric: z.enum([...new Set([...FORECAST_METRICS, ...TEXT_METRICS])] as [string, ...string[]]),
+  metric: z.enum([...new Set([...FORECAST_METRICS, ...TEXT_METRICS, ...CLASSIFICATION_METRICS])] as [string, ...string[]]),
   direction: z.enum(['minimize', 'maximize']),
 });
 
@@ -111,13 +134,12 @@ export const SweepSpecSchema = z
     warmStartFrom: z.uuid().optional(),
     /** Two objectives traded off on GET /api/v1/sweeps/:id/pareto (default: the objective and param_count, minimized). */
     paretoObjectives: z
-      .array(z.strictObject({ metric: z.enum([...new Set([...FORECAST_METRICS, ...TEXT_METRICS, 'param_count'])] as [string, ...string[]]), direction: z.enum(['minimize', 'maximize']) }))
+      .array(z.strictObject({ metric: z.enum([...new Set([...FORECAST_METRICS, ...TEXT_METRICS, ...CLASSIFICATION_METRICS, 'param_count'])] as [string, ...string[]]), direction: z.enum(['minimize', 'maximize']) }))
       .length(2)
       .optional(),
   })
   .superRefine((spec, ctx) => {
-    const isText = spec.dataset.source === 'builtin' && spec.dataset.name === 'sotu';
-    const metrics: readonly string[] = isText ? TEXT_METRICS : FORECAST_METRICS;
+    const metrics = metricsOfDataset(spec.dataset);
     if (!metrics.includes(spec.objective.metric)) {
       const dataset = spec.dataset.source === 'builtin' ? `dataset '${spec.dataset.name}'` : 'an uploaded time series';
       ctx.addIssue({

@@ -53,7 +53,17 @@ export interface TextPreprocessing {
   vocabulary: string[];
 }
 
-export type Preprocessing = ForecastPreprocessing | TextPreprocessing;
+/** A sequence classifier's inputs: characters as ids (0 pads, 1 is a character training never saw), the last `maxLength` of them, padded in front. */
+export interface ClassifyPreprocessing {
+  task: 'classify';
+  maxLength: number;
+  /** Ids are indices into this list; [0] is the padding, [1] the unknown character. */
+  vocabulary: string[];
+  /** The softmax's outputs, in order. */
+  classes: string[];
+}
+
+export type Preprocessing = ForecastPreprocessing | TextPreprocessing | ClassifyPreprocessing;
 
 /** A series' raw columns by name, in time order (time columns as epoch milliseconds), all of one length. */
 export type SeriesColumns = Record<string, ArrayLike<number>>;

@@ -44,7 +44,8 @@ NetConfig parseConfig(const Napi::Value& arg) {
   const std::string taskName = task.IsString() ? task.As<Napi::String>().Utf8Value() : "";
   if (taskName == "forecast") config.task = lstm::Task::Forecast;
   else if (taskName == "text") config.task = lstm::Task::Text;
-  else throw InputError("option 'task' must be 'forecast' or 'text'");
+  else if (taskName == "classify") config.task = lstm::Task::Classify;
+  else throw InputError("option 'task' must be 'forecast', 'text' or 'classify'");
   config.timesteps = intOption(options, "timesteps", 0, true);
   config.inputSize = intOption(options, "inputSize", 0, true);
   config.embeddingDim = intOption(options, "embeddingDim", 0);
@@ -271,7 +272,7 @@ class NetWrap : public Napi::ObjectWrap<NetWrap> {
     source.yLength = y.ElementLength();
     const Napi::Value indices = info[2];
     if (indices.IsUndefined() || indices.IsNull()) {
-      const size_t rowLength = net().config().task == lstm::Task::Text ? net().config().timesteps : static_cast<size_t>(net().config().timesteps) * net().config().inputSize;
+      const size_t rowLength = net().config().readsIds() ? net().config().timesteps : static_cast<size_t>(net().config().timesteps) * net().config().inputSize;
       source.count = source.xLength / rowLength;
     } else {
       if (!indices.IsTypedArray() || indices.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) throw InputError("indices must be an Int32Array or null");

@@ -147,7 +147,7 @@ LstmNet::LstmNet(NetConfig config) : config_(std::move(config)) {
   if (c.hiddenUnits.empty()) throw InputError("hiddenUnits must name at least one layer");
   for (int h : c.hiddenUnits)
     if (h <= 0) throw InputError("every layer's hidden units must be a positive integer");
-  if (c.task == Task::Text && c.embeddingDim <= 0) throw InputError("embeddingDim must be a positive integer for the text task");
+  if (c.readsIds() && c.embeddingDim <= 0) throw InputError("embeddingDim must be a positive integer for the text and classify tasks");
   if (c.task == Task::Text && c.outputs != c.inputSize) throw InputError("the text task predicts the next id: outputs must equal inputSize (the vocabulary)");
   if (!(c.dropout >= 0 && c.dropout < 1)) throw InputError("dropout must be in [0, 1)");
   if (!(c.recurrentDropout >= 0 && c.recurrentDropout < 1)) throw InputError("recurrentDropout must be in [0, 1)");
@@ -163,7 +163,7 @@ LstmNet::LstmNet(NetConfig config) : config_(std::move(config)) {
     throw InputError("cells names " + std::to_string(c.cells.size()) + " layers, hiddenUnits " + std::to_string(c.hiddenUnits.size()) + ": give one cell per layer");
 
   int in = c.inputSize;
-  if (c.task == Task::Text) {
+  if (c.readsIds()) {
     params_.push_back(makeParam("embedding/kernel", {c.inputSize, c.embeddingDim}));
     in = c.embeddingDim;
   }
@@ -179,8 +179,8 @@ LstmNet::LstmNet(NetConfig config) : config_(std::move(config)) {
   params_.push_back(makeParam("dense/bias", {c.outputs}));
 
   size_t next = 0;
-  if (c.task == Task::Text) embedding_ = &params_[next++];
-  in = c.task == Task::Text ? c.embeddingDim : c.inputSize;
+  if (c.readsIds()) embedding_ = &params_[next++];
+  in = c.readsIds() ? c.embeddingDim : c.inputSize;
   for (size_t l = 0; l < c.hiddenUnits.size(); l++) {
     const int h = c.hiddenUnits[l];
     Layer layer;
@@ -210,7 +210,7 @@ void LstmNet::ensureCapacity(size_t batch) {
   if (batch <= capacity_) return;
   const size_t T = config_.timesteps;
   const size_t tb = T * batch;
-  const int inputWidth = config_.task == Task::Text ? config_.embeddingDim : config_.inputSize;
+  const int inputWidth = config_.readsIds() ? config_.embeddingDim : config_.inputSize;
   input_.resize(tb * inputWidth);
   ids_.resize(tb);
   targets_.resize(batch * config_.outputs);
@@ -242,7 +242,7 @@ void LstmNet::ensureCapacity(size_t batch) {
 
 void LstmNet::gather(const BatchSource& batch, size_t samples, bool withTargets) {
   const size_t T = config_.timesteps;
-  const bool text = config_.task == Task::Text;
+  const bool text = config_.readsIds();
   const size_t rowLength = text ? T : T * config_.inputSize;
   const size_t available = batch.xLength / rowLength;
   for (size_t b = 0; b < samples; b++) {
@@ -274,7 +274,8 @@ void LstmNet::gather(const BatchSource& batch, size_t samples, bool withTargets)
       if (text) {
         const float target = batch.y[source];
         if (!isIndex(target, config_.outputs))
-          throw InputError("y of sample " + std::to_string(source) + " is " + std::to_string(target) + ", not a character id in [0, " + std::to_string(config_.outputs) + ")");
+          throw InputError("y of sample " + std::to_string(source) + " is " + std::to_string(target) + ", not a " + (config_.task == Task::Text ? "character" : "class") +
+                           " id in [0, " + std::to_string(config_.outputs) + ")");
         targets_[b] = target;
       } else {
         const int O = config_.outputs;
@@ -480,7 +481,7 @@ void LstmNet::backwardLayers(size_t B) {
     gemm(true, false, in, G, TB, layer.xin, in, gates, G, 0.0f, layer.kernel->grad.data(), G);
     columnSums(gates, TB, G, layer.bias->grad.data());
 
-    const bool needInputGrad = li > 0 || config_.task == Task::Text;
+    const bool needInputGrad = li > 0 || config_.readsIds();
     if (!needInputGrad) break;
     float* dx = dSeq_[seqBuffer].data();
     gemm(false, true, TB, in, G, gates, G, layer.kernel->value.data(), G, 0.0f, dx, in);
@@ -564,7 +565,7 @@ void LstmNet::optimizerStep() {
 
 float LstmNet::run(const BatchSource& batch, bool train, uint64_t dropoutSeed, bool backward) {
   const size_t T = config_.timesteps;
-  const bool text = config_.task == Task::Text;
+  const bool text = config_.readsIds();
   const size_t rowLength = text ? T : T * config_.inputSize;
   if (!batch.x || batch.xLength % rowLength != 0)
     throw InputError("x has " + std::to_string(batch.xLength) + " values, not a whole number of samples of " + std::to_string(rowLength) + " (" +
@@ -593,7 +594,7 @@ float LstmNet::lossAndGradients(const BatchSource& batch) { return run(batch, fa
 
 std::vector<float> LstmNet::predict(const float* x, size_t xLength, size_t chunk) {
   const size_t T = config_.timesteps;
-  const size_t rowLength = config_.task == Task::Text ? T : T * config_.inputSize;
+  const size_t rowLength = config_.readsIds() ? T : T * config_.inputSize;
   if (!x || xLength % rowLength != 0)
     throw InputError("x has " + std::to_string(xLength) + " values, not a whole number of samples of " + std::to_string(rowLength));
   if (chunk == 0) throw InputError("chunk must be positive");

@@ -10,7 +10,8 @@
 
 namespace lstm {
 
-enum class Task { Forecast, Text };
+// Forecast: features in, a linear head (MSE). Text: character ids in, the next one out. Classify: ids in, one of `outputs` classes out.
+enum class Task { Forecast, Text, Classify };
 
 enum class Cell { Lstm, Gru, Rnn };
 
@@ -24,6 +25,8 @@ inline int gateBlocks(Cell cell) { return cell == Cell::Lstm ? 4 : cell == Cell:
 
 struct NetConfig {
   Task task = Task::Forecast;
+  // Text and classify read ids through the embedding and end in a softmax with cross-entropy.
+  bool readsIds() const { return task != Task::Forecast; }
   int timesteps = 0;
   // Features per step (forecast) or vocabulary size (text: ids are embedded).
   int inputSize = 0;

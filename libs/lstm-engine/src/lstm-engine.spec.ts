@@ -24,7 +24,9 @@ const TEXT: LstmNetOptions = {
   outputs: 11,
   learningRate: 0.01,
 };
-/** Every cell, alone and stacked on another, on both tasks. */
+/** Ids in, one of three classes out. */
+const CLASSIFY: LstmNetOptions = { task: 'classify', timesteps: 6, inputSize: 11, embeddingDim: 4, hiddenUnits: [7], outputs: 3, learningRate: 0.01 };
+/** Every cell, alone and stacked on another, on every task. */
 const CELL_CASES: { label: string; options: LstmNetOptions }[] = [
   { label: 'gru forecast', options: { ...FORECAST, cells: ['gru', 'gru'] } },
   { label: 'rnn forecast', options: { ...FORECAST, cells: ['rnn', 'rnn'] } },
@@ -38,11 +40,13 @@ const CELL_CASES: { label: string; options: LstmNetOptions }[] = [
   },
   { label: 'gru text', options: { ...TEXT, cells: ['gru'] } },
   { label: 'rnn text', options: { ...TEXT, cells: ['rnn'] } },
+  { label: 'gru classify', options: { ...CLASSIFY, cells: ['gru'] } },
+  { label: 'lstm under rnn classify', options: { ...CLASSIFY, hiddenUnits: [5, 4], cells: ['lstm', 'rnn'] } },
 ];
 
 /** A deterministic batch for the options: smooth features, or ids spread over the vocabulary. */
 function aBatch(options: LstmNetOptions, samples: number, salt = 0): { x: Float32Array; y: Float32Array } {
-  const text = options.task === 'text';
+  const text = options.task !== 'forecast';
   const x = Float32Array.from({ length: samples * options.timesteps * (text ? 1 : options.inputSize) }, (_, i) =>
     text ? (i * 7 + salt) % options.inputSize : Math.sin(i * 1.37 + salt),
   );
@@ -267,7 +271,7 @@ describe('lstm-engine', { skip }, () => {
     );
     assert.throws(
       () => new (engine as { addon: { LstmNet: new (o: unknown) => unknown } }).addon.LstmNet({ ...FORECAST, task: 'audio' }),
-      /option 'task' must be 'forecast' or 'text'/,
+      /option 'task' must be 'forecast', 'text' or 'classify'/,
     );
     assert.throws(
       () => new (engine as { addon: { LstmNet: new (o: unknown) => unknown } }).addon.LstmNet({ ...FORECAST, cells: ['gru', 'lstmx'] }),

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export type EngineTask = 'forecast' | 'text';
+/** forecast: features in, linear head (MSE); text: character ids in, the next id out; classify: ids in, one of `outputs` classes out. */
+export type EngineTask = 'forecast' | 'text' | 'classify';
 
 /** The recurrent cells the engine trains, as tfjs's LSTM, GRU and SimpleRNN layers compute them. */
 export const ENGINE_CELLS = ['lstm', 'gru', 'rnn'] as const;

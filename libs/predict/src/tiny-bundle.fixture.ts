@@ -53,7 +53,7 @@ function metadataOf(preprocessing: Preprocessing): ModelBundleMetadata {
 }
 
 /** A small seeded LSTM of the preprocessing's shape (forecast: window x inputs -> horizon; text: window x vocabulary -> softmax). */
-export function tinyModel(preprocessing: Preprocessing): tf.LayersModel {
+export function tinyModel(preprocessing: Exclude<Preprocessing, { task: 'classify' }>): tf.LayersModel {
   let seed = 11;
   const init = () => tf.initializers.glorotUniform({ seed: seed++ });
   const model = tf.sequential();

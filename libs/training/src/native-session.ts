@@ -4,9 +4,9 @@ import { requireEngine, type NativeLstmNet } from '@tuneforge/lstm-engine';
 import { CHECKPOINT_FORMAT, type DecodedCheckpoint, type Preprocessing } from '@tuneforge/formats';
 import { encodeCheckpoint, restoreModel, scoreCheckpointOnTest } from './checkpoint';
 import type { TrainingData } from './datasets/dataset';
-import { RECURRENT_LAYER_CLASSES } from './recurrent.model';
+import { outputWidth, RECURRENT_LAYER_CLASSES, recurrentModelShape } from './recurrent.model';
 import { buildSeededRecurrentModel } from './seeded-weights';
-import { epochPermutation, LN2, NonFiniteLossError, type EpochMetrics } from './trainer';
+import { classificationMetrics, epochPermutation, LN2, NonFiniteLossError, type EpochMetrics } from './trainer';
 import { bestSoFar, recurrentHyperparameters, scheduleOf, stepSettings } from './trial-session';
 import type { LearningRateSchedule } from './learning-rate-schedule';
 import type { TrainingSession } from './training-session';
@@ -88,15 +88,15 @@ export class NativeTrialSession implements TrainingSession {
       const layerConfig = recurrentLayers[0]?.getConfig() as { dropout?: number; recurrentDropout?: number } | undefined;
       const optimizer = model.optimizer.getConfig() as unknown as OptimizerConfig;
       const steps = stepSettings(config);
-      const window = data.trainX.shape[1];
+      const shape = recurrentModelShape(data);
       const net = new engine.LstmNet({
         task: data.task,
-        timesteps: window,
-        inputSize: data.task === 'text' ? data.vocabulary.length : data.featureCount,
-        embeddingDim: data.task === 'text' ? (model.getLayer('char_embedding').getConfig() as { units: number }).units : undefined,
+        timesteps: shape.window,
+        inputSize: shape.task === 'forecast' ? shape.featureCount : shape.vocabularySize,
+        embeddingDim: shape.task === 'forecast' ? undefined : (model.getLayer('char_embedding').getConfig() as { units: number }).units,
         hiddenUnits: recurrentLayers.map((layer) => (layer.getConfig() as { units: number }).units),
         cells: recurrentLayers.map((layer) => RECURRENT_LAYER_CLASSES[layer.getClassName()]),
-        outputs: data.task === 'text' ? data.vocabulary.length : data.horizon,
+        outputs: outputWidth(shape),
         dropout: layerConfig?.dropout ?? 0,
         recurrentDropout: layerConfig?.recurrentDropout ?? 0,
         learningRate: optimizer.learningRate,
@@ -169,6 +169,7 @@ export class NativeTrialSession implements TrainingSession {
       }
       return { val_loss: squares / targets.length, val_mae: (absolute / targets.length) * data.target.std, seasonal_naive_val_mae: data.seasonalNaiveMae };
     }
+    if (data.task === 'classify') return classificationMetrics(data, 'val', predictions, targets);
     const classes = data.vocabulary.length;
     let nll = 0;
     for (let s = 0; s < targets.length; s++) nll -= Math.log(Math.min(1, Math.max(1e-7, predictions[s * classes + targets[s]])));

@@ -17,14 +17,27 @@ export interface RecurrentHyperparameters {
   momentum?: number;
 }
 
-/** What an LSTM model's layers depend on besides its hyperparameters: the task, the window and the widths in and out. */
+/** What a recurrent model's layers depend on besides its hyperparameters: the task, the window and the widths in and out. */
 export type RecurrentModelShape =
   | { task: 'forecast'; window: number; featureCount: number; horizon: number }
-  | { task: 'text'; window: number; vocabularySize: number };
+  | { task: 'text'; window: number; vocabularySize: number }
+  | { task: 'classify'; window: number; vocabularySize: number; classCount: number };
 
 export function recurrentModelShape(data: TrainingData): RecurrentModelShape {
   const window = data.trainX.shape[1];
-  return data.task === 'text' ? { task: 'text', window, vocabularySize: data.vocabulary.length } : { task: 'forecast', window, featureCount: data.featureCount, horizon: data.horizon };
+  switch (data.task) {
+    case 'text':
+      return { task: 'text', window, vocabularySize: data.vocabulary.length };
+    case 'classify':
+      return { task: 'classify', window, vocabularySize: data.vocabulary.length, classCount: data.classes.length };
+    case 'forecast':
+      return { task: 'forecast', window, featureCount: data.featureCount, horizon: data.horizon };
+  }
+}
+
+/** The softmax's width (text: the vocabulary, classify: the classes), or the forecast's horizon. */
+export function outputWidth(shape: RecurrentModelShape): number {
+  return shape.task === 'forecast' ? shape.horizon : shape.task === 'text' ? shape.vocabularySize : shape.classCount;
 }
 
 const EMBEDDING_DIM = 32;
@@ -48,7 +61,7 @@ export const RECURRENT_LAYER_CLASSES: Record<string, RecurrentCell> = { LSTM: 'l
 /**
  * A stack of recurrent layers (LSTM, GRU or simple RNN, per layer) for the data's task: window x features
  * -> horizon for forecasting (MSE), or character embedding -> recurrent layers -> softmax over the
- * vocabulary for the character model (cross-entropy).
+ * vocabulary for the character model, or over the classes for a classifier (cross-entropy).
  * Every initialiser is seeded, so the same config and seed build the same weights.
  *
  * The seeded initialisers run here, synchronously: the orthogonal one takes seconds to minutes on the
@@ -66,7 +79,7 @@ export function buildRecurrentModel(data: TrainingData | RecurrentModelShape, hp
     if (initialWeights) layer.setFastWeightInitDuringBuild(true);
     model.add(layer);
   };
-  if (shape.task === 'text') {
+  if (shape.task !== 'forecast') {
     // The embedding is a bias-free dense layer over one-hot characters: the same lookup, but its
     // gradient is a matrix product (the wasm backend lacks the scatter kernel an Embedding layer needs).
     add(
@@ -94,7 +107,7 @@ export function buildRecurrentModel(data: TrainingData | RecurrentModelShape, hp
   }
   add(
     tf.layers.dense({
-      units: shape.task === 'forecast' ? shape.horizon : shape.vocabularySize,
+      units: outputWidth(shape),
       activation: shape.task === 'forecast' ? 'linear' : 'softmax',
       kernelInitializer: tf.initializers.glorotUniform({ seed: seeded() }),
     }),

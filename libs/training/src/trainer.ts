@@ -2,13 +2,21 @@ import * as tf from '@tensorflow/tfjs';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import type { OptimizerName } from '@tuneforge/contracts';
-import type { TrainingData } from './datasets/dataset';
+import { classificationScores } from './classification-scores';
+import type { ClassifyData, TrainingData } from './datasets/dataset';
 import { setLearningRate } from './recurrent.model';
 
 export type EpochMetrics = Record<string, number>;
 
 /** Metrics that cannot change during a trial (its size, the dataset's baseline): stored once, with the first epoch. */
-export const TRIAL_CONSTANT_METRICS: ReadonlySet<string> = new Set(['param_count', 'seasonal_naive_val_mae']);
+export const TRIAL_CONSTANT_METRICS: ReadonlySet<string> = new Set([
+  'param_count',
+  'seasonal_naive_val_mae',
+  'majority_val_accuracy',
+  'majority_val_macro_f1',
+  'bag_of_chars_val_accuracy',
+  'bag_of_chars_val_macro_f1',
+]);
 
 /** What an epoch's metrics store: all of them at epoch 1, then only those that can change. */
 export function metricsToStore(epoch: number, metrics: EpochMetrics): EpochMetrics {
@@ -130,6 +138,10 @@ export async function evaluateSplit(model: tf.LayersModel, data: TrainingData, s
   const [x, y] = split === 'val' ? [data.valX, data.valY] : [data.testX, data.testY];
   const predictions = predictInChunks(model, data, x);
   try {
+    if (data.task === 'classify') {
+      const [probabilities, targets] = await Promise.all([predictions.data(), y.data()]);
+      return classificationMetrics(data, split, probabilities, targets);
+    }
     const [loss, extra] = tf.tidy(() => {
       if (data.task === 'forecast') return [tf.losses.meanSquaredError(y, predictions), tf.losses.absoluteDifference(y, predictions)];
       const picked = tf.sum(tf.mul(tf.oneHot(tf.cast(y, 'int32'), data.vocabulary.length), predictions), 1);
@@ -145,6 +157,13 @@ export async function evaluateSplit(model: tf.LayersModel, data: TrainingData, s
   } finally {
     predictions.dispose();
   }
+}
+
+/** A classifier's loss, accuracy and macro-F1 on a split, with the baselines' on the same rows: one rule for both engines. */
+export function classificationMetrics(data: ClassifyData, split: ScoredSplit, probabilities: ArrayLike<number>, targets: ArrayLike<number>): EpochMetrics {
+  const scores = classificationScores(probabilities, targets, data.classes.length);
+  const baselines = Object.fromEntries(Object.entries(data.baselines).filter(([name]) => name.includes(`_${split}_`)));
+  return { [`${split}_loss`]: scores.loss, [`${split}_accuracy`]: scores.accuracy, [`${split}_macro_f1`]: scores.macroF1, ...baselines };
 }
 
 /** Predictions for a split's inputs, a chunk at a time (one-hot text inputs are large). */
@@ -173,5 +192,5 @@ export function epochPermutation(count: number, seed: number, epoch: number): In
 
 /** What the model reads: forecasting windows as they are; character ids one-hot encoded. */
 export function modelInput(data: TrainingData, x: tf.Tensor): tf.Tensor {
-  return data.task === 'text' ? tf.oneHot(tf.cast(x, 'int32'), data.vocabulary.length) : x;
+  return data.task === 'forecast' ? x : tf.oneHot(tf.cast(x, 'int32'), data.vocabulary.length);
 }

@@ -5,7 +5,7 @@ import type { LstmNetOptions, NativeLstmNet } from '../../src';
 export function tfjsModel(options: LstmNetOptions, seed: number): tf.LayersModel {
   const model = tf.sequential();
   let nextSeed = seed;
-  if (options.task === 'text') {
+  if (options.task !== 'forecast') {
     model.add(
       tf.layers.dense({
         units: options.embeddingDim ?? 0,

@@ -1,13 +1,14 @@
 import { TEST_SPLIT_DEFAULT, type TrialConfig } from '@tuneforge/contracts';
 import type { ForecastSeries, OutputKind } from '@tuneforge/formats';
 import { runOnSetupThread } from '../setup-thread';
+import { classificationArrays, classificationTensors, firstNamesSamples, spamAssassinSamples, type ClassifyArrays } from './classification.dataset';
 import type { TrainingData } from './dataset';
 import { DatasetTooShortError, forecastArrays, forecastTensors, type ForecastArrays } from './forecast.dataset';
 import { sotuCorpus, textArrays, textTensors, type TextArrays } from './sotu.dataset';
 import { usBirthsSeries } from './us-births.dataset';
 
 /** A dataset's samples as plain arrays, before they become the tensors trials share. */
-export type TrainingArrays = ForecastArrays | TextArrays;
+export type TrainingArrays = ForecastArrays | TextArrays | ClassifyArrays;
 
 const cache = new Map<string, TrainingData>();
 const loading = new Map<string, Promise<TrainingData>>();
@@ -73,11 +74,22 @@ export function trainingArraysFor(dataset: TrialConfig['dataset'], uploaded?: Fo
       return forecastArrays(usBirthsSeries(), { window, horizon: Number(dataset.horizon), validationSplit, testSplit, output });
     case 'sotu':
       return textArrays(sotuCorpus(Number(dataset.maxChars)), { window, maxChars: Number(dataset.maxChars), validationSplit, testSplit });
+    case 'first-names':
+      return classificationArrays(firstNamesSamples(), { maxLength: Number(dataset.maxLength), validationSplit, testSplit });
+    case 'spam-assassin':
+      return classificationArrays(spamAssassinSamples(), { maxLength: Number(dataset.maxLength), validationSplit, testSplit });
     default:
       throw new Error(`unknown builtin dataset '${dataset.name}'`);
   }
 }
 
 function tensorsOf(arrays: TrainingArrays): TrainingData {
-  return arrays.task === 'forecast' ? forecastTensors(arrays) : textTensors(arrays);
+  switch (arrays.task) {
+    case 'forecast':
+      return forecastTensors(arrays);
+    case 'text':
+      return textTensors(arrays);
+    case 'classify':
+      return classificationTensors(arrays);
+  }
 }

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { ForecastPreprocessing, Standardiser, TextPreprocessing } from '@tuneforge/formats';
+import type { ClassifyPreprocessing, ForecastPreprocessing, Standardiser, TextPreprocessing } from '@tuneforge/formats';
 
 /**
  * Samples ready for training, split in time order: train, validation (epochs, pruning and ranking
@@ -42,4 +42,22 @@ export interface TextData {
   preprocessing: TextPreprocessing;
 }
 
-export type TrainingData = ForecastData | TextData;
+/** Sequences with a class each: texts as character ids, padded in front to one length. */
+export interface ClassifyData {
+  task: 'classify';
+  /** [samples, length] character ids (0: padding) */
+  trainX: tf.Tensor2D;
+  /** [samples] class id (float32, as the sparse cross-entropy loss wants) */
+  trainY: tf.Tensor1D;
+  valX: tf.Tensor2D;
+  valY: tf.Tensor1D;
+  testX: tf.Tensor2D;
+  testY: tf.Tensor1D;
+  vocabulary: string[];
+  classes: string[];
+  /** The majority class's and the bag-of-characters model's accuracy and macro-F1 on validation and test, named as metrics. */
+  baselines: Record<string, number>;
+  preprocessing: ClassifyPreprocessing;
+}
+
+export type TrainingData = ForecastData | TextData | ClassifyData;
