@@ -1,7 +1,8 @@
 /**
  * The main job after services and migrations are up (infra/dev/demo.sh does those): starts the
  * coordinator and two workers, submits a sweep, shows its progress until it ends, then prints the
- * leaderboard and the best trial's validation and test MAE next to the seasonal-naive baseline.
+ * leaderboard and the best trial's validation and test scores next to the baselines (seasonal naive
+ * for a forecast, the majority class and bag of characters for a classifier), and uses its model.
  * Usage: node -r ./tools/register.js tools/demo.ts [spec.yaml]   (DEMO_KEEP_RUNNING=1 leaves the stack up)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,8 +10,8 @@ import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { SingleBar } from 'cli-progress';
-import { forecastCsv } from '@tuneforge/predict';
-import { describeTestScore, testScoreOf, type MetricSeriesDto, type Page, type SweepDto, type TrialDto } from '@tuneforge/contracts';
+import { forecastCsv, loadClassifier } from '@tuneforge/predict';
+import { datasetTask, describeTestScore, testScoreOf, type MetricSeriesDto, type Page, type SweepDto, type TrialDto } from '@tuneforge/contracts';
 
 const ROOT = join(__dirname, '..');
 const SPEC = process.argv[2] ?? 'examples/births-tpe-asha.yaml';
@@ -50,6 +51,11 @@ function format(value: number | null | undefined, digits = 1): string {
   return value === null || value === undefined ? '-' : value.toFixed(digits);
 }
 
+/** A score with four significant digits (accuracies near 1 and MAEs near 200 alike). */
+function score(value: number | null | undefined): string {
+  return value === null || value === undefined ? '-' : String(Number(value.toPrecision(4)));
+}
+
 async function main(): Promise<void> {
   console.log(`[demo] coordinator on :${PORT} and ${WORKERS} workers (logs in tmp/)`);
   start('coordinator', 'apps/coordinator/src/main.ts', { PORT, DISPATCH_INTERVAL_MS: '2000' });
@@ -68,19 +74,21 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     current = await api<SweepDto>(`/sweeps/${sweep.id}`);
     const c = current.trialCounts;
-    bar.update(c.completed + c.failed + c.pruned + c.cancelled, { running: c.running, best: format(current.best?.value) });
+    bar.update(c.completed + c.failed + c.pruned + c.cancelled, { running: c.running, best: score(current.best?.value) });
   }
   bar.stop();
   console.log(`[demo] sweep ${current.status} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
   const trials = await api<Page<TrialDto>>(`/sweeps/${sweep.id}/trials?limit=10`);
+  const testMetric = trials.items.map((t) => testScoreOf(t.testMetrics)?.metric).find(Boolean) ?? 'test';
   console.log('\nLeaderboard (best first):');
   console.table(
     trials.items.map((t) => ({
       trial: t.number,
       status: t.status,
-      [sweep.objective.metric]: format(t.bestMetric),
-      test_mae: format(testScoreOf(t.testMetrics)?.value),
+      [sweep.objective.metric]: score(t.bestMetric),
+      [testMetric]: score(testScoreOf(t.testMetrics)?.value),
+      cell: String(t.config.hyperparameters.cell ?? 'lstm'),
       hiddenUnits: String(t.config.hyperparameters.hiddenUnits),
       layers: t.config.hyperparameters.layers,
       dropout: format(Number(t.config.hyperparameters.dropout), 2),
@@ -89,7 +97,17 @@ async function main(): Promise<void> {
       worker: t.workerId,
     })),
   );
-  if (current.best) {
+  if (current.best && sweep.spec.dataset.source === 'builtin' && datasetTask(sweep.spec.dataset) === 'classify') {
+    const bestTrial = await api<TrialDto>(`/trials/${current.best.trialId}`);
+    const validation = await api<MetricSeriesDto>(`/trials/${current.best.trialId}/metrics?names=majority_val_accuracy,bag_of_chars_val_accuracy`);
+    const first = (name: string) => validation.metrics[name]?.values[0];
+    console.log(
+      `\nBest trial ${current.best.trialId} (${String(bestTrial.config.hyperparameters.cell ?? 'lstm')}), picked on the validation split: ${sweep.objective.metric} ${score(current.best.value)} ` +
+        `(majority class accuracy ${score(first('majority_val_accuracy'))}, bag of characters ${score(first('bag_of_chars_val_accuracy'))}).`,
+    );
+    console.log(`On the test split (rows nothing selected on): ${describeTestScore(current.best.testMetrics)}.`);
+    await classifyWithBestModel(`${API}/sweeps/${sweep.id}/best-model`, bestTrial, String(sweep.spec.dataset.name));
+  } else if (current.best) {
     const series = await api<MetricSeriesDto>(`/trials/${current.best.trialId}/metrics?names=val_mae,seasonal_naive_val_mae`);
     const best = Math.min(...(series.metrics.val_mae?.values ?? [NaN]));
     const naive = series.metrics.seasonal_naive_val_mae?.values[0];
@@ -133,6 +151,21 @@ async function forecastWithBestModel(url: string, trial: TrialDto): Promise<void
   console.log(`Its model (epoch ${trial.bestEpoch ?? '?'}, the one that scored it, with its preprocessing): ${url}`);
   console.log(`  forecast for ${day} from the last 28 days (${csvFile}): ${Math.round(forecast.values[0])} births`);
   console.log(`  the same from the command line: npx tuneforge predict ${trial.sweepId} --csv ${csvFile}   (README: "Get the best model out and use it")`);
+}
+
+/** What a user does next with a classifier: the sweep's best model names the class of a few texts it never saw. */
+async function classifyWithBestModel(url: string, trial: TrialDto, dataset: string): Promise<void> {
+  const texts = dataset === 'first-names' ? ['Marisol', 'Thaddeus', 'Odalys', 'Brannigan'] : ['Dear friend, you have been selected to receive a FREE cash prize. Click here now!', 'I pushed the fix to the branch; can you review it before the meeting tomorrow?'];
+  tf.env().set('PROD', true);
+  const classifier = await loadClassifier(url, { token: TOKEN });
+  try {
+    const classes = await classifier.classify(texts);
+    console.log(`Its model (epoch ${trial.bestEpoch ?? '?'}, the one that scored it, with its preprocessing): ${url}`);
+    classes.forEach((c, i) => console.log(`  ${JSON.stringify(texts[i])}: ${c.label} (${c.probability.toFixed(3)})`));
+    console.log(`  the same from the command line: npx tuneforge predict ${trial.sweepId} --text ${texts.map((t) => JSON.stringify(t)).join(' ')}`);
+  } finally {
+    classifier.dispose();
+  }
 }
 
 function stopAll(): void {

@@ -110,6 +110,45 @@ function number(kind: 'int' | 'float', min: number) {
   };
 }
 
+async function forecast(source: string, idOrDir: string, csv: string, all: boolean, json: boolean): Promise<void> {
+  const text = readText(csv);
+  const { loadForecaster } = await predictLib();
+  const forecaster = await asBadInput(idOrDir, () => loadForecaster(source));
+  try {
+    const forecasts = await asBadInput(csv, async () => {
+      const rows = forecaster.readCsv(text);
+      return all ? forecaster.predictAll(rows) : [await forecaster.predict(rows)];
+    });
+    const { target, timeColumn } = forecaster.metadata.preprocessing;
+    if (json) {
+      const shown = forecasts.map((f) => ({ ...f, times: f.times?.map((t) => new Date(t).toISOString()) ?? null }));
+      await print(JSON.stringify({ trialId: forecaster.metadata.trial.id, target, forecasts: shown }, null, 2));
+    } else {
+      console.error(describeModel(forecaster.metadata));
+      await print(forecastsTable(forecasts, target, timeColumn, all));
+    }
+  } finally {
+    forecaster.dispose();
+  }
+}
+
+async function classify(source: string, idOrDir: string, texts: string[], json: boolean): Promise<void> {
+  const { loadClassifier } = await predictLib();
+  const classifier = await asBadInput(idOrDir, () => loadClassifier(source));
+  try {
+    const classes = await asBadInput('--text', () => classifier.classify(texts));
+    if (json) {
+      await print(JSON.stringify({ trialId: classifier.metadata.trial.id, classes: classes.map((c, i) => ({ text: texts[i], ...c })) }, null, 2));
+    } else {
+      console.error(describeModel(classifier.metadata));
+      const shown = (text: string) => (text.length > 60 ? `${text.slice(0, 57)}...` : text);
+      await print(table(['text', 'class', 'probability'], classes.map((c, i) => [shown(texts[i]), c.label, c.probability.toFixed(3)])));
+    }
+  } finally {
+    classifier.dispose();
+  }
+}
+
 /** `download`, `predict` and `generate`: exported models, from the coordinator or a downloaded folder. */
 export function registerModelCommands(cli: Command, api: () => TuneforgeClient): void {
   cli
@@ -131,32 +170,20 @@ export function registerModelCommands(cli: Command, api: () => TuneforgeClient):
 
   cli
     .command('predict')
-    .description('forecast with an exported model: the horizon after the CSV rows, or every window with --all')
+    .description('use an exported model: a forecaster forecasts the horizon after the CSV rows (or every window with --all); a classifier names the class of each text')
     .argument('<id-or-dir>', 'trial id, sweep id (its best model), or a folder written by download')
-    .requiredOption('--csv <file>', "raw rows: the model's time column (dates) and value columns, in time order")
-    .option('--all', 'one forecast per window of rows (the last one is the horizon after the rows)')
+    .option('--csv <file>', "forecasters: raw rows, the model's time column (dates) and value columns, in time order")
+    .option('--all', 'forecasters: one forecast per window of rows (the last one is the horizon after the rows)')
+    .option('--text <text...>', 'classifiers: the texts to classify')
+    .option('--lines <file>', 'classifiers: a file with one text per line')
     .option('--json', 'print JSON instead of a table')
-    .action(async (idOrDir: string, options: { csv: string; all?: boolean; json?: boolean }) => {
-      const text = readText(options.csv);
+    .action(async (idOrDir: string, options: { csv?: string; all?: boolean; text?: string[]; lines?: string; json?: boolean }) => {
+      const texts = [...(options.text ?? []), ...(options.lines ? readText(options.lines).split(/\r?\n/).filter((line) => line.length > 0) : [])];
+      if (options.csv && texts.length > 0) throw new BadInputError('give --csv (a forecaster) or --text / --lines (a classifier), not both');
+      if (!options.csv && texts.length === 0) throw new BadInputError('give --csv <file> for a forecaster, or --text / --lines for a classifier');
       const source = await modelSource(api, idOrDir);
-      const { loadForecaster } = await predictLib();
-      const forecaster = await asBadInput(idOrDir, () => loadForecaster(source));
-      try {
-        const forecasts = await asBadInput(options.csv, async () => {
-          const rows = forecaster.readCsv(text);
-          return options.all ? forecaster.predictAll(rows) : [await forecaster.predict(rows)];
-        });
-        const { target, timeColumn } = forecaster.metadata.preprocessing;
-        if (options.json) {
-          const shown = forecasts.map((f) => ({ ...f, times: f.times?.map((t) => new Date(t).toISOString()) ?? null }));
-          await print(JSON.stringify({ trialId: forecaster.metadata.trial.id, target, forecasts: shown }, null, 2));
-        } else {
-          console.error(describeModel(forecaster.metadata));
-          await print(forecastsTable(forecasts, target, timeColumn, Boolean(options.all)));
-        }
-      } finally {
-        forecaster.dispose();
-      }
+      if (options.csv) await forecast(source, idOrDir, options.csv, Boolean(options.all), Boolean(options.json));
+      else await classify(source, idOrDir, texts, Boolean(options.json));
     });
 
   cli

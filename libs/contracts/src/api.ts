@@ -151,8 +151,14 @@ export const LayersModelJsonSchema = z.looseObject({
  */
 export const ModelBundleMetadataSchema = z.object({
   format: z.literal('tuneforge-model/v1'),
-  /** `forecast`: target, timeColumn, inputs (value columns with the training split's mean and std, calendar features), window, horizon, season; `text`: window, vocabulary. */
-  preprocessing: z.looseObject({ task: z.enum(['forecast', 'text']), window: z.int() }),
+  /**
+   * `forecast`: target, timeColumn, inputs (value columns with the training split's mean and std, calendar features), window, horizon, season;
+   * `text`: window, vocabulary; `classify`: maxLength, vocabulary (0 pads, 1 is unknown), classes.
+   */
+  preprocessing: z.union([
+    z.looseObject({ task: z.enum(['forecast', 'text']), window: z.int() }),
+    z.looseObject({ task: z.literal('classify'), maxLength: z.int(), vocabulary: z.array(z.string()), classes: z.array(z.string()) }),
+  ]),
   trial: z.object({ id: z.string(), sweepId: z.string(), number: z.int(), seed: z.number(), bestEpoch: z.int(), config: TrialConfigSchema }),
   objective: MetricObjectiveSchema,
   /** `validation`: the objective's best value (the exported epoch's); `test`: that epoch's test-split scores. */

