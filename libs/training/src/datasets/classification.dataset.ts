@@ -67,12 +67,7 @@ const SPLIT_SEED = 0x5eed;
 export function classificationArrays(samples: readonly LabelledText[], options: ClassificationOptions): ClassifyArrays {
   const classes = [...new Set(samples.map((s) => s.label))].sort();
   if (classes.length < 2) throw new Error(`a classification dataset needs at least two classes; it has ${classes.length}`);
-  const order = shuffled(samples.length);
-  const testCount = Math.round(samples.length * options.testSplit);
-  const valCount = Math.round(samples.length * options.validationSplit);
-  const trainRows = order.slice(0, samples.length - valCount - testCount);
-  const valRows = order.slice(trainRows.length, trainRows.length + valCount);
-  const testRows = order.slice(trainRows.length + valCount);
+  const { train: trainRows, validation: valRows, test: testRows } = classificationSplit(samples.length, options);
   const clip = (text: string) => [...text].slice(-options.maxLength);
   const vocabulary = [PADDING, UNKNOWN, ...[...new Set(trainRows.flatMap((r) => clip(samples[r].text)))].sort()];
   const ids = new Map(vocabulary.map((ch, i) => [ch, i]));
@@ -98,6 +93,15 @@ export function classificationTensors({ length, train, val, test, vocabulary, cl
   const x = (s: Samples) => tf.tensor2d(s.x, [s.count, length], 'int32');
   const y = (s: Samples) => tf.tensor1d(s.y, 'float32');
   return { task: 'classify', trainX: x(train), trainY: y(train), valX: x(val), valY: y(val), testX: x(test), testY: y(test), vocabulary, classes, baselines, preprocessing };
+}
+
+/** Which samples train, validate and test: a fixed shuffle, then the splits' shares from its end (test last). */
+export function classificationSplit(count: number, options: Pick<ClassificationOptions, 'validationSplit' | 'testSplit'>): { train: number[]; validation: number[]; test: number[] } {
+  const order = shuffled(count);
+  const testCount = Math.round(count * options.testSplit);
+  const valCount = Math.round(count * options.validationSplit);
+  const trainCount = count - valCount - testCount;
+  return { train: order.slice(0, trainCount), validation: order.slice(trainCount, trainCount + valCount), test: order.slice(trainCount + valCount) };
 }
 
 function shuffled(count: number): number[] {
