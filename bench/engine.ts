@@ -1,13 +1,13 @@
 // Samples/s of the native LSTM engine against the PyTorch anchor (../shared/anchors/torch_lstm_cpu.py), in one run.
 // Each round measures PyTorch, the raw engine at each thread count and the worker's NativeTrialSession in turn;
 // the table shows each one's median over the rounds, so load from other processes hits all of them alike.
-// Usage: npm run bench:engine -- [--workloads W1,W2] [--threads 1,2] [--rounds 3]
+// Usage: npm run bench:engine -- [--workloads W1,W2] [--threads 1,2] [--rounds 3] [--cell lstm|gru|rnn]
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import type { TrialConfig } from '@tuneforge/contracts';
-import { loadEngine } from '@tuneforge/lstm-engine';
+import { ENGINE_CELLS, loadEngine, type EngineCell } from '@tuneforge/lstm-engine';
 import { NativeTrialSession, selectBackend } from '@tuneforge/training';
 import { randomForecastData } from './random-forecast-data';
 
@@ -18,21 +18,29 @@ const WORKLOADS: Record<string, { T: number; F: number; H: number; B: number; N:
 };
 
 const { values } = parseArgs({
-  options: { workloads: { type: 'string', default: 'W1,W2' }, threads: { type: 'string', default: '1,2' }, rounds: { type: 'string', default: '3' } },
+  options: {
+    workloads: { type: 'string', default: 'W1,W2' },
+    threads: { type: 'string', default: '1,2' },
+    rounds: { type: 'string', default: '3' },
+    /** The recurrent cell of the engine, the session and the anchor (CELL=gru|rnn: nn.GRU, nn.RNN). */
+    cell: { type: 'string', default: 'lstm' },
+  },
 });
+const CELL = ENGINE_CELLS.find((cell) => cell === values.cell);
+if (!CELL) throw new Error(`--cell must be one of ${ENGINE_CELLS.join(', ')}, not '${values.cell}'`);
 
 function uniformSource(seed: number): () => number {
   let state = seed >>> 0;
   return () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
 }
 
-/** As the anchor measures itself: LSTM F->H, last step -> dense 1, MSE, Adam 1e-3, batches in order; one warm-up epoch, two timed. */
+/** As the anchor measures itself: the cell F->H, last step -> dense 1, MSE, Adam 1e-3, batches in order; one warm-up epoch, two timed. */
 function rawEngine(name: string, threads: number): number {
   const engine = loadEngine();
   if (!engine.available) throw new Error(engine.reason);
   const { T, F, H, B, N } = WORKLOADS[name];
   engine.addon.setThreads(threads);
-  const net = new engine.addon.LstmNet({ task: 'forecast', timesteps: T, inputSize: F, hiddenUnits: [H], outputs: 1, learningRate: 1e-3 });
+  const net = new engine.addon.LstmNet({ task: 'forecast', timesteps: T, inputSize: F, hiddenUnits: [H], cells: [CELL as EngineCell], outputs: 1, learningRate: 1e-3 });
   const uniform = uniformSource(1);
   net.paramInfo().forEach((info, i) => {
     const scale = info.shape.length > 1 ? Math.sqrt(6 / (info.shape[0] + info.shape[1])) : 0;
@@ -59,7 +67,7 @@ async function sessionEngine(name: string): Promise<number> {
   const config: TrialConfig = {
     model: 'lstm',
     dataset: { source: 'builtin', name: 'bench' },
-    hyperparameters: { hiddenUnits: H, layers: 1, dropout: 0, recurrentDropout: 0, learningRate: 1e-3, batchSize: B },
+    hyperparameters: { cell: CELL as EngineCell, hiddenUnits: H, layers: 1, dropout: 0, recurrentDropout: 0, learningRate: 1e-3, batchSize: B },
     maxEpochs: 3,
     checkpointEvery: 3,
   };
@@ -78,7 +86,7 @@ async function sessionEngine(name: string): Promise<number> {
 function torch(name: string, blasOneThread: boolean): number {
   const { T, F, H, B, N } = WORKLOADS[name];
   const out = execFileSync('/usr/bin/python3', [join(__dirname, '../../shared/anchors/torch_lstm_cpu.py'), `${T},${F},${H},${B},${N}`], {
-    env: { ...process.env, TORCH_THREADS: '1', ...(blasOneThread ? { OPENBLAS_NUM_THREADS: '1' } : {}) },
+    env: { ...process.env, TORCH_THREADS: '1', CELL, ...(blasOneThread ? { OPENBLAS_NUM_THREADS: '1' } : {}) },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -94,7 +102,7 @@ async function main(): Promise<void> {
   await selectBackend('cpu');
   const threads = values.threads.split(',').map(Number);
   const rounds = Number(values.rounds);
-  console.log(`engine: native-cpu, ${engine.blas}; PyTorch: torch_lstm_cpu.py (TORCH_THREADS=1); median of ${rounds} interleaved rounds\n`);
+  console.log(`cell: ${CELL}; engine: native-cpu, ${engine.blas}; PyTorch: torch_lstm_cpu.py (TORCH_THREADS=1, CELL=${CELL}); median of ${rounds} interleaved rounds\n`);
   const header = [
     'workload',
     'PyTorch anchor',

@@ -159,6 +159,20 @@ describe('dashboard in headless chromium against a real coordinator and workers'
     await screenshot(page, 'trial');
   });
 
+  it("shows a classifier's test score against the majority class and its confusion matrix", async () => {
+    // The worker's path to these columns is tested end to end in model-export.e2e; here the page shows what the API answers.
+    const finished = (await stack.client.listTrials({ id: sweep.id, query: { status: 'completed', limit: 1 } })).items[0];
+    const testMetrics = { test_loss: 0.4, test_accuracy: 0.84, test_macro_f1: 0.83, majority_test_accuracy: 0.6, bag_of_chars_test_accuracy: 0.63 };
+    const confusion = { classes: ['female', 'male'], counts: [[410, 70], [58, 262]] };
+    await stack.db.query(`UPDATE trials SET test_metrics = $2, test_confusion = $3 WHERE id = $1`, [finished.id, testMetrics, confusion]);
+    await page.goto(`${stack.origin}/trials/${finished.id}`);
+    assert.match(await page.getByTestId('test-score').innerText(), /test_accuracy 0\.84 vs majority class 0\.6 \(60\.0% fewer errors\), bag of characters 0\.63/);
+    const rows = await page.getByTestId('confusion-matrix').locator('tbody tr').allInnerTexts();
+    assert.deepEqual(rows.map((row) => row.split(/\s+/)), [['female', '410', '70'], ['male', '58', '262']]);
+    assert.deepEqual(await page.getByTestId('confusion-matrix').locator('thead th').allInnerTexts(), ['', 'predicted female', 'predicted male']);
+    await screenshot(page, 'trial-confusion');
+  });
+
   it('shows a pruned trial with its rung', async () => {
     const pruned = await waitFor('a trial was pruned', async () => {
       const trials = await stack.client.listTrials({ id: sweep.id, query: { status: 'pruned', limit: 1 } });

@@ -230,6 +230,11 @@ describe('using an exported model (coordinator, workers, a fresh Node process an
       const accuracy = classes.filter((c, i) => c.label === samples[testRows[i]].label).length / testRows.length;
       assert.ok(Math.abs(accuracy - Number(trial.testMetrics?.test_accuracy)) <= 1 / testRows.length, `accuracy ${accuracy} vs stored ${JSON.stringify(trial.testMetrics)}`);
       assert.ok(Number(trial.testMetrics?.test_accuracy) > Number(trial.testMetrics?.majority_test_accuracy), JSON.stringify(trial.testMetrics));
+      assert.deepEqual(trial.testConfusion?.classes, ['female', 'male']);
+      const counts = trial.testConfusion?.counts ?? [];
+      assert.equal(counts.flat().reduce((a, b) => a + b, 0), testRows.length, 'the confusion matrix counts every test row once');
+      const hits = (counts[0]?.[0] ?? 0) + (counts[1]?.[1] ?? 0);
+      assert.ok(Math.abs(hits / testRows.length - Number(trial.testMetrics?.test_accuracy)) < 1e-9, 'its diagonal is the stored accuracy');
       const [alice] = await classifier.classify(['Alice']);
       const printed = await tuneforge(['--api', api, 'predict', sweep.id, '--text', 'Alice', 'Bob', '--json']);
       assert.equal(printed.code, 0, printed.stderr);

@@ -169,7 +169,7 @@ export class TrialRunner {
    * The test split's scores of the model the trial hands over, measured once as it ends (completed, and
    * pruned too, so that every scored trial is compared on the same rows), with how its inputs were made.
    */
-  private async scoreOnTest(run: TrialAttempt, session: TrainingSession, best: BestEpoch): Promise<Pick<TrialEnding, 'testMetrics' | 'preprocessing'>> {
+  private async scoreOnTest(run: TrialAttempt, session: TrainingSession, best: BestEpoch): Promise<Pick<TrialEnding, 'testMetrics' | 'testConfusion' | 'preprocessing'>> {
     const bestCheckpoint = async () => {
       if (best.held) return best.held;
       // A resumed run that has not beaten its checkpoint's best: that best's checkpoint is stored.
@@ -178,7 +178,8 @@ export class TrialRunner {
       return stored.bytes;
     };
     try {
-      return { testMetrics: await session.scoreOnTest(bestCheckpoint), preprocessing: session.preprocessing };
+      const { metrics, confusion } = await session.scoreOnTest(bestCheckpoint);
+      return { testMetrics: metrics, testConfusion: confusion, preprocessing: session.preprocessing };
     } catch (error) {
       if (!(error instanceof CorruptCheckpointError)) throw error;
       this.logger.warn(`trial ${run.trialId}: no test score (${error.message})`);
@@ -308,7 +309,7 @@ export class TrialRunner {
     reason: string,
     bestMetric: number | null,
     lastEpoch: number | null,
-    more: Pick<TrialEnding, 'prunedRung' | 'best' | 'testMetrics' | 'preprocessing'> = {},
+    more: Pick<TrialEnding, 'prunedRung' | 'best' | 'testMetrics' | 'testConfusion' | 'preprocessing'> = {},
   ): Promise<void> {
     if (!(await this.ledger.end({ ...run, status, reason, bestMetric, lastEpoch, ...more }))) await this.throwLost(run);
     this.logger.log(`trial ${run.trialId} ${status}: ${reason}`);

@@ -51,6 +51,10 @@ export const TrialCountsSchema = z.object({ total: z.int(), ...Object.fromEntrie
 } & Record<(typeof TRIAL_STATUSES)[number], z.ZodInt>);
 export type TrialCounts = z.infer<typeof TrialCountsSchema>;
 
+/** How a classifier's test split was classified: counts[actual][predicted], the classes in the model's order. */
+export const ConfusionMatrixSchema = z.object({ classes: z.array(z.string()), counts: z.array(z.array(z.int())) });
+export type ConfusionMatrix = z.infer<typeof ConfusionMatrixSchema>;
+
 /** A trial's scores on its test split: test_loss with test_mae and seasonal_naive_test_mae (forecasting), or test_bpc (text). */
 export const TestMetricsSchema = z.record(z.string(), z.number());
 
@@ -93,6 +97,8 @@ export const TrialDtoSchema = z.object({
   bestEpoch: z.int().nullable(),
   /** The best epoch's scores on the test split, measured once as the trial ended; nothing selects on them. */
   testMetrics: TestMetricsSchema.nullable(),
+  /** A classifier's confusion matrix on the test split (the same model and rows as testMetrics); null for other tasks. */
+  testConfusion: ConfusionMatrixSchema.nullable(),
   prunedRung: z.int().nullable(),
   workerId: z.string().nullable(),
   backend: z.string().nullable(),

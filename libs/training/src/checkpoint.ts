@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingData } from './datasets/dataset';
-import { evaluateSplit, type EpochMetrics } from './trainer';
+import { evaluateSplitWithConfusion } from './trainer';
+import type { TestScores } from './training-session';
 import { decodeCheckpoint, encodeCheckpointContainer, type CheckpointArtifacts, type DecodedCheckpoint, type TrainingState, type WeightSpec } from '@tuneforge/formats';
 
 /** A tfjs model's topology, weights and Adam's state, with the training state, as a checkpoint (the container: @tuneforge/formats). */
@@ -27,10 +28,10 @@ export async function restoreModel(checkpoint: DecodedCheckpoint): Promise<tf.La
 }
 
 /** A checkpoint's model scored on the data's test split (the same evaluation as validation's, on the test rows). */
-export async function scoreCheckpointOnTest(data: TrainingData, bytes: Buffer): Promise<EpochMetrics> {
+export async function scoreCheckpointOnTest(data: TrainingData, bytes: Buffer): Promise<TestScores> {
   const model = await restoreModel(decodeCheckpoint(bytes));
   try {
-    return await evaluateSplit(model, data, 'test');
+    return await evaluateSplitWithConfusion(model, data, 'test');
   } finally {
     model.dispose();
   }

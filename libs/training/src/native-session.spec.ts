@@ -211,7 +211,9 @@ describe(NativeTrialSession.name, { skip }, () => {
     assert.ok(relativeGap(ours.loss, theirs.loss) < 1e-3, `loss ${ours.loss} vs tfjs ${theirs.loss}`);
     assert.ok(Math.abs(ours.val_accuracy - theirs.val_accuracy) <= 2 / names.valX.shape[0], `val_accuracy ${ours.val_accuracy} vs tfjs ${theirs.val_accuracy}`);
     assert.equal(native.bestMetric, ours.val_accuracy, 'the best of a maximised objective');
-    const test = await native.scoreOnTest(() => native.checkpoint());
+    const { metrics: test, confusion } = await native.scoreOnTest(() => native.checkpoint());
+    assert.deepEqual(confusion?.classes, ['female', 'male']);
+    assert.equal(confusion?.counts.flat().reduce((a, b) => a + b, 0), names.testX.shape[0], 'every test row is counted once');
     assert.deepEqual(Object.keys(test).sort(), ['bag_of_chars_test_accuracy', 'bag_of_chars_test_macro_f1', 'majority_test_accuracy', 'majority_test_macro_f1', 'test_accuracy', 'test_loss', 'test_macro_f1']);
     assert.ok(test.test_accuracy > test.majority_test_accuracy, `one epoch of 8 GRU units beats the majority class: ${JSON.stringify(test)}`);
     native.dispose();

@@ -9,7 +9,7 @@ import { buildSeededRecurrentModel } from './seeded-weights';
 import { classificationMetrics, epochPermutation, LN2, NonFiniteLossError, type EpochMetrics } from './trainer';
 import { bestSoFar, recurrentHyperparameters, scheduleOf, stepSettings } from './trial-session';
 import type { LearningRateSchedule } from './learning-rate-schedule';
-import type { TrainingSession } from './training-session';
+import type { TestScores, TrainingSession } from './training-session';
 
 /** The worker's record of where a trial trained with the native engine. */
 export const NATIVE_CPU_BACKEND = 'native-cpu';
@@ -169,7 +169,7 @@ export class NativeTrialSession implements TrainingSession {
       }
       return { val_loss: squares / targets.length, val_mae: (absolute / targets.length) * data.target.std, seasonal_naive_val_mae: data.seasonalNaiveMae };
     }
-    if (data.task === 'classify') return classificationMetrics(data, 'val', predictions, targets);
+    if (data.task === 'classify') return classificationMetrics(data, 'val', predictions, targets).metrics;
     const classes = data.vocabulary.length;
     let nll = 0;
     for (let s = 0; s < targets.length; s++) nll -= Math.log(Math.min(1, Math.max(1e-7, predictions[s * classes + targets[s]])));
@@ -198,7 +198,7 @@ export class NativeTrialSession implements TrainingSession {
   }
 
   /** Scored by tfjs from the checkpoint, as an exported model predicts, whichever engine trained it. */
-  async scoreOnTest(bestCheckpoint: () => Promise<Buffer>): Promise<EpochMetrics> {
+  async scoreOnTest(bestCheckpoint: () => Promise<Buffer>): Promise<TestScores> {
     return scoreCheckpointOnTest(this.data, await bestCheckpoint());
   }
 

@@ -4,7 +4,7 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { Objective, TrialConfig } from '@tuneforge/contracts';
 import { CorruptCheckpointError } from '@tuneforge/formats';
 import type { EpochMetrics } from './trainer';
-import type { TrainingSession } from './training-session';
+import type { TrainingSession, TestScores } from './training-session';
 
 export const SIMULATED_CHECKPOINT_FORMAT = 'simulated/v1';
 const STATE_FLOATS = 512; // a few KB, like a small model's checkpoint
@@ -87,11 +87,11 @@ export class SimulatedSession implements TrainingSession {
   }
 
   /** A deterministic test score a little worse than the floor of the curve; no checkpoint is read. */
-  async scoreOnTest(): Promise<EpochMetrics> {
+  async scoreOnTest(): Promise<TestScores> {
     const rng = xoroshiro128plus((this.seed ^ 0x7e57) >>> 0);
     const testLoss = this.floor * (1.05 + 0.1 * uniformFloat64(rng));
-    if (this.config.dataset.name === 'sotu') return { test_loss: testLoss, test_bpc: testLoss / Math.LN2 };
-    return { test_loss: testLoss, test_mae: 1000 * testLoss, seasonal_naive_test_mae: 350 };
+    if (this.config.dataset.name === 'sotu') return { metrics: { test_loss: testLoss, test_bpc: testLoss / Math.LN2 }, confusion: null };
+    return { metrics: { test_loss: testLoss, test_mae: 1000 * testLoss, seasonal_naive_test_mae: 350 }, confusion: null };
   }
 
   dispose(): void {

@@ -4,6 +4,7 @@ import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import type { OptimizerName } from '@tuneforge/contracts';
 import { classificationScores } from './classification-scores';
 import type { ClassifyData, TrainingData } from './datasets/dataset';
+import type { TestScores } from './training-session';
 import { setLearningRate } from './recurrent.model';
 
 export type EpochMetrics = Record<string, number>;
@@ -135,6 +136,11 @@ export type ScoredSplit = 'val' | 'test';
  * MAE on the same rows) or bits per character (text), named after the split: val_mae, test_bpc, ...
  */
 export async function evaluateSplit(model: tf.LayersModel, data: TrainingData, split: ScoredSplit): Promise<EpochMetrics> {
+  return (await evaluateSplitWithConfusion(model, data, split)).metrics;
+}
+
+/** evaluateSplit's metrics, and a classifier's confusion matrix on the split. */
+export async function evaluateSplitWithConfusion(model: tf.LayersModel, data: TrainingData, split: ScoredSplit): Promise<TestScores> {
   const [x, y] = split === 'val' ? [data.valX, data.valY] : [data.testX, data.testY];
   const predictions = predictInChunks(model, data, x);
   try {
@@ -151,19 +157,22 @@ export async function evaluateSplit(model: tf.LayersModel, data: TrainingData, s
     tf.dispose([loss, extra]);
     if (data.task === 'forecast') {
       const baseline = split === 'val' ? data.seasonalNaiveMae : data.seasonalNaiveTestMae;
-      return { [`${split}_loss`]: lossValue[0], [`${split}_mae`]: extraValue[0] * data.target.std, [`seasonal_naive_${split}_mae`]: baseline };
+      return { metrics: { [`${split}_loss`]: lossValue[0], [`${split}_mae`]: extraValue[0] * data.target.std, [`seasonal_naive_${split}_mae`]: baseline }, confusion: null };
     }
-    return { [`${split}_loss`]: lossValue[0], [`${split}_bpc`]: lossValue[0] / LN2 };
+    return { metrics: { [`${split}_loss`]: lossValue[0], [`${split}_bpc`]: lossValue[0] / LN2 }, confusion: null };
   } finally {
     predictions.dispose();
   }
 }
 
-/** A classifier's loss, accuracy and macro-F1 on a split, with the baselines' on the same rows: one rule for both engines. */
-export function classificationMetrics(data: ClassifyData, split: ScoredSplit, probabilities: ArrayLike<number>, targets: ArrayLike<number>): EpochMetrics {
+/** A classifier's loss, accuracy and macro-F1 on a split, with the baselines' on the same rows, and its confusion matrix: one rule for both engines. */
+export function classificationMetrics(data: ClassifyData, split: ScoredSplit, probabilities: ArrayLike<number>, targets: ArrayLike<number>): TestScores {
   const scores = classificationScores(probabilities, targets, data.classes.length);
   const baselines = Object.fromEntries(Object.entries(data.baselines).filter(([name]) => name.includes(`_${split}_`)));
-  return { [`${split}_loss`]: scores.loss, [`${split}_accuracy`]: scores.accuracy, [`${split}_macro_f1`]: scores.macroF1, ...baselines };
+  return {
+    metrics: { [`${split}_loss`]: scores.loss, [`${split}_accuracy`]: scores.accuracy, [`${split}_macro_f1`]: scores.macroF1, ...baselines },
+    confusion: { classes: data.classes, counts: scores.confusion },
+  };
 }
 
 /** Predictions for a split's inputs, a chunk at a time (one-hot text inputs are large). */

@@ -115,7 +115,8 @@ describe(TrialSession.name, () => {
     const metrics = await session.trainNextEpoch();
     assert.ok(metrics.val_bpc > 0 && metrics.val_bpc < 8, `val_bpc ${metrics.val_bpc}`);
     assert.ok(Math.abs(metrics.val_bpc - metrics.val_loss / Math.log(2)) < 1e-9);
-    const test = await session.scoreOnTest(() => session.checkpoint());
+    const { metrics: test, confusion } = await session.scoreOnTest(() => session.checkpoint());
+    assert.equal(confusion, null, 'only classifiers have a confusion matrix');
     assert.deepEqual(Object.keys(test).sort(), ['test_bpc', 'test_loss']);
     assert.ok(test.test_bpc > 0 && test.test_bpc < 8, `test_bpc ${test.test_bpc}`);
     assert.equal(session.preprocessing.task, 'text');
@@ -127,7 +128,7 @@ describe(TrialSession.name, () => {
     await session.trainNextEpoch();
     const firstEpoch = await session.checkpoint();
     await session.trainNextEpoch();
-    const scoreOf = (bytes: Buffer) => session.scoreOnTest(async () => bytes);
+    const scoreOf = async (bytes: Buffer) => (await session.scoreOnTest(async () => bytes)).metrics;
     const [first, second] = [await scoreOf(firstEpoch), await scoreOf(await session.checkpoint())];
     assert.deepEqual(Object.keys(first).sort(), ['seasonal_naive_test_mae', 'test_loss', 'test_mae']);
     assert.notEqual(first.test_mae, second.test_mae, 'each checkpoint gets its own score');

@@ -7,7 +7,7 @@ import type { RecurrentHyperparameters } from './recurrent.model';
 import { buildSeededRecurrentModel } from './seeded-weights';
 import { LearningRateSchedule } from './learning-rate-schedule';
 import { TrialTrainer, type EpochMetrics, type StepSettings } from './trainer';
-import type { TrainingSession } from './training-session';
+import type { TestScores, TrainingSession } from './training-session';
 
 /**
  * One trial's model and progress: built fresh from the config and seed, or restored from a
@@ -61,7 +61,7 @@ export class TrialSession implements TrainingSession {
     return encodeCheckpoint(this.trainer.model, { epoch: this.epoch, seed: this.seed, bestMetric: this.bestMetric, plateau: this.schedule.state });
   }
 
-  async scoreOnTest(bestCheckpoint: () => Promise<Buffer>): Promise<EpochMetrics> {
+  async scoreOnTest(bestCheckpoint: () => Promise<Buffer>): Promise<TestScores> {
     return scoreCheckpointOnTest(this.data, await bestCheckpoint());
   }
 

@@ -110,6 +110,7 @@ function toTrialDto(trial: TrialEntity): TrialDto {
     lastEpoch: trial.lastEpoch,
     bestEpoch: trial.bestEpoch,
     testMetrics: trial.testMetrics,
+    testConfusion: trial.testConfusion,
     prunedRung: trial.prunedRung,
     workerId: trial.workerId,
     backend: trial.backend,

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { describeTestScore, isFinishedTrial, type MetricSeriesDto, type TrialDto } from '@tuneforge/contracts';
+import { describeTestScore, isFinishedTrial, type MetricSeriesDto, type TrialDto, type ConfusionMatrix } from '@tuneforge/contracts';
 import { api, client } from '../api';
 import { CurvesChart } from '../charts/CurvesChart';
 import { Card, ErrorBox, TrialStatusChip } from '../components/common';
@@ -50,6 +50,7 @@ function TrialView({ trial }: { trial: TrialDto }) {
             <span className="muted">scored on the test split when the trial ends</span>
           )}
         </p>
+        {trial.testConfusion && <ConfusionTable confusion={trial.testConfusion} />}
         <div className="two-columns">
           <div>
             <h3>Hyperparameters</h3>
@@ -174,6 +175,39 @@ function TrialView({ trial }: { trial: TrialDto }) {
 }
 
 /** The trial's best val_mae next to the seasonal-naive forecast's MAE on the same validation windows. */
+/** How the test split's rows were classified: a row per actual class, a column per predicted one. */
+function ConfusionTable({ confusion }: { confusion: ConfusionMatrix }) {
+  return (
+    <div className="table-scroll">
+      <table className="table compact" data-testid="confusion-matrix">
+        <caption>Test split: actual class (rows) against predicted class (columns)</caption>
+        <thead>
+          <tr>
+            <th />
+            {confusion.classes.map((name) => (
+              <th key={name} scope="col">
+                predicted {name}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {confusion.counts.map((row, actual) => (
+            <tr key={confusion.classes[actual]}>
+              <th scope="row">{confusion.classes[actual]}</th>
+              {row.map((count, predicted) => (
+                <td key={predicted} className={actual === predicted ? 'confusion-hit' : undefined}>
+                  {count}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 function BaselineComparison({ metrics }: { metrics: MetricSeriesDto | undefined }) {
   const mae = metrics?.metrics.val_mae;
   if (!mae || mae.values.length === 0) return null;

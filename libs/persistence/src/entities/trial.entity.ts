@@ -1,6 +1,6 @@
 import type { Preprocessing } from '@tuneforge/formats';
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, UpdateDateColumn, type Relation } from 'typeorm';
-import { TRIAL_STATUSES, type TrialConfig, type TrialEvent, type TrialStatus } from '@tuneforge/contracts';
+import { TRIAL_STATUSES, type ConfusionMatrix, type TrialConfig, type TrialEvent, type TrialStatus } from '@tuneforge/contracts';
 import { bigintAsNumber } from './column-transformers';
 import { SweepEntity } from './sweep.entity';
 
@@ -63,6 +63,10 @@ export class TrialEntity {
    */
   @Column({ name: 'test_metrics', type: 'jsonb', nullable: true })
   testMetrics!: Record<string, number> | null;
+
+  /** A classifier's confusion matrix on the test split (counts[actual][predicted]), measured with testMetrics. */
+  @Column({ name: 'test_confusion', type: 'jsonb', nullable: true })
+  testConfusion!: ConfusionMatrix | null;
 
   /** How the trial's model inputs were made from raw data (train-split statistics, vocabulary): what its exported model carries. */
   @Column({ type: 'jsonb', nullable: true })

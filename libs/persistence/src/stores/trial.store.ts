@@ -6,6 +6,7 @@ import {
   ACTIVE_TRIAL_STATUSES,
   SCORED_TRIAL_STATUSES,
   trialStatusesThatMayBecome,
+  type ConfusionMatrix,
   type Direction,
   type FinishedTrialStatus,
   type SweepSpec,
@@ -64,6 +65,8 @@ export interface TrialEnding extends TrialAttempt {
   best?: { epoch: number; format: string; bytes: Buffer };
   /** The best epoch's scores on the test split (a completed or pruned trial). */
   testMetrics?: Record<string, number> | null;
+  /** A classifier's confusion matrix on the test split. */
+  testConfusion?: ConfusionMatrix | null;
   /** How the model's inputs were made from raw data: what its exported model carries. */
   preprocessing?: Preprocessing | null;
 }
@@ -281,6 +284,7 @@ export class TrialStore {
       best_format: e.best?.format ?? null,
       best_bytes: e.best?.bytes.toString('base64') ?? null,
       test_metrics: e.testMetrics ?? null,
+      test_confusion: e.testConfusion ?? null,
       preprocessing: e.preprocessing ?? null,
     }));
     const ended = await preparedQuery<{ id: string }>(
@@ -288,14 +292,14 @@ export class TrialStore {
       'tuneforge-end-trials',
       `WITH e AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb)
-           AS e(id uuid, attempt int, status text, reason text, best float8, last_epoch int, pruned_rung int, best_epoch int, best_format text, best_bytes text, test_metrics jsonb, preprocessing jsonb)
+           AS e(id uuid, attempt int, status text, reason text, best float8, last_epoch int, pruned_rung int, best_epoch int, best_format text, best_bytes text, test_metrics jsonb, test_confusion jsonb, preprocessing jsonb)
        ),
        locked AS (${lockedInIdOrder('SELECT t.id FROM trials t WHERE t.id = ANY($2::uuid[])', 't')}),
        ended AS (
          UPDATE trials t SET status = e.status::trial_status, status_reason = e.reason, finished_at = now(), updated_at = now(),
                 best_metric = COALESCE(e.best, t.best_metric), last_epoch = COALESCE(e.last_epoch, t.last_epoch),
                 best_epoch = COALESCE(e.best_epoch, t.best_epoch), pruned_rung = e.pruned_rung,
-                test_metrics = e.test_metrics, preprocessing = e.preprocessing, ${appendEvent('e.status', 'e.reason', 't')}
+                test_metrics = e.test_metrics, test_confusion = e.test_confusion, preprocessing = e.preprocessing, ${appendEvent('e.status', 'e.reason', 't')}
          FROM e JOIN locked USING (id)
          -- The ids again as an array: the planner sizes that right and probes the primary key, where it guesses
          -- 100 rows for the JSON and may scan the whole table.
