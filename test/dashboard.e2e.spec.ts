@@ -19,6 +19,7 @@ function watchedSweep(): SweepSpecInput {
       hiddenUnits: { type: 'int', min: 8, max: 128, log: true },
       dropout: { type: 'float', min: 0, max: 0.5 },
       learningRate: { type: 'float', min: 0.0001, max: 0.05, log: true },
+      cell: { type: 'choice', values: ['lstm', 'gru', 'rnn'] },
     },
     algorithm: { type: 'random' },
     earlyStopping: { type: 'asha', minEpochs: 1, reductionFactor: 3 },
@@ -86,6 +87,13 @@ describe('dashboard in headless chromium against a real coordinator and workers'
     // Ended trials show their test score in the leaderboard, and the summary the best trial's against the baseline.
     await waitForText(page, '[data-testid="trial-test-score"]', (texts) => texts.some((t) => /^[\d.]+$/.test(t)));
     await waitForText(page, '[data-testid="best-test-score"]', ([text]) => /test_mae [\d.]+ vs seasonal naive/.test(text ?? ''));
+    // The searched choice: each cell's best and median, the best cell first (lowest val_loss, the objective's direction).
+    await waitFor('every cell has a trial with a value', async () => (await page.locator('[data-testid="choice-table"][data-parameter="cell"] tbody tr').count()) === 3, TIMEOUT);
+    const cellRows = (await page.locator('[data-testid="choice-table"][data-parameter="cell"] tbody tr').allInnerTexts()).map((row) => row.split(/\s+/));
+    assert.deepEqual(cellRows.map((row) => row[0]).sort(), ['gru', 'lstm', 'rnn']);
+    const bests = cellRows.map((row) => Number(row[2]));
+    assert.ok(bests.every((best, i) => i === 0 || bests[i - 1] <= best), `best cell first: ${JSON.stringify(cellRows)}`);
+    assert.ok(cellRows.every((row) => Number(row[3]) >= Number(row[2])), 'the median is no better than the best');
     await page.getByTestId('log-scale').check();
     await page.getByTestId('smoothing').fill('0.6');
     await screenshot(page, 'sweep');

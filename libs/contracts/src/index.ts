@@ -24,3 +24,4 @@ export * from './audit';
 export * from './sso';
 export * from './dashboard-pages';
 export * from './webhooks';
+export * from './choice-summary';

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { describeTestScore, type SweepCurvesDto, type SweepDto, type TrialPageDto, type TrialPointsDto } from '@tuneforge/contracts';
+import { describeTestScore, metricsOfDataset, summarizeByChoice, type SweepCurvesDto, type SweepDto, type TrialPageDto, type TrialPointsDto } from '@tuneforge/contracts';
 import { ApiError, api, type TrialSortKey } from '../api';
 import { CurvesChart } from '../charts/CurvesChart';
 import { ObjectiveScatter, ParallelCoordinates } from '../charts/TrialPlots';
@@ -87,8 +87,7 @@ function SweepView({
     [curves.data],
   );
   const metricChoices = useMemo(() => {
-    const names = new Set([sweep.objective.metric, 'loss', 'val_loss', (sweep.spec.dataset as { name?: string }).name === 'sotu' ? 'val_bpc' : 'val_mae']);
-    return [...names];
+    return [...new Set([sweep.objective.metric, ...metricsOfDataset(sweep.spec.dataset)])];
   }, [sweep]);
 
   const done = doneTrials(sweep.trialCounts);
@@ -179,7 +178,47 @@ function SweepView({
           {points.data && <ObjectiveScatter points={points.data} onOpenTrial={(trialId) => navigate(`/trials/${trialId}`)} />}
         </Card>
       </div>
+      {points.data && <ChoiceSummaries sweep={sweep} points={points.data} />}
     </div>
+  );
+}
+
+/** The searched choices (a `cell` sweep's cells, say), each value's best and median objective: which option wins, at a glance. */
+function ChoiceSummaries({ sweep, points }: { sweep: SweepDto; points: TrialPointsDto }) {
+  const choices = Object.entries(sweep.spec.searchSpace)
+    .filter(([, value]) => typeof value === 'object' && value !== null && (value.type === 'choice' || (value.type === 'perLayer' && value.item.type === 'choice')))
+    .map(([name]) => name);
+  if (choices.length === 0) return null;
+  const { metric, direction } = sweep.objective;
+  return (
+    <Card title={`By choice: best and median ${metric}${pointsShown(points)}`} testId="choice-summary">
+      <div className="choice-tables">
+        {choices.map((name) => (
+          <div className="table-scroll" key={name}>
+            <table className="table" data-testid="choice-table" data-parameter={name}>
+              <thead>
+                <tr>
+                  <th scope="col">{name}</th>
+                  <th scope="col">trials</th>
+                  <th scope="col">best</th>
+                  <th scope="col">median</th>
+                </tr>
+              </thead>
+              <tbody>
+                {summarizeByChoice(points, name, direction).map((row, i) => (
+                  <tr key={row.value} data-best={i === 0 ? 'true' : undefined}>
+                    <th scope="row">{row.value}</th>
+                    <td>{row.trials}</td>
+                    <td>{formatNumber(row.best)}</td>
+                    <td>{formatNumber(row.median)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ))}
+      </div>
+    </Card>
   );
 }
 
