@@ -15,9 +15,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Page, SweepDto, TrialDto } from '@tuneforge/contracts';
+import type { Page, TrialDto } from '@tuneforge/contracts';
 import { medianOf } from '@tuneforge/search';
-import { createTestDatabase, adminFetch, AppProcess, startCoordinatorProcess, waitFor } from '@tuneforge/testing';
+import { adminFetch } from '@tuneforge/testing';
+import { runSweep, withBenchStack } from './bench-stack';
 import { ownArgs } from './own-args';
 
 const ROOT = join(__dirname, '..');
@@ -63,22 +64,8 @@ function specWithSeed(seed: number): string {
 }
 
 async function tuneforgeRun(api: string, seed: number): Promise<TimeToQualityRound['tuneforge']> {
-  const started = Date.now();
-  // The connection kept alive since the last round may have been closed by the server meanwhile (EPIPE): the
-  // Idempotency-Key makes a retry safe.
-  const post = () => adminFetch(`${api}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/yaml', 'idempotency-key': `ttq-${process.pid}-${seed}` }, body: specWithSeed(seed) });
-  const response = await post().catch(post);
-  if (response.status !== 201) throw new Error(`POST /sweeps: ${response.status} ${await response.text()}`);
-  const { id } = (await response.json()) as SweepDto;
-  const sweep = await waitFor(
-    `sweep seed ${seed} ends`,
-    async () => {
-      const s = (await (await adminFetch(`${api}/sweeps/${id}`)).json()) as SweepDto;
-      return s.status === 'completed' ? s : undefined;
-    },
-    30 * 60_000,
-  );
-  const page = (await (await adminFetch(`${api}/sweeps/${id}/trials?limit=100&sort=number`)).json()) as Page<TrialDto>;
+  const { sweep, started } = await runSweep(api, specWithSeed(seed), `ttq-${process.pid}-${seed}`);
+  const page = (await (await adminFetch(`${api}/sweeps/${sweep.id}/trials?limit=100&sort=number`)).json()) as Page<TrialDto>;
   const finished = page.items
     .filter((t) => t.finishedAt && t.bestMetric !== null)
     .map((t) => ({ at: (Date.parse(t.finishedAt as string) - started) / 1000, value: t.bestMetric as number, epochs: t.lastEpoch ?? 0 }))
@@ -134,13 +121,8 @@ function optunaRun(seed: number, optunaSource: string | null): TimeToQualityRoun
 
 /** Runs the paired rounds, writing tmp/bench-time-to-quality.json after each. */
 export async function timeToQuality(seeds: number[], optunaSource: string | null, progress: (m: string) => void): Promise<TimeToQualityResult> {
-  const database = await createTestDatabase('tf_bench_ttq');
-  const env = { DATABASE_URL: database.url, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', QUEUE_PREFIX: `tf-bench-ttq-${process.pid}`, DISPATCH_INTERVAL_MS: '2000', LOG_LEVEL: 'warn' };
-  const { process: coordinator, api } = await startCoordinatorProcess(env);
-  const workers = [1, 2].map((i) => new AppProcess('apps/worker/src/main.ts', { ...env, WORKER_ID: `ttq-worker-${i}` }));
   const rounds: TimeToQualityRound[] = [];
-  try {
-    await waitFor('the workers are live', async () => ((await (await adminFetch(`${api}/workers`)).json()) as { items: unknown[] }).items.length === workers.length);
+  await withBenchStack('ttq', 2, async (api) => {
     for (const seed of seeds) {
       progress(`time to quality, seed ${seed}: Tuneforge`);
       const tuneforge = await tuneforgeRun(api, seed);
@@ -159,11 +141,7 @@ export async function timeToQuality(seeds: number[], optunaSource: string | null
       });
       writeResult({ rounds, optunaSource }); // after every round, so a run cut short keeps its finished rounds
     }
-  } finally {
-    await Promise.all(workers.map((w) => w.stop('SIGTERM')));
-    await coordinator.stop('SIGTERM');
-    await database.drop();
-  }
+  });
   return { rounds, optunaSource };
 }
 
