@@ -70,7 +70,7 @@ interface CellResult {
 
 /** The example's spec with the cell fixed and the budget of the case (the rest of its search space as it is). */
 function specFor(c: DatasetCase, cell: string): string {
-  const spec = parse(readFileSync(join(ROOT, c.example), 'utf8')) as Record<string, any>;
+  const spec = parse(readFileSync(join(ROOT, c.example), 'utf8')) as { name: string; searchSpace: Record<string, unknown>; budget: unknown; algorithm?: { startupTrials?: number } };
   spec.name = `cells-${cell}-${spec.name}`;
   spec.searchSpace = { ...spec.searchSpace, cell };
   spec.budget = c.budget;
@@ -132,7 +132,8 @@ function cellsSection(results: CellResult[]): string[] {
     lines.push(`| cell | trials | wall s | best validation | ${c.test} | ${c.baselines.map((b) => b.name).join(' | ')} |`);
     lines.push(`|---|---|---|---|---|${c.baselines.map(() => '---').join('|')}|`);
     for (const r of rows) lines.push(`| ${r.cell} | ${r.trials} | ${r.seconds.toFixed(0)} | ${shown(r.validation)} | ${shown(r.test)} | ${r.baselines.map(shown).join(' | ')} |`);
-    const beaten = rows.every((r) => r.test !== null && r.baselines.every((b) => b === null || (c.lowerIsBetter ? r.test! < b : r.test! > b)));
+    const beats = (test: number | null, baseline: number | null) => test !== null && (baseline === null || (c.lowerIsBetter ? test < baseline : test > baseline));
+    const beaten = rows.every((r) => r.baselines.every((b) => beats(r.test, b)));
     lines.push('', beaten ? 'Every cell beats every baseline on the test split.' : 'Not every cell beats every baseline on the test split (see the rows).', '');
   }
   lines.push(`Measured ${new Date().toISOString().slice(0, 10)}.`);

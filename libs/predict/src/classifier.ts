@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { classifierInputIds, type ClassifyPreprocessing, type ModelBundleMetadata } from '@tuneforge/formats';
-import { inputShapeOf, loadModelBundle, type LoadOptions } from './model-bundle.loader';
-import { ModelBundleError, PredictInputError } from './predict-errors';
+import { checkOneHotInput, loadModelBundle, type LoadOptions } from './model-bundle.loader';
+import { PredictInputError } from './predict-errors';
 
 /** Texts classified in one call at most (each is a row of maxLength one-hot characters). */
 export const MAX_TEXTS = 10_000;
@@ -27,11 +27,7 @@ export interface Classifier {
 export async function loadClassifier(source: string, options: LoadOptions = {}): Promise<Classifier> {
   const { model, metadata } = await loadModelBundle(source, 'classify', options);
   const { maxLength, vocabulary, classes } = metadata.preprocessing;
-  const input = inputShapeOf(model);
-  if (input.length !== 2 || input[0] !== maxLength || input[1] !== vocabulary.length) {
-    model.dispose();
-    throw new ModelBundleError(`${source} is inconsistent: the model reads [${input.join(', ')}] where its preprocessing makes [${maxLength}, ${vocabulary.length}] (maxLength, one-hot characters)`);
-  }
+  checkOneHotInput(model, source, maxLength, vocabulary.length, 'maxLength');
   const ids = new Map(vocabulary.map((ch, i) => [ch, i]));
   return {
     metadata,

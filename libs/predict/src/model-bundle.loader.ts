@@ -64,6 +64,14 @@ export function inputShapeOf(model: tf.LayersModel): (number | null)[] {
   return model.inputs[0].shape.slice(1);
 }
 
+/** A character model must read [steps, vocabulary] one-hot rows, as its preprocessing makes them; else it is disposed and refused. */
+export function checkOneHotInput(model: tf.LayersModel, source: string, steps: number, vocabularySize: number, stepsName: string): void {
+  const input = inputShapeOf(model);
+  if (input.length === 2 && input[0] === steps && input[1] === vocabularySize) return;
+  model.dispose();
+  throw new ModelBundleError(`${source} is inconsistent: the model reads [${input.join(', ')}] where its preprocessing makes [${steps}, ${vocabularySize}] (${stepsName}, one-hot characters)`);
+}
+
 function bundleMetadata(modelJson: tf.io.ModelJSON, name: string): ModelBundleMetadata {
   const metadata = (modelJson.userDefinedMetadata as { tuneforge?: Partial<ModelBundleMetadata> } | undefined)?.tuneforge;
   if (!metadata || typeof metadata !== 'object') {

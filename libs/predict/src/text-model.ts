@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { ModelBundleMetadata, TextPreprocessing } from '@tuneforge/formats';
-import { inputShapeOf, loadModelBundle, type LoadOptions } from './model-bundle.loader';
-import { ModelBundleError, PredictInputError } from './predict-errors';
+import { checkOneHotInput, loadModelBundle, type LoadOptions } from './model-bundle.loader';
+import { PredictInputError } from './predict-errors';
 
 export const MAX_GENERATED_CHARS = 100_000;
 const PAD = ' ';
@@ -36,11 +36,7 @@ export interface TextModel {
 export async function loadTextModel(source: string, options: LoadOptions = {}): Promise<TextModel> {
   const { model, metadata } = await loadModelBundle(source, 'text', options);
   const { window, vocabulary } = metadata.preprocessing;
-  const input = inputShapeOf(model);
-  if (input.length !== 2 || input[0] !== window || input[1] !== vocabulary.length) {
-    model.dispose();
-    throw new ModelBundleError(`${source} is inconsistent: the model reads [${input.join(', ')}] where its preprocessing makes [${window}, ${vocabulary.length}] (window, one-hot characters)`);
-  }
+  checkOneHotInput(model, source, window, vocabulary.length, 'window');
   const ids = new Map(vocabulary.map((ch, i) => [ch, i]));
   return {
     metadata,

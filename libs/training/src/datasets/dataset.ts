@@ -28,32 +28,30 @@ export interface ForecastData {
   preprocessing: ForecastPreprocessing;
 }
 
-export interface TextData {
-  task: 'text';
-  /** [samples, window] character ids */
+/**
+ * Character-id samples in the three splits: x [samples, steps] ids, y [samples] the id of the next character
+ * (text) or of the class (classify), float32 as the sparse cross-entropy loss wants.
+ */
+interface IdSamples {
   trainX: tf.Tensor2D;
-  /** [samples] id of the next character (float32, as the sparse cross-entropy loss wants) */
   trainY: tf.Tensor1D;
   valX: tf.Tensor2D;
   valY: tf.Tensor1D;
   testX: tf.Tensor2D;
   testY: tf.Tensor1D;
+  /** Ids are indices into this list. */
   vocabulary: string[];
+}
+
+/** Windows of a corpus, each followed by the character to predict. */
+export interface TextData extends IdSamples {
+  task: 'text';
   preprocessing: TextPreprocessing;
 }
 
-/** Sequences with a class each: texts as character ids, padded in front to one length. */
-export interface ClassifyData {
+/** Sequences with a class each: texts as character ids (0: padding), padded in front to one length. */
+export interface ClassifyData extends IdSamples {
   task: 'classify';
-  /** [samples, length] character ids (0: padding) */
-  trainX: tf.Tensor2D;
-  /** [samples] class id (float32, as the sparse cross-entropy loss wants) */
-  trainY: tf.Tensor1D;
-  valX: tf.Tensor2D;
-  valY: tf.Tensor1D;
-  testX: tf.Tensor2D;
-  testY: tf.Tensor1D;
-  vocabulary: string[];
   classes: string[];
   /** The majority class's and the bag-of-characters model's accuracy and macro-F1 on validation and test, named as metrics. */
   baselines: Record<string, number>;
