@@ -15,7 +15,14 @@ export interface CategoricalDomain {
   readonly description: string;
 }
 
-export type HyperparameterDomain = NumericDomain | CategoricalDomain;
+/** A tunable switch. */
+export interface BooleanDomain {
+  readonly kind: 'boolean';
+  readonly default: boolean;
+  readonly description: string;
+}
+
+export type HyperparameterDomain = NumericDomain | CategoricalDomain | BooleanDomain;
 
 /** The recurrent cells a layer can be, as TensorFlow.js's LSTM, GRU and SimpleRNN layers (and the native engine) compute them. */
 export const RECURRENT_CELLS = ['lstm', 'gru', 'rnn'] as const;
@@ -33,6 +40,7 @@ export const MODEL_HYPERPARAMETERS = {
   cell: { kind: 'category', values: RECURRENT_CELLS, default: 'lstm', description: 'recurrent cell of each layer' },
   hiddenUnits: { kind: 'int', min: 1, max: 4096, default: 64, description: 'recurrent units per layer' },
   layers: { kind: 'int', min: 1, max: 8, default: 1, description: 'stacked recurrent layers' },
+  bidirectional: { kind: 'boolean', default: false, description: 'each recurrent layer reads the sequence both ways (outputs concatenated)' },
   dropout: { kind: 'float', min: 0, max: 0.95, default: 0, description: 'dropout on each layer output' },
   recurrentDropout: { kind: 'float', min: 0, max: 0.95, default: 0, description: 'dropout on the recurrent state' },
   learningRate: { kind: 'float', min: 1e-7, max: 1, default: 1e-3, description: 'learning rate (the schedule\'s peak)' },

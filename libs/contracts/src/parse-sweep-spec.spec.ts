@@ -237,6 +237,15 @@ describe(parseSweepSpec.name, () => {
       assertIssue(issuesOf(withChange((s) => (s.searchSpace.cell = 3))), 'searchSpace.cell', /./);
     });
 
+    it('takes bidirectional as a switch or a choice of true and false, and nothing else', () => {
+      const spec = parseSweepSpec(withChange((s) => (s.searchSpace = { bidirectional: { type: 'choice', values: [true, false] } })));
+      assert.equal(trialConfigOf(spec, { bidirectional: true }).hyperparameters.bidirectional, true);
+      assert.equal(trialConfigOf(parseSweepSpec(withChange((s) => (s.searchSpace = {}))), {}).hyperparameters.bidirectional, false, 'one way unless asked');
+      assertIssue(issuesOf(withChange((s) => (s.searchSpace.bidirectional = 'yes'))), 'searchSpace.bidirectional', /./);
+      assertIssue(issuesOf(withChange((s) => (s.searchSpace.bidirectional = { type: 'choice', values: [true, 'no'] }))), 'searchSpace.bidirectional.values.1', /"no" is not true or false/);
+      assertIssue(issuesOf(withChange((s) => (s.searchSpace.bidirectional = { type: 'int', min: 0, max: 1 }))), 'searchSpace.bidirectional.type', /must be 'choice' \(of true and false\)/);
+    });
+
     it('takes the optimizer and the learning-rate schedule as hyperparameters, naming what is wrong', () => {
       const spec = parseSweepSpec(
         withChange((s) => (s.searchSpace = { optimizer: { type: 'choice', values: ['sgd', 'adamw'] }, momentum: 0.9, weightDecay: 0.01, clipNorm: 1, lrSchedule: 'cosine', warmupEpochs: 2 })),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CategoricalDomain, NumericDomain } from './hyperparameters';
+import type { BooleanDomain, CategoricalDomain, NumericDomain } from './hyperparameters';
 
 const finite = z.number();
 const scalar = z.union([finite, z.string(), z.boolean()]);
@@ -107,6 +107,20 @@ export function categoricalParamSchema(domain: CategoricalDomain, perLayer = fal
       if (!perLayer) ctx.addIssue({ code: 'custom', path: ['type'], message: `only hiddenUnits and cell take one value per layer (${domain.description})` });
       else checkWithinCategories(param.item, domain, ctx, ['item']);
     });
+}
+
+/** A switch: true or false for every trial, or a choice between them. */
+export function booleanParamSchema(domain: BooleanDomain) {
+  return z.union([z.discriminatedUnion('type', [IntDimensionSchema, FloatDimensionSchema, ChoiceDimensionSchema]), z.boolean()]).superRefine((param, ctx) => {
+    if (typeof param === 'boolean') return;
+    if (param.type !== 'choice') {
+      ctx.addIssue({ code: 'custom', path: ['type'], message: `must be 'choice' (of true and false) or a plain true or false: ${domain.description}` });
+      return;
+    }
+    param.values.forEach((value, i) => {
+      if (typeof value !== 'boolean') ctx.addIssue({ code: 'custom', path: ['values', i], message: `${JSON.stringify(value)} is not true or false (${domain.description})` });
+    });
+  });
 }
 
 function checkWithinDomain(param: Dimension | number, domain: NumericDomain, ctx: z.RefinementCtx, prefix: (string | number)[] = []): void {

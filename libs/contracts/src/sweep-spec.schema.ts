@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DATASET_HYPERPARAMETERS, MODEL_HYPERPARAMETERS, type ModelHyperparameterName } from './hyperparameters';
 import { AlgorithmSchema, algorithmIssues } from './algorithm.schema';
 import { EarlyStoppingSchema, earlyStoppingIssues, type SpecIssue } from './early-stopping.schema';
-import { categoricalParamSchema, paramSchema, perLayerParamSchema } from './search-space.schema';
+import { booleanParamSchema, categoricalParamSchema, paramSchema, perLayerParamSchema } from './search-space.schema';
 import { conditionIssues, searchDimensionsOf } from './trial-config';
 
 export const BUILTIN_FORECAST_DATASETS = ['us-births-1969-1988'] as const;
@@ -86,14 +86,15 @@ export const ObjectiveSchema = z.strictObject({
   direction: z.enum(['minimize', 'maximize']),
 });
 
-const { hiddenUnits, cell, optimizer, lrSchedule, ...numericHyperparameters } = MODEL_HYPERPARAMETERS;
+const { hiddenUnits, cell, optimizer, lrSchedule, bidirectional, ...numericHyperparameters } = MODEL_HYPERPARAMETERS;
 const searchSpaceShape = {
   cell: categoricalParamSchema(cell, true).optional(),
+  bidirectional: booleanParamSchema(bidirectional).optional(),
   hiddenUnits: perLayerParamSchema(hiddenUnits).optional(),
   optimizer: categoricalParamSchema(optimizer).optional(),
   lrSchedule: categoricalParamSchema(lrSchedule).optional(),
   ...(Object.fromEntries(Object.entries(numericHyperparameters).map(([name, domain]) => [name, paramSchema(domain).optional()])) as Record<
-    Exclude<ModelHyperparameterName, 'hiddenUnits' | 'cell' | 'optimizer' | 'lrSchedule'>,
+    Exclude<ModelHyperparameterName, 'hiddenUnits' | 'cell' | 'optimizer' | 'lrSchedule' | 'bidirectional'>,
     z.ZodOptional<ReturnType<typeof paramSchema>>
   >),
 };

@@ -19,7 +19,7 @@ const OBJECTIVE = { metric: 'val_mae', direction: 'minimize' } as const;
 const engine = loadEngine();
 const skip = engine.available ? false : `the native engine is not available: ${engine.reason}`;
 
-function aConfig(hyperparameters: Partial<Record<string, number | string | (number | string)[]>> = {}): TrialConfig {
+function aConfig(hyperparameters: Partial<Record<string, number | string | boolean | (number | string)[]>> = {}): TrialConfig {
   return {
     model: 'lstm',
     dataset: { source: 'builtin', name: 'us-births-1969-1988' },
@@ -218,6 +218,26 @@ describe(NativeTrialSession.name, { skip }, () => {
     assert.ok(test.test_accuracy > test.majority_test_accuracy, `one epoch of 8 GRU units beats the majority class: ${JSON.stringify(test)}`);
     native.dispose();
     tfjs.dispose();
+  });
+
+  it('leaves a bidirectional model to the tfjs path, which trains it both ways and resumes it from its checkpoint', async () => {
+    const config = aConfig({ cell: 'gru', bidirectional: true, layers: 2, hiddenUnits: [6, 4] });
+    const selected = await selectTrainingEngine({ ...process.env, TRAIN_ENGINE: 'native' });
+    const opened = await openLstmSession(selected, data, config, 2, OBJECTIVE);
+    assert.ok(opened.session instanceof TrialSession);
+    assert.match(opened.fallbackReason ?? '', /the native engine does not support Bidirectional layers/);
+    const layers = opened.session.model.layers.map((layer) => [layer.getClassName(), layer.outputShape]);
+    assert.deepEqual(layers, [['Bidirectional', [null, 7, 12]], ['Bidirectional', [null, 8]], ['Dense', [null, 1]]], "each layer's two directions, concatenated");
+    const first = await opened.session.trainNextEpoch();
+    const bytes = await opened.session.checkpoint();
+    const expected = await opened.session.trainNextEpoch();
+    const resumed = await openLstmSession(selected, data, config, 2, OBJECTIVE, decodeCheckpoint(bytes));
+    assert.equal(resumed.session.epoch, 1);
+    const actual = await resumed.session.trainNextEpoch();
+    assert.ok(Number.isFinite(first.val_mae));
+    assert.ok(relativeGap(actual.loss, expected.loss) < 1e-6, `resumed loss ${actual.loss} vs ${expected.loss}`);
+    opened.session.dispose();
+    resumed.session.dispose();
   });
 
   it('leaves a model it does not build (a checkpoint of another topology) to the tfjs path, saying why', async () => {

@@ -83,7 +83,7 @@ export class NativeTrialSession implements TrainingSession {
     const model = checkpoint ? await restoreModel(checkpoint) : await buildSeededRecurrentModel(data, recurrentHyperparameters(config), seed);
     try {
       const unsupported = model.layers.map((layer) => layer.getClassName()).filter((name) => name !== 'Dense' && !(name in RECURRENT_LAYER_CLASSES));
-      if (unsupported.length > 0) throw new UnsupportedByEngineError(`the native engine does not support ${unsupported.join(', ')} layers`);
+      if (unsupported.length > 0) throw new UnsupportedByEngineError(`the native engine does not support ${[...new Set(unsupported)].join(', ')} layers`);
       const recurrentLayers = model.layers.filter((layer) => layer.getClassName() in RECURRENT_LAYER_CLASSES);
       const layerConfig = recurrentLayers[0]?.getConfig() as { dropout?: number; recurrentDropout?: number } | undefined;
       const optimizer = model.optimizer.getConfig() as unknown as OptimizerConfig;

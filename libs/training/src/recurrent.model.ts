@@ -7,6 +7,8 @@ export interface RecurrentHyperparameters {
   cell?: RecurrentCell | readonly RecurrentCell[];
   /** Units of every layer, or one number per layer. */
   hiddenUnits: number | readonly number[];
+  /** Each recurrent layer reads the sequence both ways, its two outputs concatenated (absent: forwards only). */
+  bidirectional?: boolean;
   layers: number;
   dropout: number;
   recurrentDropout: number;
@@ -93,15 +95,19 @@ export function buildRecurrentModel(data: TrainingData | RecurrentModelShape, hp
     );
   }
   for (let layer = 0; layer < hp.layers; layer++) {
+    const inputShape = layer === 0 && shape.task === 'forecast' ? { inputShape: [shape.window, shape.featureCount] } : {};
+    const recurrent = (args: Parameters<typeof tf.layers.lstm>[0]) => RECURRENT_LAYERS[layerValue(hp.cell ?? 'lstm', layer)](args);
+    // The backward copy is cloned from the forward layer's config, seeded initialisers included: both start alike and diverge as they train.
+    const layerOf = (args: Parameters<typeof tf.layers.lstm>[0]) =>
+      hp.bidirectional ? tf.layers.bidirectional({ layer: recurrent(args) as tf.RNN, mergeMode: 'concat', ...inputShape }) : recurrent({ ...args, ...inputShape });
     add(
-      RECURRENT_LAYERS[layerValue(hp.cell ?? 'lstm', layer)]({
+      layerOf({
         units: layerValue(hp.hiddenUnits, layer),
         returnSequences: layer < hp.layers - 1,
         dropout: hp.dropout,
         recurrentDropout: hp.recurrentDropout,
         kernelInitializer: tf.initializers.glorotUniform({ seed: seeded() }),
         recurrentInitializer: tf.initializers.orthogonal({ seed: seeded() }),
-        ...(layer === 0 && shape.task === 'forecast' ? { inputShape: [shape.window, shape.featureCount] } : {}),
       }),
     );
   }

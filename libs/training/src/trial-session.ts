@@ -76,6 +76,7 @@ export function recurrentHyperparameters(config: TrialConfig): RecurrentHyperpar
   return {
     cell: Array.isArray(hp.cell) ? hp.cell.map(recurrentCell) : recurrentCell(hp.cell ?? 'lstm'),
     hiddenUnits: Array.isArray(hp.hiddenUnits) ? hp.hiddenUnits.map(Number) : Number(hp.hiddenUnits),
+    bidirectional: hp.bidirectional === true,
     layers: Number(hp.layers),
     dropout: Number(hp.dropout),
     recurrentDropout: Number(hp.recurrentDropout),
