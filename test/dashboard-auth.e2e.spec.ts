@@ -205,6 +205,36 @@ describe('dashboard sign-in in headless chromium against a real coordinator', ()
     assert.equal((await stack.client.getSweep({ id: sweep.id })).status, 'running');
   });
 
+  it('lets an editor submit a sweep from an example, showing the field a refusal names; a viewer is offered none', async () => {
+    await freshPage();
+    await page.goto(`${stack.origin}/sweeps/new`);
+    await signInWithPassword(people.editor);
+    await page.getByTestId('new-sweep').waitFor();
+    await page.getByTestId('new-sweep-example').selectOption('names-cells');
+    const spec = await page.getByTestId('new-sweep-spec').inputValue();
+    assert.match(spec, /name: first-names/);
+    await page.getByTestId('new-sweep-spec').fill(spec.replace('metric: val_accuracy', 'metric: val_mae'));
+    await page.getByTestId('new-sweep-submit').click();
+    assert.match(await page.getByTestId('new-sweep-error').innerText(), /objective\.metric 'val_mae' is not reported for dataset 'first-names'; use one of loss, val_loss, val_accuracy, val_macro_f1/);
+    await page.getByTestId('new-sweep-spec').fill(spec);
+    await page.getByTestId('new-sweep-submit').click();
+    await page.getByTestId('sweep-page').waitFor();
+    const id = new URL(page.url()).pathname.split('/').pop() as string;
+    const submitted = await stack.client.getSweep({ id });
+    assert.equal(submitted.name, 'names-cells');
+    assert.deepEqual(submitted.objective, { metric: 'val_accuracy', direction: 'maximize' });
+    await stack.client.cancelSweep({ id });
+    await context.close();
+
+    await freshPage();
+    await page.goto(`${stack.origin}/`);
+    await signInWithPassword(people.viewer);
+    await page.getByTestId('sweeps').waitFor();
+    assert.equal(await page.getByTestId('new-sweep-link').count(), 0, 'a viewer is offered no New sweep');
+    await page.goto(`${stack.origin}/sweeps/new`);
+    assert.match(await page.getByTestId('new-sweep-refused').innerText(), /needs the editor role in a project/);
+  });
+
   it('refuses a cookie-authenticated write without the CSRF header (403 CSRF_TOKEN_INVALID), and takes it with the header', async () => {
     await freshPage();
     await page.goto(stack.origin + '/');

@@ -3,6 +3,7 @@ import { dashboardPageOf, type DashboardPage } from '@tuneforge/contracts';
 import { ConnectionBadge } from './components/common';
 import { EventsProvider } from './events';
 import { AuditPage } from './pages/AuditPage';
+import { NewSweepPage } from './pages/NewSweepPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { SweepPage } from './pages/SweepPage';
 import { SweepsPage } from './pages/SweepsPage';
@@ -17,6 +18,7 @@ const PAGES: Record<DashboardPage, (params: Record<string, string>) => ReactNode
   '/sweeps': () => <SweepsPage />,
   '/workers': () => <WorkersPage />,
   '/audit': () => <AuditPage />,
+  '/sweeps/new': () => <NewSweepPage />,
   '/sweeps/:id': ({ id }) => <SweepPage key={id} id={id} />,
   '/trials/:id': ({ id }) => <TrialPage key={id} id={id} />,
 };

@@ -63,6 +63,7 @@ export const api = {
   resume: (id: string) => shown(client.resumeSweep({ id })),
   cancel: (id: string) => shown(client.cancelSweep({ id })),
   extend: (id: string, maxTrials: number) => shown(client.updateSweep({ id, body: { maxTrials } })),
+  createSweep: (yaml: string, project?: string) => shown(client.createSweep({ body: yaml, query: { project } })),
   trial: (id: string) => shown(client.getTrial({ id })),
   metrics: (id: string, points: number) => shown(client.trialMetrics({ id, query: { points } })),
   checkpoints: (id: string) => shown(client.listCheckpoints({ id })),

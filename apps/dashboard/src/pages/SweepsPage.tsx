@@ -5,6 +5,7 @@ import { Card, ErrorBox, ProgressBar, StatusChip, useNow } from '../components/c
 import { useLiveReload } from '../events';
 import { doneTrials, formatAge, formatNumber } from '../format';
 import { Link } from '../router';
+import { mayEdit, useSession } from '../session';
 import { useLoad } from '../use-load';
 
 const STATUSES: SweepStatus[] = ['running', 'paused', 'completed', 'cancelled', 'failed'];
@@ -14,6 +15,8 @@ export function SweepsPage() {
   const sweeps = useLoad(() => api.sweeps(status || undefined), [status]);
   useLiveReload((e) => e.type === 'sweep' || e.type === 'trial', sweeps.reload, 1_000);
   const now = useNow();
+  const { me } = useSession();
+  const mayCreate = me.user.isAdmin || me.projects.some((p) => mayEdit(p.role));
   const chooseStatus = (value: SweepStatus | '') => {
     setStatus(value);
     window.history.replaceState(null, '', value ? `/?status=${value}` : '/');
@@ -24,6 +27,12 @@ export function SweepsPage() {
       title="Sweeps"
       testId="sweeps"
       actions={
+        <span className="card-actions">
+          {mayCreate && (
+            <Link to="/sweeps/new" className="button" data-testid="new-sweep-link">
+              New sweep
+            </Link>
+          )}
         <label>
           Status{' '}
           <select value={status} onChange={(e) => chooseStatus(e.target.value as SweepStatus | '')} data-testid="status-filter">
@@ -35,10 +44,11 @@ export function SweepsPage() {
             ))}
           </select>
         </label>
+        </span>
       }
     >
       {sweeps.error && <ErrorBox>Could not load sweeps: {sweeps.error.message}</ErrorBox>}
-      {sweeps.data && sweeps.data.items.length === 0 && <p className="muted">No sweeps{status ? ` with status ${status}` : ''} yet. Submit one with POST /api/v1/sweeps or the CLI.</p>}
+      {sweeps.data && sweeps.data.items.length === 0 && <p className="muted">No sweeps{status ? ` with status ${status}` : ''} yet. Submit one here (New sweep), with the CLI or with POST /api/v1/sweeps.</p>}
       {sweeps.data && sweeps.data.items.length > 0 && (
         <table className="table" data-testid="sweeps-table">
           <thead>
