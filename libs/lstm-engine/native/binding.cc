@@ -73,6 +73,9 @@ NetConfig parseConfig(const Napi::Value& arg) {
       else throw InputError("cells[" + std::to_string(i) + "] must be 'lstm', 'gru' or 'rnn'");
     }
   }
+  Napi::Value bidirectional = options.Get("bidirectional");
+  if (!bidirectional.IsUndefined() && !bidirectional.IsBoolean()) throw InputError("option 'bidirectional' must be true or false");
+  config.bidirectional = bidirectional.IsBoolean() && bidirectional.As<Napi::Boolean>().Value();
   config.dropout = static_cast<float>(numberOption(options, "dropout", 0));
   config.recurrentDropout = static_cast<float>(numberOption(options, "recurrentDropout", 0));
   config.learningRate = static_cast<float>(numberOption(options, "learningRate", 1e-3));

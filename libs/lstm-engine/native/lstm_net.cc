@@ -167,13 +167,17 @@ LstmNet::LstmNet(NetConfig config) : config_(std::move(config)) {
     params_.push_back(makeParam("embedding/kernel", {c.inputSize, c.embeddingDim}));
     in = c.embeddingDim;
   }
+  const int directions = c.bidirectional ? 2 : 1;
   for (size_t l = 0; l < c.hiddenUnits.size(); l++) {
     const int h = c.hiddenUnits[l], g = gateBlocks(c.cells[l]) * h;
-    const std::string prefix = std::string(cellName(c.cells[l])) + "_" + std::to_string(l + 1) + "/";
-    params_.push_back(makeParam(prefix + "kernel", {in, g}));
-    params_.push_back(makeParam(prefix + "recurrent_kernel", {h, g}));
-    params_.push_back(makeParam(prefix + "bias", {g}));
-    in = h;
+    for (int d = 0; d < directions; d++) {
+      // tfjs's Bidirectional holds the forward copy's weights, then the backward copy's.
+      const std::string prefix = std::string(d == 0 ? "" : "backward_") + cellName(c.cells[l]) + "_" + std::to_string(l + 1) + "/";
+      params_.push_back(makeParam(prefix + "kernel", {in, g}));
+      params_.push_back(makeParam(prefix + "recurrent_kernel", {h, g}));
+      params_.push_back(makeParam(prefix + "bias", {g}));
+    }
+    in = h * directions;
   }
   params_.push_back(makeParam("dense/kernel", {in, c.outputs}));
   params_.push_back(makeParam("dense/bias", {c.outputs}));
@@ -183,15 +187,17 @@ LstmNet::LstmNet(NetConfig config) : config_(std::move(config)) {
   in = c.readsIds() ? c.embeddingDim : c.inputSize;
   for (size_t l = 0; l < c.hiddenUnits.size(); l++) {
     const int h = c.hiddenUnits[l];
-    Layer layer;
-    layer.cell = c.cells[l];
-    layer.in = in;
-    layer.hidden = h;
-    layer.kernel = &params_[next++];
-    layer.recurrent = &params_[next++];
-    layer.bias = &params_[next++];
-    layers_.push_back(std::move(layer));
-    in = h;
+    for (int d = 0; d < directions; d++) {
+      Layer layer;
+      layer.cell = c.cells[l];
+      layer.in = in;
+      layer.hidden = h;
+      layer.kernel = &params_[next++];
+      layer.recurrent = &params_[next++];
+      layer.bias = &params_[next++];
+      layers_.push_back(std::move(layer));
+    }
+    in = h * directions;
   }
   headKernel_ = &params_[next++];
   headBias_ = &params_[next++];
@@ -231,7 +237,16 @@ void LstmNet::ensureCapacity(size_t batch) {
     if (layer.cell == Cell::Gru) layer.rh.resize(tb * H);
     layer.inMask.resize(batch * layer.in);
     layer.recMask.resize(batch * H);
+    if (config_.bidirectional) {
+      widest = std::max(widest, 2 * H);
+      layer.cat.resize(tb * 2 * H);
+      layer.xrev.resize(tb * layer.in);
+      layer.dxrev.resize(tb * layer.in);
+      layer.dseq.resize(tb * H);
+      layer.dlast.resize(batch * H);
+    }
   }
+  lastCat_.resize(config_.bidirectional ? batch * 2 * layers_.back().hidden : 0);
   dLast_.resize(batch * widest);
   dCarry_.resize(batch * widest);
   dCell_.resize(batch * widest);
@@ -296,47 +311,81 @@ void LstmNet::gather(const BatchSource& batch, size_t samples, bool withTargets)
 
 void LstmNet::forward(size_t B, bool train, uint64_t dropoutSeed) {
   const size_t T = config_.timesteps;
-  const size_t TB = T * B;
   uint64_t rng = dropoutSeed;
   const float* x = input_.data();
-  for (Layer& layer : layers_) {
-    const int in = layer.in, H = layer.hidden, G = gateBlocks(layer.cell) * H;
-    if (train && config_.dropout > 0) {
-      // One mask per sample for every step and gate, as tfjs's cells (implementation 2) use.
-      fillDropoutMask(layer.inMask, B * in, config_.dropout, rng);
-      for (size_t t = 0; t < T; t++)
-        for (size_t b = 0; b < B; b++) {
-          const float* src = x + (t * B + b) * in;
-          float* dst = layer.xd.data() + (t * B + b) * in;
-          const float* mask = layer.inMask.data() + b * in;
-          for (int k = 0; k < in; k++) dst[k] = src[k] * mask[k];
-        }
-      layer.xin = layer.xd.data();
-    } else {
-      layer.xin = x;
+  for (size_t l = 0; l < depth(); l++) {
+    if (!config_.bidirectional) {
+      Layer& layer = layers_[l];
+      forwardLayer(layer, x, B, train, rng);
+      x = layer.h.data() + B * layer.hidden;
+      continue;
     }
-    const bool recDrop = train && config_.recurrentDropout > 0;
-    if (recDrop) fillDropoutMask(layer.recMask, B * H, config_.recurrentDropout, rng);
-
-    // All timesteps' input projections in one product; the bias is added in the fused gate pass.
-    float* z = layer.gates.data();
-    gemm(false, false, TB, G, in, layer.xin, in, layer.kernel->value.data(), G, 0.0f, z, G);
-
-    std::fill(layer.h.begin(), layer.h.begin() + B * H, 0.0f);
-    if (layer.cell == Cell::Lstm) std::fill(layer.c.begin(), layer.c.begin() + B * H, 0.0f);
-    for (size_t t = 0; t < T; t++) {
-      const float* hPrev = layer.h.data() + t * B * H;
-      const float* hUsed = hPrev;
-      if (recDrop) {
-        float* hd = layer.hd.data() + t * B * H;
-        for (size_t k = 0; k < B * H; k++) hd[k] = hPrev[k] * layer.recMask[k];
-        hUsed = hd;
+    Layer& fwd = layers_[2 * l];
+    Layer& bwd = layers_[2 * l + 1];
+    const size_t in = fwd.in, H = fwd.hidden;
+    forwardLayer(fwd, x, B, train, rng);
+    // The backward copy reads the sequence last step first (tfjs's goBackwards).
+    for (size_t t = 0; t < T; t++) std::memcpy(bwd.xrev.data() + (T - 1 - t) * B * in, x + t * B * in, B * in * sizeof(float));
+    forwardLayer(bwd, bwd.xrev.data(), B, train, rng);
+    // Output at step t: the forward state after x_t, the backward state after x_{T-1} .. x_t (its slot T - t).
+    for (size_t t = 0; t < T; t++)
+      for (size_t b = 0; b < B; b++) {
+        float* row = fwd.cat.data() + (t * B + b) * 2 * H;
+        std::memcpy(row, fwd.h.data() + ((t + 1) * B + b) * H, H * sizeof(float));
+        std::memcpy(row + H, bwd.h.data() + ((T - t) * B + b) * H, H * sizeof(float));
       }
-      stepForward(layer, t, B, hUsed);
-    }
-    layer.hin = recDrop ? layer.hd.data() : layer.h.data();
-    x = layer.h.data() + B * H;
+    x = fwd.cat.data();
   }
+  if (config_.bidirectional) {
+    // The head reads both copies' last states (the backward one's has read the whole sequence).
+    const Layer& fwd = layers_[layers_.size() - 2];
+    const Layer& bwd = layers_.back();
+    const size_t H = fwd.hidden;
+    for (size_t b = 0; b < B; b++) {
+      std::memcpy(lastCat_.data() + b * 2 * H, fwd.h.data() + (T * B + b) * H, H * sizeof(float));
+      std::memcpy(lastCat_.data() + b * 2 * H + H, bwd.h.data() + (T * B + b) * H, H * sizeof(float));
+    }
+  }
+}
+
+void LstmNet::forwardLayer(Layer& layer, const float* x, size_t B, bool train, uint64_t& rng) {
+  const size_t T = config_.timesteps;
+  const size_t TB = T * B;
+  const int in = layer.in, H = layer.hidden, G = gateBlocks(layer.cell) * H;
+  if (train && config_.dropout > 0) {
+    // One mask per sample for every step and gate, as tfjs's cells (implementation 2) use.
+    fillDropoutMask(layer.inMask, B * in, config_.dropout, rng);
+    for (size_t t = 0; t < T; t++)
+      for (size_t b = 0; b < B; b++) {
+        const float* src = x + (t * B + b) * in;
+        float* dst = layer.xd.data() + (t * B + b) * in;
+        const float* mask = layer.inMask.data() + b * in;
+        for (int k = 0; k < in; k++) dst[k] = src[k] * mask[k];
+      }
+    layer.xin = layer.xd.data();
+  } else {
+    layer.xin = x;
+  }
+  const bool recDrop = train && config_.recurrentDropout > 0;
+  if (recDrop) fillDropoutMask(layer.recMask, B * H, config_.recurrentDropout, rng);
+
+  // All timesteps' input projections in one product; the bias is added in the fused gate pass.
+  float* z = layer.gates.data();
+  gemm(false, false, TB, G, in, layer.xin, in, layer.kernel->value.data(), G, 0.0f, z, G);
+
+  std::fill(layer.h.begin(), layer.h.begin() + B * H, 0.0f);
+  if (layer.cell == Cell::Lstm) std::fill(layer.c.begin(), layer.c.begin() + B * H, 0.0f);
+  for (size_t t = 0; t < T; t++) {
+    const float* hPrev = layer.h.data() + t * B * H;
+    const float* hUsed = hPrev;
+    if (recDrop) {
+      float* hd = layer.hd.data() + t * B * H;
+      for (size_t k = 0; k < B * H; k++) hd[k] = hPrev[k] * layer.recMask[k];
+      hUsed = hd;
+    }
+    stepForward(layer, t, B, hUsed);
+  }
+  layer.hin = recDrop ? layer.hd.data() : layer.h.data();
 }
 
 void LstmNet::stepForward(Layer& layer, size_t t, size_t B, const float* hUsed) {
@@ -405,8 +454,8 @@ void LstmNet::stepBackward(Layer& layer, size_t t, size_t B, float* dh) {
 
 float LstmNet::headLoss(size_t B, const BatchSource& source, bool backward) {
   const Layer& top = layers_.back();
-  const int H = top.hidden, O = config_.outputs;
-  const float* hLast = top.h.data() + config_.timesteps * B * H;
+  const int H = top.hidden * (config_.bidirectional ? 2 : 1), O = config_.outputs;
+  const float* hLast = config_.bidirectional ? lastCat_.data() : top.h.data() + config_.timesteps * B * top.hidden;
   for (size_t b = 0; b < B; b++) std::memcpy(out_.data() + b * O, headBias_->value.data(), O * sizeof(float));
   gemm(false, false, B, O, H, hLast, H, headKernel_->value.data(), O, 1.0f, out_.data(), O);
 
@@ -450,50 +499,38 @@ void LstmNet::backwardLayers(size_t B) {
   const size_t TB = T * B;
   const float* dSeq = nullptr;  // gradient w.r.t. this layer's whole output sequence (from the layer above)
   int seqBuffer = 0;
-  for (size_t li = layers_.size(); li-- > 0;) {
-    Layer& layer = layers_[li];
-    const int in = layer.in, H = layer.hidden, G = gateBlocks(layer.cell) * H;
-    const bool top = li + 1 == layers_.size();
-    const bool recDrop = layer.hin == layer.hd.data() && !layer.hd.empty();
-    // dCarry: dh of the step being undone, then (after it) dh of the step before.
-    float* dCarry = dCarry_.data();
-    std::fill(dCarry, dCarry + B * H, 0.0f);
-    if (layer.cell == Cell::Lstm) std::fill(dCell_.begin(), dCell_.begin() + B * H, 0.0f);
-    float* gates = layer.gates.data();
-    for (size_t t = T; t-- > 0;) {
-      // dh for this step: the recurrent carry plus what the layer above or the head sends.
-      if (dSeq) addInto(B * H, dSeq + t * B * H, dCarry);
-      if (top && t == T - 1) addInto(B * H, dLast_.data(), dCarry);
-      stepBackward(layer, t, B, dCarry);
-      if (t > 0 && recDrop) {
-        const float* mask = layer.recMask.data();
-        for (size_t k = 0; k < B * H; k++) dCarry[k] *= mask[k];
-      }
-    }
-    // Each weight gradient over all timesteps in one product (GRU: the candidate's columns read r * h_{t-1}).
-    float* dU = layer.recurrent->grad.data();
-    if (layer.cell == Cell::Gru) {
-      gemm(true, false, H, 2 * H, TB, layer.hin, H, gates, G, 0.0f, dU, G);
-      gemm(true, false, H, H, TB, layer.rh.data(), H, gates + 2 * H, G, 0.0f, dU + 2 * H, G);
+  for (size_t l = depth(); l-- > 0;) {
+    const bool top = l + 1 == depth();
+    const bool needInputGrad = l > 0 || config_.readsIds();
+    float* dx = needInputGrad ? dSeq_[seqBuffer].data() : nullptr;
+    if (!config_.bidirectional) {
+      backwardLayer(layers_[l], dSeq, top ? dLast_.data() : nullptr, dx, B);
     } else {
-      gemm(true, false, H, G, TB, layer.hin, H, gates, G, 0.0f, dU, G);
-    }
-    gemm(true, false, in, G, TB, layer.xin, in, gates, G, 0.0f, layer.kernel->grad.data(), G);
-    columnSums(gates, TB, G, layer.bias->grad.data());
-
-    const bool needInputGrad = li > 0 || config_.readsIds();
-    if (!needInputGrad) break;
-    float* dx = dSeq_[seqBuffer].data();
-    gemm(false, true, TB, in, G, gates, G, layer.kernel->value.data(), G, 0.0f, dx, in);
-    if (layer.xin == layer.xd.data() && !layer.xd.empty()) {
-      for (size_t t = 0; t < T; t++)
+      Layer& fwd = layers_[2 * l];
+      Layer& bwd = layers_[2 * l + 1];
+      const size_t H = fwd.hidden, in = fwd.in;
+      // Each copy's share of what comes from above, the backward copy's in its own (reversed) step order.
+      if (dSeq) {
+        for (size_t t = 0; t < T; t++)
+          for (size_t b = 0; b < B; b++) {
+            const float* row = dSeq + (t * B + b) * 2 * H;
+            std::memcpy(fwd.dseq.data() + (t * B + b) * H, row, H * sizeof(float));
+            std::memcpy(bwd.dseq.data() + ((T - 1 - t) * B + b) * H, row + H, H * sizeof(float));
+          }
+      }
+      if (top) {
         for (size_t b = 0; b < B; b++) {
-          float* row = dx + (t * B + b) * in;
-          const float* mask = layer.inMask.data() + b * in;
-          for (int k = 0; k < in; k++) row[k] *= mask[k];
+          std::memcpy(fwd.dlast.data() + b * H, dLast_.data() + b * 2 * H, H * sizeof(float));
+          std::memcpy(bwd.dlast.data() + b * H, dLast_.data() + b * 2 * H + H, H * sizeof(float));
         }
+      }
+      backwardLayer(fwd, dSeq ? fwd.dseq.data() : nullptr, top ? fwd.dlast.data() : nullptr, dx, B);
+      backwardLayer(bwd, dSeq ? bwd.dseq.data() : nullptr, top ? bwd.dlast.data() : nullptr, dx ? bwd.dxrev.data() : nullptr, B);
+      if (dx)
+        for (size_t t = 0; t < T; t++) addInto(B * in, bwd.dxrev.data() + (T - 1 - t) * B * in, dx + t * B * in);
     }
-    if (li == 0) {
+    if (!needInputGrad) break;
+    if (l == 0) {
       // Text: the embedding lookup's gradient, scattered back onto the rows that were read.
       const int E = config_.embeddingDim;
       float* grad = embedding_->grad.data();
@@ -506,6 +543,48 @@ void LstmNet::backwardLayers(size_t B) {
     }
     dSeq = dx;
     seqBuffer ^= 1;
+  }
+}
+
+void LstmNet::backwardLayer(Layer& layer, const float* dSeq, const float* dLast, float* dx, size_t B) {
+  const size_t T = config_.timesteps;
+  const size_t TB = T * B;
+  const int in = layer.in, H = layer.hidden, G = gateBlocks(layer.cell) * H;
+  const bool recDrop = layer.hin == layer.hd.data() && !layer.hd.empty();
+  // dCarry: dh of the step being undone, then (after it) dh of the step before.
+  float* dCarry = dCarry_.data();
+  std::fill(dCarry, dCarry + B * H, 0.0f);
+  if (layer.cell == Cell::Lstm) std::fill(dCell_.begin(), dCell_.begin() + B * H, 0.0f);
+  float* gates = layer.gates.data();
+  for (size_t t = T; t-- > 0;) {
+    // dh for this step: the recurrent carry plus what the layer above or the head sends.
+    if (dSeq) addInto(B * H, dSeq + t * B * H, dCarry);
+    if (dLast && t == T - 1) addInto(B * H, dLast, dCarry);
+    stepBackward(layer, t, B, dCarry);
+    if (t > 0 && recDrop) {
+      const float* mask = layer.recMask.data();
+      for (size_t k = 0; k < B * H; k++) dCarry[k] *= mask[k];
+    }
+  }
+  // Each weight gradient over all timesteps in one product (GRU: the candidate's columns read r * h_{t-1}).
+  float* dU = layer.recurrent->grad.data();
+  if (layer.cell == Cell::Gru) {
+    gemm(true, false, H, 2 * H, TB, layer.hin, H, gates, G, 0.0f, dU, G);
+    gemm(true, false, H, H, TB, layer.rh.data(), H, gates + 2 * H, G, 0.0f, dU + 2 * H, G);
+  } else {
+    gemm(true, false, H, G, TB, layer.hin, H, gates, G, 0.0f, dU, G);
+  }
+  gemm(true, false, in, G, TB, layer.xin, in, gates, G, 0.0f, layer.kernel->grad.data(), G);
+  columnSums(gates, TB, G, layer.bias->grad.data());
+  if (!dx) return;
+  gemm(false, true, TB, in, G, gates, G, layer.kernel->value.data(), G, 0.0f, dx, in);
+  if (layer.xin == layer.xd.data() && !layer.xd.empty()) {
+    for (size_t t = 0; t < T; t++)
+      for (size_t b = 0; b < B; b++) {
+        float* row = dx + (t * B + b) * in;
+        const float* mask = layer.inMask.data() + b * in;
+        for (int k = 0; k < in; k++) row[k] *= mask[k];
+      }
   }
 }
 

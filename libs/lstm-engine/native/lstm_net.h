@@ -35,6 +35,8 @@ struct NetConfig {
   std::vector<int> hiddenUnits;
   // One per layer; empty means every layer is an LSTM.
   std::vector<Cell> cells;
+  // tfjs's Bidirectional (concat) around every layer: a forward and a backward copy, outputs concatenated.
+  bool bidirectional = false;
   // Forecast: horizon (linear head, MSE). Text: vocabulary size (softmax head, cross-entropy).
   int outputs = 0;
   float dropout = 0;
@@ -105,6 +107,9 @@ class LstmNet {
     // hidden states [(T+1)*B, H] (slot 0 = zeros); LSTM: cells [(T+1)*B, H], tanh(cell) [T*B, H];
     // GRU: r * h_{t-1} [T*B, H], the recurrent product's input for the candidate.
     std::vector<float> xd, gates, h, hd, c, tc, rh, inMask, recMask;
+    // Bidirectional pairs: the forward copy's concatenated output sequence [T*B, 2H]; the backward copy's input in
+    // reversed time [T*B, in] and its gradient; each copy's share of the gradients from above [T*B, H], [B, H].
+    std::vector<float> cat, xrev, dxrev, dseq, dlast;
     const float* xin = nullptr;  // the inputs the kernel saw this batch (xd, or the layer below's h)
     const float* hin = nullptr;  // the states the recurrent kernel saw (hd, or h)
   };
@@ -112,6 +117,10 @@ class LstmNet {
   float run(const BatchSource& batch, bool train, uint64_t dropoutSeed, bool backward);
   void gather(const BatchSource& batch, size_t samples, bool withTargets);
   void forward(size_t batch, bool train, uint64_t dropoutSeed);
+  void forwardLayer(Layer& layer, const float* x, size_t batch, bool train, uint64_t& rng);
+  // dSeq [T*B, H] (or null) from the layer above, dLast [B, H] (or null) from the head; dx (or null) gets the input's gradient.
+  void backwardLayer(Layer& layer, const float* dSeq, const float* dLast, float* dx, size_t batch);
+  size_t depth() const { return config_.hiddenUnits.size(); }
   float headLoss(size_t batch, const BatchSource& source, bool backward);
   void backwardLayers(size_t batch);
   void stepForward(Layer& layer, size_t t, size_t batch, const float* hUsed);
@@ -132,6 +141,7 @@ class LstmNet {
   std::vector<float> targets_;      // gathered y
   std::vector<float> out_, dOut_;   // head [B, outputs]
   std::vector<float> dLast_, dCarry_, dCell_, dSeq_[2];
+  std::vector<float> lastCat_;      // bidirectional: the head's input, both copies' last states [B, 2H]
 };
 
 }  // namespace lstm

@@ -41,6 +41,10 @@ const CELL_CASES: { label: string; options: LstmNetOptions }[] = [
   { label: 'gru text', options: { ...TEXT, cells: ['gru'] } },
   { label: 'rnn text', options: { ...TEXT, cells: ['rnn'] } },
   { label: 'gru classify', options: { ...CLASSIFY, cells: ['gru'] } },
+  { label: 'bidirectional lstm forecast', options: { ...FORECAST, bidirectional: true } },
+  { label: 'bidirectional gru under rnn forecast', options: { ...FORECAST, cells: ['gru', 'rnn'], bidirectional: true } },
+  { label: 'bidirectional gru classify', options: { ...CLASSIFY, cells: ['gru'], bidirectional: true } },
+  { label: 'bidirectional rnn text, two layers', options: { ...TEXT, hiddenUnits: [5, 4], cells: ['rnn', 'rnn'], bidirectional: true } },
   { label: 'lstm under rnn classify', options: { ...CLASSIFY, hiddenUnits: [5, 4], cells: ['lstm', 'rnn'] } },
 ];
 

@@ -19,6 +19,8 @@ export interface LstmNetOptions {
   hiddenUnits: number[];
   /** Each layer's cell, bottom first; absent: every layer is an LSTM. */
   cells?: EngineCell[];
+  /** tfjs's Bidirectional (concat) around every layer: its forward copy's weights, then its backward copy's. */
+  bidirectional?: boolean;
   /** Forecast horizon (linear head, MSE), or the vocabulary size (softmax head, cross-entropy). */
   outputs: number;
   dropout?: number;

@@ -82,9 +82,7 @@ export class NativeTrialSession implements TrainingSession {
     const engine = requireEngine();
     const model = checkpoint ? await restoreModel(checkpoint) : await buildSeededRecurrentModel(data, recurrentHyperparameters(config), seed);
     try {
-      const unsupported = model.layers.map((layer) => layer.getClassName()).filter((name) => name !== 'Dense' && !(name in RECURRENT_LAYER_CLASSES));
-      if (unsupported.length > 0) throw new UnsupportedByEngineError(`the native engine does not support ${[...new Set(unsupported)].join(', ')} layers`);
-      const recurrentLayers = model.layers.filter((layer) => layer.getClassName() in RECURRENT_LAYER_CLASSES);
+      const { recurrentLayers, bidirectional } = engineLayersOf(model);
       const layerConfig = recurrentLayers[0]?.getConfig() as { dropout?: number; recurrentDropout?: number } | undefined;
       const optimizer = model.optimizer.getConfig() as unknown as OptimizerConfig;
       const steps = stepSettings(config);
@@ -96,6 +94,7 @@ export class NativeTrialSession implements TrainingSession {
         embeddingDim: shape.task === 'forecast' ? undefined : (model.getLayer('char_embedding').getConfig() as { units: number }).units,
         hiddenUnits: recurrentLayers.map((layer) => (layer.getConfig() as { units: number }).units),
         cells: recurrentLayers.map((layer) => RECURRENT_LAYER_CLASSES[layer.getClassName()]),
+        bidirectional,
         outputs: outputWidth(shape),
         dropout: layerConfig?.dropout ?? 0,
         recurrentDropout: layerConfig?.recurrentDropout ?? 0,
@@ -218,6 +217,24 @@ function dropoutSeed(seed: number, epoch: number, batch: number): number {
 function withCause<E extends Error>(error: E, cause: Error): E {
   error.message = `${error.message} (${cause.message})`;
   return error;
+}
+
+/**
+ * The model's recurrent layers as the engine builds them (a Bidirectional's forward copy stands for both), and whether
+ * they are bidirectional; an error for a layer the engine does not build, or a stack only partly bidirectional.
+ */
+function engineLayersOf(model: tf.LayersModel): { recurrentLayers: tf.layers.Layer[]; bidirectional: boolean } {
+  const classes = model.layers.map((layer) => layer.getClassName());
+  const unsupported = classes.filter((name) => name !== 'Dense' && name !== 'Bidirectional' && !(name in RECURRENT_LAYER_CLASSES));
+  if (unsupported.length > 0) throw new UnsupportedByEngineError(`the native engine does not support ${[...new Set(unsupported)].join(', ')} layers`);
+  const wrapped = model.layers.filter((layer) => layer.getClassName() === 'Bidirectional') as unknown as { forwardLayer: tf.layers.Layer; getConfig(): { merge_mode?: string; mergeMode?: string } }[];
+  const plain = model.layers.filter((layer) => layer.getClassName() in RECURRENT_LAYER_CLASSES);
+  if (wrapped.length > 0 && plain.length > 0) throw new UnsupportedByEngineError('the native engine builds every recurrent layer bidirectional or none');
+  const mergeModes = wrapped.map((layer) => layer.getConfig().mergeMode ?? layer.getConfig().merge_mode ?? 'concat');
+  if (mergeModes.some((mode) => mode !== 'concat')) throw new UnsupportedByEngineError(`the native engine merges a Bidirectional's directions by concat only, not ${mergeModes.join(', ')}`);
+  const forward = wrapped.map((layer) => layer.forwardLayer);
+  if (forward.some((layer) => !(layer.getClassName() in RECURRENT_LAYER_CLASSES))) throw new UnsupportedByEngineError('the native engine does not support this Bidirectional layer');
+  return wrapped.length > 0 ? { recurrentLayers: forward, bidirectional: true } : { recurrentLayers: plain, bidirectional: false };
 }
 
 /** The optimizer's slots of the model (its tfjs class decides which), or an error for one the engine does not step. */

@@ -17,7 +17,10 @@ export function tfjsModel(options: LstmNetOptions, seed: number): tf.LayersModel
   }
   options.hiddenUnits.forEach((units, layer) => {
     const cell = options.cells?.[layer] ?? 'lstm';
-    const recurrentLayer = cell === 'lstm' ? tf.layers.lstm : cell === 'gru' ? tf.layers.gru : tf.layers.simpleRNN;
+    const cellLayer = cell === 'lstm' ? tf.layers.lstm : cell === 'gru' ? tf.layers.gru : tf.layers.simpleRNN;
+    const inputShape = layer === 0 && options.task === 'forecast' ? { inputShape: [options.timesteps, options.inputSize] } : {};
+    const recurrentLayer = (args: Parameters<typeof tf.layers.lstm>[0]) =>
+      options.bidirectional ? tf.layers.bidirectional({ layer: cellLayer(args) as tf.RNN, mergeMode: 'concat', ...inputShape }) : cellLayer({ ...args, ...inputShape });
     model.add(
       recurrentLayer({
         units,
@@ -26,7 +29,6 @@ export function tfjsModel(options: LstmNetOptions, seed: number): tf.LayersModel
         recurrentInitializer: tf.initializers.orthogonal({ seed: nextSeed++ }),
         // Non-zero biases so that every gate's gradient path is exercised.
         biasInitializer: tf.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed: nextSeed++ }),
-        ...(layer === 0 && options.task === 'forecast' ? { inputShape: [options.timesteps, options.inputSize] } : {}),
       }),
     );
   });
@@ -38,6 +40,9 @@ export function tfjsModel(options: LstmNetOptions, seed: number): tf.LayersModel
       biasInitializer: tf.initializers.randomUniform({ minval: -0.1, maxval: 0.1, seed: nextSeed++ }),
     }),
   );
+  // A Bidirectional copies its forward layer's seeded initialisers: give every weight values of its own, so that a
+  // swapped forward and backward copy shows.
+  if (options.bidirectional) model.setWeights(model.getWeights().map((w, i) => tf.randomUniform(w.shape, -0.4, 0.4, 'float32', seed * 100 + i)));
   model.compile({ optimizer: tf.train.adam(options.learningRate ?? 1e-3), loss: options.task === 'forecast' ? 'meanSquaredError' : 'sparseCategoricalCrossentropy' });
   return model;
 }
