@@ -269,27 +269,12 @@ describe('lstm-engine', { skip }, () => {
       /non-finite value/,
     );
     assert.throws(() => net.getParam(42), /parameter index 42 is outside \[0, 8\)/);
-    assert.throws(
-      () => new (engine as { addon: { LstmNet: new (o: unknown) => unknown } }).addon.LstmNet({ ...FORECAST, hiddenUnits: [0] }),
-      /hiddenUnits\[0\] must be an integer/,
-    );
-    assert.throws(
-      () => new (engine as { addon: { LstmNet: new (o: unknown) => unknown } }).addon.LstmNet({ ...FORECAST, task: 'audio' }),
-      /option 'task' must be 'forecast', 'text' or 'classify'/,
-    );
-    assert.throws(
-      () => new (engine as { addon: { LstmNet: new (o: unknown) => unknown } }).addon.LstmNet({ ...FORECAST, cells: ['gru', 'lstmx'] }),
-      /cells\[1\] must be 'lstm', 'gru' or 'rnn'/,
-    );
-    assert.throws(
-      () => new (engine as { addon: { LstmNet: new (o: unknown) => unknown } }).addon.LstmNet({ ...FORECAST, cells: ['gru'] }),
-      /cells names 1 layers, hiddenUnits 2: give one cell per layer/,
-    );
-    assert.throws(
-      () => new (engine as { addon: { LstmNet: new (o: unknown) => unknown } }).addon.LstmNet({ ...FORECAST, cells: 'gru' }),
-      /option 'cells' must be an array/,
-    );
     const refused = (options: unknown) => () => new (engine as { addon: { LstmNet: new (o: unknown) => unknown } }).addon.LstmNet(options);
+    assert.throws(refused({ ...FORECAST, hiddenUnits: [0] }), /hiddenUnits\[0\] must be an integer/);
+    assert.throws(refused({ ...FORECAST, task: 'audio' }), /option 'task' must be 'forecast', 'text' or 'classify'/);
+    assert.throws(refused({ ...FORECAST, cells: ['gru', 'lstmx'] }), /cells\[1\] must be 'lstm', 'gru' or 'rnn'/);
+    assert.throws(refused({ ...FORECAST, cells: ['gru'] }), /cells names 1 layers, hiddenUnits 2: give one cell per layer/);
+    assert.throws(refused({ ...FORECAST, cells: 'gru' }), /option 'cells' must be an array/);
     assert.throws(refused({ ...FORECAST, optimizer: 'adagrad' }), /option 'optimizer' must be 'adam', 'adamw', 'sgd' or 'rmsprop'/);
     assert.throws(refused({ ...FORECAST, momentum: 1 }), /momentum must be in \[0, 1\)/);
     assert.throws(refused({ ...FORECAST, weightDecay: -1 }), /weightDecay must be 0 or positive/);

@@ -80,7 +80,8 @@ export class NativeTrialSession implements TrainingSession {
 
   static async open(data: TrainingData, config: TrialConfig, seed: number, objective: Objective, checkpoint?: DecodedCheckpoint): Promise<NativeTrialSession> {
     const engine = requireEngine();
-    const model = checkpoint ? await restoreModel(checkpoint) : await buildSeededRecurrentModel(data, recurrentHyperparameters(config), seed);
+    const hp = recurrentHyperparameters(config);
+    const model = checkpoint ? await restoreModel(checkpoint) : await buildSeededRecurrentModel(data, hp, seed);
     try {
       const { recurrentLayers, bidirectional } = engineLayersOf(model);
       const layerConfig = recurrentLayers[0]?.getConfig() as { dropout?: number; recurrentDropout?: number } | undefined;
@@ -104,7 +105,7 @@ export class NativeTrialSession implements TrainingSession {
         epsilon: optimizer.epsilon,
         rho: optimizer.decay,
         optimizer: steps.optimizer,
-        momentum: recurrentHyperparameters(config).momentum,
+        momentum: hp.momentum,
         weightDecay: steps.weightDecay,
         clipNorm: steps.clipNorm,
       });

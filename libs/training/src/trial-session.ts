@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { LR_SCHEDULES, OPTIMIZERS, RECURRENT_CELLS, type LrSchedule, type Objective, type RecurrentCell, type TrialConfig } from '@tuneforge/contracts';
+import { LR_SCHEDULES, MODEL_HYPERPARAMETERS, OPTIMIZERS, RECURRENT_CELLS, type ModelHyperparameterName, type Objective, type RecurrentCell, type TrialConfig } from '@tuneforge/contracts';
 import { CHECKPOINT_FORMAT, type DecodedCheckpoint, type Preprocessing } from '@tuneforge/formats';
 import { encodeCheckpoint, restoreModel, scoreCheckpointOnTest } from './checkpoint';
 import type { TrainingData } from './datasets/dataset';
@@ -74,39 +74,46 @@ export class TrialSession implements TrainingSession {
 export function recurrentHyperparameters(config: TrialConfig): RecurrentHyperparameters {
   const hp = config.hyperparameters;
   return {
-    cell: Array.isArray(hp.cell) ? hp.cell.map(recurrentCell) : recurrentCell(hp.cell ?? 'lstm'),
+    cell: Array.isArray(hp.cell) ? hp.cell.map(recurrentCell) : recurrentCell(setting(config, 'cell')),
     hiddenUnits: Array.isArray(hp.hiddenUnits) ? hp.hiddenUnits.map(Number) : Number(hp.hiddenUnits),
     bidirectional: hp.bidirectional === true,
     layers: Number(hp.layers),
     dropout: Number(hp.dropout),
     recurrentDropout: Number(hp.recurrentDropout),
     learningRate: Number(hp.learningRate),
-    optimizer: oneOf(OPTIMIZERS, hp.optimizer ?? 'adam', 'optimizer'),
-    momentum: Number(hp.momentum ?? 0),
+    optimizer: oneOf(OPTIMIZERS, setting(config, 'optimizer'), 'optimizer'),
+    momentum: Number(setting(config, 'momentum')),
   };
 }
 
 /** What each step does to the gradients (trial configs from before these were hyperparameters: plain Adam). */
 export function stepSettings(config: TrialConfig): StepSettings {
-  const hp = config.hyperparameters;
-  return { optimizer: oneOf(OPTIMIZERS, hp.optimizer ?? 'adam', 'optimizer'), weightDecay: Number(hp.weightDecay ?? 0), clipNorm: Number(hp.clipNorm ?? 0) };
+  return {
+    optimizer: oneOf(OPTIMIZERS, setting(config, 'optimizer'), 'optimizer'),
+    weightDecay: Number(setting(config, 'weightDecay')),
+    clipNorm: Number(setting(config, 'clipNorm')),
+  };
 }
 
 /** The trial's learning-rate schedule, where a checkpoint left it. */
 export function scheduleOf(config: TrialConfig, checkpoint?: DecodedCheckpoint): LearningRateSchedule {
-  const hp = config.hyperparameters;
   return new LearningRateSchedule(
     {
-      schedule: oneOf(LR_SCHEDULES, hp.lrSchedule ?? 'constant', 'lrSchedule') as LrSchedule,
-      peak: Number(hp.learningRate),
-      warmupEpochs: Number(hp.warmupEpochs ?? 0),
-      decay: Number(hp.lrDecay ?? 0.5),
-      stepEpochs: Number(hp.lrStepEpochs ?? 10),
-      patience: Number(hp.lrPatience ?? 3),
+      schedule: oneOf(LR_SCHEDULES, setting(config, 'lrSchedule'), 'lrSchedule'),
+      peak: Number(config.hyperparameters.learningRate),
+      warmupEpochs: Number(setting(config, 'warmupEpochs')),
+      decay: Number(setting(config, 'lrDecay')),
+      stepEpochs: Number(setting(config, 'lrStepEpochs')),
+      patience: Number(setting(config, 'lrPatience')),
       maxEpochs: config.maxEpochs,
     },
     checkpoint?.state.plateau,
   );
+}
+
+/** A hyperparameter of the trial's config, or its default (contracts' MODEL_HYPERPARAMETERS) in a config stored before it existed. */
+function setting(config: TrialConfig, name: ModelHyperparameterName): unknown {
+  return config.hyperparameters[name] ?? MODEL_HYPERPARAMETERS[name].default;
 }
 
 function recurrentCell(value: unknown): RecurrentCell {
