@@ -10,7 +10,8 @@ import type { SweepSpecInput, TrialDto } from '@tuneforge/contracts';
 import { decodeOutputs, encodeInputs, splitWindowStarts, timeSplit, windowSamples, type ForecastPreprocessing } from '@tuneforge/formats';
 import { loadEngine } from '@tuneforge/lstm-engine';
 import { loadClassifier, loadTextModel } from '@tuneforge/predict';
-import { classificationSplit, firstNamesSamples } from '@tuneforge/training';
+import { classificationSplit } from '@tuneforge/formats';
+import { firstNamesSamples } from '@tuneforge/training';
 import { ADMIN_AUTH, freePort, TEST_ADMIN_TOKEN } from '@tuneforge/testing';
 import { tuneforge } from './support/cli';
 import { E2eStack } from './support/e2e-stack';
@@ -225,6 +226,8 @@ describe('using an exported model (coordinator, workers, a fresh Node process an
     const testRows = classificationSplit(samples.length, { validationSplit: 0.2, testSplit: 0.1 }).test;
     const classifier = await loadClassifier(`${stack.api}/sweeps/${sweep.id}/best-model`, { token: TEST_ADMIN_TOKEN });
     try {
+      assert.equal(classifier.kind, 'text');
+      if (classifier.kind !== 'text') return;
       assert.deepEqual(classifier.metadata.preprocessing.classes, ['female', 'male']);
       const classes = await classifier.classify(testRows.map((row) => samples[row].text));
       const accuracy = classes.filter((c, i) => c.label === samples[testRows[i]].label).length / testRows.length;

@@ -159,6 +159,7 @@ async function classifyWithBestModel(url: string, trial: TrialDto, dataset: stri
   tf.env().set('PROD', true);
   const classifier = await loadClassifier(url, { token: TOKEN });
   try {
+    if (classifier.kind !== 'text') throw new Error(`${url} is not a text classifier`);
     const classes = await classifier.classify(texts);
     console.log(`Its model (epoch ${trial.bestEpoch ?? '?'}, the one that scored it, with its preprocessing): ${url}`);
     classes.forEach((c, i) => console.log(`  ${JSON.stringify(texts[i])}: ${c.label} (${c.probability.toFixed(3)})`));

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { describeTestScore, type ModelBundleMetadataDto } from '@tuneforge/contracts';
-import type { Forecast } from '@tuneforge/predict';
+import type { Classification, Forecast } from '@tuneforge/predict';
 import type { TuneforgeClient } from '@tuneforge/api-client';
 import { ApiError } from './api-client';
 import { formatValue, table } from './render';
@@ -136,17 +136,40 @@ async function classify(source: string, idOrDir: string, texts: string[], json: 
   const { loadClassifier } = await predictLib();
   const classifier = await asBadInput(idOrDir, () => loadClassifier(source));
   try {
+    if (classifier.kind !== 'text') throw new BadInputError(`${idOrDir} classifies sequences of ${describeInputs(classifier.metadata.preprocessing.inputs)}; give them with --csv <file>`);
     const classes = await asBadInput('--text', () => classifier.classify(texts));
-    if (json) {
-      await print(JSON.stringify({ trialId: classifier.metadata.trial.id, classes: classes.map((c, i) => ({ text: texts[i], ...c })) }, null, 2));
-    } else {
-      console.error(describeModel(classifier.metadata));
-      const shown = (text: string) => (text.length > 60 ? `${text.slice(0, 57)}...` : text);
-      await print(table(['text', 'class', 'probability'], classes.map((c, i) => [shown(texts[i]), c.label, c.probability.toFixed(3)])));
-    }
+    await printClasses(classifier.metadata, 'text', texts, classes, json);
   } finally {
     classifier.dispose();
   }
+}
+
+/** A series classifier's answer for each sequence of a CSV (grouped by the model's sequence column, or the file as one). */
+async function classifyCsv(source: string, idOrDir: string, csv: string, json: boolean): Promise<void> {
+  const { loadClassifier } = await predictLib();
+  const classifier = await asBadInput(idOrDir, () => loadClassifier(source));
+  try {
+    if (classifier.kind !== 'series') throw new BadInputError(`${idOrDir} classifies texts; give them with --text or --lines`);
+    const { ids, sequences } = await asBadInput(csv, async () => classifier.readCsv(readText(csv)));
+    const classes = await asBadInput(csv, () => classifier.classify(sequences));
+    await printClasses(classifier.metadata, classifier.metadata.preprocessing.sequence ?? 'rows', ids, classes, json);
+  } finally {
+    classifier.dispose();
+  }
+}
+
+async function printClasses(metadata: ModelOrigin, what: string, items: readonly string[], classes: readonly Classification[], json: boolean): Promise<void> {
+  if (json) {
+    await print(JSON.stringify({ trialId: metadata.trial.id, classes: classes.map((c, i) => ({ [what]: items[i], ...c })) }, null, 2));
+    return;
+  }
+  console.error(describeModel(metadata));
+  const shown = (text: string) => (text.length > 60 ? `${text.slice(0, 57)}...` : text);
+  await print(table([what, 'class', 'probability'], classes.map((c, i) => [shown(items[i]), c.label, c.probability.toFixed(3)])));
+}
+
+function describeInputs(inputs: readonly { column: string }[]): string {
+  return inputs.map((i) => `'${i.column}'`).join(', ');
 }
 
 /** `download`, `predict` and `generate`: exported models, from the coordinator or a downloaded folder. */
@@ -170,9 +193,11 @@ export function registerModelCommands(cli: Command, api: () => TuneforgeClient):
 
   cli
     .command('predict')
-    .description('use an exported model: a forecaster forecasts the horizon after the CSV rows (or every window with --all); a classifier names the class of each text')
+    .description(
+      'use an exported model: a forecaster forecasts the horizon after the CSV rows (or every window with --all); a classifier names the class of each text, or of each sequence of CSV rows',
+    )
     .argument('<id-or-dir>', 'trial id, sweep id (its best model), or a folder written by download')
-    .option('--csv <file>', "forecasters: raw rows, the model's time column (dates) and value columns, in time order")
+    .option('--csv <file>', "forecasters: raw rows, the model's time column (dates) and value columns, in time order; series classifiers: the model's columns, one row per step")
     .option('--all', 'forecasters: one forecast per window of rows (the last one is the horizon after the rows)')
     .option('--text <text...>', 'classifiers: the texts to classify')
     .option('--lines <file>', 'classifiers: a file with one text per line')
@@ -182,8 +207,11 @@ export function registerModelCommands(cli: Command, api: () => TuneforgeClient):
       if (options.csv && texts.length > 0) throw new BadInputError('give --csv (a forecaster) or --text / --lines (a classifier), not both');
       if (!options.csv && texts.length === 0) throw new BadInputError('give --csv <file> for a forecaster, or --text / --lines for a classifier');
       const source = await modelSource(api, idOrDir);
-      if (options.csv) await forecast(source, idOrDir, options.csv, Boolean(options.all), Boolean(options.json));
-      else await classify(source, idOrDir, texts, Boolean(options.json));
+      if (!options.csv) return classify(source, idOrDir, texts, Boolean(options.json));
+      const { bundleMetadataOf } = await predictLib();
+      const { preprocessing } = await asBadInput(idOrDir, () => bundleMetadataOf(source));
+      if (preprocessing.task === 'classify') return classifyCsv(source, idOrDir, options.csv, Boolean(options.json));
+      await forecast(source, idOrDir, options.csv, Boolean(options.all), Boolean(options.json));
     });
 
   cli

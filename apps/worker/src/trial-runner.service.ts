@@ -5,17 +5,18 @@ import { decideFromSummary, peerNumbersOf, reductionFactorOf, rungAt, type RungC
 import {
   DatasetTooShortError,
   NonFiniteLossError,
-  seriesFromCsv,
   SIMULATED_CHECKPOINT_FORMAT,
   SimulatedSession,
   loadTrainingData,
   metricsToStore,
   openLstmSession,
+  uploadedDataFromCsv,
   type TrainingEngine,
   type TrainingSession,
+  type UploadedData,
 } from '@tuneforge/training';
 import { withLogContext } from '@tuneforge/logging';
-import { CHECKPOINT_FORMAT, CorruptCheckpointError, decodeCheckpoint, parseCsvTable, type ForecastSeries } from '@tuneforge/formats';
+import { CHECKPOINT_FORMAT, CorruptCheckpointError, decodeCheckpoint } from '@tuneforge/formats';
 import type { AttemptState, ClaimedTrial, TrialAttempt, TrialEnding } from '@tuneforge/persistence';
 import { MetricWriter } from './metric-writer.service';
 import { COMPUTE_BACKEND } from './compute-backend';
@@ -210,13 +211,13 @@ export class TrialRunner {
     return state === 'cancelled' ? 'cancelled' : 'skipped';
   }
 
-  /** The series of an uploaded dataset (read from PostgreSQL), or undefined for builtin datasets. */
-  private async uploadedSeries(trial: ClaimedTrial): Promise<ForecastSeries | undefined> {
+  /** What an uploaded dataset holds (read from PostgreSQL), or undefined for builtin datasets. */
+  private async uploadedData(trial: ClaimedTrial): Promise<UploadedData | undefined> {
     const dataset = trial.config.dataset;
     if (dataset.source !== 'upload') return undefined;
     const csv = await this.ledger.uploadedCsv(String(dataset.id));
     if (csv === undefined) throw new UnrecoverableError(`uploaded dataset ${String(dataset.id)} no longer exists`);
-    return seriesFromCsv(parseCsvTable(csv), String(dataset.target), (dataset.features as string[]) ?? []);
+    return uploadedDataFromCsv(csv, dataset);
   }
 
   /** A session for the trial's model family, restored from its newest readable checkpoint if it has one. */
@@ -230,7 +231,7 @@ export class TrialRunner {
         : await this.newestReadable(run, SIMULATED_CHECKPOINT_FORMAT, (bytes) => SimulatedSession.fromCheckpoint(bytes, config, spec.objective, this.config.simulatedEpochMs));
       return restored ?? new SimulatedSession(config, seed, spec.objective, 0, null, this.config.simulatedEpochMs);
     }
-    const data = await loadTrainingData(config.dataset, await this.uploadedSeries(trial));
+    const data = await loadTrainingData(config.dataset, await this.uploadedData(trial));
     const checkpoint = firstAttempt ? undefined : await this.newestReadable(run, CHECKPOINT_FORMAT, decodeCheckpoint);
     const opened = await openLstmSession(this.backend, data, config, seed, spec.objective, checkpoint);
     if (opened.fallbackReason) {

@@ -180,7 +180,7 @@ export const DatasetDtoSchema = z.object({
   id: z.string(),
   name: z.string(),
   format: z.string(),
-  columns: z.array(z.object({ name: z.string(), type: z.enum(['number', 'time']) })),
+  columns: z.array(z.object({ name: z.string(), type: z.enum(['number', 'time', 'text']) })),
   rowCount: z.int(),
   sizeBytes: z.int(),
   sha256: z.string(),

@@ -50,12 +50,15 @@ export const ClassificationDatasetSchema = z.strictObject({
   testSplit,
 });
 
+const columnName = z.string().min(1).max(200);
+
 /** A CSV time series uploaded with POST /api/v1/datasets: forecast `target` from itself and `features`. */
 export const UploadDatasetSchema = z.strictObject({
   source: z.literal('upload'),
+  task: z.literal('forecast').default('forecast'),
   id: z.uuid(),
-  target: z.string().min(1).max(200),
-  features: z.array(z.string().min(1).max(200)).max(100).default([]),
+  target: columnName,
+  features: z.array(columnName).max(100).default([]),
   window: paramSchema(DATASET_HYPERPARAMETERS.window).default(DATASET_HYPERPARAMETERS.window.default),
   horizon: paramSchema(DATASET_HYPERPARAMETERS.horizon).default(DATASET_HYPERPARAMETERS.horizon.default),
   output,
@@ -63,21 +66,43 @@ export const UploadDatasetSchema = z.strictObject({
   testSplit,
 });
 
-export const DatasetSpecSchema = z.discriminatedUnion('source', [z.discriminatedUnion('name', [ForecastDatasetSchema, TextDatasetSchema, ClassificationDatasetSchema]), UploadDatasetSchema]);
+/**
+ * A CSV with a class column uploaded with POST /api/v1/datasets. A sample is one row's `text` (read as characters),
+ * the rows sharing a `sequence` id (their `features`, one step per row, in file order), or each `window` of rows of
+ * one series (labelled with its last row's class). Longer samples than `maxLength` are refused, not cut.
+ */
+export const UploadClassificationDatasetSchema = z.strictObject({
+  source: z.literal('upload'),
+  task: z.literal('classify'),
+  id: z.uuid(),
+  label: columnName,
+  text: columnName.optional(),
+  features: z.array(columnName).max(100).default([]),
+  sequence: columnName.optional(),
+  window: z.int().min(1).max(DATASET_HYPERPARAMETERS.window.max).optional(),
+  maxLength: z.int().min(1).max(DATASET_HYPERPARAMETERS.maxLength.max).default(DATASET_HYPERPARAMETERS.maxLength.default),
+  validationSplit,
+  testSplit,
+});
+
+export const DatasetSpecSchema = z.discriminatedUnion('source', [
+  z.discriminatedUnion('name', [ForecastDatasetSchema, TextDatasetSchema, ClassificationDatasetSchema]),
+  z.discriminatedUnion('task', [UploadDatasetSchema, UploadClassificationDatasetSchema]),
+]);
 
 export const FORECAST_METRICS = ['loss', 'val_loss', 'val_mae'] as const;
 export const TEXT_METRICS = ['loss', 'val_loss', 'val_bpc'] as const;
 export const CLASSIFICATION_METRICS = ['loss', 'val_loss', 'val_accuracy', 'val_macro_f1'] as const;
 
-/** The task a dataset trains. */
-export function datasetTask(dataset: { source: string; name?: unknown }): 'forecast' | 'text' | 'classify' {
-  if (dataset.source !== 'builtin') return 'forecast';
+/** The task a dataset trains (uploads stored before classification lack `task`: they forecast). */
+export function datasetTask(dataset: { source: string; name?: unknown; task?: unknown }): 'forecast' | 'text' | 'classify' {
+  if (dataset.source !== 'builtin') return dataset.task === 'classify' ? 'classify' : 'forecast';
   if ((BUILTIN_TEXT_DATASETS as readonly unknown[]).includes(dataset.name)) return 'text';
   return (BUILTIN_CLASSIFICATION_DATASETS as readonly unknown[]).includes(dataset.name) ? 'classify' : 'forecast';
 }
 
 /** The epoch metrics a dataset's trials report, which objectives can name. */
-export function metricsOfDataset(dataset: { source: string; name?: unknown }): readonly string[] {
+export function metricsOfDataset(dataset: { source: string; name?: unknown; task?: unknown }): readonly string[] {
   return { forecast: FORECAST_METRICS, text: TEXT_METRICS, classify: CLASSIFICATION_METRICS }[datasetTask(dataset)];
 }
 
@@ -142,7 +167,7 @@ export const SweepSpecSchema = z
   .superRefine((spec, ctx) => {
     const metrics = metricsOfDataset(spec.dataset);
     if (!metrics.includes(spec.objective.metric)) {
-      const dataset = spec.dataset.source === 'builtin' ? `dataset '${spec.dataset.name}'` : 'an uploaded time series';
+      const dataset = spec.dataset.source === 'builtin' ? `dataset '${spec.dataset.name}'` : spec.dataset.task === 'classify' ? 'an uploaded classification dataset' : 'an uploaded time series';
       ctx.addIssue({
         code: 'custom',
         path: ['objective', 'metric'],
@@ -170,10 +195,30 @@ export const SweepSpecSchema = z
         message: `validationSplit ${spec.dataset.validationSplit} + testSplit ${spec.dataset.testSplit} leave under ${MIN_TRAIN_SHARE * 100}% of the rows to train on; together they may be at most ${1 - MIN_TRAIN_SHARE}`,
       });
     }
-    if (spec.dataset.source === 'upload' && spec.dataset.features.includes(spec.dataset.target)) {
+    if (spec.dataset.source === 'upload' && spec.dataset.task === 'forecast' && spec.dataset.features.includes(spec.dataset.target)) {
       ctx.addIssue({ code: 'custom', path: ['dataset', 'features'], message: `the target '${spec.dataset.target}' is always an input; do not list it as a feature` });
     }
+    if (spec.dataset.source === 'upload' && spec.dataset.task === 'classify') addAll(uploadClassificationIssues(spec.dataset), ['dataset']);
   });
+
+/** What a classification upload's sample is made of: a text column, or feature columns grouped by sequence id or window. */
+function uploadClassificationIssues(dataset: z.output<typeof UploadClassificationDatasetSchema>): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const { text, features, sequence, window, label } = dataset;
+  if ((text === undefined) === (features.length === 0)) {
+    issues.push({ path: ['features'], message: 'give either text (a column of texts, one sample per row) or features (numeric columns, one step per row), not both or neither' });
+  } else if (text !== undefined && (sequence !== undefined || window !== undefined)) {
+    issues.push({ path: [sequence !== undefined ? 'sequence' : 'window'], message: 'a text sample is one row; sequence and window group rows of features' });
+  } else if (features.length > 0 && (sequence === undefined) === (window === undefined)) {
+    issues.push({ path: ['window'], message: 'feature rows become samples by a sequence id column (sequence) or by windows of rows (window): give exactly one' });
+  }
+  const used: [string, string | undefined][] = [['text', text], ['sequence', sequence], ...features.map((f, i): [string, string] => [`features.${i}`, f])];
+  for (const [field, column] of used) {
+    if (column === label) issues.push({ path: field.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)), message: `'${label}' is the label column; a model cannot read its own answer` });
+  }
+  if (window !== undefined && window > dataset.maxLength) issues.push({ path: ['window'], message: `window ${window} is longer than maxLength ${dataset.maxLength}` });
+  return issues;
+}
 
 export type SweepSpec = z.output<typeof SweepSpecSchema>;
 export type SweepSpecInput = z.input<typeof SweepSpecSchema>;

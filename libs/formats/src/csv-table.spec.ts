@@ -20,4 +20,13 @@ describe(parseCsvTable.name, () => {
     assert.throws(() => parseCsvTable('date,sales\n', { minRows: 1, timeColumn: 'date' }), /0 data rows; at least 1 is needed/);
     assert.deepEqual(parseCsvTable('date\n2024-01-01\n', { minRows: 1, timeColumn: 'date' }).columns, [{ name: 'date', type: 'time' }], 'the reader checks the columns it needs itself');
   });
+
+  it('reads a column of mostly non-numbers as text (labels, ids, messages), keeping every cell as written', () => {
+    const csv = ['id,x,label', ...Array.from({ length: 12 }, (_, i) => `rec-${i},${i},${i % 3 ? 'walk' : '42'}`)].join('\n');
+    const table = parseCsvTable(csv);
+    assert.deepEqual(table.columns, [{ name: 'id', type: 'text' }, { name: 'x', type: 'number' }, { name: 'label', type: 'text' }], "'rec-0' reads as a date to Date.parse, not here");
+    assert.deepEqual(table.cells.label.slice(0, 4), ['42', 'walk', 'walk', '42']);
+    assert.equal(table.values.label, undefined, 'a text column has no numbers');
+    assert.throws(() => parseCsvTable(csv.replace('\nrec-3,3,', '\nrec-3,three,')), /line 5, column 'x', 'three' is not a number/, 'a number column with a typo stays a number column');
+  });
 });

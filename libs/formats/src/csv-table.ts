@@ -1,15 +1,20 @@
 import { parse } from 'csv-parse/sync';
 
+/** A column's cells: numbers, dates, or text (labels, ids, messages: mostly not numbers). */
+export const CSV_COLUMN_TYPES = ['number', 'time', 'text'] as const;
+
 export interface CsvColumn {
   name: string;
-  type: 'number' | 'time';
+  type: (typeof CSV_COLUMN_TYPES)[number];
 }
 
 export interface CsvTable {
   columns: CsvColumn[];
   rowCount: number;
-  /** Values by column name (time columns as epoch milliseconds), in file order. */
+  /** Values of the number and time columns by name (time columns as epoch milliseconds), in file order. */
   values: Record<string, number[]>;
+  /** Every column's cells as written (trimmed), by name, in file order: labels, ids and texts read these. */
+  cells: Record<string, string[]>;
 }
 
 export interface CsvIssue {
@@ -20,9 +25,14 @@ export interface CsvIssue {
 
 export class CsvDatasetError extends Error {
   constructor(readonly issues: CsvIssue[]) {
-    super(issues.map((i) => [i.line !== undefined ? `line ${i.line}` : '', i.column ? `column '${i.column}'` : '', i.message].filter(Boolean).join(', ')).join('; '));
+    super(issues.map(describeCsvIssue).join('; '));
     this.name = 'CsvDatasetError';
   }
+}
+
+/** A CSV problem as one message: where (line, column), then what. */
+export function describeCsvIssue(issue: CsvIssue): string {
+  return [issue.line !== undefined ? `line ${issue.line}` : '', issue.column ? `column '${issue.column}'` : '', issue.message].filter(Boolean).join(', ');
 }
 
 export const CSV_LIMITS = { minRows: 10, maxColumns: 100, maxIssues: 20 } as const;
@@ -40,9 +50,11 @@ export interface CsvTableOptions {
 }
 
 /**
- * Reads and checks an uploaded time series: a header row of unique names, the same number of cells
- * on every line, numbers in every column except an optional time column (named date/time/timestamp/ds,
- * or holding dates), whose values must strictly increase. Every problem found is reported with its line.
+ * Reads and checks an uploaded table: a header row of unique names, the same number of cells on every
+ * line, an optional time column (named date/time/timestamp/ds, or holding dates) whose values must
+ * strictly increase, and number or text columns. A column is text when most of its cells are not numbers
+ * (labels, sequence ids, messages); in a number column every cell must be a number. Every problem found
+ * is reported with its line.
  */
 export function parseCsvTable(text: string, options: CsvTableOptions = {}): CsvTable {
   const minRows = options.minRows ?? CSV_LIMITS.minRows;
@@ -65,14 +77,13 @@ export function parseCsvTable(text: string, options: CsvTableOptions = {}): CsvT
   if (rows.length < minRows) issues.push({ message: `${rows.length} data rows; at least ${minRows} ${minRows === 1 ? 'is' : 'are'} needed` });
   if (issues.length) throw new CsvDatasetError(issues);
 
-  const isTime = (name: string, c: number) => (options.timeColumn !== undefined ? name === options.timeColumn : isTimeColumn(name, rows.map((r) => r[c])));
-  const columns: CsvColumn[] = header.map((name, c) => ({ name, type: isTime(name, c) ? 'time' : 'number' }));
-  // A reader that names the time column checks the columns it needs itself.
-  if (options.timeColumn === undefined && !columns.some((c) => c.type === 'number')) throw new CsvDatasetError([{ message: 'no numeric column to forecast' }]);
-  const values: Record<string, number[]> = Object.fromEntries(header.map((name) => [name, [] as number[]]));
+  const columns: CsvColumn[] = header.map((name, c) => ({ name, type: columnType(name, rows.map((r) => r[c]), options) }));
+  const values: Record<string, number[]> = Object.fromEntries(columns.filter((c) => c.type !== 'text').map(({ name }) => [name, [] as number[]]));
+  const cells: Record<string, string[]> = Object.fromEntries(header.map((name, c) => [name, rows.map((r) => r[c])]));
   rows.forEach((row, r) => {
     const line = r + 2;
     columns.forEach((column, c) => {
+      if (column.type === 'text') return;
       const cell = row[c];
       const value = column.type === 'time' ? Date.parse(cell) : cell === '' ? NaN : Number(cell);
       if (!Number.isFinite(value)) {
@@ -84,10 +95,25 @@ export function parseCsvTable(text: string, options: CsvTableOptions = {}): CsvT
     });
   });
   if (issues.length) throw new CsvDatasetError(issues);
-  return { columns, rowCount: rows.length, values };
+  return { columns, rowCount: rows.length, values, cells };
 }
+
+/**
+ * A reader that names the time column (a forecasting model's) reads every other column as numbers. Otherwise the
+ * time column is guessed, and a column is text when under half its cells are numbers: a number column with a
+ * few typos stays a number column, and its typos are reported.
+ */
+function columnType(name: string, cells: string[], options: CsvTableOptions): CsvColumn['type'] {
+  if (options.timeColumn !== undefined) return name === options.timeColumn ? 'time' : 'number';
+  if (isTimeColumn(name, cells)) return 'time';
+  const numbers = cells.filter((cell) => cell !== '' && Number.isFinite(Number(cell))).length;
+  return numbers * 2 >= cells.length ? 'number' : 'text';
+}
+
+/** What an unnamed time column's cells look like: ISO dates (and times) or day/month/year. Date.parse alone reads ids such as 'rec-0' as dates. */
+const DATE_CELL = /^(\d{4}-\d{1,2}-\d{1,2}([ T][\d:.]+(Z|[+-][\d:]+)?)?|\d{1,2}\/\d{1,2}\/\d{2,4})$/;
 
 function isTimeColumn(name: string, cells: string[]): boolean {
   if (TIME_COLUMN.test(name)) return true;
-  return cells.every((cell) => !Number.isFinite(Number(cell)) && Number.isFinite(Date.parse(cell)));
+  return cells.every((cell) => DATE_CELL.test(cell) && Number.isFinite(Date.parse(cell)));
 }

@@ -53,14 +53,55 @@ export interface TextPreprocessing {
   vocabulary: string[];
 }
 
-/** A sequence classifier's inputs: characters as ids (0 pads, 1 is a character training never saw), the last `maxLength` of them, padded in front. */
-export interface ClassifyPreprocessing {
+/** A text classifier's inputs: characters as ids (0 pads, 1 is a character training never saw), the last `maxLength` of them, padded in front. */
+export interface TextClassifyPreprocessing {
   task: 'classify';
+  /** Absent in bundles from before series classifiers. */
+  input?: 'characters';
   maxLength: number;
   /** Ids are indices into this list; [0] is the padding, [1] the unknown character. */
   vocabulary: string[];
   /** The softmax's outputs, in order. */
   classes: string[];
+}
+
+/**
+ * A series classifier's inputs: a sequence of rows, each the `inputs` columns standardised with the training
+ * rows' statistics, padded in front with zeros (the training mean) to `steps` rows.
+ */
+export interface SeriesClassifyPreprocessing {
+  task: 'classify';
+  input: 'series';
+  steps: number;
+  inputs: { column: string; mean: number; std: number }[];
+  classes: string[];
+  /** The column whose ids group rows into sequences in training, or null: each sample was a window of `steps` rows. */
+  sequence: string | null;
+}
+
+export type ClassifyPreprocessing = TextClassifyPreprocessing | SeriesClassifyPreprocessing;
+
+/** Whether a classifier reads feature rows rather than characters. */
+export function isSeriesClassifier(preprocessing: ClassifyPreprocessing): preprocessing is SeriesClassifyPreprocessing {
+  return preprocessing.input === 'series';
+}
+
+/**
+ * Sequences of feature rows as a series classifier reads them: each standardised and padded in front
+ * with zeros to `steps` rows, as [sequences, steps, features]. Training and prediction both encode with this.
+ */
+export function encodeSequences(sequences: readonly (readonly (readonly number[])[])[], preprocessing: Pick<SeriesClassifyPreprocessing, 'steps' | 'inputs'>): Float32Array {
+  const { steps, inputs } = preprocessing;
+  const features = inputs.length;
+  const out = new Float32Array(sequences.length * steps * features);
+  sequences.forEach((rows, s) => {
+    const kept = rows.slice(-steps);
+    kept.forEach((row, k) => {
+      const at = (s * steps + steps - kept.length + k) * features;
+      inputs.forEach(({ mean, std }, f) => (out[at + f] = (row[f] - mean) / std));
+    });
+  });
+  return out;
 }
 
 export type Preprocessing = ForecastPreprocessing | TextPreprocessing | ClassifyPreprocessing;

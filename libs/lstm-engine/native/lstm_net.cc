@@ -147,7 +147,7 @@ LstmNet::LstmNet(NetConfig config) : config_(std::move(config)) {
   if (c.hiddenUnits.empty()) throw InputError("hiddenUnits must name at least one layer");
   for (int h : c.hiddenUnits)
     if (h <= 0) throw InputError("every layer's hidden units must be a positive integer");
-  if (c.readsIds() && c.embeddingDim <= 0) throw InputError("embeddingDim must be a positive integer for the text and classify tasks");
+  if (c.task == Task::Text && c.embeddingDim <= 0) throw InputError("embeddingDim must be a positive integer for the text task");
   if (c.task == Task::Text && c.outputs != c.inputSize) throw InputError("the text task predicts the next id: outputs must equal inputSize (the vocabulary)");
   if (!(c.dropout >= 0 && c.dropout < 1)) throw InputError("dropout must be in [0, 1)");
   if (!(c.recurrentDropout >= 0 && c.recurrentDropout < 1)) throw InputError("recurrentDropout must be in [0, 1)");
@@ -286,7 +286,7 @@ void LstmNet::gather(const BatchSource& batch, size_t samples, bool withTargets)
       }
     }
     if (withTargets) {
-      if (text) {
+      if (config_.softmaxHead()) {
         const float target = batch.y[source];
         if (!isIndex(target, config_.outputs))
           throw InputError("y of sample " + std::to_string(source) + " is " + std::to_string(target) + ", not a " + (config_.task == Task::Text ? "character" : "class") +
@@ -650,7 +650,7 @@ float LstmNet::run(const BatchSource& batch, bool train, uint64_t dropoutSeed, b
     throw InputError("x has " + std::to_string(batch.xLength) + " values, not a whole number of samples of " + std::to_string(rowLength) + " (" +
                      (text ? std::to_string(T) + " ids" : std::to_string(T) + " steps x " + std::to_string(config_.inputSize) + " features") + ")");
   const size_t samples = batch.xLength / rowLength;
-  const size_t yRow = text ? 1 : config_.outputs;
+  const size_t yRow = config_.softmaxHead() ? 1 : config_.outputs;
   if (!batch.y || batch.yLength != samples * yRow)
     throw InputError("y has " + std::to_string(batch.yLength) + " values; x's " + std::to_string(samples) + " samples need " + std::to_string(samples * yRow));
   if (batch.count == 0) throw InputError("a batch needs at least one sample");

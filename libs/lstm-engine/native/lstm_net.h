@@ -10,7 +10,8 @@
 
 namespace lstm {
 
-// Forecast: features in, a linear head (MSE). Text: character ids in, the next one out. Classify: ids in, one of `outputs` classes out.
+// Forecast: features in, a linear head (MSE). Text: character ids in, the next one out. Classify: ids (with an
+// embedding) or features (embeddingDim 0) in, one of `outputs` classes out.
 enum class Task { Forecast, Text, Classify };
 
 enum class Cell { Lstm, Gru, Rnn };
@@ -25,12 +26,14 @@ inline int gateBlocks(Cell cell) { return cell == Cell::Lstm ? 4 : cell == Cell:
 
 struct NetConfig {
   Task task = Task::Forecast;
-  // Text and classify read ids through the embedding and end in a softmax with cross-entropy.
-  bool readsIds() const { return task != Task::Forecast; }
+  // Text reads ids through the embedding, as does classify when it has one (else classify reads features per step).
+  bool readsIds() const { return task == Task::Text || (task == Task::Classify && embeddingDim > 0); }
+  // Text and classify end in a softmax with cross-entropy; their targets are ids.
+  bool softmaxHead() const { return task != Task::Forecast; }
   int timesteps = 0;
   // Features per step (forecast) or vocabulary size (text: ids are embedded).
   int inputSize = 0;
-  // Text only: width of the bias-free embedding.
+  // Width of the bias-free embedding of ids (text; classify of texts). 0: classify reads inputSize features per step.
   int embeddingDim = 0;
   std::vector<int> hiddenUnits;
   // One per layer; empty means every layer is an LSTM.

@@ -23,8 +23,13 @@ export interface CheckedRows {
  * problems name their line (the header is line 1) and column. No more rows are required than one window.
  */
 export function readForecastCsv(text: string, preprocessing: ForecastPreprocessing): CsvTable {
+  return csvInputError(() => parseCsvTable(text, { minRows: 1, timeColumn: preprocessing.timeColumn }));
+}
+
+/** A CSV read for a model: its problems as the model's input errors. */
+export function csvInputError<T>(read: () => T): T {
   try {
-    return parseCsvTable(text, { minRows: 1, timeColumn: preprocessing.timeColumn });
+    return read();
   } catch (error) {
     if (error instanceof CsvDatasetError) throw new PredictInputError(error.issues);
     throw error;
@@ -91,7 +96,8 @@ function tableOfObjects(rows: readonly Readonly<Record<string, RawCell>>[], prep
     }
   });
   issues.throwIfAny();
-  return { columns: names.filter((name) => seen.has(name)).map((name) => ({ name, type: name === preprocessing.timeColumn ? 'time' : 'number' })), rowCount: rows.length, values };
+  const cells = Object.fromEntries(names.map((name) => [name, rows.map((row) => String(row[name] ?? ''))]));
+  return { columns: names.filter((name) => seen.has(name)).map((name) => ({ name, type: name === preprocessing.timeColumn ? 'time' : 'number' })), rowCount: rows.length, values, cells };
 }
 
 function numberOf(cell: RawCell): number {

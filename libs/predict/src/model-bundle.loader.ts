@@ -32,18 +32,9 @@ export interface LoadOptions {
  * `tuneforge download`) and checks it is a Tuneforge bundle of the task asked for before building it.
  */
 export async function loadModelBundle<T extends Preprocessing['task']>(source: string, task: T, options: LoadOptions = {}): Promise<LoadedBundle<Extract<Preprocessing, { task: T }>>> {
-  const location = await locate(source, options.token ?? process.env.TUNEFORGE_TOKEN);
-  const bytes = await location.modelJson();
-  if (bytes.byteLength > MAX_MODEL_JSON_BYTES) throw new ModelBundleError(`${location.name} is ${bytes.byteLength} bytes; a model.json is at most ${MAX_MODEL_JSON_BYTES}`);
-  let modelJson: tf.io.ModelJSON;
-  try {
-    modelJson = JSON.parse(new TextDecoder().decode(bytes));
-  } catch (error) {
-    throw new ModelBundleError(`${location.name} is not JSON: ${(error as Error).message}`);
-  }
-  const metadata = bundleMetadata(modelJson, location.name);
+  const { location, modelJson, metadata } = await readBundle(source, options);
   if (metadata.preprocessing.task !== task) {
-    const use = { text: 'loadTextModel (tuneforge generate)', forecast: 'loadForecaster (tuneforge predict --csv)', classify: 'loadClassifier (tuneforge predict --text)' }[metadata.preprocessing.task];
+    const use = { text: 'loadTextModel (tuneforge generate)', forecast: 'loadForecaster (tuneforge predict --csv)', classify: 'loadClassifier (tuneforge predict --text, or --csv for a series classifier)' }[metadata.preprocessing.task];
     throw new ModelBundleError(`${location.name} is a ${metadata.preprocessing.task} model, not a ${task} model; use ${use}`);
   }
   const artifacts = await tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
@@ -57,6 +48,24 @@ export async function loadModelBundle<T extends Preprocessing['task']>(source: s
     throw new ModelBundleError(`${location.name} does not load as a TensorFlow.js layers model: ${(error as Error).message}`);
   }
   return { model, metadata: metadata as LoadedBundle<Extract<Preprocessing, { task: T }>>['metadata'] };
+}
+
+/** What an exported model says about itself (its task and preprocessing, its trial), without building it. */
+export async function bundleMetadataOf(source: string, options: LoadOptions = {}): Promise<ModelBundleMetadata> {
+  return (await readBundle(source, options)).metadata;
+}
+
+async function readBundle(source: string, options: LoadOptions): Promise<{ location: BundleLocation; modelJson: tf.io.ModelJSON; metadata: ModelBundleMetadata }> {
+  const location = await locate(source, options.token ?? process.env.TUNEFORGE_TOKEN);
+  const bytes = await location.modelJson();
+  if (bytes.byteLength > MAX_MODEL_JSON_BYTES) throw new ModelBundleError(`${location.name} is ${bytes.byteLength} bytes; a model.json is at most ${MAX_MODEL_JSON_BYTES}`);
+  let modelJson: tf.io.ModelJSON;
+  try {
+    modelJson = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (error) {
+    throw new ModelBundleError(`${location.name} is not JSON: ${(error as Error).message}`);
+  }
+  return { location, modelJson, metadata: bundleMetadata(modelJson, location.name) };
 }
 
 /** The shape a layers model reads (without the batch dimension), for checking it against its preprocessing. */

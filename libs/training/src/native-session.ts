@@ -91,8 +91,9 @@ export class NativeTrialSession implements TrainingSession {
       const net = new engine.LstmNet({
         task: data.task,
         timesteps: shape.window,
-        inputSize: shape.task === 'forecast' ? shape.featureCount : shape.vocabularySize,
-        embeddingDim: shape.task === 'forecast' ? undefined : (model.getLayer('char_embedding').getConfig() as { units: number }).units,
+        // A classifier of feature rows has no embedding: the engine reads its rows as a forecast's.
+        inputSize: 'featureCount' in shape ? shape.featureCount : shape.vocabularySize,
+        embeddingDim: 'featureCount' in shape ? undefined : (model.getLayer('char_embedding').getConfig() as { units: number }).units,
         hiddenUnits: recurrentLayers.map((layer) => (layer.getConfig() as { units: number }).units),
         cells: recurrentLayers.map((layer) => RECURRENT_LAYER_CLASSES[layer.getClassName()]),
         bidirectional,

@@ -23,7 +23,8 @@ export interface RecurrentHyperparameters {
 export type RecurrentModelShape =
   | { task: 'forecast'; window: number; featureCount: number; horizon: number }
   | { task: 'text'; window: number; vocabularySize: number }
-  | { task: 'classify'; window: number; vocabularySize: number; classCount: number };
+  | { task: 'classify'; input: 'characters'; window: number; vocabularySize: number; classCount: number }
+  | { task: 'classify'; input: 'series'; window: number; featureCount: number; classCount: number };
 
 export function recurrentModelShape(data: TrainingData): RecurrentModelShape {
   const window = data.trainX.shape[1];
@@ -31,7 +32,9 @@ export function recurrentModelShape(data: TrainingData): RecurrentModelShape {
     case 'text':
       return { task: 'text', window, vocabularySize: data.vocabulary.length };
     case 'classify':
-      return { task: 'classify', window, vocabularySize: data.vocabulary.length, classCount: data.classes.length };
+      return data.input === 'series'
+        ? { task: 'classify', input: 'series', window, featureCount: data.featureCount, classCount: data.classes.length }
+        : { task: 'classify', input: 'characters', window, vocabularySize: data.vocabulary.length, classCount: data.classes.length };
     case 'forecast':
       return { task: 'forecast', window, featureCount: data.featureCount, horizon: data.horizon };
   }
@@ -63,7 +66,8 @@ export const RECURRENT_LAYER_CLASSES: Record<string, RecurrentCell> = { LSTM: 'l
 /**
  * A stack of recurrent layers (LSTM, GRU or simple RNN, per layer) for the data's task: window x features
  * -> horizon for forecasting (MSE), or character embedding -> recurrent layers -> softmax over the
- * vocabulary for the character model, or over the classes for a classifier (cross-entropy).
+ * vocabulary for the character model, or over the classes for a classifier (cross-entropy) of texts
+ * (embedded characters) or of series (steps x features).
  * Every initialiser is seeded, so the same config and seed build the same weights.
  *
  * The seeded initialisers run here, synchronously: the orthogonal one takes seconds to minutes on the
@@ -81,7 +85,7 @@ export function buildRecurrentModel(data: TrainingData | RecurrentModelShape, hp
     if (initialWeights) layer.setFastWeightInitDuringBuild(true);
     model.add(layer);
   };
-  if (shape.task !== 'forecast') {
+  if ('vocabularySize' in shape) {
     // The embedding is a bias-free dense layer over one-hot characters: the same lookup, but its
     // gradient is a matrix product (the wasm backend lacks the scatter kernel an Embedding layer needs).
     add(
@@ -95,7 +99,7 @@ export function buildRecurrentModel(data: TrainingData | RecurrentModelShape, hp
     );
   }
   for (let layer = 0; layer < hp.layers; layer++) {
-    const inputShape = layer === 0 && shape.task === 'forecast' ? { inputShape: [shape.window, shape.featureCount] } : {};
+    const inputShape = layer === 0 && 'featureCount' in shape ? { inputShape: [shape.window, shape.featureCount] } : {};
     const recurrent = (args: Parameters<typeof tf.layers.lstm>[0]) => RECURRENT_LAYERS[layerValue(hp.cell ?? 'lstm', layer)](args);
     // The backward copy is cloned from the forward layer's config, seeded initialisers included: both start alike and diverge as they train.
     const layerOf = (args: Parameters<typeof tf.layers.lstm>[0]) =>

@@ -3,8 +3,7 @@
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { TrialConfig } from '@tuneforge/contracts';
-import { trainingArraysFor, type TrainingArrays } from './datasets/catalog';
-import type { ForecastSeries } from '@tuneforge/formats';
+import { trainingArraysFor, type TrainingArrays, type UploadedData } from './datasets/catalog';
 import { buildRecurrentModel, type RecurrentHyperparameters, type RecurrentModelShape } from './recurrent.model';
 import type { SeededWeightsBackend } from './seeded-weights';
 import type { SetupMessage, SetupReply } from './setup-thread';
@@ -33,7 +32,7 @@ const JOBS = {
   },
 
   /** A dataset read and windowed (trainingArraysFor). */
-  async 'training-arrays'({ dataset, uploaded }: { dataset: TrialConfig['dataset']; uploaded?: ForecastSeries }): Promise<Done<TrainingArrays>> {
+  async 'training-arrays'({ dataset, uploaded }: { dataset: TrialConfig['dataset']; uploaded?: UploadedData }): Promise<Done<TrainingArrays>> {
     const arrays = trainingArraysFor(dataset, uploaded);
     return { answer: arrays, transfer: [arrays.train, arrays.val, arrays.test].flatMap((s) => [s.x, s.y]).map((a) => a.buffer as ArrayBuffer) };
   },

@@ -199,7 +199,7 @@ export function epochPermutation(count: number, seed: number, epoch: number): In
   return order;
 }
 
-/** What the model reads: forecasting windows as they are; character ids one-hot encoded. */
+/** What the model reads: feature rows as they are; character ids one-hot encoded. */
 export function modelInput(data: TrainingData, x: tf.Tensor): tf.Tensor {
-  return data.task === 'forecast' ? x : tf.oneHot(tf.cast(x, 'int32'), data.vocabulary.length);
+  return 'vocabulary' in data ? tf.oneHot(tf.cast(x, 'int32'), data.vocabulary.length) : x;
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { SpecValidationError, unstorableTextProblem, type DatasetDto, type Dimension, type SweepSpec, type ValidationIssue } from '@tuneforge/contracts';
 import { Stores, type DatasetSummary } from '@tuneforge/persistence';
-import { CsvDatasetError, forecastSampleCounts, parseCsvTable } from '@tuneforge/formats';
+import { classificationSamplesFromCsv, CsvDatasetError, describeCsvIssue, forecastSampleCounts, parseCsvTable } from '@tuneforge/formats';
 import { ConflictError, NotFoundError, quotedIds, RequestValidationError } from '../common/domain-errors';
 import { isUuid } from '../common/query';
 
@@ -22,14 +22,7 @@ export class DatasetsService {
     try {
       table = parseCsvTable(content.toString('utf8'));
     } catch (error) {
-      if (error instanceof CsvDatasetError) {
-        throw new RequestValidationError(
-          error.issues.map((issue) => ({
-            path: 'file',
-            message: [issue.line !== undefined ? `line ${issue.line}` : '', issue.column ? `column '${issue.column}'` : '', issue.message].filter(Boolean).join(', '),
-          })),
-        );
-      }
+      if (error instanceof CsvDatasetError) throw new RequestValidationError(error.issues.map((issue) => ({ path: 'file', message: describeCsvIssue(issue) })));
       throw error;
     }
     // Column names are stored (jsonb) and named in sweeps: NUL and lone surrogates cannot be.
@@ -76,14 +69,18 @@ export class DatasetsService {
     });
   }
 
-  /** A sweep on an uploaded dataset must name an existing dataset, numeric columns, and fit its windows. */
+  /**
+   * A sweep on an uploaded dataset must name an existing dataset, numeric columns, and fit its windows; a
+   * classification sweep's samples are built as its trials will build them, and every problem names its line.
+   */
   async checkSweepDataset(spec: SweepSpec, projectId: string): Promise<void> {
     if (spec.dataset.source !== 'upload') return;
-    const { id, target, features, window, horizon, validationSplit, testSplit } = spec.dataset;
-    const found = await this.stores.datasets.find(id);
+    const found = await this.stores.datasets.find(spec.dataset.id);
     // Another project's dataset is as unknown as a missing one.
     const dataset = found?.projectId === projectId ? found : undefined;
-    if (!dataset) throw new SpecValidationError([{ path: 'dataset.id', message: `no uploaded dataset '${id}' (POST /api/v1/datasets first)` }]);
+    if (!dataset) throw new SpecValidationError([{ path: 'dataset.id', message: `no uploaded dataset '${spec.dataset.id}' (POST /api/v1/datasets first)` }]);
+    if (spec.dataset.task === 'classify') return this.checkClassificationSamples(spec.dataset);
+    const { target, features, window, horizon, validationSplit, testSplit } = spec.dataset;
     const issues: ValidationIssue[] = [];
     const numeric = new Set(dataset.columns.filter((c) => c.type === 'number').map((c) => c.name));
     const choices = [...numeric].join(', ');
@@ -103,6 +100,24 @@ export class DatasetsService {
       });
     }
     if (issues.length) throw new SpecValidationError(issues);
+  }
+
+  private async checkClassificationSamples(dataset: Extract<SweepSpec['dataset'], { task: 'classify' }>): Promise<void> {
+    const content = await this.stores.datasets.content(dataset.id);
+    if (content === undefined) throw new SpecValidationError([{ path: 'dataset.id', message: `no uploaded dataset '${dataset.id}' (it was deleted)` }]);
+    try {
+      classificationSamplesFromCsv(parseCsvTable(content), dataset);
+    } catch (error) {
+      if (!(error instanceof CsvDatasetError)) throw error;
+      const pathOf = (column: string | undefined) => {
+        if (column === undefined) return 'dataset';
+        const featureIndex = dataset.features.indexOf(column);
+        if (featureIndex >= 0) return `dataset.features.${featureIndex}`;
+        const field = (['label', 'text', 'sequence'] as const).find((name) => dataset[name] === column);
+        return field ? `dataset.${field}` : 'dataset';
+      };
+      throw new SpecValidationError(error.issues.map((issue) => ({ path: pathOf(issue.column), message: describeCsvIssue(issue) })));
+    }
   }
 }
 

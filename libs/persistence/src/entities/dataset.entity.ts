@@ -1,7 +1,8 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
+import type { CsvColumn } from '@tuneforge/formats';
 import { DEFAULT_PROJECT_ID, ProjectEntity } from './account.entities';
 
-/** An uploaded dataset (CSV time series), validated before it is stored. */
+/** An uploaded dataset (a CSV time series, or a table with a class column), validated before it is stored. */
 @Entity({ name: 'datasets' })
 export class DatasetEntity {
   @PrimaryGeneratedColumn('uuid')
@@ -24,7 +25,7 @@ export class DatasetEntity {
 
   /** Column names and types, in file order. */
   @Column({ type: 'jsonb' })
-  columns!: { name: string; type: 'number' | 'time' }[];
+  columns!: CsvColumn[];
 
   @Column({ name: 'row_count', type: 'integer' })
   rowCount!: number;

@@ -1,7 +1,7 @@
 import { TEST_SPLIT_DEFAULT, type TrialConfig } from '@tuneforge/contracts';
-import type { ForecastSeries, OutputKind } from '@tuneforge/formats';
+import type { ClassificationSamples, ForecastSeries, OutputKind } from '@tuneforge/formats';
 import { runOnSetupThread } from '../setup-thread';
-import { classificationArrays, classificationTensors, firstNamesSamples, spamAssassinSamples, type ClassifyArrays } from './classification.dataset';
+import { classificationArrays, classificationTensors, firstNamesSamples, seriesClassificationArrays, spamAssassinSamples, type ClassifyArrays } from './classification.dataset';
 import type { TrainingData } from './dataset';
 import { DatasetTooShortError, forecastArrays, forecastTensors, type ForecastArrays } from './forecast.dataset';
 import { sotuCorpus, textArrays, textTensors, type TextArrays } from './sotu.dataset';
@@ -9,6 +9,9 @@ import { usBirthsSeries } from './us-births.dataset';
 
 /** A dataset's samples as plain arrays, before they become the tensors trials share. */
 export type TrainingArrays = ForecastArrays | TextArrays | ClassifyArrays;
+
+/** What an uploaded dataset holds, read from its CSV: the series a forecast reads, or classification samples already split. */
+export type UploadedData = ForecastSeries | ClassificationSamples;
 
 const cache = new Map<string, TrainingData>();
 const loading = new Map<string, Promise<TrainingData>>();
@@ -18,7 +21,7 @@ const loading = new Map<string, Promise<TrainingData>>();
  * with the same settings. `uploaded` supplies the series of an uploaded dataset. Builds on this
  * thread: a worker uses loadTrainingData.
  */
-export function trainingDataFor(dataset: TrialConfig['dataset'], uploaded?: ForecastSeries): TrainingData {
+export function trainingDataFor(dataset: TrialConfig['dataset'], uploaded?: UploadedData): TrainingData {
   const key = JSON.stringify(dataset);
   let data = cache.get(key);
   if (!data) {
@@ -33,7 +36,7 @@ export function trainingDataFor(dataset: TrialConfig['dataset'], uploaded?: Fore
  * the State of the Union corpus alone takes seconds to load and window, and the event loop has job
  * locks to renew meanwhile. Only making the tensors from the arrays runs here.
  */
-export async function loadTrainingData(dataset: TrialConfig['dataset'], uploaded?: ForecastSeries): Promise<TrainingData> {
+export async function loadTrainingData(dataset: TrialConfig['dataset'], uploaded?: UploadedData): Promise<TrainingData> {
   const key = JSON.stringify(dataset);
   const cached = cache.get(key);
   if (cached) return cached;
@@ -58,7 +61,7 @@ export async function loadTrainingData(dataset: TrialConfig['dataset'], uploaded
 }
 
 /** A dataset's samples, without tensors (no tfjs: it runs on any thread). */
-export function trainingArraysFor(dataset: TrialConfig['dataset'], uploaded?: ForecastSeries): TrainingArrays {
+export function trainingArraysFor(dataset: TrialConfig['dataset'], uploaded?: UploadedData): TrainingArrays {
   const validationSplit = Number(dataset.validationSplit);
   // Configs stored before the test split existed lack it; they get the default.
   const testSplit = Number(dataset.testSplit ?? TEST_SPLIT_DEFAULT);
@@ -66,8 +69,10 @@ export function trainingArraysFor(dataset: TrialConfig['dataset'], uploaded?: Fo
   // Configs stored before the output was chosen trained on the level.
   const output = (dataset.output ?? 'level') as OutputKind;
   if (dataset.source === 'upload') {
-    if (!uploaded) throw new Error('an uploaded dataset needs its series');
-    return forecastArrays(uploaded, { window, horizon: Number(dataset.horizon), validationSplit, testSplit, output });
+    if (!uploaded) throw new Error('an uploaded dataset needs its rows');
+    if (!('kind' in uploaded)) return forecastArrays(uploaded, { window, horizon: Number(dataset.horizon), validationSplit, testSplit, output });
+    if (uploaded.kind === 'series') return seriesClassificationArrays(uploaded);
+    return classificationArrays(uploaded.samples, { maxLength: Number(dataset.maxLength), validationSplit, testSplit, split: uploaded.split });
   }
   switch (dataset.name) {
     case 'us-births-1969-1988':

@@ -1,19 +1,24 @@
 import * as tf from '@tensorflow/tfjs';
-import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import { uniformInt } from 'pure-rand/distribution/uniformInt';
-import { classifierInputIds, type ClassifyPreprocessing } from '@tuneforge/formats';
+import {
+  classificationSplit,
+  classifierInputIds,
+  encodeSequences,
+  standardiserOf,
+  type ClassificationSamples,
+  type LabelledText,
+  type SampleSplit,
+  type SeriesClassifyPreprocessing,
+  type TextClassifyPreprocessing,
+} from '@tuneforge/formats';
 import { classificationScores } from '../classification-scores';
-import type { ClassifyData } from './dataset';
-
-export interface LabelledText {
-  text: string;
-  label: string;
-}
+import type { ClassifyData, SeriesClassifyData, TextClassifyData } from './dataset';
 
 export interface ClassificationOptions {
   maxLength: number;
   validationSplit: number;
   testSplit: number;
+  /** Which samples train, validate and test (an upload's, checked already); absent: the fixed shuffle. */
+  split?: SampleSplit;
 }
 
 /** Ids 0 and 1 of every classification vocabulary. */
@@ -45,18 +50,21 @@ export function spamAssassinSamples(): LabelledText[] {
   });
 }
 
-type Samples = { x: Int32Array; y: Float32Array; count: number };
+type Samples<X = Int32Array | Float32Array> = { x: X; y: Float32Array; count: number };
+type Tensors = 'trainX' | 'trainY' | 'valX' | 'valY' | 'testX' | 'testY';
 
 /** ClassifyData's samples as plain arrays (what the setup thread computes and transfers), before they become tensors. */
-export interface ClassifyArrays extends Omit<ClassifyData, 'trainX' | 'trainY' | 'valX' | 'valY' | 'testX' | 'testY'> {
-  length: number;
-  train: Samples;
-  val: Samples;
-  test: Samples;
-}
+export type ClassifyArrays = TextClassifyArrays | SeriesClassifyArrays;
+export type TextClassifyArrays = Omit<TextClassifyData, Tensors> & SplitArrays<Int32Array>;
+export type SeriesClassifyArrays = Omit<SeriesClassifyData, Tensors> & SplitArrays<Float32Array>;
 
-/** The fixed shuffle that splits a dataset: the same rows train, validate and test in every trial and every sweep. */
-const SPLIT_SEED = 0x5eed;
+interface SplitArrays<X> {
+  /** Steps per sample. */
+  length: number;
+  train: Samples<X>;
+  val: Samples<X>;
+  test: Samples<X>;
+}
 
 /**
  * Samples shuffled once (a fixed seed) and split train / validation / test; each text is its last
@@ -64,16 +72,16 @@ const SPLIT_SEED = 0x5eed;
  * training split's characters (others read as UNKNOWN). The majority class and a bag-of-characters
  * logistic regression, fitted on the training split, are the baselines every trial is compared with.
  */
-export function classificationArrays(samples: readonly LabelledText[], options: ClassificationOptions): ClassifyArrays {
+export function classificationArrays(samples: readonly LabelledText[], options: ClassificationOptions): TextClassifyArrays {
   const classes = [...new Set(samples.map((s) => s.label))].sort();
   if (classes.length < 2) throw new Error(`a classification dataset needs at least two classes; it has ${classes.length}`);
-  const { train: trainRows, validation: valRows, test: testRows } = classificationSplit(samples.length, options);
+  const { train: trainRows, validation: valRows, test: testRows } = options.split ?? classificationSplit(samples.length, options);
   const clip = (text: string) => [...text].slice(-options.maxLength);
   const vocabulary = [PADDING, UNKNOWN, ...[...new Set(trainRows.flatMap((r) => clip(samples[r].text)))].sort()];
   const ids = new Map(vocabulary.map((ch, i) => [ch, i]));
   const length = Math.max(1, ...samples.map((s) => Math.min(options.maxLength, [...s.text].length)));
   const classIds = new Map(classes.map((c, i) => [c, i]));
-  const build = (rows: readonly number[]): Samples => {
+  const build = (rows: readonly number[]): Samples<Int32Array> => {
     const x = new Int32Array(rows.length * length);
     const y = new Float32Array(rows.length);
     rows.forEach((row, i) => {
@@ -84,38 +92,49 @@ export function classificationArrays(samples: readonly LabelledText[], options: 
   };
   const [train, val, test] = [build(trainRows), build(valRows), build(testRows)];
   if (train.count === 0 || val.count === 0 || test.count === 0) throw new Error(`${samples.length} samples are too few for these splits`);
-  const preprocessing: ClassifyPreprocessing = { task: 'classify', maxLength: length, vocabulary, classes };
-  return { task: 'classify', length, train, val, test, vocabulary, classes, baselines: baselines(train, val, test, vocabulary.length, classes.length, length), preprocessing };
+  const preprocessing: TextClassifyPreprocessing = { task: 'classify', input: 'characters', maxLength: length, vocabulary, classes };
+  const bag = bagOfCharacters(train, vocabulary.length, classes.length, length);
+  return { task: 'classify', input: 'characters', length, train, val, test, vocabulary, classes, baselines: baselines(train, val, test, classes.length, bag), preprocessing };
+}
+
+/**
+ * Sequences of feature rows (an uploaded table's, split by classificationSamplesFromCsv) as a classifier's
+ * samples: each feature standardised with the training rows' mean and deviation, every sequence padded in
+ * front with zeros to the longest. The majority class is the baseline.
+ */
+export function seriesClassificationArrays(samples: Extract<ClassificationSamples, { kind: 'series' }>): SeriesClassifyArrays {
+  const { split, features } = samples;
+  const classes = [...new Set(samples.samples.map((s) => s.label))].sort();
+  const classIds = new Map(classes.map((c, i) => [c, i]));
+  const trainRows = split.train.flatMap((i) => samples.samples[i].steps);
+  const inputs = features.map((column, f) => ({ column, ...standardiserOf(trainRows.map((row) => row[f]), 0, trainRows.length) }));
+  const length = Math.max(...samples.samples.map((s) => s.steps.length));
+  const preprocessing: SeriesClassifyPreprocessing = { task: 'classify', input: 'series', steps: length, inputs, classes, sequence: samples.sequence };
+  const build = (rows: readonly number[]): Samples<Float32Array> => ({
+    x: encodeSequences(rows.map((i) => samples.samples[i].steps), preprocessing),
+    y: Float32Array.from(rows, (i) => classIds.get(samples.samples[i].label) ?? 0),
+    count: rows.length,
+  });
+  const [train, val, test] = [build(split.train), build(split.validation), build(split.test)];
+  return { task: 'classify', input: 'series', length, train, val, test, featureCount: features.length, classes, baselines: baselines(train, val, test, classes.length), preprocessing };
 }
 
 /** The samples as the tensors trials share. */
-export function classificationTensors({ length, train, val, test, vocabulary, classes, baselines, preprocessing }: ClassifyArrays): ClassifyData {
-  const x = (s: Samples) => tf.tensor2d(s.x, [s.count, length], 'int32');
+export function classificationTensors(arrays: ClassifyArrays): ClassifyData {
   const y = (s: Samples) => tf.tensor1d(s.y, 'float32');
-  return { task: 'classify', trainX: x(train), trainY: y(train), valX: x(val), valY: y(val), testX: x(test), testY: y(test), vocabulary, classes, baselines, preprocessing };
-}
-
-/** Which samples train, validate and test: a fixed shuffle, then the splits' shares from its end (test last). */
-export function classificationSplit(count: number, options: Pick<ClassificationOptions, 'validationSplit' | 'testSplit'>): { train: number[]; validation: number[]; test: number[] } {
-  const order = shuffled(count);
-  const testCount = Math.round(count * options.testSplit);
-  const valCount = Math.round(count * options.validationSplit);
-  const trainCount = count - valCount - testCount;
-  return { train: order.slice(0, trainCount), validation: order.slice(trainCount, trainCount + valCount), test: order.slice(trainCount + valCount) };
-}
-
-function shuffled(count: number): number[] {
-  const rng = xoroshiro128plus(SPLIT_SEED);
-  const order = Array.from({ length: count }, (_, i) => i);
-  for (let i = count - 1; i > 0; i--) {
-    const j = uniformInt(rng, 0, i);
-    [order[i], order[j]] = [order[j], order[i]];
+  const { length, train, val, test, classes, baselines } = arrays;
+  if (arrays.input === 'series') {
+    const x = (s: Samples<Float32Array>) => tf.tensor3d(s.x, [s.count, length, arrays.featureCount], 'float32');
+    const { featureCount, preprocessing } = arrays;
+    return { task: 'classify', input: 'series', trainX: x(arrays.train), trainY: y(train), valX: x(arrays.val), valY: y(val), testX: x(arrays.test), testY: y(test), featureCount, classes, baselines, preprocessing };
   }
-  return order;
+  const x = (s: Samples<Int32Array>) => tf.tensor2d(s.x, [s.count, length], 'int32');
+  const { vocabulary, preprocessing } = arrays;
+  return { task: 'classify', input: 'characters', trainX: x(arrays.train), trainY: y(train), valX: x(arrays.val), valY: y(val), testX: x(arrays.test), testY: y(test), vocabulary, classes, baselines, preprocessing };
 }
 
-/** Accuracy and macro-F1 of the majority class and of the bag-of-characters model, on validation and test. */
-function baselines(train: Samples, val: Samples, test: Samples, vocabularySize: number, classCount: number, length: number): Record<string, number> {
+/** Accuracy and macro-F1 of the majority class and (texts) of the bag-of-characters model, on validation and test. */
+function baselines<X extends Int32Array | Float32Array>(train: Samples<X>, val: Samples<X>, test: Samples<X>, classCount: number, bag?: (s: Samples<X>) => Float32Array): Record<string, number> {
   const counts = new Array<number>(classCount).fill(0);
   for (const label of train.y) counts[label] += 1;
   const majority = counts.indexOf(Math.max(...counts));
@@ -124,17 +143,13 @@ function baselines(train: Samples, val: Samples, test: Samples, vocabularySize: 
     for (let i = 0; i < s.count; i++) probabilities[i * classCount + majority] = 1;
     return probabilities;
   };
-  const bag = bagOfCharacters(train, vocabularySize, classCount, length);
   const out: Record<string, number> = {};
   for (const [split, samples] of [['val', val], ['test', test]] as const) {
     const major = classificationScores(constant(samples), samples.y, classCount);
+    Object.assign(out, { [`majority_${split}_accuracy`]: major.accuracy, [`majority_${split}_macro_f1`]: major.macroF1 });
+    if (!bag) continue;
     const fitted = classificationScores(bag(samples), samples.y, classCount);
-    Object.assign(out, {
-      [`majority_${split}_accuracy`]: major.accuracy,
-      [`majority_${split}_macro_f1`]: major.macroF1,
-      [`bag_of_chars_${split}_accuracy`]: fitted.accuracy,
-      [`bag_of_chars_${split}_macro_f1`]: fitted.macroF1,
-    });
+    Object.assign(out, { [`bag_of_chars_${split}_accuracy`]: fitted.accuracy, [`bag_of_chars_${split}_macro_f1`]: fitted.macroF1 });
   }
   return out;
 }
@@ -143,9 +158,9 @@ function baselines(train: Samples, val: Samples, test: Samples, vocabularySize: 
  * A multinomial logistic regression on each text's character frequencies (padding left out), fitted
  * by full-batch gradient descent with a small L2 penalty; returns its class probabilities for samples.
  */
-function bagOfCharacters(train: Samples, vocabularySize: number, classCount: number, length: number): (s: Samples) => Float32Array {
+function bagOfCharacters(train: Samples<Int32Array>, vocabularySize: number, classCount: number, length: number): (s: Samples<Int32Array>) => Float32Array {
   // Sparse: each text's distinct characters and their frequencies.
-  const features = (s: Samples) =>
+  const features = (s: Samples<Int32Array>) =>
     Array.from({ length: s.count }, (_, i) => {
       const row = s.x.subarray(i * length, (i + 1) * length);
       const kept = row.reduce((n, id) => n + (id !== 0 ? 1 : 0), 0);

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { ClassifyPreprocessing, ForecastPreprocessing, Standardiser, TextPreprocessing } from '@tuneforge/formats';
+import type { ForecastPreprocessing, SeriesClassifyPreprocessing, Standardiser, TextClassifyPreprocessing, TextPreprocessing } from '@tuneforge/formats';
 
 /**
  * Samples ready for training, split in time order: train, validation (epochs, pruning and ranking
@@ -49,13 +49,33 @@ export interface TextData extends IdSamples {
   preprocessing: TextPreprocessing;
 }
 
-/** Sequences with a class each: texts as character ids (0: padding), padded in front to one length. */
-export interface ClassifyData extends IdSamples {
+interface ClassifyCommon {
   task: 'classify';
   classes: string[];
-  /** The majority class's and the bag-of-characters model's accuracy and macro-F1 on validation and test, named as metrics. */
+  /** The majority class's (and for texts the bag-of-characters model's) accuracy and macro-F1 on validation and test, named as metrics. */
   baselines: Record<string, number>;
-  preprocessing: ClassifyPreprocessing;
 }
 
+/** Texts with a class each, as character ids (0: padding), padded in front to one length. */
+export interface TextClassifyData extends IdSamples, ClassifyCommon {
+  input: 'characters';
+  preprocessing: TextClassifyPreprocessing;
+}
+
+/** Sequences of feature rows with a class each: [samples, steps, features], standardised, padded in front with zeros. */
+export interface SeriesClassifyData extends ClassifyCommon {
+  input: 'series';
+  trainX: tf.Tensor3D;
+  trainY: tf.Tensor1D;
+  valX: tf.Tensor3D;
+  valY: tf.Tensor1D;
+  testX: tf.Tensor3D;
+  testY: tf.Tensor1D;
+  featureCount: number;
+  preprocessing: SeriesClassifyPreprocessing;
+}
+
+export type ClassifyData = TextClassifyData | SeriesClassifyData;
+
 export type TrainingData = ForecastData | TextData | ClassifyData;
+
