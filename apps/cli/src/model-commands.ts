@@ -204,8 +204,8 @@ export function registerModelCommands(cli: Command, api: () => TuneforgeClient):
     .option('--json', 'print JSON instead of a table')
     .action(async (idOrDir: string, options: { csv?: string; all?: boolean; text?: string[]; lines?: string; json?: boolean }) => {
       const texts = [...(options.text ?? []), ...(options.lines ? readText(options.lines).split(/\r?\n/).filter((line) => line.length > 0) : [])];
-      if (options.csv && texts.length > 0) throw new BadInputError('give --csv (a forecaster) or --text / --lines (a classifier), not both');
-      if (!options.csv && texts.length === 0) throw new BadInputError('give --csv <file> for a forecaster, or --text / --lines for a classifier');
+      if (options.csv && texts.length > 0) throw new BadInputError('give --csv (rows: a forecaster or a series classifier) or --text / --lines (texts: a text classifier), not both');
+      if (!options.csv && texts.length === 0) throw new BadInputError('give --csv <file> for a forecaster or a series classifier, or --text / --lines for a text classifier');
       const source = await modelSource(api, idOrDir);
       if (!options.csv) return classify(source, idOrDir, texts, Boolean(options.json));
       const { bundleMetadataOf } = await predictLib();

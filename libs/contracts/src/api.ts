@@ -159,11 +159,20 @@ export const ModelBundleMetadataSchema = z.object({
   format: z.literal('tuneforge-model/v1'),
   /**
    * `forecast`: target, timeColumn, inputs (value columns with the training split's mean and std, calendar features), window, horizon, season;
-   * `text`: window, vocabulary; `classify`: maxLength, vocabulary (0 pads, 1 is unknown), classes.
+   * `text`: window, vocabulary; `classify` of texts: maxLength, vocabulary (0 pads, 1 is unknown), classes; `classify` with
+   * `input: 'series'`: steps, inputs (columns with the training split's mean and std), classes, sequence (the column grouping rows, or null).
    */
   preprocessing: z.union([
     z.looseObject({ task: z.enum(['forecast', 'text']), window: z.int() }),
     z.looseObject({ task: z.literal('classify'), maxLength: z.int(), vocabulary: z.array(z.string()), classes: z.array(z.string()) }),
+    z.looseObject({
+      task: z.literal('classify'),
+      input: z.literal('series'),
+      steps: z.int(),
+      inputs: z.array(z.object({ column: z.string(), mean: z.number(), std: z.number() })),
+      classes: z.array(z.string()),
+      sequence: z.string().nullable(),
+    }),
   ]),
   trial: z.object({ id: z.string(), sweepId: z.string(), number: z.int(), seed: z.number(), bestEpoch: z.int(), config: TrialConfigSchema }),
   objective: MetricObjectiveSchema,

@@ -44,6 +44,8 @@ describe(classificationSamplesFromCsv.name, () => {
     assert.equal(bySequence.samples.length, 20);
     assert.deepEqual(bySequence.samples[1], { steps: [[3, 4], [4, 2], [5, 0]], label: 'walk', line: 5 });
     const windows = classificationSamplesFromCsv(parseCsvTable(recordings(20)), { ...splits, label: 'activity', features: ['x'], window: 4 });
+    assert.equal(windows.kind, 'series');
+    if (windows.kind !== 'series') return;
     // 60 rows: 36 train, 12 validation, 12 test, each windowed on its own rows.
     assert.deepEqual([windows.split.train.length, windows.split.validation.length, windows.split.test.length], [33, 9, 9]);
     assert.deepEqual(windows.samples[0], { steps: [[0], [1], [2], [3]], label: 'walk', line: 5 });

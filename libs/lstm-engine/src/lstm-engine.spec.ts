@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { copyWeightsToNet, tfjsInput, tfjsLossAndGradients, tfjsModel, tfjsOptimizer, tfjsStep } from '../test/support/tfjs-reference';
+import { copyWeightsToNet, readsIds, tfjsInput, tfjsLossAndGradients, tfjsModel, tfjsOptimizer, tfjsStep } from '../test/support/tfjs-reference';
 import { loadEngine, type LstmNetOptions, type NativeLstmNet } from './native';
 
 const engine = loadEngine();
@@ -26,6 +26,8 @@ const TEXT: LstmNetOptions = {
 };
 /** Ids in, one of three classes out. */
 const CLASSIFY: LstmNetOptions = { task: 'classify', timesteps: 6, inputSize: 11, embeddingDim: 4, hiddenUnits: [7], outputs: 3, learningRate: 0.01 };
+/** Rows of four features in, one of three classes out (no embedding). */
+const CLASSIFY_SERIES: LstmNetOptions = { task: 'classify', timesteps: 5, inputSize: 4, hiddenUnits: [8], outputs: 3, learningRate: 0.01 };
 /** Every cell, alone and stacked on another, on every task. */
 const CELL_CASES: { label: string; options: LstmNetOptions }[] = [
   { label: 'gru forecast', options: { ...FORECAST, cells: ['gru', 'gru'] } },
@@ -46,13 +48,16 @@ const CELL_CASES: { label: string; options: LstmNetOptions }[] = [
   { label: 'bidirectional gru classify', options: { ...CLASSIFY, cells: ['gru'], bidirectional: true } },
   { label: 'bidirectional rnn text, two layers', options: { ...TEXT, hiddenUnits: [5, 4], cells: ['rnn', 'rnn'], bidirectional: true } },
   { label: 'lstm under rnn classify', options: { ...CLASSIFY, hiddenUnits: [5, 4], cells: ['lstm', 'rnn'] } },
+  { label: 'lstm classify of feature rows', options: CLASSIFY_SERIES },
+  { label: 'bidirectional gru classify of feature rows, two layers', options: { ...CLASSIFY_SERIES, hiddenUnits: [4, 5], cells: ['gru', 'lstm'], bidirectional: true } },
 ];
 
 /** A deterministic batch for the options: smooth features, or ids spread over the vocabulary. */
 function aBatch(options: LstmNetOptions, samples: number, salt = 0): { x: Float32Array; y: Float32Array } {
+  const ids = readsIds(options);
   const text = options.task !== 'forecast';
-  const x = Float32Array.from({ length: samples * options.timesteps * (text ? 1 : options.inputSize) }, (_, i) =>
-    text ? (i * 7 + salt) % options.inputSize : Math.sin(i * 1.37 + salt),
+  const x = Float32Array.from({ length: samples * options.timesteps * (ids ? 1 : options.inputSize) }, (_, i) =>
+    ids ? (i * 7 + salt) % options.inputSize : Math.sin(i * 1.37 + salt),
   );
   const y = Float32Array.from({ length: text ? samples : samples * options.outputs }, (_, i) =>
     text ? (i * 5 + salt) % options.outputs : Math.cos(i * 0.9 + salt),

@@ -94,6 +94,12 @@ export async function endTrials(stores: Stores, trials: readonly TrialRef[], { s
 }
 
 /** Every trial of the sweep in number order, as the trial read model pages them. */
+/** How many sweeps exist (a refused request must create none). */
+export async function sweepCount(stores: Stores): Promise<number> {
+  const [{ n }]: { n: number }[] = await stores.manager.query('SELECT count(*)::int AS n FROM sweeps');
+  return n;
+}
+
 export async function trialsOfSweep(stores: Stores, sweepId: string): Promise<TrialEntity[]> {
   return (await stores.trialReads.page(sweepId, 'minimize', 0, { sort: 'number', limit: 10_000, offset: 0 })).trials;
 }

@@ -7,3 +7,4 @@ export * from './sweep-specs';
 export * from './test-stores';
 export * from './auth';
 export * from './prometheus-text';
+export * from './labelled-csv';

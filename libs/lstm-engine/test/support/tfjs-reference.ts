@@ -1,11 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LstmNetOptions, NativeLstmNet } from '../../src';
 
+/** Whether the network reads ids through an embedding (text, and classify with an embedding) rather than feature rows. */
+export function readsIds(options: LstmNetOptions): boolean {
+  return options.task === 'text' || (options.task === 'classify' && (options.embeddingDim ?? 0) > 0);
+}
+
 /** The same network in TensorFlow.js layers, as Tuneforge's tfjs trainer builds it. */
 export function tfjsModel(options: LstmNetOptions, seed: number): tf.LayersModel {
   const model = tf.sequential();
   let nextSeed = seed;
-  if (options.task !== 'forecast') {
+  if (readsIds(options)) {
     model.add(
       tf.layers.dense({
         units: options.embeddingDim ?? 0,
@@ -18,7 +23,7 @@ export function tfjsModel(options: LstmNetOptions, seed: number): tf.LayersModel
   options.hiddenUnits.forEach((units, layer) => {
     const cell = options.cells?.[layer] ?? 'lstm';
     const cellLayer = cell === 'lstm' ? tf.layers.lstm : cell === 'gru' ? tf.layers.gru : tf.layers.simpleRNN;
-    const inputShape = layer === 0 && options.task === 'forecast' ? { inputShape: [options.timesteps, options.inputSize] } : {};
+    const inputShape = layer === 0 && !readsIds(options) ? { inputShape: [options.timesteps, options.inputSize] } : {};
     const recurrentLayer = (args: Parameters<typeof tf.layers.lstm>[0]) =>
       options.bidirectional ? tf.layers.bidirectional({ layer: cellLayer(args) as tf.RNN, mergeMode: 'concat', ...inputShape }) : cellLayer({ ...args, ...inputShape });
     model.add(
@@ -56,7 +61,7 @@ export function copyWeightsToNet(model: tf.LayersModel, net: NativeLstmNet): voi
 
 /** What the tfjs model reads: the engine's inputs, one-hot encoded for text. */
 export function tfjsInput(options: LstmNetOptions, x: Float32Array, samples: number): tf.Tensor {
-  if (options.task === 'forecast') return tf.tensor3d(x, [samples, options.timesteps, options.inputSize]);
+  if (!readsIds(options)) return tf.tensor3d(x, [samples, options.timesteps, options.inputSize]);
   return tf.tidy(() => tf.oneHot(tf.tensor2d(x, [samples, options.timesteps], 'int32'), options.inputSize));
 }
 

@@ -1,5 +1,4 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
-import type { CsvColumn } from '@tuneforge/formats';
 import { DEFAULT_PROJECT_ID, ProjectEntity } from './account.entities';
 
 /** An uploaded dataset (a CSV time series, or a table with a class column), validated before it is stored. */
@@ -25,7 +24,7 @@ export class DatasetEntity {
 
   /** Column names and types, in file order. */
   @Column({ type: 'jsonb' })
-  columns!: CsvColumn[];
+  columns!: { name: string; type: 'number' | 'time' | 'text' }[];
 
   @Column({ name: 'row_count', type: 'integer' })
   rowCount!: number;
