@@ -152,10 +152,13 @@ describe('dashboard in headless chromium against a real coordinator and workers'
     const history = await page.getByTestId('history-event').allInnerTexts();
     assert.ok(history.some((h) => /started attempt 1 on worker dash-w/.test(h)), history.join('\n'));
     assert.ok(history.some((h) => /completed best val_loss/.test(h)), history.join('\n'));
-    await waitForAttribute(page, '[data-metric="val_loss"] .chart', 'data-points', (v) => Number(v) === 20);
+    // The objective first, loss and val_loss on one chart (20 epochs each), the unchanging param_count as a number.
+    await waitForAttribute(page, '[data-metric="val_loss"] .chart', 'data-points', (v) => Number(v) === 40);
     const charts = page.getByTestId('metric-chart');
     const metrics = await Promise.all(Array.from({ length: await charts.count() }, (_, i) => charts.nth(i).getAttribute('data-metric')));
-    assert.deepEqual(metrics, ['epoch_seconds', 'loss', 'param_count', 'val_loss', 'val_mae']);
+    assert.deepEqual(metrics, ['val_loss', 'epoch_seconds', 'val_mae']);
+    assert.match(await page.getByTestId('metric-constants').innerText(), /param_count \(weights\) [\d,]+/);
+    assert.match(await page.getByTestId('trial-durations').innerText(), /wall time [\d.]+ s[\s\S]*epoch [\d.]+ s on average[\s\S]*time to best \(epoch \d+\) [\d.]+ s/);
     assert.match(await page.getByTestId('baseline').innerText(), /best val_mae/);
     assert.match(await page.getByTestId('test-score').innerText(), /on the test split \(best epoch \d+.*test_mae [\d.]+ vs seasonal naive [\d.]+ \([\d.]+% (better|worse)\)/);
     await page.getByTestId('checkpoint-row').first().waitFor();

@@ -1,6 +1,6 @@
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { dashboardPageOf, type DashboardPage } from '@tuneforge/contracts';
-import { ConnectionBadge } from './components/common';
+import { ConnectionBadge, PageErrorBoundary } from './components/common';
 import { EventsProvider } from './events';
 import { AuditPage } from './pages/AuditPage';
 import { NewSweepPage } from './pages/NewSweepPage';
@@ -9,8 +9,9 @@ import { SweepPage } from './pages/SweepPage';
 import { SweepsPage } from './pages/SweepsPage';
 import { TrialPage } from './pages/TrialPage';
 import { WorkersPage } from './pages/WorkersPage';
-import { Link, Router, usePath } from './router';
+import { Link, Router, useLocation } from 'wouter';
 import { SessionGate, useSession } from './session';
+import { ThemeProvider, ThemeToggle } from './theme';
 
 /** What each page of DASHBOARD_PAGES renders (the coordinator serves index.html at exactly these paths). */
 const PAGES: Record<DashboardPage, (params: Record<string, string>) => ReactNode> = {
@@ -23,33 +24,39 @@ const PAGES: Record<DashboardPage, (params: Record<string, string>) => ReactNode
   '/trials/:id': ({ id }) => <TrialPage key={id} id={id} />,
 };
 
+/** DASHBOARD_PAGES (shared with the coordinator, which serves index.html at exactly these paths) picks the page. */
 function Routes() {
-  const match = dashboardPageOf(usePath());
-  return match ? PAGES[match.page](match.params) : <NotFoundPage />;
+  const [path] = useLocation();
+  useEffect(() => {
+    window.scrollTo(0, 0);
+  }, [path]);
+  const match = dashboardPageOf(path);
+  return <PageErrorBoundary key={path}>{match ? PAGES[match.page](match.params) : <NotFoundPage />}</PageErrorBoundary>;
 }
 
 function Nav() {
-  const path = usePath();
+  const [path] = useLocation();
   const { me } = useSession();
   const active = (prefix: string) => (prefix === '/' ? path === '/' || path.startsWith('/sweeps') || path.startsWith('/trials') : path.startsWith(prefix));
   return (
     <nav className="nav">
-      <Link to="/" className="brand">
+      <Link href="/" className="brand">
         Tuneforge
       </Link>
-      <Link to="/" className={active('/') ? 'active' : ''}>
+      <Link href="/" className={active('/') ? 'active' : ''}>
         Sweeps
       </Link>
-      <Link to="/workers" className={active('/workers') ? 'active' : ''}>
+      <Link href="/workers" className={active('/workers') ? 'active' : ''}>
         Workers
       </Link>
       {me.user.isAdmin && (
-        <Link to="/audit" className={active('/audit') ? 'active' : ''} data-testid="nav-audit">
+        <Link href="/audit" className={active('/audit') ? 'active' : ''} data-testid="nav-audit">
           Audit
         </Link>
       )}
       <span className="spacer" />
       <ConnectionBadge />
+      <ThemeToggle />
       <a href="/api/docs" className="muted">
         API docs
       </a>
@@ -98,10 +105,12 @@ function SignedInApp() {
 
 export function App() {
   return (
-    <Router>
-      <SessionGate>
-        <SignedInApp />
-      </SessionGate>
-    </Router>
+    <ThemeProvider>
+      <Router>
+        <SessionGate>
+          <SignedInApp />
+        </SessionGate>
+      </Router>
+    </ThemeProvider>
   );
 }

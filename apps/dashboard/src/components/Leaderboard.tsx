@@ -1,7 +1,8 @@
 import { testScoreOf, type SweepDto, type TrialPageDto } from '@tuneforge/contracts';
 import type { TrialSortKey } from '../api';
+import { Link } from 'wouter';
 import { formatNumber, formatValue } from '../format';
-import { Link } from '../router';
+import { formatDuration } from '../units';
 import { TrialStatusChip } from './common';
 
 interface Sort {
@@ -17,6 +18,9 @@ export function Leaderboard({
   page,
   sweep,
   sort,
+  selected,
+  colours,
+  onToggle,
   onSort,
   onNext,
   onPrevious,
@@ -24,6 +28,10 @@ export function Leaderboard({
   page: TrialPageDto;
   sweep: SweepDto;
   sort: Sort;
+  /** Trials picked for comparison (ticked), and every charted trial's colour. */
+  selected: readonly string[];
+  colours: ReadonlyMap<string, string>;
+  onToggle: (trialId: string) => void;
   onSort: (sort: TrialSortKey, order?: 'asc' | 'desc') => void;
   onNext: (cursor: string) => void;
   /** Absent on the first page. */
@@ -50,12 +58,16 @@ export function Leaderboard({
         <table className="table" data-testid="leaderboard">
           <thead>
             <tr>
+              <th>
+                <span className="visually-hidden">compare</span>
+              </th>
               <th>Rank</th>
               {header('number', 'Trial')}
               <th>Status</th>
               {header('objective', sweep.objective.metric)}
               <th title="the best epoch's score on the held-out test rows, measured once when the trial ended">Test</th>
               <th>Epochs</th>
+              <th title="from the first claim to the end (or now)">Wall time</th>
               {parameters.map((p) => (
                 <th key={p}>{p}</th>
               ))}
@@ -64,10 +76,20 @@ export function Leaderboard({
           </thead>
           <tbody>
             {page.items.map((trial, i) => (
-              <tr key={trial.id} data-testid="trial-row" data-trial-id={trial.id}>
+              <tr key={trial.id} data-testid="trial-row" data-trial-id={trial.id} data-selected={selected.includes(trial.id) ? 'true' : undefined}>
+                <td>
+                  <input
+                    type="checkbox"
+                    checked={selected.includes(trial.id)}
+                    onChange={() => onToggle(trial.id)}
+                    aria-label={`compare trial ${trial.number}`}
+                    data-testid="compare-trial"
+                  />
+                </td>
                 <td className="muted">{page.offset + i + 1}</td>
                 <td>
-                  <Link to={`/trials/${trial.id}`}>#{trial.number}</Link>
+                  {colours.has(trial.id) && <span className="swatch" style={{ background: colours.get(trial.id) }} data-testid="trial-swatch" />}
+                  <Link href={`/trials/${trial.id}`}>#{trial.number}</Link>
                 </td>
                 <td>
                   <TrialStatusChip trial={trial} />
@@ -80,6 +102,9 @@ export function Leaderboard({
                 </td>
                 <td className="num">
                   {trial.lastEpoch ?? '–'} / {trial.config.maxEpochs}
+                </td>
+                <td className="num" data-testid="trial-wall-time">
+                  {formatDuration(wallSeconds(trial))}
                 </td>
                 {parameters.map((p) => (
                   <td key={p} className="num">
@@ -96,13 +121,18 @@ export function Leaderboard({
         <button type="button" disabled={!onPrevious} onClick={onPrevious} data-testid="prev-page">
           ‹ Previous
         </button>
-        <span data-testid="page-range">
-          {page.total === 0 ? 'no trials yet' : `${page.offset + 1}–${last} of ${page.total}`}
-        </span>
+        <span data-testid="page-range">{page.total === 0 ? 'no trials yet' : `${page.offset + 1}–${last} of ${page.total}`}</span>
         <button type="button" disabled={!page.nextCursor} onClick={() => page.nextCursor && onNext(page.nextCursor)} data-testid="next-page">
           Next ›
         </button>
       </div>
     </div>
   );
+}
+
+/** A trial's wall time: from its first start to its end, or to now while it runs. */
+export function wallSeconds(trial: Pick<TrialPageDto['items'][number], 'startedAt' | 'finishedAt'>): number | null {
+  if (!trial.startedAt) return null;
+  const end = trial.finishedAt ? Date.parse(trial.finishedAt) : Date.now();
+  return (end - Date.parse(trial.startedAt)) / 1000;
 }

@@ -4,9 +4,9 @@ import { api } from '../api';
 import { mayEdit, useRoleIn } from '../session';
 import { ConfirmDialog } from './common';
 
-type Action = 'pause' | 'resume' | 'cancel' | 'extend';
+type Action = 'pause' | 'resume' | 'cancel' | 'extend' | 'concurrency';
 
-/** Pause, resume, cancel and extend-budget buttons for an editor of the sweep's project; each asks for confirmation first. */
+/** Pause, resume, cancel, extend-budget and concurrency buttons for an editor of the sweep's project; each asks for confirmation first. */
 export function SweepActions({ sweep, onDone, onError }: { sweep: SweepDto; onDone: () => void; onError: (message: string) => void }) {
   const role = useRoleIn(sweep.projectId);
   if (!mayEdit(role)) {
@@ -22,6 +22,7 @@ export function SweepActions({ sweep, onDone, onError }: { sweep: SweepDto; onDo
 function EditorActions({ sweep, onDone, onError }: { sweep: SweepDto; onDone: () => void; onError: (message: string) => void }) {
   const [asking, setAsking] = useState<Action>();
   const [extraTrials, setExtraTrials] = useState(10);
+  const [concurrency, setConcurrency] = useState(sweep.spec.budget.maxConcurrent);
   const [busy, setBusy] = useState(false);
   const active = sweep.status === 'running' || sweep.status === 'paused';
 
@@ -32,6 +33,7 @@ function EditorActions({ sweep, onDone, onError }: { sweep: SweepDto; onDone: ()
       if (action === 'pause') await api.pause(sweep.id);
       else if (action === 'resume') await api.resume(sweep.id);
       else if (action === 'cancel') await api.cancel(sweep.id);
+      else if (action === 'concurrency') await api.setConcurrency(sweep.id, concurrency);
       else await api.extend(sweep.id, sweep.plannedTrials + extraTrials);
       onDone();
     } catch (error) {
@@ -59,6 +61,11 @@ function EditorActions({ sweep, onDone, onError }: { sweep: SweepDto; onDone: ()
         </button>
       )}
       {active && (
+        <button type="button" disabled={busy} onClick={() => setAsking('concurrency')} data-testid="action-concurrency">
+          Concurrency ({sweep.spec.budget.maxConcurrent})
+        </button>
+      )}
+      {active && (
         <button type="button" className="danger" disabled={busy} onClick={() => setAsking('cancel')} data-testid="action-cancel">
           Cancel
         </button>
@@ -78,12 +85,40 @@ function EditorActions({ sweep, onDone, onError }: { sweep: SweepDto; onDone: ()
           Queued and running trials become cancelled. This cannot be undone.
         </ConfirmDialog>
       )}
+      {asking === 'concurrency' && (
+        <ConfirmDialog
+          title="Change how many trials run at once?"
+          confirmLabel="Change"
+          onConfirm={() => run('concurrency')}
+          onCancel={() => setAsking(undefined)}
+        >
+          <label>
+            At most{' '}
+            <input
+              type="number"
+              min={1}
+              max={100000}
+              value={concurrency}
+              onChange={(e) => setConcurrency(Math.max(1, Math.floor(Number(e.target.value) || 1)))}
+              data-testid="concurrency-input"
+            />{' '}
+            trials at a time (now {sweep.spec.budget.maxConcurrent}); running trials are not stopped, new ones start up to the new limit.
+          </label>
+        </ConfirmDialog>
+      )}
       {asking === 'extend' && (
         <ConfirmDialog title="Extend the budget?" confirmLabel="Extend" onConfirm={() => run('extend')} onCancel={() => setAsking(undefined)}>
           <label>
             Add{' '}
-            <input type="number" min={1} max={100000} value={extraTrials} onChange={(e) => setExtraTrials(Math.max(1, Math.floor(Number(e.target.value) || 1)))} data-testid="extend-by" /> trials:
-            the budget goes from {sweep.plannedTrials} to {sweep.plannedTrials + extraTrials} trials.
+            <input
+              type="number"
+              min={1}
+              max={100000}
+              value={extraTrials}
+              onChange={(e) => setExtraTrials(Math.max(1, Math.floor(Number(e.target.value) || 1)))}
+              data-testid="extend-by"
+            />{' '}
+            trials: the budget goes from {sweep.plannedTrials} to {sweep.plannedTrials + extraTrials} trials.
           </label>
         </ConfirmDialog>
       )}

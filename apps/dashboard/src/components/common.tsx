@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { Component, useEffect, useState, type ErrorInfo, type ReactNode } from 'react';
 import type { TrialDto } from '@tuneforge/contracts';
 import { useConnection } from '../events';
 
@@ -53,6 +53,17 @@ export function ErrorBox({ children }: { children: ReactNode }) {
   );
 }
 
+/** Grey bars where content is coming: the page keeps its shape while it loads. */
+export function Skeleton({ rows = 3 }: { rows?: number }) {
+  return (
+    <div className="skeleton" data-testid="skeleton" aria-busy="true" aria-label="loading">
+      {Array.from({ length: rows }, (_, i) => (
+        <div key={i} className="skeleton-row" style={{ width: `${92 - ((i * 17) % 35)}%` }} />
+      ))}
+    </div>
+  );
+}
+
 export function Card({ title, children, actions, testId }: { title: string; children: ReactNode; actions?: ReactNode; testId?: string }) {
   return (
     <section className="card" data-testid={testId}>
@@ -102,4 +113,22 @@ export function ConfirmDialog({
       </div>
     </div>
   );
+}
+
+/** A page that throws shows what broke instead of taking the whole app down; the next page starts afresh (key it by path). */
+export class PageErrorBoundary extends Component<{ children: ReactNode }, { error?: Error }> {
+  override state: { error?: Error } = {};
+
+  static getDerivedStateFromError(error: Error): { error: Error } {
+    return { error };
+  }
+
+  override componentDidCatch(error: Error, info: ErrorInfo): void {
+    console.error('the page failed', error, info.componentStack);
+  }
+
+  override render(): ReactNode {
+    if (this.state.error) return <ErrorBox>This page failed: {this.state.error.message}. Reload it, or go back.</ErrorBox>;
+    return this.props.children;
+  }
 }

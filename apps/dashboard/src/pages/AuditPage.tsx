@@ -1,17 +1,25 @@
-import { useState } from 'react';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { Link, useSearchParams } from 'wouter';
 import { AUDIT_ACTIONS, type AuditEventDto } from '@tuneforge/contracts';
 import { api } from '../api';
-import { Card, ErrorBox, useNow } from '../components/common';
+import { Card, ErrorBox, Skeleton, useNow } from '../components/common';
 import { formatAge } from '../format';
-import { Link } from '../router';
-import { useLoad } from '../use-load';
 
 const PAGE = 50;
 
 /** Who did what and when (GET /audit, deployment administrators only), newest first, filtered by actor and action. */
 export function AuditPage() {
-  const [filter, setFilter] = useState<{ actor?: string; action?: AuditEventDto['action']; offset: number }>({ offset: 0 });
-  const events = useLoad(() => api.audit({ ...filter, limit: PAGE }), [filter.actor, filter.action, filter.offset]);
+  // The filter and the page live in the URL: a reload or a shared link shows the same events.
+  const [search, setSearch] = useSearchParams();
+  const action = (AUDIT_ACTIONS as readonly string[]).includes(search.get('action') ?? '') ? (search.get('action') as AuditEventDto['action']) : undefined;
+  const filter = { actor: search.get('actor') || undefined, action, offset: Math.max(0, Number.parseInt(search.get('offset') ?? '0', 10) || 0) };
+  const setFilter = (next: typeof filter) =>
+    setSearch(
+      Object.fromEntries(
+        Object.entries({ actor: next.actor, action: next.action, offset: next.offset ? String(next.offset) : undefined }).filter(([, v]) => v !== undefined),
+      ) as Record<string, string>,
+    );
+  const events = useQuery({ queryKey: ['audit', filter], queryFn: () => api.audit({ ...filter, limit: PAGE }), placeholderData: keepPreviousData });
   const now = useNow();
   const page = events.data;
   return (
@@ -36,42 +44,45 @@ export function AuditPage() {
           ))}
         </select>
         <button type="submit">Filter</button>
-        <button type="button" onClick={() => events.reload()}>
+        <button type="button" onClick={() => void events.refetch()}>
           Reload
         </button>
       </form>
+      {events.isPending && <Skeleton rows={5} />}
       {events.error && <ErrorBox>Could not load the audit log: {events.error.message}</ErrorBox>}
       {page && page.items.length === 0 && <p className="muted">No events match.</p>}
       {page && page.items.length > 0 && (
-        <table className="table" data-testid="audit-table">
-          <thead>
-            <tr>
-              <th>When</th>
-              <th>Actor</th>
-              <th>Action</th>
-              <th>Target</th>
-              <th>Outcome</th>
-              <th>Address</th>
-            </tr>
-          </thead>
-          <tbody>
-            {page.items.map((e) => (
-              <tr key={e.id} data-testid="audit-row" data-action={e.action}>
-                <td title={e.at}>{formatAge(e.at, now)} ago</td>
-                <td>
-                  {e.actor.name}
-                  {e.via && <span className="muted"> · {e.tokenPrefix ? `token ${e.tokenPrefix}` : e.via}</span>}
-                </td>
-                <td>{e.action}</td>
-                <td>{e.target ? <Target kind={e.target.kind} id={e.target.id} /> : '–'}</td>
-                <td className={e.outcome === 'ok' ? '' : 'chip chip-failed'}>
-                  {e.outcome} ({e.status})
-                </td>
-                <td className="muted">{e.clientAddress ?? '–'}</td>
+        <div className="table-scroll">
+          <table className="table" data-testid="audit-table">
+            <thead>
+              <tr>
+                <th>When</th>
+                <th>Actor</th>
+                <th>Action</th>
+                <th>Target</th>
+                <th>Outcome</th>
+                <th>Address</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {page.items.map((e) => (
+                <tr key={e.id} data-testid="audit-row" data-action={e.action}>
+                  <td title={e.at}>{formatAge(e.at, now)} ago</td>
+                  <td>
+                    {e.actor.name}
+                    {e.via && <span className="muted"> · {e.tokenPrefix ? `token ${e.tokenPrefix}` : e.via}</span>}
+                  </td>
+                  <td>{e.action}</td>
+                  <td>{e.target ? <Target kind={e.target.kind} id={e.target.id} /> : '–'}</td>
+                  <td className={e.outcome === 'ok' ? '' : 'chip chip-failed'}>
+                    {e.outcome} ({e.status})
+                  </td>
+                  <td className="muted">{e.clientAddress ?? '–'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {page && page.total > PAGE && (
         <div className="pager">
@@ -91,6 +102,6 @@ export function AuditPage() {
 }
 
 function Target({ kind, id }: { kind: string; id: string | null }) {
-  if (id && (kind === 'sweep' || kind === 'trial')) return <Link to={`/${kind}s/${id}`}>{`${kind} ${id.slice(0, 8)}`}</Link>;
+  if (id && (kind === 'sweep' || kind === 'trial')) return <Link href={`/${kind}s/${id}`}>{`${kind} ${id.slice(0, 8)}`}</Link>;
   return <span>{id ? `${kind} ${id.length > 12 ? id.slice(0, 8) : id}` : kind}</span>;
 }

@@ -1,7 +1,7 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { Card, ErrorBox } from '../components/common';
-import { useNavigate } from '../router';
+import { useLocation } from 'wouter';
 import { mayEdit, useSession } from '../session';
 
 /** The repository's examples (examples/*.yaml), bundled as text: a starting point for a spec. */
@@ -15,7 +15,7 @@ const EXAMPLES: Record<string, string> = Object.fromEntries(
 /** Submit a sweep: a spec in YAML (an example to start from), into a project the user may edit; the coordinator's refusals are shown with the fields they name. */
 export function NewSweepPage() {
   const { me } = useSession();
-  const navigate = useNavigate();
+  const [, navigate] = useLocation();
   const projects = useMemo(() => (me.user.isAdmin ? me.projects : me.projects.filter((p) => mayEdit(p.role))), [me]);
   const names = Object.keys(EXAMPLES).sort();
   const [example, setExample] = useState(names.includes('names-cells') ? 'names-cells' : names[0]);

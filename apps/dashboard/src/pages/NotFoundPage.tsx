@@ -1,12 +1,12 @@
 import { Card } from '../components/common';
-import { Link } from '../router';
+import { Link } from 'wouter';
 
 export function NotFoundPage({ what }: { what?: string }) {
   return (
     <Card title="Not found" testId="not-found">
       <p>{what ?? `Nothing lives at ${window.location.pathname}.`}</p>
       <p>
-        <Link to="/">Back to the sweeps</Link>
+        <Link href="/">Back to the sweeps</Link>
       </p>
     </Card>
   );

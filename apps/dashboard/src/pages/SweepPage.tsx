@@ -1,156 +1,235 @@
 import { useEffect, useMemo, useState } from 'react';
-import { describeTestScore, metricsOfDataset, summarizeByChoice, type SweepCurvesDto, type SweepDto, type TrialPageDto, type TrialPointsDto } from '@tuneforge/contracts';
-import { ApiError, api, type TrialSortKey } from '../api';
+import { keepPreviousData, useQueries, useQuery } from '@tanstack/react-query';
+import { useLocation, useSearchParams } from 'wouter';
+import { describeTestScore, metricsOfDataset, summarizeByChoice, type SweepDto, type TrialDto, type TrialPointsDto } from '@tuneforge/contracts';
+import { api, type TrialSortKey } from '../api';
 import { CurvesChart } from '../charts/CurvesChart';
-import { ObjectiveScatter, ParallelCoordinates } from '../charts/TrialPlots';
-import { Card, ErrorBox, ProgressBar, StatusChip } from '../components/common';
+import type { ChartClick } from '../charts/EChart';
+import { ObjectiveScatter, ParallelCoordinates, ParetoChart } from '../charts/TrialPlots';
+import { trialColours } from '../charts/trial-colours';
+import { Card, ErrorBox, ProgressBar, Skeleton, StatusChip } from '../components/common';
 import { Leaderboard } from '../components/Leaderboard';
 import { SweepActions } from '../components/SweepActions';
-import { useLiveReload } from '../events';
 import { doneTrials, formatNumber, formatValue } from '../format';
-import { useNavigate } from '../router';
-import { useLoad, type Loaded } from '../use-load';
+import { useLiveQuery } from '../queries';
+import { withUnit } from '../units';
 import { NotFoundPage } from './NotFoundPage';
 
 const TOP_CURVES = 10;
 const CURVE_POINTS = 200;
+const PAGE_SIZE = 25;
+/** At most this many trials are compared at once (the curves API's limit is 50; more lines say nothing). */
+export const MAX_SELECTED = 12;
+const SORT_KEYS: TrialSortKey[] = ['objective', 'number', 'createdAt'];
 
-/** The leaderboard's page: its order, and the cursor it starts after with those of the pages before it (for Previous). */
-type LeaderboardPage = { limit: number; sort: TrialSortKey; order?: 'asc' | 'desc'; after?: string; before: (string | undefined)[] };
+/**
+ * What the sweep page shows, all of it in the URL so a reload or a shared link shows the same: the curves'
+ * metric, the leaderboard's order and page (the cursor, and those of the pages before it for Previous), and the
+ * trials picked for comparison.
+ */
+function useSweepView() {
+  const [search, setSearch] = useSearchParams();
+  const list = (key: string) => (search.get(key) ?? '').split(',').filter(Boolean);
+  const sort = SORT_KEYS.includes(search.get('sort') as TrialSortKey) ? (search.get('sort') as TrialSortKey) : 'objective';
+  const order = search.get('order') === 'asc' || search.get('order') === 'desc' ? (search.get('order') as 'asc' | 'desc') : undefined;
+  const view = {
+    metric: search.get('metric') ?? undefined,
+    sort,
+    order,
+    after: search.get('after') ?? undefined,
+    back: list('back'),
+    selected: list('selected').slice(0, MAX_SELECTED),
+  };
+  const update = (patch: Partial<typeof view>) => {
+    const next = { ...view, ...patch };
+    const entries: [string, string | undefined][] = [
+      ['metric', next.metric],
+      ['sort', next.sort === 'objective' ? undefined : next.sort],
+      ['order', next.order],
+      ['after', next.after],
+      ['back', next.back.length ? next.back.map((c) => c || '-').join(',') : undefined],
+      ['selected', next.selected.length ? next.selected.join(',') : undefined],
+    ];
+    setSearch(Object.fromEntries(entries.filter((e): e is [string, string] => e[1] !== undefined)), { replace: true });
+  };
+  return { view: { ...view, back: view.back.map((c) => (c === '-' ? '' : c)) }, update };
+}
 
 /** Loads the sweep, its leaderboard page, curves and trial points at once (the curves default to the objective), then shows them. */
 export function SweepPage({ id }: { id: string }) {
-  const sweep = useLoad(() => api.sweep(id), [id]);
-  const [page, setPage] = useState<LeaderboardPage>({ limit: 25, sort: 'objective', before: [] });
-  const trials = useLoad(() => api.trials(id, { limit: page.limit, sort: page.sort, order: page.order, after: page.after }), [id, page]);
-  const [metric, setMetric] = useState<string>();
-  const curves = useLoad(() => api.curves(id, metric, TOP_CURVES, CURVE_POINTS), [id, metric]);
-  const points = useLoad(() => api.trialPoints(id), [id]);
+  const { view, update } = useSweepView();
+  const sweep = useQuery({ queryKey: ['sweep', id], queryFn: () => api.sweep(id) });
+  const trials = useQuery({
+    queryKey: ['sweep', id, 'trials', view.sort, view.order, view.after],
+    queryFn: () => api.trials(id, { limit: PAGE_SIZE, sort: view.sort, order: view.order, after: view.after }),
+    placeholderData: keepPreviousData,
+  });
+  const curves = useQuery({
+    queryKey: ['sweep', id, 'curves', view.metric],
+    queryFn: () => api.curves(id, view.metric, TOP_CURVES, CURVE_POINTS),
+    placeholderData: keepPreviousData,
+  });
+  const points = useQuery({ queryKey: ['sweep', id, 'points'], queryFn: () => api.trialPoints(id) });
 
   const ofThisSweep = (e: { type: string; sweepId?: string }) => e.sweepId === id;
-  useLiveReload((e) => ofThisSweep(e) && (e.type === 'sweep' || e.type === 'trial'), sweep.reload, 1_000);
-  useLiveReload((e) => ofThisSweep(e) && (e.type === 'trial' || e.type === 'sweep'), trials.reload, 1_000);
-  useLiveReload((e) => ofThisSweep(e) && (e.type === 'metrics' || e.type === 'trial'), curves.reload, 2_000);
-  useLiveReload((e) => ofThisSweep(e) && e.type === 'trial', points.reload, 3_000);
+  useLiveQuery(['sweep', id], (e) => ofThisSweep(e) && (e.type === 'sweep' || e.type === 'trial' || e.type === 'metrics'), 1_000);
 
-  if (sweep.error?.status === 404) return <NotFoundPage what={`There is no sweep with id ${id}.`} />;
-  if (!sweep.data) return sweep.error ? <ErrorBox>Could not load the sweep: {sweep.error.message}</ErrorBox> : <p className="muted">Loading…</p>;
-  return (
-    <SweepView
-      sweep={sweep.data}
-      onChanged={sweep.reload}
-      trials={trials}
-      page={page}
-      setPage={setPage}
-      curves={curves}
-      metric={metric ?? sweep.data.objective.metric}
-      setMetric={setMetric}
-      points={points}
-    />
-  );
-}
-
-function SweepView({
-  sweep,
-  onChanged,
-  trials,
-  page,
-  setPage,
-  curves,
-  metric,
-  setMetric,
-  points,
-}: {
-  sweep: SweepDto;
-  onChanged: () => void;
-  trials: Loaded<TrialPageDto>;
-  page: LeaderboardPage;
-  setPage: (page: LeaderboardPage) => void;
-  curves: Loaded<SweepCurvesDto>;
-  metric: string;
-  setMetric: (metric: string) => void;
-  points: Loaded<TrialPointsDto>;
-}) {
-  const navigate = useNavigate();
-  const [logScale, setLogScale] = useState(false);
-  const [smoothing, setSmoothing] = useState(0);
-  const [actionError, setActionError] = useState<string>();
-
-  const ready = Boolean(trials.data && curves.data && points.data);
+  const ready = Boolean(sweep.data && trials.data && curves.data && points.data);
+  // bench/dashboard.ts times the page to this flag.
   useEffect(() => {
     document.body.dataset.sweepReady = ready ? 'true' : 'false';
     return () => void delete document.body.dataset.sweepReady;
   }, [ready]);
 
-  const curveList = useMemo(
-    () => (curves.data?.curves ?? []).filter((c) => c.epochs.length > 0).map((c) => ({ name: `#${c.number}`, epochs: c.epochs, values: c.values, id: c.trialId })),
-    [curves.data],
+  if (sweep.error?.status === 404) return <NotFoundPage what={`There is no sweep with id ${id}.`} />;
+  if (!sweep.data) return sweep.error ? <ErrorBox>Could not load the sweep: {sweep.error.message}</ErrorBox> : <SweepSkeleton />;
+  return (
+    <div className="page" data-testid="sweep-page" data-sweep-status={sweep.data.status} data-ready={ready ? 'true' : 'false'}>
+      <SweepSummary sweep={sweep.data} />
+      <SweepBody sweep={sweep.data} view={view} update={update} trials={trials} curves={curves} points={points} />
+    </div>
   );
-  const metricChoices = useMemo(() => {
-    return [...new Set([sweep.objective.metric, ...metricsOfDataset(sweep.spec.dataset)])];
-  }, [sweep]);
+}
 
+function SweepSkeleton() {
+  return (
+    <div className="page" data-testid="sweep-loading">
+      {['Sweep', 'Leaderboard', 'Learning curves'].map((title) => (
+        <Card key={title} title={title}>
+          <Skeleton rows={4} />
+        </Card>
+      ))}
+    </div>
+  );
+}
+
+function SweepSummary({ sweep }: { sweep: SweepDto }) {
+  const [actionError, setActionError] = useState<string>();
   const done = doneTrials(sweep.trialCounts);
   const counts = sweep.trialCounts;
   return (
-    <div className="page" data-testid="sweep-page" data-sweep-status={sweep.status}>
-      <Card
-        title={sweep.name}
-        testId="sweep-summary"
-        actions={<SweepActions sweep={sweep} onDone={() => { setActionError(undefined); onChanged(); trials.reload(); }} onError={setActionError} />}
-      >
-        {actionError && <ErrorBox>{actionError}</ErrorBox>}
-        <div className="summary-grid">
-          <div>
-            <div className="label">Status</div>
-            <StatusChip status={sweep.status} />
-            {sweep.statusReason && (
-              <div className="status-reason" data-testid="sweep-status-reason">
-                {sweep.statusReason}
-              </div>
-            )}
-          </div>
-          <div className="summary-progress">
-            <div className="label">Progress (done / budget)</div>
-            <ProgressBar done={done} total={sweep.plannedTrials} />
-            <div className="counts" data-testid="trial-counts">
-              {counts.running} running · {counts.queued} queued · {counts.completed} completed · {counts.pruned} pruned · {counts.failed} failed · {counts.cancelled} cancelled
+    <Card title={sweep.name} testId="sweep-summary" actions={<SweepActions sweep={sweep} onDone={() => setActionError(undefined)} onError={setActionError} />}>
+      {actionError && <ErrorBox>{actionError}</ErrorBox>}
+      <div className="summary-grid">
+        <div>
+          <div className="label">Status</div>
+          <StatusChip status={sweep.status} />
+          {sweep.statusReason && (
+            <div className="status-reason" data-testid="sweep-status-reason">
+              {sweep.statusReason}
             </div>
-          </div>
-          <div>
-            <div className="label">Best {sweep.objective.metric}</div>
-            <div className="big" data-testid="best-objective">
-              {sweep.best ? formatNumber(sweep.best.value) : '–'}
-            </div>
-          </div>
-          <div>
-            <div className="label">Best trial on the test split</div>
-            <div data-testid="best-test-score">{describeTestScore(sweep.best?.testMetrics)}</div>
+          )}
+        </div>
+        <div className="summary-progress">
+          <div className="label">Progress (done / budget)</div>
+          <ProgressBar done={done} total={sweep.plannedTrials} />
+          <div className="counts" data-testid="trial-counts">
+            {counts.running} running · {counts.queued} queued · {counts.completed} completed · {counts.pruned} pruned · {counts.failed} failed ·{' '}
+            {counts.cancelled} cancelled
           </div>
         </div>
-        <SpecSummary sweep={sweep} />
-      </Card>
+        <div>
+          <div className="label">Best {withUnit(sweep.objective.metric, sweep.spec.dataset)}</div>
+          <div className="big" data-testid="best-objective">
+            {sweep.best ? formatNumber(sweep.best.value) : '–'}
+          </div>
+        </div>
+        <div>
+          <div className="label">Best trial on the test split</div>
+          <div data-testid="best-test-score">{describeTestScore(sweep.best?.testMetrics)}</div>
+        </div>
+      </div>
+      <SpecSummary sweep={sweep} />
+    </Card>
+  );
+}
 
+type Query<T> = { data: T | undefined; error: { message: string; status: number } | null };
+type SweepView = ReturnType<typeof useSweepView>;
+
+function SweepBody({
+  sweep,
+  view,
+  update,
+  trials,
+  curves,
+  points,
+}: {
+  sweep: SweepDto;
+  view: SweepView['view'];
+  update: SweepView['update'];
+  trials: Query<Awaited<ReturnType<typeof api.trials>>>;
+  curves: Query<Awaited<ReturnType<typeof api.curves>>>;
+  points: Query<TrialPointsDto>;
+}) {
+  const [, navigate] = useLocation();
+  const [logScale, setLogScale] = useState(false);
+  const [smoothing, setSmoothing] = useState(0);
+  const metric = view.metric ?? sweep.objective.metric;
+  const selected = view.selected;
+  const toggle = (trialId: string) =>
+    update({ selected: selected.includes(trialId) ? selected.filter((s) => s !== trialId) : [...selected, trialId].slice(-MAX_SELECTED) });
+  // A click opens the trial; shift-click adds it to (or takes it from) the comparison.
+  const onClickTrial = (trialId: string, click: Pick<ChartClick, 'shiftKey'>) => (click.shiftKey ? toggle(trialId) : navigate(`/trials/${trialId}`));
+
+  const numberOf = useMemo(() => new Map((points.data?.trials ?? []).map((t) => [t.id, t.number])), [points.data]);
+  const shownCurves = (curves.data?.curves ?? []).filter((c) => c.epochs.length > 0);
+  // One colour per trial for the whole page: the top curves and the picked trials.
+  const colours = useMemo(
+    () => trialColours([...shownCurves.map((c) => c.number), ...selected.map((s) => numberOf.get(s)).filter((n): n is number => n !== undefined)]),
+    [shownCurves, selected, numberOf],
+  );
+  const colourOfId = useMemo(() => {
+    const byId = new Map<string, string>();
+    for (const c of shownCurves) byId.set(c.trialId, colours.get(c.number) ?? '');
+    for (const s of selected) if (numberOf.has(s)) byId.set(s, colours.get(numberOf.get(s) as number) ?? '');
+    return byId;
+  }, [shownCurves, selected, numberOf, colours]);
+  const curveList = shownCurves.map((c, i) => ({
+    name: `#${c.number}`,
+    epochs: c.epochs,
+    values: c.values,
+    colour: colours.get(c.number),
+    emphasised: i === 0,
+    id: c.trialId,
+  }));
+  const metricChoices = [...new Set([sweep.objective.metric, ...metricsOfDataset(sweep.spec.dataset)])];
+  const selectedColours = useMemo(() => new Map(selected.map((s) => [s, colourOfId.get(s) ?? '#111827'])), [selected, colourOfId]);
+
+  return (
+    <>
       <Card title={`Leaderboard (${trials.data?.total ?? '…'} trials)`} testId="leaderboard-card">
         {trials.error && <ErrorBox>Could not load trials: {trials.error.message}</ErrorBox>}
+        {!trials.data && !trials.error && <Skeleton rows={6} />}
         {trials.data && (
           <Leaderboard
             page={trials.data}
             sweep={sweep}
-            sort={page}
-            onSort={(sort, order) => setPage({ limit: page.limit, sort, order, before: [] })}
-            onNext={(cursor) => setPage({ ...page, after: cursor, before: [...page.before, page.after] })}
-            onPrevious={page.before.length > 0 ? () => setPage({ ...page, after: page.before.at(-1), before: page.before.slice(0, -1) }) : undefined}
+            sort={view}
+            selected={selected}
+            colours={colourOfId}
+            onToggle={toggle}
+            onSort={(sort, order) => update({ sort, order, after: undefined, back: [] })}
+            onNext={(cursor) => update({ after: cursor, back: [...view.back, view.after ?? ''] })}
+            onPrevious={view.back.length > 0 ? () => update({ after: view.back.at(-1) || undefined, back: view.back.slice(0, -1) }) : undefined}
           />
         )}
       </Card>
+
+      {selected.length > 0 && (
+        <Comparison sweep={sweep} selected={selected} colours={colourOfId} metric={metric} onClear={() => update({ selected: [] })} onToggle={toggle} />
+      )}
 
       <Card
         title={`Learning curves: top ${TOP_CURVES} trials`}
         testId="curves-card"
         actions={
           <div className="chart-controls">
-            <select value={metric} onChange={(e) => setMetric(e.target.value)} data-testid="curve-metric">
+            <select
+              value={metric}
+              onChange={(e) => update({ metric: e.target.value === sweep.objective.metric ? undefined : e.target.value })}
+              data-testid="curve-metric"
+            >
               {metricChoices.map((m) => (
                 <option key={m}>{m}</option>
               ))}
@@ -159,26 +238,151 @@ function SweepView({
               <input type="checkbox" checked={logScale} onChange={(e) => setLogScale(e.target.checked)} data-testid="log-scale" /> log scale
             </label>
             <label>
-              smoothing <input type="range" min={0} max={0.95} step={0.05} value={smoothing} onChange={(e) => setSmoothing(Number(e.target.value))} data-testid="smoothing" />{' '}
+              smoothing{' '}
+              <input
+                type="range"
+                min={0}
+                max={0.95}
+                step={0.05}
+                value={smoothing}
+                onChange={(e) => setSmoothing(Number(e.target.value))}
+                data-testid="smoothing"
+              />{' '}
               {smoothing.toFixed(2)}
             </label>
           </div>
         }
       >
-        {curves.error && !(curves.error instanceof ApiError && curves.error.status === 404) && <ErrorBox>Could not load curves: {curves.error.message}</ErrorBox>}
+        {curves.error && curves.error.status !== 404 && <ErrorBox>Could not load curves: {curves.error.message}</ErrorBox>}
+        {!curves.data && !curves.error && <Skeleton rows={5} />}
         {curves.data && curveList.length === 0 && <p className="muted">No epochs reported yet.</p>}
-        <CurvesChart curves={curveList} metric={metric} logScale={logScale} smoothing={smoothing} testId="curves-chart" onClickCurve={(i) => curveList[i] && navigate(`/trials/${curveList[i].id}`)} />
+        {curveList.length > 0 && (
+          <CurvesChart
+            curves={curveList}
+            axisName={withUnit(metric, sweep.spec.dataset)}
+            logScale={logScale}
+            smoothing={smoothing}
+            testId="curves-chart"
+            onClickCurve={(i, click) => curveList[i] && onClickTrial(curveList[i].id, click)}
+          />
+        )}
       </Card>
 
       <div className="two-columns">
         <Card title={`Hyperparameters vs objective${pointsShown(points.data)}`} testId="parallel-card">
-          {points.data && <ParallelCoordinates points={points.data} onOpenTrial={(trialId) => navigate(`/trials/${trialId}`)} />}
+          {!points.data && <Skeleton rows={5} />}
+          {points.data && <ParallelCoordinates points={points.data} spec={sweep.spec} onClickTrial={onClickTrial} />}
         </Card>
         <Card title={`Objective by trial number${pointsShown(points.data)}`} testId="scatter-card">
-          {points.data && <ObjectiveScatter points={points.data} onOpenTrial={(trialId) => navigate(`/trials/${trialId}`)} />}
+          {!points.data && <Skeleton rows={5} />}
+          {points.data && <ObjectiveScatter points={points.data} spec={sweep.spec} selectedColours={selectedColours} onClickTrial={onClickTrial} />}
         </Card>
       </div>
+      <p className="muted hint">Click a trial on a chart to open it; shift-click (or tick it in the leaderboard) to compare it with others.</p>
+      {sweep.spec.paretoObjectives && points.data && <ParetoCard sweep={sweep} points={points.data} onClickTrial={onClickTrial} />}
       {points.data && <ChoiceSummaries sweep={sweep} points={points.data} />}
+    </>
+  );
+}
+
+function ParetoCard({ sweep, points, onClickTrial }: { sweep: SweepDto; points: TrialPointsDto; onClickTrial: (id: string, click: ChartClick) => void }) {
+  const pareto = useQuery({ queryKey: ['sweep', sweep.id, 'pareto'], queryFn: () => api.pareto(sweep.id) });
+  return (
+    <Card title="Pareto front" testId="pareto-card">
+      {pareto.error && <ErrorBox>Could not load the Pareto front: {pareto.error.message}</ErrorBox>}
+      {!pareto.data && !pareto.error && <Skeleton rows={4} />}
+      {pareto.data && <ParetoChart pareto={pareto.data} points={points} spec={sweep.spec} onClickTrial={onClickTrial} />}
+    </Card>
+  );
+}
+
+/** The picked trials side by side: their curves of the chosen metric overlaid, and the hyperparameters that differ between them. */
+function Comparison({
+  sweep,
+  selected,
+  colours,
+  metric,
+  onClear,
+  onToggle,
+}: {
+  sweep: SweepDto;
+  selected: readonly string[];
+  colours: ReadonlyMap<string, string>;
+  metric: string;
+  onClear: () => void;
+  onToggle: (id: string) => void;
+}) {
+  const curves = useQuery({
+    queryKey: ['sweep', sweep.id, 'curves', metric, selected],
+    queryFn: () => api.curves(sweep.id, metric, TOP_CURVES, CURVE_POINTS, selected),
+    placeholderData: keepPreviousData,
+  });
+  const trials = useQueries({ queries: selected.map((id) => ({ queryKey: ['trial', id], queryFn: () => api.trial(id) })) });
+  const loaded = trials.map((t) => t.data).filter((t): t is TrialDto => t !== undefined);
+  const curveList = (curves.data?.curves ?? []).map((c) => ({ name: `#${c.number}`, epochs: c.epochs, values: c.values, colour: colours.get(c.trialId) }));
+  return (
+    <Card
+      title={`Comparing ${selected.length} trial${selected.length === 1 ? '' : 's'}`}
+      testId="comparison-card"
+      actions={
+        <button type="button" onClick={onClear} data-testid="clear-selection">
+          Clear
+        </button>
+      }
+    >
+      {curves.error && <ErrorBox>Could not load their curves: {curves.error.message}</ErrorBox>}
+      {curveList.length > 0 && (
+        <CurvesChart curves={curveList} axisName={withUnit(metric, sweep.spec.dataset)} logScale={false} smoothing={0} height={280} testId="comparison-chart" />
+      )}
+      {loaded.length > 0 && <ConfigDiff trials={loaded} colours={colours} onRemove={onToggle} />}
+    </Card>
+  );
+}
+
+/** A column per trial, a row per hyperparameter whose value differs between them (the shared ones listed once below). */
+function ConfigDiff({ trials, colours, onRemove }: { trials: TrialDto[]; colours: ReadonlyMap<string, string>; onRemove: (id: string) => void }) {
+  const names = [...new Set(trials.flatMap((t) => Object.keys(t.config.hyperparameters)))].sort();
+  const valueOf = (t: TrialDto, name: string) => formatValue(t.config.hyperparameters[name]);
+  const differing = names.filter((name) => new Set(trials.map((t) => valueOf(t, name))).size > 1);
+  const shared = names.filter((name) => !differing.includes(name));
+  return (
+    <div className="table-scroll">
+      <table className="table compact-cols" data-testid="config-diff">
+        <thead>
+          <tr>
+            <th scope="col">hyperparameter</th>
+            {trials.map((t) => (
+              <th key={t.id} scope="col">
+                <span className="swatch" style={{ background: colours.get(t.id) }} />#{t.number}{' '}
+                <button type="button" className="link" onClick={() => onRemove(t.id)} aria-label={`stop comparing trial ${t.number}`}>
+                  ×
+                </button>
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {[['best', (t: TrialDto) => formatNumber(t.bestMetric)] as const, ['test', (t: TrialDto) => describeTestScore(t.testMetrics)] as const].map(
+            ([label, cell]) => (
+              <tr key={label}>
+                <th scope="row">{label}</th>
+                {trials.map((t) => (
+                  <td key={t.id}>{cell(t)}</td>
+                ))}
+              </tr>
+            ),
+          )}
+          {differing.map((name) => (
+            <tr key={name} data-testid="diff-row" data-parameter={name}>
+              <th scope="row">{name}</th>
+              {trials.map((t) => (
+                <td key={t.id}>{valueOf(t, name)}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {shared.length > 0 && <p className="muted">The same in all: {shared.map((name) => `${name} ${valueOf(trials[0], name)}`).join(' · ')}</p>}
     </div>
   );
 }
@@ -186,7 +390,9 @@ function SweepView({
 /** The searched choices (a `cell` sweep's cells, say), each value's best and median objective: which option wins, at a glance. */
 function ChoiceSummaries({ sweep, points }: { sweep: SweepDto; points: TrialPointsDto }) {
   const choices = Object.entries(sweep.spec.searchSpace)
-    .filter(([, value]) => typeof value === 'object' && value !== null && (value.type === 'choice' || (value.type === 'perLayer' && value.item.type === 'choice')))
+    .filter(
+      ([, value]) => typeof value === 'object' && value !== null && (value.type === 'choice' || (value.type === 'perLayer' && value.item.type === 'choice')),
+    )
     .map(([name]) => name);
   if (choices.length === 0) return null;
   const { metric, direction } = sweep.objective;
@@ -234,9 +440,7 @@ function SpecSummary({ sweep }: { sweep: SweepDto }) {
     <div className="spec" data-testid="spec-summary">
       <dl>
         <dt>Dataset</dt>
-        <dd>
-          {spec.dataset.source === 'builtin' ? spec.dataset.name : `upload ${String((spec.dataset as { id?: string }).id).slice(0, 8)}`}
-        </dd>
+        <dd>{spec.dataset.source === 'builtin' ? spec.dataset.name : `upload ${String((spec.dataset as { id?: string }).id).slice(0, 8)}`}</dd>
         <dt>Model</dt>
         <dd>{spec.model}</dd>
         <dt>Objective</dt>
@@ -246,7 +450,11 @@ function SpecSummary({ sweep }: { sweep: SweepDto }) {
         <dt>Search</dt>
         <dd>{spec.algorithm.type}</dd>
         <dt>Early stopping</dt>
-        <dd>{Object.entries(stopping).map(([k, v]) => (k === 'type' ? String(v) : `${k} ${formatValue(v)}`)).join(', ')}</dd>
+        <dd>
+          {Object.entries(stopping)
+            .map(([k, v]) => (k === 'type' ? String(v) : `${k} ${formatValue(v)}`))
+            .join(', ')}
+        </dd>
         <dt>Budget</dt>
         <dd>
           {sweep.plannedTrials} trials ({spec.budget.maxConcurrent} at a time), {spec.budget.maxEpochsPerTrial} epochs each

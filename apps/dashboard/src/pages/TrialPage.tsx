@@ -1,31 +1,40 @@
 import { useMemo, useState } from 'react';
-import { describeTestScore, isFinishedTrial, type MetricSeriesDto, type TrialDto, type ConfusionMatrix } from '@tuneforge/contracts';
+import { useQuery } from '@tanstack/react-query';
+import { Link } from 'wouter';
+import { describeTestScore, isFinishedTrial, type MetricSeriesDto, type SweepDto, type TrialDto, type ConfusionMatrix } from '@tuneforge/contracts';
 import { api, client } from '../api';
-import { CurvesChart } from '../charts/CurvesChart';
-import { Card, ErrorBox, TrialStatusChip } from '../components/common';
-import { useLiveReload } from '../events';
+import { CurvesChart, type Baseline, type Curve } from '../charts/CurvesChart';
+import { Card, ErrorBox, Skeleton, TrialStatusChip } from '../components/common';
+import { wallSeconds } from '../components/Leaderboard';
 import { formatBytes, formatNumber, formatValue } from '../format';
-import { Link } from '../router';
-import { useLoad } from '../use-load';
+import { useLiveQuery } from '../queries';
+import { formatDuration, withUnit } from '../units';
 import { NotFoundPage } from './NotFoundPage';
 
 const METRIC_POINTS = 500;
-const BASELINE = 'seasonal_naive_val_mae';
+const SEASONAL_NAIVE = 'seasonal_naive_val_mae';
+/** Metrics that are not the model's: a baseline's score on the same rows, drawn as a reference line on its metric's chart. */
+const BASELINE_PREFIXES = ['seasonal_naive_', 'majority_', 'bag_of_chars_'] as const;
 
 export function TrialPage({ id }: { id: string }) {
-  const trial = useLoad(() => api.trial(id), [id]);
-  useLiveReload((e) => e.type === 'trial' && e.trialId === id, trial.reload, 1_000);
+  const trial = useQuery({ queryKey: ['trial', id], queryFn: () => api.trial(id) });
+  useLiveQuery(['trial', id], (e) => (e.type === 'trial' || e.type === 'metrics') && e.trialId === id, 1_000);
   if (trial.error?.status === 404) return <NotFoundPage what={`There is no trial with id ${id}.`} />;
-  if (!trial.data) return trial.error ? <ErrorBox>Could not load the trial: {trial.error.message}</ErrorBox> : <p className="muted">Loading…</p>;
+  if (!trial.data) {
+    if (trial.error) return <ErrorBox>Could not load the trial: {trial.error.message}</ErrorBox>;
+    return (
+      <Card title="Trial" testId="trial-loading">
+        <Skeleton rows={6} />
+      </Card>
+    );
+  }
   return <TrialView trial={trial.data} />;
 }
 
 function TrialView({ trial }: { trial: TrialDto }) {
-  const metrics = useLoad(() => api.metrics(trial.id, METRIC_POINTS), [trial.id]);
-  const checkpoints = useLoad(() => api.checkpoints(trial.id), [trial.id]);
-  const sweep = useLoad(() => api.sweep(trial.sweepId), [trial.sweepId]);
-  useLiveReload((e) => (e.type === 'metrics' || e.type === 'trial') && e.trialId === trial.id, metrics.reload, 2_000);
-  useLiveReload((e) => e.type === 'trial' && e.trialId === trial.id, checkpoints.reload, 2_000);
+  const metrics = useQuery({ queryKey: ['trial', trial.id, 'metrics'], queryFn: () => api.metrics(trial.id, METRIC_POINTS) });
+  const checkpoints = useQuery({ queryKey: ['trial', trial.id, 'checkpoints'], queryFn: () => api.checkpoints(trial.id) });
+  const sweep = useQuery({ queryKey: ['sweep', trial.sweepId], queryFn: () => api.sweep(trial.sweepId) });
   const [logScale, setLogScale] = useState(false);
   const [smoothing, setSmoothing] = useState(0);
   const hp = trial.config.hyperparameters;
@@ -37,10 +46,11 @@ function TrialView({ trial }: { trial: TrialDto }) {
           <TrialStatusChip trial={trial} /> {trial.statusReason && <span data-testid="status-reason">{trial.statusReason}</span>}
         </p>
         <p className="muted">
-          Sweep <Link to={`/sweeps/${trial.sweepId}`}>{sweep.data?.name ?? trial.sweepId}</Link> · seed {trial.seed} · {trial.attempts} attempt(s)
+          Sweep <Link href={`/sweeps/${trial.sweepId}`}>{sweep.data?.name ?? trial.sweepId}</Link> · seed {trial.seed} · {trial.attempts} attempt(s)
           {trial.workerId && ` · last on ${trial.workerId} (${trial.backend ?? '?'})`}
         </p>
         <BaselineComparison metrics={metrics.data} />
+        {metrics.data && <Durations trial={trial} metrics={metrics.data} />}
         <p className="baseline" data-testid="test-score">
           {trial.testMetrics ? (
             <span>
@@ -54,35 +64,39 @@ function TrialView({ trial }: { trial: TrialDto }) {
         <div className="two-columns">
           <div>
             <h3>Hyperparameters</h3>
-            <table className="table compact" data-testid="trial-config">
-              <tbody>
-                {Object.entries(hp).map(([name, value]) => (
-                  <tr key={name}>
-                    <th>{name}</th>
-                    <td>{formatValue(value)}</td>
+            <div className="table-scroll">
+              <table className="table compact" data-testid="trial-config">
+                <tbody>
+                  {Object.entries(hp).map(([name, value]) => (
+                    <tr key={name}>
+                      <th>{name}</th>
+                      <td>{formatValue(value)}</td>
+                    </tr>
+                  ))}
+                  <tr>
+                    <th>max epochs</th>
+                    <td>{trial.config.maxEpochs}</td>
                   </tr>
-                ))}
-                <tr>
-                  <th>max epochs</th>
-                  <td>{trial.config.maxEpochs}</td>
-                </tr>
-                <tr>
-                  <th>checkpoint every</th>
-                  <td>{trial.config.checkpointEvery} epochs</td>
-                </tr>
-              </tbody>
-            </table>
+                  <tr>
+                    <th>checkpoint every</th>
+                    <td>{trial.config.checkpointEvery} epochs</td>
+                  </tr>
+                </tbody>
+              </table>
+            </div>
             <h3>Dataset</h3>
-            <table className="table compact">
-              <tbody>
-                {Object.entries(trial.config.dataset).map(([name, value]) => (
-                  <tr key={name}>
-                    <th>{name}</th>
-                    <td>{formatValue(value)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <div className="table-scroll">
+              <table className="table compact">
+                <tbody>
+                  {Object.entries(trial.config.dataset).map(([name, value]) => (
+                    <tr key={name}>
+                      <th>{name}</th>
+                      <td>{formatValue(value)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           </div>
           <div>
             <h3>Status history</h3>
@@ -109,13 +123,15 @@ function TrialView({ trial }: { trial: TrialDto }) {
               <input type="checkbox" checked={logScale} onChange={(e) => setLogScale(e.target.checked)} /> log scale
             </label>
             <label>
-              smoothing <input type="range" min={0} max={0.95} step={0.05} value={smoothing} onChange={(e) => setSmoothing(Number(e.target.value))} /> {smoothing.toFixed(2)}
+              smoothing <input type="range" min={0} max={0.95} step={0.05} value={smoothing} onChange={(e) => setSmoothing(Number(e.target.value))} />{' '}
+              {smoothing.toFixed(2)}
             </label>
           </div>
         }
       >
         {metrics.error && <ErrorBox>Could not load metrics: {metrics.error.message}</ErrorBox>}
-        {metrics.data && <MetricCharts metrics={metrics.data} logScale={logScale} smoothing={smoothing} />}
+        {!metrics.data && !metrics.error && <Skeleton rows={5} />}
+        {metrics.data && sweep.data && <MetricCharts metrics={metrics.data} sweep={sweep.data} logScale={logScale} smoothing={smoothing} />}
       </Card>
 
       <Card title="Checkpoints" testId="checkpoints">
@@ -141,32 +157,34 @@ function TrialView({ trial }: { trial: TrialDto }) {
                 <span className="muted">(tf.loadLayersModel on the model.json URL loads it)</span>
               </p>
             )}
-            <table className="table compact">
-              <thead>
-                <tr>
-                  <th>Epoch</th>
-                  <th>Format</th>
-                  <th>Size</th>
-                  <th>Written</th>
-                  <th>Download</th>
-                </tr>
-              </thead>
-              <tbody>
-                {checkpoints.data.map((c) => (
-                  <tr key={c.epoch} data-testid="checkpoint-row">
-                    <td>{c.epoch}</td>
-                    <td>{c.format}</td>
-                    <td>{formatBytes(c.sizeBytes)}</td>
-                    <td>{new Date(c.createdAt).toLocaleString()}</td>
-                    <td>
-                      <a href={client.url('checkpointBytes', { id: trial.id, epoch: String(c.epoch) })} download data-testid="download-checkpoint">
-                        epoch {c.epoch} ({c.format})
-                      </a>
-                    </td>
+            <div className="table-scroll">
+              <table className="table compact">
+                <thead>
+                  <tr>
+                    <th>Epoch</th>
+                    <th>Format</th>
+                    <th>Size</th>
+                    <th>Written</th>
+                    <th>Download</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {checkpoints.data.map((c) => (
+                    <tr key={c.epoch} data-testid="checkpoint-row">
+                      <td>{c.epoch}</td>
+                      <td>{c.format}</td>
+                      <td>{formatBytes(c.sizeBytes)}</td>
+                      <td>{new Date(c.createdAt).toLocaleString()}</td>
+                      <td>
+                        <a href={client.url('checkpointBytes', { id: trial.id, epoch: String(c.epoch) })} download data-testid="download-checkpoint">
+                          epoch {c.epoch} ({c.format})
+                        </a>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           </>
         )}
       </Card>
@@ -212,7 +230,7 @@ function BaselineComparison({ metrics }: { metrics: MetricSeriesDto | undefined 
   const mae = metrics?.metrics.val_mae;
   if (!mae || mae.values.length === 0) return null;
   const best = Math.min(...mae.values);
-  const baseline = metrics?.metrics[BASELINE]?.values.at(-1);
+  const baseline = metrics?.metrics[SEASONAL_NAIVE]?.values.at(-1);
   return (
     <div className="baseline" data-testid="baseline">
       <span>
@@ -220,7 +238,11 @@ function BaselineComparison({ metrics }: { metrics: MetricSeriesDto | undefined 
       </span>
       {baseline !== undefined ? (
         <span>
-          seasonal-naive baseline <strong>{formatNumber(baseline)}</strong> ({best < baseline ? `${formatNumber((100 * (baseline - best)) / baseline, 3)}% better` : `${formatNumber((100 * (best - baseline)) / baseline, 3)}% worse`})
+          seasonal-naive baseline <strong>{formatNumber(baseline)}</strong> (
+          {best < baseline
+            ? `${formatNumber((100 * (baseline - best)) / baseline, 3)}% better`
+            : `${formatNumber((100 * (best - baseline)) / baseline, 3)}% worse`}
+          )
         </span>
       ) : (
         <span className="muted">no seasonal-naive baseline reported for this model</span>
@@ -229,26 +251,101 @@ function BaselineComparison({ metrics }: { metrics: MetricSeriesDto | undefined 
   );
 }
 
-function MetricCharts({ metrics, logScale, smoothing }: { metrics: MetricSeriesDto; logScale: boolean; smoothing: number }) {
-  const names = useMemo(() => Object.keys(metrics.metrics).filter((n) => n !== BASELINE).sort(), [metrics]);
-  const baseline = metrics.metrics[BASELINE]?.values.at(-1);
-  const curves = useMemo(() => Object.fromEntries(names.map((n) => [n, [{ name: n, ...metrics.metrics[n] }]])), [names, metrics]);
-  if (names.length === 0) return <p className="muted">No epochs reported yet.</p>;
+/** How long the trial took: wall time, the mean epoch, and the training time until its best epoch. */
+function Durations({ trial, metrics }: { trial: TrialDto; metrics: MetricSeriesDto }) {
+  const seconds = metrics.metrics.epoch_seconds;
+  const mean = seconds && seconds.values.length ? seconds.values.reduce((a, b) => a + b, 0) / seconds.values.length : null;
+  const toBest =
+    seconds && trial.bestEpoch !== null ? seconds.values.filter((_, i) => seconds.epochs[i] <= (trial.bestEpoch as number)).reduce((a, b) => a + b, 0) : null;
   return (
-    <div className="metric-grid">
-      {names.map((name) => (
-        <div key={name} className="metric-chart" data-testid="metric-chart" data-metric={name}>
-          <h3>{name}</h3>
-          <CurvesChart
-            curves={curves[name]}
-            metric={name}
-            logScale={logScale}
-            smoothing={smoothing}
-            height={220}
-            baseline={name === 'val_mae' && baseline !== undefined ? { label: `seasonal naive ${formatNumber(baseline)}`, value: baseline } : undefined}
-          />
-        </div>
-      ))}
-    </div>
+    <p className="durations" data-testid="trial-durations">
+      <span>
+        wall time <strong>{formatDuration(wallSeconds(trial))}</strong>
+      </span>
+      <span>
+        epoch <strong>{formatDuration(mean)}</strong> on average
+      </span>
+      <span>
+        time to best (epoch {trial.bestEpoch ?? '?'}) <strong>{formatDuration(toBest)}</strong> of training
+      </span>
+    </p>
+  );
+}
+
+/** A chart of one metric (or of loss with val_loss), with the baselines of the same rows beside it. */
+interface MetricPanel {
+  title: string;
+  metric: string;
+  curves: Curve[];
+  baselines: Baseline[];
+}
+
+/**
+ * The trial's metrics, the objective first: loss and val_loss on one chart (training solid, validation dashed),
+ * each baseline as a reference line on its metric's chart, and metrics that never changed (param_count) as numbers.
+ */
+export function metricPanels(metrics: MetricSeriesDto, objective: string): { panels: MetricPanel[]; constants: [string, number][] } {
+  const names = Object.keys(metrics.metrics);
+  const isBaseline = (name: string) => BASELINE_PREFIXES.some((prefix) => name.startsWith(prefix));
+  const constants: [string, number][] = [];
+  const charted: string[] = [];
+  // After one epoch every metric is one value: only a metric that stayed put while others moved is a constant.
+  const epochs = Math.max(0, ...names.map((n) => metrics.metrics[n].values.length));
+  for (const name of names.filter((n) => !isBaseline(n)).sort()) {
+    const values = metrics.metrics[name].values;
+    if (name !== objective && epochs > 1 && values.length > 0 && values.every((v) => v === values[0])) constants.push([name, values[0]]);
+    else if (name !== 'loss' || !names.includes('val_loss')) charted.push(name);
+  }
+  const order = (name: string) => (name === objective ? 0 : name === 'val_loss' ? 1 : 2);
+  charted.sort((a, b) => order(a) - order(b) || a.localeCompare(b));
+  const panels = charted.map((name) => {
+    const paired = name === 'val_loss' && metrics.metrics.loss !== undefined;
+    const curves: Curve[] = paired
+      ? [
+          { name: 'loss (training)', ...metrics.metrics.loss },
+          { name: 'val_loss (validation)', ...metrics.metrics.val_loss, dashed: true },
+        ]
+      : [{ name, ...metrics.metrics[name] }];
+    const baselines = names
+      .filter((b) => isBaseline(b) && BASELINE_PREFIXES.some((prefix) => b === prefix + name))
+      .map((b) => ({
+        label: `${b.replace(`_${name}`, '').replace(/_/g, ' ')} ${formatNumber(metrics.metrics[b].values.at(-1))}`,
+        value: metrics.metrics[b].values.at(-1) as number,
+      }));
+    return { title: paired ? 'loss and val_loss' : name, metric: name, curves, baselines };
+  });
+  return { panels, constants };
+}
+
+function MetricCharts({ metrics, sweep, logScale, smoothing }: { metrics: MetricSeriesDto; sweep: SweepDto; logScale: boolean; smoothing: number }) {
+  const { panels, constants } = useMemo(() => metricPanels(metrics, sweep.objective.metric), [metrics, sweep.objective.metric]);
+  if (panels.length === 0) return <p className="muted">No epochs reported yet.</p>;
+  return (
+    <>
+      {constants.length > 0 && (
+        <p className="constants" data-testid="metric-constants">
+          {constants.map(([name, value]) => (
+            <span key={name} data-metric={name}>
+              {withUnit(name, sweep.spec.dataset)} <strong>{formatNumber(value)}</strong>
+            </span>
+          ))}
+        </p>
+      )}
+      <div className="metric-grid">
+        {panels.map((panel) => (
+          <div key={panel.metric} className="metric-chart" data-testid="metric-chart" data-metric={panel.metric}>
+            <h3>{panel.title}</h3>
+            <CurvesChart
+              curves={panel.curves}
+              axisName={withUnit(panel.metric, sweep.spec.dataset)}
+              logScale={logScale}
+              smoothing={smoothing}
+              height={240}
+              baselines={panel.baselines}
+            />
+          </div>
+        ))}
+      </div>
+    </>
   );
 }
