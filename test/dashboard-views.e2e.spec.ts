@@ -44,6 +44,8 @@ describe('dashboard views for deciding (chromium at desktop and phone widths, li
   const stack = new E2eStack('dashboard_views', { EVENTS_HEARTBEAT_MS: '2000' });
   let browser: Browser;
   let sweep: SweepDto;
+  let tpe: SweepDto;
+  let otherObjective: SweepDto;
   const pages = new Map<string, Page>();
   const pageErrors: string[] = [];
 
@@ -51,6 +53,9 @@ describe('dashboard views for deciding (chromium at desktop and phone widths, li
     await stack.start();
     stack.startWorker('views-w1', { WORKER_CONCURRENCY: '4', SIMULATED_EPOCH_MS: '60', HEARTBEAT_MS: '1000' });
     sweep = await stack.submit(decidingSweep());
+    // Two more to compare with: the same objective by TPE, and another objective that cannot be compared.
+    tpe = await stack.submit({ ...decidingSweep(), name: 'dashboard-views-tpe', algorithm: { type: 'tpe' }, budget: { maxTrials: 30, maxConcurrent: 2, maxEpochsPerTrial: 6 } });
+    otherObjective = await stack.submit({ ...decidingSweep(), name: 'dashboard-views-loss', objective: { metric: 'val_loss', direction: 'minimize' }, budget: { maxTrials: 3, maxConcurrent: 1, maxEpochsPerTrial: 2 } });
     browser = await launchChromium();
     for (const view of VIEWS) {
       const page = await browser.newPage({ viewport: view.viewport, colorScheme: view.colorScheme });
@@ -146,7 +151,44 @@ describe('dashboard views for deciding (chromium at desktop and phone widths, li
     assert.ok(times.some((t) => /^[\d.]+ s$/.test(t)), times.join(', '));
   });
 
+  it('says which hyperparameters matter, naming the method, with a slice per hyperparameter and the mean objective over a chosen pair', async () => {
+    const page = view('desktop');
+    const card = page.getByTestId('importance-card');
+    await card.scrollIntoViewIfNeeded();
+    await waitFor('the importance is drawn', async () => Number(await page.getByTestId('importance-chart').getAttribute('data-points')) === 5, TIMEOUT);
+    assert.match(await page.getByTestId('importance-method').innerText(), /permutation importance of a random forest on held-out trials: learned from \d+ finished trials, measured on \d+/);
+    const slices = await page.getByTestId('slice-plot').evaluateAll((els) => els.map((el) => el.getAttribute('data-parameter')));
+    assert.deepEqual([...slices].sort(), ['batchSize', 'cell', 'dropout', 'hiddenUnits', 'learningRate']);
+    await waitFor('the pair is drawn', async () => Number(await page.getByTestId('contour-chart').getAttribute('data-points')) > 0, TIMEOUT);
+    await page.getByTestId('contour-x').selectOption('cell');
+    await page.getByTestId('contour-y').selectOption('dropout');
+    await waitFor('the new pair is drawn', async () => Number(await page.getByTestId('contour-chart').getAttribute('data-points')) > 0, TIMEOUT);
+    await card.screenshot({ path: 'tmp/screenshots/views-desktop-importance.png' });
+  });
+
+  it('compares sweeps with the same objective: best so far against trials and against epochs trained, each best; another objective cannot be picked', async () => {
+    const page = view('desktop');
+    await waitFor('the TPE sweep has finished trials', async () => (await stack.client.getSweep({ id: tpe.id })).trialCounts.completed >= 5, 60_000);
+    await page.goto(`${stack.origin}/sweeps/${sweep.id}`);
+    await page.getByTestId('compare-link').click();
+    await page.getByTestId('compare-page').waitFor();
+    const row = (id: string) => page.locator(`[data-testid="compare-sweep-row"][data-sweep-id="${id}"]`);
+    assert.equal(await row(sweep.id).getByTestId('compare-sweep').isChecked(), true, 'the sweep it came from is picked');
+    assert.equal(await row(otherObjective.id).getByTestId('compare-sweep').isDisabled(), true, 'val_loss is another objective');
+    await row(tpe.id).getByTestId('compare-sweep').check();
+    await waitFor('both sweeps are drawn', async () => Number(await page.getByTestId('compare-epochs-chart').getAttribute('data-series')) === 2, TIMEOUT);
+    assert.equal(Number(await page.getByTestId('compare-trials-chart').getAttribute('data-series')), 2);
+    assert.match(page.url(), new RegExp(`sweeps=${sweep.id}(%2C|,)${tpe.id}`));
+    const bests = await page.getByTestId('compare-best-table').locator('tbody tr').allInnerTexts();
+    assert.equal(bests.length, 2);
+    assert.match(bests[1], /dashboard-views-tpe\s+[\d.]+/);
+    await screenshot(page, 'views-desktop-compare-sweeps');
+    await page.reload();
+    await waitFor('the set survives a reload', async () => Number(await page.getByTestId('compare-epochs-chart').getAttribute('data-series')) === 2, TIMEOUT);
+  });
+
   it('changes how many trials run at once from the sweep page', async () => {
+    await openSweep(view('desktop'));
     const page = view('desktop');
     await page.getByTestId('action-concurrency').click();
     await page.getByTestId('concurrency-input').fill('2');

@@ -156,6 +156,7 @@ describe('API contract: the OpenAPI document and the answers of a running coordi
         resumeSweep: () => sut.resumeSweep({ id: live.id }),
         sweepCurves: () => sut.sweepCurves({ id: sweep.id, query: { top: 2, points: 3 } }),
         trialPoints: () => sut.trialPoints({ id: sweep.id }),
+        sweepImportance: () => sut.sweepImportance({ id: sweep.id }),
         getTrial: () => sut.getTrial({ id: trials[0].id }),
         trialMetrics: () => sut.trialMetrics({ id: trials[0].id, query: { names: 'val_loss' } }),
         listCheckpoints: () => sut.listCheckpoints({ id: trials[0].id }),

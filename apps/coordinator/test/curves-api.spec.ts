@@ -100,6 +100,29 @@ describe('sweep curves API', () => {
     assert.deepEqual(bad.body.issues.map((i: { path: string }) => i.path), ['params.epoch']);
   });
 
+  it("says what the objective depends on (permutation importance of a random forest), or why it cannot yet", async () => {
+    const early = await coordinator.client.sweepImportance({ id: sweep.id });
+    assert.deepEqual(early.parameters, []);
+    assert.equal(early.note, 'needs 10 finished trials; 5 so far');
+    const stores = coordinator.app.get(Stores);
+    const spec = aSweepSpec({ name: 'importance', model: 'simulated', budget: { maxTrials: 60, maxConcurrent: 60, maxEpochsPerTrial: 2 } });
+    const big = await coordinator.client.createSweep({ body: spec });
+    const all = (await coordinator.client.listTrials({ id: big.id, query: { limit: 100 } })).items;
+    for (const trial of all) {
+      // The objective follows the learning rate's logarithm; nothing else matters.
+      const bestMetric = (Math.log10(Number(trial.config.hyperparameters.learningRate)) + 3) ** 2;
+      await seedRun(stores, trial, { points: [{ epoch: 1, name: 'val_loss', value: bestMetric }], end: { status: 'completed', bestMetric, lastEpoch: 1 } });
+    }
+    const body = await coordinator.client.sweepImportance({ id: big.id });
+    assert.equal(body.note, null);
+    assert.equal(body.trials, 60);
+    assert.match(body.method, /permutation importance of a random forest on held-out trials/);
+    assert.equal(body.parameters[0].name, 'learningRate', JSON.stringify(body.parameters));
+    assert.ok(body.parameters[0].importance > 0.5, JSON.stringify(body.parameters));
+    assert.deepEqual(body.parameters.map((p) => p.name).sort(), ['batchSize', 'dropout', 'hiddenUnits', 'layers', 'learningRate']);
+    assert.equal((await api.get('/api/v1/sweeps/00000000-0000-4000-8000-000000000000/importance')).status, 404);
+  });
+
   it('answers 404 for an unknown sweep', async () => {
     assert.equal((await api.get('/api/v1/sweeps/00000000-0000-4000-8000-000000000000/curves')).status, 404);
     assert.equal((await api.get('/api/v1/sweeps/nope/trial-points')).status, 404);

@@ -3,6 +3,7 @@ import { dashboardPageOf, type DashboardPage } from '@tuneforge/contracts';
 import { ConnectionBadge, PageErrorBoundary } from './components/common';
 import { EventsProvider } from './events';
 import { AuditPage } from './pages/AuditPage';
+import { ComparePage } from './pages/ComparePage';
 import { NewSweepPage } from './pages/NewSweepPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { SweepPage } from './pages/SweepPage';
@@ -20,6 +21,7 @@ const PAGES: Record<DashboardPage, (params: Record<string, string>) => ReactNode
   '/workers': () => <WorkersPage />,
   '/audit': () => <AuditPage />,
   '/sweeps/new': () => <NewSweepPage />,
+  '/compare': () => <ComparePage />,
   '/sweeps/:id': ({ id }) => <SweepPage key={id} id={id} />,
   '/trials/:id': ({ id }) => <TrialPage key={id} id={id} />,
 };
@@ -45,6 +47,9 @@ function Nav() {
       </Link>
       <Link href="/" className={active('/') ? 'active' : ''}>
         Sweeps
+      </Link>
+      <Link href="/compare" className={active('/compare') ? 'active' : ''} data-testid="nav-compare">
+        Compare
       </Link>
       <Link href="/workers" className={active('/workers') ? 'active' : ''}>
         Workers

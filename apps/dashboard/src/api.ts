@@ -67,6 +67,7 @@ export const api = {
   extend: (id: string, maxTrials: number) => shown(client.updateSweep({ id, body: { maxTrials } })),
   setConcurrency: (id: string, maxConcurrent: number) => shown(client.updateSweep({ id, body: { maxConcurrent } })),
   pareto: (id: string) => shown(client.pareto({ id })),
+  importance: (id: string) => shown(client.sweepImportance({ id })),
   createSweep: (yaml: string, project?: string) => shown(client.createSweep({ body: yaml, query: { project } })),
   trial: (id: string) => shown(client.getTrial({ id })),
   metrics: (id: string, points: number) => shown(client.trialMetrics({ id, query: { points } })),

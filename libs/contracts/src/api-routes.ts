@@ -27,7 +27,7 @@ import {
   UpdateSweepSchema,
   UploadDatasetQuerySchema,
 } from './api-query';
-import { DashboardEventSchema, EventsQuerySchema, SweepCurvesDtoSchema, SweepCurvesQuerySchema, TrialPointsDtoSchema, TrialPointsQuerySchema } from './dashboard';
+import { DashboardEventSchema, EventsQuerySchema, ImportanceDtoSchema, SweepCurvesDtoSchema, SweepCurvesQuerySchema, TrialPointsDtoSchema, TrialPointsQuerySchema } from './dashboard';
 import type { AccessRule } from './access';
 import {
   CreatedTokenDtoSchema,
@@ -77,6 +77,7 @@ named('SweepDto', SweepDtoSchema);
 named('TrialDto', TrialDtoSchema);
 named('CancelSweepResult', CancelSweepResultDtoSchema);
 named('Pareto', ParetoDtoSchema);
+named('Importance', ImportanceDtoSchema);
 named('SweepCurves', SweepCurvesDtoSchema);
 named('TrialPoints', TrialPointsDtoSchema);
 named('MetricSeries', MetricSeriesDtoSchema);
@@ -147,6 +148,7 @@ export const API_ROUTES = {
   deleteSweep: { method: 'DELETE', path: '/sweeps/:id', response: 'none', statuses: [204], access: { role: 'editor', of: 'sweep' }, audit: 'sweep-deleted' },
   sweepCurves: { method: 'GET', path: '/sweeps/:id/curves', query: SweepCurvesQuerySchema, response: SweepCurvesDtoSchema, access: { role: 'viewer', of: 'sweep' } },
   trialPoints: { method: 'GET', path: '/sweeps/:id/trial-points', query: TrialPointsQuerySchema, response: TrialPointsDtoSchema, access: { role: 'viewer', of: 'sweep' } },
+  sweepImportance: { method: 'GET', path: '/sweeps/:id/importance', response: ImportanceDtoSchema, access: { role: 'viewer', of: 'sweep' } },
   getTrial: { method: 'GET', path: '/trials/:id', response: TrialDtoSchema, access: { role: 'viewer', of: 'trial' } },
   trialMetrics: { method: 'GET', path: '/trials/:id/metrics', query: TrialMetricsQuerySchema, response: MetricSeriesDtoSchema, access: { role: 'viewer', of: 'trial' } },
   listCheckpoints: { method: 'GET', path: '/trials/:id/checkpoints', response: CheckpointListSchema, access: { role: 'viewer', of: 'trial' } },

@@ -9,12 +9,12 @@ const points: TrialPointsDto = {
   total: 6,
   parameters: ['cell', 'hiddenUnits'],
   trials: [
-    { id: 'a', number: 1, status: 'completed', objective: 0.8, values: ['gru', 16] },
-    { id: 'b', number: 2, status: 'completed', objective: 0.86, values: ['gru', 32] },
-    { id: 'c', number: 3, status: 'pruned', objective: 0.7, values: ['gru', 8] },
-    { id: 'd', number: 4, status: 'completed', objective: 0.84, values: ['lstm', 32] },
-    { id: 'e', number: 5, status: 'running', objective: null, values: ['rnn', 32] },
-    { id: 'f', number: 6, status: 'completed', objective: 0.75, values: ['rnn', 64] },
+    { id: 'a', number: 1, status: 'completed', objective: 0.8, epochs: 3, values: ['gru', 16] },
+    { id: 'b', number: 2, status: 'completed', objective: 0.86, epochs: 3, values: ['gru', 32] },
+    { id: 'c', number: 3, status: 'pruned', objective: 0.7, epochs: 3, values: ['gru', 8] },
+    { id: 'd', number: 4, status: 'completed', objective: 0.84, epochs: 3, values: ['lstm', 32] },
+    { id: 'e', number: 5, status: 'running', objective: null, epochs: 3, values: ['rnn', 32] },
+    { id: 'f', number: 6, status: 'completed', objective: 0.75, epochs: 3, values: ['rnn', 64] },
   ],
 };
 

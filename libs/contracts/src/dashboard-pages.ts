@@ -2,7 +2,7 @@
  * The dashboard's pages, its client-side routes: the dashboard renders one for each, and the coordinator
  * answers exactly these paths with the dashboard's index.html (any other path outside the API is a 404).
  */
-export const DASHBOARD_PAGES = ['/', '/sweeps', '/workers', '/audit', '/sweeps/new', '/sweeps/:id', '/trials/:id'] as const;
+export const DASHBOARD_PAGES = ['/', '/sweeps', '/workers', '/audit', '/compare', '/sweeps/new', '/sweeps/:id', '/trials/:id'] as const;
 export type DashboardPage = (typeof DASHBOARD_PAGES)[number];
 
 /** The page a path shows and its `:params` (first match wins; trailing slashes ignored), or undefined. */

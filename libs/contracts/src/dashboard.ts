@@ -55,10 +55,35 @@ export const TrialPointsDtoSchema = z.object({
   /** Hyperparameter names; `values[i]` of a trial is the value of `parameters[i]` (per-layer lists joined by "/"). */
   parameters: z.array(z.string()),
   trials: z.array(
-    z.object({ id: z.string(), number: z.int(), status: TrialStatusSchema, objective: z.number().nullable(), values: z.array(z.union([z.number(), z.string(), z.boolean()]).nullable()) }),
+    z.object({
+      id: z.string(),
+      number: z.int(),
+      status: TrialStatusSchema,
+      objective: z.number().nullable(),
+      /** Epochs trained (what the trial cost). */
+      epochs: z.int().nullable(),
+      values: z.array(z.union([z.number(), z.string(), z.boolean()]).nullable()),
+    }),
   ),
 });
 export type TrialPointsDto = z.infer<typeof TrialPointsDtoSchema>;
+
+/**
+ * GET /api/v1/sweeps/:id/importance: how much the objective depends on each searched hyperparameter (`method` names
+ * how it is measured), largest first; `note` says why there is nothing yet (too few finished trials).
+ */
+export const ImportanceDtoSchema = z.object({
+  sweepId: z.string(),
+  objective: MetricObjectiveSchema,
+  method: z.string(),
+  /** Finished trials with an objective, and of them those the model learned from and was measured on. */
+  trials: z.int(),
+  trained: z.int(),
+  measured: z.int(),
+  parameters: z.array(z.object({ name: z.string(), importance: z.number(), mseIncrease: z.number() })),
+  note: z.string().nullable(),
+});
+export type ImportanceDto = z.infer<typeof ImportanceDtoSchema>;
 
 /** GET /api/v1/events: the optional filter; without it every sweep's events are sent. */
 export const EventsQuerySchema = z.strictObject({

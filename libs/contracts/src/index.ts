@@ -25,3 +25,4 @@ export * from './sso';
 export * from './dashboard-pages';
 export * from './webhooks';
 export * from './choice-summary';
+export * from './parameter-axis';

@@ -14,3 +14,4 @@ export { EVERY_TRIAL, isPeerNumber, medianOf, type PeerNumbers, type PeerSummary
 export * from './successive-halving';
 export * from './sweep-plan';
 export * from './tpe.sampler';
+export * from './importance';

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { SweepCurvesQuerySchema, TrialPointsQuerySchema, type SweepCurvesDto, type TrialPointsDto } from '@tuneforge/contracts';
+import { SweepCurvesQuerySchema, TrialPointsQuerySchema, type ImportanceDto, type SweepCurvesDto, type TrialPointsDto } from '@tuneforge/contracts';
 import { parseQuery } from '../common/query';
 import { CurvesService } from './curves.service';
 
@@ -23,5 +23,12 @@ export class CurvesController {
   @ApiResponse({ status: 404, description: 'no sweep with this id' })
   trialPoints(@Param('id') id: string, @Query() query: unknown): Promise<TrialPointsDto> {
     return this.curves.trialPoints(id, parseQuery(TrialPointsQuerySchema, query));
+  }
+
+  @Get(':id/importance')
+  @ApiOperation({ summary: 'How much the objective depends on each searched hyperparameter: permutation importance of a random forest on held-out trials' })
+  @ApiResponse({ status: 404, description: 'no sweep with this id' })
+  importance(@Param('id') id: string): Promise<ImportanceDto> {
+    return this.curves.importance(id);
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { CurveDto, SweepCurvesDto, SweepCurvesQuery, TrialPointsDto, TrialPointsQuery } from '@tuneforge/contracts';
+import { parameterAxis, type CurveDto, type ImportanceDto, type SweepCurvesDto, type SweepCurvesQuery, type TrialPointsDto, type TrialPointsQuery } from '@tuneforge/contracts';
+import { importanceOffThread, IMPORTANCE_METHOD, MIN_IMPORTANCE_TRIALS, type ImportanceFeature } from '@tuneforge/search';
 import { Stores, type SweepEntity } from '@tuneforge/persistence';
 import { NotFoundError } from '../common/domain-errors';
 import { isUuid } from '../common/query';
@@ -43,10 +44,52 @@ export class CurvesService {
         number: row.number,
         status: row.status,
         objective: row.bestMetric,
+        epochs: row.lastEpoch,
         values: parameters.map((name) => plotValue(row.hyperparameters?.[name])),
       })),
     };
   }
+
+  /**
+   * How much the objective depends on each searched hyperparameter, from the finished trials' points. Remembered per
+   * sweep until another trial finishes: a forest takes a moment to grow, and a sweep page asks again on every event.
+   */
+  async importance(sweepId: string): Promise<ImportanceDto> {
+    const points = await this.trialPoints(sweepId, { limit: 5_000 });
+    const finished = points.trials.filter((t): t is typeof t & { objective: number } => t.objective !== null);
+    const key = `${sweepId}:${finished.length}`;
+    const cached = this.importanceCache.get(sweepId);
+    if (cached?.key === key) return cached.value;
+    const value = this.computeImportance(sweepId, points, finished);
+    this.importanceCache.set(sweepId, { key, value });
+    if (this.importanceCache.size > 32) this.importanceCache.delete(this.importanceCache.keys().next().value as string);
+    // A failed computation is not remembered.
+    return value.catch((error: unknown) => {
+      if (this.importanceCache.get(sweepId)?.value === value) this.importanceCache.delete(sweepId);
+      throw error;
+    });
+  }
+
+  private async computeImportance(sweepId: string, points: TrialPointsDto, finished: (TrialPointsDto['trials'][number] & { objective: number })[]): Promise<ImportanceDto> {
+    const { spec } = await this.findSweep(sweepId);
+    const features: (ImportanceFeature & { column: number })[] = [];
+    points.parameters.forEach((name, column) => {
+      const axis = parameterAxis(spec.searchSpace, name, finished.map((t) => t.values[column]));
+      if (axis.kind === 'category') features.push({ name, kind: 'category', categories: axis.categories, column });
+      else if (axis.kind !== 'constant') features.push({ name, kind: axis.kind, column });
+    });
+    const base = { sweepId, objective: points.objective, method: IMPORTANCE_METHOD, trials: finished.length };
+    if (features.length === 0) return { ...base, trained: 0, measured: 0, parameters: [], note: 'the sweep searches no hyperparameter: every one is fixed' };
+    if (finished.length < MIN_IMPORTANCE_TRIALS) return { ...base, trained: 0, measured: 0, parameters: [], note: `needs ${MIN_IMPORTANCE_TRIALS} finished trials; ${finished.length} so far` };
+    const result = await importanceOffThread(
+      features.map(({ column: _, ...feature }) => feature),
+      finished.map((t) => ({ values: features.map((f) => t.values[f.column]), objective: t.objective })),
+    );
+    return { ...base, trained: result.trained, measured: result.measured, parameters: result.parameters, note: null };
+  }
+
+  /** A computation per sweep (running or done), until another trial of it finishes. */
+  private readonly importanceCache = new Map<string, { key: string; value: Promise<ImportanceDto> }>();
 
   private async findSweep(id: string): Promise<Pick<SweepEntity, 'id' | 'spec' | 'trialsCreated'>> {
     const sweep = isUuid(id) ? await this.stores.sweeps.find(id, ['id', 'spec', 'trialsCreated']) : undefined;

@@ -12,6 +12,8 @@ export interface Curve {
   dashed?: boolean;
   /** Drawn thicker: the best trial. */
   emphasised?: boolean;
+  /** A step at each point (a best-so-far line), not a slope between points. */
+  step?: boolean;
 }
 
 export interface Baseline {
@@ -23,6 +25,7 @@ export interface Baseline {
 export function CurvesChart({
   curves,
   axisName,
+  xName = 'epoch',
   logScale,
   smoothing,
   baselines = [],
@@ -33,6 +36,8 @@ export function CurvesChart({
   curves: Curve[];
   /** The y axis's name, with its unit. */
   axisName: string;
+  /** The x axis's name (default: epoch). */
+  xName?: string;
   logScale: boolean;
   smoothing: number;
   baselines?: Baseline[];
@@ -47,7 +52,7 @@ export function CurvesChart({
       grid: { left: 72, right: baselines.length ? 150 : 24, top: 36, bottom: 44, containLabel: false },
       tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (typeof v === 'number' ? v.toPrecision(5) : String(v)) },
       legend: { type: 'scroll', top: 0 },
-      xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 26, minInterval: 1 },
+      xAxis: { type: 'value', name: xName, nameLocation: 'middle', nameGap: 26, minInterval: 1 },
       // The axis name along the axis, clear of the legend above the plot.
       yAxis: { type: logScale && positive ? 'log' : 'value', name: axisName, nameLocation: 'middle', nameGap: 52, scale: true },
       series: curves.map((curve, i) => {
@@ -58,6 +63,7 @@ export function CurvesChart({
           // A trial stopped after one epoch is a single point: draw it, or it would vanish.
           showSymbol: curve.epochs.length <= 1,
           sampling: 'lttb',
+          ...(curve.step ? { step: 'end' } : {}),
           ...(curve.colour ? { itemStyle: { color: curve.colour } } : {}),
           lineStyle: { width: curve.emphasised ? 2.8 : 1.6, type: curve.dashed ? 'dashed' : 'solid', ...(curve.colour ? { color: curve.colour } : {}) },
           emphasis: { focus: 'series' },
@@ -76,7 +82,7 @@ export function CurvesChart({
         };
       }),
     };
-  }, [curves, axisName, logScale, smoothing, baselines]);
+  }, [curves, axisName, xName, logScale, smoothing, baselines]);
   const colours = curves.map((c) => c.colour ?? '').join(',');
   return (
     <div data-curve-colours={colours} data-baselines={baselines.map((b) => b.label).join('|')}>

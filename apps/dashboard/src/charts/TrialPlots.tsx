@@ -1,8 +1,8 @@
 import { useMemo } from 'react';
-import type { ParetoDto, SweepSpec, TrialPointsDto } from '@tuneforge/contracts';
+import { parameterAxis, type ParetoDto, type SweepSpec, type TrialPointsDto } from '@tuneforge/contracts';
 import { withUnit } from '../units';
 import { EChart, type ChartClick, type EChartsInstance } from './EChart';
-import { echartsAxis, parameterAxis } from './parameter-axes';
+import { echartsAxis } from './parameter-axes';
 
 /** The objective's colour scale, from the best value's end to the worst's. */
 export const BEST_TO_WORST = ['#1a9850', '#91cf60', '#fee08b', '#fc8d59', '#d73027'] as const;

@@ -1,10 +1,11 @@
 import { useEffect, useMemo, useState } from 'react';
 import { keepPreviousData, useQueries, useQuery } from '@tanstack/react-query';
-import { useLocation, useSearchParams } from 'wouter';
+import { Link, useLocation, useSearchParams } from 'wouter';
 import { describeTestScore, metricsOfDataset, summarizeByChoice, type SweepDto, type TrialDto, type TrialPointsDto } from '@tuneforge/contracts';
 import { api, type TrialSortKey } from '../api';
 import { CurvesChart } from '../charts/CurvesChart';
 import type { ChartClick } from '../charts/EChart';
+import { ContourPlot, ImportanceChart, searchedAxes, SlicePlots } from '../charts/ImportancePlots';
 import { ObjectiveScatter, ParallelCoordinates, ParetoChart } from '../charts/TrialPlots';
 import { trialColours } from '../charts/trial-colours';
 import { Card, ErrorBox, ProgressBar, Skeleton, StatusChip } from '../components/common';
@@ -108,7 +109,18 @@ function SweepSummary({ sweep }: { sweep: SweepDto }) {
   const done = doneTrials(sweep.trialCounts);
   const counts = sweep.trialCounts;
   return (
-    <Card title={sweep.name} testId="sweep-summary" actions={<SweepActions sweep={sweep} onDone={() => setActionError(undefined)} onError={setActionError} />}>
+    <Card
+      title={sweep.name}
+      testId="sweep-summary"
+      actions={
+        <>
+          <Link href={`/compare?sweeps=${sweep.id}`} data-testid="compare-link">
+            Compare with other sweeps
+          </Link>
+          <SweepActions sweep={sweep} onDone={() => setActionError(undefined)} onError={setActionError} />
+        </>
+      }
+    >
       {actionError && <ErrorBox>{actionError}</ErrorBox>}
       <div className="summary-grid">
         <div>
@@ -281,7 +293,53 @@ function SweepBody({
       <p className="muted hint">Click a trial on a chart to open it; shift-click (or tick it in the leaderboard) to compare it with others.</p>
       {sweep.spec.paretoObjectives && points.data && <ParetoCard sweep={sweep} points={points.data} onClickTrial={onClickTrial} />}
       {points.data && <ChoiceSummaries sweep={sweep} points={points.data} />}
+      {points.data && <ImportanceCard sweep={sweep} points={points.data} />}
     </>
+  );
+}
+
+/** Which hyperparameters matter (computed on the server, the method named), the objective along each, and a chosen pair together. */
+function ImportanceCard({ sweep, points }: { sweep: SweepDto; points: TrialPointsDto }) {
+  const importance = useQuery({ queryKey: ['sweep', sweep.id, 'importance'], queryFn: () => api.importance(sweep.id), placeholderData: keepPreviousData });
+  const names = useMemo(() => searchedAxes(points, sweep.spec).map((a) => a.name), [points, sweep.spec]);
+  const ranked = importance.data?.parameters.map((p) => p.name) ?? names;
+  const [pair, setPair] = useState<[string | undefined, string | undefined]>([undefined, undefined]);
+  const x = pair[0] ?? ranked[0];
+  const y = pair[1] ?? ranked.find((n) => n !== x);
+  if (names.length === 0) return null;
+  return (
+    <Card title="What matters: importance, slices and pairs" testId="importance-card">
+      {importance.error && <ErrorBox>Could not load the importance: {importance.error.message}</ErrorBox>}
+      {!importance.data && !importance.error && <Skeleton rows={3} />}
+      {importance.data && (
+        <p className="muted chart-note" data-testid="importance-method">
+          {importance.data.note ??
+            `${importance.data.method}: learned from ${importance.data.trained} finished trials, measured on ${importance.data.measured} it did not see; a share is how much shuffling that hyperparameter worsens the forest's predictions of ${sweep.objective.metric}.`}
+        </p>
+      )}
+      {importance.data && importance.data.parameters.length > 0 && <ImportanceChart importance={importance.data} />}
+      <h3>Slices: {withUnit(sweep.objective.metric, sweep.spec.dataset)} against each hyperparameter</h3>
+      <SlicePlots points={points} spec={sweep.spec} />
+      {x && y && (
+        <>
+          <h3 className="contour-title">
+            Mean {sweep.objective.metric} over{' '}
+            <select value={x} onChange={(e) => setPair([e.target.value, y === e.target.value ? x : y])} data-testid="contour-x" aria-label="first hyperparameter">
+              {names.map((n) => (
+                <option key={n}>{n}</option>
+              ))}
+            </select>{' '}
+            and{' '}
+            <select value={y} onChange={(e) => setPair([x === e.target.value ? y : x, e.target.value])} data-testid="contour-y" aria-label="second hyperparameter">
+              {names.map((n) => (
+                <option key={n}>{n}</option>
+              ))}
+            </select>
+          </h3>
+          <ContourPlot points={points} spec={sweep.spec} x={x} y={y} />
+        </>
+      )}
+    </Card>
   );
 }
 

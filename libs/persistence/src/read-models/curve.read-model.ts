@@ -41,9 +41,12 @@ export class CurveReadModel {
   }
 
   /** The sweep's trials with their hyperparameters, by number: all of them, or the `best` best with a value for `direction` (read from the index). */
-  trialsWithHyperparameters(sweepId: string, which: 'all' | { best: number; direction: Direction }): Promise<(RankedTrial & { hyperparameters: Record<string, unknown> | null })[]> {
-    const columns = `id, number, status, best_metric AS "bestMetric", config->'hyperparameters' AS hyperparameters`;
-    const row = RankedTrialRow.extend({ hyperparameters: z.record(z.string(), z.unknown()).nullable() });
+  trialsWithHyperparameters(
+    sweepId: string,
+    which: 'all' | { best: number; direction: Direction },
+  ): Promise<(RankedTrial & { hyperparameters: Record<string, unknown> | null; lastEpoch: number | null })[]> {
+    const columns = `id, number, status, best_metric AS "bestMetric", last_epoch AS "lastEpoch", config->'hyperparameters' AS hyperparameters`;
+    const row = RankedTrialRow.extend({ hyperparameters: z.record(z.string(), z.unknown()).nullable(), lastEpoch: column.int.nullable() });
     return which === 'all'
       ? queryRows(this.manager, row, `SELECT ${columns} FROM trials WHERE sweep_id = $1 ORDER BY number`, [sweepId])
       : queryRows(
