@@ -1,4 +1,4 @@
-import { Component, useEffect, useState, type ErrorInfo, type ReactNode } from 'react';
+import { Component, useEffect, useRef, useState, type ErrorInfo, type ReactNode, type RefObject } from 'react';
 import type { TrialDto } from '@tuneforge/contracts';
 import { useConnection } from '../events';
 
@@ -131,4 +131,18 @@ export class PageErrorBoundary extends Component<{ children: ReactNode }, { erro
     if (this.state.error) return <ErrorBox>This page failed: {this.state.error.message}. Reload it, or go back.</ErrorBox>;
     return this.props.children;
   }
+}
+
+/** Whether the element has come within `margin` of the screen (and stays true after): below-the-fold work waits for it. */
+export function useSeen<T extends Element>(margin = '200px'): [RefObject<T | null>, boolean] {
+  const ref = useRef<T>(null);
+  const [seen, setSeen] = useState(false);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element || seen) return;
+    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && setSeen(true), { rootMargin: margin });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [seen, margin]);
+  return [ref, seen];
 }

@@ -8,7 +8,7 @@ import type { ChartClick } from '../charts/EChart';
 import { ContourPlot, ImportanceChart, searchedAxes, SlicePlots } from '../charts/ImportancePlots';
 import { ObjectiveScatter, ParallelCoordinates, ParetoChart } from '../charts/TrialPlots';
 import { trialColours } from '../charts/trial-colours';
-import { Card, ErrorBox, ProgressBar, Skeleton, StatusChip } from '../components/common';
+import { Card, ErrorBox, ProgressBar, Skeleton, StatusChip, useSeen } from '../components/common';
 import { Leaderboard } from '../components/Leaderboard';
 import { SweepActions } from '../components/SweepActions';
 import { doneTrials, formatNumber, formatValue } from '../format';
@@ -178,14 +178,16 @@ function SweepBody({
   const [logScale, setLogScale] = useState(false);
   const [smoothing, setSmoothing] = useState(0);
   const metric = view.metric ?? sweep.objective.metric;
-  const selected = view.selected;
+  // The same list while the URL's says the same: charts redraw only when the picks change.
+  const selectedKey = view.selected.join(',');
+  const selected = useMemo(() => (selectedKey ? selectedKey.split(',') : []), [selectedKey]);
   const toggle = (trialId: string) =>
     update({ selected: selected.includes(trialId) ? selected.filter((s) => s !== trialId) : [...selected, trialId].slice(-MAX_SELECTED) });
   // A click opens the trial; shift-click adds it to (or takes it from) the comparison.
   const onClickTrial = (trialId: string, click: Pick<ChartClick, 'shiftKey'>) => (click.shiftKey ? toggle(trialId) : navigate(`/trials/${trialId}`));
 
   const numberOf = useMemo(() => new Map((points.data?.trials ?? []).map((t) => [t.id, t.number])), [points.data]);
-  const shownCurves = (curves.data?.curves ?? []).filter((c) => c.epochs.length > 0);
+  const shownCurves = useMemo(() => (curves.data?.curves ?? []).filter((c) => c.epochs.length > 0), [curves.data]);
   // One colour per trial for the whole page: the top curves and the picked trials.
   const colours = useMemo(
     () => trialColours([...shownCurves.map((c) => c.number), ...selected.map((s) => numberOf.get(s)).filter((n): n is number => n !== undefined)]),
@@ -197,14 +199,18 @@ function SweepBody({
     for (const s of selected) if (numberOf.has(s)) byId.set(s, colours.get(numberOf.get(s) as number) ?? '');
     return byId;
   }, [shownCurves, selected, numberOf, colours]);
-  const curveList = shownCurves.map((c, i) => ({
-    name: `#${c.number}`,
-    epochs: c.epochs,
-    values: c.values,
-    colour: colours.get(c.number),
-    emphasised: i === 0,
-    id: c.trialId,
-  }));
+  const curveList = useMemo(
+    () =>
+      shownCurves.map((c, i) => ({
+        name: `#${c.number}`,
+        epochs: c.epochs,
+        values: c.values,
+        colour: colours.get(c.number),
+        emphasised: i === 0,
+        id: c.trialId,
+      })),
+    [shownCurves, colours],
+  );
   const metricChoices = [...new Set([sweep.objective.metric, ...metricsOfDataset(sweep.spec.dataset)])];
   const selectedColours = useMemo(() => new Map(selected.map((s) => [s, colourOfId.get(s) ?? '#111827'])), [selected, colourOfId]);
 
@@ -293,8 +299,24 @@ function SweepBody({
       <p className="muted hint">Click a trial on a chart to open it; shift-click (or tick it in the leaderboard) to compare it with others.</p>
       {sweep.spec.paretoObjectives && points.data && <ParetoCard sweep={sweep} points={points.data} onClickTrial={onClickTrial} />}
       {points.data && <ChoiceSummaries sweep={sweep} points={points.data} />}
-      {points.data && <ImportanceCard sweep={sweep} points={points.data} />}
+      {points.data && <ImportanceSection sweep={sweep} points={points.data} />}
     </>
+  );
+}
+
+/** The importance card once it scrolls near the screen: its forest and its many small charts should not slow the page's first view. */
+function ImportanceSection({ sweep, points }: { sweep: SweepDto; points: TrialPointsDto }) {
+  const [ref, seen] = useSeen<HTMLDivElement>();
+  return (
+    <div ref={ref} data-testid="importance-section">
+      {seen ? (
+        <ImportanceCard sweep={sweep} points={points} />
+      ) : (
+        <Card title="What matters: importance, slices and pairs">
+          <Skeleton rows={3} />
+        </Card>
+      )}
+    </div>
   );
 }
 
@@ -324,13 +346,23 @@ function ImportanceCard({ sweep, points }: { sweep: SweepDto; points: TrialPoint
         <>
           <h3 className="contour-title">
             Mean {sweep.objective.metric} over{' '}
-            <select value={x} onChange={(e) => setPair([e.target.value, y === e.target.value ? x : y])} data-testid="contour-x" aria-label="first hyperparameter">
+            <select
+              value={x}
+              onChange={(e) => setPair([e.target.value, y === e.target.value ? x : y])}
+              data-testid="contour-x"
+              aria-label="first hyperparameter"
+            >
               {names.map((n) => (
                 <option key={n}>{n}</option>
               ))}
             </select>{' '}
             and{' '}
-            <select value={y} onChange={(e) => setPair([x === e.target.value ? y : x, e.target.value])} data-testid="contour-y" aria-label="second hyperparameter">
+            <select
+              value={y}
+              onChange={(e) => setPair([x === e.target.value ? y : x, e.target.value])}
+              data-testid="contour-y"
+              aria-label="second hyperparameter"
+            >
               {names.map((n) => (
                 <option key={n}>{n}</option>
               ))}
