@@ -153,8 +153,11 @@ describe('dashboard views for deciding (chromium at desktop and phone widths, li
 
   it('says which hyperparameters matter, naming the method, with a slice per hyperparameter and the mean objective over a chosen pair', async () => {
     const page = view('desktop');
+    // Drawn once it scrolls near the screen.
+    assert.equal(await page.getByTestId('importance-card').count(), 0);
+    await page.getByTestId('importance-section').scrollIntoViewIfNeeded();
     const card = page.getByTestId('importance-card');
-    await card.scrollIntoViewIfNeeded();
+    await card.waitFor();
     await waitFor('the importance is drawn', async () => Number(await page.getByTestId('importance-chart').getAttribute('data-points')) === 5, TIMEOUT);
     assert.match(await page.getByTestId('importance-method').innerText(), /permutation importance of a random forest on held-out trials: learned from \d+ finished trials, measured on \d+/);
     const slices = await page.getByTestId('slice-plot').evaluateAll((els) => els.map((el) => el.getAttribute('data-parameter')));
@@ -207,12 +210,18 @@ describe('dashboard views for deciding (chromium at desktop and phone widths, li
     await page.getByTestId('metric-chart').first().waitFor();
     await noWiderThanTheScreen(page, 'the trial page');
     await screenshot(page, 'views-phone-trial');
-    for (const path of ['/', '/workers']) {
+    await page.goto(`${stack.origin}/sweeps/${sweep.id}`);
+    await page.getByTestId('importance-section').scrollIntoViewIfNeeded();
+    await waitFor('the importance is drawn', async () => Number(await page.getByTestId('importance-chart').getAttribute('data-points')) > 0, TIMEOUT);
+    await noWiderThanTheScreen(page, 'the sweep page with its importance card');
+    await page.getByTestId('importance-card').screenshot({ path: 'tmp/screenshots/views-phone-importance.png' });
+    for (const [path, name] of [['/', 'sweeps'], ['/workers', 'workers'], [`/compare?sweeps=${sweep.id},${tpe.id}`, 'compare-sweeps']]) {
       await page.goto(stack.origin + path);
       await page.locator('main .card').first().waitFor();
+      if (name === 'compare-sweeps') await waitFor('both sweeps are drawn', async () => Number(await page.getByTestId('compare-epochs-chart').getAttribute('data-series')) === 2, TIMEOUT);
       await noWiderThanTheScreen(page, path);
+      await screenshot(page, `views-phone-${name}`);
     }
-    await screenshot(page, 'views-phone-workers');
   });
 
   it('follows prefers-color-scheme: dark, with dark charts, and the toggle switches a light page to dark and back', async () => {
@@ -231,6 +240,10 @@ describe('dashboard views for deciding (chromium at desktop and phone widths, li
     await dark.goto(`${stack.origin}/trials/${trialId}`);
     await dark.getByTestId('metric-chart').first().waitFor();
     await screenshot(dark, 'views-dark-trial');
+    await dark.goto(`${stack.origin}/compare?sweeps=${sweep.id},${tpe.id}`);
+    await waitFor('both sweeps are drawn', async () => Number(await dark.getByTestId('compare-epochs-chart').getAttribute('data-series')) === 2, TIMEOUT);
+    assert.equal(await dark.getByTestId('compare-epochs-chart').getAttribute('data-theme'), 'dark');
+    await screenshot(dark, 'views-dark-compare-sweeps');
 
     await light.getByTestId('theme-toggle').selectOption('dark');
     await waitFor('the page turned dark', async () => luminance(await background(light)) < 0.2, TIMEOUT);
