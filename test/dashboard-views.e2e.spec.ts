@@ -55,7 +55,13 @@ describe('dashboard views for deciding (chromium at desktop and phone widths, li
     sweep = await stack.submit(decidingSweep());
     // Two more to compare with: the same objective by TPE, and another objective that cannot be compared.
     tpe = await stack.submit({ ...decidingSweep(), name: 'dashboard-views-tpe', algorithm: { type: 'tpe' }, budget: { maxTrials: 30, maxConcurrent: 2, maxEpochsPerTrial: 6 } });
-    otherObjective = await stack.submit({ ...decidingSweep(), name: 'dashboard-views-loss', objective: { metric: 'val_loss', direction: 'minimize' }, budget: { maxTrials: 3, maxConcurrent: 1, maxEpochsPerTrial: 2 } });
+    otherObjective = await stack.submit({
+      ...decidingSweep(),
+      name: 'dashboard-views-loss',
+      objective: { metric: 'val_loss', direction: 'minimize' },
+      earlyStopping: { type: 'hyperband', minEpochs: 1, reductionFactor: 3 },
+      budget: { maxTrials: 17, maxConcurrent: 2, maxEpochsPerTrial: 9 },
+    });
     browser = await launchChromium();
     for (const view of VIEWS) {
       const page = await browser.newPage({ viewport: view.viewport, colorScheme: view.colorScheme });
@@ -188,6 +194,18 @@ describe('dashboard views for deciding (chromium at desktop and phone widths, li
     await screenshot(page, 'views-desktop-compare-sweeps');
     await page.reload();
     await waitFor('the set survives a reload', async () => Number(await page.getByTestId('compare-epochs-chart').getAttribute('data-series')) === 2, TIMEOUT);
+  });
+
+  it("shows a Hyperband sweep's brackets: first rung, rungs, trials and what each stopped", async () => {
+    const page = view('desktop');
+    await waitFor('the Hyperband sweep has ended', async () => (await stack.client.getSweep({ id: otherObjective.id })).status === 'completed', 60_000);
+    await page.goto(`${stack.origin}/sweeps/${otherObjective.id}`);
+    await page.getByTestId('brackets-card').waitFor();
+    const rows = (await page.getByTestId('bracket-row').allInnerTexts()).map((row) => row.split('\t').map((cell) => cell.trim()));
+    // 1 to 9 epochs with eta 3: brackets s = 2, 1, 0 of 9, 5 and 3 trials a round; 17 trials fill one round.
+    assert.deepEqual(rows.map((r) => r.slice(0, 5)), [['2', '1', '1, 3', '9', '9'], ['1', '3', '3', '5', '5'], ['0', '9', 'none: runs to the end', '3', '3']]);
+    assert.equal(rows[2][5], '0', 'the last bracket stops nothing');
+    await page.getByTestId('brackets-card').screenshot({ path: 'tmp/screenshots/views-desktop-brackets.png' });
   });
 
   it('changes how many trials run at once from the sweep page', async () => {

@@ -26,3 +26,4 @@ export * from './dashboard-pages';
 export * from './webhooks';
 export * from './choice-summary';
 export * from './parameter-axis';
+export * from './hyperband-brackets';

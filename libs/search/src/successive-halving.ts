@@ -1,11 +1,7 @@
 import { formatValue, isBetter, rungLabel, type PeerSummary, type RungValue, type StopDecision } from './stopping-rule';
 
-/** Rung epochs of successive halving: minEpochs x eta^k, below maxEpochs (a trial that reaches maxEpochs just ends). */
-export function successiveHalvingRungs(minEpochs: number, reductionFactor: number, maxEpochs: number): number[] {
-  const rungs: number[] = [];
-  for (let epoch = minEpochs; epoch < maxEpochs; epoch *= reductionFactor) rungs.push(epoch);
-  return rungs;
-}
+// The rungs are the contract's (the dashboard shows Hyperband's brackets with them).
+export { successiveHalvingRungs } from '@tuneforge/contracts';
 
 /** How many of n trials at a rung go on: the best max(1, floor(n / eta)). */
 export function keptAtRung(trialsAtRung: number, reductionFactor: number): number {

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { keepPreviousData, useQueries, useQuery } from '@tanstack/react-query';
 import { Link, useLocation, useSearchParams } from 'wouter';
-import { describeTestScore, metricsOfDataset, summarizeByChoice, type SweepDto, type TrialDto, type TrialPointsDto } from '@tuneforge/contracts';
+import { describeTestScore, hyperbandBracketOf, hyperbandBrackets, metricsOfDataset, summarizeByChoice, type SweepDto, type TrialDto, type TrialPointsDto } from '@tuneforge/contracts';
 import { api, type TrialSortKey } from '../api';
 import { CurvesChart } from '../charts/CurvesChart';
 import type { ChartClick } from '../charts/EChart';
@@ -299,6 +299,7 @@ function SweepBody({
       <p className="muted hint">Click a trial on a chart to open it; shift-click (or tick it in the leaderboard) to compare it with others.</p>
       {sweep.spec.paretoObjectives && points.data && <ParetoCard sweep={sweep} points={points.data} onClickTrial={onClickTrial} />}
       {points.data && <ChoiceSummaries sweep={sweep} points={points.data} />}
+      {points.data && sweep.spec.earlyStopping.type === 'hyperband' && <HyperbandBrackets sweep={sweep} points={points.data} />}
       {points.data && <ImportanceSection sweep={sweep} points={points.data} />}
     </>
   );
@@ -513,6 +514,56 @@ function ChoiceSummaries({ sweep, points }: { sweep: SweepDto; points: TrialPoin
             </table>
           </div>
         ))}
+      </div>
+    </Card>
+  );
+}
+
+/** Hyperband's brackets: each one's first rung and rungs, its trials, how many it stopped, and its best; a trial is ranked only within its bracket. */
+function HyperbandBrackets({ sweep, points }: { sweep: SweepDto; points: TrialPointsDto }) {
+  const rule = sweep.spec.earlyStopping as { minEpochs: number; reductionFactor: number; maxEpochs?: number };
+  const brackets = hyperbandBrackets(rule.minEpochs, rule.reductionFactor, rule.maxEpochs ?? sweep.spec.budget.maxEpochsPerTrial);
+  const minimize = sweep.objective.direction === 'minimize';
+  const rows = brackets.map((bracket) => {
+    const trials = points.trials.filter((t) => hyperbandBracketOf(t.number, brackets).index === bracket.index);
+    const values = trials.map((t) => t.objective).filter((v): v is number => v !== null);
+    return {
+      bracket,
+      trials: trials.length,
+      pruned: trials.filter((t) => t.status === 'pruned').length,
+      best: values.length ? (minimize ? Math.min(...values) : Math.max(...values)) : null,
+    };
+  });
+  return (
+    <Card title={`Hyperband brackets${pointsShown(points)}`} testId="brackets-card">
+      <p className="muted chart-note">Trials fill the brackets round after round; each is ranked only against its own bracket at its rungs.</p>
+      <div className="table-scroll">
+        <table className="table" data-testid="brackets-table">
+          <thead>
+            <tr>
+              <th scope="col">bracket (s)</th>
+              <th scope="col">first rung</th>
+              <th scope="col">rungs (epochs)</th>
+              <th scope="col">per round</th>
+              <th scope="col">trials</th>
+              <th scope="col">pruned</th>
+              <th scope="col">best {sweep.objective.metric}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.bracket.index} data-testid="bracket-row">
+                <th scope="row">{row.bracket.index}</th>
+                <td>{row.bracket.minEpochs}</td>
+                <td>{row.bracket.rungs.join(', ') || 'none: runs to the end'}</td>
+                <td>{row.bracket.trials}</td>
+                <td>{row.trials}</td>
+                <td>{row.pruned}</td>
+                <td>{formatNumber(row.best)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       </div>
     </Card>
   );
