@@ -94,14 +94,7 @@ function EditorActions({ sweep, onDone, onError }: { sweep: SweepDto; onDone: ()
         >
           <label>
             At most{' '}
-            <input
-              type="number"
-              min={1}
-              max={100000}
-              value={concurrency}
-              onChange={(e) => setConcurrency(Math.max(1, Math.floor(Number(e.target.value) || 1)))}
-              data-testid="concurrency-input"
-            />{' '}
+            <CountInput value={concurrency} onChange={setConcurrency} testId="concurrency-input" />{' '}
             trials at a time (now {sweep.spec.budget.maxConcurrent}); running trials are not stopped, new ones start up to the new limit.
           </label>
         </ConfirmDialog>
@@ -110,18 +103,18 @@ function EditorActions({ sweep, onDone, onError }: { sweep: SweepDto; onDone: ()
         <ConfirmDialog title="Extend the budget?" confirmLabel="Extend" onConfirm={() => run('extend')} onCancel={() => setAsking(undefined)}>
           <label>
             Add{' '}
-            <input
-              type="number"
-              min={1}
-              max={100000}
-              value={extraTrials}
-              onChange={(e) => setExtraTrials(Math.max(1, Math.floor(Number(e.target.value) || 1)))}
-              data-testid="extend-by"
-            />{' '}
+            <CountInput value={extraTrials} onChange={setExtraTrials} testId="extend-by" />{' '}
             trials: the budget goes from {sweep.plannedTrials} to {sweep.plannedTrials + extraTrials} trials.
           </label>
         </ConfirmDialog>
       )}
     </div>
+  );
+}
+
+/** A whole number of trials, 1 to 100,000 (what the budget's fields take). */
+function CountInput({ value, onChange, testId }: { value: number; onChange: (value: number) => void; testId: string }) {
+  return (
+    <input type="number" min={1} max={100000} value={value} onChange={(e) => onChange(Math.min(100000, Math.max(1, Math.floor(Number(e.target.value) || 1))))} data-testid={testId} />
   );
 }
