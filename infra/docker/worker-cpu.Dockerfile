@@ -26,6 +26,7 @@ WORKDIR /app
 COPY --from=build --chown=root:root /app /app
 ENV NODE_ENV=production \
     TF_BACKEND=tfjs-node \
+    TRAIN_ENGINE=native \
     WORKER_HEALTH_PORT=8081
 # The base image's non-root user `node`, by number (Kubernetes checks runAsNonRoot against it).
 USER 1000:1000

@@ -31,8 +31,11 @@ RUN apt-get update \
 COPY --from=build /usr/local/bin/node /usr/local/bin/node
 WORKDIR /app
 COPY --from=build --chown=root:root /app /app
+# TRAIN_ENGINE=auto: the CUDA engine once it is verified on a GPU (issue 19), until then tfjs-node-gpu; never the
+# native CPU engine, which would train on one thread while the pod holds a GPU.
 ENV NODE_ENV=production \
     TF_BACKEND=tfjs-node-gpu \
+    TRAIN_ENGINE=auto \
     WORKER_HEALTH_PORT=8081
 USER 1000:1000
 EXPOSE 8081

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { exitIfShutdownOutlasts } from '@tuneforge/contracts';
 import { exitWithFatal, startProcessLogging } from '@tuneforge/logging';
 import { Stores } from '@tuneforge/persistence';
+import { selectTrainingEngine } from '@tuneforge/training';
 import { WorkerHealthServer, type WorkerHealthChecks } from './health-server';
 import { TrialProcessor } from './trial.processor';
 import { TrialRunner } from './trial-runner.service';
@@ -17,9 +18,12 @@ import { WorkerRegistry } from './worker-registry.service';
  * epoch, checkpoint and go back to the queue, and exits.
  */
 async function main(): Promise<void> {
-  const config = loadWorkerConfig();
-  startProcessLogging(config.log, { fields: { workerId: config.id } });
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: config.log.levels });
+  // The environment is checked (and logging set up) before the engine loads; WORKER_CONCURRENCY=auto then sizes from the engine.
+  const settings = loadWorkerConfig();
+  startProcessLogging(settings.log, { fields: { workerId: settings.id } });
+  const engine = await selectTrainingEngine();
+  const config = { ...loadWorkerConfig(process.env, engine), id: settings.id };
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, engine), { logger: config.log.levels });
   const runner = app.get(TrialRunner);
   const metrics = app.get(WorkerMetrics);
   const health =
@@ -27,7 +31,7 @@ async function main(): Promise<void> {
       ? undefined
       : await WorkerHealthServer.start(healthChecks(app), config.healthPort, undefined, { text: () => metrics.text(), contentType: metrics.contentType, token: config.metricsToken });
   if (health) Logger.log(`probes on :${health.port} (GET /livez, GET /readyz), Prometheus metrics at GET /metrics${config.metricsToken ? ' (METRICS_TOKEN)' : ''}`, 'Worker');
-  Logger.log(`worker ${config.id} ready: ${config.concurrency} trial(s) at a time on queue '${config.queuePrefix}:trials'`, 'Worker');
+  Logger.log(`worker ${config.id} ready: ${config.concurrency} trial(s) at a time (${config.concurrencyReason}) on queue '${config.queuePrefix}:trials'`, 'Worker');
 
   let stopping = false;
   const stop = async (signal: string) => {

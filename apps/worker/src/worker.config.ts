@@ -1,15 +1,20 @@
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { connectionEnvShape, metricsEnvShape, parseEnv } from '@tuneforge/contracts';
 import { logEnvShape, logSettings, type LogSettings } from '@tuneforge/logging';
 import { DEFAULT_DATABASE_URL } from '@tuneforge/persistence';
+import { autoConcurrency, type TrainingEngine } from '@tuneforge/training';
 
 const WorkerEnvSchema = z.object({
   ...connectionEnvShape(DEFAULT_DATABASE_URL),
   ...logEnvShape,
   ...metricsEnvShape,
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  /** Trials at once: a number, or auto (sized from the cores, or from the GPUs' free memory: autoConcurrency). */
+  WORKER_CONCURRENCY: z.union([z.literal('auto'), z.coerce.number().int().min(1).max(64)]).default(1),
+  /** WORKER_CONCURRENCY=auto on a GPU: the memory one trial is allowed, and the most trials per GPU. */
+  WORKER_GPU_TRIAL_MB: z.coerce.number().int().min(16).max(1_000_000).default(1_024),
+  WORKER_GPU_TRIALS_MAX: z.coerce.number().int().min(1).max(64).default(8),
   WORKER_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,120}$/).optional(),
   /** A dead worker's job lock expires after this; the stalled check then re-delivers the trial. */
   JOB_LOCK_MS: z.coerce.number().int().min(1_000).default(15_000),
@@ -33,6 +38,8 @@ export interface WorkerConfig {
   redisUrl: string;
   queuePrefix: string;
   concurrency: number;
+  /** Why this many (WORKER_CONCURRENCY=auto's sizing, or the setting). */
+  concurrencyReason: string;
   jobLockMs: number;
   stalledCheckMs: number;
   heartbeatMs: number;
@@ -47,15 +54,30 @@ export interface WorkerConfig {
 
 export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
 
+/** What the worker's concurrency depends on when it is `auto`: the engine it trains on (selectTrainingEngine). */
+export type WorkerEngine = Pick<TrainingEngine, 'kind' | 'threads' | 'gpus'>;
+
 /** Reads the worker's environment once at start-up; a bad value stops it with the variable's name. */
-export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env, engine: WorkerEngine = { kind: 'tfjs', threads: 1 }): WorkerConfig {
   const e = parseEnv(WorkerEnvSchema, env, 'worker');
+  const sized =
+    e.WORKER_CONCURRENCY === 'auto'
+      ? autoConcurrency({
+          engine: engine.kind,
+          cores: availableParallelism(),
+          threadsPerTrial: engine.threads,
+          gpus: engine.gpus,
+          gpuBytesPerTrial: e.WORKER_GPU_TRIAL_MB * 2 ** 20,
+          maxTrialsPerGpu: e.WORKER_GPU_TRIALS_MAX,
+        })
+      : { concurrency: e.WORKER_CONCURRENCY, reason: 'WORKER_CONCURRENCY' };
   return {
     id: e.WORKER_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
-    concurrency: e.WORKER_CONCURRENCY,
+    concurrency: sized.concurrency,
+    concurrencyReason: e.WORKER_CONCURRENCY === 'auto' ? `WORKER_CONCURRENCY=auto: ${sized.reason}` : 'WORKER_CONCURRENCY',
     jobLockMs: e.JOB_LOCK_MS,
     stalledCheckMs: e.STALLED_CHECK_MS,
     heartbeatMs: e.HEARTBEAT_MS,

@@ -3,6 +3,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { TRIALS_QUEUE } from '@tuneforge/contracts';
 import { databaseOptions, STORES_PROVIDER } from '@tuneforge/persistence';
+import type { TrainingEngine } from '@tuneforge/training';
 import { computeBackendProvider } from './compute-backend';
 import { MetricWriter } from './metric-writer.service';
 import { TrialLedger } from './trial-ledger.service';
@@ -15,7 +16,7 @@ import { WorkerRegistry } from './worker-registry.service';
 /** The worker's composition root: no HTTP server, one BullMQ processor that trains trials. */
 @Module({})
 export class WorkerModule {
-  static forRoot(config: WorkerConfig): DynamicModule {
+  static forRoot(config: WorkerConfig, engine: TrainingEngine): DynamicModule {
     Processor(TRIALS_QUEUE, {
       concurrency: config.concurrency,
       lockDuration: config.jobLockMs,
@@ -29,7 +30,7 @@ export class WorkerModule {
         BullModule.forRoot({ connection: { url: config.redisUrl, maxRetriesPerRequest: null }, prefix: config.queuePrefix }),
         BullModule.registerQueue({ name: TRIALS_QUEUE }),
       ],
-      providers: [{ provide: WORKER_CONFIG, useValue: config }, STORES_PROVIDER, computeBackendProvider, MetricWriter, TrialLedger, TrialRunner, TrialProcessor, WorkerRegistry, WorkerMetrics],
+      providers: [{ provide: WORKER_CONFIG, useValue: config }, STORES_PROVIDER, computeBackendProvider(engine), MetricWriter, TrialLedger, TrialRunner, TrialProcessor, WorkerRegistry, WorkerMetrics],
     };
   }
 }

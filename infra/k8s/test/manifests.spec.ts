@@ -18,6 +18,7 @@ import {
   SECRET_VARIABLES,
   workloadsOf,
 } from './support/environment';
+import { tuneforgeDockerfile } from './support/images';
 import { podSecurityViolations } from './support/pod-security';
 import { externalSecrets, find, K8S_DIR, OVERLAYS, podSpecOf, podTemplateOf, renderOverlay, REPO_ROOT, RUN_TO_COMPLETION_KINDS, type K8sObject } from './support/render';
 import { StrictFieldChecker } from './support/strict-fields';
@@ -263,10 +264,15 @@ for (const overlay of OVERLAYS) {
         assert.equal(pod.nodeSelector?.['nvidia.com/gpu.present'], 'true');
         assert.ok(pod.tolerations?.some((t: any) => t.key === 'nvidia.com/gpu' && t.effect === 'NoSchedule'), 'no toleration for GPU nodes');
         assert.match(worker.image, /worker-gpu:/);
+        // What a GPU pod trains with: auto (the CUDA engine once verified, else tfjs-node-gpu), never the CPU engine.
+        assert.equal(environmentOf(cluster, worker).TRAIN_ENGINE, 'auto');
+        assert.match(tuneforgeDockerfile(worker.image)?.text ?? '', /TF_BACKEND=tfjs-node-gpu[\s\S]*TRAIN_ENGINE=auto/);
       } else {
         assert.equal(worker.resources.limits['nvidia.com/gpu'], undefined);
         assert.deepEqual(pod.nodeSelector ?? {}, {});
         assert.match(worker.image, /worker-cpu:/);
+        assert.equal(environmentOf(cluster, worker).TRAIN_ENGINE, 'native');
+        assert.match(tuneforgeDockerfile(worker.image)?.text ?? '', /TRAIN_ENGINE=native/);
       }
     });
 

@@ -1,1 +1,2 @@
 export * from './native';
+export * from './cuda';

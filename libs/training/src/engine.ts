@@ -1,46 +1,56 @@
 import type { Objective, TrialConfig } from '@tuneforge/contracts';
-import { loadEngine, setEngineThreads } from '@tuneforge/lstm-engine';
+import { CUDA_ENGINE_VERIFIED, loadCudaEngine, loadEngine, requireCudaEngine, requireEngine, setEngineThreads, type CudaDevice } from '@tuneforge/lstm-engine';
 import { type DecodedCheckpoint } from '@tuneforge/formats';
 import { selectBackend, type SelectedBackend } from './backend';
 import type { TrainingData } from './datasets/dataset';
-import { NATIVE_CPU_BACKEND, NativeTrialSession, UnsupportedByEngineError } from './native-session';
+import { chooseTrainingEngine, type TrainEngineKind } from './engine-choice';
+import { NATIVE_CPU_BACKEND, NATIVE_CUDA_BACKEND, NativeTrialSession, UnsupportedByEngineError } from './native-session';
 import type { TrainingSession } from './training-session';
 import { TrialSession } from './trial-session';
-
-export type TrainEngineKind = 'native' | 'tfjs';
 
 /** How this process trains LSTM trials. */
 export interface TrainingEngine {
   kind: TrainEngineKind;
-  /** What trials and workers record as their backend: 'native-cpu', or the tfjs backend ('wasm', 'cpu', ...). */
+  /** What trials and workers record as their backend: 'native-cuda', 'native-cpu', or the tfjs backend ('wasm', 'cpu', ...). */
   name: string;
-  /** The tfjs backend: the fallback's compute, and the native path's checkpoint format. */
+  /** The tfjs backend: the fallback's compute, and the native paths' checkpoint format. */
   tfjs: SelectedBackend;
-  /** BLAS threads per trial on the native engine. */
+  /** BLAS threads per trial on the native CPU engine. */
   threads: number;
-  /** Why the native engine is not used, when it is not. */
+  /** Why this engine (what chooseTrainingEngine said), for the worker's log. */
+  reason: string;
+  /** The GPUs the CUDA engine sees (native-cuda only). */
+  gpus?: readonly CudaDevice[];
+  /** Why the native engines are not used, when neither is. */
   fallbackReason?: string;
 }
 
 /**
- * The native engine when its addon loads, else TensorFlow.js. `TRAIN_ENGINE` (native | tfjs) forces
- * one (native fails here with the reason when it cannot load); `TRAIN_ENGINE_THREADS` sets the
- * native engine's intra-trial threads (default 1: one trial per core).
+ * The engine chooseTrainingEngine picks from what loads here (`TRAIN_ENGINE`: auto | native-cuda | native | tfjs);
+ * `TRAIN_ENGINE_THREADS` sets the native CPU engine's intra-trial threads (default 1: one trial per core).
  */
 export async function selectTrainingEngine(env: NodeJS.ProcessEnv = process.env): Promise<TrainingEngine> {
-  const requested = env.TRAIN_ENGINE?.trim() || undefined;
-  if (requested && requested !== 'native' && requested !== 'tfjs') throw new Error(`TRAIN_ENGINE '${requested}' is not one of native, tfjs`);
   const threads = Number(env.TRAIN_ENGINE_THREADS ?? 1);
   if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new Error(`TRAIN_ENGINE_THREADS '${env.TRAIN_ENGINE_THREADS}' is not an integer in [1, 256]`);
+  // A bad TRAIN_ENGINE is refused before anything loads.
+  chooseTrainingEngine(env.TRAIN_ENGINE, { cuda: { available: false, reason: '' }, native: { available: false, reason: '' }, tfjs: 'cpu' }, true);
   const tfjs = await selectBackend(env.TF_BACKEND);
-  if (requested === 'tfjs') return { kind: 'tfjs', name: tfjs.name, tfjs, threads: 1, fallbackReason: 'TRAIN_ENGINE=tfjs' };
-  const engine = loadEngine();
-  if (!engine.available) {
-    if (requested === 'native') throw new Error(`TRAIN_ENGINE=native, but ${engine.reason}`);
-    return { kind: 'tfjs', name: tfjs.name, tfjs, threads: 1, fallbackReason: engine.reason };
+  const cuda = loadCudaEngine();
+  const native = loadEngine();
+  const choice = chooseTrainingEngine(env.TRAIN_ENGINE, {
+    cuda: cuda.available ? { available: true, devices: cuda.devices, verified: CUDA_ENGINE_VERIFIED } : cuda,
+    native: native.available ? { available: true } : native,
+    tfjs: tfjs.name,
+  });
+  switch (choice.kind) {
+    case 'native-cuda':
+      return { kind: 'native-cuda', name: NATIVE_CUDA_BACKEND, tfjs, threads: 1, reason: choice.reason, gpus: cuda.available ? cuda.devices : [] };
+    case 'native':
+      setEngineThreads(threads);
+      return { kind: 'native', name: NATIVE_CPU_BACKEND, tfjs, threads, reason: choice.reason };
+    case 'tfjs':
+      return { kind: 'tfjs', name: tfjs.name, tfjs, threads: 1, reason: choice.reason, fallbackReason: choice.reason };
   }
-  setEngineThreads(threads);
-  return { kind: 'native', name: NATIVE_CPU_BACKEND, tfjs, threads };
 }
 
 export interface OpenedLstmSession {
@@ -63,9 +73,10 @@ export async function openLstmSession(
   objective: Objective,
   checkpoint?: DecodedCheckpoint,
 ): Promise<OpenedLstmSession> {
-  if (engine.kind === 'native') {
+  if (engine.kind === 'native' || engine.kind === 'native-cuda') {
     try {
-      return { session: await NativeTrialSession.open(data, config, seed, objective, checkpoint), backend: engine.name };
+      const net = engine.kind === 'native' ? { LstmNet: requireEngine().LstmNet, backend: NATIVE_CPU_BACKEND } : { LstmNet: requireCudaEngine().LstmNet, backend: NATIVE_CUDA_BACKEND };
+      return { session: await NativeTrialSession.open(data, config, seed, objective, checkpoint, net), backend: engine.name };
     } catch (error) {
       if (!(error instanceof UnsupportedByEngineError)) throw error;
       return { session: await TrialSession.open(data, config, seed, objective, checkpoint), backend: engine.tfjs.name, fallbackReason: error.message };

@@ -17,3 +17,5 @@ export * from './trainer';
 export * from './simulated.session';
 export * from './training-session';
 export * from './trial-session';
+export * from './engine-choice';
+export * from './worker-concurrency';

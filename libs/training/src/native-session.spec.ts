@@ -324,6 +324,6 @@ describe(NativeTrialSession.name, { skip }, () => {
     assert.ok(onTfjs.session instanceof TrialSession);
     assert.equal(onTfjs.backend, forcedTfjs.tfjs.name);
     onTfjs.session.dispose();
-    await assert.rejects(() => selectTrainingEngine({ ...process.env, TRAIN_ENGINE: 'gpu' }), /TRAIN_ENGINE 'gpu' is not one of native, tfjs/);
+    await assert.rejects(() => selectTrainingEngine({ ...process.env, TRAIN_ENGINE: 'gpu' }), /TRAIN_ENGINE 'gpu' is not one of auto, native-cuda, native, tfjs/);
   });
 });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Objective, TrialConfig } from '@tuneforge/contracts';
-import { requireEngine, type NativeLstmNet } from '@tuneforge/lstm-engine';
+import { requireEngine, type LstmNetOptions, type NativeLstmNet } from '@tuneforge/lstm-engine';
 import { CHECKPOINT_FORMAT, type DecodedCheckpoint, type Preprocessing } from '@tuneforge/formats';
 import { encodeCheckpoint, restoreModel, scoreCheckpointOnTest } from './checkpoint';
 import type { TrainingData } from './datasets/dataset';
@@ -13,6 +13,13 @@ import type { TestScores, TrainingSession } from './training-session';
 
 /** The worker's record of where a trial trained with the native engine. */
 export const NATIVE_CPU_BACKEND = 'native-cpu';
+export const NATIVE_CUDA_BACKEND = 'native-cuda';
+
+/** The engine a session trains on: the CPU addon's network (default) or the CUDA addon's, which has the same interface. */
+export interface EngineNet {
+  LstmNet: new (options: LstmNetOptions) => NativeLstmNet;
+  backend: string;
+}
 
 /** The model (e.g. a checkpoint's topology) is not one the engine builds; the tfjs path can still train it. */
 export class UnsupportedByEngineError extends Error {
@@ -62,10 +69,11 @@ const OPTIMIZER_SLOTS: Record<string, { suffix: string; held: 'm' | 'v' }[]> = {
  */
 export class NativeTrialSession implements TrainingSession {
   readonly checkpointFormat = CHECKPOINT_FORMAT;
-  readonly backend = NATIVE_CPU_BACKEND;
   private released = false;
 
   private constructor(
+    /** Where it trains: native-cpu or native-cuda. */
+    readonly backend: string,
     private readonly net: NativeLstmNet,
     /** The tfjs twin: the layout and topology of checkpoints, and predictions in tests. */
     private readonly tfModel: tf.LayersModel,
@@ -78,8 +86,14 @@ export class NativeTrialSession implements TrainingSession {
     public bestMetric: number | null,
   ) {}
 
-  static async open(data: TrainingData, config: TrialConfig, seed: number, objective: Objective, checkpoint?: DecodedCheckpoint): Promise<NativeTrialSession> {
-    const engine = requireEngine();
+  static async open(
+    data: TrainingData,
+    config: TrialConfig,
+    seed: number,
+    objective: Objective,
+    checkpoint?: DecodedCheckpoint,
+    engine: EngineNet = { LstmNet: requireEngine().LstmNet, backend: NATIVE_CPU_BACKEND },
+  ): Promise<NativeTrialSession> {
     const hp = recurrentHyperparameters(config);
     const model = checkpoint ? await restoreModel(checkpoint) : await buildSeededRecurrentModel(data, hp, seed);
     try {
@@ -111,7 +125,7 @@ export class NativeTrialSession implements TrainingSession {
         clipNorm: steps.clipNorm,
       });
       await copyIntoNet(model, net);
-      return new NativeTrialSession(net, model, scheduleOf(config, checkpoint), data, Number(config.hyperparameters.batchSize), objective, seed, checkpoint?.state.epoch ?? 0, checkpoint?.state.bestMetric ?? null);
+      return new NativeTrialSession(engine.backend, net, model, scheduleOf(config, checkpoint), data, Number(config.hyperparameters.batchSize), objective, seed, checkpoint?.state.epoch ?? 0, checkpoint?.state.bestMetric ?? null);
     } catch (error) {
       model.dispose();
       throw error;
