@@ -32,10 +32,13 @@ COPY --from=build /usr/local/bin/node /usr/local/bin/node
 WORKDIR /app
 COPY --from=build --chown=root:root /app /app
 # TRAIN_ENGINE=auto: the CUDA engine once it is verified on a GPU (issue 19), until then tfjs-node-gpu; never the
-# native CPU engine, which would train on one thread while the pod holds a GPU.
+# native CPU engine, which would train on one thread while the pod holds a GPU. (The CUDA engine is not in this image
+# yet: its build stage has no nvcc; a CUDA devel stage comes with its verification.) Each trial on the CUDA engine
+# waits on its GPU from one of libuv's threads: 16 let WORKER_CONCURRENCY=auto's trials run at once.
 ENV NODE_ENV=production \
     TF_BACKEND=tfjs-node-gpu \
     TRAIN_ENGINE=auto \
+    UV_THREADPOOL_SIZE=16 \
     WORKER_HEALTH_PORT=8081
 USER 1000:1000
 EXPOSE 8081

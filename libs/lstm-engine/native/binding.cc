@@ -1,7 +1,11 @@
 // N-API surface of the engine: every failure, from bad input to exhausted memory, becomes a thrown JS Error.
+// Compiled twice: for the CPU engine (lstm_engine.node, OpenBLAS), and with TUNEFORGE_CUDA for the CUDA engine
+// (lstm_cuda.node, cuda/build.js), whose network has the same surface.
 #include <napi.h>
 
+#ifndef TUNEFORGE_CUDA
 #include <cblas.h>
+#endif
 
 #include <cmath>
 #include <exception>
@@ -11,12 +15,19 @@
 #include <new>
 
 #include "lstm_net.h"
+#ifdef TUNEFORGE_CUDA
+#include "../cuda/cuda_net.h"
+#endif
 
 namespace {
 
 using lstm::InputError;
-using lstm::LstmNet;
 using lstm::NetConfig;
+#ifdef TUNEFORGE_CUDA
+using LstmNet = lstm::CudaNet;
+#else
+using lstm::LstmNet;
+#endif
 
 double numberOption(const Napi::Object& options, const char* key, double fallback, bool required = false) {
   Napi::Value value = options.Get(key);
@@ -376,6 +387,37 @@ class NetWrap : public Napi::ObjectWrap<NetWrap> {
   bool busy_ = false;
 };
 
+#ifdef TUNEFORGE_CUDA
+// The GPUs this process sees, with their memory now.
+Napi::Value Devices(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  try {
+    const std::vector<lstm::CudaDevice> devices = lstm::CudaNet::devices();
+    Napi::Array out = Napi::Array::New(env, devices.size());
+    for (size_t i = 0; i < devices.size(); i++) {
+      Napi::Object d = Napi::Object::New(env);
+      d.Set("index", devices[i].index);
+      d.Set("name", devices[i].name);
+      d.Set("freeBytes", static_cast<double>(devices[i].freeBytes));
+      d.Set("totalBytes", static_cast<double>(devices[i].totalBytes));
+      out.Set(i, d);
+    }
+    return out;
+  } catch (const std::exception& error) {
+    throw Napi::Error::New(env, std::string("lstm-cuda failed: ") + error.what());
+  }
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("LstmNet", NetWrap::Define(env));
+  exports.Set("devices", Napi::Function::New(env, Devices));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(lstm_cuda, Init)
+#else
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   if (!info[0].IsNumber()) throw Napi::Error::New(info.Env(), "setThreads expects a number of threads");
   const int threads = info[0].As<Napi::Number>().Int32Value();
@@ -401,3 +443,4 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 }  // namespace
 
 NODE_API_MODULE(lstm_engine, Init)
+#endif

@@ -24,25 +24,27 @@ export type CudaAvailability = { available: true; addon: CudaAddon; devices: Cud
  */
 export const CUDA_ENGINE_VERIFIED = false;
 
-const PACKAGE_ROOT = join(__dirname, '..');
-export const CUDA_ADDON_PATH = join(PACKAGE_ROOT, 'build', 'Release', 'lstm_cuda.node');
-const CUDA_SKIPPED = join(PACKAGE_ROOT, 'build', 'CUDA_SKIPPED.txt');
+/** Where cuda/build.js writes the addon, or why it did not (CUDA_SKIPPED.txt). */
+export const CUDA_BUILD_DIR = join(__dirname, '..', 'build');
 
 let loaded: CudaAvailability | undefined;
 
 /** Loads the CUDA addon once and asks it for GPUs; when it is missing, will not load or sees no GPU, says why. */
 export function loadCudaEngine(): CudaAvailability {
-  loaded ??= tryLoad();
+  loaded ??= probeCudaAddon(CUDA_BUILD_DIR);
   return loaded;
 }
 
-function tryLoad(): CudaAvailability {
-  if (!existsSync(CUDA_ADDON_PATH)) {
-    const why = existsSync(CUDA_SKIPPED) ? readFileSync(CUDA_SKIPPED, 'utf8').split('\n')[0] : 'its training step is not written yet (issue 19)';
+/** The CUDA addon of a build directory and its GPUs, or why there is none to use. */
+export function probeCudaAddon(buildDir: string): CudaAvailability {
+  const addonPath = join(buildDir, 'Release', 'lstm_cuda.node');
+  const skipped = join(buildDir, 'CUDA_SKIPPED.txt');
+  if (!existsSync(addonPath)) {
+    const why = existsSync(skipped) ? readFileSync(skipped, 'utf8').split('\n')[0] : 'it was never built (run `npm run build -w @tuneforge/lstm-engine` where nvcc is)';
     return { available: false, reason: `the CUDA engine is not built: ${why}` };
   }
   try {
-    const addon = require(CUDA_ADDON_PATH) as CudaAddon;
+    const addon = require(addonPath) as CudaAddon;
     const devices = addon.devices();
     if (devices.length === 0) return { available: false, reason: 'the CUDA engine loaded, but no GPU is visible (CUDA_VISIBLE_DEVICES, the device plugin?)' };
     return { available: true, addon, devices };

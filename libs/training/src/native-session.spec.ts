@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import type { TrialConfig } from '@tuneforge/contracts';
-import { loadEngine } from '@tuneforge/lstm-engine';
+import { loadCudaEngine, loadEngine } from '@tuneforge/lstm-engine';
 import { decodeCheckpoint, toLayersModelFiles } from '@tuneforge/formats';
 import { selectBackend } from './backend';
 import { encodeCheckpoint, restoreModel } from './checkpoint';
@@ -325,5 +325,40 @@ describe(NativeTrialSession.name, { skip }, () => {
     assert.equal(onTfjs.backend, forcedTfjs.tfjs.name);
     onTfjs.session.dispose();
     await assert.rejects(() => selectTrainingEngine({ ...process.env, TRAIN_ENGINE: 'gpu' }), /TRAIN_ENGINE 'gpu' is not one of auto, native-cuda, native, tfjs/);
+  });
+});
+
+const cudaEngine = loadCudaEngine();
+describe('NativeTrialSession on the CUDA engine', { skip: cudaEngine.available ? (engine.available ? false : `the CPU engine is not available: ${engine.reason}`) : cudaEngine.reason }, () => {
+  const births = () => forecastData(usBirthsSeries(), { window: 7, horizon: 1, validationSplit: 0.2, testSplit: 0.1, output: 'level' });
+  let data: ReturnType<typeof births>;
+  before(async () => {
+    await selectBackend(process.env.TF_BACKEND ?? 'wasm');
+    data = births();
+  });
+
+  it("trains an epoch as the CPU engine does, and its checkpoint resumes on the CPU engine as it would have gone on", async () => {
+    const selected = await selectTrainingEngine({ ...process.env, TRAIN_ENGINE: 'native-cuda' });
+    assert.equal(selected.name, 'native-cuda');
+    const config = aConfig({ cell: ['gru', 'lstm'], layers: 2, hiddenUnits: [8, 6] });
+    const onGpu = await openLstmSession(selected, data, config, 21, OBJECTIVE);
+    assert.equal(onGpu.backend, 'native-cuda');
+    const onCpu = await NativeTrialSession.open(data, config, 21, OBJECTIVE);
+    const [ours, theirs] = [await onGpu.session.trainNextEpoch(), await onCpu.trainNextEpoch()];
+    assert.ok(relativeGap(ours.loss, theirs.loss) < 1e-3, `loss ${ours.loss} vs the CPU engine's ${theirs.loss}`);
+    assert.ok(relativeGap(ours.val_mae, theirs.val_mae) < 1e-3, `val_mae ${ours.val_mae} vs ${theirs.val_mae}`);
+    const checkpoint = decodeCheckpoint(await onGpu.session.checkpoint());
+    const [gpuNext, resumed] = [await onGpu.session.trainNextEpoch(), await (await NativeTrialSession.open(data, config, 21, OBJECTIVE, checkpoint)).trainNextEpoch()];
+    assert.ok(relativeGap(resumed.loss, gpuNext.loss) < 1e-3, `the CPU engine resuming the GPU's checkpoint: ${resumed.loss} vs ${gpuNext.loss}`);
+    onGpu.session.dispose();
+    onCpu.dispose();
+  });
+
+  it('leaves what it does not train yet (bidirectional layers, dropout) to the tfjs path, saying why', async () => {
+    const selected = await selectTrainingEngine({ ...process.env, TRAIN_ENGINE: 'native-cuda' });
+    const opened = await openLstmSession(selected, data, aConfig({ dropout: 0.2 }), 1, OBJECTIVE);
+    assert.match(opened.fallbackReason ?? '', /dropout is not supported by the CUDA engine yet/);
+    assert.ok(opened.session instanceof TrialSession);
+    opened.session.dispose();
   });
 });

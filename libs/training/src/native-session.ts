@@ -62,6 +62,17 @@ const OPTIMIZER_SLOTS: Record<string, { suffix: string; held: 'm' | 'v' }[]> = {
   ],
 };
 
+/** The engine's network; what an engine does not train yet (the CUDA engine: bidirectional layers, dropout) sends the trial to tfjs. */
+function newEngineNet(engine: EngineNet, options: LstmNetOptions): NativeLstmNet {
+  try {
+    return new engine.LstmNet(options);
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/not supported by the CUDA engine/.test(message)) throw new UnsupportedByEngineError(message);
+    throw error;
+  }
+}
+
 /**
  * One trial trained by the native engine (@tuneforge/lstm-engine). The same model as TrialSession:
  * its initial weights come from the same seeded tfjs model, and its checkpoints are tfjs checkpoints
@@ -102,7 +113,7 @@ export class NativeTrialSession implements TrainingSession {
       const optimizer = model.optimizer.getConfig() as unknown as OptimizerConfig;
       const steps = stepSettings(config);
       const shape = recurrentModelShape(data);
-      const net = new engine.LstmNet({
+      const net = newEngineNet(engine, {
         task: data.task,
         timesteps: shape.window,
         // A classifier of feature rows has no embedding: the engine reads its rows as a forecast's.
