@@ -99,25 +99,31 @@ describe('dashboard in headless chromium against a real coordinator and workers'
     await screenshot(page, 'sweep');
   });
 
-  it('pauses and resumes the sweep from the UI, after confirming', async () => {
+  // A sweep of its own that cannot finish while it is paused, resumed and extended (the first one can, on a fast machine).
+  let acted: SweepDto;
+  it('pauses and resumes a sweep from the UI, after confirming', async () => {
+    acted = await stack.submit({ ...watchedSweep(), name: 'dashboard-e2e-actions', budget: { maxTrials: 1_000, maxConcurrent: 2, maxEpochsPerTrial: 20 } });
+    await page.goto(`${stack.origin}/sweeps/${acted.id}`);
     await page.getByTestId('action-pause').click();
     await page.getByRole('dialog', { name: 'Pause this sweep?' }).getByRole('button', { name: 'Pause' }).click();
     await page.locator('[data-testid="sweep-page"][data-sweep-status="paused"]').waitFor();
-    assert.equal((await stack.client.getSweep({ id: sweep.id })).status, 'paused');
+    assert.equal((await stack.client.getSweep({ id: acted.id })).status, 'paused');
     await page.getByTestId('action-resume').click();
     await page.getByRole('dialog', { name: 'Resume this sweep?' }).getByRole('button', { name: 'Resume' }).click();
     await page.locator('[data-testid="sweep-page"][data-sweep-status="running"]').waitFor();
-    assert.equal((await stack.client.getSweep({ id: sweep.id })).status, 'running');
+    assert.equal((await stack.client.getSweep({ id: acted.id })).status, 'running');
   });
 
   it('extends the budget from the UI', async () => {
     await page.getByTestId('action-extend').click();
     const dialog = page.getByRole('dialog', { name: 'Extend the budget?' });
     await dialog.getByTestId('extend-by').fill('5');
-    assert.match(await dialog.innerText(), /from 40 to 45 trials/);
+    assert.match(await dialog.innerText(), /from 1000 to 1005 trials/);
     await dialog.getByRole('button', { name: 'Extend' }).click();
-    await waitFor('the progress shows the new budget', async () => /\/ 45$/.test(await page.getByTestId('sweep-summary').getByTestId('progress').innerText()), TIMEOUT);
-    assert.equal((await stack.client.getSweep({ id: sweep.id })).plannedTrials, 45);
+    await waitFor('the progress shows the new budget', async () => /\/ 1005$/.test(await page.getByTestId('sweep-summary').getByTestId('progress').innerText()), TIMEOUT);
+    assert.equal((await stack.client.getSweep({ id: acted.id })).plannedTrials, 1005);
+    // It has served: its slots go back to the other tests' sweeps.
+    await stack.client.cancelSweep({ id: acted.id });
   });
 
   it('shows disconnected while the coordinator restarts, then reconnects and keeps updating', async () => {

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { keepPreviousData, useQueries, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useLocation, useSearchParams } from 'wouter';
 import { describeTestScore, hyperbandBracketOf, hyperbandBrackets, metricsOfDataset, summarizeByChoice, type SweepDto, type TrialDto, type TrialPointsDto } from '@tuneforge/contracts';
 import { api, type TrialSortKey } from '../api';
@@ -106,6 +106,12 @@ function SweepSkeleton() {
 
 function SweepSummary({ sweep }: { sweep: SweepDto }) {
   const [actionError, setActionError] = useState<string>();
+  const queries = useQueryClient();
+  // An action's answer refreshes the page at once (a cancelled sweep leaves the live feed's snapshot: no event says so).
+  const acted = () => {
+    setActionError(undefined);
+    void queries.invalidateQueries({ queryKey: ['sweep', sweep.id] });
+  };
   const done = doneTrials(sweep.trialCounts);
   const counts = sweep.trialCounts;
   return (
@@ -117,7 +123,7 @@ function SweepSummary({ sweep }: { sweep: SweepDto }) {
           <Link href={`/compare?sweeps=${sweep.id}`} data-testid="compare-link">
             Compare with other sweeps
           </Link>
-          <SweepActions sweep={sweep} onDone={() => setActionError(undefined)} onError={setActionError} />
+          <SweepActions sweep={sweep} onDone={acted} onError={setActionError} />
         </>
       }
     >
