@@ -21,6 +21,9 @@ export interface Baseline {
   value: number;
 }
 
+/** One empty list for every chart without baselines: a new [] per render would redraw the chart each time. */
+const NO_BASELINES: Baseline[] = [];
+
 /** Learning curves overlaid on one epoch axis, optionally on a log scale and smoothed; `baselines` draw horizontal references, labelled right of the plot. */
 export function CurvesChart({
   curves,
@@ -28,7 +31,7 @@ export function CurvesChart({
   xName = 'epoch',
   logScale,
   smoothing,
-  baselines = [],
+  baselines = NO_BASELINES,
   height,
   testId,
   onClickCurve,
