@@ -12,7 +12,8 @@ const buildDir = process.env.LSTM_CUDA_BUILD_DIR ?? join(root, 'build');
 const out = join(buildDir, 'Release');
 const addon = join(out, 'lstm_cuda.node');
 const skipped = join(buildDir, 'CUDA_SKIPPED.txt');
-const sources = [...readdirSync(__dirname).map((name) => join(__dirname, name)), join(root, 'native', 'binding.cc'), join(root, 'native', 'lstm_net.h')];
+const native = join(root, 'native');
+const sources = [...readdirSync(__dirname).map((name) => join(__dirname, name)), ...readdirSync(native).filter((name) => /\.h$|binding\.cc$/.test(name)).map((name) => join(native, name))];
 
 function skip(reason, detail = '') {
   mkdirSync(buildDir, { recursive: true });

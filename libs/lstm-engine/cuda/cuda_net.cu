@@ -1,5 +1,8 @@
 #include "cuda_net.h"
 
+#include "../native/fast_math.h"
+#include "../native/net_parts.h"
+
 #include <cuda_runtime.h>
 #include <dlfcn.h>
 
@@ -62,31 +65,10 @@ constexpr int kThreads = 256;
 
 inline unsigned blocksFor(size_t n) { return static_cast<unsigned>(std::min<size_t>((n + kThreads - 1) / kThreads, 65535 * 8)); }
 
-// The CPU engine's activations (fast_math.h), on the device.
-__device__ __forceinline__ float dTanh(float x) {
-  const float clamp = 7.90531110763549805f;
-  float v = x > clamp ? clamp : x;
-  v = v < -clamp ? -clamp : v;
-  const float x2 = v * v;
-  float p = -2.76076847742355e-16f;
-  p = p * x2 + 2.00018790482477e-13f;
-  p = p * x2 + -8.60467152213735e-11f;
-  p = p * x2 + 5.12229709037114e-08f;
-  p = p * x2 + 1.48572235717979e-05f;
-  p = p * x2 + 6.37261928875436e-04f;
-  p = p * x2 + 4.89352455891786e-03f;
-  p = p * v;
-  float q = 1.19825839466702e-06f;
-  q = q * x2 + 1.18534705686654e-04f;
-  q = q * x2 + 2.26843463243900e-03f;
-  q = q * x2 + 4.89352518554385e-03f;
-  return fabsf(x) < 0.0004f ? x : p / q;
-}
-__device__ __forceinline__ float dHardSigmoid(float x) {
-  const float y = 0.2f * x + 0.5f;
-  return y < 0.0f ? 0.0f : (y > 1.0f ? 1.0f : y);
-}
-__device__ __forceinline__ float dHardSigmoidGrad(float y) { return (y > 0.0f && y < 1.0f) ? 0.2f : 0.0f; }
+// The CPU engine's activations, shared with it (fast_math.h).
+__device__ __forceinline__ float dTanh(float x) { return fast_tanh(x); }
+__device__ __forceinline__ float dHardSigmoid(float x) { return hard_sigmoid(x); }
+__device__ __forceinline__ float dHardSigmoidGrad(float y) { return hard_sigmoid_grad(y); }
 
 #define GRID_STRIDE(i, n) for (size_t i = blockIdx.x * static_cast<size_t>(blockDim.x) + threadIdx.x; i < (n); i += static_cast<size_t>(blockDim.x) * gridDim.x)
 
@@ -319,22 +301,8 @@ __global__ void optimizerKernel(size_t n, float* w, float* m, float* v, const fl
   }
 }
 
-bool isIndex(float value, int limit) { return value >= 0 && value < static_cast<float>(limit) && value == std::floor(value); }
 
-const char* cellName(Cell cell) { return cell == Cell::Lstm ? "lstm" : cell == Cell::Gru ? "gru" : "simple_rnn"; }
 
-Param makeParam(const std::string& name, std::vector<int> shape) {
-  size_t size = 1;
-  for (int d : shape) size *= static_cast<size_t>(d);
-  Param p;
-  p.name = name;
-  p.shape = std::move(shape);
-  p.value.assign(size, 0.0f);
-  p.grad.assign(size, 0.0f);
-  p.m.assign(size, 0.0f);
-  p.v.assign(size, 0.0f);
-  return p;
-}
 
 std::atomic<int> nextDevice{0};
 

@@ -3,11 +3,18 @@
 #include <algorithm>
 #include <cmath>
 
+// The CUDA engine (cuda/cuda_net.cu) computes the same activations on the device.
+#ifdef __CUDACC__
+#define LSTM_HOST_DEVICE __host__ __device__
+#else
+#define LSTM_HOST_DEVICE
+#endif
+
 namespace lstm {
 
 // tanh as a 13/6 rational approximation on [-7.9, 7.9] (the coefficients Eigen uses for its
 // vectorised tanh); within a few float ulps of std::tanh.
-inline float fast_tanh(float x) {
+LSTM_HOST_DEVICE inline float fast_tanh(float x) {
   const float clamp = 7.90531110763549805f;
   // Ternaries, not std::min/max: those return references, which keeps GCC from vectorising callers.
   float v = x > clamp ? clamp : x;
@@ -27,16 +34,16 @@ inline float fast_tanh(float x) {
   q = q * x2 + 4.89352518554385e-03f;
   const float r = p / q;
   // Tiny inputs: tanh(x) == x in float, and the ratio would lose the last bits.
-  return std::fabs(x) < 0.0004f ? x : r;
+  return fabsf(x) < 0.0004f ? x : r;
 }
 
 // TensorFlow.js's default LSTM recurrent activation: clip(0.2 x + 0.5, 0, 1).
-inline float hard_sigmoid(float x) {
+LSTM_HOST_DEVICE inline float hard_sigmoid(float x) {
   const float y = 0.2f * x + 0.5f;
   return y < 0.0f ? 0.0f : (y > 1.0f ? 1.0f : y);
 }
 
 // Its derivative, read off the activated value (0 or 1 means the input was clipped).
-inline float hard_sigmoid_grad(float y) { return (y > 0.0f && y < 1.0f) ? 0.2f : 0.0f; }
+LSTM_HOST_DEVICE inline float hard_sigmoid_grad(float y) { return (y > 0.0f && y < 1.0f) ? 0.2f : 0.0f; }
 
 }  // namespace lstm

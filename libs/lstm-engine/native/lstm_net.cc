@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "fast_math.h"
+#include "net_parts.h"
 
 namespace lstm {
 namespace {
@@ -119,23 +120,8 @@ void gruResetBackward(int H, float* __restrict__ zr, const float* __restrict__ h
   }
 }
 
-Param makeParam(const std::string& name, std::vector<int> shape) {
-  size_t size = 1;
-  for (int d : shape) size *= static_cast<size_t>(d);
-  Param p;
-  p.name = name;
-  p.shape = std::move(shape);
-  p.value.assign(size, 0.0f);
-  p.grad.assign(size, 0.0f);
-  p.m.assign(size, 0.0f);
-  p.v.assign(size, 0.0f);
-  return p;
-}
 
-// tfjs's layer names: lstm, gru, simple_rnn.
-const char* cellName(Cell cell) { return cell == Cell::Lstm ? "lstm" : cell == Cell::Gru ? "gru" : "simple_rnn"; }
 
-bool isIndex(float value, int limit) { return value >= 0 && value < static_cast<float>(limit) && value == std::floor(value); }
 
 }  // namespace
 

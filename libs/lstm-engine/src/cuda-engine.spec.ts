@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { copyWeightsToNet, readsIds, tfjsModel } from '../test/support/tfjs-reference';
+import { aBatch, relativeGap } from '../test/support/batches';
+import { copyWeightsToNet, tfjsModel } from '../test/support/tfjs-reference';
 import { loadCudaEngine } from './cuda';
 import { loadEngine, type LstmNetOptions, type NativeLstmNet } from './native';
 
@@ -23,24 +24,6 @@ const CASES: { label: string; options: LstmNetOptions }[] = [
   { label: 'lstm classify of feature rows', options: { task: 'classify', timesteps: 5, inputSize: 4, hiddenUnits: [8], outputs: 3, learningRate: 0.01 } },
   { label: 'W1-sized lstm', options: { task: 'forecast', timesteps: 50, inputSize: 8, hiddenUnits: [64], outputs: 1, learningRate: 0.001 } },
 ];
-
-function aBatch(options: LstmNetOptions, samples: number, salt = 0): { x: Float32Array; y: Float32Array } {
-  const ids = readsIds(options);
-  const classes = options.task !== 'forecast';
-  const x = Float32Array.from({ length: samples * options.timesteps * (ids ? 1 : options.inputSize) }, (_, i) => (ids ? (i * 7 + salt) % options.inputSize : Math.sin(i * 1.37 + salt)));
-  const y = Float32Array.from({ length: classes ? samples : samples * options.outputs }, (_, i) => (classes ? (i * 5 + salt) % options.outputs : Math.cos(i * 0.9 + salt)));
-  return { x, y };
-}
-
-function relativeGap(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let gap = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    gap = Math.max(gap, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return gap / Math.max(scale, 1e-12);
-}
 
 /** The same network on both engines, with the same (seeded tfjs) weights. */
 function twins(options: LstmNetOptions, seed = 1): { gpu: NativeLstmNet; host: NativeLstmNet } {

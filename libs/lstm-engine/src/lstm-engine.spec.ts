@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { copyWeightsToNet, readsIds, tfjsInput, tfjsLossAndGradients, tfjsModel, tfjsOptimizer, tfjsStep } from '../test/support/tfjs-reference';
+import { aBatch, relativeGap } from '../test/support/batches';
+import { copyWeightsToNet, tfjsInput, tfjsLossAndGradients, tfjsModel, tfjsOptimizer, tfjsStep } from '../test/support/tfjs-reference';
 import { loadEngine, type LstmNetOptions, type NativeLstmNet } from './native';
 
 const engine = loadEngine();
@@ -52,36 +53,12 @@ const CELL_CASES: { label: string; options: LstmNetOptions }[] = [
   { label: 'bidirectional gru classify of feature rows, two layers', options: { ...CLASSIFY_SERIES, hiddenUnits: [4, 5], cells: ['gru', 'lstm'], bidirectional: true } },
 ];
 
-/** A deterministic batch for the options: smooth features, or ids spread over the vocabulary. */
-function aBatch(options: LstmNetOptions, samples: number, salt = 0): { x: Float32Array; y: Float32Array } {
-  const ids = readsIds(options);
-  const text = options.task !== 'forecast';
-  const x = Float32Array.from({ length: samples * options.timesteps * (ids ? 1 : options.inputSize) }, (_, i) =>
-    ids ? (i * 7 + salt) % options.inputSize : Math.sin(i * 1.37 + salt),
-  );
-  const y = Float32Array.from({ length: text ? samples : samples * options.outputs }, (_, i) =>
-    text ? (i * 5 + salt) % options.outputs : Math.cos(i * 0.9 + salt),
-  );
-  return { x, y };
-}
-
 function newNet(options: LstmNetOptions, seed = 1): { net: NativeLstmNet; model: tf.LayersModel } {
   if (!engine.available) throw new Error('unreachable: the suite is skipped');
   const net = new engine.addon.LstmNet(options);
   const model = tfjsModel(options, seed);
   copyWeightsToNet(model, net);
   return { net, model };
-}
-
-/** max |a - b| / max |b|: the gap relative to the tensor's scale. */
-function relativeGap(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let gap = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    gap = Math.max(gap, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return gap / scale;
 }
 
 describe('lstm-engine', { skip }, () => {
