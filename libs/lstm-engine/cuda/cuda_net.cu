@@ -375,10 +375,14 @@ CudaNet::CudaNet(NetConfig config) : config_(std::move(config)) {
   if (config_.cells.empty()) config_.cells.assign(c.hiddenUnits.size(), Cell::Lstm);
   if (c.cells.size() != c.hiddenUnits.size()) throw InputError("give one cell per layer");
   if (!cublas().error.empty()) throw std::runtime_error(cublas().error);
-  const std::vector<CudaDevice> gpus = devices();
-  if (gpus.empty()) throw std::runtime_error("no GPU is visible");
+  // Only the count: asking each GPU for its memory would open a context (and its memory) on every one of them.
+  int gpus = 0;
+  if (cudaGetDeviceCount(&gpus) != cudaSuccess || gpus == 0) {
+    cudaGetLastError();
+    throw std::runtime_error("no GPU is visible");
+  }
   // Networks take the GPUs in turn: a worker with several spreads its trials over them.
-  device_ = nextDevice.fetch_add(1) % static_cast<int>(gpus.size());
+  device_ = nextDevice.fetch_add(1) % gpus;
   CUDA_CHECK(cudaSetDevice(device_));
   cudaStream_t stream;
   CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
