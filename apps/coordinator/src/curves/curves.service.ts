@@ -31,7 +31,11 @@ export class CurvesService {
 
   /** The trials' hyperparameters and best objective (every trial, or the best `limit` with a value), in columns; the parameters are the search space's dimensions. */
   async trialPoints(sweepId: string, query: TrialPointsQuery): Promise<TrialPointsDto> {
-    const sweep = await this.findSweep(sweepId);
+    return this.pointsOf(await this.findSweep(sweepId), query);
+  }
+
+  private async pointsOf(sweep: Pick<SweepEntity, 'id' | 'spec' | 'trialsCreated'>, query: TrialPointsQuery): Promise<TrialPointsDto> {
+    const sweepId = sweep.id;
     const parameters = Object.keys(sweep.spec.searchSpace);
     const rows = await this.stores.curves.trialsWithHyperparameters(sweepId, sweep.trialsCreated <= query.limit ? 'all' : { best: query.limit, direction: sweep.spec.objective.direction });
     return {
@@ -55,12 +59,13 @@ export class CurvesService {
    * sweep until another trial finishes: a forest takes a moment to grow, and a sweep page asks again on every event.
    */
   async importance(sweepId: string): Promise<ImportanceDto> {
-    const points = await this.trialPoints(sweepId, { limit: 5_000 });
+    const sweep = await this.findSweep(sweepId);
+    const points = await this.pointsOf(sweep, { limit: 5_000 });
     const finished = points.trials.filter((t): t is typeof t & { objective: number } => t.objective !== null);
     const key = `${sweepId}:${finished.length}`;
     const cached = this.importanceCache.get(sweepId);
     if (cached?.key === key) return cached.value;
-    const value = this.computeImportance(sweepId, points, finished);
+    const value = this.computeImportance(sweep.spec, points, finished);
     this.importanceCache.set(sweepId, { key, value });
     if (this.importanceCache.size > 32) this.importanceCache.delete(this.importanceCache.keys().next().value as string);
     // A failed computation is not remembered.
@@ -70,15 +75,14 @@ export class CurvesService {
     });
   }
 
-  private async computeImportance(sweepId: string, points: TrialPointsDto, finished: (TrialPointsDto['trials'][number] & { objective: number })[]): Promise<ImportanceDto> {
-    const { spec } = await this.findSweep(sweepId);
+  private async computeImportance(spec: SweepEntity['spec'], points: TrialPointsDto, finished: (TrialPointsDto['trials'][number] & { objective: number })[]): Promise<ImportanceDto> {
     const features: (ImportanceFeature & { column: number })[] = [];
     points.parameters.forEach((name, column) => {
       const axis = parameterAxis(spec.searchSpace, name, finished.map((t) => t.values[column]));
       if (axis.kind === 'category') features.push({ name, kind: 'category', categories: axis.categories, column });
       else if (axis.kind !== 'constant') features.push({ name, kind: axis.kind, column });
     });
-    const base = { sweepId, objective: points.objective, method: IMPORTANCE_METHOD, trials: finished.length };
+    const base = { sweepId: points.sweepId, objective: points.objective, method: IMPORTANCE_METHOD, trials: finished.length };
     if (features.length === 0) return { ...base, trained: 0, measured: 0, parameters: [], note: 'the sweep searches no hyperparameter: every one is fixed' };
     if (finished.length < MIN_IMPORTANCE_TRIALS) return { ...base, trained: 0, measured: 0, parameters: [], note: `needs ${MIN_IMPORTANCE_TRIALS} finished trials; ${finished.length} so far` };
     const result = await importanceOffThread(
