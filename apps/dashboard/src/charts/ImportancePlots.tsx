@@ -1,18 +1,15 @@
 import { useMemo } from 'react';
-import { parameterAxis, type ImportanceDto, type ParameterAxis, type SweepSpec, type TrialPointsDto } from '@tuneforge/contracts';
+import type { ImportanceDto, ParameterAxis, SweepSpec, TrialPointsDto } from '@tuneforge/contracts';
 import { withUnit } from '../units';
 import { EChart } from './EChart';
-import { echartsAxis } from './parameter-axes';
-import { BEST_TO_WORST } from './TrialPlots';
+import { echartsAxis, parameterColumns } from './parameter-axes';
+import { objectiveColourScale } from './TrialPlots';
 
 type Drawn = Exclude<ParameterAxis, { kind: 'constant' }>;
 
 /** The searched hyperparameters of the points with their axes (fixed ones left out), and the trials with an objective. */
 export function searchedAxes(points: TrialPointsDto, spec: SweepSpec): { name: string; column: number; axis: Drawn }[] {
-  const scored = points.trials.filter((t) => t.objective !== null);
-  return points.parameters
-    .map((name, column) => ({ name, column, axis: parameterAxis(spec.searchSpace, name, scored.map((t) => t.values[column])) }))
-    .filter((p): p is { name: string; column: number; axis: Drawn } => p.axis.kind !== 'constant');
+  return parameterColumns(points, spec).filter((p): p is { name: string; column: number; axis: Drawn } => p.axis.kind !== 'constant');
 }
 
 /** Each hyperparameter's share of the importance, largest on top. */
@@ -101,25 +98,13 @@ export function ContourPlot({ points, spec, x, y }: { points: TrialPointsDto; sp
     }
     const data = [...cells].map(([key, c]) => [...key.split(',').map(Number), c.sum / c.n, c.n]);
     const means = data.map((d) => d[2]);
-    const minimize = points.objective.direction === 'minimize';
     return {
       animation: false,
       grid: { left: 110, right: 90, top: 12, bottom: 70 },
       tooltip: { formatter: (p: { data: number[] }) => `${bx.labels[p.data[0]]} × ${by.labels[p.data[1]]}: mean ${p.data[2].toPrecision(4)} over ${p.data[3]} trials` },
       xAxis: { type: 'category', data: bx.labels, name: x, nameLocation: 'middle', nameGap: 52, axisLabel: { rotate: 30 } },
       yAxis: { type: 'category', data: by.labels, name: y, nameLocation: 'middle', nameGap: 96 },
-      visualMap: {
-        type: 'continuous',
-        min: means.length ? Math.min(...means) : 0,
-        max: means.length ? Math.max(...means) : 1,
-        dimension: 2,
-        inRange: { color: minimize ? [...BEST_TO_WORST] : [...BEST_TO_WORST].reverse() },
-        text: minimize ? ['worst', 'best'] : ['best', 'worst'],
-        right: 0,
-        top: 'middle',
-        itemHeight: 140,
-        precision: 3,
-      },
+      visualMap: { ...objectiveColourScale(points.objective.direction, means, 2), right: 0, itemHeight: 140 },
       series: [{ type: 'heatmap', data, label: { show: false } }],
     };
   }, [points, spec, x, y]);

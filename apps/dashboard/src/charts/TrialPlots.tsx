@@ -1,11 +1,29 @@
 import { useMemo } from 'react';
-import { parameterAxis, type ParetoDto, type SweepSpec, type TrialPointsDto } from '@tuneforge/contracts';
+import type { ParetoDto, SweepSpec, TrialPointsDto } from '@tuneforge/contracts';
 import { withUnit } from '../units';
 import { EChart, type ChartClick, type EChartsInstance } from './EChart';
-import { echartsAxis } from './parameter-axes';
+import { bestSoFar } from './best-so-far';
+import { echartsAxis, parameterColumns } from './parameter-axes';
 
 /** The objective's colour scale, from the best value's end to the worst's. */
 export const BEST_TO_WORST = ['#1a9850', '#91cf60', '#fee08b', '#fc8d59', '#d73027'] as const;
+
+/** A continuous visualMap over `values` (in data dimension `dimension`) coloured and labelled from best to worst in the objective's direction. */
+export function objectiveColourScale(direction: 'minimize' | 'maximize', values: readonly number[], dimension: number): Record<string, unknown> {
+  const minimize = direction === 'minimize';
+  return {
+    type: 'continuous',
+    min: values.length ? Math.min(...values) : 0,
+    max: values.length ? Math.max(...values) : 1,
+    dimension,
+    // inRange runs from min to max: the best end is min when minimising.
+    inRange: { color: minimize ? [...BEST_TO_WORST] : [...BEST_TO_WORST].reverse() },
+    // text[0] labels the max end, text[1] the min end.
+    text: minimize ? ['worst', 'best'] : ['best', 'worst'],
+    top: 'middle',
+    precision: 3,
+  };
+}
 
 type Scored = TrialPointsDto['trials'][number] & { objective: number };
 
@@ -44,15 +62,7 @@ export function ParallelCoordinates({
 }) {
   const scored = useMemo(() => scoredTrials(points), [points]);
   const { option, drawnNames, constants, bestIndex } = useMemo(() => {
-    const columns = points.parameters.map((name, dim) => ({
-      name,
-      dim,
-      axis: parameterAxis(
-        spec.searchSpace,
-        name,
-        scored.map((t) => t.values[dim]),
-      ),
-    }));
+    const columns = parameterColumns(points, spec);
     const drawn = columns.filter((c) => c.axis.kind !== 'constant');
     const objectives = scored.map((t) => t.objective);
     const minimize = points.objective.direction === 'minimize';
@@ -69,21 +79,7 @@ export function ParallelCoordinates({
           ...drawn.map((c, i) => ({ dim: i, ...echartsAxis(c.axis as Exclude<typeof c.axis, { kind: 'constant' }>, c.name) })),
           { dim: drawn.length, name: objectiveName, type: 'value', scale: true },
         ],
-        visualMap: {
-          type: 'continuous',
-          min: objectives.length ? Math.min(...objectives) : 0,
-          max: objectives.length ? Math.max(...objectives) : 1,
-          dimension: drawn.length,
-          // inRange runs from min to max: the best end is min when minimising.
-          inRange: { color: minimize ? [...BEST_TO_WORST] : [...BEST_TO_WORST].reverse() },
-          // text[0] labels the max end, text[1] the min end.
-          text: minimize ? ['worst', 'best'] : ['best', 'worst'],
-          right: 8,
-          top: 'middle',
-          itemHeight: 160,
-          calculable: true,
-          precision: 3,
-        },
+        visualMap: { ...objectiveColourScale(points.objective.direction, objectives, drawn.length), right: 8, itemHeight: 160, calculable: true },
         tooltip: { formatter: (p: { dataIndex: number }) => `trial #${scored[p.dataIndex]?.number}: ${scored[p.dataIndex]?.objective.toPrecision(5)}` },
         series: [
           {
@@ -93,7 +89,7 @@ export function ParallelCoordinates({
             progressiveThreshold: 1000,
             lineStyle: { width: 1.2, opacity: 0.6 },
             emphasis: { lineStyle: { width: 3, opacity: 1 } },
-            data: scored.map((t) => [...drawn.map((c) => (c.axis.kind === 'category' ? String(t.values[c.dim]) : t.values[c.dim])), t.objective]),
+            data: scored.map((t) => [...drawn.map((c) => (c.axis.kind === 'category' ? String(t.values[c.column]) : t.values[c.column])), t.objective]),
           },
         ],
       },
@@ -145,13 +141,7 @@ export function ObjectiveScatter({
     [scored, selectedColours],
   );
   const option = useMemo(() => {
-    const minimize = points.objective.direction === 'minimize';
-    const bestSoFar: [number, number][] = [];
-    let best: number | undefined;
-    for (const t of [...scored].sort((a, b) => a.number - b.number)) {
-      if (best === undefined || (minimize ? t.objective < best : t.objective > best)) best = t.objective;
-      bestSoFar.push([t.number, best]);
-    }
+    const best = bestSoFar(points);
     return {
       animation: false,
       grid: { left: 72, right: 20, top: 36, bottom: 44 },
@@ -172,7 +162,7 @@ export function ObjectiveScatter({
             : { color: (p: { dataIndex: number }) => selectedColours.get(group.trials[p.dataIndex]?.id) ?? '#111827' },
           data: group.trials.map((t) => [t.number, t.objective]),
         })),
-        { name: 'best so far', type: 'line', step: 'end', showSymbol: false, lineStyle: { color: '#dc2626' }, data: bestSoFar },
+        { name: 'best so far', type: 'line', step: 'end', showSymbol: false, lineStyle: { color: '#dc2626' }, data: best.numbers.map((number, i) => [number, best.values[i]]) },
       ],
     };
   }, [points, scored, groups, selectedColours, spec]);

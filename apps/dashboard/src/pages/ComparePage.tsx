@@ -3,6 +3,7 @@ import { useQueries, useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'wouter';
 import { describeTestScore, type SweepDto, type TrialPointsDto } from '@tuneforge/contracts';
 import { api } from '../api';
+import { bestSoFar } from '../charts/best-so-far';
 import { CurvesChart } from '../charts/CurvesChart';
 import { TRIAL_PALETTE } from '../charts/trial-colours';
 import { Card, ErrorBox, Skeleton, StatusChip } from '../components/common';
@@ -93,24 +94,6 @@ export function ComparePage() {
       {loaded.length >= 2 && first && <Comparison sweeps={loaded} metric={withUnit(first.objective.metric, first.spec.dataset)} />}
     </div>
   );
-}
-
-/** The best value found so far after each trial (by number), with what the trials cost in epochs up to there. */
-export function bestSoFar(points: TrialPointsDto): { trials: number[]; epochs: number[]; values: number[] } {
-  const minimize = points.objective.direction === 'minimize';
-  const out = { trials: [] as number[], epochs: [] as number[], values: [] as number[] };
-  let best: number | undefined;
-  let epochs = 0;
-  const ordered = [...points.trials].sort((a, b) => a.number - b.number);
-  ordered.forEach((t, i) => {
-    epochs += t.epochs ?? 0;
-    if (t.objective === null) return;
-    if (best === undefined || (minimize ? t.objective < best : t.objective > best)) best = t.objective;
-    out.trials.push(i + 1);
-    out.epochs.push(epochs);
-    out.values.push(best);
-  });
-  return out;
 }
 
 function Comparison({ sweeps, metric }: { sweeps: { sweep: SweepDto; points: TrialPointsDto; colour: string }[]; metric: string }) {
