@@ -18,15 +18,20 @@ export interface EngineChoice {
   reason: string;
 }
 
+/** What TRAIN_ENGINE asks for (blank: auto), or an Error naming the choices. */
+export function requestedEngine(requested: string | undefined): 'auto' | TrainEngineKind {
+  const asked = requested?.trim() || 'auto';
+  if (asked !== 'auto' && !(TRAIN_ENGINES as readonly string[]).includes(asked)) throw new Error(`TRAIN_ENGINE '${asked}' is not one of auto, ${TRAIN_ENGINES.join(', ')}`);
+  return asked as 'auto' | TrainEngineKind;
+}
+
 /**
  * The fastest engine for the hardware: the CUDA engine when it loads and sees a GPU (once verified: until then only
  * when asked), else tfjs-node-gpu when it loads, else the native CPU engine, else TensorFlow.js on what loaded (wasm).
  * `TRAIN_ENGINE` (native-cuda | native | tfjs) forces one, and fails with the reason when it cannot be had.
  */
-export function chooseTrainingEngine(requested: string | undefined, found: EngineProbes, checkOnly = false): EngineChoice {
-  const asked = requested?.trim() || 'auto';
-  if (asked !== 'auto' && !(TRAIN_ENGINES as readonly string[]).includes(asked)) throw new Error(`TRAIN_ENGINE '${asked}' is not one of auto, ${TRAIN_ENGINES.join(', ')}`);
-  if (checkOnly) return { kind: 'tfjs', reason: '' };
+export function chooseTrainingEngine(requested: string | undefined, found: EngineProbes): EngineChoice {
+  const asked = requestedEngine(requested);
   const gpu = found.cuda.available ? `${found.cuda.devices.length} GPU(s): ${found.cuda.devices.map((d) => d.name).join(', ')}` : '';
   if (asked === 'native-cuda') {
     if (!found.cuda.available) throw new Error(`TRAIN_ENGINE=native-cuda, but ${found.cuda.reason}`);

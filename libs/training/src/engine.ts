@@ -3,7 +3,7 @@ import { CUDA_ENGINE_VERIFIED, loadCudaEngine, loadEngine, requireCudaEngine, re
 import { type DecodedCheckpoint } from '@tuneforge/formats';
 import { selectBackend, type SelectedBackend } from './backend';
 import type { TrainingData } from './datasets/dataset';
-import { chooseTrainingEngine, type TrainEngineKind } from './engine-choice';
+import { chooseTrainingEngine, requestedEngine, type TrainEngineKind } from './engine-choice';
 import { NATIVE_CPU_BACKEND, NATIVE_CUDA_BACKEND, NativeTrialSession, UnsupportedByEngineError } from './native-session';
 import type { TrainingSession } from './training-session';
 import { TrialSession } from './trial-session';
@@ -33,7 +33,7 @@ export async function selectTrainingEngine(env: NodeJS.ProcessEnv = process.env)
   const threads = Number(env.TRAIN_ENGINE_THREADS ?? 1);
   if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new Error(`TRAIN_ENGINE_THREADS '${env.TRAIN_ENGINE_THREADS}' is not an integer in [1, 256]`);
   // A bad TRAIN_ENGINE is refused before anything loads.
-  chooseTrainingEngine(env.TRAIN_ENGINE, { cuda: { available: false, reason: '' }, native: { available: false, reason: '' }, tfjs: 'cpu' }, true);
+  requestedEngine(env.TRAIN_ENGINE);
   const tfjs = await selectBackend(env.TF_BACKEND);
   const cuda = loadCudaEngine();
   const native = loadEngine();
