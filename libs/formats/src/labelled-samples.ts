@@ -97,7 +97,7 @@ export function classificationSamplesFromCsv(table: CsvTable, columns: Classific
   const result = columns.text !== undefined ? textSamples(table, columns, columns.text, add) : seriesSamples(table, columns, add);
   if (issues.length) throw new CsvDatasetError(issues);
 
-  const { split } = result;
+  const { split } = result.samples;
   if (split.train.length === 0 || split.validation.length === 0 || split.test.length === 0) {
     throw new CsvDatasetError([
       { message: `${result.labels.length} samples are too few for validationSplit ${columns.validationSplit} and testSplit ${columns.testSplit} (${split.train.length} training, ${split.validation.length} validation, ${split.test.length} test)` },
@@ -124,7 +124,6 @@ interface Built {
   /** Each sample's label and the line that names it (for messages). */
   labels: string[];
   lines: number[];
-  split: SampleSplit;
 }
 
 function textSamples(table: CsvTable, columns: ClassificationColumns, textColumn: string, add: (issue: CsvIssue) => void): Built {
@@ -140,7 +139,7 @@ function textSamples(table: CsvTable, columns: ClassificationColumns, textColumn
   });
   const samples = texts.map((text, row) => ({ text, label: labels[row] }));
   const split = classificationSplit(samples.length, columns);
-  return { samples: { kind: 'text', samples, split }, labels: [...labels], lines: texts.map((_, row) => line(row)), split };
+  return { samples: { kind: 'text', samples, split }, labels: [...labels], lines: texts.map((_, row) => line(row)) };
 }
 
 function seriesSamples(table: CsvTable, columns: ClassificationColumns, add: (issue: CsvIssue) => void): Built {
@@ -163,14 +162,14 @@ function seriesSamples(table: CsvTable, columns: ClassificationColumns, add: (is
     const sequences = [...groups.values()];
     const samples = sequences.map(({ rows, label }) => ({ steps: rows.map(rowOf), label, line: line(rows[0]) }));
     const split = classificationSplit(samples.length, columns);
-    return { samples: { kind: 'series', features, sequence, samples, split }, labels: samples.map((s) => s.label), lines: samples.map((s) => s.line), split };
+    return { samples: { kind: 'series', features, sequence, samples, split }, labels: samples.map((s) => s.label), lines: samples.map((s) => s.line) };
   }
   const window = columns.window ?? 1;
   const n = table.rowCount;
   const values = (n - window + 1) * window * features.length;
   if (values > MAX_WINDOW_VALUES) {
     add({ column: columns.label, message: `windows of ${window} rows make ${values.toLocaleString('en')} input values; at most ${MAX_WINDOW_VALUES.toLocaleString('en')} (use a shorter window, fewer features or fewer rows)` });
-    return { samples: { kind: 'series', features, sequence, samples: [], split: { train: [], validation: [], test: [] } }, labels: [], lines: [], split: { train: [], validation: [], test: [] } };
+    return { samples: { kind: 'series', features, sequence, samples: [], split: { train: [], validation: [], test: [] } }, labels: [], lines: [] };
   }
   const testRows = Math.round(n * columns.testSplit);
   const valRows = Math.round(n * columns.validationSplit);
@@ -189,5 +188,5 @@ function seriesSamples(table: CsvTable, columns: ClassificationColumns, add: (is
       samples.push({ steps: rows.map(rowOf), label: labels[last], line: line(last) });
     }
   });
-  return { samples: { kind: 'series', features, sequence, samples, split }, labels: samples.map((s) => s.label), lines: samples.map((s) => s.line), split };
+  return { samples: { kind: 'series', features, sequence, samples, split }, labels: samples.map((s) => s.label), lines: samples.map((s) => s.line) };
 }

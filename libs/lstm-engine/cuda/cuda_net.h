@@ -80,7 +80,7 @@ class CudaNet {
   bool deviceStale_ = true;  // params_ may have been written since the last upload
   size_t capacity_ = 0;
   // Device copies of the arrays the caller passes (the training split's and the validation split's, say), uploaded
-  // once and re-used while it passes the same ones; the least recently used goes when a third comes.
+  // once and re-used while it passes the same ones; the least recently used goes when a fifth comes.
   struct DeviceCopy {
     const float* host = nullptr;
     size_t length = 0;
