@@ -3,20 +3,23 @@ import type { SweepStatus, TrialEventType, TrialStatus } from '@tuneforge/contra
 import {
   bestEpochCheckpoint,
   checkpointsNewestFirst,
+  newestMetricPointId,
   retryWhileDatabaseUnavailable,
-  rungPeerSummaries,
+  rungValuesAt,
+  rungValuesSince,
   saveCheckpoint,
   Stores,
   type AttemptState,
   type CheckpointEntity,
   type CheckpointToSave,
   type ClaimedTrial,
-  type RungPeersQuery,
+  type RungKey,
+  type RungValueRow,
+  type RungValuesRead,
   type TrialAttempt,
   type TrialEnding,
   type TrialRef,
 } from '@tuneforge/persistence';
-import type { PeerSummary } from '@tuneforge/search';
 import type { TrainingEngine } from '@tuneforge/training';
 import { coalescingLoader } from './coalescing-loader';
 import { COMPUTE_BACKEND } from './compute-backend';
@@ -26,7 +29,7 @@ import { WORKER_CONFIG, type WorkerConfig } from './worker.config';
 /**
  * Batches of one kind that may run at once: two let PostgreSQL work on one while the next is being
  * gathered and sent (measured: 2 gave about 15% more trials/s than 1 in the bookkeeping benchmark).
- * Each uses a pooled connection, so the three kinds take at most 6 of the pool's 10.
+ * Each uses a pooled connection, so the two kinds take at most 4 of the pool's 10.
  */
 const STATEMENTS_IN_FLIGHT = 2;
 
@@ -34,7 +37,7 @@ const STATEMENTS_IN_FLIGHT = 2;
  * Everything a worker reads and writes in PostgreSQL about its trials. Every write is fenced by the
  * run's attempt (the trial's `attempts` at its claim), so two runners of one trial never both write,
  * and every statement waits out a PostgreSQL outage (retried until it answers) instead of failing the
- * job. The per-trial statements (claim, rung decisions, end) are batched across this worker's slots:
+ * job. The per-trial statements (claims, ends) are batched across this worker's slots:
  * while one statement is in flight the next requests gather.
  */
 @Injectable()
@@ -44,17 +47,10 @@ export class TrialLedger {
     (keys: readonly TrialRef[]) => this.untilAnswered('claim trials', () => this.stores.trials.claim(keys, this.config.id, this.backend.name)),
     STATEMENTS_IN_FLIGHT,
   );
-  private readonly rungs = coalescingLoader(
-    (queries: readonly RungPeersQuery[]) => this.untilAnswered('read rung peers', () => rungPeerSummaries(this.stores.manager, queries)),
-    STATEMENTS_IN_FLIGHT,
-  );
-  private readonly endings = coalescingLoader(
-    async (endings: readonly TrialEnding[]) => {
-      await this.untilAnswered('write metrics', () => this.metrics.flush());
-      return this.untilAnswered('record trial ends', () => this.stores.trials.end(endings));
-    },
-    STATEMENTS_IN_FLIGHT,
-  );
+  private readonly endings = coalescingLoader(async (endings: readonly TrialEnding[]) => {
+    await this.untilAnswered('write metrics', () => this.metrics.flush());
+    return this.untilAnswered('record trial ends', () => this.stores.trials.end(endings));
+  }, STATEMENTS_IN_FLIGHT);
 
   constructor(
     private readonly stores: Stores,
@@ -72,9 +68,19 @@ export class TrialLedger {
     return this.claims.load({ id: trialId, sweepId });
   }
 
-  /** What PostgreSQL holds about the other trials at a rung. */
-  peersAtRung(query: RungPeersQuery): Promise<PeerSummary> {
-    return this.rungs.load(query);
+  /** Where a reader of new metric points starts: the newest one's id. */
+  newestMetricPointId(): Promise<string> {
+    return this.untilAnswered('read the newest metric point', () => newestMetricPointId(this.stores.manager));
+  }
+
+  /** The values stored at these rungs so far. */
+  rungValuesAt(rungs: readonly RungKey[]): Promise<RungValueRow[]> {
+    return this.untilAnswered('read rung values', () => rungValuesAt(this.stores.manager, rungs));
+  }
+
+  /** These sweeps' metric values stored after metric point `afterId`. */
+  rungValuesSince(afterId: string, metrics: readonly { sweepId: string; metric: string }[]): Promise<RungValuesRead> {
+    return this.untilAnswered('read new rung values', () => rungValuesSince(this.stores.manager, afterId, metrics));
   }
 
   /**

@@ -19,6 +19,7 @@ import { withLogContext } from '@tuneforge/logging';
 import { CHECKPOINT_FORMAT, CorruptCheckpointError, decodeCheckpoint } from '@tuneforge/formats';
 import type { AttemptState, ClaimedTrial, TrialAttempt, TrialEnding } from '@tuneforge/persistence';
 import { MetricWriter } from './metric-writer.service';
+import { RungPeers } from './rung-peers.service';
 import { COMPUTE_BACKEND } from './compute-backend';
 import { TrialLedger } from './trial-ledger.service';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config';
@@ -65,6 +66,7 @@ export class TrialRunner {
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
     @Inject(COMPUTE_BACKEND) private readonly backend: TrainingEngine,
     private readonly workerMetrics: WorkerMetrics,
+    private readonly rungPeers: RungPeers,
   ) {}
 
   /** From now on, running trials checkpoint after their current epoch and go back to the queue. */
@@ -155,14 +157,25 @@ export class TrialRunner {
         const decision = await this.decideAtRung(trial, spec, rung, session.epoch, metrics[spec.objective.metric]);
         if (decision.stop) {
           const unstoredBest = best.unstored && best.epoch !== null ? { epoch: best.epoch, format: session.checkpointFormat, bytes: best.unstored } : undefined;
-          await this.end(run, 'pruned', decision.reason, session.bestMetric, session.epoch, { prunedRung: rung.rung, best: unstoredBest, ...(await this.scoreOnTest(run, session, best)) });
+          await this.end(run, 'pruned', decision.reason, session.bestMetric, session.epoch, {
+            prunedRung: rung.rung,
+            best: unstoredBest,
+            ...(await this.scoreOnTest(run, session, best)),
+          });
           return 'pruned';
         }
       }
     }
     const objective = spec.objective.metric;
     const scores = await this.scoreOnTest(run, session, best);
-    await this.end(run, 'completed', `best ${objective} ${session.bestMetric?.toPrecision(6) ?? 'n/a'} after ${session.epoch} epochs`, session.bestMetric, session.epoch, scores);
+    await this.end(
+      run,
+      'completed',
+      `best ${objective} ${session.bestMetric?.toPrecision(6) ?? 'n/a'} after ${session.epoch} epochs`,
+      session.bestMetric,
+      session.epoch,
+      scores,
+    );
     return 'completed';
   }
 
@@ -170,7 +183,11 @@ export class TrialRunner {
    * The test split's scores of the model the trial hands over, measured once as it ends (completed, and
    * pruned too, so that every scored trial is compared on the same rows), with how its inputs were made.
    */
-  private async scoreOnTest(run: TrialAttempt, session: TrainingSession, best: BestEpoch): Promise<Pick<TrialEnding, 'testMetrics' | 'testConfusion' | 'preprocessing'>> {
+  private async scoreOnTest(
+    run: TrialAttempt,
+    session: TrainingSession,
+    best: BestEpoch,
+  ): Promise<Pick<TrialEnding, 'testMetrics' | 'testConfusion' | 'preprocessing'>> {
     const bestCheckpoint = async () => {
       if (best.held) return best.held;
       // A resumed run that has not beaten its checkpoint's best: that best's checkpoint is stored.
@@ -228,7 +245,9 @@ export class TrialRunner {
     if (config.model === 'simulated') {
       const restored = firstAttempt
         ? undefined
-        : await this.newestReadable(run, SIMULATED_CHECKPOINT_FORMAT, (bytes) => SimulatedSession.fromCheckpoint(bytes, config, spec.objective, this.config.simulatedEpochMs));
+        : await this.newestReadable(run, SIMULATED_CHECKPOINT_FORMAT, (bytes) =>
+            SimulatedSession.fromCheckpoint(bytes, config, spec.objective, this.config.simulatedEpochMs),
+          );
       return restored ?? new SimulatedSession(config, seed, spec.objective, 0, null, this.config.simulatedEpochMs);
     }
     const data = await loadTrainingData(config.dataset, await this.uploadedData(trial));
@@ -257,14 +276,13 @@ export class TrialRunner {
     return undefined;
   }
 
-  /** Applies the rule to a summary of the other trials' values at this epoch, computed by PostgreSQL. */
+  /** Applies the rule to a summary of the other trials' values at this epoch (this worker's index of the sweep's rungs). */
   private async decideAtRung(trial: ClaimedTrial, spec: SweepSpec, rung: RungCheck, epoch: number, value: number | undefined): Promise<StopDecision> {
     const metric = spec.objective.metric;
     if (value === undefined || !Number.isFinite(value)) return { stop: false, reason: `no ${metric} at epoch ${epoch}` };
     // Peers exclude this trial, so its own value need not be written first; the writer's timer publishes it.
-    const peers = await this.ledger.peersAtRung({
+    const peers = await this.rungPeers.summary({
       sweepId: trial.sweepId,
-      trialId: trial.id,
       trialNumber: trial.number,
       metric,
       epoch,
@@ -296,7 +314,14 @@ export class TrialRunner {
     best.unstored = undefined;
   }
 
-  private async handBack(job: TrialJob, token: string | undefined, run: TrialAttempt, session: TrainingSession, checkpointed: number, best: BestEpoch): Promise<never> {
+  private async handBack(
+    job: TrialJob,
+    token: string | undefined,
+    run: TrialAttempt,
+    session: TrainingSession,
+    checkpointed: number,
+    best: BestEpoch,
+  ): Promise<never> {
     if (session.epoch > checkpointed || best.unstored) await this.checkpoint(run, session, best);
     const handedBack = await this.ledger.handBack(run, `worker ${this.config.id} stopped after epoch ${session.epoch}; the trial goes back to the queue`);
     if (!handedBack) await this.throwLost(run);

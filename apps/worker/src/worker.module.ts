@@ -6,6 +6,7 @@ import { databaseOptions, STORES_PROVIDER } from '@tuneforge/persistence';
 import type { TrainingEngine } from '@tuneforge/training';
 import { computeBackendProvider } from './compute-backend';
 import { MetricWriter } from './metric-writer.service';
+import { RungPeers } from './rung-peers.service';
 import { TrialLedger } from './trial-ledger.service';
 import { TrialProcessor } from './trial.processor';
 import { TrialRunner } from './trial-runner.service';
@@ -30,7 +31,18 @@ export class WorkerModule {
         BullModule.forRoot({ connection: { url: config.redisUrl, maxRetriesPerRequest: null }, prefix: config.queuePrefix }),
         BullModule.registerQueue({ name: TRIALS_QUEUE }),
       ],
-      providers: [{ provide: WORKER_CONFIG, useValue: config }, STORES_PROVIDER, computeBackendProvider(engine), MetricWriter, TrialLedger, TrialRunner, TrialProcessor, WorkerRegistry, WorkerMetrics],
+      providers: [
+        { provide: WORKER_CONFIG, useValue: config },
+        STORES_PROVIDER,
+        computeBackendProvider(engine),
+        MetricWriter,
+        TrialLedger,
+        RungPeers,
+        TrialRunner,
+        TrialProcessor,
+        WorkerRegistry,
+        WorkerMetrics,
+      ],
     };
   }
 }

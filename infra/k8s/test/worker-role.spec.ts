@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import type { SweepSpecInput } from '@tuneforge/contracts';
-import { databaseOptions, rungPeerSummaries, Stores } from '@tuneforge/persistence';
+import { databaseOptions, rungValuesAt, rungValuesSince, Stores } from '@tuneforge/persistence';
 import { aParsedSweepSpec, AppProcess, freePort, seedRun, seedSweep, TEST_DATABASE_SERVER_URL, TestStores, waitFor } from '@tuneforge/testing';
 import { TEST_REDIS_URL, TrialQueue } from '../../../apps/worker/test/support/worker-services';
 import { K8S_DIR } from './support/render';
@@ -93,13 +93,16 @@ describe('the workers’ PostgreSQL role (worker-role.sql)', () => {
     assert.deepEqual(await privilegesOfRole(), WORKER_PRIVILEGES);
     await owner.dataSource.query(`BEGIN; ${roleSql}; COMMIT;`);
     assert.deepEqual(await privilegesOfRole(), WORKER_PRIVILEGES);
-    const [attributes] = await owner.dataSource.query(`SELECT rolsuper, rolcreatedb, rolcreaterole, rolcanlogin, rolbypassrls FROM pg_roles WHERE rolname = $1`, [role]);
+    const [attributes] = await owner.dataSource.query(
+      `SELECT rolsuper, rolcreatedb, rolcreaterole, rolcanlogin, rolbypassrls FROM pg_roles WHERE rolname = $1`,
+      [role],
+    );
     assert.deepEqual(attributes, { rolsuper: false, rolcreatedb: false, rolcreaterole: false, rolcanlogin: true, rolbypassrls: false });
     assert.doesNotMatch(ROLE_SQL, /^\s*GRANT[^;]*\bALL\s+TABLES\b/im, 'grants name their tables: a table added later is denied until granted');
     assert.doesNotMatch(ROLE_SQL, /DEFAULT\s+PRIVILEGES/i, 'no default privileges: new tables are not granted behind the reader’s back');
   });
 
-  it("runs one trial's statements through the stores as the role: claim, metric upsert, checkpoint, rung summary, end", async () => {
+  it("runs one trial's statements through the stores as the role: claim, metric upsert, checkpoint, rung values, end", async () => {
     const { trials } = await seedSweep(owner.stores, { trials: 2, spec: simulatedSpec() });
     const points = [1, 2, 3].map((epoch) => ({ epoch, name: 'val_loss', value: 1 / epoch }));
     const claimed = await seedRun(workerStores, trials[0], {
@@ -107,15 +110,23 @@ describe('the workers’ PostgreSQL role (worker-role.sql)', () => {
       checkpoint: { epoch: 3, format: 'test', bytes: Buffer.from('weights'), bestMetric: 1 / 3, bestEpoch: 3 },
       end: { status: 'completed', bestMetric: 1 / 3, lastEpoch: 3 },
     });
-    const [summary] = await rungPeerSummaries(workerStores.manager, [
-      { sweepId: claimed.sweepId, trialId: trials[1].id, trialNumber: 1, metric: 'val_loss', epoch: 2, value: 0.6, direction: 'minimize', peers: { modulus: 1, from: 0, to: 1 } },
-    ]);
-    assert.equal(summary.count, 1);
+    const atRung = await rungValuesAt(workerStores.manager, [{ sweepId: claimed.sweepId, metric: 'val_loss', epoch: 2 }]);
+    assert.deepEqual(
+      atRung.map((r) => [r.trialNumber, r.value]),
+      [[0, 1 / 2]],
+    );
+    assert.equal((await rungValuesSince(workerStores.manager, '0', [{ sweepId: claimed.sweepId, metric: 'val_loss' }])).values.length, 3);
 
     const ended = await owner.stores.trialReads.find(trials[0].id);
     assert.deepEqual([ended?.status, ended?.attempts, ended?.lastEpoch, ended?.bestEpoch], ['completed', 1, 3, 3]);
-    assert.deepEqual((await owner.stores.trialReads.metricPoints(trials[0].id, ['val_loss'])).map((p) => p.epoch), [1, 2, 3]);
-    assert.deepEqual((await owner.stores.trialReads.checkpointList(trials[0].id)).map((c) => c.epoch), [3]);
+    assert.deepEqual(
+      (await owner.stores.trialReads.metricPoints(trials[0].id, ['val_loss'])).map((p) => p.epoch),
+      [1, 2, 3],
+    );
+    assert.deepEqual(
+      (await owner.stores.trialReads.checkpointList(trials[0].id)).map((c) => c.epoch),
+      [3],
+    );
   });
 
   it('registers, heartbeats and stops a worker, hands a trial back, and reads an uploaded dataset as the role', async () => {
@@ -130,14 +141,30 @@ describe('the workers’ PostgreSQL role (worker-role.sql)', () => {
     assert.equal((await owner.stores.workers.list({ liveOnly: false })).find((w) => w.id === 'role-worker')?.stoppedAt instanceof Date, true);
 
     const content = Buffer.from('date,births\n2024-01-01,1\n');
-    const dataset = await owner.stores.datasets.insert({ name: 'uploaded', format: 'csv', columns: [], rowCount: 1, content, sizeBytes: content.length, sha256: '0'.repeat(64) });
+    const dataset = await owner.stores.datasets.insert({
+      name: 'uploaded',
+      format: 'csv',
+      columns: [],
+      rowCount: 1,
+      content,
+      sizeBytes: content.length,
+      sha256: '0'.repeat(64),
+    });
     assert.equal(await workerStores.datasets.content(dataset.id), content.toString('utf8'));
   });
 
   it('refuses DDL, and writes to what a worker must not change (sweeps, datasets, trial rows, the migrations)', async () => {
     const { sweep, trials } = await seedSweep(owner.stores, { trials: 1, spec: simulatedSpec() });
     const content = Buffer.from('x\n');
-    const dataset = await owner.stores.datasets.insert({ name: 'kept', format: 'csv', columns: [], rowCount: 0, content, sizeBytes: content.length, sha256: '1'.repeat(64) });
+    const dataset = await owner.stores.datasets.insert({
+      name: 'kept',
+      format: 'csv',
+      columns: [],
+      rowCount: 0,
+      content,
+      sizeBytes: content.length,
+      sha256: '1'.repeat(64),
+    });
     const refused: Record<string, () => Promise<unknown>> = {
       'INSERT INTO sweeps': () => workerStores.sweeps.insert({ name: 'not mine', spec: sweep.spec, seed: 1, plannedTrials: 1, idempotencyKey: null }),
       'UPDATE sweeps': () => workerStores.sweeps.moveTo(sweep.id, 'paused'),
@@ -162,7 +189,9 @@ describe('the workers’ PostgreSQL role (worker-role.sql)', () => {
 
   it("has no privilege on any other table: the migrations', authentication's (users, tokens, projects, sessions) and one added after it ran", async () => {
     await owner.dataSource.query(`CREATE TABLE audit_events_added_later (id int)`);
-    const tables: { name: string }[] = await owner.dataSource.query(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
+    const tables: { name: string }[] = await owner.dataSource.query(
+      `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
+    );
     const others = tables.map((t) => t.name).filter((name) => !(name in WORKER_PRIVILEGES));
     for (const expected of ['typeorm_migrations', 'users', 'api_tokens', 'projects', 'project_members', 'sessions', 'audit_events_added_later']) {
       assert.ok(others.includes(expected), `the schema has ${expected}`);
@@ -205,13 +234,20 @@ describe('the workers’ PostgreSQL role (worker-role.sql)', () => {
         return (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200;
       });
       for (const trial of trials) await queue.enqueue(trial);
-      const ended = await waitFor('every trial ends', async () => {
-        if (/permission denied/i.test(workerProcess.output)) throw new Error(`the worker was refused a statement:\n${workerProcess.output}`);
-        const rows = await Promise.all(trials.map((trial) => owner.stores.trialReads.find(trial.id)));
-        return rows.every((row) => row && ['completed', 'pruned', 'failed'].includes(row.status)) ? rows : undefined;
-      }, 30_000);
+      const ended = await waitFor(
+        'every trial ends',
+        async () => {
+          if (/permission denied/i.test(workerProcess.output)) throw new Error(`the worker was refused a statement:\n${workerProcess.output}`);
+          const rows = await Promise.all(trials.map((trial) => owner.stores.trialReads.find(trial.id)));
+          return rows.every((row) => row && ['completed', 'pruned', 'failed'].includes(row.status)) ? rows : undefined;
+        },
+        30_000,
+      );
       for (const row of ended) {
-        assert.ok(row && ['completed', 'pruned'].includes(row.status), `trial ${row?.number} ended ${row?.status}: ${row?.statusReason}\n${workerProcess.output}`);
+        assert.ok(
+          row && ['completed', 'pruned'].includes(row.status),
+          `trial ${row?.number} ended ${row?.status}: ${row?.statusReason}\n${workerProcess.output}`,
+        );
         assert.ok((await owner.stores.trialReads.checkpointList(row.id)).length > 0, `trial ${row.number} has a checkpoint`);
         assert.ok((await owner.stores.trialReads.metricPoints(row.id, ['val_loss'])).length > 0, `trial ${row.number} has metrics`);
       }

@@ -6,7 +6,7 @@ export * from './leader-lock';
 export * from './entities';
 export * from './metric-points.writer';
 export * from './migrations';
-export * from './rung-peers.query';
+export * from './rung-values.query';
 export * from './prepared-query';
 export * from './row-locks';
 export * from './read-models';

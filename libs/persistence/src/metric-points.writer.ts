@@ -13,7 +13,8 @@ export interface MetricPointInput {
 
 /**
  * Writes metric points, replacing any already stored for the same (trial, name, epoch): an epoch
- * replayed after a crash overwrites its values instead of duplicating them. The rows travel as five
+ * replayed after a crash overwrites its values instead of duplicating them, under a new id, so that
+ * readers of new points (the live feed, the workers' rung indexes) read it again. The rows travel as five
  * arrays, so a batch of any size is one short statement with six parameters. Fenced: only points of
  * the trial's current attempt while it runs are written: a superseded run's points, and those a run
  * measured after its trial was cancelled (before its next check stopped it), are dropped without an error.
@@ -31,7 +32,14 @@ export async function upsertMetricPoints(manager: EntityManager, points: readonl
      SELECT p.sweep_id, p.trial_id, p.epoch, p.name, p.value
      FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::float8[], $6::int[]) AS p(sweep_id, trial_id, epoch, name, value, attempt)
      JOIN trials t ON t.id = p.trial_id AND t.attempts = p.attempt AND t.status = 'running'
-     ON CONFLICT (trial_id, name, epoch) DO UPDATE SET value = EXCLUDED.value, recorded_at = now()`,
-    [rows.map((p) => p.sweepId), rows.map((p) => p.trialId), rows.map((p) => p.epoch), rows.map((p) => p.name), rows.map((p) => p.value), rows.map((p) => p.attempt)],
+     ON CONFLICT (trial_id, name, epoch) DO UPDATE SET value = EXCLUDED.value, recorded_at = now(), id = DEFAULT`,
+    [
+      rows.map((p) => p.sweepId),
+      rows.map((p) => p.trialId),
+      rows.map((p) => p.epoch),
+      rows.map((p) => p.name),
+      rows.map((p) => p.value),
+      rows.map((p) => p.attempt),
+    ],
   );
 }

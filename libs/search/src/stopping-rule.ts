@@ -25,8 +25,8 @@ export function isPeerNumber(peers: PeerNumbers, trialNumber: number): boolean {
 }
 
 /**
- * All a rung decision needs to know about the other trials' values at the epoch. The worker has
- * PostgreSQL compute it (one row back, however many trials ran); `summarizePeers` is the same in code.
+ * All a rung decision needs to know about the other trials' values at the epoch. A worker reads it by
+ * position from its sorted `RungValues`; `summarizePeers` is the same from a plain list.
  */
 export interface PeerSummary {
   count: number;

@@ -5,6 +5,7 @@ import type { Stores, TrialRef } from '@tuneforge/persistence';
 import { uniqueQueuePrefix, waitFor } from '@tuneforge/testing';
 import { selectTrainingEngine, type TrainingEngine } from '@tuneforge/training';
 import { MetricWriter } from '../../src/metric-writer.service';
+import { RungPeers } from '../../src/rung-peers.service';
 import { TrialLedger } from '../../src/trial-ledger.service';
 import { TrialProcessor } from '../../src/trial.processor';
 import { TrialRunner } from '../../src/trial-runner.service';
@@ -23,6 +24,7 @@ export class WorkerServices {
   readonly ledger: TrialLedger;
   /** The Prometheus series (served by the health server in a worker process). */
   readonly workerMetrics: WorkerMetrics;
+  readonly rungPeers: RungPeers;
   readonly runner: TrialRunner;
   readonly processor: TrialProcessor;
   /** Registers and heartbeats only once its onApplicationBootstrap is called. */
@@ -36,7 +38,8 @@ export class WorkerServices {
     this.metrics = new MetricWriter(stores, config);
     this.ledger = new TrialLedger(stores, this.metrics, config, engine);
     this.workerMetrics = new WorkerMetrics(config, engine);
-    this.runner = new TrialRunner(this.metrics, this.ledger, config, engine, this.workerMetrics);
+    this.rungPeers = new RungPeers(this.ledger, config);
+    this.runner = new TrialRunner(this.metrics, this.ledger, config, engine, this.workerMetrics, this.rungPeers);
     this.processor = new TrialProcessor(this.runner);
     this.registry = new WorkerRegistry(stores, this.runner, config, engine);
   }
