@@ -26,6 +26,8 @@ interface FollowedRung {
 }
 
 interface FollowedMetric {
+  sweepId: string;
+  metric: string;
   rungs: Map<number, FollowedRung>;
   usedAt: number;
 }
@@ -74,7 +76,7 @@ export class RungPeers {
   private rungOf(sweepId: string, metric: string, epoch: number): FollowedRung {
     const key = `${sweepId}/${metric}`;
     let followed = this.followed.get(key);
-    if (!followed) this.followed.set(key, (followed = { rungs: new Map(), usedAt: 0 }));
+    if (!followed) this.followed.set(key, (followed = { sweepId, metric, rungs: new Map(), usedAt: 0 }));
     followed.usedAt = Date.now();
     let rung = followed.rungs.get(epoch);
     if (!rung) {
@@ -102,10 +104,7 @@ export class RungPeers {
     this.toLoad.clear();
     try {
       if (this.readFrom === undefined) this.readFrom = this.readTo = await this.ledger.newestMetricPointId();
-      const metrics = [...this.followed.keys()].map((key) => {
-        const [sweepId, metric] = key.split('/');
-        return { sweepId, metric };
-      });
+      const metrics = [...this.followed.values()].map(({ sweepId, metric }) => ({ sweepId, metric }));
       const fresh = await this.ledger.rungValuesSince(this.readFrom, metrics);
       const stored = await this.ledger.rungValuesAt(loads.map(([, key]) => key));
       for (const row of [...fresh.values, ...stored]) this.apply(row);
