@@ -15,6 +15,9 @@ const WORKLOADS: Record<string, { T: number; F: number; H: number; B: number; N:
   W1: { T: 50, F: 8, H: 64, B: 64, N: 4096 },
   W2: { T: 100, F: 32, H: 256, B: 256, N: 1024 },
   W3: { T: 100, F: 32, H: 512, B: 1024, N: 2048 },
+  // The demo job's shapes (examples/births-tpe-asha.yaml: 14 days of 5 inputs, 5,113 training windows): small matrices.
+  B1: { T: 14, F: 5, H: 85, B: 32, N: 5113 },
+  B2: { T: 14, F: 5, H: 48, B: 128, N: 5113 },
 };
 
 const { values } = parseArgs({
