@@ -38,7 +38,7 @@ const UNUSED_MS = 10 * 60_000;
 /**
  * The other trials' values at the rungs this worker decides at, kept in memory and sorted, so a rung decision
  * costs no statement of its own. A rung is read whole from PostgreSQL the first time it is asked about; from
- * then on one statement per sync reads the metric points stored since the last sync (every sweep's, by id),
+ * then on one statement per sync reads the metric points its sweeps stored since the last sync (by id),
  * at most every `metricsFlushMs` (peers' values are stored no more often than that anyway) and before any
  * decision that finds the last sync older. Each read starts at the previous read's end rather than its own,
  * so a point whose insert committed after a higher-numbered one is still read. This worker's own decisions

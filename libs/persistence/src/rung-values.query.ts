@@ -44,15 +44,15 @@ export interface RungValuesRead {
   values: RungValueRow[];
   /** The next read starts after this id (the one given when nothing newer was stored). */
   readTo: string;
-  /** False when the read stopped at its limit: more points were stored after `readTo`. */
+  /** False when the read stopped at a limit: more points were stored after `readTo`. */
   complete: boolean;
 }
 
 /**
- * The values of these sweeps' metrics among the (at most `limit`) metric points stored after `afterId`, at any
- * epoch (the reader keeps the rungs it follows). The new points are read in id order by the primary key, so a
- * read costs what was stored since the last one, however many points the sweeps have; a reader that got
- * `limit` points reads again from `readTo`.
+ * The values of these sweeps' metrics stored after metric point `afterId`, at any epoch (the reader keeps the
+ * rungs it follows), at most `limit` of each: each (sweep, metric) reads its own new points by
+ * `ix_metric_points_sweep_name_id`, so a read costs what those sweeps stored since, whatever else the cluster
+ * stores. A read that stopped at a limit ends at the smallest id where one did; values after it are read again.
  */
 export async function rungValuesSince(
   manager: EntityManager,
@@ -60,26 +60,26 @@ export async function rungValuesSince(
   metrics: readonly { sweepId: string; metric: string }[],
   limit = 20_000,
 ): Promise<RungValuesRead> {
-  const rows = await preparedQuery<{ readTo: string | null; read: number } & { [K in keyof RungValueRow]: RungValueRow[K] | null }>(
+  if (metrics.length === 0) return { values: [], readTo: afterId, complete: true };
+  const rows = await preparedQuery<RungValueRow & { full: boolean; lastOfMetric: string }>(
     manager,
     'tuneforge-rung-values-since',
-    `WITH fresh AS MATERIALIZED (
-       SELECT id, sweep_id, trial_id, name, epoch, value FROM metric_points WHERE id > $1::bigint ORDER BY id LIMIT $4
-     )
-     SELECT (SELECT max(id) FROM fresh)::text AS "readTo", (SELECT count(*) FROM fresh)::int AS "read", v.*
-     FROM (SELECT 1) one
-     LEFT JOIN LATERAL (
-       SELECT f.id::text AS id, f.sweep_id AS "sweepId", f.name AS metric, f.epoch, t.number AS "trialNumber", f.value
-       FROM fresh f
-       JOIN unnest($2::uuid[], $3::text[]) AS m(sweep_id, name) ON m.sweep_id = f.sweep_id AND m.name = f.name
-       JOIN trials t ON t.id = f.trial_id
-     ) v ON true`,
+    `SELECT p.id::text AS id, m.sweep_id AS "sweepId", m.name AS metric, p.epoch, t.number AS "trialNumber", p.value,
+            count(*) OVER w = $4 AS full, (max(p.id) OVER w)::text AS "lastOfMetric"
+     FROM unnest($2::uuid[], $3::text[]) AS m(sweep_id, name)
+     CROSS JOIN LATERAL (
+       SELECT mp.id, mp.trial_id, mp.epoch, mp.value FROM metric_points mp
+       WHERE mp.sweep_id = m.sweep_id AND mp.name = m.name AND mp.id > $1::bigint
+       ORDER BY mp.id LIMIT $4
+     ) p
+     JOIN trials t ON t.id = p.trial_id
+     WINDOW w AS (PARTITION BY m.sweep_id, m.name)`,
     [afterId, metrics.map((m) => m.sweepId), metrics.map((m) => m.metric), limit],
   );
-  const readTo = rows[0]?.readTo ?? afterId;
-  return {
-    values: rows.filter((r): r is { readTo: string | null; read: number } & RungValueRow => r.id !== null),
-    readTo,
-    complete: (rows[0]?.read ?? 0) < limit,
-  };
+  const cut = rows.filter((r) => r.full).map((r) => BigInt(r.lastOfMetric));
+  const readTo = cut.length > 0 ? cut.reduce((a, b) => (b < a ? b : a)) : rows.reduce((a, r) => (BigInt(r.id) > a ? BigInt(r.id) : a), BigInt(afterId));
+  const values = rows
+    .filter((r) => BigInt(r.id) <= readTo)
+    .map(({ id, sweepId, metric, epoch, trialNumber, value }) => ({ id, sweepId, metric, epoch, trialNumber, value }));
+  return { values, readTo: readTo.toString(), complete: cut.length === 0 };
 }

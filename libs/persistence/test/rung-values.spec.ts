@@ -94,19 +94,30 @@ describe('rung values read from PostgreSQL', () => {
     assert.equal(all.values.length, TRIALS * 2, 'both val_loss epochs of every trial, no loss');
     assert.ok(all.values.every((r) => r.metric === 'val_loss'));
     assert.deepEqual(await rungValuesSince(dataSource.manager, all.readTo, asked), { values: [], readTo: all.readTo, complete: true });
-    assert.equal(all.readTo, await newestMetricPointId(dataSource.manager));
+    assert.equal(
+      all.readTo,
+      all.values
+        .map((r) => BigInt(r.id))
+        .reduce((a, b) => (b > a ? b : a))
+        .toString(),
+      'up to the newest point read',
+    );
 
-    // Pages: 3 points of the 3 per trial stored, so a limit of 7 pages through them in id order.
-    const seen: string[] = [];
+    // Pages of at most 7 points of each asked metric, in id order: together, every point of both, once or more.
+    const both = [...asked, { sweepId, metric: 'loss' }];
+    const seen = new Set<string>();
     let from = startId;
-    for (;;) {
-      const page = await rungValuesSince(dataSource.manager, from, asked, 7);
-      seen.push(...page.values.map((r) => r.id));
+    for (let pages = 0; ; pages++) {
+      assert.ok(pages < 40, 'the pages end');
+      const page = await rungValuesSince(dataSource.manager, from, both, 7);
+      for (const r of page.values) seen.add(`${r.metric}/${r.id}`);
       if (page.complete) break;
       assert.ok(BigInt(page.readTo) > BigInt(from));
       from = page.readTo;
     }
-    assert.deepEqual(seen.sort(), all.values.map((r) => r.id).sort());
+    const everything = await rungValuesSince(dataSource.manager, startId, both);
+    assert.equal(everything.values.length, TRIALS * 3);
+    assert.deepEqual([...seen].sort(), everything.values.map((r) => `${r.metric}/${r.id}`).sort());
     assert.deepEqual((await rungValuesSince(dataSource.manager, startId, [{ sweepId, metric: 'accuracy' }])).values, []);
   });
 });

@@ -5,6 +5,7 @@ import { TrialEntity } from './trial.entity';
 @Entity({ name: 'metric_points' })
 @Index('uq_metric_points_trial_name_epoch', ['trialId', 'name', 'epoch'], { unique: true })
 @Index('ix_metric_points_sweep_name_epoch', ['sweepId', 'name', 'epoch'])
+@Index('ix_metric_points_sweep_name_id', ['sweepId', 'name', 'id'])
 export class MetricPointEntity {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id!: string;
