@@ -68,6 +68,7 @@ describe('Prometheus metrics through a simulated sweep (coordinator and worker p
     assert.ok(end.value('tuneforge_worker_epoch_duration_seconds_sum', { model: 'simulated' }) >= TRIALS * EPOCHS * 0.14, 'epochs of 150 ms');
     assert.equal(end.value('tuneforge_worker_samples_total', { model: 'simulated' }), 0);
     assert.equal(end.series('tuneforge_worker_engine_info').length, 1);
+    assert.equal(end.value('tuneforge_worker_rung_values'), 0, 'no early stopping: no rungs followed');
 
     const done = await coordinatorMetrics();
     assert.equal(trials(done, 'completed'), TRIALS);

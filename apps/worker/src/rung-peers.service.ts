@@ -4,6 +4,7 @@ import type { RungKey, RungValueRow } from '@tuneforge/persistence';
 import { RungValues, type PeerNumbers, type PeerSummary } from '@tuneforge/search';
 import { TrialLedger } from './trial-ledger.service';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config';
+import { WorkerMetrics } from './worker-metrics.service';
 
 export interface RungQuestion {
   sweepId: string;
@@ -21,6 +22,7 @@ export interface RungQuestion {
 
 interface FollowedRung {
   values: RungValues;
+  usedAt: number;
   /** Whether the values stored before the worker followed the rung have been read. */
   loaded: boolean;
 }
@@ -29,10 +31,9 @@ interface FollowedMetric {
   sweepId: string;
   metric: string;
   rungs: Map<number, FollowedRung>;
-  usedAt: number;
 }
 
-/** A sweep's metric no decision asked about for this long is no longer followed (its sweep has ended, say). */
+/** A rung no decision asked about for this long is no longer followed (its sweep has ended, say). */
 const UNUSED_MS = 10 * 60_000;
 
 /**
@@ -40,9 +41,10 @@ const UNUSED_MS = 10 * 60_000;
  * costs no statement of its own. A rung is read whole from PostgreSQL the first time it is asked about; from
  * then on one statement per sync reads the metric points its sweeps stored since the last sync (by id),
  * at most every `metricsFlushMs` (peers' values are stored no more often than that anyway) and before any
- * decision that finds the last sync older. Each read starts at the previous read's end rather than its own,
- * so a point whose insert committed after a higher-numbered one is still read. This worker's own decisions
+ * decision that finds the last sync older. Each read starts where the read before the last one ended (reads
+ * overlap by one sync's points), so a point whose insert committed after a higher-numbered one is still read. This worker's own decisions
  * count for its next ones at once. A value read twice, or rewritten by a resumed attempt, replaces its trial's.
+ * Rungs unused for 10 minutes, and the least recently used ones past `WORKER_RUNG_VALUES_KEPT` values, are dropped.
  */
 @Injectable()
 export class RungPeers {
@@ -60,7 +62,15 @@ export class RungPeers {
   constructor(
     private readonly ledger: TrialLedger,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+    private readonly workerMetrics: WorkerMetrics,
   ) {}
+
+  /** How many values the followed rungs hold. */
+  get keptValues(): number {
+    let kept = 0;
+    for (const followed of this.followed.values()) for (const rung of followed.rungs.values()) kept += rung.values.size;
+    return kept;
+  }
 
   /** What the other trials reported at the rung, summarised for the rule; the trial's own value then joins the rung. */
   async summary(q: RungQuestion): Promise<PeerSummary> {
@@ -76,13 +86,13 @@ export class RungPeers {
   private rungOf(sweepId: string, metric: string, epoch: number): FollowedRung {
     const key = `${sweepId}/${metric}`;
     let followed = this.followed.get(key);
-    if (!followed) this.followed.set(key, (followed = { sweepId, metric, rungs: new Map(), usedAt: 0 }));
-    followed.usedAt = Date.now();
+    if (!followed) this.followed.set(key, (followed = { sweepId, metric, rungs: new Map() }));
     let rung = followed.rungs.get(epoch);
     if (!rung) {
-      followed.rungs.set(epoch, (rung = { values: new RungValues(), loaded: false }));
+      followed.rungs.set(epoch, (rung = { values: new RungValues(), usedAt: 0, loaded: false }));
       this.toLoad.set(rung, { sweepId, metric, epoch });
     }
+    rung.usedAt = Date.now();
     return rung;
   }
 
@@ -99,7 +109,7 @@ export class RungPeers {
 
   private async read(): Promise<void> {
     const startedAt = Date.now();
-    this.forgetUnused(startedAt);
+    this.forget(startedAt);
     const loads = [...this.toLoad];
     this.toLoad.clear();
     try {
@@ -109,6 +119,7 @@ export class RungPeers {
       const stored = await this.ledger.rungValuesAt(loads.map(([, key]) => key));
       for (const row of [...fresh.values, ...stored]) this.apply(row);
       for (const [rung] of loads) rung.loaded = true;
+      this.workerMetrics.rungValues.set(this.keptValues);
       if (fresh.complete) {
         this.readFrom = this.readTo;
         this.readTo = fresh.readTo;
@@ -128,11 +139,21 @@ export class RungPeers {
     this.followed.get(`${row.sweepId}/${row.metric}`)?.rungs.get(row.epoch)?.values.set(row.trialNumber, row.value);
   }
 
-  private forgetUnused(now: number): void {
-    for (const [key, followed] of this.followed) {
-      if (now - followed.usedAt < UNUSED_MS) continue;
-      this.followed.delete(key);
-      for (const rung of followed.rungs.values()) this.toLoad.delete(rung);
+  /**
+   * Stops following rungs unused for UNUSED_MS, then the least recently used while more than `rungValuesKept`
+   * values are kept; never the newest one, nor one a decision waits to have read.
+   */
+  private forget(now: number): void {
+    const rungs = [...this.followed.values()].flatMap((followed) => [...followed.rungs].map(([epoch, rung]) => ({ followed, epoch, rung })));
+    let kept = rungs.reduce((sum, { rung }) => sum + rung.values.size, 0);
+    const oldestFirst = rungs.sort((a, b) => a.rung.usedAt - b.rung.usedAt).slice(0, -1);
+    for (const { followed, epoch, rung } of oldestFirst) {
+      if (now - rung.usedAt < UNUSED_MS && kept <= this.config.rungValuesKept) break;
+      if (!rung.loaded) continue;
+      kept -= rung.values.size;
+      followed.rungs.delete(epoch);
+      this.toLoad.delete(rung);
+      if (followed.rungs.size === 0) this.followed.delete(`${followed.sweepId}/${followed.metric}`);
     }
   }
 }

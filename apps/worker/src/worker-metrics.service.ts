@@ -19,6 +19,11 @@ export class WorkerMetrics implements OnModuleInit {
   private readonly registers = [this.registry];
 
   readonly runningTrials = new Gauge({ name: 'tuneforge_worker_running_trials', help: 'Trials this worker is running now', registers: this.registers });
+  readonly rungValues = new Gauge({
+    name: 'tuneforge_worker_rung_values',
+    help: 'Trial values at the rungs this worker follows, kept for its rung decisions (at most WORKER_RUNG_VALUES_KEPT, plus the newest rung)',
+    registers: this.registers,
+  });
   private readonly slots = new Gauge({ name: 'tuneforge_worker_slots', help: 'Trials this worker runs at once at most (WORKER_CONCURRENCY)', registers: this.registers });
   private readonly epochs = new Counter({ name: 'tuneforge_worker_epochs_total', help: 'Epochs trained, by model family', labelNames: ['model'] as const, registers: this.registers });
   private readonly samples = new Counter({

@@ -15,12 +15,20 @@ const WorkerEnvSchema = z.object({
   /** WORKER_CONCURRENCY=auto on a GPU: the memory one trial is allowed, and the most trials per GPU. */
   WORKER_GPU_TRIAL_MB: z.coerce.number().int().min(16).max(1_000_000).default(1_024),
   WORKER_GPU_TRIALS_MAX: z.coerce.number().int().min(1).max(64).default(8),
-  WORKER_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,120}$/).optional(),
+  WORKER_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,120}$/)
+    .optional(),
   /** A dead worker's job lock expires after this; the stalled check then re-delivers the trial. */
   JOB_LOCK_MS: z.coerce.number().int().min(1_000).default(15_000),
   STALLED_CHECK_MS: z.coerce.number().int().min(1_000).default(10_000),
   HEARTBEAT_MS: z.coerce.number().int().min(100).default(5_000),
   METRICS_FLUSH_MS: z.coerce.number().int().min(10).default(500),
+  /**
+   * The most rung values a worker keeps for its rung decisions (about 50 bytes each); past it the least recently
+   * asked-about rungs are dropped, and read whole again if asked about later.
+   */
+  WORKER_RUNG_VALUES_KEPT: z.coerce.number().int().min(1).max(100_000_000).default(1_000_000),
   /** Wall time of one epoch of the `simulated` model family (0: as fast as the bookkeeping allows). */
   SIMULATED_EPOCH_MS: z.coerce.number().int().min(0).max(600_000).default(0),
   /** Port of the probe endpoints (GET /livez, GET /readyz) and of GET /metrics; unset: no health server. */
@@ -44,6 +52,7 @@ export interface WorkerConfig {
   stalledCheckMs: number;
   heartbeatMs: number;
   metricsFlushMs: number;
+  rungValuesKept: number;
   simulatedEpochMs: number;
   healthPort?: number;
   /** The bearer token GET /metrics requires; undefined: /metrics is open to whoever reaches the health port. */
@@ -82,6 +91,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env, engine: W
     stalledCheckMs: e.STALLED_CHECK_MS,
     heartbeatMs: e.HEARTBEAT_MS,
     metricsFlushMs: e.METRICS_FLUSH_MS,
+    rungValuesKept: e.WORKER_RUNG_VALUES_KEPT,
     simulatedEpochMs: e.SIMULATED_EPOCH_MS,
     healthPort: e.WORKER_HEALTH_PORT,
     metricsToken: e.METRICS_TOKEN,

@@ -67,4 +67,29 @@ describe(RungPeers.name, () => {
     // The rewritten point takes a new id, so readers of new points read it again.
     assert.deepEqual(await workers[1].rungPeers.summary(question(sweepId, 1, 1)), { count: 1, median: 3, cutoff: 1 });
   });
+
+  it('keeps at most WORKER_RUNG_VALUES_KEPT values, dropping the least recently used rungs and reading them whole again', async () => {
+    const { sweepId, runs } = await sweepWithRuns(5);
+    for (const run of runs.slice(0, 4)) {
+      await seedMetricPoints(
+        db.stores,
+        run,
+        [2, 3, 4].map((epoch) => ({ epoch, name: 'val_loss', value: run.number * epoch })),
+      );
+    }
+    const small = await WorkerServices.create(db.stores, { WORKER_ID: 'rungs-small', METRICS_FLUSH_MS: String(FLUSH_MS), WORKER_RUNG_VALUES_KEPT: '5' });
+    try {
+      for (const epoch of [2, 3, 4]) {
+        assert.deepEqual(await small.rungPeers.summary(question(sweepId, 4, 100, epoch)), { count: 4, median: 1.5 * epoch, cutoff: epoch });
+        await new Promise((resolve) => setTimeout(resolve, FLUSH_MS * 2)); // the next question syncs, and drops what is past the bound
+      }
+      await small.rungPeers.summary(question(sweepId, 4, 100, 4));
+      assert.equal(small.rungPeers.keptValues, 5, 'only the newest rung: its 4 values and the deciding trial its own');
+      assert.match(await small.workerMetrics.text(), /^tuneforge_worker_rung_values 5$/m, 'the gauge says so');
+      // Epoch 2 was dropped: asked again, it is read whole (the deciding trial's own earlier value is not stored, so 4 peers).
+      assert.deepEqual(await small.rungPeers.summary(question(sweepId, 4, 100, 2)), { count: 4, median: 3, cutoff: 2 });
+    } finally {
+      await small.close();
+    }
+  });
 });

@@ -18,4 +18,10 @@ describe(loadWorkerConfig.name, () => {
     for (const value of ['fast', '0', '65', '1.5']) assert.throws(() => loadWorkerConfig({ WORKER_CONCURRENCY: value }), /WORKER_CONCURRENCY/, value);
     assert.throws(() => loadWorkerConfig({ WORKER_GPU_TRIALS_MAX: '0' }), /WORKER_GPU_TRIALS_MAX/);
   });
+
+  it('bounds the rung values a worker keeps (1,000,000 unless set), refusing what is not a positive whole number', () => {
+    assert.equal(loadWorkerConfig({}).rungValuesKept, 1_000_000);
+    assert.equal(loadWorkerConfig({ WORKER_RUNG_VALUES_KEPT: '5000' }).rungValuesKept, 5000);
+    for (const value of ['0', 'many', '2.5', '-3']) assert.throws(() => loadWorkerConfig({ WORKER_RUNG_VALUES_KEPT: value }), /WORKER_RUNG_VALUES_KEPT/, value);
+  });
 });

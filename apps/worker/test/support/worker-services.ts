@@ -38,7 +38,7 @@ export class WorkerServices {
     this.metrics = new MetricWriter(stores, config);
     this.ledger = new TrialLedger(stores, this.metrics, config, engine);
     this.workerMetrics = new WorkerMetrics(config, engine);
-    this.rungPeers = new RungPeers(this.ledger, config);
+    this.rungPeers = new RungPeers(this.ledger, config, this.workerMetrics);
     this.runner = new TrialRunner(this.metrics, this.ledger, config, engine, this.workerMetrics, this.rungPeers);
     this.processor = new TrialProcessor(this.runner);
     this.registry = new WorkerRegistry(stores, this.runner, config, engine);
