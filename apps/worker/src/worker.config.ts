@@ -25,7 +25,7 @@ const WorkerEnvSchema = z.object({
   HEARTBEAT_MS: z.coerce.number().int().min(100).default(5_000),
   METRICS_FLUSH_MS: z.coerce.number().int().min(10).default(500),
   /**
-   * The most rung values a worker keeps for its rung decisions (about 50 bytes each); past it the least recently
+   * The most rung values a worker keeps for its rung decisions (about 60 bytes each); past it the least recently
    * asked-about rungs are dropped, and read whole again if asked about later.
    */
   WORKER_RUNG_VALUES_KEPT: z.coerce.number().int().min(1).max(100_000_000).default(1_000_000),
