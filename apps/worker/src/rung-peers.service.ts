@@ -42,8 +42,8 @@ const UNUSED_MS = 10 * 60_000;
  * then on one statement per sync reads the metric points its sweeps stored since the last sync (by id),
  * at most every `metricsFlushMs` (peers' values are stored no more often than that anyway) and before any
  * decision that finds the last sync older. Each read starts where the read before the last one ended (reads
- * overlap by one sync's points), so a point whose insert committed after a higher-numbered one is still read. This worker's own decisions
- * count for its next ones at once. A value read twice, or rewritten by a resumed attempt, replaces its trial's.
+ * overlap by one sync's points), so a point whose insert committed after a higher-numbered one is still read.
+ * This worker's own decisions count for its next ones at once. A value read twice, or rewritten by a resumed attempt, replaces its trial's.
  * Rungs unused for 10 minutes, and the least recently used ones past `WORKER_RUNG_VALUES_KEPT` values, are dropped.
  */
 @Injectable()
@@ -121,8 +121,10 @@ export class RungPeers {
       for (const [rung] of loads) rung.loaded = true;
       this.workerMetrics.rungValues.set(this.keptValues);
       if (fresh.complete) {
-        this.readFrom = this.readTo;
-        this.readTo = fresh.readTo;
+        // A read that found nothing new of its sweeps gives back its start: the end never moves back.
+        const readTo = this.readTo as string;
+        this.readFrom = readTo;
+        this.readTo = BigInt(fresh.readTo) > BigInt(readTo) ? fresh.readTo : readTo;
         this.syncedAt = startedAt;
       } else {
         // Cut short by its limit (a worker catching up): the next decision reads on from where this one stopped.
