@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Stores, upsertMetricPoints, type MetricPointInput } from '@tuneforge/persistence';
+import { nextRun } from './next-run';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config';
 
 /**
@@ -10,9 +11,8 @@ import { WORKER_CONFIG, type WorkerConfig } from './worker.config';
 export class MetricWriter implements OnModuleDestroy {
   private readonly logger = new Logger(MetricWriter.name);
   private buffer: MetricPointInput[] = [];
-  private writing: Promise<void> = Promise.resolve();
-  /** The write that has not started yet, shared by every flush() until it starts. */
-  private next?: Promise<void>;
+  /** The write after the one in flight, shared by every flush() until it starts. */
+  private readonly write = nextRun(() => this.writeBuffered());
   private readonly timer: NodeJS.Timeout;
   /** The timer's writes keep failing (PostgreSQL away): said once, and again when they work. */
   private failing = false;
@@ -38,22 +38,19 @@ export class MetricWriter implements OnModuleDestroy {
    * ending at once cost two writes, not one each in a row.
    */
   flush(): Promise<void> {
-    this.next ??= this.writing
-      .catch(() => undefined)
-      .then(async () => {
-        this.next = undefined;
-        if (this.buffer.length === 0) return;
-        const points = this.buffer;
-        this.buffer = [];
-        try {
-          await upsertMetricPoints(this.stores.manager, points);
-        } catch (error) {
-          this.buffer = points.concat(this.buffer);
-          throw error;
-        }
-      });
-    this.writing = this.next;
-    return this.next;
+    return this.write();
+  }
+
+  private async writeBuffered(): Promise<void> {
+    if (this.buffer.length === 0) return;
+    const points = this.buffer;
+    this.buffer = [];
+    try {
+      await upsertMetricPoints(this.stores.manager, points);
+    } catch (error) {
+      this.buffer = points.concat(this.buffer);
+      throw error;
+    }
   }
 
   private async flushOnTimer(): Promise<void> {

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Direction } from '@tuneforge/contracts';
 import type { RungKey, RungValueRow } from '@tuneforge/persistence';
 import { RungValues, type PeerNumbers, type PeerSummary } from '@tuneforge/search';
+import { nextRun } from './next-run';
 import { TrialLedger } from './trial-ledger.service';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config';
 import { WorkerMetrics } from './worker-metrics.service';
@@ -55,9 +56,8 @@ export class RungPeers {
   private readFrom?: string;
   private readTo?: string;
   private syncedAt = Number.NEGATIVE_INFINITY;
-  private syncing: Promise<void> = Promise.resolve();
-  /** The sync that has not started yet, shared by every decision that waits for it. */
-  private next?: Promise<void>;
+  /** The sync after the one in flight, shared by every decision that waits for it. */
+  private readonly sync = nextRun(() => this.read());
 
   constructor(
     private readonly ledger: TrialLedger,
@@ -94,17 +94,6 @@ export class RungPeers {
     }
     rung.usedAt = Date.now();
     return rung;
-  }
-
-  private sync(): Promise<void> {
-    this.next ??= this.syncing
-      .catch(() => undefined)
-      .then(() => {
-        this.next = undefined;
-        return this.read();
-      });
-    this.syncing = this.next;
-    return this.next;
   }
 
   private async read(): Promise<void> {
