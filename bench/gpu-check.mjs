@@ -92,9 +92,9 @@ async function trainEpochs(nets, workload, epochs) {
   const uniform = uniformSource(1);
   const x = Float32Array.from({ length: N * T * F }, uniform);
   const y = Float32Array.from({ length: N }, uniform);
-  const batches = Array.from({ length: Math.ceil(N / B) }, (_, k) => Int32Array.from({ length: Math.min(B, N - k * B) }, (_, i) => k * B + i));
+  const seeds = new Float64Array(Math.ceil(N / B));
   const run = async (net) => {
-    for (let e = 0; e < epochs; e++) for (const indices of batches) await net.trainBatchAsync(x, y, indices, 0);
+    for (let e = 0; e < epochs; e++) await net.trainBatchesAsync(x, y, null, B, seeds);
   };
   await Promise.all(nets.map(run));
 }

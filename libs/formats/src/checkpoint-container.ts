@@ -103,28 +103,39 @@ export function decodeCheckpoint(bytes: Buffer): DecodedCheckpoint {
  * and that file (model weights only; the optimizer's state is left out).
  */
 export function toLayersModelFiles(checkpoint: DecodedCheckpoint, weightsPath = 'weights.bin'): { modelJson: object; weights: Buffer } {
-  const data = Buffer.from(checkpoint.artifacts.weightData);
-  const kept: WeightSpec[] = [];
-  const parts: Buffer[] = [];
-  let offset = 0;
-  for (const spec of checkpoint.artifacts.weightSpecs) {
-    const bytes = spec.shape.reduce((n, d) => n * d, 1) * bytesPerElement(spec.dtype);
-    if (spec.group !== 'optimizer') {
-      kept.push({ name: spec.name, shape: spec.shape, dtype: spec.dtype });
-      parts.push(data.subarray(offset, offset + bytes));
-    }
-    offset += bytes;
-  }
+  const kept = modelWeightSlices(checkpoint);
   return {
     modelJson: {
       format: 'layers-model',
       generatedBy: 'Tuneforge',
       convertedBy: null,
       modelTopology: checkpoint.artifacts.modelTopology,
-      weightsManifest: [{ paths: [weightsPath], weights: kept }],
+      weightsManifest: [{ paths: [weightsPath], weights: kept.map(({ spec }) => ({ name: spec.name, shape: spec.shape, dtype: spec.dtype })) }],
     },
-    weights: Buffer.concat(parts),
+    weights: Buffer.concat(kept.map(({ bytes }) => bytes)),
   };
+}
+
+/** The model's weights of a checkpoint (the optimizer's state left out), in the order the model lists them, as float32 values. */
+export function checkpointModelWeights(checkpoint: DecodedCheckpoint): { name: string; shape: number[]; values: Float32Array }[] {
+  return modelWeightSlices(checkpoint).map(({ spec, bytes }) => {
+    if (spec.dtype !== 'float32') throw new CorruptCheckpointError(`model weight '${spec.name}' is ${spec.dtype}, not float32`);
+    // A copy: the slice of the container need not be 4-byte aligned.
+    return { name: spec.name, shape: spec.shape, values: new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) };
+  });
+}
+
+function modelWeightSlices(checkpoint: DecodedCheckpoint): { spec: WeightSpec; bytes: Buffer }[] {
+  const data = Buffer.from(checkpoint.artifacts.weightData);
+  const slices: { spec: WeightSpec; bytes: Buffer }[] = [];
+  let offset = 0;
+  for (const spec of checkpoint.artifacts.weightSpecs) {
+    const length = spec.shape.reduce((n, d) => n * d, 1) * bytesPerElement(spec.dtype);
+    if (offset + length > data.length) throw new CorruptCheckpointError(`the weights end before '${spec.name}'`);
+    if (spec.group !== 'optimizer') slices.push({ spec, bytes: data.subarray(offset, offset + length) });
+    offset += length;
+  }
+  return slices;
 }
 
 function bytesPerElement(dtype: string): number {

@@ -7,6 +7,7 @@
 #include <cblas.h>
 #endif
 
+#include <algorithm>
 #include <cmath>
 #include <exception>
 #include <initializer_list>
@@ -135,7 +136,7 @@ class NetWrap : public Napi::ObjectWrap<NetWrap> {
                            InstanceMethod("setIterations", &NetWrap::SetIterations),
                            InstanceMethod("setLearningRate", &NetWrap::SetLearningRate),
                            InstanceMethod("trainBatch", &NetWrap::TrainBatch),
-                           InstanceMethod("trainBatchAsync", &NetWrap::TrainBatchAsync),
+                           InstanceMethod("trainBatchesAsync", &NetWrap::TrainBatchesAsync),
                            InstanceMethod("lossAndGradients", &NetWrap::LossAndGradients),
                            InstanceMethod("predict", &NetWrap::Predict),
                            InstanceMethod("release", &NetWrap::Release),
@@ -169,7 +170,7 @@ class NetWrap : public Napi::ObjectWrap<NetWrap> {
   // Frees the network's buffers now rather than when the wrapper is garbage-collected.
   Napi::Value Release(const Napi::CallbackInfo& info) {
     return guard(info.Env(), [&]() -> Napi::Value {
-      if (busy_) throw InputError("this LstmNet is training a batch (trainBatchAsync); await it before releasing it");
+      if (busy_) throw InputError("this LstmNet is training (trainBatchesAsync); await it before releasing it");
       net_.reset();
       return info.Env().Undefined();
     });
@@ -177,7 +178,7 @@ class NetWrap : public Napi::ObjectWrap<NetWrap> {
 
   LstmNet& net() {
     if (!net_) throw InputError("this LstmNet was released");
-    if (busy_) throw InputError("this LstmNet is training a batch (trainBatchAsync); await it first");
+    if (busy_) throw InputError("this LstmNet is training (trainBatchesAsync); await it first");
     return *net_;
   }
 
@@ -275,7 +276,7 @@ class NetWrap : public Napi::ObjectWrap<NetWrap> {
     });
   }
 
-  // x, y: whole sample arrays; indices: the batch's rows (Int32Array), or null for all of them.
+  // x, y: whole sample arrays; indices: the batch's rows (Int32Array), or null for all of them in order.
   lstm::BatchSource batchFrom(const Napi::CallbackInfo& info, Napi::Float32Array& xHolder, Napi::Float32Array& yHolder, Napi::Int32Array& indexHolder) {
     lstm::BatchSource source;
     const Napi::Float32Array& x = expectFloat32(info[0], "x", xHolder);
@@ -308,16 +309,25 @@ class NetWrap : public Napi::ObjectWrap<NetWrap> {
     });
   }
 
-  // trainBatch on a libuv thread: the event loop stays free, and trials in one process use several cores.
-  Napi::Value TrainBatchAsync(const Napi::CallbackInfo& info) {
+  // trainBatch over consecutive batches of `order` on a libuv thread, one call per epoch: the event loop stays free, trials
+  // in one process use several cores, and a batch costs no thread hand-off.
+  Napi::Value TrainBatchesAsync(const Napi::CallbackInfo& info) {
     return guard(info.Env(), [&]() -> Napi::Value {
       Napi::Float32Array x, y;
-      Napi::Int32Array indices;
+      Napi::Int32Array order;
       LstmNet& target = net();
-      lstm::BatchSource source = batchFrom(info, x, y, indices);
-      double seed = 0;
-      if (info.Length() > 3 && info[3].IsNumber()) seed = info[3].As<Napi::Number>().DoubleValue();
-      auto* worker = new TrainWorker(info.Env(), this, target, source, static_cast<uint64_t>(std::fabs(seed)), {info.This(), info[0], info[1], info[2]});
+      lstm::BatchSource source = batchFrom(info, x, y, order);
+      const double size = info[3].IsNumber() ? info[3].As<Napi::Number>().DoubleValue() : 0;
+      if (!(size >= 1) || size != std::floor(size)) throw InputError("batchSize must be a positive integer");
+      const size_t batchSize = static_cast<size_t>(size);
+      const size_t batches = (source.count + batchSize - 1) / batchSize;
+      if (!info[4].IsTypedArray() || info[4].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) throw InputError("dropoutSeeds must be a Float64Array");
+      const Napi::Float64Array seedArray = info[4].As<Napi::Float64Array>();
+      if (seedArray.ElementLength() != batches)
+        throw InputError("dropoutSeeds has " + std::to_string(seedArray.ElementLength()) + " values; " + std::to_string(batches) + " batches need one each");
+      std::vector<uint64_t> seeds(batches);
+      for (size_t b = 0; b < batches; b++) seeds[b] = static_cast<uint64_t>(std::fabs(seedArray[b]));
+      auto* worker = new TrainWorker(info.Env(), this, target, source, batchSize, std::move(seeds), {info.This(), info[0], info[1], info[2]});
       busy_ = true;
       Napi::Promise promise = worker->Promise();
       worker->Queue();
@@ -327,9 +337,9 @@ class NetWrap : public Napi::ObjectWrap<NetWrap> {
 
   class TrainWorker : public Napi::AsyncWorker {
    public:
-    TrainWorker(Napi::Env env, NetWrap* wrap, LstmNet& net, lstm::BatchSource source, uint64_t seed, std::initializer_list<Napi::Value> keepAlive)
-        : Napi::AsyncWorker(env, "lstm-engine:trainBatch"), deferred_(Napi::Promise::Deferred::New(env)), wrap_(wrap), net_(net), source_(source), seed_(seed) {
-      // The wrapper and the typed arrays the batch reads stay alive until the step is done.
+    TrainWorker(Napi::Env env, NetWrap* wrap, LstmNet& net, lstm::BatchSource rows, size_t batchSize, std::vector<uint64_t> seeds, std::initializer_list<Napi::Value> keepAlive)
+        : Napi::AsyncWorker(env, "lstm-engine:trainBatches"), deferred_(Napi::Promise::Deferred::New(env)), wrap_(wrap), net_(net), rows_(rows), batchSize_(batchSize), seeds_(std::move(seeds)) {
+      // The wrapper and the typed arrays the batches read stay alive until the steps are done.
       for (const Napi::Value& value : keepAlive)
         if (value.IsObject()) kept_.push_back(Napi::Persistent(value.As<Napi::Object>()));
     }
@@ -337,7 +347,14 @@ class NetWrap : public Napi::ObjectWrap<NetWrap> {
 
     void Execute() override {
       try {
-        loss_ = net_.trainBatch(source_, seed_);
+        for (size_t b = 0; b < seeds_.size(); b++) {
+          lstm::BatchSource batch = rows_;
+          if (rows_.indices) batch.indices = rows_.indices + b * batchSize_;
+          else batch.offset = rows_.offset + b * batchSize_;
+          batch.count = std::min(batchSize_, rows_.count - b * batchSize_);
+          losses_.push_back(net_.trainBatch(batch, seeds_[b]));
+          if (!std::isfinite(losses_.back())) break;
+        }
       } catch (const std::bad_alloc&) {
         SetError("lstm-engine ran out of memory");
       } catch (const std::exception& error) {
@@ -346,10 +363,12 @@ class NetWrap : public Napi::ObjectWrap<NetWrap> {
     }
     void OnOK() override {
       wrap_->busy_ = false;
-      deferred_.Resolve(Napi::Number::New(Env(), loss_));
+      deferred_.Resolve(toFloat32Array(Env(), losses_));
     }
+    // The error says which batch failed (its `batch`); the batches before it were trained.
     void OnError(const Napi::Error& error) override {
       wrap_->busy_ = false;
+      error.Value().Set("batch", Napi::Number::New(Env(), static_cast<double>(losses_.size())));
       deferred_.Reject(error.Value());
     }
 
@@ -357,9 +376,10 @@ class NetWrap : public Napi::ObjectWrap<NetWrap> {
     Napi::Promise::Deferred deferred_;
     NetWrap* wrap_;
     LstmNet& net_;
-    lstm::BatchSource source_;
-    uint64_t seed_;
-    float loss_ = 0;
+    lstm::BatchSource rows_;
+    size_t batchSize_;
+    std::vector<uint64_t> seeds_;
+    std::vector<float> losses_;
     std::vector<Napi::ObjectReference> kept_;
   };
 

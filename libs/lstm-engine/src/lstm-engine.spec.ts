@@ -270,27 +270,32 @@ describe('lstm-engine', { skip }, () => {
     assert.throws(() => net.getIterations(), /this LstmNet was released/);
   });
 
-  it('trains off the event loop with trainBatchAsync: same losses, errors as rejections, other calls refused meanwhile', async () => {
+  it('trains batches off the event loop with trainBatchesAsync: the same losses as trainBatch, errors as rejections naming the batch, other calls refused meanwhile', async () => {
     const a = newNet(FORECAST, 8);
     const b = newNet(FORECAST, 8);
     a.model.dispose();
     b.model.dispose();
-    const batches = [0, 1, 2].map((salt) => aBatch(FORECAST, 8, salt));
-    const sync = batches.map(({ x, y }) => a.net.trainBatch(x, y, null, 5));
-    const async: number[] = [];
-    for (const { x, y } of batches) {
-      const pending = b.net.trainBatchAsync(x, y, null, 5);
-      assert.throws(() => b.net.getParam(0), /this LstmNet is training a batch \(trainBatchAsync\); await it first/);
-      async.push(await pending);
-    }
-    assert.deepEqual(async, sync);
-    const withNaN = batches[0].x.slice();
-    withNaN[0] = NaN;
-    await assert.rejects(() => b.net.trainBatchAsync(withNaN, batches[0].y, null, 0), { name: 'Error', message: /inputs must be finite/ });
-    assert.ok(Number.isFinite(await b.net.trainBatchAsync(batches[0].x, batches[0].y, null, 0)), 'usable after a rejection');
+    const { x, y } = aBatch(FORECAST, 8, 0);
+    const order = Int32Array.of(5, 1, 7, 0, 2, 6, 4, 3);
+    const seeds = Float64Array.of(11, 12, 13);
+    const sync = [order.subarray(0, 3), order.subarray(3, 6), order.subarray(6)].map((rows, k) => a.net.trainBatch(x, y, rows, seeds[k]));
+    const pending = b.net.trainBatchesAsync(x, y, order, 3, seeds);
+    assert.throws(() => b.net.getParam(0), /this LstmNet is training \(trainBatchesAsync\); await it first/);
+    assert.deepEqual([...(await pending)], sync);
+    assert.deepEqual(b.net.getParam(0), a.net.getParam(0), 'the same weights after the same steps');
+    assert.equal((await b.net.trainBatchesAsync(x, y, null, 8, Float64Array.of(1))).length, 1, 'null order: every sample, in order');
+
+    const withNaN = x.slice();
+    withNaN[3 * 7 * 3] = NaN; // sample 3 (7 steps x 3 features a row): the third batch's
+    await assert.rejects(() => b.net.trainBatchesAsync(withNaN, y, order, 3, seeds), { name: 'Error', message: /inputs must be finite/, batch: 2 });
+    // Bad arguments throw at the call, before anything trains.
+    assert.throws(() => b.net.trainBatchesAsync(x, y, order, 3, Float64Array.of(1)), /dropoutSeeds has 1 values; 3 batches need one each/);
+    assert.throws(() => b.net.trainBatchesAsync(x, y, order, 0, seeds), /batchSize must be a positive integer/);
+    assert.throws(() => b.net.trainBatchesAsync(x, y, order, 3, [1, 2, 3] as unknown as Float64Array), /dropoutSeeds must be a Float64Array/);
+    assert.ok(Number.isFinite((await b.net.trainBatchesAsync(x, y, order, 8, Float64Array.of(0)))[0]), 'usable after a rejection');
     // Two networks step at the same time, one on each libuv thread.
-    const both = await Promise.all([a.net.trainBatchAsync(batches[1].x, batches[1].y, null, 1), b.net.trainBatchAsync(batches[1].x, batches[1].y, null, 1)]);
-    assert.ok(both.every(Number.isFinite));
+    const both = await Promise.all([a.net, b.net].map((net) => net.trainBatchesAsync(x, y, order, 4, Float64Array.of(1, 2))));
+    assert.ok(both.every((losses) => losses.length === 2 && losses.every(Number.isFinite)));
   });
 
   it('keeps its resident memory flat over 1,000 training steps', () => {

@@ -69,8 +69,13 @@ export interface NativeLstmNet {
    * null indices: all samples. Returns the batch loss before the step.
    */
   trainBatch(x: Float32Array, y: Float32Array, indices: Int32Array | null, dropoutSeed: number): number;
-  /** trainBatch on a libuv thread; other calls on this network throw until it settles. */
-  trainBatchAsync(x: Float32Array, y: Float32Array, indices: Int32Array | null, dropoutSeed: number): Promise<number>;
+  /**
+   * trainBatch on consecutive batches of `order` (`batchSize` rows each, the last one shorter; null: every sample in order)
+   * with one dropout seed each, on a libuv thread in one call. Resolves with the batches' losses, ending after the first
+   * that is not finite; a rejection's error has the failed batch's index as `batch`. Other calls on this network throw
+   * until it settles.
+   */
+  trainBatchesAsync(x: Float32Array, y: Float32Array, order: Int32Array | null, batchSize: number, dropoutSeeds: Float64Array): Promise<Float32Array>;
   /** Loss with gradients left for getGradient; no dropout, no update. */
   lossAndGradients(x: Float32Array, y: Float32Array, indices: Int32Array | null): number;
   /** Frees the buffers now (the wrapper is unusable afterwards). */

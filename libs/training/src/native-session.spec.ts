@@ -5,7 +5,7 @@ import type { TrialConfig } from '@tuneforge/contracts';
 import { loadCudaEngine, loadEngine } from '@tuneforge/lstm-engine';
 import { decodeCheckpoint, toLayersModelFiles } from '@tuneforge/formats';
 import { selectBackend } from './backend';
-import { encodeCheckpoint, restoreModel } from './checkpoint';
+import { encodeCheckpoint, restoreModel, scoreCheckpointOnTest } from './checkpoint';
 import { forecastData, singleColumnSeries } from './datasets/forecast.dataset';
 import { sotuCorpus, textData } from './datasets/sotu.dataset';
 import { usBirthsSeries } from './datasets/us-births.dataset';
@@ -202,6 +202,28 @@ describe(NativeTrialSession.name, { skip }, () => {
     });
   }
 
+  it('scores a checkpoint on the test split as tfjs loading that checkpoint does, whatever it trains on since', async () => {
+    const native = await NativeTrialSession.open(data, aConfig({ layers: 2, dropout: 0.1 }), 13, OBJECTIVE);
+    await native.trainNextEpoch();
+    const first = await native.checkpoint();
+    await native.trainNextEpoch();
+    const ours = await native.scoreOnTest(async () => first);
+    const tfjs = await scoreCheckpointOnTest(data, first);
+    assert.deepEqual(Object.keys(ours.metrics).sort(), ['seasonal_naive_test_mae', 'test_loss', 'test_mae']);
+    assert.deepEqual(Object.keys(ours.metrics).sort(), Object.keys(tfjs.metrics).sort());
+    for (const [name, value] of Object.entries(tfjs.metrics))
+      assert.ok(relativeGap(ours.metrics[name], value) < 1e-4, `${name}: ${ours.metrics[name]} vs tfjs ${value}`);
+    assert.equal(ours.confusion, null);
+    const now = await native.scoreOnTest(() => native.checkpoint());
+    assert.notEqual(now.metrics.test_mae, ours.metrics.test_mae, "the second epoch's weights score otherwise");
+    const other = await NativeTrialSession.open(data, aConfig({ hiddenUnits: 4 }), 13, OBJECTIVE);
+    await assert.rejects(
+      () => native.scoreOnTest(() => other.checkpoint()),
+      /the best checkpoint's weights are \[5x16, 4x16, 16, 4x1, 1\]; this trial's network has \[5x32, 8x32, 32, .*\]/,
+    );
+    for (const session of [native, other]) session.dispose();
+  });
+
   it('classifies first names as tfjs does: accuracy, macro-F1 and the baselines, on validation and on the test split', async () => {
     const names = trainingDataFor({ source: 'builtin', name: 'first-names', maxLength: 12, validationSplit: 0.2, testSplit: 0.1 });
     const config = aConfig({ cell: 'gru', hiddenUnits: 8 });
@@ -219,6 +241,11 @@ describe(NativeTrialSession.name, { skip }, () => {
     assert.equal(confusion?.counts.flat().reduce((a, b) => a + b, 0), names.testX.shape[0], 'every test row is counted once');
     assert.deepEqual(Object.keys(test).sort(), ['bag_of_chars_test_accuracy', 'bag_of_chars_test_macro_f1', 'majority_test_accuracy', 'majority_test_macro_f1', 'test_accuracy', 'test_loss', 'test_macro_f1']);
     assert.ok(test.test_accuracy > test.majority_test_accuracy, `one epoch of 8 GRU units beats the majority class: ${JSON.stringify(test)}`);
+    const byTfjs = await scoreCheckpointOnTest(names, await native.checkpoint());
+    assert.ok(
+      Math.abs(test.test_accuracy - byTfjs.metrics.test_accuracy) <= 2 / names.testX.shape[0],
+      `test_accuracy ${test.test_accuracy} vs tfjs loading the checkpoint ${byTfjs.metrics.test_accuracy}`,
+    );
     native.dispose();
     tfjs.dispose();
   });

@@ -1,14 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Objective, TrialConfig } from '@tuneforge/contracts';
 import { requireEngine, type LstmNetOptions, type NativeLstmNet } from '@tuneforge/lstm-engine';
-import { CHECKPOINT_FORMAT, type DecodedCheckpoint, type Preprocessing } from '@tuneforge/formats';
-import { encodeCheckpoint, restoreModel, scoreCheckpointOnTest } from './checkpoint';
+import { CHECKPOINT_FORMAT, checkpointModelWeights, decodeCheckpoint, type DecodedCheckpoint, type Preprocessing } from '@tuneforge/formats';
+import { encodeCheckpoint, restoreModel } from './checkpoint';
 import type { TrainingData } from './datasets/dataset';
 import { outputWidth, RECURRENT_LAYER_CLASSES, recurrentModelShape } from './recurrent.model';
 import { buildSeededRecurrentModel } from './seeded-weights';
 import { classificationMetrics, epochPermutation, LN2, NonFiniteLossError, type EpochMetrics } from './trainer';
 import { bestSoFar, recurrentHyperparameters, scheduleOf, stepSettings } from './trial-session';
 import type { LearningRateSchedule } from './learning-rate-schedule';
+import type { ScoredSplit } from './trainer';
 import type { TestScores, TrainingSession } from './training-session';
 
 /** The worker's record of where a trial trained with the native engine. */
@@ -86,6 +87,8 @@ export class NativeTrialSession implements TrainingSession {
     /** Where it trains: native-cpu or native-cuda. */
     readonly backend: string,
     private readonly net: NativeLstmNet,
+    /** Another network of the same shape, for scoring a checkpoint's weights. */
+    private readonly newNet: () => NativeLstmNet,
     /** The tfjs twin: the layout and topology of checkpoints, and predictions in tests. */
     private readonly tfModel: tf.LayersModel,
     private readonly schedule: LearningRateSchedule,
@@ -113,7 +116,7 @@ export class NativeTrialSession implements TrainingSession {
       const optimizer = model.optimizer.getConfig() as unknown as OptimizerConfig;
       const steps = stepSettings(config);
       const shape = recurrentModelShape(data);
-      const net = newEngineNet(engine, {
+      const options: LstmNetOptions = {
         task: data.task,
         timesteps: shape.window,
         // A classifier of feature rows has no embedding: the engine reads its rows as a forecast's.
@@ -134,9 +137,22 @@ export class NativeTrialSession implements TrainingSession {
         momentum: hp.momentum,
         weightDecay: steps.weightDecay,
         clipNorm: steps.clipNorm,
-      });
+      };
+      const net = newEngineNet(engine, options);
       await copyIntoNet(model, net);
-      return new NativeTrialSession(engine.backend, net, model, scheduleOf(config, checkpoint), data, Number(config.hyperparameters.batchSize), objective, seed, checkpoint?.state.epoch ?? 0, checkpoint?.state.bestMetric ?? null);
+      return new NativeTrialSession(
+        engine.backend,
+        net,
+        () => newEngineNet(engine, options),
+        model,
+        scheduleOf(config, checkpoint),
+        data,
+        Number(config.hyperparameters.batchSize),
+        objective,
+        seed,
+        checkpoint?.state.epoch ?? 0,
+        checkpoint?.state.bestMetric ?? null,
+      );
     } catch (error) {
       model.dispose();
       throw error;
@@ -152,23 +168,25 @@ export class NativeTrialSession implements TrainingSession {
     const order = epochPermutation(count, this.seed, epoch);
     const learningRate = this.schedule.rateFor(epoch);
     this.net.setLearningRate(learningRate);
-    let lossSum = 0;
-    for (let start = 0, batch = 0; start < count; start += this.batchSize, batch++) {
-      const indices = order.subarray(start, start + this.batchSize);
-      let loss: number;
-      try {
-        // Off the event loop: job locks keep renewing, and trials of one worker train on separate cores.
-        loss = await this.net.trainBatchAsync(x, y, indices, dropoutSeed(this.seed, epoch, batch));
-      } catch (error) {
-        // Non-finite data fails the trial as a non-finite loss does on the tfjs path.
-        if (/must be finite/.test((error as Error).message)) throw withCause(new NonFiniteLossError(epoch, batch, NaN), error as Error);
-        throw error;
-      }
-      if (!Number.isFinite(loss)) throw new NonFiniteLossError(epoch, batch, loss);
-      lossSum += loss * indices.length;
+    const batches = Math.ceil(count / this.batchSize);
+    const seeds = Float64Array.from({ length: batches }, (_, batch) => dropoutSeed(this.seed, epoch, batch));
+    let losses: Float32Array;
+    try {
+      // Off the event loop (job locks keep renewing, and trials of one worker train on separate cores), the whole epoch in one call.
+      losses = await this.net.trainBatchesAsync(x, y, order, this.batchSize, seeds);
+    } catch (error) {
+      // Non-finite data fails the trial as a non-finite loss does on the tfjs path.
+      if (/must be finite/.test((error as Error).message))
+        throw withCause(new NonFiniteLossError(epoch, (error as { batch?: number }).batch ?? 0, NaN), error as Error);
+      throw error;
     }
+    let lossSum = 0;
+    losses.forEach((loss, batch) => {
+      if (!Number.isFinite(loss)) throw new NonFiniteLossError(epoch, batch, loss);
+      lossSum += loss * Math.min(this.batchSize, count - batch * this.batchSize);
+    });
     const trainSeconds = (performance.now() - started) / 1000;
-    const metrics: EpochMetrics = { loss: lossSum / count, ...this.validate() };
+    const metrics: EpochMetrics = { loss: lossSum / count, ...this.scoreSplit(this.net, 'val').metrics };
     if (!Number.isFinite(metrics.val_loss)) throw new NonFiniteLossError(epoch, -1, metrics.val_loss);
     metrics.epoch_seconds = (performance.now() - started) / 1000;
     metrics.samples_per_second = count / trainSeconds;
@@ -180,11 +198,13 @@ export class NativeTrialSession implements TrainingSession {
     return metrics;
   }
 
-  /** The validation metrics TrialTrainer reports, from the engine's predictions. */
-  private validate(): EpochMetrics {
+  /** A split's metrics as TrialTrainer reports them (val_* each epoch, test_* once), from the engine's predictions. */
+  private scoreSplit(net: NativeLstmNet, split: ScoredSplit): TestScores {
     const data = this.data;
-    const predictions = this.net.predict(hostFloats(data.valX), Math.max(this.batchSize, 64));
-    const targets = hostFloats(data.valY);
+    const [x, y] = split === 'val' ? [data.valX, data.valY] : [data.testX, data.testY];
+    const predictions = net.predict(hostFloats(x), Math.max(this.batchSize, 64));
+    const targets = hostFloats(y);
+    if (data.task === 'classify') return classificationMetrics(data, split, predictions, targets);
     if (data.task === 'forecast') {
       let squares = 0;
       let absolute = 0;
@@ -193,14 +213,21 @@ export class NativeTrialSession implements TrainingSession {
         squares += diff * diff;
         absolute += Math.abs(diff);
       }
-      return { val_loss: squares / targets.length, val_mae: (absolute / targets.length) * data.target.std, seasonal_naive_val_mae: data.seasonalNaiveMae };
+      const baseline = split === 'val' ? data.seasonalNaiveMae : data.seasonalNaiveTestMae;
+      return {
+        metrics: {
+          [`${split}_loss`]: squares / targets.length,
+          [`${split}_mae`]: (absolute / targets.length) * data.target.std,
+          [`seasonal_naive_${split}_mae`]: baseline,
+        },
+        confusion: null,
+      };
     }
-    if (data.task === 'classify') return classificationMetrics(data, 'val', predictions, targets).metrics;
     const classes = data.vocabulary.length;
     let nll = 0;
     for (let s = 0; s < targets.length; s++) nll -= Math.log(Math.min(1, Math.max(1e-7, predictions[s * classes + targets[s]])));
-    const valLoss = nll / targets.length;
-    return { val_loss: valLoss, val_bpc: valLoss / LN2 };
+    const loss = nll / targets.length;
+    return { metrics: { [`${split}_loss`]: loss, [`${split}_bpc`]: loss / LN2 }, confusion: null };
   }
 
   /** The tfjs model holding the engine's current weights (for predictions and export). */
@@ -223,9 +250,19 @@ export class NativeTrialSession implements TrainingSession {
     return encodeCheckpoint(this.tfModel, { epoch: this.epoch, seed: this.seed, bestMetric: this.bestMetric, plateau: this.schedule.state });
   }
 
-  /** Scored by tfjs from the checkpoint, as an exported model predicts, whichever engine trained it. */
+  /**
+   * The checkpoint's model weights (what the export carries) on a network of their own, scored by the engine: the
+   * predictions of tfjs loading that checkpoint, to float rounding (native-session.spec holds the two together).
+   */
   async scoreOnTest(bestCheckpoint: () => Promise<Buffer>): Promise<TestScores> {
-    return scoreCheckpointOnTest(this.data, await bestCheckpoint());
+    const weights = checkpointModelWeights(decodeCheckpoint(await bestCheckpoint()));
+    const net = this.newNet();
+    try {
+      setNetWeights(net, weights, (theirs, ours) => new Error(`the best checkpoint's weights are [${theirs}]; this trial's network has [${ours}]`));
+      return this.scoreSplit(net, 'test');
+    } finally {
+      net.release();
+    }
   }
 
   dispose(): void {
@@ -274,10 +311,12 @@ function slotsOf(model: tf.LayersModel): { suffix: string; held: 'm' | 'v' }[] {
 /** The tfjs model's weights, and its optimizer's state if it has trained, into the engine (same order, same layout). */
 async function copyIntoNet(model: tf.LayersModel, net: NativeLstmNet): Promise<void> {
   const info = net.paramInfo();
-  const weights = model.getWeights();
-  const shapes = (list: { shape: number[] }[]) => list.map((w) => w.shape.join('x')).join(', ');
-  if (shapes(weights) !== shapes(info)) throw new UnsupportedByEngineError(`the native engine does not support this model: its weights are [${shapes(weights)}], the engine's [${shapes(info)}]`);
-  weights.forEach((w, i) => net.setParam(i, w.dataSync() as Float32Array));
+  const weights = model.getWeights().map((w) => ({ shape: w.shape, values: w.dataSync() as Float32Array }));
+  setNetWeights(
+    net,
+    weights,
+    (theirs, ours) => new UnsupportedByEngineError(`the native engine does not support this model: its weights are [${theirs}], the engine's [${ours}]`),
+  );
   const slots = slotsOf(model);
   const state = await model.optimizer.getWeights();
   try {
@@ -295,6 +334,13 @@ async function copyIntoNet(model: tf.LayersModel, net: NativeLstmNet): Promise<v
   } finally {
     tf.dispose(state[0]?.tensor);
   }
+}
+
+/** Weights (in the engine's order) into the network; `mismatch` makes the error when their shapes are not the network's. */
+function setNetWeights(net: NativeLstmNet, weights: { shape: number[]; values: Float32Array }[], mismatch: (theirs: string, ours: string) => Error): void {
+  const shapes = (list: { shape: number[] }[]) => list.map((w) => w.shape.join('x')).join(', ');
+  if (shapes(weights) !== shapes(net.paramInfo())) throw mismatch(shapes(weights), shapes(net.paramInfo()));
+  weights.forEach((w, i) => net.setParam(i, w.values));
 }
 
 function writeWeights(net: NativeLstmNet, model: tf.LayersModel): void {
