@@ -6,10 +6,9 @@ import { encodeCheckpoint, restoreModel } from './checkpoint';
 import type { TrainingData } from './datasets/dataset';
 import { outputWidth, RECURRENT_LAYER_CLASSES, recurrentModelShape } from './recurrent.model';
 import { buildSeededRecurrentModel } from './seeded-weights';
-import { classificationMetrics, epochPermutation, LN2, NonFiniteLossError, type EpochMetrics } from './trainer';
+import { classificationMetrics, epochPermutation, forecastMetrics, NonFiniteLossError, textMetrics, type EpochMetrics, type ScoredSplit } from './trainer';
 import { bestSoFar, recurrentHyperparameters, scheduleOf, stepSettings } from './trial-session';
 import type { LearningRateSchedule } from './learning-rate-schedule';
-import type { ScoredSplit } from './trainer';
 import type { TestScores, TrainingSession } from './training-session';
 
 /** The worker's record of where a trial trained with the native engine. */
@@ -213,21 +212,12 @@ export class NativeTrialSession implements TrainingSession {
         squares += diff * diff;
         absolute += Math.abs(diff);
       }
-      const baseline = split === 'val' ? data.seasonalNaiveMae : data.seasonalNaiveTestMae;
-      return {
-        metrics: {
-          [`${split}_loss`]: squares / targets.length,
-          [`${split}_mae`]: (absolute / targets.length) * data.target.std,
-          [`seasonal_naive_${split}_mae`]: baseline,
-        },
-        confusion: null,
-      };
+      return { metrics: forecastMetrics(data, split, squares / targets.length, absolute / targets.length), confusion: null };
     }
     const classes = data.vocabulary.length;
     let nll = 0;
     for (let s = 0; s < targets.length; s++) nll -= Math.log(Math.min(1, Math.max(1e-7, predictions[s * classes + targets[s]])));
-    const loss = nll / targets.length;
-    return { metrics: { [`${split}_loss`]: loss, [`${split}_bpc`]: loss / LN2 }, confusion: null };
+    return { metrics: textMetrics(split, nll / targets.length), confusion: null };
   }
 
   /** The tfjs model holding the engine's current weights (for predictions and export). */
@@ -339,7 +329,8 @@ async function copyIntoNet(model: tf.LayersModel, net: NativeLstmNet): Promise<v
 /** Weights (in the engine's order) into the network; `mismatch` makes the error when their shapes are not the network's. */
 function setNetWeights(net: NativeLstmNet, weights: { shape: number[]; values: Float32Array }[], mismatch: (theirs: string, ours: string) => Error): void {
   const shapes = (list: { shape: number[] }[]) => list.map((w) => w.shape.join('x')).join(', ');
-  if (shapes(weights) !== shapes(net.paramInfo())) throw mismatch(shapes(weights), shapes(net.paramInfo()));
+  const [theirs, ours] = [shapes(weights), shapes(net.paramInfo())];
+  if (theirs !== ours) throw mismatch(theirs, ours);
   weights.forEach((w, i) => net.setParam(i, w.values));
 }
 

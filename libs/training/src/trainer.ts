@@ -3,7 +3,7 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import type { OptimizerName } from '@tuneforge/contracts';
 import { classificationScores } from './classification-scores';
-import type { ClassifyData, TrainingData } from './datasets/dataset';
+import type { ClassifyData, ForecastData, TrainingData } from './datasets/dataset';
 import type { TestScores } from './training-session';
 import { setLearningRate } from './recurrent.model';
 
@@ -155,14 +155,21 @@ export async function evaluateSplitWithConfusion(model: tf.LayersModel, data: Tr
     });
     const [lossValue, extraValue] = await Promise.all([loss.data(), extra.data()]);
     tf.dispose([loss, extra]);
-    if (data.task === 'forecast') {
-      const baseline = split === 'val' ? data.seasonalNaiveMae : data.seasonalNaiveTestMae;
-      return { metrics: { [`${split}_loss`]: lossValue[0], [`${split}_mae`]: extraValue[0] * data.target.std, [`seasonal_naive_${split}_mae`]: baseline }, confusion: null };
-    }
-    return { metrics: { [`${split}_loss`]: lossValue[0], [`${split}_bpc`]: lossValue[0] / LN2 }, confusion: null };
+    return { metrics: data.task === 'forecast' ? forecastMetrics(data, split, lossValue[0], extraValue[0]) : textMetrics(split, lossValue[0]), confusion: null };
   } finally {
     predictions.dispose();
   }
+}
+
+/** A forecast's loss and MAE on a split (from its errors in standardised units) with the seasonal-naive baseline's MAE: one rule for both engines. */
+export function forecastMetrics(data: ForecastData, split: ScoredSplit, meanSquaredError: number, meanAbsoluteError: number): EpochMetrics {
+  const baseline = split === 'val' ? data.seasonalNaiveMae : data.seasonalNaiveTestMae;
+  return { [`${split}_loss`]: meanSquaredError, [`${split}_mae`]: meanAbsoluteError * data.target.std, [`seasonal_naive_${split}_mae`]: baseline };
+}
+
+/** A character model's cross-entropy on a split, and the same in bits per character: one rule for both engines. */
+export function textMetrics(split: ScoredSplit, crossEntropy: number): EpochMetrics {
+  return { [`${split}_loss`]: crossEntropy, [`${split}_bpc`]: crossEntropy / LN2 };
 }
 
 /** A classifier's loss, accuracy and macro-F1 on a split, with the baselines' on the same rows, and its confusion matrix: one rule for both engines. */
