@@ -137,7 +137,10 @@ describe('dashboard sign-in in headless chromium against a real coordinator', ()
     await freshPage();
     await page.goto(stack.origin + '/');
     await signInWithPassword(people.editor);
-    await page.getByTestId('sweeps').waitFor();
+    // The session expires only once the page has asked everything it asks on load (the sweeps list, the event
+    // stream): a call still in flight would meet the expired session first and show the form before the click.
+    await page.getByTestId('sweeps-table').waitFor();
+    await page.getByTestId('connection').and(page.locator('[data-state="live"]')).waitFor();
     await expireSessions(stores, people.editor.userId);
     await page.getByRole('link', { name: 'Workers' }).click();
     await page.getByTestId('sign-in').waitFor();
