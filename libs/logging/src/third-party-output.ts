@@ -10,9 +10,9 @@ const MAX_REMEMBERED = 1_000;
 
 /**
  * What libraries print (console.*, Node's process warnings, the setup thread's output) goes through the
- * process's logger once per process: a message seen before, numbers aside, is dropped. tfjs warns once per
- * model built ("Orthogonal initializer is being called on a matrix with more than 2000 (4096) elements:
- * Slowness may result"), so a worker would repeat it for every trial.
+ * process's logger once per process: a message seen before, numbers aside, is dropped. A library that warns
+ * per call would otherwise repeat itself for every trial, as tfjs's orthogonal initialiser did for every model
+ * ("Orthogonal initializer is being called on a matrix with more than 2000 (4096) elements: Slowness may result").
  */
 export class ThirdPartyOutput {
   private readonly seen = new Set<string>();

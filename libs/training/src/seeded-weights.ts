@@ -18,8 +18,9 @@ export function seededWeightsBackend(backend = tf.getBackend()): SeededWeightsBa
 
 /**
  * The initial weights `buildRecurrentModel(shape, hp, seed)` gives, computed on a worker thread: the seeded
- * orthogonal initialiser blocks its thread for seconds to minutes (80 s for 256 units on the cpu
- * backend), and the worker's event loop must keep renewing job locks and answering probes meanwhile.
+ * initialisers block their thread (tfjs's orthogonal one for seconds to minutes; SeededOrthogonal still
+ * about half a second for 256 units), and the worker's event loop must keep renewing job locks and
+ * answering probes meanwhile.
  */
 export function seededInitialWeights(shape: RecurrentModelShape, hp: RecurrentHyperparameters, seed: number, backend = seededWeightsBackend()): Promise<Float32Array[]> {
   return runOnSetupThread('seeded-weights', { shape, hp, seed, backend });

@@ -85,7 +85,7 @@ class SetupThread {
 }
 
 /**
- * What the thread prints (tfjs's console warnings, once per model it builds) goes through the process's
+ * What the thread prints (a library's console output) goes through the process's
  * logger, once per process: a new thread after an idle one ended would print them again. The lines are
  * about the library, not about the trial whose job happened to start the thread.
  */

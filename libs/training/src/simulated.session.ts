@@ -19,6 +19,7 @@ export class SimulatedSession implements TrainingSession {
   readonly preprocessing = null;
   readonly samplesPerEpoch = 0;
   private readonly floor: number;
+  private weightBytes: Buffer | undefined;
 
   constructor(
     private readonly config: TrialConfig,
@@ -77,13 +78,20 @@ export class SimulatedSession implements TrainingSession {
 
   async checkpoint(): Promise<Buffer> {
     const state = Buffer.from(JSON.stringify({ format: SIMULATED_CHECKPOINT_FORMAT, epoch: this.epoch, seed: this.seed, bestMetric: this.bestMetric }));
-    const weights = Buffer.alloc(STATE_FLOATS * 4);
-    const rng = xoroshiro128plus(this.seed);
-    for (let i = 0; i < STATE_FLOATS; i++) weights.writeFloatLE(uniformFloat64(rng), i * 4);
     const header = Buffer.alloc(4);
     header.writeUInt32BE(state.length);
-    const body = Buffer.concat([header, state, weights]);
+    const body = Buffer.concat([header, state, this.weights()]);
     return Buffer.concat([body, createHash('sha256').update(body).digest()]);
+  }
+
+  /** The stand-in weights: a function of the seed alone, drawn once (a trial checkpoints at every new best epoch). */
+  private weights(): Buffer {
+    if (!this.weightBytes) {
+      this.weightBytes = Buffer.alloc(STATE_FLOATS * 4);
+      const rng = xoroshiro128plus(this.seed);
+      for (let i = 0; i < STATE_FLOATS; i++) this.weightBytes.writeFloatLE(uniformFloat64(rng), i * 4);
+    }
+    return this.weightBytes;
   }
 
   /** A deterministic test score a little worse than the floor of the curve; no checkpoint is read. */

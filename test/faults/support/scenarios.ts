@@ -90,8 +90,9 @@ function describeInterruptions(outcome: SweepOutcome): string {
  * initialiser ran on the worker's event loop: the job lock (JOB_LOCK_MS 3000) lapsed, the stalled
  * check handed the job out again, and trials ran twice. Measured here (bench/event-loop.ts, wasm, the
  * worker's default tfjs backend): opening 128 x 2 takes 1-3 s, too little to lose a 3 s lock on a fast
- * machine; 256 x 2 takes about 10 s (about 8 s of it on the event loop before the fix). Window 2 and a
- * half-and-half split keep its epochs near a second on the native engine.
+ * machine; 256 x 2 takes about 10 s (about 8 s of it on the event loop before the fix). Since SeededOrthogonal
+ * its initialisers take about a second of that; the scenario still holds a big model's opening to one run per
+ * trial. Window 2 and a half-and-half split keep its epochs near a second on the native engine.
  */
 export const noFaultRealModel: Scenario = {
   name: 'no-fault-real-model',
