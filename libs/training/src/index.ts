@@ -16,6 +16,8 @@ export * from './seeded-weights';
 export * from './trainer';
 export * from './simulated.session';
 export * from './training-session';
+export * from './trial-config';
+export * from './trial-progress';
 export * from './trial-session';
 export * from './engine-choice';
 export * from './worker-concurrency';

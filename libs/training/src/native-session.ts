@@ -7,8 +7,8 @@ import type { TrainingData } from './datasets/dataset';
 import { outputWidth, RECURRENT_LAYER_CLASSES, recurrentModelShape } from './recurrent.model';
 import { buildSeededRecurrentModel } from './seeded-weights';
 import { classificationMetrics, epochPermutation, forecastMetrics, NonFiniteLossError, textMetrics, type EpochMetrics, type ScoredSplit } from './trainer';
-import { bestSoFar, recurrentHyperparameters, scheduleOf, stepSettings } from './trial-session';
-import type { LearningRateSchedule } from './learning-rate-schedule';
+import { recurrentHyperparameters, stepSettings } from './trial-config';
+import { TrialProgress } from './trial-progress';
 import type { TestScores, TrainingSession } from './training-session';
 
 /** The worker's record of where a trial trained with the native engine. */
@@ -90,13 +90,10 @@ export class NativeTrialSession implements TrainingSession {
     private readonly newNet: () => NativeLstmNet,
     /** The tfjs twin: the layout and topology of checkpoints, and predictions in tests. */
     private readonly tfModel: tf.LayersModel,
-    private readonly schedule: LearningRateSchedule,
+    private readonly progress: TrialProgress,
     private readonly data: TrainingData,
     private readonly batchSize: number,
-    private readonly objective: Objective,
     private readonly seed: number,
-    public epoch: number,
-    public bestMetric: number | null,
   ) {}
 
   static async open(
@@ -144,13 +141,10 @@ export class NativeTrialSession implements TrainingSession {
         net,
         () => newEngineNet(engine, options),
         model,
-        scheduleOf(config, checkpoint),
+        TrialProgress.of(config, objective, seed, checkpoint),
         data,
         Number(config.hyperparameters.batchSize),
-        objective,
         seed,
-        checkpoint?.state.epoch ?? 0,
-        checkpoint?.state.bestMetric ?? null,
       );
     } catch (error) {
       model.dispose();
@@ -158,14 +152,24 @@ export class NativeTrialSession implements TrainingSession {
     }
   }
 
-  async trainNextEpoch(): Promise<EpochMetrics> {
-    const epoch = this.epoch + 1;
+  get epoch(): number {
+    return this.progress.epoch;
+  }
+
+  get bestMetric(): number | null {
+    return this.progress.bestMetric;
+  }
+
+  trainNextEpoch(): Promise<EpochMetrics> {
+    return this.progress.next((epoch, learningRate) => this.trainEpoch(epoch, learningRate));
+  }
+
+  private async trainEpoch(epoch: number, learningRate: number): Promise<EpochMetrics> {
     const started = performance.now();
     const x = hostFloats(this.data.trainX);
     const y = hostFloats(this.data.trainY);
     const count = this.data.trainX.shape[0];
     const order = epochPermutation(count, this.seed, epoch);
-    const learningRate = this.schedule.rateFor(epoch);
     this.net.setLearningRate(learningRate);
     const batches = Math.ceil(count / this.batchSize);
     const seeds = Float64Array.from({ length: batches }, (_, batch) => dropoutSeed(this.seed, epoch, batch));
@@ -190,10 +194,6 @@ export class NativeTrialSession implements TrainingSession {
     metrics.epoch_seconds = (performance.now() - started) / 1000;
     metrics.samples_per_second = count / trainSeconds;
     metrics.param_count = this.net.paramInfo().reduce((sum, p) => sum + p.shape.reduce((n, d) => n * d, 1), 0);
-    metrics.learning_rate = learningRate;
-    this.schedule.afterEpoch(epoch, metrics.val_loss);
-    this.epoch = epoch;
-    this.bestMetric = bestSoFar(this.objective, this.bestMetric, metrics);
     return metrics;
   }
 
@@ -237,7 +237,7 @@ export class NativeTrialSession implements TrainingSession {
   async checkpoint(): Promise<Buffer> {
     writeWeights(this.net, this.tfModel);
     await writeOptimizerState(this.net, this.tfModel);
-    return encodeCheckpoint(this.tfModel, { epoch: this.epoch, seed: this.seed, bestMetric: this.bestMetric, plateau: this.schedule.state });
+    return encodeCheckpoint(this.tfModel, this.progress.state);
   }
 
   /**

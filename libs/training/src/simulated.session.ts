@@ -5,6 +5,7 @@ import type { Objective, TrialConfig } from '@tuneforge/contracts';
 import { CorruptCheckpointError } from '@tuneforge/formats';
 import type { EpochMetrics } from './trainer';
 import type { TrainingSession, TestScores } from './training-session';
+import { bestSoFar } from './trial-progress';
 
 export const SIMULATED_CHECKPOINT_FORMAT = 'simulated/v1';
 const STATE_FLOATS = 512; // a few KB, like a small model's checkpoint
@@ -52,11 +53,7 @@ export class SimulatedSession implements TrainingSession {
     const metrics: EpochMetrics = { loss: 0.9 * valLoss, val_loss: valLoss };
     if (this.config.dataset.name === 'sotu') metrics.val_bpc = valLoss / Math.LN2;
     else metrics.val_mae = 1000 * valLoss;
-    const value = metrics[this.objective.metric];
-    if (value !== undefined) {
-      const better = this.objective.direction === 'minimize' ? value < (this.bestMetric ?? Infinity) : value > (this.bestMetric ?? -Infinity);
-      if (better) this.bestMetric = value;
-    }
+    this.bestMetric = bestSoFar(this.objective, this.bestMetric, metrics);
     metrics.param_count = this.paramCount();
     metrics.epoch_seconds = (performance.now() - started) / 1000;
     return metrics;
