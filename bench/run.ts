@@ -469,7 +469,8 @@ export function resilienceSections(eventLoop: EventLoopResult | undefined, fault
           '',
           'Before the setup thread (commit 3156484, the same script, measured once): opening blocked for 10.5 s (native, 256 x 2),',
           '10.7 s (tfjs, 256 x 2), 2.0 s and 1.9 s (128 x 2) on wasm, and 110.8 s and 93.1 s (128 x 2) on the cpu backend;',
-          'the State of the Union dataset for 2.6 s.',
+          'the State of the Union dataset for 2.6 s. Before SeededOrthogonal (commit b81218c, the same script): a fresh open took',
+          "8.2 s (native) and 8.1 s (tfjs) of wall time for 256 x 2, 1.3 s and 1.5 s for 128 x 2, most of it tfjs's orthogonal initialiser.",
           '',
         ]
       : ['Skipped (`--skip-event-loop`).', '']),

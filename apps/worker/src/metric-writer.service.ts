@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Stores, upsertMetricPoints, type MetricPointInput } from '@tuneforge/persistence';
-import { nextRun } from './next-run';
+import { nextRun } from '@tuneforge/contracts';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config';
 
 /**

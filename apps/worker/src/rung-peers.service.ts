@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Direction } from '@tuneforge/contracts';
 import type { RungKey, RungValueRow } from '@tuneforge/persistence';
 import { RungValues, type PeerNumbers, type PeerSummary } from '@tuneforge/search';
-import { nextRun } from './next-run';
+import { nextRun } from '@tuneforge/contracts';
 import { TrialLedger } from './trial-ledger.service';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config';
 import { WorkerMetrics } from './worker-metrics.service';

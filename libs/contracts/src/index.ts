@@ -10,6 +10,7 @@ export * from './parse-sweep-spec';
 export * from './queue';
 export * from './search-space.schema';
 export * from './shutdown';
+export * from './next-run';
 export * from './storable-value';
 export * from './sweep-spec.schema';
 export * from './trial-config';

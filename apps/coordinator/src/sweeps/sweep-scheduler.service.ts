@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { assignmentOf, searchDimensionsOf, sweepEndOf, sweepRoom, trialConfigOf, type SweepEnd, type TrialConfig } from '@tuneforge/contracts';
+import { assignmentOf, keyedNextRun, searchDimensionsOf, sweepEndOf, sweepRoom, trialConfigOf, type SweepEnd, type TrialConfig } from '@tuneforge/contracts';
 import { withLogContext } from '@tuneforge/logging';
 import { activeOnly, type Assignment, type HistoryWindow, type Observation } from '@tuneforge/search';
 import { Stores, type NewTrial, type SweepEntity, type TrialRef } from '@tuneforge/persistence';
@@ -22,7 +22,6 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(SweepScheduler.name);
   private timer?: NodeJS.Timeout;
   private reconciling?: Promise<void>;
-  private readonly pendingTopUps = new Map<string, { running: Promise<number>; queued?: Promise<number> }>();
 
   constructor(
     private readonly stores: Stores,
@@ -67,28 +66,7 @@ export class SweepScheduler implements OnApplicationBootstrap, OnModuleDestroy {
    * Coalesces top-up requests per sweep: while one top-up runs, requests that arrive meanwhile share
    * the single next run (which sees every slot freed so far), instead of queueing on the row lock.
    */
-  requestTopUp(sweepId: string): Promise<number> {
-    const pending = this.pendingTopUps.get(sweepId);
-    if (pending?.queued) return pending.queued;
-    const run = (): Promise<number> => this.topUp(sweepId);
-    if (!pending) {
-      const entry: { running: Promise<number>; queued?: Promise<number> } = { running: run() };
-      this.pendingTopUps.set(sweepId, entry);
-      const settle = (): void => {
-        if (entry.queued) {
-          entry.running = entry.queued;
-          entry.queued = undefined;
-          void entry.running.finally(settle);
-        } else {
-          this.pendingTopUps.delete(sweepId);
-        }
-      };
-      void entry.running.finally(settle);
-      return entry.running;
-    }
-    pending.queued = pending.running.catch(() => 0).then(run);
-    return pending.queued;
-  }
+  readonly requestTopUp: (sweepId: string) => Promise<number> = keyedNextRun((sweepId: string) => this.topUp(sweepId));
 
   /** What TPE learns from, read from PostgreSQL once per top-up: the window of results (its own and a warm start's) and trials in flight its sampler names. */
   private async history(tx: Stores, sweep: SweepEntity, window: HistoryWindow): Promise<{ observations: Observation[]; pending: Assignment[] }> {
