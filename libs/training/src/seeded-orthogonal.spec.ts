@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from './backend';
+import { switchesBackends } from '../test/support/backend-hooks';
 import { orthonormalColumns, SeededOrthogonal } from './seeded-orthogonal';
 
 /** tfjs's own initialiser, as `tf.initializers.orthogonal` builds it (not the registered replacement). */
@@ -15,14 +15,7 @@ function largestDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 describe(SeededOrthogonal.name, () => {
-  let mainBackend: string;
-  before(async () => {
-    await selectBackend(process.env.TF_BACKEND ?? 'wasm');
-    mainBackend = tf.getBackend();
-  });
-  after(async () => {
-    await tf.setBackend(mainBackend);
-  });
+  switchesBackends();
 
   // A recurrent kernel is units x (gates x units): wide. Square, tall and a 3-d shape as tfjs allows them.
   const shapes: number[][] = [[16, 64], [24, 72], [95, 380], [12, 12], [40, 10], [3, 4, 5]];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from './backend';
+import { switchesBackends } from '../test/support/backend-hooks';
 import { buildRecurrentModel, type RecurrentHyperparameters, type RecurrentModelShape } from './recurrent.model';
 import { seededInitialWeights, seededWeightsBackend } from './seeded-weights';
 
@@ -18,16 +18,7 @@ const bytesOf = (weights: readonly Float32Array[]) => weights.map((w) => Buffer.
 const topologyOf = (model: tf.LayersModel) => JSON.stringify(model.toJSON(null, false)).replace(/"name":"[A-Za-z_]+\d+",?/g, '');
 
 describe(seededInitialWeights.name, () => {
-  let mainBackend: string;
-
-  before(async () => {
-    await selectBackend(process.env.TF_BACKEND ?? 'wasm');
-    mainBackend = tf.getBackend();
-  });
-
-  after(async () => {
-    await tf.setBackend(mainBackend);
-  });
+  switchesBackends();
 
   for (const backend of ['wasm', 'cpu'] as const) {
     for (const [name, shape] of [['forecast', FORECAST], ['text', TEXT]] as const) {
