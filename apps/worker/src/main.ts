@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { exitIfShutdownOutlasts } from '@tuneforge/contracts';
 import { exitWithFatal, startProcessLogging } from '@tuneforge/logging';
 import { Stores } from '@tuneforge/persistence';
-import { selectTrainingEngine } from '@tuneforge/training';
+import { selectTrainingEngine, warmSetupThread } from '@tuneforge/training';
 import { WorkerHealthServer, type WorkerHealthChecks } from './health-server';
 import { TrialProcessor } from './trial.processor';
 import { TrialRunner } from './trial-runner.service';
@@ -22,6 +22,8 @@ async function main(): Promise<void> {
   const settings = loadWorkerConfig();
   startProcessLogging(settings.log, { fields: { workerId: settings.id } });
   const engine = await selectTrainingEngine();
+  // While the rest starts: the first trial then opens without waiting for the setup thread's start.
+  warmSetupThread().catch((error: unknown) => Logger.warn(`the setup thread did not start: ${(error as Error).message}; the first trial starts it again`, 'Worker'));
   const config = { ...loadWorkerConfig(process.env, engine), id: settings.id };
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, engine), { logger: config.log.levels });
   const runner = app.get(TrialRunner);

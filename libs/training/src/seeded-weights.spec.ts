@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { switchesBackends } from '../test/support/backend-hooks';
 import { buildRecurrentModel, type RecurrentHyperparameters, type RecurrentModelShape } from './recurrent.model';
-import { seededInitialWeights, seededWeightsBackend } from './seeded-weights';
+import { seededInitialWeights, seededWeightsBackend, warmSetupThread } from './seeded-weights';
 
 const FORECAST: RecurrentModelShape = { task: 'forecast', window: 7, featureCount: 3, horizon: 2 };
 const TEXT: RecurrentModelShape = { task: 'text', window: 16, vocabularySize: 40 };
@@ -38,6 +38,13 @@ describe(seededInitialWeights.name, () => {
       });
     }
   }
+
+  it('warms the setup thread ahead of the first trial, which then runs on that same thread', async () => {
+    const warmed = await warmSetupThread('wasm');
+    assert.ok(warmed.threadId > 0, 'a worker thread, not the main one');
+    await seededInitialWeights(FORECAST, hyperparameters(), 1, 'wasm');
+    assert.deepEqual(await warmSetupThread('wasm'), warmed);
+  });
 
   it('gives other weights for another seed', async () => {
     const [a, b] = [await seededInitialWeights(FORECAST, hyperparameters(), 1), await seededInitialWeights(FORECAST, hyperparameters(), 2)];

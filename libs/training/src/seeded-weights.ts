@@ -26,6 +26,14 @@ export function seededInitialWeights(shape: RecurrentModelShape, hp: RecurrentHy
   return runOnSetupThread('seeded-weights', { shape, hp, seed, backend });
 }
 
+/**
+ * Starts the setup thread now (its modules and the seeded-weights backend loaded: about half a second) so that a
+ * worker's first trial does not wait for it; the thread still ends after its idle time without jobs.
+ */
+export function warmSetupThread(backend = seededWeightsBackend()): Promise<{ threadId: number }> {
+  return runOnSetupThread('warm', { backend });
+}
+
 /** buildRecurrentModel's model, weights included, with its seeded initialisers run off this thread. */
 export async function buildSeededRecurrentModel(data: TrainingData, hp: RecurrentHyperparameters, seed: number): Promise<tf.LayersModel> {
   const shape = recurrentModelShape(data);

@@ -1,6 +1,6 @@
 // The setup thread (setup-thread.ts): the long synchronous steps of opening a trial, run where they
 // cannot block the worker's event loop. Typed arrays go back transferred, not copied; one job at a time.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, threadId } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { TrialConfig } from '@tuneforge/contracts';
 import { trainingArraysFor, type TrainingArrays, type UploadedData } from './datasets/catalog';
@@ -13,14 +13,23 @@ interface Done<T> {
   transfer: ArrayBuffer[];
 }
 
+async function useBackend(backend: SeededWeightsBackend): Promise<void> {
+  if (tf.getBackend() === backend) return;
+  if (backend === 'wasm') require('@tensorflow/tfjs-backend-wasm');
+  if (!(await tf.setBackend(backend))) throw new Error(`the ${backend} backend did not initialise on the setup thread`);
+  await tf.ready();
+}
+
 const JOBS = {
+  /** Nothing but the thread's start: its modules loaded and the backend named ready, before a trial needs them. */
+  async warm({ backend }: { backend: SeededWeightsBackend }): Promise<Done<{ threadId: number }>> {
+    await useBackend(backend);
+    return { answer: { threadId }, transfer: [] };
+  },
+
   /** buildRecurrentModel's seeded weights, in model.getWeights() order, on the backend named. */
   async 'seeded-weights'({ shape, hp, seed, backend }: { shape: RecurrentModelShape; hp: RecurrentHyperparameters; seed: number; backend: SeededWeightsBackend }): Promise<Done<Float32Array[]>> {
-    if (tf.getBackend() !== backend) {
-      if (backend === 'wasm') require('@tensorflow/tfjs-backend-wasm');
-      if (!(await tf.setBackend(backend))) throw new Error(`the ${backend} backend did not initialise on the setup thread`);
-      await tf.ready();
-    }
+    await useBackend(backend);
     const model = buildRecurrentModel(shape, hp, seed);
     try {
       // Copies with buffers of their own, so that each can be transferred.
