@@ -24,13 +24,8 @@ export function nextRun<T>(task: () => Promise<T>): () => Promise<T> {
 export function keyedNextRun<K, T>(task: (key: K) => Promise<T>): (key: K) => Promise<T> {
   const runs = new Map<K, { run: () => Promise<T>; waiting: number }>();
   return (key) => {
-    let entry = runs.get(key);
-    if (!entry) {
-      const fresh = { run: nextRun(() => task(key)), waiting: 0 };
-      runs.set(key, fresh);
-      entry = fresh;
-    }
-    const current = entry;
+    const current = runs.get(key) ?? { run: nextRun(() => task(key)), waiting: 0 };
+    runs.set(key, current);
     current.waiting += 1;
     const answer = current.run();
     const settled = () => {

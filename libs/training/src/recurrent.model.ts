@@ -71,9 +71,9 @@ export const RECURRENT_LAYER_CLASSES: Record<string, RecurrentCell> = { LSTM: 'l
  * (embedded characters) or of series (steps x features).
  * Every initialiser is seeded, so the same config and seed build the same weights.
  *
- * The seeded initialisers run here, synchronously (the orthogonal one about half a second for 256 units,
- * SeededOrthogonal: tfjs's own took seconds to minutes). A worker gets the same model from `buildSeededRecurrentModel`, which runs them on a
- * worker thread and passes their values in as `initialWeights` (then no initialiser runs here, and the
+ * The seeded initialisers run here, synchronously: SeededOrthogonal takes about half a second for 256 units
+ * (tfjs's own took seconds to minutes). A worker gets the same model from `buildSeededRecurrentModel`, which
+ * runs them on a worker thread and passes their values in as `initialWeights` (then no initialiser runs here, and the
  * topology, seeds included, is the same).
  */
 export function buildRecurrentModel(data: TrainingData | RecurrentModelShape, hp: RecurrentHyperparameters, seed: number, initialWeights?: readonly Float32Array[]): tf.LayersModel {
